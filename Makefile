@@ -1,0 +1,51 @@
+# Custodian: the two-command quick start.
+#   make run    installs missing Debian packages, builds, runs the main job
+#   make test   installs, builds, runs every test (ctest)
+#   make bench  runs the benchmarks and writes bench/RESULTS.md
+BUILD   ?= build
+JOBS    ?= 2
+TYPE    ?= Release
+DATA    ?= $(abspath ../shared/data)
+SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# Debian 12 packages the build, the tests and the tools need.
+DEB_BUILD := build-essential cmake pkg-config libopencv-dev nlohmann-json3-dev libcli11-dev \
+             libgtest-dev libgmock-dev libbenchmark-dev
+.PHONY: all deps build run test bench clean train
+
+all: build
+
+deps:
+	@missing=""; for p in $(DEB_BUILD); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(TYPE)
+
+build: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j$(JOBS)
+
+# Until the server exists, the main job reads the project's own sample images.
+run: build
+	$(BUILD)/custodian read samples/
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+bench: build
+	bash bench/run_bench.sh $(BUILD)/custodian "$(DATA)"
+
+# Training needs Debian's python3-torch and python3-opencv; never part of make test.
+train:
+	$(SUDO) apt-get install -y -qq --no-install-recommends python3-torch python3-opencv python3-numpy python3-pil \
+	  fonts-roadgeek fonts-opendin fonts-dejavu-core
+	/usr/bin/python3 training/train_ocr.py --minutes 60
+	/usr/bin/python3 training/train_detector.py --minutes 70
+
+clean:
+	rm -rf $(BUILD)

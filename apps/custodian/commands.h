@@ -1,0 +1,38 @@
+// The subcommands of the `custodian` binary: one file each, registered in main.cc.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "custodian/vision/engine.h"
+
+namespace custodian::app {
+
+// Each Register* adds its subcommand to `app` and stores the action to run in `*run`
+// when that subcommand is chosen. Actions return the process exit status.
+using Action = std::function<int()>;
+void RegisterRead(CLI::App& app, Action* run);
+void RegisterEval(CLI::App& app, Action* run);
+void RegisterBenchVision(CLI::App& app, Action* run);
+
+// The model folder: --models if given, else $CUSTODIAN_MODELS, else the build's default.
+std::filesystem::path DefaultModelDir();
+// `flag` if set, else DefaultModelDir().
+inline std::filesystem::path ModelDir(const std::string& flag) {
+  return flag.empty() ? DefaultModelDir() : std::filesystem::path(flag);
+}
+
+// Expands files, folders (their image files, sorted) and "-" (stdin) into a list.
+// Folders that cannot be listed are reported as entries whose error is set.
+struct InputItem {
+  std::string name;   // path, or "-" for stdin
+  std::string error;  // non-empty if listing failed
+};
+std::vector<InputItem> ExpandInputs(const std::vector<std::string>& args);
+
+bool IsImageFileName(const std::filesystem::path& p);
+
+}  // namespace custodian::app

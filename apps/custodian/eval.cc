@@ -1,0 +1,123 @@
+// custodian eval: scores the engine, single-threaded, on a labelled folder. Prints the
+// failures, then as its last line one JSON object with the figures.
+#include <algorithm>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <opencv2/core/utility.hpp>
+
+#include "commands.h"
+#include "eval_data.h"
+
+namespace custodian::app {
+namespace {
+
+struct EvalArgs {
+  std::string dir;
+  std::string country = "auto";
+  std::string models;
+  bool json = false;
+  int topn = 10;
+};
+
+double Percentile(std::vector<double> v, double q) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  size_t k = size_t(std::ceil(q * double(v.size()))) - 1;
+  return v[std::min(k, v.size() - 1)];
+}
+
+int RunEval(const EvalArgs& args) {
+  cv::setNumThreads(1);  // the figures are single-core figures
+  auto data = LoadLabelledFolder(args.dir);
+  if (!data.ok()) {
+    std::cerr << "custodian eval: " << data.status().ToString() << "\n";
+    return 2;
+  }
+  auto engine = vision::Engine::Open({.model_dir = ModelDir(args.models),
+                                      .country = args.country,
+                                      .max_candidates = args.topn});
+  if (!engine.ok()) {
+    std::cerr << "custodian eval: " << engine.status().ToString() << "\n";
+    return 2;
+  }
+  auto session = (*engine)->NewSession();
+  if (!session.ok()) {
+    std::cerr << "custodian eval: " << session.status().ToString() << "\n";
+    return 2;
+  }
+  int images = 0, errors = 0, detected = 0, top1 = 0, topn = 0, edits = 0, chars = 0;
+  bool crops = !data->front().has_box;
+  std::vector<double> ms;
+  nlohmann::json failures = nlohmann::json::array();
+  for (const LabelledImage& li : *data) {
+    ++images;
+    auto img = vision::ReadImageFile(li.path, {});
+    Result<vision::Recognition> rec = img.ok()
+        ? (li.has_box ? (*session)->Recognize(vision::View(*img)) : (*session)->RecognizeCrop(vision::View(*img)))
+        : Result<vision::Recognition>(img.status());
+    if (!rec.ok()) {
+      ++errors;
+      edits += int(li.plate.size());
+      chars += int(li.plate.size());
+      std::cout << "ERROR " << li.path << ": " << rec.status().message() << "\n";
+      continue;
+    }
+    ms.push_back(rec->timings.total_ms);
+    const vision::PlateRead* match = nullptr;
+    if (li.has_box) {
+      float best = 0;
+      for (const auto& p : rec->plates) {
+        float x0 = std::min({p.corners[0].x, p.corners[1].x, p.corners[2].x, p.corners[3].x});
+        float x1 = std::max({p.corners[0].x, p.corners[1].x, p.corners[2].x, p.corners[3].x});
+        float y0 = std::min({p.corners[0].y, p.corners[1].y, p.corners[2].y, p.corners[3].y});
+        float y1 = std::max({p.corners[0].y, p.corners[1].y, p.corners[2].y, p.corners[3].y});
+        float iou = Iou(x0, y0, x1 - x0, y1 - y0, li.x, li.y, li.w, li.h);
+        if (iou >= 0.3f && iou > best) { best = iou; match = &p; }
+      }
+    } else if (!rec->plates.empty()) {
+      match = &rec->plates.front();
+    }
+    std::string got = match ? match->text : "";
+    detected += match != nullptr;
+    bool ok1 = match && got == li.plate;
+    bool okn = match && std::any_of(match->candidates.begin(), match->candidates.end(),
+                                    [&](const auto& c) { return c.text == li.plate; });
+    top1 += ok1;
+    topn += okn;
+    edits += EditDistance(got, li.plate);
+    chars += int(li.plate.size());
+    if (!ok1) {
+      std::cout << (match ? "MISREAD " : "MISSED  ") << li.path << ": truth " << li.plate << ", read "
+                << (got.empty() ? "-" : got) << (okn ? " (truth among candidates)" : "") << "\n";
+    }
+  }
+  auto frac = [&](int n) { return images ? std::round(10000.0 * n / images) / 10000.0 : 0.0; };
+  nlohmann::json summary = {{"dir", args.dir},
+                            {"country", args.country},
+                            {"images", images},
+                            {"errors", errors},
+                            {"detection_rate", crops ? nlohmann::json(nullptr) : nlohmann::json(frac(detected))},
+                            {"top1", frac(top1)},
+                            {"topn", frac(topn)},
+                            {"n", args.topn},
+                            {"cer", chars ? std::round(10000.0 * edits / chars) / 10000.0 : 0.0},
+                            {"median_ms", std::round(Percentile(ms, 0.5) * 100) / 100},
+                            {"p90_ms", std::round(Percentile(ms, 0.9) * 100) / 100}};
+  std::cout << summary.dump() << std::endl;
+  return errors == 0 ? 0 : 1;
+}
+
+}  // namespace
+
+void RegisterEval(CLI::App& app, Action* run) {
+  auto args = std::make_shared<EvalArgs>();
+  CLI::App* cmd = app.add_subcommand("eval", "Score the engine on a labelled folder (single-threaded)");
+  cmd->add_option("dir", args->dir, "Scenes folder (NAME.txt labels) or crops folder (labels.csv)")->required();
+  cmd->add_option("--country,-c", args->country, "Plate profile: us, eu, br or auto")->capture_default_str();
+  cmd->add_option("-n,--topn", args->topn, "Candidates counted for topn")->capture_default_str()->check(CLI::Range(1, 100));
+  cmd->add_option("--models", args->models, "Model folder");
+  cmd->add_flag("--json", args->json, "Accepted for symmetry: the last line is always JSON");
+  cmd->callback([args, run] { *run = [args] { return RunEval(*args); }; });
+}
+
+}  // namespace custodian::app

@@ -1,0 +1,64 @@
+// custodian: the one binary. Subcommands live in their own files (read.cc, eval.cc, ...).
+#include <algorithm>
+#include <cstdlib>
+#include <iostream>
+
+#include "commands.h"
+
+#ifndef CUSTODIAN_DEFAULT_MODEL_DIR
+#define CUSTODIAN_DEFAULT_MODEL_DIR "models"
+#endif
+
+namespace custodian::app {
+
+std::filesystem::path DefaultModelDir() {
+  if (const char* env = std::getenv("CUSTODIAN_MODELS"); env != nullptr && *env != '\0') return env;
+  return CUSTODIAN_DEFAULT_MODEL_DIR;
+}
+
+bool IsImageFileName(const std::filesystem::path& p) {
+  std::string ext = p.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+  return ext == ".jpg" || ext == ".jpeg" || ext == ".png" || ext == ".bmp" || ext == ".webp" || ext == ".tif" ||
+         ext == ".tiff";
+}
+
+std::vector<InputItem> ExpandInputs(const std::vector<std::string>& args) {
+  std::vector<InputItem> out;
+  for (const std::string& a : args) {
+    std::error_code ec;
+    if (a != "-" && std::filesystem::is_directory(a, ec)) {
+      std::vector<std::string> files;
+      for (auto it = std::filesystem::directory_iterator(a, ec); !ec && it != std::filesystem::directory_iterator();
+           it.increment(ec)) {
+        if (it->is_regular_file(ec) && IsImageFileName(it->path())) files.push_back(it->path().string());
+      }
+      if (ec) {
+        out.push_back({a, "cannot list folder: " + ec.message()});
+        continue;
+      }
+      std::sort(files.begin(), files.end());
+      for (auto& f : files) out.push_back({std::move(f), ""});
+    } else {
+      out.push_back({a, ""});
+    }
+  }
+  return out;
+}
+
+}  // namespace custodian::app
+
+int main(int argc, char** argv) {
+  CLI::App app{"Custodian: licence-plate recognition with the city's ALPR policy built in"};
+  app.require_subcommand(1);
+  custodian::app::Action run;
+  custodian::app::RegisterRead(app, &run);
+  custodian::app::RegisterEval(app, &run);
+  custodian::app::RegisterBenchVision(app, &run);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  return run ? run() : 2;
+}

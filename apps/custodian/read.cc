@@ -1,0 +1,96 @@
+// custodian read: plates from image files, folders or stdin. JSON output keeps the
+// fields of OpenALPR's `alpr -j` (results[].plate, confidence in percent, coordinates,
+// candidates[].plate/confidence, processing_time_ms), one object per image per line.
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <iterator>
+#include <nlohmann/json.hpp>
+#include <opencv2/core/utility.hpp>
+
+#include "commands.h"
+#include "plate_json.h"
+
+namespace custodian::app {
+namespace {
+
+struct ReadArgs {
+  std::string country = "auto";
+  int topn = 10;
+  bool json = false;
+  std::string models;
+  std::vector<std::string> inputs;
+};
+
+Result<vision::Image> LoadInput(const std::string& name, const vision::DecodeOptions& opts) {
+  if (name != "-") return vision::ReadImageFile(name, opts);
+  std::vector<uint8_t> bytes;
+  char buf[65536];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, stdin)) > 0) {
+    bytes.insert(bytes.end(), buf, buf + n);
+    if (bytes.size() > opts.max_bytes) return Status::InvalidArgument("input too large (limit ", opts.max_bytes, " bytes)");
+  }
+  return vision::DecodeImage(bytes, opts);
+}
+
+int RunRead(const ReadArgs& args) {
+  auto engine = vision::Engine::Open({.model_dir = ModelDir(args.models),
+                                      .country = args.country,
+                                      .max_candidates = args.topn});
+  if (!engine.ok()) {
+    std::cerr << "custodian read: " << engine.status().ToString() << "\n";
+    return 2;
+  }
+  auto session = (*engine)->NewSession();
+  if (!session.ok()) {
+    std::cerr << "custodian read: " << session.status().ToString() << "\n";
+    return 2;
+  }
+  int failures = 0;
+  for (const InputItem& item : ExpandInputs(args.inputs)) {
+    Result<vision::Recognition> rec = Status::InvalidArgument(item.error);
+    if (item.error.empty()) {
+      auto img = LoadInput(item.name, {});
+      rec = img.ok() ? (*session)->Recognize(vision::View(*img)) : Result<vision::Recognition>(img.status());
+    }
+    if (!rec.ok()) {
+      ++failures;
+      // One clear line per bad file, on stderr; the other files are still read.
+      std::cerr << "custodian read: " << item.name << ": " << rec.status().message() << "\n";
+      if (args.json) std::cout << ErrorJson(item.name, rec.status()).dump() << std::endl;
+      continue;
+    }
+    if (args.json) {
+      std::cout << RecognitionJson(item.name, *rec, args.topn).dump() << std::endl;
+    } else {
+      std::cout << item.name << ": " << rec->plates.size() << " plate(s), "
+                << static_cast<int>(rec->timings.total_ms + 0.5) << " ms\n";
+      for (const auto& p : rec->plates) {
+        std::printf("  %-10s %5.1f%%", p.text.c_str(), p.confidence * 100.0);
+        if (!p.layout.empty()) std::printf("  [%s %s]", p.country.c_str(), p.layout.c_str());
+        std::printf("\n");
+        for (size_t i = 1; i < p.candidates.size(); ++i) {
+          std::printf("    - %-10s %5.1f%%\n", p.candidates[i].text.c_str(), p.candidates[i].confidence * 100.0);
+        }
+      }
+      std::fflush(stdout);
+    }
+  }
+  return failures == 0 ? 0 : 1;
+}
+
+}  // namespace
+
+void RegisterRead(CLI::App& app, Action* run) {
+  auto args = std::make_shared<ReadArgs>();
+  CLI::App* cmd = app.add_subcommand("read", "Read plates in images (files, folders, or - for stdin)");
+  cmd->add_option("--country,-c", args->country, "Plate profile: us, eu, br or auto")->capture_default_str();
+  cmd->add_option("-n,--topn", args->topn, "Candidates per plate")->capture_default_str()->check(CLI::Range(1, 100));
+  cmd->add_flag("--json,-j", args->json, "One JSON object per image per line (OpenALPR-compatible fields)");
+  cmd->add_option("--models", args->models, "Model folder (default: $CUSTODIAN_MODELS or the built-in one)");
+  cmd->add_option("images", args->inputs, "Image files, folders, or -")->required();
+  cmd->callback([args, run] { *run = [args] { return RunRead(*args); }; });
+}
+
+}  // namespace custodian::app

@@ -1,0 +1,129 @@
+// The recognition engine: from an image to plate text, confidence and position.
+//
+// Basic usage:
+//   using namespace custodian::vision;
+//   auto engine = Engine::Open({.model_dir = "models", .country = "us"});
+//   if (!engine.ok()) return engine.status();
+//   auto session = (*engine)->NewSession();          // one per worker thread
+//   if (!session.ok()) return session.status();
+//   auto image = ReadImageFile("car.jpg", {});
+//   auto result = (*session)->Recognize(View(*image));
+//   for (const PlateRead& p : result->plates) std::cout << p.text << " " << p.confidence << "\n";
+//
+// The Engine is loaded once and never changes; it is shared by threads. Each worker
+// gets its own Session (its own network instances and buffers), so the per-frame path
+// takes no lock.
+#pragma once
+
+#include <array>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "custodian/core/status.h"
+#include "custodian/vision/image.h"
+#include "custodian/vision/plate_format.h"
+
+namespace custodian::vision {
+
+struct EngineOptions {
+  // Folder holding detector.onnx, ocr.onnx and plate_formats.json. Default: "models".
+  std::filesystem::path model_dir = "models";
+  // Country profile used to pick and correct plate text: "us", "eu", "br" or "auto"
+  // (every profile's formats, none strict). Default: "auto".
+  std::string country = "auto";
+  // Detector input size; the frame is letterboxed into it. Multiples of 32. Default: 640x384.
+  int detector_width = 640;
+  int detector_height = 384;
+  // Mask probability above which a detector cell counts as plate. Default: 0.5.
+  float mask_threshold = 0.5f;
+  // Plates whose mean mask probability is below this are dropped. Default: 0.6.
+  float min_detection_score = 0.6f;
+  // At most this many plates per frame, the most confident kept. Default: 16.
+  int max_plates = 16;
+  // Alternative readings kept per plate (the best included). Default: 10.
+  int max_candidates = 10;
+  // Readings with text shorter than this are dropped (not a plate). Default: 4.
+  int min_text_length = 4;
+};
+
+struct Point {
+  float x = 0;
+  float y = 0;
+};
+
+struct Candidate {
+  std::string text;
+  float confidence = 0;        // 0..1
+  bool matches_format = false;  // fits one of the country profile's formats
+};
+
+// Milliseconds spent in each stage of one Recognize call.
+struct StageTimings {
+  double detect_ms = 0;
+  double ocr_ms = 0;
+  double total_ms = 0;
+};
+
+struct PlateRead {
+  std::string text;                     // best reading, upper case, no spaces
+  float confidence = 0;                 // 0..1
+  std::vector<float> char_confidences;  // one per character of `text`
+  std::vector<Candidate> candidates;    // best first; candidates[0].text == text
+  std::array<Point, 4> corners;         // TL, TR, BR, BL in image pixels
+  float detection_score = 0;            // 0..1
+  std::string country;                  // profile that matched: "us", "eu", "br" or ""
+  std::string layout;                   // the matched format, e.g. "LLLNLNN", or ""
+};
+
+struct Recognition {
+  int image_width = 0;
+  int image_height = 0;
+  std::vector<PlateRead> plates;  // most confident first; empty means no plate seen
+  StageTimings timings;
+};
+
+class Session;
+
+// Thread-safe and immutable after Open. Must outlive every Session it creates.
+class Engine {
+ public:
+  // Loads and checks the models. kNotFound if a model file is missing, kInvalidArgument
+  // for a bad option or a model that does not load.
+  static Result<std::shared_ptr<const Engine>> Open(const EngineOptions& options);
+
+  // A new worker session. Cheap relative to Open, but not free (it instantiates the networks).
+  Result<std::unique_ptr<Session>> NewSession() const;
+
+  const EngineOptions& options() const { return options_; }
+  const FormatBook& formats() const { return formats_; }
+
+  ~Engine();
+
+ private:
+  friend class Session;
+  Engine() = default;
+  EngineOptions options_;
+  std::vector<uint8_t> detector_onnx_;
+  std::vector<uint8_t> ocr_onnx_;
+  FormatBook formats_;
+};
+
+// Not thread-safe: one per worker.
+class Session {
+ public:
+  ~Session();
+  // Finds and reads every plate in a BGR frame.
+  Result<Recognition> Recognize(const ImageView& image);
+  // Reads a frame that is one plate (a crop), skipping detection: OCR only.
+  Result<Recognition> RecognizeCrop(const ImageView& image);
+
+ private:
+  friend class Engine;
+  struct Impl;
+  explicit Session(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace custodian::vision

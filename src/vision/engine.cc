@@ -1,0 +1,320 @@
+#include "custodian/vision/engine.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <opencv2/core.hpp>
+#include <opencv2/dnn.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "ctc_decode.h"
+
+namespace custodian::vision {
+namespace {
+
+// Model contract (training/common.py).
+constexpr std::string_view kCharset = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+constexpr int kOcrH = 48;
+constexpr int kOcrW = 160;
+constexpr int kDetStride = 4;
+constexpr int kOptionsPerChar = 3;
+
+using Clock = std::chrono::steady_clock;
+double MsSince(Clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
+
+Result<std::vector<uint8_t>> ReadAll(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::NotFound("model file not found: ", path.string());
+  std::vector<uint8_t> data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (data.empty()) return Status::InvalidArgument("model file is empty: ", path.string());
+  return data;
+}
+
+Status CheckView(const ImageView& v) {
+  if (v.data == nullptr || v.width <= 0 || v.height <= 0) return Status::InvalidArgument("empty image");
+  if (v.stride < v.width * 3) return Status::InvalidArgument("image stride smaller than 3*width");
+  return Status::Ok();
+}
+
+// Orders four points as TL, TR, BR, BL with the long side horizontal.
+std::array<cv::Point2f, 4> OrderCorners(const cv::RotatedRect& rr) {
+  cv::RotatedRect r = rr;
+  if (r.size.height > r.size.width) {
+    std::swap(r.size.width, r.size.height);
+    r.angle += 90.f;
+  }
+  cv::Point2f pts[4];
+  r.points(pts);
+  // Sort by x+y (TL smallest, BR largest) and y-x (TR smallest, BL largest).
+  std::array<cv::Point2f, 4> out;
+  auto by = [&](auto key) {
+    return *std::min_element(pts, pts + 4, [&](const cv::Point2f& a, const cv::Point2f& b) { return key(a) < key(b); });
+  };
+  out[0] = by([](const cv::Point2f& p) { return p.x + p.y; });
+  out[2] = by([](const cv::Point2f& p) { return -(p.x + p.y); });
+  out[1] = by([](const cv::Point2f& p) { return p.y - p.x; });
+  out[3] = by([](const cv::Point2f& p) { return p.x - p.y; });
+  return out;
+}
+
+struct Detection {
+  std::array<cv::Point2f, 4> corners;  // in image pixels
+  float score = 0;
+};
+
+}  // namespace
+
+struct Session::Impl {
+  const Engine* engine = nullptr;
+  cv::dnn::Net detector;
+  cv::dnn::Net ocr;
+  std::vector<const CountryProfile*> profiles;
+  cv::Mat letterbox;  // detector input, reused
+  cv::Mat gray;
+
+  Result<std::vector<Detection>> Detect(const cv::Mat& bgr);
+  Result<PlateRead> Read(const cv::Mat& gray_frame, const std::array<cv::Point2f, 4>& quad);
+  void RankCandidates(const std::vector<RawCandidate>& raw, PlateRead* read) const;
+};
+
+Engine::~Engine() = default;
+Session::~Session() = default;
+Session::Session(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Result<std::shared_ptr<const Engine>> Engine::Open(const EngineOptions& options) {
+  if (options.detector_width % 32 != 0 || options.detector_height % 32 != 0 || options.detector_width < 64 ||
+      options.detector_height < 64) {
+    return Status::InvalidArgument("detector size must be multiples of 32, at least 64: ", options.detector_width,
+                                   "x", options.detector_height);
+  }
+  if (options.max_candidates < 1) return Status::InvalidArgument("max_candidates must be at least 1");
+  if (options.max_plates < 1) return Status::InvalidArgument("max_plates must be at least 1");
+  auto engine = std::shared_ptr<Engine>(new Engine());
+  engine->options_ = options;
+  CUSTODIAN_ASSIGN_OR_RETURN(engine->detector_onnx_, ReadAll(options.model_dir / "detector.onnx"));
+  CUSTODIAN_ASSIGN_OR_RETURN(engine->ocr_onnx_, ReadAll(options.model_dir / "ocr.onnx"));
+  CUSTODIAN_ASSIGN_OR_RETURN(engine->formats_, FormatBook::Load((options.model_dir / "plate_formats.json").string()));
+  CUSTODIAN_RETURN_IF_ERROR(engine->formats_.ProfilesFor(options.country).status());
+  // Instantiating a session checks that both networks load and have the expected shapes.
+  auto probe = engine->NewSession();
+  if (!probe.ok()) return probe.status();
+  return std::shared_ptr<const Engine>(std::move(engine));
+}
+
+Result<std::unique_ptr<Session>> Engine::NewSession() const {
+  auto impl = std::make_unique<Session::Impl>();
+  impl->engine = this;
+  try {
+    impl->detector = cv::dnn::readNetFromONNX(reinterpret_cast<const char*>(detector_onnx_.data()),
+                                              detector_onnx_.size());
+    impl->ocr = cv::dnn::readNetFromONNX(reinterpret_cast<const char*>(ocr_onnx_.data()), ocr_onnx_.size());
+    impl->detector.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
+    impl->ocr.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
+    // Shape check with a blank input.
+    cv::Mat ocr_in({1, 1, kOcrH, kOcrW}, CV_32F, cv::Scalar(0.5));
+    impl->ocr.setInput(ocr_in);
+    cv::Mat out = impl->ocr.forward();
+    if (out.dims != 4 || out.size[1] != int(kCharset.size()) + 1 || out.size[2] != 1) {
+      return Status::InvalidArgument("ocr.onnx: unexpected output shape (need [N, 37, 1, T])");
+    }
+    cv::Mat det_in({1, 3, options_.detector_height, options_.detector_width}, CV_32F, cv::Scalar(0));
+    impl->detector.setInput(det_in);
+    cv::Mat mask = impl->detector.forward();
+    if (mask.dims != 4 || mask.size[1] != 1 || mask.size[2] != options_.detector_height / kDetStride ||
+        mask.size[3] != options_.detector_width / kDetStride) {
+      return Status::InvalidArgument("detector.onnx: unexpected output shape (need [1, 1, H/4, W/4])");
+    }
+  } catch (const cv::Exception& e) {
+    return Status::InvalidArgument("cannot load models: ", e.what());
+  }
+  CUSTODIAN_ASSIGN_OR_RETURN(impl->profiles, formats_.ProfilesFor(options_.country));
+  return std::unique_ptr<Session>(new Session(std::move(impl)));
+}
+
+Result<std::vector<Detection>> Session::Impl::Detect(const cv::Mat& bgr) {
+  const EngineOptions& opt = engine->options();
+  const int W = opt.detector_width, H = opt.detector_height;
+  const float scale = std::min(float(W) / bgr.cols, float(H) / bgr.rows);
+  const int sw = std::max(1, int(std::lround(bgr.cols * scale)));
+  const int sh = std::max(1, int(std::lround(bgr.rows * scale)));
+  letterbox.create(H, W, CV_8UC3);
+  letterbox.setTo(cv::Scalar::all(0));
+  cv::resize(bgr, letterbox(cv::Rect(0, 0, sw, sh)), cv::Size(sw, sh), 0, 0,
+             scale < 1 ? cv::INTER_AREA : cv::INTER_LINEAR);
+  cv::Mat mask;
+  try {
+    cv::Mat blob = cv::dnn::blobFromImage(letterbox, 1.0 / 255.0);
+    detector.setInput(blob);
+    mask = detector.forward();
+  } catch (const cv::Exception& e) {
+    return Status::Internal("detector forward: ", e.what());
+  }
+  const int mh = mask.size[2], mw = mask.size[3];
+  cv::Mat prob(mh, mw, CV_32F, mask.ptr<float>());
+  cv::Mat bin = prob > opt.mask_threshold;
+  cv::Mat labels, stats, centroids;
+  int n = cv::connectedComponentsWithStats(bin, labels, stats, centroids, 8, CV_32S);
+  std::vector<Detection> dets;
+  for (int k = 1; k < n; ++k) {
+    if (stats.at<int>(k, cv::CC_STAT_AREA) < 2) continue;
+    std::vector<cv::Point2f> cells;
+    double sum = 0;
+    int x0 = stats.at<int>(k, cv::CC_STAT_LEFT), y0 = stats.at<int>(k, cv::CC_STAT_TOP);
+    int cw = stats.at<int>(k, cv::CC_STAT_WIDTH), ch = stats.at<int>(k, cv::CC_STAT_HEIGHT);
+    for (int y = y0; y < y0 + ch; ++y) {
+      for (int x = x0; x < x0 + cw; ++x) {
+        if (labels.at<int>(y, x) != k) continue;
+        cells.emplace_back(float(x), float(y));
+        sum += prob.at<float>(y, x);
+      }
+    }
+    float score = float(sum / double(cells.size()));
+    if (score < opt.min_detection_score) continue;
+    cv::RotatedRect rr = cv::minAreaRect(cells);
+    // As training/train_detector.py's mask_to_quads: grow by one cell on each side
+    // (the training target is the plate shrunk to 90%, cell centres inside it).
+    rr.size.width += 2.f;
+    rr.size.height += 2.f;
+    rr.center += cv::Point2f(0.5f, 0.5f);
+    rr.center *= float(kDetStride) / scale;
+    rr.size.width *= float(kDetStride) / scale;
+    rr.size.height *= float(kDetStride) / scale;
+    Detection d;
+    d.corners = OrderCorners(rr);
+    d.score = score;
+    dets.push_back(d);
+  }
+  std::sort(dets.begin(), dets.end(), [](const auto& a, const auto& b) { return a.score > b.score; });
+  if (int(dets.size()) > opt.max_plates) dets.resize(size_t(opt.max_plates));
+  return dets;
+}
+
+void Session::Impl::RankCandidates(const std::vector<RawCandidate>& raw, PlateRead* read) const {
+  const EngineOptions& opt = engine->options();
+  const FormatBook& book = engine->formats();
+  struct Ranked {
+    std::string text;
+    float score;
+    std::vector<float> probs;
+    bool fits;
+    std::string country, layout;
+  };
+  std::vector<Ranked> ranked;
+  const bool all_strict = std::all_of(profiles.begin(), profiles.end(), [](auto* p) { return p->strict; });
+  for (const RawCandidate& c : raw) {
+    const int n = int(c.text.size());
+    float geo = std::pow(std::max(c.score, 1e-12f), 1.0f / float(std::max(n, 1)));
+    Ranked best{c.text, 0, c.char_probs, false, "", ""};
+    bool length_ok = false;
+    for (const CountryProfile* p : profiles) {
+      if (n < p->min_length || n > p->max_length) continue;
+      length_ok = true;
+      FormatFit fit = book.Fit(*p, c.text);
+      float s = fit.fits ? geo * std::pow(0.9f, float(fit.corrections)) : (p->strict ? 0.f : geo * 0.75f);
+      if (s > best.score) best = {fit.text, s, c.char_probs, fit.fits, fit.fits ? p->name : "", fit.format};
+    }
+    if (!length_ok || best.score <= 0) continue;
+    if (all_strict && !best.fits) continue;
+    ranked.push_back(std::move(best));
+  }
+  std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.score > b.score; });
+  std::vector<Ranked> unique;
+  for (auto& r : ranked) {
+    if (std::none_of(unique.begin(), unique.end(), [&](const Ranked& u) { return u.text == r.text; })) {
+      unique.push_back(std::move(r));
+    }
+    if (int(unique.size()) >= opt.max_candidates) break;
+  }
+  read->candidates.clear();
+  for (const auto& u : unique) read->candidates.push_back({u.text, u.score, u.fits});
+  if (!unique.empty()) {
+    read->text = unique[0].text;
+    read->confidence = unique[0].score;
+    read->char_confidences = unique[0].probs;
+    read->country = unique[0].country;
+    read->layout = unique[0].layout;
+  }
+}
+
+Result<PlateRead> Session::Impl::Read(const cv::Mat& gray_frame, const std::array<cv::Point2f, 4>& quad) {
+  cv::Point2f src[4] = {quad[0], quad[1], quad[2], quad[3]};
+  cv::Point2f dst[4] = {{0, 0}, {float(kOcrW), 0}, {float(kOcrW), float(kOcrH)}, {0, float(kOcrH)}};
+  cv::Mat m = cv::getPerspectiveTransform(src, dst);
+  cv::Mat crop;
+  cv::warpPerspective(gray_frame, crop, m, cv::Size(kOcrW, kOcrH), cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+  cv::Mat out;
+  try {
+    cv::Mat blob = cv::dnn::blobFromImage(crop, 1.0 / 255.0);
+    ocr.setInput(blob);
+    out = ocr.forward();
+  } catch (const cv::Exception& e) {
+    return Status::Internal("ocr forward: ", e.what());
+  }
+  const int classes = out.size[1], steps = out.size[3];
+  std::vector<float> probs(out.ptr<float>(), out.ptr<float>() + size_t(classes) * steps);
+  SoftmaxOverClasses(probs.data(), classes, steps);
+  std::vector<CharSlot> slots = DecodeGreedy(probs.data(), classes, steps, kCharset, kOptionsPerChar);
+  std::vector<RawCandidate> raw = BestReadings(slots, engine->options().max_candidates * 4);
+  PlateRead read;
+  for (int i = 0; i < 4; ++i) read.corners[size_t(i)] = {quad[size_t(i)].x, quad[size_t(i)].y};
+  RankCandidates(raw, &read);
+  return read;
+}
+
+Result<Recognition> Session::Recognize(const ImageView& view) {
+  CUSTODIAN_RETURN_IF_ERROR(CheckView(view));
+  auto t0 = Clock::now();
+  cv::Mat bgr(view.height, view.width, CV_8UC3, const_cast<uint8_t*>(view.data), size_t(view.stride));
+  Recognition rec;
+  rec.image_width = view.width;
+  rec.image_height = view.height;
+  CUSTODIAN_ASSIGN_OR_RETURN(std::vector<Detection> dets, impl_->Detect(bgr));
+  rec.timings.detect_ms = MsSince(t0);
+  auto t1 = Clock::now();
+  if (!dets.empty()) cv::cvtColor(bgr, impl_->gray, cv::COLOR_BGR2GRAY);
+  const auto& opt = impl_->engine->options();
+  for (const Detection& d : dets) {
+    // A little context around the detected quad, as in training (3% of width, 5% of height).
+    cv::Point2f c = (d.corners[0] + d.corners[1] + d.corners[2] + d.corners[3]) * 0.25f;
+    std::array<cv::Point2f, 4> q;
+    for (size_t i = 0; i < 4; ++i) {
+      cv::Point2f v = d.corners[i] - c;
+      q[i] = c + cv::Point2f(v.x * 1.06f, v.y * 1.10f);
+    }
+    CUSTODIAN_ASSIGN_OR_RETURN(PlateRead read, impl_->Read(impl_->gray, q));
+    if (int(read.text.size()) < opt.min_text_length) continue;
+    for (size_t i = 0; i < 4; ++i) read.corners[i] = {d.corners[i].x, d.corners[i].y};
+    read.detection_score = d.score;
+    rec.plates.push_back(std::move(read));
+  }
+  rec.timings.ocr_ms = MsSince(t1);
+  rec.timings.total_ms = MsSince(t0);
+  return rec;
+}
+
+Result<Recognition> Session::RecognizeCrop(const ImageView& view) {
+  CUSTODIAN_RETURN_IF_ERROR(CheckView(view));
+  auto t0 = Clock::now();
+  cv::Mat bgr(view.height, view.width, CV_8UC3, const_cast<uint8_t*>(view.data), size_t(view.stride));
+  cv::cvtColor(bgr, impl_->gray, cv::COLOR_BGR2GRAY);
+  const float w = float(view.width), h = float(view.height);
+  // The same margins as training's unjittered crops (3% of width, 5% of height).
+  std::array<cv::Point2f, 4> q = {cv::Point2f{-0.03f * w, -0.05f * h}, {1.03f * w, -0.05f * h},
+                                  {1.03f * w, 1.05f * h}, {-0.03f * w, 1.05f * h}};
+  Recognition rec;
+  rec.image_width = view.width;
+  rec.image_height = view.height;
+  CUSTODIAN_ASSIGN_OR_RETURN(PlateRead read, impl_->Read(impl_->gray, q));
+  read.corners = {Point{0, 0}, Point{w, 0}, Point{w, h}, Point{0, h}};
+  read.detection_score = 1.0f;
+  if (!read.text.empty()) rec.plates.push_back(std::move(read));
+  rec.timings.ocr_ms = MsSince(t0);
+  rec.timings.total_ms = rec.timings.ocr_ms;
+  return rec;
+}
+
+}  // namespace custodian::vision

@@ -1,0 +1,63 @@
+#include "ctc_decode.h"
+
+#include <gtest/gtest.h>
+
+namespace custodian::vision {
+namespace {
+
+constexpr std::string_view kCharset = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+constexpr int kClasses = 37;
+
+int Class(char c) { return int(kCharset.find(c)) + 1; }
+
+// Builds probabilities where timestep t has `primary[t]` at p and, optionally, a runner-up.
+std::vector<float> Probs(const std::vector<std::pair<int, float>>& primary, const std::vector<std::pair<int, float>>& second) {
+  const int steps = int(primary.size());
+  std::vector<float> probs(size_t(kClasses * steps), 0.f);
+  for (int t = 0; t < steps; ++t) {
+    float rest = 1.f - primary[size_t(t)].second - second[size_t(t)].second;
+    probs[size_t(primary[size_t(t)].first * steps + t)] += primary[size_t(t)].second;
+    probs[size_t(second[size_t(t)].first * steps + t)] += second[size_t(t)].second;
+    probs[size_t(0 * steps + t)] += rest;  // the remainder goes to blank
+  }
+  return probs;
+}
+
+TEST(CtcDecode, CollapsesRepeatsAndDropsBlanks) {
+  // A A _ B _ B  ->  "ABB"
+  auto probs = Probs({{Class('A'), .9f}, {Class('A'), .8f}, {0, .9f}, {Class('B'), .9f}, {0, .9f}, {Class('B'), .7f}},
+                     {{Class('4'), .05f}, {Class('4'), .1f}, {Class('1'), .05f}, {Class('8'), .05f}, {Class('1'), .05f}, {Class('8'), .2f}});
+  auto slots = DecodeGreedy(probs.data(), kClasses, 6, kCharset, 3);
+  ASSERT_EQ(slots.size(), 3u);
+  EXPECT_EQ(slots[0].options[0].first, 'A');
+  EXPECT_FLOAT_EQ(slots[0].options[0].second, .9f);  // the run's peak
+  EXPECT_EQ(slots[0].options[1].first, '4');
+  EXPECT_EQ(slots[2].options[0].first, 'B');
+  EXPECT_EQ(slots[2].options[1].first, '8');
+}
+
+TEST(CtcDecode, BestReadingsAreOrderedByProbability) {
+  std::vector<CharSlot> slots = {{{{'A', .9f}, {'4', .1f}}}, {{{'B', .6f}, {'8', .4f}}}};
+  auto r = BestReadings(slots, 3);
+  ASSERT_EQ(r.size(), 3u);
+  EXPECT_EQ(r[0].text, "AB");
+  EXPECT_NEAR(r[0].score, .54f, 1e-6);
+  EXPECT_EQ(r[1].text, "A8");
+  EXPECT_EQ(r[2].text, "4B");
+  EXPECT_EQ(r[1].char_probs, (std::vector<float>{.9f, .4f}));
+}
+
+TEST(CtcDecode, NoSlotsGiveNoReadings) {
+  EXPECT_TRUE(BestReadings({}, 5).empty());
+}
+
+TEST(CtcDecode, SoftmaxNormalisesEachTimestep) {
+  std::vector<float> logits = {1, 2, 3, 4, 5, 6};  // 3 classes x 2 steps
+  SoftmaxOverClasses(logits.data(), 3, 2);
+  EXPECT_NEAR(logits[0] + logits[2] + logits[4], 1.f, 1e-6);
+  EXPECT_NEAR(logits[1] + logits[3] + logits[5], 1.f, 1e-6);
+  EXPECT_GT(logits[4], logits[2]);
+}
+
+}  // namespace
+}  // namespace custodian::vision

@@ -1,0 +1,163 @@
+// Engine tests on real image files: the project's own synthetic samples (samples/),
+// and, where ../shared/data is present, the held-out validation images.
+#include "custodian/vision/engine.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "eval_data.h"
+
+namespace custodian::vision {
+namespace {
+
+namespace fs = std::filesystem;
+const fs::path kSource = CUSTODIAN_SOURCE_DIR;
+
+std::shared_ptr<const Engine> OpenEngine(const std::string& country = "auto") {
+  auto engine = Engine::Open({.model_dir = kSource / "models", .country = country});
+  EXPECT_TRUE(engine.ok()) << engine.status().ToString();
+  return engine.ok() ? *engine : nullptr;
+}
+
+TEST(Engine, OpenNamesTheMissingModel) {
+  auto engine = Engine::Open({.model_dir = "/nonexistent/models"});
+  ASSERT_FALSE(engine.ok());
+  EXPECT_EQ(engine.status().code(), StatusCode::kNotFound);
+  EXPECT_NE(engine.status().message().find("detector.onnx"), std::string::npos);
+}
+
+TEST(Engine, OpenRejectsBadOptions) {
+  EXPECT_EQ(Engine::Open({.model_dir = kSource / "models", .detector_width = 100}).status().code(),
+            StatusCode::kInvalidArgument);
+  auto bad_country = Engine::Open({.model_dir = kSource / "models", .country = "zz"});
+  ASSERT_FALSE(bad_country.ok());
+  EXPECT_NE(bad_country.status().message().find("unknown country"), std::string::npos);
+}
+
+TEST(Engine, RejectsCorruptModelFile) {
+  fs::path dir = fs::temp_directory_path() / "custodian_bad_models";
+  fs::create_directories(dir);
+  fs::copy_file(kSource / "models" / "plate_formats.json", dir / "plate_formats.json",
+                fs::copy_options::overwrite_existing);
+  std::ofstream(dir / "detector.onnx") << "not a model";
+  std::ofstream(dir / "ocr.onnx") << "not a model";
+  auto engine = Engine::Open({.model_dir = dir});
+  ASSERT_FALSE(engine.ok());
+  EXPECT_EQ(engine.status().code(), StatusCode::kInvalidArgument);
+  fs::remove_all(dir);
+}
+
+TEST(Engine, EmptyViewIsAnErrorNotAnEmptyResult) {
+  auto engine = OpenEngine();
+  ASSERT_TRUE(engine);
+  auto session = engine->NewSession();
+  ASSERT_TRUE(session.ok());
+  auto r = (*session)->Recognize(ImageView{});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(Engine, BlankFrameHasNoPlates) {
+  auto engine = OpenEngine();
+  ASSERT_TRUE(engine);
+  auto session = engine->NewSession();
+  Image img{640, 480, std::vector<uint8_t>(640 * 480 * 3, 128)};
+  auto r = (*session)->Recognize(View(img));
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->plates.empty());
+  EXPECT_EQ(r->image_width, 640);
+}
+
+// Reads the labelled sample scenes; returns (correct, total).
+std::pair<int, int> ReadSamples(Session& session, const fs::path& dir) {
+  auto items = app::LoadLabelledFolder(dir.string());
+  EXPECT_TRUE(items.ok()) << items.status().ToString();
+  int ok = 0, total = 0;
+  for (const auto& li : *items) {
+    auto img = ReadImageFile(li.path, {});
+    EXPECT_TRUE(img.ok()) << li.path << ": " << img.status().ToString();
+    if (!img.ok()) continue;
+    auto r = li.has_box ? session.Recognize(View(*img)) : session.RecognizeCrop(View(*img));
+    EXPECT_TRUE(r.ok());
+    ++total;
+    for (const auto& p : r->plates) {
+      if (p.text == li.plate) {
+        ++ok;
+        // A correct read carries consistent details.
+        EXPECT_EQ(p.char_confidences.size(), p.text.size());
+        EXPECT_EQ(p.candidates.front().text, p.text);
+        EXPECT_GT(p.confidence, 0.f);
+        EXPECT_LE(p.confidence, 1.f);
+        if (li.has_box) {
+          float cx = (p.corners[0].x + p.corners[2].x) / 2, cy = (p.corners[0].y + p.corners[2].y) / 2;
+          EXPECT_NEAR(cx, li.x + li.w / 2, li.w / 2) << li.path;
+          EXPECT_NEAR(cy, li.y + li.h / 2, li.h) << li.path;
+        }
+        break;
+      }
+    }
+  }
+  return {ok, total};
+}
+
+TEST(Engine, ReadsTheProjectSamples) {
+  auto engine = OpenEngine();
+  ASSERT_TRUE(engine);
+  auto session = engine->NewSession();
+  ASSERT_TRUE(session.ok());
+  auto [ok, total] = ReadSamples(**session, kSource / "samples");
+  ASSERT_GE(total, 6);
+  EXPECT_GE(ok, total * 3 / 4) << ok << " of " << total << " samples read exactly";
+}
+
+TEST(Engine, SessionsOnThreadsGiveIdenticalReads) {
+  auto engine = OpenEngine();
+  ASSERT_TRUE(engine);
+  std::vector<Image> images;
+  for (const auto& e : fs::directory_iterator(kSource / "samples")) {
+    if (e.path().extension() == ".jpg") images.push_back(*ReadImageFile(e.path().string(), {}));
+  }
+  ASSERT_FALSE(images.empty());
+  std::vector<std::vector<std::string>> texts(2);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 2; ++t) {
+    threads.emplace_back([&, t] {
+      auto session = engine->NewSession();
+      for (int round = 0; round < 2; ++round) {
+        for (const auto& img : images) {
+          auto r = (*session)->Recognize(View(img));
+          texts[size_t(t)].push_back(r.ok() && !r->plates.empty() ? r->plates[0].text : "<none>");
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(texts[0], texts[1]);
+}
+
+// Real US plate crops (every fourth of the benchmark development set) must read well.
+TEST(Engine, ReadsRealUsPlateCrops) {
+  fs::path dir = kSource / ".." / "shared" / "data" / "openalpr-bench" / "plates" / "us";
+  if (!fs::exists(dir / "labels.csv")) GTEST_SKIP() << "no shared data at " << dir;
+  auto engine = OpenEngine("us");
+  ASSERT_TRUE(engine);
+  auto session = engine->NewSession();
+  auto items = app::LoadLabelledFolder(dir.string());
+  ASSERT_TRUE(items.ok());
+  int ok = 0, n = 0;
+  for (size_t i = 0; i < items->size(); i += 4) {  // a quarter of the set keeps the test short
+    auto img = ReadImageFile((*items)[i].path, {});
+    ASSERT_TRUE(img.ok()) << (*items)[i].path;
+    auto r = (*session)->RecognizeCrop(View(*img));
+    ASSERT_TRUE(r.ok());
+    ++n;
+    ok += !r->plates.empty() && r->plates[0].text == (*items)[i].plate;
+  }
+  EXPECT_GE(double(ok) / n, 0.75) << ok << " of " << n;
+}
+
+}  // namespace
+}  // namespace custodian::vision
