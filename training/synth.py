@@ -20,7 +20,6 @@ writes a contact sheet for humans to look at; --bench N times ocr_sample.
 import glob
 import math
 import os
-import sys
 
 import cv2
 import numpy as np
@@ -784,9 +783,9 @@ def _eu_plate(rng, style, W, H):
     if rng.random() < 0.3:  # maker's mark / small print at the bottom
         _small_text(img, _pick(rng, _DEALERS), "djr", H * 0.05, (left + right) / 2, H * 0.93, text_c * 0.8 + bg * 0.2,
                     max_w=W * 0.5)
-    if rng.random() < 0.25:
+    if rng.random() < 0.2:
         _rivets(rng, img, [(W * 0.3, H * 0.5), (W * 0.7, H * 0.5)] if rng.random() < 0.3 else
-                [(W * 0.22, H * 0.1), (W * 0.78, H * 0.1)], 0.04 * H, bg)
+                [(W * 0.22, H * 0.09), (W * 0.78, H * 0.09)], 0.03 * H, bg)
     return img, label, bg
 
 
@@ -1110,12 +1109,20 @@ def _degrade(rng, img, quad, upscale):
         tint = np.array([0.55, 1.0, 0.55] if rng.random() < 0.3 else [1, 1, 1], np.float32) * _u(rng, 0.85, 1.0)
         f = g[:, :, None] * tint
     elif r < 0.3:
-        f = 255 * (np.clip(f, 0, 255) / 255) ** _u(rng, 1.0, 1.6) * _u(rng, 0.3, 0.7)
+        f = 255 * (np.clip(f, 0, 255) / 255) ** _u(rng, 1.0, 1.4) * _u(rng, 0.35, 0.75)
         low_light = True
+    # automatic exposure: keep the plate from ending up nearly black
+    yi0, yi1 = int(max(0, y0)), int(min(hh, y1))
+    xi0, xi1 = int(max(0, x0)), int(min(ww, x1))
+    if yi1 > yi0 + 1 and xi1 > xi0 + 1:
+        mu = float(f[yi0:yi1, xi0:xi1].mean())
+        floor = _u(rng, 35, 70)
+        if mu < floor:
+            f *= floor / max(mu, 1.0)
     # optics: gaussian and motion blur
     bs = max(1.0, ph / 45)
     if rng.random() < 0.35:
-        f = cv2.GaussianBlur(f, (0, 0), _u(rng, 0.3, 0.9) * bs)
+        f = cv2.GaussianBlur(f, (0, 0), _u(rng, 0.3, 0.8) * bs)
     if rng.random() < 0.12:
         L = _u(rng, 1.5, 3.5) * bs
         k = int(math.ceil(L)) | 1
