@@ -47,7 +47,7 @@ def main():
     args = ap.parse_args()
     rng = np.random.default_rng(args.seed)
     os.makedirs(args.out, exist_ok=True)
-    styles = [s for s in synth.STYLES]
+    styles = ["us_ca", "eu_de", "br_old", "us_generic", "eu_fr", "br_mercosul", "us_dark", "eu_nl", "us_yellow", "eu_it"]
     for i in range(args.n):
         w, h = (1280, 720) if i % 2 == 0 else (960, 720)
         scene, (px, py) = background(rng, w, h)
