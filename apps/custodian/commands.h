@@ -35,4 +35,14 @@ std::vector<InputItem> ExpandInputs(const std::vector<std::string>& args);
 
 bool IsImageFileName(const std::filesystem::path& p);
 
+// The engine flags shared by read and eval: --country, -n/--topn, --models.
+void AddEngineFlags(CLI::App* cmd, std::string* country, int* topn, std::string* models);
+
+// An opened engine with one session, for the single-threaded subcommands.
+struct EngineSession {
+  std::shared_ptr<const vision::Engine> engine;
+  std::unique_ptr<vision::Session> session;
+};
+Result<EngineSession> OpenEngineSession(const vision::EngineOptions& options);
+
 }  // namespace custodian::app

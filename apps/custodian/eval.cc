@@ -33,18 +33,14 @@ int RunEval(const EvalArgs& args) {
     std::cerr << "custodian eval: " << data.status().ToString() << "\n";
     return 2;
   }
-  auto engine = vision::Engine::Open({.model_dir = ModelDir(args.models),
+  auto opened = OpenEngineSession({.model_dir = ModelDir(args.models),
                                       .country = args.country,
                                       .max_candidates = args.topn});
-  if (!engine.ok()) {
-    std::cerr << "custodian eval: " << engine.status().ToString() << "\n";
+  if (!opened.ok()) {
+    std::cerr << "custodian eval: " << opened.status().ToString() << "\n";
     return 2;
   }
-  auto session = (*engine)->NewSession();
-  if (!session.ok()) {
-    std::cerr << "custodian eval: " << session.status().ToString() << "\n";
-    return 2;
-  }
+  vision::Session* session = opened->session.get();
   int images = 0, errors = 0, detected = 0, top1 = 0, topn = 0, edits = 0, chars = 0;
   bool crops = !data->front().has_box;
   std::vector<double> ms;
@@ -53,7 +49,7 @@ int RunEval(const EvalArgs& args) {
     ++images;
     auto img = vision::ReadImageFile(li.path, {});
     Result<vision::Recognition> rec = img.ok()
-        ? (li.has_box ? (*session)->Recognize(vision::View(*img)) : (*session)->RecognizeCrop(vision::View(*img)))
+        ? (li.has_box ? session->Recognize(vision::View(*img)) : session->RecognizeCrop(vision::View(*img)))
         : Result<vision::Recognition>(img.status());
     if (!rec.ok()) {
       ++errors;
@@ -113,9 +109,7 @@ void RegisterEval(CLI::App& app, Action* run) {
   auto args = std::make_shared<EvalArgs>();
   CLI::App* cmd = app.add_subcommand("eval", "Score the engine on a labelled folder (single-threaded)");
   cmd->add_option("dir", args->dir, "Scenes folder (NAME.txt labels) or crops folder (labels.csv)")->required();
-  cmd->add_option("--country,-c", args->country, "Plate profile: us, eu, br or auto")->capture_default_str();
-  cmd->add_option("-n,--topn", args->topn, "Candidates counted for topn")->capture_default_str()->check(CLI::Range(1, 100));
-  cmd->add_option("--models", args->models, "Model folder");
+  AddEngineFlags(cmd, &args->country, &args->topn, &args->models);
   cmd->add_flag("--json", args->json, "Accepted for symmetry: the last line is always JSON");
   cmd->callback([args, run] { *run = [args] { return RunEval(*args); }; });
 }

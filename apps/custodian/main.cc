@@ -23,6 +23,19 @@ bool IsImageFileName(const std::filesystem::path& p) {
          ext == ".tiff";
 }
 
+void AddEngineFlags(CLI::App* cmd, std::string* country, int* topn, std::string* models) {
+  cmd->add_option("--country,-c", *country, "Plate profile: us, eu, br or auto")->capture_default_str();
+  cmd->add_option("-n,--topn", *topn, "Candidates per plate")->capture_default_str()->check(CLI::Range(1, 100));
+  cmd->add_option("--models", *models, "Model folder (default: $CUSTODIAN_MODELS or the built-in one)");
+}
+
+Result<EngineSession> OpenEngineSession(const vision::EngineOptions& options) {
+  EngineSession es;
+  CUSTODIAN_ASSIGN_OR_RETURN(es.engine, vision::Engine::Open(options));
+  CUSTODIAN_ASSIGN_OR_RETURN(es.session, es.engine->NewSession());
+  return es;
+}
+
 std::vector<InputItem> ExpandInputs(const std::vector<std::string>& args) {
   std::vector<InputItem> out;
   for (const std::string& a : args) {

@@ -35,24 +35,20 @@ Result<vision::Image> LoadInput(const std::string& name, const vision::DecodeOpt
 }
 
 int RunRead(const ReadArgs& args) {
-  auto engine = vision::Engine::Open({.model_dir = ModelDir(args.models),
+  auto opened = OpenEngineSession({.model_dir = ModelDir(args.models),
                                       .country = args.country,
                                       .max_candidates = args.topn});
-  if (!engine.ok()) {
-    std::cerr << "custodian read: " << engine.status().ToString() << "\n";
+  if (!opened.ok()) {
+    std::cerr << "custodian read: " << opened.status().ToString() << "\n";
     return 2;
   }
-  auto session = (*engine)->NewSession();
-  if (!session.ok()) {
-    std::cerr << "custodian read: " << session.status().ToString() << "\n";
-    return 2;
-  }
+  vision::Session* session = opened->session.get();
   int failures = 0;
   for (const InputItem& item : ExpandInputs(args.inputs)) {
     Result<vision::Recognition> rec = Status::InvalidArgument(item.error);
     if (item.error.empty()) {
       auto img = LoadInput(item.name, {});
-      rec = img.ok() ? (*session)->Recognize(vision::View(*img)) : Result<vision::Recognition>(img.status());
+      rec = img.ok() ? session->Recognize(vision::View(*img)) : Result<vision::Recognition>(img.status());
     }
     if (!rec.ok()) {
       ++failures;
@@ -85,10 +81,8 @@ int RunRead(const ReadArgs& args) {
 void RegisterRead(CLI::App& app, Action* run) {
   auto args = std::make_shared<ReadArgs>();
   CLI::App* cmd = app.add_subcommand("read", "Read plates in images (files, folders, or - for stdin)");
-  cmd->add_option("--country,-c", args->country, "Plate profile: us, eu, br or auto")->capture_default_str();
-  cmd->add_option("-n,--topn", args->topn, "Candidates per plate")->capture_default_str()->check(CLI::Range(1, 100));
+  AddEngineFlags(cmd, &args->country, &args->topn, &args->models);
   cmd->add_flag("--json,-j", args->json, "One JSON object per image per line (OpenALPR-compatible fields)");
-  cmd->add_option("--models", args->models, "Model folder (default: $CUSTODIAN_MODELS or the built-in one)");
   cmd->add_option("images", args->inputs, "Image files, folders, or -")->required();
   cmd->callback([args, run] { *run = [args] { return RunRead(*args); }; });
 }

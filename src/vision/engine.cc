@@ -61,6 +61,16 @@ std::array<cv::Point2f, 4> OrderCorners(const cv::RotatedRect& rr) {
   return out;
 }
 
+// Runs a network on one input blob; OpenCV errors become a Status.
+Result<cv::Mat> Forward(cv::dnn::Net& net, const cv::Mat& blob, const char* what) {
+  try {
+    net.setInput(blob);
+    return net.forward();
+  } catch (const cv::Exception& e) {
+    return Status::Internal(what, " forward: ", e.what());
+  }
+}
+
 struct Detection {
   std::array<cv::Point2f, 4> corners;  // in image pixels
   float score = 0;
@@ -145,14 +155,7 @@ Result<std::vector<Detection>> Session::Impl::Detect(const cv::Mat& bgr) {
   letterbox.setTo(cv::Scalar::all(0));
   cv::resize(bgr, letterbox(cv::Rect(0, 0, sw, sh)), cv::Size(sw, sh), 0, 0,
              scale < 1 ? cv::INTER_AREA : cv::INTER_LINEAR);
-  cv::Mat mask;
-  try {
-    cv::Mat blob = cv::dnn::blobFromImage(letterbox, 1.0 / 255.0);
-    detector.setInput(blob);
-    mask = detector.forward();
-  } catch (const cv::Exception& e) {
-    return Status::Internal("detector forward: ", e.what());
-  }
+  CUSTODIAN_ASSIGN_OR_RETURN(cv::Mat mask, Forward(detector, cv::dnn::blobFromImage(letterbox, 1.0 / 255.0), "detector"));
   const int mh = mask.size[2], mw = mask.size[3];
   cv::Mat prob(mh, mw, CV_32F, mask.ptr<float>());
   cv::Mat bin = prob > opt.mask_threshold;
@@ -246,14 +249,7 @@ Result<PlateRead> Session::Impl::Read(const cv::Mat& gray_frame, const std::arra
   cv::Mat m = cv::getPerspectiveTransform(src, dst);
   cv::Mat crop;
   cv::warpPerspective(gray_frame, crop, m, cv::Size(kOcrW, kOcrH), cv::INTER_LINEAR, cv::BORDER_REPLICATE);
-  cv::Mat out;
-  try {
-    cv::Mat blob = cv::dnn::blobFromImage(crop, 1.0 / 255.0);
-    ocr.setInput(blob);
-    out = ocr.forward();
-  } catch (const cv::Exception& e) {
-    return Status::Internal("ocr forward: ", e.what());
-  }
+  CUSTODIAN_ASSIGN_OR_RETURN(cv::Mat out, Forward(ocr, cv::dnn::blobFromImage(crop, 1.0 / 255.0), "ocr"));
   const int classes = out.size[1], steps = out.size[3];
   std::vector<float> probs(out.ptr<float>(), out.ptr<float>() + size_t(classes) * steps);
   SoftmaxOverClasses(probs.data(), classes, steps);
