@@ -117,12 +117,15 @@ def warp_box(img, box, rng, jitter=True):
     """Cuts the box out of img into OCR_H x OCR_W gray, like the engine's rectifier."""
     x, y, w, h = box
     if jitter:
-        l, r = rng.uniform(-0.04, 0.10, 2) * w
-        t, b = rng.uniform(-0.06, 0.16, 2) * h
+        # Loose as well as tight boxes: the detector's boxes are coarse (stride 4) and
+        # often taller than the plate, so the recognizer must read both.
+        l, r = rng.uniform(-0.05, 0.14, 2) * w
+        t, b = rng.uniform(-0.08, 0.26, 2) * h
         ang = rng.normal(0, 3.0)
     else:
-        l = r = 0.03 * w
-        t = b = 0.05 * h
+        # The mean of the training jitter; the engine uses the same margins (engine.cc).
+        l = r = 0.045 * w
+        t = b = 0.09 * h
         ang = 0.0
     src = np.float32([[x - l, y - t], [x + w + r, y - t], [x + w + r, y + h + b], [x - l, y + h + b]])
     if ang:
@@ -277,6 +280,7 @@ def main():
     ap.add_argument("--synth", type=float, default=0.35, help="share of synthetic samples")
     ap.add_argument("--out", default=os.path.join(common.REPO, "models", "ocr.onnx"))
     ap.add_argument("--eval-only", action="store_true")
+    ap.add_argument("--export-only", action="store_true", help="export the last checkpoint to --out and evaluate")
     ap.add_argument("--verbose", action="store_true")
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
@@ -286,6 +290,12 @@ def main():
 
     val = collect(split_validation=True)
     if args.eval_only:
+        print(evaluate_onnx(args.out, val, verbose=args.verbose))
+        return
+    if args.export_only:
+        model = Recognizer()
+        model.load_state_dict(torch.load(os.path.join(RUN_DIR, "last.pt"))["model"])
+        export(model, args.out)
         print(evaluate_onnx(args.out, val, verbose=args.verbose))
         return
     train = collect(split_validation=False)

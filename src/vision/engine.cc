@@ -5,6 +5,7 @@
 #include <cmath>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <opencv2/core.hpp>
 #include <opencv2/dnn.hpp>
 #include <opencv2/imgproc.hpp>
@@ -20,6 +21,10 @@ constexpr int kOcrH = 48;
 constexpr int kOcrW = 160;
 constexpr int kDetStride = 4;
 constexpr int kOptionsPerChar = 3;
+// Context added to each side of a plate before OCR, as a fraction of its width and height:
+// the mean of training's crop jitter (training/train_ocr.py warp_box).
+constexpr float kMarginX = 0.045f;
+constexpr float kMarginY = 0.09f;
 
 using Clock = std::chrono::steady_clock;
 double MsSince(Clock::time_point t0) {
@@ -78,6 +83,24 @@ struct Detection {
 
 }  // namespace
 
+Result<BoxFit> LoadBoxFit(const std::filesystem::path& path) {
+  BoxFit fit;
+  std::ifstream in(path);
+  if (!in) return fit;  // optional: identity
+  nlohmann::json j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  try {
+    if (j.is_discarded()) throw std::runtime_error("not valid JSON");
+    auto w = j.at("width_fit").get<std::vector<float>>();
+    auto h = j.at("height_fit").get<std::vector<float>>();
+    if (w.size() != 2 || h.size() != 2 || !(w[0] > 0) || !(h[0] > 0)) throw std::runtime_error("fits need [a > 0, b]");
+    fit.width = {w[0], w[1]};
+    fit.height = {h[0], h[1]};
+  } catch (const std::exception& e) {
+    return Status::InvalidArgument(path.string(), ": ", e.what());
+  }
+  return fit;
+}
+
 struct Session::Impl {
   const Engine* engine = nullptr;
   cv::dnn::Net detector;
@@ -85,9 +108,11 @@ struct Session::Impl {
   std::vector<const CountryProfile*> profiles;
   cv::Mat letterbox;  // detector input, reused
   cv::Mat gray;
+  std::vector<cv::Mat> crops;
 
   Result<std::vector<Detection>> Detect(const cv::Mat& bgr);
-  Result<PlateRead> Read(const cv::Mat& gray_frame, const std::array<cv::Point2f, 4>& quad);
+  // Reads each quad of the frame (one batched forward). One PlateRead per quad, in order.
+  Result<std::vector<PlateRead>> Read(const cv::Mat& gray_frame, const std::vector<std::array<cv::Point2f, 4>>& quads);
   void RankCandidates(const std::vector<RawCandidate>& raw, PlateRead* read) const;
 };
 
@@ -108,6 +133,7 @@ Result<std::shared_ptr<const Engine>> Engine::Open(const EngineOptions& options)
   CUSTODIAN_ASSIGN_OR_RETURN(engine->detector_onnx_, ReadAll(options.model_dir / "detector.onnx"));
   CUSTODIAN_ASSIGN_OR_RETURN(engine->ocr_onnx_, ReadAll(options.model_dir / "ocr.onnx"));
   CUSTODIAN_ASSIGN_OR_RETURN(engine->formats_, FormatBook::Load((options.model_dir / "plate_formats.json").string()));
+  CUSTODIAN_ASSIGN_OR_RETURN(engine->box_fit_, LoadBoxFit(options.model_dir / "detector.json"));
   CUSTODIAN_RETURN_IF_ERROR(engine->formats_.ProfilesFor(options.country).status());
   // Instantiating a session checks that both networks load and have the expected shapes.
   auto probe = engine->NewSession();
@@ -182,6 +208,12 @@ Result<std::vector<Detection>> Session::Impl::Detect(const cv::Mat& bgr) {
     // (the training target is the plate shrunk to 90%, cell centres inside it).
     rr.size.width += 2.f;
     rr.size.height += 2.f;
+    // Calibration from models/detector.json: plate size in cells from the mask's size.
+    const BoxFit& fit = engine->box_fit_;
+    float long_side = std::max(rr.size.width, rr.size.height), short_side = std::min(rr.size.width, rr.size.height);
+    float fw = std::max(1.f, fit.width[0] * long_side + fit.width[1]);
+    float fh = std::max(1.f, fit.height[0] * short_side + fit.height[1]);
+    if (rr.size.width >= rr.size.height) rr.size = {fw, fh}; else rr.size = {fh, fw};
     rr.center += cv::Point2f(0.5f, 0.5f);
     rr.center *= float(kDetStride) / scale;
     rr.size.width *= float(kDetStride) / scale;
@@ -243,22 +275,30 @@ void Session::Impl::RankCandidates(const std::vector<RawCandidate>& raw, PlateRe
   }
 }
 
-Result<PlateRead> Session::Impl::Read(const cv::Mat& gray_frame, const std::array<cv::Point2f, 4>& quad) {
-  cv::Point2f src[4] = {quad[0], quad[1], quad[2], quad[3]};
-  cv::Point2f dst[4] = {{0, 0}, {float(kOcrW), 0}, {float(kOcrW), float(kOcrH)}, {0, float(kOcrH)}};
-  cv::Mat m = cv::getPerspectiveTransform(src, dst);
-  cv::Mat crop;
-  cv::warpPerspective(gray_frame, crop, m, cv::Size(kOcrW, kOcrH), cv::INTER_LINEAR, cv::BORDER_REPLICATE);
-  CUSTODIAN_ASSIGN_OR_RETURN(cv::Mat out, Forward(ocr, cv::dnn::blobFromImage(crop, 1.0 / 255.0), "ocr"));
+Result<std::vector<PlateRead>> Session::Impl::Read(const cv::Mat& gray_frame,
+                                                   const std::vector<std::array<cv::Point2f, 4>>& quads) {
+  if (quads.empty()) return std::vector<PlateRead>{};
+  crops.resize(quads.size());
+  for (size_t k = 0; k < quads.size(); ++k) {
+    cv::Point2f src[4] = {quads[k][0], quads[k][1], quads[k][2], quads[k][3]};
+    cv::Point2f dst[4] = {{0, 0}, {float(kOcrW), 0}, {float(kOcrW), float(kOcrH)}, {0, float(kOcrH)}};
+    cv::Mat m = cv::getPerspectiveTransform(src, dst);
+    cv::warpPerspective(gray_frame, crops[k], m, cv::Size(kOcrW, kOcrH), cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+  }
+  // One batched forward for every plate of the frame.
+  CUSTODIAN_ASSIGN_OR_RETURN(cv::Mat out, Forward(ocr, cv::dnn::blobFromImages(crops, 1.0 / 255.0), "ocr"));
   const int classes = out.size[1], steps = out.size[3];
-  std::vector<float> probs(out.ptr<float>(), out.ptr<float>() + size_t(classes) * steps);
-  SoftmaxOverClasses(probs.data(), classes, steps);
-  std::vector<CharSlot> slots = DecodeGreedy(probs.data(), classes, steps, kCharset, kOptionsPerChar);
-  std::vector<RawCandidate> raw = BestReadings(slots, engine->options().max_candidates * 4);
-  PlateRead read;
-  for (int i = 0; i < 4; ++i) read.corners[size_t(i)] = {quad[size_t(i)].x, quad[size_t(i)].y};
-  RankCandidates(raw, &read);
-  return read;
+  std::vector<PlateRead> reads(quads.size());
+  for (size_t k = 0; k < quads.size(); ++k) {
+    const float* logits = out.ptr<float>() + k * size_t(classes) * size_t(steps);
+    std::vector<float> probs(logits, logits + size_t(classes) * steps);
+    SoftmaxOverClasses(probs.data(), classes, steps);
+    std::vector<CharSlot> slots = DecodeGreedy(probs.data(), classes, steps, kCharset, kOptionsPerChar);
+    std::vector<RawCandidate> raw = BestReadings(slots, engine->options().max_candidates * 4);
+    for (size_t i = 0; i < 4; ++i) reads[k].corners[i] = {quads[k][i].x, quads[k][i].y};
+    RankCandidates(raw, &reads[k]);
+  }
+  return reads;
 }
 
 Result<Recognition> Session::Recognize(const ImageView& view) {
@@ -273,19 +313,26 @@ Result<Recognition> Session::Recognize(const ImageView& view) {
   auto t1 = Clock::now();
   if (!dets.empty()) cv::cvtColor(bgr, impl_->gray, cv::COLOR_BGR2GRAY);
   const auto& opt = impl_->engine->options();
+  std::vector<std::array<cv::Point2f, 4>> quads;
   for (const Detection& d : dets) {
-    // A little context around the detected quad, as in training (3% of width, 5% of height).
+    // Context around the plate as the recognizer was trained with (kMarginX/Y a side),
+    // along the plate's own axes.
     cv::Point2f c = (d.corners[0] + d.corners[1] + d.corners[2] + d.corners[3]) * 0.25f;
+    cv::Point2f ux = ((d.corners[1] - d.corners[0]) + (d.corners[2] - d.corners[3])) * 0.5f;
+    cv::Point2f uy = ((d.corners[3] - d.corners[0]) + (d.corners[2] - d.corners[1])) * 0.5f;
     std::array<cv::Point2f, 4> q;
     for (size_t i = 0; i < 4; ++i) {
       cv::Point2f v = d.corners[i] - c;
-      q[i] = c + cv::Point2f(v.x * 1.06f, v.y * 1.10f);
+      q[i] = c + v + ((i == 1 || i == 2) ? ux : -ux) * kMarginX + ((i >= 2) ? uy : -uy) * kMarginY;
     }
-    CUSTODIAN_ASSIGN_OR_RETURN(PlateRead read, impl_->Read(impl_->gray, q));
-    if (int(read.text.size()) < opt.min_text_length) continue;
-    for (size_t i = 0; i < 4; ++i) read.corners[i] = {d.corners[i].x, d.corners[i].y};
-    read.detection_score = d.score;
-    rec.plates.push_back(std::move(read));
+    quads.push_back(q);
+  }
+  CUSTODIAN_ASSIGN_OR_RETURN(std::vector<PlateRead> reads, impl_->Read(impl_->gray, quads));
+  for (size_t k = 0; k < reads.size(); ++k) {
+    if (int(reads[k].text.size()) < opt.min_text_length) continue;
+    for (size_t i = 0; i < 4; ++i) reads[k].corners[i] = {dets[k].corners[i].x, dets[k].corners[i].y};
+    reads[k].detection_score = dets[k].score;
+    rec.plates.push_back(std::move(reads[k]));
   }
   rec.timings.ocr_ms = MsSince(t1);
   rec.timings.total_ms = MsSince(t0);
@@ -298,13 +345,13 @@ Result<Recognition> Session::RecognizeCrop(const ImageView& view) {
   cv::Mat bgr(view.height, view.width, CV_8UC3, const_cast<uint8_t*>(view.data), size_t(view.stride));
   cv::cvtColor(bgr, impl_->gray, cv::COLOR_BGR2GRAY);
   const float w = float(view.width), h = float(view.height);
-  // The same margins as training's unjittered crops (3% of width, 5% of height).
-  std::array<cv::Point2f, 4> q = {cv::Point2f{-0.03f * w, -0.05f * h}, {1.03f * w, -0.05f * h},
-                                  {1.03f * w, 1.05f * h}, {-0.03f * w, 1.05f * h}};
+  const float mx = kMarginX * w, my = kMarginY * h;
+  std::array<cv::Point2f, 4> q = {cv::Point2f{-mx, -my}, {w + mx, -my}, {w + mx, h + my}, {-mx, h + my}};
   Recognition rec;
   rec.image_width = view.width;
   rec.image_height = view.height;
-  CUSTODIAN_ASSIGN_OR_RETURN(PlateRead read, impl_->Read(impl_->gray, q));
+  CUSTODIAN_ASSIGN_OR_RETURN(std::vector<PlateRead> reads, impl_->Read(impl_->gray, {q}));
+  PlateRead& read = reads.front();
   read.corners = {Point{0, 0}, Point{w, 0}, Point{w, h}, Point{0, h}};
   read.detection_score = 1.0f;
   if (!read.text.empty()) rec.plates.push_back(std::move(read));

@@ -86,6 +86,16 @@ struct Recognition {
 
 class Session;
 
+// Maps the detector mask's rectangle (in cells, grown one cell a side) to the plate's
+// size in cells: size = a * mask_size + b, for the long and the short side. Fitted on the
+// training split by training/calibrate_boxes.py into models/detector.json (optional;
+// identity when absent).
+struct BoxFit {
+  std::array<float, 2> width{1.f, 0.f};
+  std::array<float, 2> height{1.f, 0.f};
+};
+Result<BoxFit> LoadBoxFit(const std::filesystem::path& path);
+
 // Thread-safe and immutable after Open. Must outlive every Session it creates.
 class Engine {
  public:
@@ -108,6 +118,7 @@ class Engine {
   std::vector<uint8_t> detector_onnx_;
   std::vector<uint8_t> ocr_onnx_;
   FormatBook formats_;
+  BoxFit box_fit_;
 };
 
 // Not thread-safe: one per worker.

@@ -1,0 +1,109 @@
+#!/usr/bin/python3
+"""Fits the detector's box calibration (models/detector.json) on the TRAINING split.
+
+The detector marks plate cells at stride 4; the rectangle of a component (grown one cell a
+side, as the engine does) is coarse and, for small plates, too large. This fits
+plate_size = a * rect_size + b (in cells, long and short side separately) by least squares
+over the training split's benchmark scenes, and reports the size ratios on the validation split before and
+after. The engine (src/vision/engine.cc) applies the fit.
+
+  /usr/bin/python3 training/calibrate_boxes.py [--model models/detector.json]
+"""
+import argparse
+import json
+import os
+import sys
+
+import cv2
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import common  # noqa: E402
+import train_detector as td  # noqa: E402
+
+
+def rects(net, bgr):
+    blob, scale = td.letterbox(bgr)
+    net.setInput(blob, "image")
+    mask = net.forward("mask")[0, 0]
+    binm = (mask > td.MASK_THRESHOLD).astype(np.uint8)
+    n, labels = cv2.connectedComponents(binm, connectivity=8)
+    out = []
+    for k in range(1, n):
+        ys, xs = np.nonzero(labels == k)
+        if len(xs) < td.MIN_CELLS:
+            continue
+        (cx, cy), (rw, rh), ang = cv2.minAreaRect(np.stack([xs, ys], 1).astype(np.float32))
+        rw, rh = rw + 2, rh + 2
+        cxp, cyp = (cx + 0.5) * 4 / scale, (cy + 0.5) * 4 / scale
+        out.append(((cxp, cyp), max(rw, rh), min(rw, rh), scale))
+    return out
+
+
+def pairs(net, items):
+    """(rect long, rect short, truth long, truth short) in cells for matched plates."""
+    rows = []
+    for path, boxes in items:
+        bgr = cv2.imread(path)
+        if bgr is None:
+            continue
+        for (c, rl, rs, scale) in rects(net, bgr):
+            for (x, y, w, h) in boxes:
+                if x <= c[0] <= x + w and y <= c[1] <= y + h:
+                    tl, ts = max(w, h) * scale / 4, min(w, h) * scale / 4
+                    rows.append((rl, rs, tl, ts))
+    return np.array(rows, np.float64)
+
+
+def scenes(validation):
+    items = []
+    for region in ("us", "eu", "br"):
+        for path, box, _ in common.endtoend(region):
+            if common.is_validation(path) == validation:
+                items.append((path, [box]))
+    if False:  # plates-us-eu-yolo boxes are looser than the benchmark's; they would skew the fit
+        for split in ("train", "valid", "test"):
+            for path, boxes in common.yolo_boxes(split):
+                if common.is_validation(common.yolo_group(path)):
+                    continue
+                im = cv2.imread(path)
+                if im is None:
+                    continue
+                H, W = im.shape[:2]
+                items.append((path, [((cx - w / 2) * W, (cy - h / 2) * H, w * W, h * H) for cx, cy, w, h in boxes]))
+    return items
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--detector", default=os.path.join(common.REPO, "models", "detector.onnx"))
+    ap.add_argument("--out", default=os.path.join(common.REPO, "models", "detector.json"))
+    args = ap.parse_args()
+    common.require_data()
+    cv2.setNumThreads(1)
+    net = cv2.dnn.readNetFromONNX(args.detector)
+    train = pairs(net, scenes(False))
+    def fit(r, t):
+        # Least squares on relative error, then rescaled so the median ratio is exactly 1.
+        a, b = np.polyfit(r, t, 1, w=1.0 / t)
+        k = 1.0 / np.median((a * r + b) / t)
+        return a * k, b * k
+    aw, bw = fit(train[:, 0], train[:, 2])
+    ah, bh = fit(train[:, 1], train[:, 3])
+    val = pairs(net, scenes(True))
+    before = np.median(val[:, 0] / val[:, 2]), np.median(val[:, 1] / val[:, 3])
+    after = (np.median((aw * val[:, 0] + bw) / val[:, 2]), np.median((ah * val[:, 1] + bh) / val[:, 3]))
+    fit = {"_comment": "written by training/calibrate_boxes.py: plate size (cells) = a * mask rect size + b",
+           "width_fit": [round(float(aw), 4), round(float(bw), 4)],
+           "height_fit": [round(float(ah), 4), round(float(bh), 4)],
+           "fitted_on": f"{len(train)} training-split plates",
+           "validation_size_ratio_before": [round(float(v), 3) for v in before],
+           "validation_size_ratio_after": [round(float(v), 3) for v in after]}
+    with open(args.out, "w") as f:
+        json.dump(fit, f, indent=2)
+        f.write("\n")
+    print(json.dumps(fit, indent=2))
+
+
+if __name__ == "__main__":
+    main()
