@@ -1,0 +1,130 @@
+// ReadStore: plate reads and their images, on SQLite or PostgreSQL behind one interface.
+//
+// Basic usage:
+//   auto store = store::OpenStore("sqlite:///var/lib/custodian/custodian.db",
+//                                 {.image_dir = "/var/lib/custodian/images", .migrate = true});
+//   if (!store.ok()) return store.status();
+//   (*store)->PutAgency({.code = "CITYPD", .name = "City Police"});
+//   (*store)->PutCamera({.id = "cam7", .name = "Main & 3rd", .agency_code = "CITYPD"});
+//   auto r = (*store)->IngestOne({.event_id = "cam7-1", .camera_id = "cam7",
+//                                 .captured_at = clock.Now(), .plate = "7ABC123", .confidence = 0.9f});
+//   auto page = (*store)->Search({.match = store::PlateMatch::kFuzzy, .plate = "7A8C123"});
+//
+// URLs: "sqlite:///abs/path/file.db" (WAL, synchronous=FULL: a commit is on disk when it
+// returns) or a libpq URI "postgresql://user@host/db", "postgresql:///db?host=/socket/dir".
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "custodian/core/clock.h"
+#include "custodian/core/status.h"
+#include "custodian/store/image_store.h"
+#include "custodian/store/types.h"
+
+namespace custodian::store {
+
+struct StoreOptions {
+  // Folder for the encrypted images. Default (empty): "images" beside the SQLite file;
+  // REQUIRED for PostgreSQL.
+  std::filesystem::path image_dir;
+  // The image key file. Default (empty): image_dir.parent_path() / "image.key".
+  std::filesystem::path key_file;
+  // Create the image key on first use. Default: true.
+  bool create_key = true;
+  // Apply pending schema migrations at open. When false, a schema older than this binary
+  // is refused with a message that says to run `custodian db migrate`. Default: false.
+  bool migrate = false;
+  // The time source for ingest stamps and image clean-up. Default: the system clock.
+  // Must outlive the store.
+  const Clock* clock = &SystemClock::Default();
+};
+
+// What VerifyImages found.
+struct ImageCheckReport {
+  int64_t files = 0;            // image files on disk
+  int64_t orphans = 0;          // files no read refers to, older than the grace period
+  int64_t orphans_removed = 0;  // of those, deleted (when asked)
+  int64_t missing = 0;          // images the database refers to whose file is gone
+};
+
+struct ImageCheckOptions {
+  // Delete orphan files. Default: false (only count them).
+  bool remove_orphans = false;
+  // Files younger than this are never orphans: an ingest may be writing them and not yet
+  // have committed the read. Default: 1 hour.
+  std::chrono::milliseconds grace = std::chrono::hours(1);
+};
+
+// Thread-safe: calls may come from several threads; each backend serialises them on its
+// connection. Every method that can fail returns a Status; nothing throws.
+class ReadStore {
+ public:
+  virtual ~ReadStore() = default;
+
+  // "sqlite" or "postgresql".
+  virtual std::string_view backend() const = 0;
+
+  // The schema version the database is at.
+  virtual Result<int> SchemaVersion() = 0;
+
+  // Inserts or updates (by code) an agency.
+  virtual Status PutAgency(const Agency& agency) = 0;
+  // Inserts or updates (by id) a camera. kNotFound when its agency does not exist.
+  virtual Status PutCamera(const Camera& camera) = 0;
+  virtual Result<Camera> GetCamera(std::string_view id) = 0;
+
+  // Ingests a batch atomically: every read is checked first, and one invalid read
+  // (kInvalidArgument, naming its index) or unknown camera (kNotFound) refuses the whole
+  // batch with nothing written. Images are stored (durably) before the rows that refer to
+  // them commit; the rows are committed and synced before this returns. Results are in
+  // input order. A read whose event id was ingested before, or repeats earlier in the
+  // batch, is not written again: its result holds the original id and duplicate = true.
+  // REQUIRES: batch.size() <= kMaxBatchSize.
+  virtual Result<std::vector<IngestResult>> Ingest(std::span<const ReadInput> batch) = 0;
+  Result<IngestResult> IngestOne(const ReadInput& read);
+
+  // kNotFound when there is no read `id`.
+  virtual Result<StoredRead> GetRead(int64_t id) = 0;
+
+  // Reads matching `query`, newest first, one page at a time (keyset cursor). The plate
+  // term and every filter are bound parameters. kInvalidArgument for a malformed term,
+  // cursor, area or limit.
+  virtual Result<SearchPage> Search(const SearchQuery& query) = 0;
+
+  // The decrypted image `sha256` (see ImageStore::Get for errors).
+  Result<std::vector<uint8_t>> GetImage(std::string_view sha256) const { return images_->Get(sha256); }
+
+  // Counts image files no read refers to (and optionally deletes them) and images the
+  // database refers to whose file is missing.
+  Result<ImageCheckReport> VerifyImages(const ImageCheckOptions& options);
+
+  ImageStore& images() { return *images_; }
+
+ protected:
+  ReadStore(std::unique_ptr<ImageStore> images, const Clock* clock) : images_(std::move(images)), clock_(clock) {}
+  // Whether the database refers to image `sha256`.
+  virtual Result<bool> ImageReferenced(const std::string& sha256) = 0;
+  // Every image hash the database refers to, in pages after `after` (empty: from the start).
+  virtual Result<std::vector<std::string>> ImageHashesAfter(const std::string& after, int limit) = 0;
+
+  std::unique_ptr<ImageStore> images_;
+  const Clock* clock_;
+};
+
+// Opens the store at `url` ("sqlite://..." or "postgresql://..."/"postgres://..."), checks
+// its schema version, and applies pending migrations when options.migrate is set.
+// Errors: kInvalidArgument for an unknown URL scheme or a database whose schema is newer
+// than this binary; kUnavailable when the database cannot be reached; kInvalidArgument
+// when the schema is older and options.migrate is false; image key errors as
+// ImageStore::Open.
+Result<std::unique_ptr<ReadStore>> OpenStore(std::string_view url, const StoreOptions& options = {});
+
+// The newest schema version this binary knows for `backend` ("sqlite" or "postgresql").
+int LatestSchemaVersion(std::string_view backend);
+
+}  // namespace custodian::store

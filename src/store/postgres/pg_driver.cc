@@ -1,0 +1,235 @@
+#include "store/postgres/pg_driver.h"
+
+#include <chrono>
+#include <cstdio>
+#include <pqxx/pqxx>
+#include <set>
+#include <unordered_map>
+
+namespace custodian::store::internal {
+namespace {
+
+constexpr int64_t kMsPerDay = 86'400'000;
+constexpr int64_t kMigrationLockKey = 0x637573746f6431;   // "custod1"
+constexpr int64_t kPartitionLockKey = 0x637573746f6432;   // "custod2"
+
+// Converts a libpqxx exception to a Status. SQLSTATE class 08 (connection) and 40
+// (serialisation, deadlock) may succeed on retry; 22 and 23 are bad data.
+Status FromException(const std::exception& e) {
+  if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e)) {
+    const std::string& state = sql->sqlstate();
+    if (state.starts_with("08") || state.starts_with("40") || state.starts_with("53") || state.starts_with("57")) {
+      return Status::Unavailable("postgresql: ", e.what());
+    }
+    if (state.starts_with("22") || state.starts_with("23")) return Status::InvalidArgument("postgresql: ", e.what());
+    return Status::Internal("postgresql: ", e.what());
+  }
+  if (dynamic_cast<const pqxx::broken_connection*>(&e) != nullptr) return Status::Unavailable("postgresql: ", e.what());
+  return Status::Internal("postgresql: ", e.what());
+}
+
+// Rewrites '?' placeholders as $1, $2 ... (the store's SQL holds no '?' in literals).
+std::string Numbered(const std::string& sql) {
+  std::string out;
+  out.reserve(sql.size() + 16);
+  int n = 0;
+  bool in_quote = false;
+  for (char c : sql) {
+    if (c == '\'') in_quote = !in_quote;
+    if (c == '?' && !in_quote) {
+      out += '$';
+      out += std::to_string(++n);
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string ParamText(const SqlValue& v) {
+  if (auto* i = std::get_if<int64_t>(&v)) return std::to_string(*i);
+  if (auto* d = std::get_if<double>(&v)) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.17g", *d);
+    return buf;
+  }
+  return std::get<std::string>(v);
+}
+
+class PgDriver final : public SqlDriver {
+ public:
+  explicit PgDriver(std::unique_ptr<pqxx::connection> conn) : conn_(std::move(conn)) {}
+  ~PgDriver() override {
+    txn_.reset();
+  }
+
+  Dialect dialect() const override { return Dialect::kPostgres; }
+  std::span<const Migration> migrations() const override { return PostgresMigrations(); }
+
+  Status Begin() override {
+    try {
+      txn_.reset();
+      txn_ = std::make_unique<pqxx::work>(*conn_);
+      return Status::Ok();
+    } catch (const std::exception& e) {
+      return FromException(e);
+    }
+  }
+
+  Status Commit() override {
+    if (!txn_) return Status::Internal("postgresql: commit without a transaction");
+    try {
+      txn_->commit();
+      txn_.reset();
+      return Status::Ok();
+    } catch (const std::exception& e) {
+      txn_.reset();
+      return FromException(e);
+    }
+  }
+
+  Status Rollback() override {
+    try {
+      if (txn_) txn_->abort();
+      txn_.reset();
+      return Status::Ok();
+    } catch (const std::exception& e) {
+      txn_.reset();
+      return FromException(e);
+    }
+  }
+
+  Status ExecScript(const std::string& sql) override {
+    try {
+      if (txn_) {
+        txn_->exec(sql);
+      } else {
+        pqxx::nontransaction tx(*conn_);
+        tx.exec(sql);
+      }
+      return Status::Ok();
+    } catch (const std::exception& e) {
+      return FromException(e);
+    }
+  }
+
+  // Outside a transaction, the statement runs in one of its own.
+  Result<std::vector<SqlRow>> Query(const std::string& sql, const std::vector<SqlValue>& params) override {
+    if (!txn_) {
+      CUSTODIAN_RETURN_IF_ERROR(Begin());
+      auto rows = QueryInTransaction(sql, params);
+      if (!rows.ok()) {
+        (void)Rollback();
+        return rows;
+      }
+      CUSTODIAN_RETURN_IF_ERROR(Commit());
+      return rows;
+    }
+    return QueryInTransaction(sql, params);
+  }
+
+  Result<std::vector<SqlRow>> QueryInTransaction(const std::string& sql, const std::vector<SqlValue>& params) {
+    try {
+      const std::string& name = StatementName(sql);
+      std::vector<std::string> texts;
+      texts.reserve(params.size());
+      std::vector<const char*> ptrs;
+      ptrs.reserve(params.size());
+      for (const auto& p : params) texts.push_back(IsNull(p) ? std::string() : ParamText(p));
+      for (size_t i = 0; i < params.size(); ++i) ptrs.push_back(IsNull(params[i]) ? nullptr : texts[i].c_str());
+      pqxx::result res = txn_->exec_prepared(name, pqxx::prepare::make_dynamic_params(ptrs));
+      std::vector<SqlRow> rows;
+      rows.reserve(res.size());
+      for (const auto& r : res) {
+        SqlRow row(r.size());
+        for (size_t c = 0; c < r.size(); ++c) {
+          if (!r[int(c)].is_null()) row[c] = std::string(r[int(c)].c_str(), r[int(c)].size());
+        }
+        rows.push_back(std::move(row));
+      }
+      return rows;
+    } catch (const std::exception& e) {
+      return FromException(e);
+    }
+  }
+
+  Result<bool> HasTable(const std::string& name) override {
+    CUSTODIAN_ASSIGN_OR_RETURN(auto rows, Query("SELECT to_regclass(?) IS NOT NULL", {name}));
+    return !rows.empty() && AsString(rows[0][0]) == "t";
+  }
+
+  Status LockForMigration() override {
+    return Query("SELECT pg_advisory_xact_lock(?)", {kMigrationLockKey}).status();
+  }
+
+  Status EnsureReadPartitions(const std::vector<int64_t>& days) override {
+    std::vector<int64_t> missing;
+    for (int64_t d : days) {
+      if (!known_days_.count(d)) missing.push_back(d);
+    }
+    if (missing.empty()) return Status::Ok();
+    CUSTODIAN_RETURN_IF_ERROR(Begin());
+    Status st = [&]() -> Status {
+      // Serialised across processes: two sessions creating one partition would collide.
+      CUSTODIAN_RETURN_IF_ERROR(Query("SELECT pg_advisory_xact_lock(?)", {kPartitionLockKey}).status());
+      for (int64_t d : missing) {
+        // The name and bounds are computed from integers, never from input text.
+        CUSTODIAN_RETURN_IF_ERROR(ExecScript("CREATE TABLE IF NOT EXISTS " + ReadPartitionName(d) +
+                                             " PARTITION OF reads FOR VALUES FROM (" + std::to_string(d * kMsPerDay) +
+                                             ") TO (" + std::to_string((d + 1) * kMsPerDay) + ")"));
+      }
+      return Status::Ok();
+    }();
+    if (!st.ok()) {
+      (void)Rollback();
+      return st;
+    }
+    CUSTODIAN_RETURN_IF_ERROR(Commit());
+    known_days_.insert(missing.begin(), missing.end());
+    return Status::Ok();
+  }
+
+ private:
+  const std::string& StatementName(const std::string& sql) {
+    auto it = prepared_.find(sql);
+    if (it != prepared_.end()) return it->second;
+    if (prepared_.size() > 256) {  // bounded, like the SQLite statement cache
+      for (auto& [s, name] : prepared_) conn_->unprepare(name);
+      prepared_.clear();
+    }
+    std::string name("s");
+    name += std::to_string(++statement_counter_);
+    conn_->prepare(name, Numbered(sql));
+    return prepared_.emplace(sql, std::move(name)).first->second;
+  }
+
+  std::unique_ptr<pqxx::connection> conn_;
+  std::unique_ptr<pqxx::work> txn_;
+  std::unordered_map<std::string, std::string> prepared_;
+  uint64_t statement_counter_ = 0;
+  std::set<int64_t> known_days_;
+};
+
+}  // namespace
+
+std::string ReadPartitionName(int64_t day) {
+  using namespace std::chrono;
+  year_month_day ymd{sys_days{days{day}}};
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "reads_p%04d%02u%02u", int(ymd.year()), unsigned(ymd.month()), unsigned(ymd.day()));
+  return buf;
+}
+
+Result<std::unique_ptr<SqlDriver>> OpenPostgresDriver(const std::string& url) {
+  try {
+    auto conn = std::make_unique<pqxx::connection>(url);
+    auto driver = std::make_unique<PgDriver>(std::move(conn));
+    CUSTODIAN_RETURN_IF_ERROR(driver->ExecScript("SET TIME ZONE 'UTC'; SET synchronous_commit = on;"));
+    return std::unique_ptr<SqlDriver>(std::move(driver));
+  } catch (const std::exception& e) {
+    Status st = FromException(e);
+    return Status::Unavailable("postgresql: cannot connect: ", st.message());
+  }
+}
+
+}  // namespace custodian::store::internal

@@ -1,0 +1,104 @@
+#include "custodian/store/read_store.h"
+
+#include "store/postgres/pg_driver.h"
+#include "store/sql_read_store.h"
+#include "store/sqlite/sqlite_driver.h"
+
+namespace custodian::store {
+
+std::string_view CameraKindName(CameraKind kind) {
+  switch (kind) {
+    case CameraKind::kFixed: return "fixed";
+    case CameraKind::kMobile: return "mobile";
+    case CameraKind::kParking: return "parking";
+  }
+  return "fixed";
+}
+
+Result<CameraKind> ParseCameraKind(std::string_view name) {
+  if (name == "fixed") return CameraKind::kFixed;
+  if (name == "mobile") return CameraKind::kMobile;
+  if (name == "parking") return CameraKind::kParking;
+  return Status::InvalidArgument("camera kind is fixed, mobile or parking");
+}
+
+std::string_view DataClassName(DataClass data_class) {
+  return data_class == DataClass::kPublicSafety ? "public_safety" : "non_public_safety";
+}
+
+Result<DataClass> ParseDataClass(std::string_view name) {
+  if (name == "public_safety") return DataClass::kPublicSafety;
+  if (name == "non_public_safety") return DataClass::kNonPublicSafety;
+  return Status::InvalidArgument("data class is public_safety or non_public_safety");
+}
+
+Result<IngestResult> ReadStore::IngestOne(const ReadInput& read) {
+  CUSTODIAN_ASSIGN_OR_RETURN(auto results, Ingest(std::span<const ReadInput>(&read, 1)));
+  return results.at(0);
+}
+
+Result<ImageCheckReport> ReadStore::VerifyImages(const ImageCheckOptions& options) {
+  ImageCheckReport report;
+  std::vector<std::string> orphans;
+  CUSTODIAN_RETURN_IF_ERROR(
+      images_->ForEach(clock_->Now(), [&](const std::string& sha, std::chrono::milliseconds age) -> Status {
+        ++report.files;
+        if (age < options.grace) return Status::Ok();
+        CUSTODIAN_ASSIGN_OR_RETURN(bool referenced, ImageReferenced(sha));
+        if (!referenced) orphans.push_back(sha);
+        return Status::Ok();
+      }));
+  report.orphans = int64_t(orphans.size());
+  if (options.remove_orphans) {
+    for (const auto& sha : orphans) {
+      // Checked again just before deleting: a read may have come to refer to it since.
+      CUSTODIAN_ASSIGN_OR_RETURN(bool referenced, ImageReferenced(sha));
+      if (referenced) continue;
+      CUSTODIAN_RETURN_IF_ERROR(images_->Remove(sha));
+      ++report.orphans_removed;
+    }
+  }
+  std::string after;
+  for (;;) {
+    CUSTODIAN_ASSIGN_OR_RETURN(auto page, ImageHashesAfter(after, 1000));
+    for (const auto& sha : page) {
+      if (!images_->Exists(sha)) ++report.missing;
+    }
+    if (page.size() < 1000) break;
+    after = page.back();
+  }
+  return report;
+}
+
+int LatestSchemaVersion(std::string_view backend) {
+  if (backend == "sqlite") return int(internal::SqliteMigrations().size());
+  if (backend == "postgresql") return int(internal::PostgresMigrations().size());
+  return 0;
+}
+
+Result<std::unique_ptr<ReadStore>> OpenStore(std::string_view url, const StoreOptions& options) {
+  if (options.clock == nullptr) return Status::InvalidArgument("store options: clock is null");
+  ImageStoreOptions image_options{.dir = options.image_dir, .key_file = options.key_file,
+                                  .create_key = options.create_key};
+  if (url.starts_with("sqlite://")) {
+    std::filesystem::path file(std::string(url.substr(std::string_view("sqlite://").size())));
+    if (!file.is_absolute()) {
+      return Status::InvalidArgument("a SQLite URL names an absolute path: sqlite:///abs/path/file.db");
+    }
+    if (image_options.dir.empty()) image_options.dir = file.parent_path() / "images";
+    CUSTODIAN_ASSIGN_OR_RETURN(auto driver, internal::OpenSqliteDriver(file, options.migrate));
+    CUSTODIAN_ASSIGN_OR_RETURN(auto images, ImageStore::Open(image_options));
+    return internal::SqlReadStore::Open(std::move(driver), std::move(images), options, "sqlite");
+  }
+  if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
+    if (image_options.dir.empty()) {
+      return Status::InvalidArgument("a PostgreSQL store needs an image folder (StoreOptions::image_dir)");
+    }
+    CUSTODIAN_ASSIGN_OR_RETURN(auto driver, internal::OpenPostgresDriver(std::string(url)));
+    CUSTODIAN_ASSIGN_OR_RETURN(auto images, ImageStore::Open(image_options));
+    return internal::SqlReadStore::Open(std::move(driver), std::move(images), options, "postgresql");
+  }
+  return Status::InvalidArgument("unknown store URL scheme (use sqlite:///path or postgresql://...)");
+}
+
+}  // namespace custodian::store

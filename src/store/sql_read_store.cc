@@ -1,0 +1,600 @@
+#include "store/sql_read_store.h"
+
+#include <charconv>
+#include <cmath>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "custodian/store/plate_key.h"
+
+namespace custodian::store::internal {
+namespace {
+
+constexpr int64_t kMsPerDay = 86'400'000;
+constexpr int64_t kMaxCaptureMs = 7'258'118'400'000;  // 2200-01-01
+constexpr size_t kMaxCameraFilter = 1'000;
+
+// Valid UTF-8 without NUL bytes: what both backends store byte for byte.
+bool IsCleanUtf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c == 0) return false;
+    size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (n == 0 || i + n > s.size()) return false;
+    for (size_t k = 1; k < n; ++k) {
+      if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return false;
+    }
+    if (n == 2 && c < 0xC2) return false;  // overlong
+    i += n;
+  }
+  return true;
+}
+
+Status CheckText(std::string_view what, std::string_view value, size_t max, bool allow_empty) {
+  if (value.size() > max) return Status::InvalidArgument(what, " is ", value.size(), " bytes; the limit is ", max);
+  if (!allow_empty && value.empty()) return Status::InvalidArgument(what, " is empty");
+  if (!IsCleanUtf8(value)) return Status::InvalidArgument(what, " is not valid UTF-8 text (or holds a NUL byte)");
+  return Status::Ok();
+}
+
+Status CheckPoint(std::string_view what, const GeoPoint& p) {
+  if (!(p.lat >= -90 && p.lat <= 90) || !(p.lon >= -180 && p.lon <= 180)) {
+    return Status::InvalidArgument(what, " is not a latitude/longitude");
+  }
+  return Status::Ok();
+}
+
+Status WithIndex(size_t i, const Status& st) {
+  if (st.ok()) return st;
+  return Status(st.code(), "read " + std::to_string(i) + ": " + st.message());
+}
+
+std::string CandidatesJson(const std::vector<Candidate>& cs) {
+  nlohmann::json j = nlohmann::json::array();
+  for (const auto& c : cs) j.push_back({{"plate", c.plate}, {"confidence", c.confidence}});
+  return j.dump();
+}
+
+std::vector<Candidate> ParseCandidates(const std::string& s) {
+  std::vector<Candidate> out;
+  auto j = nlohmann::json::parse(s, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_array()) return out;
+  for (const auto& e : j) {
+    if (!e.is_object()) continue;
+    out.push_back({e.value("plate", std::string()), e.value("confidence", 0.0f)});
+  }
+  return out;
+}
+
+std::string EncodeCursor(int64_t ms, int64_t id) { return "c1." + std::to_string(ms) + "." + std::to_string(id); }
+
+Status DecodeCursor(std::string_view c, int64_t* ms, int64_t* id) {
+  auto bad = [] { return Status::InvalidArgument("malformed search cursor"); };
+  if (c.size() > 64 || c.substr(0, 3) != "c1.") return bad();
+  c.remove_prefix(3);
+  size_t dot = c.find('.');
+  if (dot == std::string_view::npos) return bad();
+  auto a = c.substr(0, dot), b = c.substr(dot + 1);
+  auto r1 = std::from_chars(a.data(), a.data() + a.size(), *ms);
+  auto r2 = std::from_chars(b.data(), b.data() + b.size(), *id);
+  if (r1.ec != std::errc() || r1.ptr != a.data() + a.size() || r2.ec != std::errc() ||
+      r2.ptr != b.data() + b.size() || a.empty() || b.empty()) {
+    return bad();
+  }
+  return Status::Ok();
+}
+
+constexpr const char* kReadColumns =
+    "r.id, r.event_id, r.camera_id, r.captured_ms, r.ingested_ms, r.plate_raw, r.plate, r.confidence, "
+    "r.candidates, r.country, r.region, r.box_x, r.box_y, r.box_w, r.box_h, r.lat, r.lon, r.data_class, "
+    "r.crop_sha, r.frame_sha";
+
+StoredRead DecodeRead(const SqlRow& row) {
+  StoredRead r;
+  r.id = AsInt(row[0]);
+  r.event_id = AsString(row[1]);
+  r.camera_id = AsString(row[2]);
+  r.captured_at = FromUnixMillis(AsInt(row[3]));
+  r.ingested_at = FromUnixMillis(AsInt(row[4]));
+  r.plate_raw = AsString(row[5]);
+  r.plate = AsString(row[6]);
+  r.confidence = float(AsDouble(row[7]));
+  r.candidates = ParseCandidates(AsString(row[8]));
+  r.country = AsString(row[9]);
+  r.region = AsString(row[10]);
+  if (!IsNull(row[11])) {
+    r.box = Box{int(AsInt(row[11])), int(AsInt(row[12])), int(AsInt(row[13])), int(AsInt(row[14]))};
+  }
+  if (!IsNull(row[15]) && !IsNull(row[16])) r.location = GeoPoint{AsDouble(row[15]), AsDouble(row[16])};
+  r.data_class = AsInt(row[17]) == 0 ? DataClass::kPublicSafety : DataClass::kNonPublicSafety;
+  r.plate_crop_sha256 = AsString(row[18]);
+  r.frame_sha256 = AsString(row[19]);
+  return r;
+}
+
+SqlValue OptionalDouble(const std::optional<double>& v) { return v ? SqlValue(*v) : SqlValue(); }
+
+// A read checked and reduced to the values the row stores.
+struct PreparedRead {
+  std::string plate;
+  std::string confusion_key;
+  std::string candidates_json;
+  std::string crop_sha;
+  std::string frame_sha;
+};
+
+Status ValidateRead(const ReadInput& r, PreparedRead* out) {
+  CUSTODIAN_RETURN_IF_ERROR(CheckText("event id", r.event_id, kMaxIdLength, /*allow_empty=*/true));
+  CUSTODIAN_RETURN_IF_ERROR(CheckText("camera id", r.camera_id, kMaxIdLength, /*allow_empty=*/false));
+  int64_t ms = ToUnixMillis(r.captured_at);
+  if (ms < 0 || ms >= kMaxCaptureMs) return Status::InvalidArgument("capture time is outside 1970..2200");
+  CUSTODIAN_RETURN_IF_ERROR(CheckText("plate", r.plate, kMaxRawPlateLength, /*allow_empty=*/false));
+  CUSTODIAN_ASSIGN_OR_RETURN(out->plate, NormalisePlate(r.plate));
+  out->confusion_key = ConfusionKey(out->plate);
+  if (!(r.confidence >= 0 && r.confidence <= 1)) return Status::InvalidArgument("confidence is not in 0..1");
+  if (r.candidates.size() > kMaxCandidates) {
+    return Status::InvalidArgument(r.candidates.size(), " candidates; the limit is ", kMaxCandidates);
+  }
+  for (const auto& c : r.candidates) {
+    CUSTODIAN_RETURN_IF_ERROR(CheckText("candidate plate", c.plate, kMaxRawPlateLength, /*allow_empty=*/false));
+    if (!(c.confidence >= 0 && c.confidence <= 1)) return Status::InvalidArgument("candidate confidence is not in 0..1");
+  }
+  out->candidates_json = CandidatesJson(r.candidates);
+  CUSTODIAN_RETURN_IF_ERROR(CheckText("country", r.country, kMaxRegionLength, /*allow_empty=*/true));
+  CUSTODIAN_RETURN_IF_ERROR(CheckText("region", r.region, kMaxRegionLength, /*allow_empty=*/true));
+  if (r.box && (r.box->x < 0 || r.box->y < 0 || r.box->width <= 0 || r.box->height <= 0 || r.box->x > 100'000 ||
+                r.box->y > 100'000 || r.box->width > 100'000 || r.box->height > 100'000)) {
+    return Status::InvalidArgument("plate box is not inside a frame");
+  }
+  if (r.location) CUSTODIAN_RETURN_IF_ERROR(CheckPoint("location", *r.location));
+  if (r.plate_crop.size() > kMaxImageBytes || r.frame.size() > kMaxImageBytes) {
+    return Status::InvalidArgument("image is larger than ", kMaxImageBytes, " bytes");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+int64_t AsInt(const SqlValue& v) {
+  if (auto* i = std::get_if<int64_t>(&v)) return *i;
+  if (auto* d = std::get_if<double>(&v)) return int64_t(*d);
+  if (auto* s = std::get_if<std::string>(&v)) {
+    int64_t out = 0;
+    std::from_chars(s->data(), s->data() + s->size(), out);
+    return out;
+  }
+  return 0;
+}
+
+double AsDouble(const SqlValue& v) {
+  if (auto* d = std::get_if<double>(&v)) return *d;
+  if (auto* i = std::get_if<int64_t>(&v)) return double(*i);
+  if (auto* s = std::get_if<std::string>(&v)) return std::strtod(s->c_str(), nullptr);
+  return 0;
+}
+
+std::string AsString(const SqlValue& v) {
+  if (auto* s = std::get_if<std::string>(&v)) return *s;
+  if (auto* i = std::get_if<int64_t>(&v)) return std::to_string(*i);
+  if (auto* d = std::get_if<double>(&v)) return std::to_string(*d);
+  return "";
+}
+
+template <typename Fn>
+Status SqlReadStore::InTransaction(Fn&& fn) {
+  CUSTODIAN_RETURN_IF_ERROR(driver_->Begin());
+  Status st = fn();
+  if (!st.ok()) {
+    (void)driver_->Rollback();  // the original error is the one worth reporting
+    return st;
+  }
+  return driver_->Commit();
+}
+
+Result<std::unique_ptr<ReadStore>> SqlReadStore::Open(std::unique_ptr<SqlDriver> driver,
+                                                      std::unique_ptr<ImageStore> images,
+                                                      const StoreOptions& options, std::string_view backend) {
+  std::unique_ptr<SqlReadStore> store(new SqlReadStore(std::move(driver), std::move(images), options.clock, backend));
+  {
+    std::lock_guard lock(store->mu_);
+    CUSTODIAN_RETURN_IF_ERROR(store->Migrate(options.migrate));
+  }
+  return std::unique_ptr<ReadStore>(std::move(store));
+}
+
+Result<int> SqlReadStore::SchemaVersionLocked() {
+  CUSTODIAN_ASSIGN_OR_RETURN(bool has, driver_->HasTable("schema_version"));
+  if (!has) return 0;
+  CUSTODIAN_ASSIGN_OR_RETURN(auto rows, driver_->Query("SELECT COALESCE(MAX(version), 0) FROM schema_version", {}));
+  return rows.empty() ? 0 : int(AsInt(rows[0][0]));
+}
+
+Result<int> SqlReadStore::SchemaVersion() {
+  std::lock_guard lock(mu_);
+  return SchemaVersionLocked();
+}
+
+Status SqlReadStore::Migrate(bool apply) {
+  auto migrations = driver_->migrations();
+  const int latest = int(migrations.size());
+  CUSTODIAN_ASSIGN_OR_RETURN(int current, SchemaVersionLocked());
+  if (current > latest) {
+    return Status::InvalidArgument("the ", backend_, " database is at schema version ", current,
+                                   ", newer than this binary knows (", latest,
+                                   "); run a custodian release that knows it");
+  }
+  if (current == latest) return Status::Ok();
+  if (!apply) {
+    return Status::InvalidArgument("the ", backend_, " database is at schema version ", current, ", older than ",
+                                   latest, "; run `custodian db migrate --db URL` first");
+  }
+  for (const Migration& m : migrations) {
+    if (m.version <= current) continue;
+    Status st = InTransaction([&]() -> Status {
+      CUSTODIAN_RETURN_IF_ERROR(driver_->LockForMigration());
+      CUSTODIAN_RETURN_IF_ERROR(driver_->ExecScript(
+          "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+          "applied_ms BIGINT NOT NULL)"));
+      CUSTODIAN_ASSIGN_OR_RETURN(int now_at, SchemaVersionLocked());
+      if (now_at >= m.version) return Status::Ok();  // another process applied it meanwhile
+      CUSTODIAN_RETURN_IF_ERROR(driver_->ExecScript(m.sql));
+      return driver_
+          ->Query("INSERT INTO schema_version (version, name, applied_ms) VALUES (?, ?, ?)",
+                  {int64_t(m.version), std::string(m.name), ToUnixMillis(clock_->Now())})
+          .status();
+    });
+    if (!st.ok()) {
+      return Status(st.code(), "migration " + std::to_string(m.version) + " (" + m.name + "): " + st.message());
+    }
+  }
+  return Status::Ok();
+}
+
+Status SqlReadStore::PutAgency(const Agency& a) {
+  CUSTODIAN_RETURN_IF_ERROR(CheckText("agency code", a.code, kMaxIdLength, false));
+  CUSTODIAN_RETURN_IF_ERROR(CheckText("agency name", a.name, kMaxNameLength, true));
+  std::lock_guard lock(mu_);
+  return InTransaction([&] {
+    return driver_
+        ->Query("INSERT INTO agencies (code, name) VALUES (?, ?) ON CONFLICT (code) DO UPDATE SET name = excluded.name",
+                {a.code, a.name})
+        .status();
+  });
+}
+
+Status SqlReadStore::PutCamera(const Camera& c) {
+  CUSTODIAN_RETURN_IF_ERROR(CheckText("camera id", c.id, kMaxIdLength, false));
+  CUSTODIAN_RETURN_IF_ERROR(CheckText("camera name", c.name, kMaxNameLength, true));
+  CUSTODIAN_RETURN_IF_ERROR(CheckText("agency code", c.agency_code, kMaxIdLength, false));
+  if (c.location) CUSTODIAN_RETURN_IF_ERROR(CheckPoint("camera location", *c.location));
+  if (c.heading_deg && !(*c.heading_deg >= 0 && *c.heading_deg <= 360)) {
+    return Status::InvalidArgument("camera heading is not in 0..360 degrees");
+  }
+  std::lock_guard lock(mu_);
+  return InTransaction([&]() -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(auto found, driver_->Query("SELECT 1 FROM agencies WHERE code = ?", {c.agency_code}));
+    if (found.empty()) return Status::NotFound("no agency '", c.agency_code, "'");
+    return driver_
+        ->Query(
+            "INSERT INTO cameras (id, name, kind, lat, lon, heading, agency_code, data_class) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, "
+            "kind = excluded.kind, lat = excluded.lat, lon = excluded.lon, heading = excluded.heading, "
+            "agency_code = excluded.agency_code, data_class = excluded.data_class",
+            {c.id, c.name, std::string(CameraKindName(c.kind)),
+             OptionalDouble(c.location ? std::optional(c.location->lat) : std::nullopt),
+             OptionalDouble(c.location ? std::optional(c.location->lon) : std::nullopt), OptionalDouble(c.heading_deg),
+             c.agency_code, int64_t(c.data_class == DataClass::kPublicSafety ? 0 : 1)})
+        .status();
+  });
+}
+
+Result<Camera> SqlReadStore::GetCamera(std::string_view id) {
+  CUSTODIAN_RETURN_IF_ERROR(CheckText("camera id", id, kMaxIdLength, false));
+  std::lock_guard lock(mu_);
+  std::vector<SqlRow> rows;
+  if (Status txn_status = InTransaction([&]() -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(rows, driver_->Query("SELECT id, name, kind, lat, lon, heading, agency_code, data_class "
+                                                    "FROM cameras WHERE id = ?",
+                                                    {std::string(id)}));
+    return Status::Ok();
+  }); !txn_status.ok()) {
+    return txn_status;
+  }
+  if (rows.empty()) return Status::NotFound("no camera '", id, "'");
+  const SqlRow& r = rows[0];
+  Camera c;
+  c.id = AsString(r[0]);
+  c.name = AsString(r[1]);
+  CUSTODIAN_ASSIGN_OR_RETURN(c.kind, ParseCameraKind(AsString(r[2])));
+  if (!IsNull(r[3]) && !IsNull(r[4])) c.location = GeoPoint{AsDouble(r[3]), AsDouble(r[4])};
+  if (!IsNull(r[5])) c.heading_deg = AsDouble(r[5]);
+  c.agency_code = AsString(r[6]);
+  c.data_class = AsInt(r[7]) == 0 ? DataClass::kPublicSafety : DataClass::kNonPublicSafety;
+  return c;
+}
+
+Result<std::vector<IngestResult>> SqlReadStore::Ingest(std::span<const ReadInput> batch) {
+  if (batch.size() > kMaxBatchSize) {
+    return Status::InvalidArgument("batch of ", batch.size(), " reads; the limit is ", kMaxBatchSize);
+  }
+  std::vector<PreparedRead> prepared(batch.size());
+  for (size_t i = 0; i < batch.size(); ++i) {
+    CUSTODIAN_RETURN_IF_ERROR(WithIndex(i, ValidateRead(batch[i], &prepared[i])));
+  }
+  std::lock_guard lock(mu_);
+
+  struct CameraInfo {
+    int64_t data_class = 0;
+    SqlValue lat, lon;
+  };
+  std::map<std::string, CameraInfo, std::less<>> cameras;
+  std::set<int64_t> days;
+  if (Status txn_status = InTransaction([&]() -> Status {
+    for (size_t i = 0; i < batch.size(); ++i) {
+      days.insert(ToUnixMillis(batch[i].captured_at) / kMsPerDay);
+      if (cameras.count(batch[i].camera_id)) continue;
+      CUSTODIAN_ASSIGN_OR_RETURN(
+          auto rows, driver_->Query("SELECT data_class, lat, lon FROM cameras WHERE id = ?", {batch[i].camera_id}));
+      if (rows.empty()) return WithIndex(i, Status::NotFound("no camera '", batch[i].camera_id, "'"));
+      cameras[batch[i].camera_id] = {AsInt(rows[0][0]), rows[0][1], rows[0][2]};
+    }
+    return Status::Ok();
+  }); !txn_status.ok()) {
+    return txn_status;
+  }
+
+  // Images first, each durable on disk before any row that refers to it commits. A crash
+  // between here and the commit leaves orphan files, which VerifyImages removes.
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (!batch[i].plate_crop.empty()) {
+      CUSTODIAN_ASSIGN_OR_RETURN(prepared[i].crop_sha, images_->Put(batch[i].plate_crop));
+    }
+    if (!batch[i].frame.empty()) {
+      CUSTODIAN_ASSIGN_OR_RETURN(prepared[i].frame_sha, images_->Put(batch[i].frame));
+    }
+  }
+  CUSTODIAN_RETURN_IF_ERROR(driver_->EnsureReadPartitions(std::vector<int64_t>(days.begin(), days.end())));
+
+  const int64_t now_ms = ToUnixMillis(clock_->Now());
+  std::vector<IngestResult> results(batch.size());
+  if (Status txn_status = InTransaction([&]() -> Status {
+    std::map<std::string_view, int64_t> in_batch;
+    for (size_t i = 0; i < batch.size(); ++i) {
+      const ReadInput& r = batch[i];
+      const PreparedRead& p = prepared[i];
+      if (!r.event_id.empty()) {
+        if (auto it = in_batch.find(r.event_id); it != in_batch.end()) {
+          results[i] = {it->second, true};
+          continue;
+        }
+        CUSTODIAN_ASSIGN_OR_RETURN(auto rows,
+                                   driver_->Query("SELECT read_id FROM read_events WHERE event_id = ?", {r.event_id}));
+        if (!rows.empty()) {
+          results[i] = {AsInt(rows[0][0]), true};
+          continue;
+        }
+      }
+      for (const auto* img : {&r.plate_crop, &r.frame}) {
+        if (img->empty()) continue;
+        const std::string& sha = img == &r.plate_crop ? p.crop_sha : p.frame_sha;
+        CUSTODIAN_RETURN_IF_ERROR(driver_
+                                      ->Query("INSERT INTO images (sha256, size, refs, created_ms) VALUES (?, ?, 1, ?) "
+                                              "ON CONFLICT (sha256) DO UPDATE SET refs = images.refs + 1",
+                                              {sha, int64_t(img->size()), now_ms})
+                                      .status());
+      }
+      const CameraInfo& cam = cameras.find(r.camera_id)->second;
+      SqlValue lat = r.location ? SqlValue(r.location->lat) : cam.lat;
+      SqlValue lon = r.location ? SqlValue(r.location->lon) : cam.lon;
+      if (IsNull(lat) || IsNull(lon)) lat = lon = SqlValue();
+      auto box = [&](int v) { return r.box ? SqlValue(int64_t(v)) : SqlValue(); };
+      auto opt_text = [](const std::string& s) { return s.empty() ? SqlValue() : SqlValue(s); };
+      CUSTODIAN_ASSIGN_OR_RETURN(
+          auto rows,
+          driver_->Query(
+              "INSERT INTO reads (event_id, camera_id, captured_ms, ingested_ms, plate_raw, plate, plate_rev, "
+              "confusion_key, confidence, candidates, country, region, box_x, box_y, box_w, box_h, lat, lon, "
+              "data_class, crop_sha, frame_sha) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+              "RETURNING id",
+              {opt_text(r.event_id), r.camera_id, ToUnixMillis(r.captured_at), now_ms, r.plate, p.plate,
+               Reversed(p.plate), p.confusion_key, double(r.confidence), p.candidates_json, r.country, r.region,
+               box(r.box ? r.box->x : 0), box(r.box ? r.box->y : 0), box(r.box ? r.box->width : 0),
+               box(r.box ? r.box->height : 0), lat, lon, cam.data_class, opt_text(p.crop_sha),
+               opt_text(p.frame_sha)}));
+      if (rows.empty()) return Status::Internal("insert of a read returned no id");
+      const int64_t id = AsInt(rows[0][0]);
+      results[i] = {id, false};
+      if (!r.event_id.empty()) {
+        CUSTODIAN_RETURN_IF_ERROR(
+            driver_
+                ->Query("INSERT INTO read_events (event_id, read_id, captured_ms) VALUES (?, ?, ?)",
+                        {r.event_id, id, ToUnixMillis(r.captured_at)})
+                .status());
+        in_batch[r.event_id] = id;
+      }
+    }
+    return Status::Ok();
+  }); !txn_status.ok()) {
+    return txn_status;
+  }
+  return results;
+}
+
+Result<StoredRead> SqlReadStore::GetRead(int64_t id) {
+  std::lock_guard lock(mu_);
+  std::vector<SqlRow> rows;
+  if (Status txn_status = InTransaction([&]() -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(
+        rows, driver_->Query(std::string("SELECT ") + kReadColumns + " FROM reads r WHERE r.id = ?", {id}));
+    return Status::Ok();
+  }); !txn_status.ok()) {
+    return txn_status;
+  }
+  if (rows.empty()) return Status::NotFound("no read ", id);
+  return DecodeRead(rows[0]);
+}
+
+Result<SearchPage> SqlReadStore::Search(const SearchQuery& q) {
+  if (q.limit < 1 || q.limit > kMaxPageSize) {
+    return Status::InvalidArgument("page size ", q.limit, " is not in 1..", kMaxPageSize);
+  }
+  std::string where;
+  std::vector<SqlValue> params;
+  auto add = [&](std::string cond) {
+    where += where.empty() ? " WHERE " : " AND ";
+    where += cond;
+  };
+  const Dialect dialect = driver_->dialect();
+  switch (q.match) {
+    case PlateMatch::kAny:
+      if (!q.plate.empty()) return Status::InvalidArgument("a plate term needs a match kind other than kAny");
+      break;
+    case PlateMatch::kExact: {
+      CUSTODIAN_ASSIGN_OR_RETURN(std::string term, NormaliseSearchTerm(q.plate, /*allow_wildcards=*/false));
+      add("r.plate = ?");
+      params.push_back(term);
+      break;
+    }
+    case PlateMatch::kWildcard: {
+      CUSTODIAN_ASSIGN_OR_RETURN(std::string term, NormaliseSearchTerm(q.plate, /*allow_wildcards=*/true));
+      size_t first = term.find_first_of("*?");
+      if (first == std::string::npos) {
+        add("r.plate = ?");
+        params.push_back(term);
+        break;
+      }
+      if (term == "*") break;  // matches every plate
+      // An index range on the known prefix, else on the reversed known suffix; the
+      // pattern itself then filters within the range.
+      size_t last = term.find_last_of("*?");
+      if (first > 0) {
+        std::string prefix = term.substr(0, first);
+        add("r.plate >= ? AND r.plate < ?");
+        params.push_back(prefix);
+        params.push_back(PrefixEnd(prefix));
+      } else if (last + 1 < term.size()) {
+        std::string suffix_rev = Reversed(term.substr(last + 1));
+        add("r.plate_rev >= ? AND r.plate_rev < ?");
+        params.push_back(suffix_rev);
+        params.push_back(PrefixEnd(suffix_rev));
+      }
+      if (dialect == Dialect::kSqlite) {
+        add("r.plate GLOB ?");  // the term holds only letters, digits, '*' and '?'
+        params.push_back(term);
+      } else {
+        std::string like = term;
+        for (char& c : like) c = c == '*' ? '%' : c == '?' ? '_' : c;
+        add("r.plate LIKE ?");  // the term holds only letters, digits, '%' and '_'
+        params.push_back(like);
+      }
+      break;
+    }
+    case PlateMatch::kFuzzy: {
+      if (q.extra_edits < 0 || q.extra_edits > 1) return Status::InvalidArgument("extra_edits must be 0 or 1");
+      CUSTODIAN_ASSIGN_OR_RETURN(std::string term, NormaliseSearchTerm(q.plate, /*allow_wildcards=*/false));
+      std::string key = ConfusionKey(term);
+      if (q.extra_edits == 0) {
+        add("r.confusion_key = ?");
+        params.push_back(key);
+      } else {
+        auto keys = ConfusionKeysWithinOneEdit(key);
+        std::string in = "r.confusion_key IN (";
+        for (size_t i = 0; i < keys.size(); ++i) {
+          in += i ? ", ?" : "?";
+          params.push_back(keys[i]);
+        }
+        add(in + ")");
+      }
+      break;
+    }
+  }
+  if (q.from) {
+    add("r.captured_ms >= ?");
+    params.push_back(ToUnixMillis(*q.from));
+  }
+  if (q.to) {
+    add("r.captured_ms < ?");
+    params.push_back(ToUnixMillis(*q.to));
+  }
+  if (!q.camera_ids.empty()) {
+    if (q.camera_ids.size() > kMaxCameraFilter) {
+      return Status::InvalidArgument(q.camera_ids.size(), " cameras in a filter; the limit is ", kMaxCameraFilter);
+    }
+    std::string in = "r.camera_id IN (";
+    for (size_t i = 0; i < q.camera_ids.size(); ++i) {
+      CUSTODIAN_RETURN_IF_ERROR(CheckText("camera id", q.camera_ids[i], kMaxIdLength, false));
+      in += i ? ", ?" : "?";
+      params.push_back(q.camera_ids[i]);
+    }
+    add(in + ")");
+  }
+  if (q.area) {
+    const GeoBox& b = *q.area;
+    CUSTODIAN_RETURN_IF_ERROR(CheckPoint("area corner", {b.min_lat, b.min_lon}));
+    CUSTODIAN_RETURN_IF_ERROR(CheckPoint("area corner", {b.max_lat, b.max_lon}));
+    if (b.min_lat > b.max_lat || b.min_lon > b.max_lon) return Status::InvalidArgument("area corners are swapped");
+    add("r.lat >= ? AND r.lat <= ? AND r.lon >= ? AND r.lon <= ?");
+    params.insert(params.end(), {b.min_lat, b.max_lat, b.min_lon, b.max_lon});
+  }
+  if (q.data_class) {
+    add("r.data_class = ?");
+    params.push_back(int64_t(*q.data_class == DataClass::kPublicSafety ? 0 : 1));
+  }
+  if (!q.cursor.empty()) {
+    int64_t ms = 0, id = 0;
+    CUSTODIAN_RETURN_IF_ERROR(DecodeCursor(q.cursor, &ms, &id));
+    add("(r.captured_ms < ? OR (r.captured_ms = ? AND r.id < ?))");
+    params.insert(params.end(), {ms, ms, id});
+  }
+  std::string sql = std::string("SELECT ") + kReadColumns + " FROM reads r" + where +
+                    " ORDER BY r.captured_ms DESC, r.id DESC LIMIT ?";
+  params.push_back(int64_t(q.limit) + 1);
+
+  std::lock_guard lock(mu_);
+  std::vector<SqlRow> rows;
+  if (Status txn_status = InTransaction([&]() -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(rows, driver_->Query(sql, params));
+    return Status::Ok();
+  }); !txn_status.ok()) {
+    return txn_status;
+  }
+  SearchPage page;
+  for (size_t i = 0; i < rows.size() && int(i) < q.limit; ++i) page.reads.push_back(DecodeRead(rows[i]));
+  if (int(rows.size()) > q.limit) {
+    const StoredRead& last = page.reads.back();
+    page.next_cursor = EncodeCursor(ToUnixMillis(last.captured_at), last.id);
+  }
+  return page;
+}
+
+Result<bool> SqlReadStore::ImageReferenced(const std::string& sha256) {
+  std::lock_guard lock(mu_);
+  std::vector<SqlRow> rows;
+  if (Status txn_status = InTransaction([&]() -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(rows, driver_->Query("SELECT refs FROM images WHERE sha256 = ?", {sha256}));
+    return Status::Ok();
+  }); !txn_status.ok()) {
+    return txn_status;
+  }
+  return !rows.empty() && AsInt(rows[0][0]) > 0;
+}
+
+Result<std::vector<std::string>> SqlReadStore::ImageHashesAfter(const std::string& after, int limit) {
+  std::lock_guard lock(mu_);
+  std::vector<SqlRow> rows;
+  if (Status txn_status = InTransaction([&]() -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(rows, driver_->Query("SELECT sha256 FROM images WHERE sha256 > ? AND refs > 0 "
+                                                    "ORDER BY sha256 LIMIT ?",
+                                                    {after, int64_t(limit)}));
+    return Status::Ok();
+  }); !txn_status.ok()) {
+    return txn_status;
+  }
+  std::vector<std::string> out;
+  for (const auto& r : rows) out.push_back(AsString(r[0]));
+  return out;
+}
+
+}  // namespace custodian::store::internal

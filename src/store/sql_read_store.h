@@ -1,0 +1,51 @@
+// The ReadStore on any SqlDriver: validation, ingest, search and migrations written once
+// for both backends. Internal.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "custodian/store/read_store.h"
+#include "store/sql_driver.h"
+
+namespace custodian::store::internal {
+
+// Thread-safe: one mutex serialises every call on the driver's connection.
+class SqlReadStore final : public ReadStore {
+ public:
+  // Checks the schema version and migrates when `migrate` is set (see OpenStore).
+  static Result<std::unique_ptr<ReadStore>> Open(std::unique_ptr<SqlDriver> driver,
+                                                 std::unique_ptr<ImageStore> images, const StoreOptions& options,
+                                                 std::string_view backend);
+
+  std::string_view backend() const override { return backend_; }
+  Result<int> SchemaVersion() override;
+  Status PutAgency(const Agency& agency) override;
+  Status PutCamera(const Camera& camera) override;
+  Result<Camera> GetCamera(std::string_view id) override;
+  Result<std::vector<IngestResult>> Ingest(std::span<const ReadInput> batch) override;
+  Result<StoredRead> GetRead(int64_t id) override;
+  Result<SearchPage> Search(const SearchQuery& query) override;
+
+ protected:
+  Result<bool> ImageReferenced(const std::string& sha256) override;
+  Result<std::vector<std::string>> ImageHashesAfter(const std::string& after, int limit) override;
+
+ private:
+  SqlReadStore(std::unique_ptr<SqlDriver> driver, std::unique_ptr<ImageStore> images, const Clock* clock,
+               std::string_view backend)
+      : ReadStore(std::move(images), clock), driver_(std::move(driver)), backend_(backend) {}
+
+  Status Migrate(bool apply);
+  Result<int> SchemaVersionLocked();
+  // Runs fn inside a transaction, committing when it returns OK and rolling back otherwise.
+  template <typename Fn>
+  Status InTransaction(Fn&& fn);
+
+  std::mutex mu_;
+  std::unique_ptr<SqlDriver> driver_;
+  std::string backend_;
+};
+
+}  // namespace custodian::store::internal

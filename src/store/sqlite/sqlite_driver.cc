@@ -1,0 +1,156 @@
+#include "store/sqlite/sqlite_driver.h"
+
+#include <sqlite3.h>
+
+#include <string>
+#include <unordered_map>
+
+namespace custodian::store::internal {
+namespace {
+
+class SqliteDriver final : public SqlDriver {
+ public:
+  explicit SqliteDriver(sqlite3* db) : db_(db) {}
+  ~SqliteDriver() override {
+    for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+    sqlite3_close_v2(db_);
+  }
+
+  Dialect dialect() const override { return Dialect::kSqlite; }
+  std::span<const Migration> migrations() const override { return SqliteMigrations(); }
+
+  Status Begin() override { return ExecScript("BEGIN IMMEDIATE"); }
+  Status Commit() override { return ExecScript("COMMIT"); }
+  Status Rollback() override { return ExecScript("ROLLBACK"); }
+
+  Status ExecScript(const std::string& sql) override {
+    char* err = nullptr;
+    int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err);
+    if (rc != SQLITE_OK) {
+      std::string msg = err ? err : sqlite3_errstr(rc);
+      sqlite3_free(err);
+      return Error(rc, msg);
+    }
+    return Status::Ok();
+  }
+
+  Result<std::vector<SqlRow>> Query(const std::string& sql, const std::vector<SqlValue>& params) override {
+    CUSTODIAN_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, Prepare(sql));
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    if (size_t(sqlite3_bind_parameter_count(stmt)) != params.size()) {
+      return Status::Internal("sqlite: statement wants ", sqlite3_bind_parameter_count(stmt), " parameters, got ",
+                              params.size());
+    }
+    for (size_t i = 0; i < params.size(); ++i) {
+      int idx = int(i) + 1;
+      int rc = SQLITE_OK;
+      const SqlValue& v = params[i];
+      if (auto* n = std::get_if<int64_t>(&v)) {
+        rc = sqlite3_bind_int64(stmt, idx, *n);
+      } else if (auto* d = std::get_if<double>(&v)) {
+        rc = sqlite3_bind_double(stmt, idx, *d);
+      } else if (auto* s = std::get_if<std::string>(&v)) {
+        rc = sqlite3_bind_text(stmt, idx, s->data(), int(s->size()), SQLITE_TRANSIENT);
+      } else {
+        rc = sqlite3_bind_null(stmt, idx);
+      }
+      if (rc != SQLITE_OK) return Error(rc, sqlite3_errmsg(db_));
+    }
+    std::vector<SqlRow> rows;
+    for (;;) {
+      int rc = sqlite3_step(stmt);
+      if (rc == SQLITE_DONE) break;
+      if (rc != SQLITE_ROW) {
+        Status st = Error(rc, sqlite3_errmsg(db_));
+        sqlite3_reset(stmt);
+        return st;
+      }
+      int n = sqlite3_column_count(stmt);
+      SqlRow row(static_cast<size_t>(n));
+      for (int c = 0; c < n; ++c) {
+        switch (sqlite3_column_type(stmt, c)) {
+          case SQLITE_INTEGER: row[c] = int64_t(sqlite3_column_int64(stmt, c)); break;
+          case SQLITE_FLOAT: row[c] = sqlite3_column_double(stmt, c); break;
+          case SQLITE_NULL: break;
+          default: {
+            const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, c));
+            row[c] = std::string(text ? text : "", size_t(sqlite3_column_bytes(stmt, c)));
+          }
+        }
+      }
+      rows.push_back(std::move(row));
+    }
+    sqlite3_reset(stmt);
+    return rows;
+  }
+
+  Result<bool> HasTable(const std::string& name) override {
+    CUSTODIAN_ASSIGN_OR_RETURN(auto rows, Query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", {name}));
+    return !rows.empty();
+  }
+
+  Status LockForMigration() override { return Status::Ok(); }  // BEGIN IMMEDIATE already excludes writers
+  Status EnsureReadPartitions(const std::vector<int64_t>&) override { return Status::Ok(); }
+
+ private:
+  Result<sqlite3_stmt*> Prepare(const std::string& sql) {
+    if (auto it = cache_.find(sql); it != cache_.end()) return it->second;
+    sqlite3_stmt* stmt = nullptr;
+    int rc = sqlite3_prepare_v3(db_, sql.c_str(), int(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+    if (rc != SQLITE_OK) return Error(rc, sqlite3_errmsg(db_));
+    if (cache_.size() > 256) {  // searches build many shapes of statement; keep the cache bounded
+      for (auto& [s, st] : cache_) sqlite3_finalize(st);
+      cache_.clear();
+    }
+    cache_.emplace(sql, stmt);
+    return stmt;
+  }
+
+  static Status Error(int rc, const std::string& msg) {
+    int primary = rc & 0xff;
+    if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED || primary == SQLITE_IOERR || primary == SQLITE_FULL ||
+        primary == SQLITE_CANTOPEN) {
+      return Status::Unavailable("sqlite: ", msg);
+    }
+    if (primary == SQLITE_CONSTRAINT) return Status::InvalidArgument("sqlite: ", msg);
+    if (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB) return Status::Internal("sqlite: database is corrupt: ", msg);
+    return Status::Internal("sqlite: ", msg);
+  }
+
+  sqlite3* db_;
+  std::unordered_map<std::string, sqlite3_stmt*> cache_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<SqlDriver>> OpenSqliteDriver(const std::filesystem::path& file, bool create) {
+  std::error_code ec;
+  if (!create && !std::filesystem::exists(file, ec)) {
+    return Status::NotFound("no SQLite database at ", file.string(), "; create it with `custodian db migrate`");
+  }
+  if (create) {
+    std::filesystem::create_directories(file.parent_path(), ec);
+    if (ec) return Status::Unavailable("create ", file.parent_path().string(), ": ", ec.message());
+  }
+  sqlite3* db = nullptr;
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+  int rc = sqlite3_open_v2(file.c_str(), &db, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    sqlite3_close_v2(db);
+    return Status::Unavailable("sqlite: open ", file.string(), ": ", msg);
+  }
+  auto driver = std::make_unique<SqliteDriver>(db);
+  sqlite3_busy_timeout(db, 5000);
+  // WAL for concurrent readers; synchronous=FULL so a COMMIT has reached the disk (the WAL
+  // is fsynced) before it returns: an acknowledged read survives power loss.
+  CUSTODIAN_ASSIGN_OR_RETURN(auto mode, driver->Query("PRAGMA journal_mode = WAL", {}));
+  if (mode.empty() || AsString(mode[0][0]) != "wal") {
+    return Status::Unavailable("sqlite: ", file.string(), " cannot use WAL mode");
+  }
+  CUSTODIAN_RETURN_IF_ERROR(driver->ExecScript("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"));
+  return std::unique_ptr<SqlDriver>(std::move(driver));
+}
+
+}  // namespace custodian::store::internal

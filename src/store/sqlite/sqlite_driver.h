@@ -1,0 +1,14 @@
+// The SQLite driver: one connection in WAL mode with synchronous=FULL. Internal.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+
+#include "store/sql_driver.h"
+
+namespace custodian::store::internal {
+
+// Opens `file`; creates it only when `create` is set (else kNotFound when absent).
+Result<std::unique_ptr<SqlDriver>> OpenSqliteDriver(const std::filesystem::path& file, bool create);
+
+}  // namespace custodian::store::internal

@@ -1,0 +1,122 @@
+// The two store backends as the conformance suite sees them: how to make a fresh
+// database, and raw SQL access for the few tests that must tamper with one.
+#pragma once
+
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <pqxx/pqxx>
+#include <string>
+
+#include "custodian/core/status.h"
+
+namespace custodian::store::testing {
+
+struct SqliteBackend {
+  static constexpr const char* kName = "Sqlite";
+  static constexpr bool kPartitioned = false;
+
+  // A URL for a database file that does not exist yet, in `dir`.
+  static Result<std::string> NewDatabase(const std::filesystem::path& dir) {
+    return "sqlite://" + (dir / "custodian.db").string();
+  }
+  static void DropDatabase(const std::string&) {}
+
+  static Status Exec(const std::string& url, const std::string& sql) {
+    std::string file = url.substr(std::string("sqlite://").size());
+    sqlite3* db = nullptr;
+    if (sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
+      sqlite3_close_v2(db);
+      return Status::Unavailable("cannot open ", file);
+    }
+    char* err = nullptr;
+    int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
+    std::string msg = err ? err : "";
+    sqlite3_free(err);
+    sqlite3_close_v2(db);
+    return rc == SQLITE_OK ? Status::Ok() : Status::Internal(msg);
+  }
+
+  static Result<int64_t> QueryInt(const std::string& url, const std::string& sql) {
+    std::string file = url.substr(std::string("sqlite://").size());
+    sqlite3* db = nullptr;
+    sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+    sqlite3_stmt* stmt = nullptr;
+    int64_t out = -1;
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW) {
+      out = sqlite3_column_int64(stmt, 0);
+    }
+    sqlite3_finalize(stmt);
+    sqlite3_close_v2(db);
+    if (out < 0) return Status::Internal("query failed: ", sql);
+    return out;
+  }
+};
+
+// Uses the cluster the pg_cluster CTest fixture starts: CUSTODIAN_TEST_PG_URL names its
+// base database; each test gets a database of its own, so tests may run in parallel.
+struct PostgresBackend {
+  static constexpr const char* kName = "Postgres";
+  static constexpr bool kPartitioned = true;
+
+  static Result<std::string> NewDatabase(const std::filesystem::path&) {
+    const char* base = std::getenv("CUSTODIAN_TEST_PG_URL");
+    if (base == nullptr || *base == '\0') {
+      return Status::Unavailable("CUSTODIAN_TEST_PG_URL is not set (ctest sets it for the tests labelled pg)");
+    }
+    static std::atomic<int> counter{0};
+    std::string name = "ct_" + std::to_string(::getpid()) + "_" + std::to_string(counter++);
+    try {
+      pqxx::connection c(base);
+      pqxx::nontransaction tx(c);
+      tx.exec("DROP DATABASE IF EXISTS " + name);
+      tx.exec("CREATE DATABASE " + name);
+    } catch (const std::exception& e) {
+      return Status::Unavailable("PostgreSQL test cluster unreachable: ", e.what());
+    }
+    std::string url(base);
+    size_t q = url.find('?');
+    return "postgresql:///" + name + (q == std::string::npos ? std::string() : url.substr(q));
+  }
+
+  static void DropDatabase(const std::string& url) {
+    const char* base = std::getenv("CUSTODIAN_TEST_PG_URL");
+    if (base == nullptr) return;
+    std::string name = url.substr(std::string("postgresql:///").size());
+    name = name.substr(0, name.find('?'));
+    try {
+      pqxx::connection c(base);
+      pqxx::nontransaction tx(c);
+      tx.exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+    } catch (const std::exception&) {
+      // Best effort: the cluster is deleted after the run anyway.
+    }
+  }
+
+  static Status Exec(const std::string& url, const std::string& sql) {
+    try {
+      pqxx::connection c(url);
+      pqxx::work tx(c);
+      tx.exec(sql);
+      tx.commit();
+      return Status::Ok();
+    } catch (const std::exception& e) {
+      return Status::Internal(e.what());
+    }
+  }
+
+  static Result<int64_t> QueryInt(const std::string& url, const std::string& sql) {
+    try {
+      pqxx::connection c(url);
+      pqxx::work tx(c);
+      return tx.exec1(sql)[0].as<int64_t>();
+    } catch (const std::exception& e) {
+      return Status::Internal(e.what());
+    }
+  }
+};
+
+}  // namespace custodian::store::testing

@@ -1,0 +1,742 @@
+// The records store conformance suite: written once, run against SQLite and PostgreSQL.
+// The PostgreSQL instances need the pg_cluster CTest fixture (label pg); without it they
+// fail when CI=true and skip otherwise.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <set>
+
+#include "custodian/store/plate_key.h"
+#include "custodian/store/read_store.h"
+#include "store/store_backends.h"
+
+namespace custodian::store {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::PostgresBackend;
+using testing::SqliteBackend;
+
+// 2026-01-01T00:00:00Z.
+const TimePoint kT0 = FromUnixMillis(1'767'225'600'000);
+
+std::vector<uint8_t> Bytes(std::string_view s) { return {s.begin(), s.end()}; }
+
+// Fake JPEG-ish bytes, distinct per seed.
+std::vector<uint8_t> FakeImage(uint32_t seed, size_t size = 2048) {
+  std::mt19937 rng(seed);
+  std::vector<uint8_t> out(size);
+  for (auto& b : out) b = uint8_t(rng());
+  out[0] = 0xFF;
+  out[1] = 0xD8;
+  return out;
+}
+
+bool InCi() {
+  const char* ci = std::getenv("CI");
+  return ci != nullptr && std::string_view(ci) == "true";
+}
+
+template <typename Backend>
+class ReadStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("custodian_store_test_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    auto url = Backend::NewDatabase(dir_);
+    if (!url.ok()) {
+      if (InCi()) FAIL() << url.status().ToString();
+      GTEST_SKIP() << url.status().ToString() << " (run through ctest, or set CI=true to make this a failure)";
+    }
+    url_ = *url;
+    auto s = Open();
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    store_ = std::move(*s);
+    ASSERT_TRUE(store_->PutAgency({.code = "CITYPD", .name = "City Police"}).ok());
+    ASSERT_TRUE(store_->PutAgency({.code = "PARKING", .name = "Parking Enforcement"}).ok());
+    ASSERT_TRUE(store_
+                    ->PutCamera({.id = "cam-a",
+                                 .name = "Main & 3rd",
+                                 .kind = CameraKind::kFixed,
+                                 .location = GeoPoint{37.7749, -122.4194},
+                                 .heading_deg = 90,
+                                 .agency_code = "CITYPD"})
+                    .ok());
+    ASSERT_TRUE(store_->PutCamera({.id = "cam-b", .name = "Patrol 12", .kind = CameraKind::kMobile,
+                                   .agency_code = "CITYPD"})
+                    .ok());
+    ASSERT_TRUE(store_
+                    ->PutCamera({.id = "cam-p",
+                                 .name = "Garage level 2",
+                                 .kind = CameraKind::kParking,
+                                 .location = GeoPoint{37.8044, -122.2712},
+                                 .agency_code = "PARKING",
+                                 .data_class = DataClass::kNonPublicSafety})
+                    .ok());
+  }
+
+  void TearDown() override {
+    store_.reset();
+    if (!url_.empty()) Backend::DropDatabase(url_);
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+
+  StoreOptions Options() {
+    return {.image_dir = dir_ / "images", .key_file = dir_ / "keys" / "image.key", .migrate = true, .clock = &clock_};
+  }
+  Result<std::unique_ptr<ReadStore>> Open() { return OpenStore(url_, Options()); }
+  Result<std::unique_ptr<ReadStore>> Open(StoreOptions o) { return OpenStore(url_, o); }
+
+  static ReadInput MakeRead(std::string event_id, std::string camera, std::string plate, int minutes_after_t0) {
+    return {.event_id = std::move(event_id),
+            .camera_id = std::move(camera),
+            .captured_at = kT0 + std::chrono::minutes(minutes_after_t0),
+            .plate = std::move(plate),
+            .confidence = 0.9f};
+  }
+
+  int64_t Ingest(const ReadInput& r) {
+    auto res = store_->IngestOne(r);
+    EXPECT_TRUE(res.ok()) << res.status().ToString();
+    return res.ok() ? res->read_id : -1;
+  }
+
+  std::vector<std::string> Plates(const SearchQuery& q) {
+    auto page = store_->Search(q);
+    EXPECT_TRUE(page.ok()) << page.status().ToString();
+    std::vector<std::string> out;
+    if (page.ok()) {
+      for (const auto& r : page->reads) out.push_back(r.plate);
+    }
+    return out;
+  }
+
+  int64_t CountAll() {
+    int64_t n = 0;
+    SearchQuery q{.match = PlateMatch::kAny, .limit = kMaxPageSize};
+    for (;;) {
+      auto page = store_->Search(q);
+      EXPECT_TRUE(page.ok()) << page.status().ToString();
+      if (!page.ok()) return -1;
+      n += int64_t(page->reads.size());
+      if (page->next_cursor.empty()) return n;
+      q.cursor = page->next_cursor;
+    }
+  }
+
+  FakeClock clock_{kT0 + std::chrono::days(1)};
+  fs::path dir_;
+  std::string url_;
+  std::unique_ptr<ReadStore> store_;
+};
+
+struct BackendNames {
+  template <typename T>
+  static std::string GetName(int) {
+    return T::kName;
+  }
+};
+using Backends = ::testing::Types<SqliteBackend, PostgresBackend>;
+TYPED_TEST_SUITE(ReadStoreTest, Backends, BackendNames);
+
+// ---- Migrations ----
+
+TYPED_TEST(ReadStoreTest, FreshDatabaseIsMigratedToTheLatestVersion) {
+  auto v = this->store_->SchemaVersion();
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  EXPECT_EQ(*v, LatestSchemaVersion(this->store_->backend()));
+  EXPECT_GE(*v, 1);
+}
+
+TYPED_TEST(ReadStoreTest, ReopeningAMigratedDatabaseIsANoOpAndKeepsData) {
+  int64_t id = this->Ingest(this->MakeRead("e1", "cam-a", "7ABC123", 0));
+  this->store_.reset();
+  StoreOptions o = this->Options();
+  o.migrate = false;  // the version check alone: the schema is current
+  auto again = this->Open(o);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(*(*again)->SchemaVersion(), LatestSchemaVersion((*again)->backend()));
+  EXPECT_TRUE((*again)->GetRead(id).ok());
+  auto rows = TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM schema_version");
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  EXPECT_EQ(*rows, LatestSchemaVersion((*again)->backend()));
+}
+
+TYPED_TEST(ReadStoreTest, DatabaseNewerThanTheBinaryIsRefused) {
+  this->store_.reset();
+  int future = LatestSchemaVersion(TypeParam::kPartitioned ? "postgresql" : "sqlite") + 1;
+  ASSERT_TRUE(TypeParam::Exec(this->url_, "INSERT INTO schema_version (version, name, applied_ms) VALUES (" +
+                                              std::to_string(future) + ", 'from_the_future', 0)")
+                  .ok());
+  for (bool migrate : {false, true}) {
+    StoreOptions o = this->Options();
+    o.migrate = migrate;
+    auto s = this->Open(o);
+    ASSERT_FALSE(s.ok());
+    EXPECT_EQ(s.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(s.status().message().find("newer than this binary"), std::string::npos) << s.status().message();
+  }
+}
+
+TYPED_TEST(ReadStoreTest, UnmigratedDatabaseIsRefusedWithoutMigrate) {
+  this->store_.reset();
+  this->TearDown();
+  this->url_.clear();
+  fs::create_directories(this->dir_);
+  auto url = TypeParam::NewDatabase(this->dir_);
+  ASSERT_TRUE(url.ok());
+  this->url_ = *url;
+  StoreOptions o = this->Options();
+  o.migrate = false;
+  auto s = this->Open(o);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.status().message().find("custodian db migrate"), std::string::npos) << s.status().ToString();
+}
+
+// ---- Ingest ----
+
+TYPED_TEST(ReadStoreTest, IngestedReadComesBackWithEveryField) {
+  ReadInput in = this->MakeRead("cam-a-000001", "cam-a", "7abc 123", 5);
+  in.confidence = 0.875f;
+  in.candidates = {{"7ABC123", 0.875f}, {"7A8C123", 0.1f}};
+  in.country = "us";
+  in.region = "CA";
+  in.box = Box{10, 20, 120, 40};
+  in.plate_crop = FakeImage(1);
+  in.frame = FakeImage(2, 10000);
+  auto res = this->store_->IngestOne(in);
+  ASSERT_TRUE(res.ok()) << res.status().ToString();
+  EXPECT_FALSE(res->duplicate);
+
+  auto r = this->store_->GetRead(res->read_id);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->id, res->read_id);
+  EXPECT_EQ(r->event_id, "cam-a-000001");
+  EXPECT_EQ(r->camera_id, "cam-a");
+  EXPECT_EQ(r->captured_at, kT0 + std::chrono::minutes(5));
+  EXPECT_EQ(r->ingested_at, this->clock_.Now());
+  EXPECT_EQ(r->plate_raw, "7abc 123");
+  EXPECT_EQ(r->plate, "7ABC123");
+  EXPECT_FLOAT_EQ(r->confidence, 0.875f);
+  ASSERT_EQ(r->candidates.size(), 2u);
+  EXPECT_EQ(r->candidates[1].plate, "7A8C123");
+  EXPECT_FLOAT_EQ(r->candidates[1].confidence, 0.1f);
+  EXPECT_EQ(r->country, "us");
+  EXPECT_EQ(r->region, "CA");
+  ASSERT_TRUE(r->box.has_value());
+  EXPECT_EQ(r->box->width, 120);
+  ASSERT_TRUE(r->location.has_value());  // the fixed camera's location
+  EXPECT_DOUBLE_EQ(r->location->lat, 37.7749);
+  EXPECT_DOUBLE_EQ(r->location->lon, -122.4194);
+  EXPECT_EQ(r->data_class, DataClass::kPublicSafety);
+  auto crop = this->store_->GetImage(r->plate_crop_sha256);
+  ASSERT_TRUE(crop.ok()) << crop.status().ToString();
+  EXPECT_EQ(*crop, in.plate_crop);
+  auto frame = this->store_->GetImage(r->frame_sha256);
+  ASSERT_TRUE(frame.ok());
+  EXPECT_EQ(*frame, in.frame);
+
+  auto cam = this->store_->GetCamera("cam-p");
+  ASSERT_TRUE(cam.ok());
+  EXPECT_EQ(cam->kind, CameraKind::kParking);
+  EXPECT_EQ(cam->data_class, DataClass::kNonPublicSafety);
+  EXPECT_EQ(cam->agency_code, "PARKING");
+  EXPECT_EQ(this->store_->GetRead(res->read_id + 1000).status().code(), StatusCode::kNotFound);
+}
+
+TYPED_TEST(ReadStoreTest, RetryWithTheSameEventIdReturnsTheOriginalReadAndWritesNothing) {
+  ReadInput in = this->MakeRead("evt-42", "cam-a", "7ABC123", 0);
+  in.plate_crop = FakeImage(7);
+  auto first = this->store_->IngestOne(in);
+  ASSERT_TRUE(first.ok());
+  in.plate = "XXX999";  // a retry carrying other content still maps to the original
+  auto retry = this->store_->IngestOne(in);
+  ASSERT_TRUE(retry.ok()) << retry.status().ToString();
+  EXPECT_TRUE(retry->duplicate);
+  EXPECT_EQ(retry->read_id, first->read_id);
+  EXPECT_EQ(this->CountAll(), 1);
+  EXPECT_EQ(this->store_->GetRead(first->read_id)->plate, "7ABC123");
+
+  // Within one batch, too.
+  std::vector<ReadInput> batch = {this->MakeRead("evt-43", "cam-a", "1AAA111", 1),
+                                  this->MakeRead("evt-43", "cam-a", "1AAA111", 1),
+                                  this->MakeRead("evt-42", "cam-a", "7ABC123", 0),
+                                  this->MakeRead("", "cam-b", "2BBB222", 2), this->MakeRead("", "cam-b", "2BBB222", 2)};
+  auto res = this->store_->Ingest(batch);
+  ASSERT_TRUE(res.ok()) << res.status().ToString();
+  ASSERT_EQ(res->size(), batch.size());
+  EXPECT_FALSE((*res)[0].duplicate);
+  EXPECT_TRUE((*res)[1].duplicate);
+  EXPECT_EQ((*res)[1].read_id, (*res)[0].read_id);
+  EXPECT_TRUE((*res)[2].duplicate);
+  EXPECT_EQ((*res)[2].read_id, first->read_id);
+  EXPECT_NE((*res)[3].read_id, (*res)[4].read_id);  // no event id: no idempotency
+  EXPECT_EQ(this->CountAll(), 4);
+}
+
+TYPED_TEST(ReadStoreTest, BatchWithOneInvalidReadWritesNothing) {
+  std::vector<ReadInput> batch = {this->MakeRead("b1", "cam-a", "7ABC123", 0),
+                                  this->MakeRead("b2", "cam-a", "---", 1),  // no letter or digit
+                                  this->MakeRead("b3", "cam-a", "7ABC124", 2)};
+  auto res = this->store_->Ingest(batch);
+  ASSERT_FALSE(res.ok());
+  EXPECT_EQ(res.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(res.status().message().find("read 1"), std::string::npos) << res.status().message();
+
+  batch[1] = this->MakeRead("b2", "no-such-camera", "7ABC125", 1);
+  res = this->store_->Ingest(batch);
+  ASSERT_FALSE(res.ok());
+  EXPECT_EQ(res.status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(this->CountAll(), 0);
+  // The event ids were not consumed: the corrected batch goes in whole.
+  batch[1] = this->MakeRead("b2", "cam-b", "7ABC125", 1);
+  res = this->store_->Ingest(batch);
+  ASSERT_TRUE(res.ok()) << res.status().ToString();
+  for (const auto& r : *res) EXPECT_FALSE(r.duplicate);
+  EXPECT_EQ(this->CountAll(), 3);
+}
+
+TYPED_TEST(ReadStoreTest, CameraOfAnUnknownAgencyIsNotFound) {
+  auto st = this->store_->PutCamera({.id = "cam-x", .name = "x", .agency_code = "NOPE"});
+  EXPECT_EQ(st.code(), StatusCode::kNotFound);
+  EXPECT_EQ(this->store_->GetCamera("cam-x").status().code(), StatusCode::kNotFound);
+}
+
+// A child process ingests reads one at a time and reports each acknowledged id through a
+// pipe, then is killed with SIGKILL mid-stream (no destructors, no flush). Every read it
+// acknowledged must be in the database afterwards, whole.
+TYPED_TEST(ReadStoreTest, AcknowledgedReadsSurviveTheIngestingProcessBeingKilled) {
+  this->store_.reset();
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ::close(fds[0]);
+    auto s = this->Open();
+    if (!s.ok()) ::_exit(3);
+    for (int i = 0;; ++i) {
+      ReadInput r = this->MakeRead("kill-" + std::to_string(i), "cam-a", "KIL" + std::to_string(1000 + i), i);
+      r.plate_crop = FakeImage(uint32_t(100 + i), 512);
+      auto res = (*s)->IngestOne(r);
+      if (!res.ok()) ::_exit(4);
+      int64_t id = res->read_id;
+      if (::write(fds[1], &id, sizeof id) != sizeof id) ::_exit(5);
+      if (i == 24) ::raise(SIGKILL);
+    }
+  }
+  ::close(fds[1]);
+  std::vector<int64_t> acked;
+  int64_t id = 0;
+  while (::read(fds[0], &id, sizeof id) == sizeof id) acked.push_back(id);
+  ::close(fds[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "child exited with " << WEXITSTATUS(status);
+  ASSERT_EQ(acked.size(), 25u);
+
+  auto s = this->Open();
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  for (size_t i = 0; i < acked.size(); ++i) {
+    auto r = (*s)->GetRead(acked[i]);
+    ASSERT_TRUE(r.ok()) << "acknowledged read " << acked[i] << ": " << r.status().ToString();
+    EXPECT_EQ(r->plate, "KIL" + std::to_string(1000 + i));
+    EXPECT_TRUE((*s)->GetImage(r->plate_crop_sha256).ok());
+  }
+  auto report = (*s)->VerifyImages({});
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report->missing, 0);
+}
+
+// ---- Search ----
+
+TYPED_TEST(ReadStoreTest, ExactSearchMatchesTheNormalisedPlateNewestFirst) {
+  this->Ingest(this->MakeRead("", "cam-a", "7ABC123", 0));
+  this->Ingest(this->MakeRead("", "cam-b", "7abc-123", 10));
+  this->Ingest(this->MakeRead("", "cam-a", "7ABC124", 5));
+  this->Ingest(this->MakeRead("", "cam-p", "7 ABC 123", 20));
+  auto page = this->store_->Search({.match = PlateMatch::kExact, .plate = "7abc 123"});
+  ASSERT_TRUE(page.ok()) << page.status().ToString();
+  ASSERT_EQ(page->reads.size(), 3u);
+  EXPECT_EQ(page->reads[0].camera_id, "cam-p");
+  EXPECT_EQ(page->reads[1].camera_id, "cam-b");
+  EXPECT_EQ(page->reads[2].camera_id, "cam-a");
+  EXPECT_TRUE(page->next_cursor.empty());
+  EXPECT_TRUE(this->Plates({.match = PlateMatch::kExact, .plate = "7ABC12"}).empty());
+}
+
+TYPED_TEST(ReadStoreTest, WildcardSearchHandlesPrefixSuffixAndSingleCharacters) {
+  int t = 0;
+  for (const char* p : {"7ABC123", "7ABD999", "7AB1", "8ABC123", "17ABC123", "7XBC123", "ABC123"}) {
+    this->Ingest(this->MakeRead("", "cam-a", p, t++));
+  }
+  auto sorted = [&](SearchQuery q) {
+    auto v = this->Plates(q);
+    std::sort(v.begin(), v.end());
+    return v;
+  };
+  using V = std::vector<std::string>;
+  EXPECT_EQ(sorted({.match = PlateMatch::kWildcard, .plate = "7AB*"}), (V{"7AB1", "7ABC123", "7ABD999"}));
+  EXPECT_EQ(sorted({.match = PlateMatch::kWildcard, .plate = "7AB?123"}), (V{"7ABC123"}));
+  EXPECT_EQ(sorted({.match = PlateMatch::kWildcard, .plate = "?ABC123"}), (V{"7ABC123", "8ABC123"}));
+  EXPECT_EQ(sorted({.match = PlateMatch::kWildcard, .plate = "*BC123"}),
+            (V{"17ABC123", "7ABC123", "7XBC123", "8ABC123", "ABC123"}));
+  EXPECT_EQ(sorted({.match = PlateMatch::kWildcard, .plate = "*ABC*"}), (V{"17ABC123", "7ABC123", "8ABC123", "ABC123"}));
+  EXPECT_EQ(sorted({.match = PlateMatch::kWildcard, .plate = "7?B*3"}), (V{"7ABC123", "7XBC123"}));
+  EXPECT_EQ(sorted({.match = PlateMatch::kWildcard, .plate = "7AB???"}), (V{}));
+  EXPECT_EQ(sorted({.match = PlateMatch::kWildcard, .plate = "7ab c123"}), (V{"7ABC123"}));
+  EXPECT_EQ(this->Plates({.match = PlateMatch::kWildcard, .plate = "*"}).size(), 7u);
+}
+
+TYPED_TEST(ReadStoreTest, FuzzySearchTreatsOcrConfusionsAsEqual) {
+  int t = 0;
+  for (const char* p : {"8OS1ZG", "B0S1ZG", "BD5I26", "8QSL2G", "8OS1ZX", "80S1Z"}) {
+    this->Ingest(this->MakeRead("", "cam-a", p, t++));
+  }
+  auto sorted = [&](SearchQuery q) {
+    auto v = this->Plates(q);
+    std::sort(v.begin(), v.end());
+    return v;
+  };
+  using V = std::vector<std::string>;
+  EXPECT_EQ(sorted({.match = PlateMatch::kFuzzy, .plate = "BOSIZG"}), (V{"8OS1ZG", "8QSL2G", "B0S1ZG", "BD5I26"}));
+  EXPECT_EQ(sorted({.match = PlateMatch::kFuzzy, .plate = "BOSIZG", .extra_edits = 1}),
+            (V{"80S1Z", "8OS1ZG", "8OS1ZX", "8QSL2G", "B0S1ZG", "BD5I26"}));
+  EXPECT_EQ(this->store_->Search({.match = PlateMatch::kFuzzy, .plate = "BOSIZG", .extra_edits = 2}).status().code(),
+            StatusCode::kInvalidArgument);
+}
+
+TYPED_TEST(ReadStoreTest, FiltersByTimeRangeCamerasAreaAndDataClass) {
+  this->Ingest(this->MakeRead("", "cam-a", "7ABC123", 0));
+  this->Ingest(this->MakeRead("", "cam-a", "7ABC123", 60));
+  ReadInput mobile = this->MakeRead("", "cam-b", "7ABC123", 120);
+  mobile.location = GeoPoint{34.0522, -118.2437};  // the patrol car was in Los Angeles
+  this->Ingest(mobile);
+  this->Ingest(this->MakeRead("", "cam-p", "7ABC123", 180));
+  auto cams = [&](SearchQuery q) {
+    q.match = PlateMatch::kExact;
+    q.plate = "7ABC123";
+    auto page = this->store_->Search(q);
+    EXPECT_TRUE(page.ok()) << page.status().ToString();
+    std::vector<std::string> out;
+    for (const auto& r : page->reads) out.push_back(r.camera_id + "@" + std::to_string((r.captured_at - kT0) / std::chrono::minutes(1)));
+    return out;
+  };
+  using V = std::vector<std::string>;
+  using std::chrono::minutes;
+  EXPECT_EQ(cams({.from = kT0 + minutes(60), .to = kT0 + minutes(180)}), (V{"cam-b@120", "cam-a@60"}));
+  EXPECT_EQ(cams({.camera_ids = {"cam-a", "cam-p"}}), (V{"cam-p@180", "cam-a@60", "cam-a@0"}));
+  EXPECT_EQ(cams({.area = GeoBox{37.7, -122.5, 37.9, -122.2}}), (V{"cam-p@180", "cam-a@60", "cam-a@0"}));
+  EXPECT_EQ(cams({.area = GeoBox{33.9, -118.5, 34.2, -118.0}}), (V{"cam-b@120"}));
+  EXPECT_EQ(cams({.data_class = DataClass::kNonPublicSafety}), (V{"cam-p@180"}));
+  EXPECT_EQ(cams({.from = kT0 + minutes(1), .camera_ids = {"cam-a"}, .data_class = DataClass::kPublicSafety}),
+            (V{"cam-a@60"}));
+  // Filters alone, without a plate.
+  auto page = this->store_->Search({.match = PlateMatch::kAny, .camera_ids = {"cam-b"}});
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->reads.size(), 1u);
+  EXPECT_EQ(this->store_->Search({.match = PlateMatch::kAny, .area = GeoBox{38, -122, 37, -121}}).status().code(),
+            StatusCode::kInvalidArgument);
+}
+
+TYPED_TEST(ReadStoreTest, PagesFollowTheCursorWithoutGapsOrRepeats) {
+  std::vector<ReadInput> batch;
+  for (int i = 0; i < 25; ++i) batch.push_back(this->MakeRead("", "cam-a", "PAGE" + std::to_string(i % 3), i / 2));
+  ASSERT_TRUE(this->store_->Ingest(batch).ok());  // pairs share a capture time: ties broken by id
+  SearchQuery q{.match = PlateMatch::kWildcard, .plate = "PAGE*", .limit = 10};
+  std::vector<int64_t> seen;
+  int pages = 0;
+  for (;;) {
+    auto page = this->store_->Search(q);
+    ASSERT_TRUE(page.ok()) << page.status().ToString();
+    ++pages;
+    for (const auto& r : page->reads) seen.push_back(r.id);
+    if (pages == 1) {
+      // A newer read arriving between pages does not shift the later pages.
+      this->Ingest(this->MakeRead("", "cam-a", "PAGE9", 1000));
+    }
+    if (page->next_cursor.empty()) break;
+    q.cursor = page->next_cursor;
+  }
+  EXPECT_EQ(pages, 3);
+  ASSERT_EQ(seen.size(), 25u);
+  std::set<int64_t> unique(seen.begin(), seen.end());
+  EXPECT_EQ(unique.size(), 25u);
+  for (size_t i = 1; i < seen.size(); ++i) {
+    auto a = this->store_->GetRead(seen[i - 1]), b = this->store_->GetRead(seen[i]);
+    ASSERT_TRUE(a.ok() && b.ok());
+    EXPECT_TRUE(a->captured_at > b->captured_at || (a->captured_at == b->captured_at && a->id > b->id));
+  }
+  for (const char* bad : {"garbage", "c1.x.1", "c1.5", "c1.5.6.7", "'; DROP TABLE reads;--"}) {
+    EXPECT_EQ(this->store_->Search({.match = PlateMatch::kAny, .cursor = bad}).status().code(),
+              StatusCode::kInvalidArgument)
+        << bad;
+  }
+  EXPECT_EQ(this->store_->Search({.match = PlateMatch::kAny, .limit = 0}).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(this->store_->Search({.match = PlateMatch::kAny, .limit = kMaxPageSize + 1}).status().code(),
+            StatusCode::kInvalidArgument);
+}
+
+// ---- Images ----
+
+TYPED_TEST(ReadStoreTest, ImagesAreEncryptedAtRestAndTheKeyFileIsPrivate) {
+  std::vector<uint8_t> crop = Bytes(std::string("JPEG-PLAINTEXT-MARKER ") + std::string(4000, 'x'));
+  ReadInput in = this->MakeRead("img-1", "cam-a", "7ABC123", 0);
+  in.plate_crop = crop;
+  int64_t id = this->Ingest(in);
+  auto r = this->store_->GetRead(id);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->plate_crop_sha256, ImageStore::Sha256Hex(crop));
+  EXPECT_TRUE(r->frame_sha256.empty());
+
+  struct stat st {};
+  ASSERT_EQ(::stat((this->dir_ / "keys" / "image.key").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  EXPECT_EQ(st.st_size, 32);
+  // No file under the image folder holds the plaintext.
+  int files = 0;
+  for (const auto& e : fs::recursive_directory_iterator(this->dir_ / "images")) {
+    if (!e.is_regular_file()) continue;
+    std::ifstream f(e.path(), std::ios::binary);
+    std::string content((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(content.find("PLAINTEXT-MARKER"), std::string::npos) << e.path();
+    ++files;
+  }
+  EXPECT_GE(files, 2);  // the image and the key check
+  auto back = this->store_->GetImage(r->plate_crop_sha256);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(*back, crop);
+}
+
+TYPED_TEST(ReadStoreTest, WrongKeyIsAClearErrorNeverGarbage) {
+  ReadInput in = this->MakeRead("img-1", "cam-a", "7ABC123", 0);
+  in.plate_crop = FakeImage(9);
+  int64_t id = this->Ingest(in);
+  std::string sha = this->store_->GetRead(id)->plate_crop_sha256;
+  this->store_.reset();
+
+  // Another agency's key.
+  fs::path other = this->dir_ / "other.key";
+  {
+    std::vector<uint8_t> k = FakeImage(1234, 32);
+    int fd = ::open(other.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(::write(fd, k.data(), k.size()), 32);
+    ::close(fd);
+  }
+  StoreOptions o = this->Options();
+  o.key_file = other;
+  auto s = this->Open(o);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_NE(s.status().message().find("wrong image key"), std::string::npos) << s.status().message();
+
+  // The ImageStore alone, past the key check: decryption fails, nothing is returned.
+  fs::remove(this->dir_ / "images" / "key-check");
+  auto images = ImageStore::Open({.dir = this->dir_ / "images", .key_file = other});
+  ASSERT_TRUE(images.ok()) << images.status().ToString();
+  auto got = (*images)->Get(sha);
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_NE(got.status().message().find("wrong key"), std::string::npos) << got.status().message();
+}
+
+TYPED_TEST(ReadStoreTest, AlteredImageFileFailsAuthentication) {
+  ReadInput in = this->MakeRead("img-1", "cam-a", "7ABC123", 0);
+  in.plate_crop = FakeImage(11);
+  std::string sha = this->store_->GetRead(this->Ingest(in))->plate_crop_sha256;
+  fs::path file = this->dir_ / "images" / sha.substr(0, 2) / sha.substr(2, 2) / sha;
+  ASSERT_TRUE(fs::exists(file));
+  {
+    std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(100);
+    f.put('\x5a');
+  }
+  auto got = this->store_->GetImage(sha);
+  EXPECT_EQ(got.status().code(), StatusCode::kPermissionDenied);
+}
+
+TYPED_TEST(ReadStoreTest, LostKeyIsRefusedAndNotSilentlyReplaced) {
+  ReadInput in = this->MakeRead("img-1", "cam-a", "7ABC123", 0);
+  in.plate_crop = FakeImage(12);
+  this->Ingest(in);
+  this->store_.reset();
+  fs::remove(this->dir_ / "keys" / "image.key");
+  auto s = this->Open();
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_NE(s.status().message().find("missing"), std::string::npos) << s.status().message();
+  EXPECT_FALSE(fs::exists(this->dir_ / "keys" / "image.key"));
+}
+
+TYPED_TEST(ReadStoreTest, KeyFileReadableByOthersIsRefused) {
+  this->store_.reset();
+  fs::permissions(this->dir_ / "keys" / "image.key", fs::perms::group_read, fs::perm_options::add);
+  auto s = this->Open();
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), StatusCode::kPermissionDenied);
+}
+
+TYPED_TEST(ReadStoreTest, OrphanImagesOlderThanTheGraceAreRemovedAndMissingOnesCounted) {
+  ReadInput in = this->MakeRead("img-1", "cam-a", "7ABC123", 0);
+  in.plate_crop = FakeImage(21);
+  in.frame = FakeImage(22);
+  auto read = this->store_->GetRead(this->Ingest(in));
+  ASSERT_TRUE(read.ok());
+  // An orphan: stored, then the ingest "crashed" before its read committed.
+  auto orphan = this->store_->images().Put(FakeImage(23));
+  auto young = this->store_->images().Put(FakeImage(24));
+  ASSERT_TRUE(orphan.ok() && young.ok());
+  // File ages are set explicitly: everything two hours old except the young orphan.
+  auto set_age = [&](const std::string& sha, std::chrono::milliseconds age) {
+    fs::path p = this->dir_ / "images" / sha.substr(0, 2) / sha.substr(2, 2) / sha;
+    auto sys = std::chrono::time_point_cast<std::chrono::system_clock::duration>(this->clock_.Now() - age);
+    fs::last_write_time(p, std::chrono::file_clock::from_sys(sys));
+  };
+  using std::chrono::hours;
+  using std::chrono::minutes;
+  set_age(read->plate_crop_sha256, hours(2));
+  set_age(read->frame_sha256, hours(2));
+  set_age(*orphan, hours(2));
+  set_age(*young, minutes(5));
+
+  auto report = this->store_->VerifyImages({.remove_orphans = false, .grace = hours(1)});
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->files, 4);
+  EXPECT_EQ(report->orphans, 1);
+  EXPECT_EQ(report->orphans_removed, 0);
+  EXPECT_TRUE(this->store_->images().Exists(*orphan));
+
+  report = this->store_->VerifyImages({.remove_orphans = true, .grace = hours(1)});
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report->orphans_removed, 1);
+  EXPECT_FALSE(this->store_->images().Exists(*orphan));
+  EXPECT_TRUE(this->store_->images().Exists(*young));
+  EXPECT_TRUE(this->store_->GetImage(read->plate_crop_sha256).ok());
+  EXPECT_EQ(report->missing, 0);
+
+  ASSERT_TRUE(this->store_->images().Remove(read->frame_sha256).ok());
+  report = this->store_->VerifyImages({});
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report->missing, 1);
+  EXPECT_EQ(this->store_->GetImage(read->frame_sha256).status().code(), StatusCode::kNotFound);
+}
+
+// ---- Hostile input ----
+
+TYPED_TEST(ReadStoreTest, SqlMetacharactersInStoredTextAreData) {
+  const std::string hostile_camera = "cam'; DROP TABLE reads;--";
+  ASSERT_TRUE(this->store_->PutAgency({.code = "A'\"%_;--", .name = "Robert'); DROP TABLE agencies;--"}).ok());
+  ASSERT_TRUE(this->store_->PutCamera({.id = hostile_camera, .name = "%_\\'\"", .agency_code = "A'\"%_;--"}).ok());
+  ReadInput in = this->MakeRead("evt'; DELETE FROM read_events;--", hostile_camera, "7AB'%_;--C", 0);
+  in.candidates = {{"7AB' OR '1'='1", 0.5f}};
+  in.region = "';--";
+  int64_t id = this->Ingest(in);
+  auto r = this->store_->GetRead(id);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->plate_raw, "7AB'%_;--C");
+  EXPECT_EQ(r->plate, "7ABC");
+  EXPECT_EQ(r->event_id, "evt'; DELETE FROM read_events;--");
+  EXPECT_EQ(r->camera_id, hostile_camera);
+  EXPECT_EQ(r->region, "';--");
+  ASSERT_EQ(r->candidates.size(), 1u);
+  EXPECT_EQ(r->candidates[0].plate, "7AB' OR '1'='1");
+  EXPECT_EQ(this->store_->GetCamera(hostile_camera)->name, "%_\\'\"");
+  // The event id still guards against duplicates, and every table is intact.
+  auto retry = this->store_->IngestOne(in);
+  ASSERT_TRUE(retry.ok());
+  EXPECT_TRUE(retry->duplicate);
+  auto page = this->store_->Search({.match = PlateMatch::kAny, .camera_ids = {hostile_camera}});
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->reads.size(), 1u);
+  EXPECT_EQ(this->CountAll(), 1);
+}
+
+TYPED_TEST(ReadStoreTest, SearchTermsWithSqlMetacharactersAreRefusedNotInterpreted) {
+  this->Ingest(this->MakeRead("", "cam-a", "7ABC123", 0));
+  this->Ingest(this->MakeRead("", "cam-a", "7ABD123", 1));
+  for (PlateMatch m : {PlateMatch::kExact, PlateMatch::kWildcard, PlateMatch::kFuzzy}) {
+    for (const char* term : {"7AB%", "7AB_123", "' OR 1=1 --", "7ABC123'", "7AB[CD]123", "7ABC;123"}) {
+      auto page = this->store_->Search({.match = m, .plate = term});
+      EXPECT_EQ(page.status().code(), StatusCode::kInvalidArgument) << term;
+    }
+  }
+  EXPECT_EQ(this->store_->Search({.match = PlateMatch::kAny, .camera_ids = {"x' OR '1'='1"}})->reads.size(), 0u);
+}
+
+TYPED_TEST(ReadStoreTest, NulBytesAndOversizedFieldsAreRefusedAndChangeNothing) {
+  this->Ingest(this->MakeRead("ok", "cam-a", "7ABC123", 0));
+  const std::string big(10 * 1024, 'A');
+  const std::string nul("7AB\0C12", 7);
+  std::vector<ReadInput> bad;
+  bad.push_back(this->MakeRead("n1", "cam-a", nul, 1));
+  bad.push_back(this->MakeRead("n2", "cam-a", big, 1));
+  bad.push_back(this->MakeRead(big, "cam-a", "7ABC123", 1));
+  bad.push_back(this->MakeRead(std::string("e\0v", 3), "cam-a", "7ABC123", 1));
+  bad.push_back(this->MakeRead("n5", big, "7ABC123", 1));
+  bad.push_back(this->MakeRead("n6", "cam-a", "7ABC123", 1));
+  bad.back().region = big;
+  bad.push_back(this->MakeRead("n7", "cam-a", "7ABC123", 1));
+  bad.back().candidates = {{big, 0.5f}};
+  bad.push_back(this->MakeRead("n8", "cam-a", "7ABC123", 1));
+  bad.back().country = "\xff\xfe";  // not UTF-8
+  bad.push_back(this->MakeRead("n9", "cam-a", "7ABC123", 1));
+  bad.back().confidence = 1.5f;
+  bad.push_back(this->MakeRead("n10", "cam-a", "7ABC123", 1));
+  bad.back().captured_at = FromUnixMillis(-1);
+  bad.push_back(this->MakeRead("n11", "cam-a", "7ABC123", 1));
+  bad.back().location = GeoPoint{91, 0};
+  for (size_t i = 0; i < bad.size(); ++i) {
+    auto res = this->store_->IngestOne(bad[i]);
+    EXPECT_EQ(res.status().code(), StatusCode::kInvalidArgument) << "case " << i << ": " << res.status().ToString();
+  }
+  EXPECT_EQ(this->store_->PutCamera({.id = "c", .name = big, .agency_code = "CITYPD"}).code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(this->store_->PutAgency({.code = std::string("A\0B", 3), .name = "x"}).code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(this->store_->Search({.match = PlateMatch::kExact, .plate = big}).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(this->store_->Search({.match = PlateMatch::kExact, .plate = nul}).status().code(),
+            StatusCode::kInvalidArgument);
+  std::vector<ReadInput> too_many(kMaxBatchSize + 1, this->MakeRead("", "cam-a", "7ABC123", 2));
+  EXPECT_EQ(this->store_->Ingest(too_many).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(this->CountAll(), 1);
+}
+
+// ---- Backend specifics checked through the same suite ----
+
+TYPED_TEST(ReadStoreTest, ReadsArePartitionedByCaptureDayWherePartitioned) {
+  if (!TypeParam::kPartitioned) GTEST_SKIP() << "SQLite keeps reads in one table";
+  using std::chrono::days;
+  using std::chrono::hours;
+  this->Ingest(this->MakeRead("", "cam-a", "7ABC123", 0));
+  ReadInput later = this->MakeRead("", "cam-a", "7ABC123", 0);
+  later.captured_at = kT0 + days(3) + hours(23);
+  this->Ingest(later);
+  auto n = TypeParam::QueryInt(this->url_,
+                               "SELECT COUNT(*) FROM pg_inherits WHERE inhparent = 'reads'::regclass AND "
+                               "inhrelid::regclass::text IN ('reads_p20260101', 'reads_p20260104')");
+  ASSERT_TRUE(n.ok()) << n.status().ToString();
+  EXPECT_EQ(*n, 2);
+  auto in_day = TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM reads_p20260104");
+  ASSERT_TRUE(in_day.ok());
+  EXPECT_EQ(*in_day, 1);
+  EXPECT_EQ(this->Plates({.match = PlateMatch::kExact, .plate = "7ABC123"}).size(), 2u);
+}
+
+}  // namespace
+}  // namespace custodian::store
