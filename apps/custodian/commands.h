@@ -17,6 +17,7 @@ using Action = std::function<int()>;
 void RegisterRead(CLI::App& app, Action* run);
 void RegisterEval(CLI::App& app, Action* run);
 void RegisterBenchVision(CLI::App& app, Action* run);
+void RegisterDb(CLI::App& app, Action* run);
 
 // The model folder: --models if given, else $CUSTODIAN_MODELS, else the build's default.
 std::filesystem::path DefaultModelDir();
@@ -35,8 +36,15 @@ std::vector<InputItem> ExpandInputs(const std::vector<std::string>& args);
 
 bool IsImageFileName(const std::filesystem::path& p);
 
-// The engine flags shared by read and eval: --country, -n/--topn, --models.
-void AddEngineFlags(CLI::App* cmd, std::string* country, int* topn, std::string* models);
+// The engine flags shared by read and eval.
+struct EngineFlags {
+  std::string country = "auto";  // --country
+  int topn = 10;                 // -n/--topn
+  std::string models;            // --models
+  int views = 1;                 // --ocr-views
+};
+void AddEngineFlags(CLI::App* cmd, EngineFlags* flags);
+vision::EngineOptions ToEngineOptions(const EngineFlags& flags);
 
 // An opened engine with one session, for the single-threaded subcommands.
 struct EngineSession {

@@ -12,11 +12,9 @@ namespace custodian::app {
 namespace {
 
 struct EvalArgs {
+  EngineFlags engine;
   std::string dir;
-  std::string country = "auto";
-  std::string models;
   bool json = false;
-  int topn = 10;
 };
 
 double Percentile(std::vector<double> v, double q) {
@@ -33,9 +31,7 @@ int RunEval(const EvalArgs& args) {
     std::cerr << "custodian eval: " << data.status().ToString() << "\n";
     return 2;
   }
-  auto opened = OpenEngineSession({.model_dir = ModelDir(args.models),
-                                      .country = args.country,
-                                      .max_candidates = args.topn});
+  auto opened = OpenEngineSession(ToEngineOptions(args.engine));
   if (!opened.ok()) {
     std::cerr << "custodian eval: " << opened.status().ToString() << "\n";
     return 2;
@@ -89,13 +85,13 @@ int RunEval(const EvalArgs& args) {
   }
   auto frac = [&](int n) { return images ? std::round(10000.0 * n / images) / 10000.0 : 0.0; };
   nlohmann::json summary = {{"dir", args.dir},
-                            {"country", args.country},
+                            {"country", args.engine.country},
                             {"images", images},
                             {"errors", errors},
                             {"detection_rate", crops ? nlohmann::json(nullptr) : nlohmann::json(frac(detected))},
                             {"top1", frac(top1)},
                             {"topn", frac(topn)},
-                            {"n", args.topn},
+                            {"n", args.engine.topn},
                             {"cer", chars ? std::round(10000.0 * edits / chars) / 10000.0 : 0.0},
                             {"median_ms", std::round(Percentile(ms, 0.5) * 100) / 100},
                             {"p90_ms", std::round(Percentile(ms, 0.9) * 100) / 100}};
@@ -109,7 +105,7 @@ void RegisterEval(CLI::App& app, Action* run) {
   auto args = std::make_shared<EvalArgs>();
   CLI::App* cmd = app.add_subcommand("eval", "Score the engine on a labelled folder (single-threaded)");
   cmd->add_option("dir", args->dir, "Scenes folder (NAME.txt labels) or crops folder (labels.csv)")->required();
-  AddEngineFlags(cmd, &args->country, &args->topn, &args->models);
+  AddEngineFlags(cmd, &args->engine);
   cmd->add_flag("--json", args->json, "Accepted for symmetry: the last line is always JSON");
   cmd->callback([args, run] { *run = [args] { return RunEval(*args); }; });
 }

@@ -23,10 +23,21 @@ bool IsImageFileName(const std::filesystem::path& p) {
          ext == ".tiff";
 }
 
-void AddEngineFlags(CLI::App* cmd, std::string* country, int* topn, std::string* models) {
-  cmd->add_option("--country,-c", *country, "Plate profile: us, eu, br or auto")->capture_default_str();
-  cmd->add_option("-n,--topn", *topn, "Candidates per plate")->capture_default_str()->check(CLI::Range(1, 100));
-  cmd->add_option("--models", *models, "Model folder (default: $CUSTODIAN_MODELS or the built-in one)");
+void AddEngineFlags(CLI::App* cmd, EngineFlags* f) {
+  cmd->add_option("--country,-c", f->country, "Plate profile: us, eu, br or auto")->capture_default_str();
+  cmd->add_option("-n,--topn", f->topn, "Candidates per plate")->capture_default_str()->check(CLI::Range(1, 100));
+  cmd->add_option("--models", f->models, "Model folder (default: $CUSTODIAN_MODELS or the built-in one)");
+  cmd->add_option("--ocr-views", f->views, "Crops read per plate, voting together (1-3)")
+      ->capture_default_str()->check(CLI::Range(1, 3));
+}
+
+vision::EngineOptions ToEngineOptions(const EngineFlags& f) {
+  vision::EngineOptions o;
+  o.model_dir = ModelDir(f.models);
+  o.country = f.country;
+  o.max_candidates = f.topn;
+  o.ocr_views = f.views;
+  return o;
 }
 
 Result<EngineSession> OpenEngineSession(const vision::EngineOptions& options) {
@@ -68,6 +79,7 @@ int main(int argc, char** argv) {
   custodian::app::RegisterRead(app, &run);
   custodian::app::RegisterEval(app, &run);
   custodian::app::RegisterBenchVision(app, &run);
+  custodian::app::RegisterDb(app, &run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

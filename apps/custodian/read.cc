@@ -15,10 +15,8 @@ namespace custodian::app {
 namespace {
 
 struct ReadArgs {
-  std::string country = "auto";
-  int topn = 10;
+  EngineFlags engine;
   bool json = false;
-  std::string models;
   std::vector<std::string> inputs;
 };
 
@@ -35,9 +33,7 @@ Result<vision::Image> LoadInput(const std::string& name, const vision::DecodeOpt
 }
 
 int RunRead(const ReadArgs& args) {
-  auto opened = OpenEngineSession({.model_dir = ModelDir(args.models),
-                                      .country = args.country,
-                                      .max_candidates = args.topn});
+  auto opened = OpenEngineSession(ToEngineOptions(args.engine));
   if (!opened.ok()) {
     std::cerr << "custodian read: " << opened.status().ToString() << "\n";
     return 2;
@@ -58,7 +54,7 @@ int RunRead(const ReadArgs& args) {
       continue;
     }
     if (args.json) {
-      std::cout << RecognitionJson(item.name, *rec, args.topn).dump() << std::endl;
+      std::cout << RecognitionJson(item.name, *rec, args.engine.topn).dump() << std::endl;
     } else {
       std::cout << item.name << ": " << rec->plates.size() << " plate(s), "
                 << static_cast<int>(rec->timings.total_ms + 0.5) << " ms\n";
@@ -81,7 +77,7 @@ int RunRead(const ReadArgs& args) {
 void RegisterRead(CLI::App& app, Action* run) {
   auto args = std::make_shared<ReadArgs>();
   CLI::App* cmd = app.add_subcommand("read", "Read plates in images (files, folders, or - for stdin)");
-  AddEngineFlags(cmd, &args->country, &args->topn, &args->models);
+  AddEngineFlags(cmd, &args->engine);
   cmd->add_flag("--json,-j", args->json, "One JSON object per image per line (OpenALPR-compatible fields)");
   cmd->add_option("images", args->inputs, "Image files, folders, or -")->required();
   cmd->callback([args, run] { *run = [args] { return RunRead(*args); }; });

@@ -234,8 +234,10 @@ Result<std::string> ImageStore::Put(std::span<const uint8_t> bytes) {
   if (bytes.empty()) return Status::InvalidArgument("image is empty");
   std::string sha = Sha256Hex(bytes);
   fs::path p = PathOf(sha);
+  // Already stored: refresh its modification time, so an orphan sweep running now sees a
+  // young file and leaves it for the read about to refer to it.
+  if (::utimensat(AT_FDCWD, p.c_str(), nullptr, 0) == 0) return sha;
   std::error_code ec;
-  if (fs::exists(p, ec)) return sha;
   fs::create_directories(p.parent_path(), ec);
   if (ec) return Status::Unavailable("create ", p.parent_path().string(), ": ", ec.message());
   CUSTODIAN_ASSIGN_OR_RETURN(auto sealed, Seal(bytes, sha));

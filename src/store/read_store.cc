@@ -76,29 +76,59 @@ int LatestSchemaVersion(std::string_view backend) {
   return 0;
 }
 
-Result<std::unique_ptr<ReadStore>> OpenStore(std::string_view url, const StoreOptions& options) {
-  if (options.clock == nullptr) return Status::InvalidArgument("store options: clock is null");
-  ImageStoreOptions image_options{.dir = options.image_dir, .key_file = options.key_file,
-                                  .create_key = options.create_key};
+namespace {
+
+struct OpenedDriver {
+  std::unique_ptr<internal::SqlDriver> driver;
+  std::string backend;
+};
+
+Result<OpenedDriver> OpenDriver(std::string_view url, bool create) {
   if (url.starts_with("sqlite://")) {
     std::filesystem::path file(std::string(url.substr(std::string_view("sqlite://").size())));
     if (!file.is_absolute()) {
       return Status::InvalidArgument("a SQLite URL names an absolute path: sqlite:///abs/path/file.db");
     }
-    if (image_options.dir.empty()) image_options.dir = file.parent_path() / "images";
-    CUSTODIAN_ASSIGN_OR_RETURN(auto driver, internal::OpenSqliteDriver(file, options.migrate));
-    CUSTODIAN_ASSIGN_OR_RETURN(auto images, ImageStore::Open(image_options));
-    return internal::SqlReadStore::Open(std::move(driver), std::move(images), options, "sqlite");
+    CUSTODIAN_ASSIGN_OR_RETURN(auto driver, internal::OpenSqliteDriver(file, create));
+    return OpenedDriver{std::move(driver), "sqlite"};
   }
   if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
-    if (image_options.dir.empty()) {
-      return Status::InvalidArgument("a PostgreSQL store needs an image folder (StoreOptions::image_dir)");
-    }
     CUSTODIAN_ASSIGN_OR_RETURN(auto driver, internal::OpenPostgresDriver(std::string(url)));
-    CUSTODIAN_ASSIGN_OR_RETURN(auto images, ImageStore::Open(image_options));
-    return internal::SqlReadStore::Open(std::move(driver), std::move(images), options, "postgresql");
+    return OpenedDriver{std::move(driver), "postgresql"};
   }
+  // The URL is not echoed: it may hold a password.
   return Status::InvalidArgument("unknown store URL scheme (use sqlite:///path or postgresql://...)");
+}
+
+}  // namespace
+
+Result<SchemaStatus> InspectDatabase(std::string_view url) {
+  CUSTODIAN_ASSIGN_OR_RETURN(auto opened, OpenDriver(url, /*create=*/false));
+  CUSTODIAN_ASSIGN_OR_RETURN(int version, internal::SchemaVersionOf(*opened.driver));
+  return SchemaStatus{opened.backend, version, LatestSchemaVersion(opened.backend)};
+}
+
+Result<SchemaStatus> MigrateDatabase(std::string_view url, const Clock& clock) {
+  CUSTODIAN_ASSIGN_OR_RETURN(auto opened, OpenDriver(url, /*create=*/true));
+  CUSTODIAN_RETURN_IF_ERROR(internal::MigrateSchema(*opened.driver, /*apply=*/true, clock, opened.backend));
+  CUSTODIAN_ASSIGN_OR_RETURN(int version, internal::SchemaVersionOf(*opened.driver));
+  return SchemaStatus{opened.backend, version, LatestSchemaVersion(opened.backend)};
+}
+
+Result<std::unique_ptr<ReadStore>> OpenStore(std::string_view url, const StoreOptions& options) {
+  if (options.clock == nullptr) return Status::InvalidArgument("store options: clock is null");
+  ImageStoreOptions image_options{.dir = options.image_dir, .key_file = options.key_file,
+                                  .create_key = options.create_key};
+  if (url.starts_with("sqlite://") && image_options.dir.empty()) {
+    image_options.dir = std::filesystem::path(std::string(url.substr(std::string_view("sqlite://").size())))
+                            .parent_path() / "images";
+  }
+  CUSTODIAN_ASSIGN_OR_RETURN(auto opened, OpenDriver(url, /*create=*/options.migrate));
+  if (image_options.dir.empty()) {
+    return Status::InvalidArgument("a PostgreSQL store needs an image folder (StoreOptions::image_dir)");
+  }
+  CUSTODIAN_ASSIGN_OR_RETURN(auto images, ImageStore::Open(image_options));
+  return internal::SqlReadStore::Open(std::move(opened.driver), std::move(images), options, opened.backend);
 }
 
 }  // namespace custodian::store

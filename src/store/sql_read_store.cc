@@ -183,66 +183,55 @@ std::string AsString(const SqlValue& v) {
 }
 
 template <typename Fn>
-Status SqlReadStore::InTransaction(Fn&& fn) {
-  CUSTODIAN_RETURN_IF_ERROR(driver_->Begin());
+Status RunInTransaction(SqlDriver& driver, Fn&& fn) {
+  CUSTODIAN_RETURN_IF_ERROR(driver.Begin());
   Status st = fn();
   if (!st.ok()) {
-    (void)driver_->Rollback();  // the original error is the one worth reporting
+    (void)driver.Rollback();  // the original error is the one worth reporting
     return st;
   }
-  return driver_->Commit();
+  return driver.Commit();
 }
 
-Result<std::unique_ptr<ReadStore>> SqlReadStore::Open(std::unique_ptr<SqlDriver> driver,
-                                                      std::unique_ptr<ImageStore> images,
-                                                      const StoreOptions& options, std::string_view backend) {
-  std::unique_ptr<SqlReadStore> store(new SqlReadStore(std::move(driver), std::move(images), options.clock, backend));
-  {
-    std::lock_guard lock(store->mu_);
-    CUSTODIAN_RETURN_IF_ERROR(store->Migrate(options.migrate));
-  }
-  return std::unique_ptr<ReadStore>(std::move(store));
+template <typename Fn>
+Status SqlReadStore::InTransaction(Fn&& fn) {
+  return RunInTransaction(*driver_, std::forward<Fn>(fn));
 }
 
-Result<int> SqlReadStore::SchemaVersionLocked() {
-  CUSTODIAN_ASSIGN_OR_RETURN(bool has, driver_->HasTable("schema_version"));
+Result<int> SchemaVersionOf(SqlDriver& driver) {
+  CUSTODIAN_ASSIGN_OR_RETURN(bool has, driver.HasTable("schema_version"));
   if (!has) return 0;
-  CUSTODIAN_ASSIGN_OR_RETURN(auto rows, driver_->Query("SELECT COALESCE(MAX(version), 0) FROM schema_version", {}));
+  CUSTODIAN_ASSIGN_OR_RETURN(auto rows, driver.Query("SELECT COALESCE(MAX(version), 0) FROM schema_version", {}));
   return rows.empty() ? 0 : int(AsInt(rows[0][0]));
 }
 
-Result<int> SqlReadStore::SchemaVersion() {
-  std::lock_guard lock(mu_);
-  return SchemaVersionLocked();
-}
-
-Status SqlReadStore::Migrate(bool apply) {
-  auto migrations = driver_->migrations();
+Status MigrateSchema(SqlDriver& driver, bool apply, const Clock& clock, std::string_view backend) {
+  auto migrations = driver.migrations();
   const int latest = int(migrations.size());
-  CUSTODIAN_ASSIGN_OR_RETURN(int current, SchemaVersionLocked());
+  CUSTODIAN_ASSIGN_OR_RETURN(int current, SchemaVersionOf(driver));
   if (current > latest) {
-    return Status::InvalidArgument("the ", backend_, " database is at schema version ", current,
+    return Status::InvalidArgument("the ", backend, " database is at schema version ", current,
                                    ", newer than this binary knows (", latest,
                                    "); run a custodian release that knows it");
   }
   if (current == latest) return Status::Ok();
   if (!apply) {
-    return Status::InvalidArgument("the ", backend_, " database is at schema version ", current, ", older than ",
+    return Status::InvalidArgument("the ", backend, " database is at schema version ", current, ", older than ",
                                    latest, "; run `custodian db migrate --db URL` first");
   }
   for (const Migration& m : migrations) {
     if (m.version <= current) continue;
-    Status st = InTransaction([&]() -> Status {
-      CUSTODIAN_RETURN_IF_ERROR(driver_->LockForMigration());
-      CUSTODIAN_RETURN_IF_ERROR(driver_->ExecScript(
+    Status st = RunInTransaction(driver, [&]() -> Status {
+      CUSTODIAN_RETURN_IF_ERROR(driver.LockForMigration());
+      CUSTODIAN_RETURN_IF_ERROR(driver.ExecScript(
           "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
           "applied_ms BIGINT NOT NULL)"));
-      CUSTODIAN_ASSIGN_OR_RETURN(int now_at, SchemaVersionLocked());
+      CUSTODIAN_ASSIGN_OR_RETURN(int now_at, SchemaVersionOf(driver));
       if (now_at >= m.version) return Status::Ok();  // another process applied it meanwhile
-      CUSTODIAN_RETURN_IF_ERROR(driver_->ExecScript(m.sql));
-      return driver_
-          ->Query("INSERT INTO schema_version (version, name, applied_ms) VALUES (?, ?, ?)",
-                  {int64_t(m.version), std::string(m.name), ToUnixMillis(clock_->Now())})
+      CUSTODIAN_RETURN_IF_ERROR(driver.ExecScript(m.sql));
+      return driver
+          .Query("INSERT INTO schema_version (version, name, applied_ms) VALUES (?, ?, ?)",
+                 {int64_t(m.version), std::string(m.name), ToUnixMillis(clock.Now())})
           .status();
     });
     if (!st.ok()) {
@@ -250,6 +239,19 @@ Status SqlReadStore::Migrate(bool apply) {
     }
   }
   return Status::Ok();
+}
+
+Result<std::unique_ptr<ReadStore>> SqlReadStore::Open(std::unique_ptr<SqlDriver> driver,
+                                                      std::unique_ptr<ImageStore> images,
+                                                      const StoreOptions& options, std::string_view backend) {
+  CUSTODIAN_RETURN_IF_ERROR(MigrateSchema(*driver, options.migrate, *options.clock, backend));
+  std::unique_ptr<SqlReadStore> store(new SqlReadStore(std::move(driver), std::move(images), options.clock, backend));
+  return std::unique_ptr<ReadStore>(std::move(store));
+}
+
+Result<int> SqlReadStore::SchemaVersion() {
+  std::lock_guard lock(mu_);
+  return SchemaVersionOf(*driver_);
 }
 
 Status SqlReadStore::PutAgency(const Agency& a) {

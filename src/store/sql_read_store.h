@@ -11,6 +11,11 @@
 
 namespace custodian::store::internal {
 
+// The schema version of the database behind `driver` (0 when it has none).
+Result<int> SchemaVersionOf(SqlDriver& driver);
+// Checks the schema version, and applies pending migrations when `apply` (see OpenStore).
+Status MigrateSchema(SqlDriver& driver, bool apply, const Clock& clock, std::string_view backend);
+
 // Thread-safe: one mutex serialises every call on the driver's connection.
 class SqlReadStore final : public ReadStore {
  public:
@@ -37,8 +42,6 @@ class SqlReadStore final : public ReadStore {
                std::string_view backend)
       : ReadStore(std::move(images), clock), driver_(std::move(driver)), backend_(backend) {}
 
-  Status Migrate(bool apply);
-  Result<int> SchemaVersionLocked();
   // Runs fn inside a transaction, committing when it returns OK and rolling back otherwise.
   template <typename Fn>
   Status InTransaction(Fn&& fn);

@@ -21,10 +21,18 @@ constexpr int kOcrH = 48;
 constexpr int kOcrW = 160;
 constexpr int kDetStride = 4;
 constexpr int kOptionsPerChar = 3;
-// Context added to each side of a plate before OCR, as a fraction of its width and height:
-// the mean of training's crop jitter (training/train_ocr.py warp_box).
-constexpr float kMarginX = 0.045f;
-constexpr float kMarginY = 0.09f;
+// The crops the recognizer reads of each plate: context added to each side, as a fraction
+// of the plate's width and height. The first is the mean of training's crop jitter
+// (training/train_ocr.py warp_box); the others are a looser and a tighter look, whose
+// readings vote with the first when EngineOptions::ocr_views asks for them.
+constexpr float kViews[][2] = {{0.045f, 0.09f}, {0.045f, 0.22f}, {0.0f, 0.02f}};
+
+// The quad grown by mx of its width and my of its height on each side, along its own axes.
+std::array<cv::Point2f, 4> WithMargins(const std::array<cv::Point2f, 4>& p, float mx, float my) {
+  cv::Point2f ux = ((p[1] - p[0]) + (p[2] - p[3])) * 0.5f;
+  cv::Point2f uy = ((p[3] - p[0]) + (p[2] - p[1])) * 0.5f;
+  return {p[0] - ux * mx - uy * my, p[1] + ux * mx - uy * my, p[2] + ux * mx + uy * my, p[3] - ux * mx + uy * my};
+}
 
 using Clock = std::chrono::steady_clock;
 double MsSince(Clock::time_point t0) {
@@ -249,7 +257,19 @@ void Session::Impl::RankCandidates(const std::vector<RawCandidate>& raw, PlateRe
       if (n < p->min_length || n > p->max_length) continue;
       length_ok = true;
       FormatFit fit = book.Fit(*p, c.text);
-      float s = fit.fits ? geo * std::pow(0.9f, float(fit.corrections)) : (p->strict ? 0.f : geo * 0.75f);
+      // A reading that fits as read keeps its score. A strict profile takes a reading only
+      // after swapping confusable characters (0.9 a swap); the beam's own alternatives
+      // usually rank above such swaps. A lenient profile never changes the text (vanity
+      // plates are real) and only weighs down readings that fit none of its formats.
+      float s = 0;
+      if (fit.fits && fit.corrections == 0) {
+        s = geo;
+      } else if (p->strict) {
+        s = fit.fits ? geo * std::pow(0.9f, float(fit.corrections)) : 0.f;
+      } else {
+        fit = {false, c.text, "", 0};
+        s = geo * p->unfit_weight;
+      }
       if (s > best.score) best = {fit.text, s, c.char_probs, fit.fits, fit.fits ? p->name : "", fit.format};
     }
     if (!length_ok || best.score <= 0) continue;
@@ -276,27 +296,47 @@ void Session::Impl::RankCandidates(const std::vector<RawCandidate>& raw, PlateRe
 }
 
 Result<std::vector<PlateRead>> Session::Impl::Read(const cv::Mat& gray_frame,
-                                                   const std::vector<std::array<cv::Point2f, 4>>& quads) {
-  if (quads.empty()) return std::vector<PlateRead>{};
-  crops.resize(quads.size());
-  for (size_t k = 0; k < quads.size(); ++k) {
-    cv::Point2f src[4] = {quads[k][0], quads[k][1], quads[k][2], quads[k][3]};
-    cv::Point2f dst[4] = {{0, 0}, {float(kOcrW), 0}, {float(kOcrW), float(kOcrH)}, {0, float(kOcrH)}};
-    cv::Mat m = cv::getPerspectiveTransform(src, dst);
-    cv::warpPerspective(gray_frame, crops[k], m, cv::Size(kOcrW, kOcrH), cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+                                                   const std::vector<std::array<cv::Point2f, 4>>& plates) {
+  if (plates.empty()) return std::vector<PlateRead>{};
+  const size_t views = size_t(std::clamp(engine->options().ocr_views, 1, int(std::size(kViews))));
+  crops.resize(plates.size() * views);
+  for (size_t k = 0; k < plates.size(); ++k) {
+    for (size_t v = 0; v < views; ++v) {
+      std::array<cv::Point2f, 4> q = WithMargins(plates[k], kViews[v][0], kViews[v][1]);
+      cv::Point2f src[4] = {q[0], q[1], q[2], q[3]};
+      cv::Point2f dst[4] = {{0, 0}, {float(kOcrW), 0}, {float(kOcrW), float(kOcrH)}, {0, float(kOcrH)}};
+      cv::Mat m = cv::getPerspectiveTransform(src, dst);
+      cv::warpPerspective(gray_frame, crops[k * views + v], m, cv::Size(kOcrW, kOcrH), cv::INTER_LINEAR,
+                          cv::BORDER_REPLICATE);
+    }
   }
-  // One batched forward for every plate of the frame.
+  // One batched forward for every view of every plate of the frame.
   CUSTODIAN_ASSIGN_OR_RETURN(cv::Mat out, Forward(ocr, cv::dnn::blobFromImages(crops, 1.0 / 255.0), "ocr"));
   const int classes = out.size[1], steps = out.size[3];
-  std::vector<PlateRead> reads(quads.size());
-  for (size_t k = 0; k < quads.size(); ++k) {
-    const float* logits = out.ptr<float>() + k * size_t(classes) * size_t(steps);
-    std::vector<float> probs(logits, logits + size_t(classes) * steps);
-    SoftmaxOverClasses(probs.data(), classes, steps);
-    std::vector<CharSlot> slots = DecodeGreedy(probs.data(), classes, steps, kCharset, kOptionsPerChar);
-    std::vector<RawCandidate> raw = BestReadings(slots, engine->options().max_candidates * 4);
-    for (size_t i = 0; i < 4; ++i) reads[k].corners[i] = {quads[k][i].x, quads[k][i].y};
-    RankCandidates(raw, &reads[k]);
+  const int limit = engine->options().max_candidates * 4;
+  std::vector<PlateRead> reads(plates.size());
+  for (size_t k = 0; k < plates.size(); ++k) {
+    // Each view votes with its readings' probabilities; a reading missing from a view gets 0.
+    std::vector<RawCandidate> merged;
+    for (size_t v = 0; v < views; ++v) {
+      const float* logits = out.ptr<float>() + (k * views + v) * size_t(classes) * size_t(steps);
+      std::vector<float> probs(logits, logits + size_t(classes) * steps);
+      SoftmaxOverClasses(probs.data(), classes, steps);
+      std::vector<CharSlot> slots = DecodeGreedy(probs.data(), classes, steps, kCharset, kOptionsPerChar);
+      for (RawCandidate& c : BestReadings(slots, limit)) {
+        auto it = std::find_if(merged.begin(), merged.end(), [&](const RawCandidate& m) { return m.text == c.text; });
+        c.score /= float(views);
+        if (it == merged.end()) {
+          merged.push_back(std::move(c));
+        } else {
+          if (c.score > it->score) it->char_probs = c.char_probs;  // keep the surest view's characters
+          it->score += c.score;
+        }
+      }
+    }
+    std::sort(merged.begin(), merged.end(), [](const auto& a, const auto& b) { return a.score > b.score; });
+    for (size_t i = 0; i < 4; ++i) reads[k].corners[i] = {plates[k][i].x, plates[k][i].y};
+    RankCandidates(merged, &reads[k]);
   }
   return reads;
 }
@@ -314,19 +354,7 @@ Result<Recognition> Session::Recognize(const ImageView& view) {
   if (!dets.empty()) cv::cvtColor(bgr, impl_->gray, cv::COLOR_BGR2GRAY);
   const auto& opt = impl_->engine->options();
   std::vector<std::array<cv::Point2f, 4>> quads;
-  for (const Detection& d : dets) {
-    // Context around the plate as the recognizer was trained with (kMarginX/Y a side),
-    // along the plate's own axes.
-    cv::Point2f c = (d.corners[0] + d.corners[1] + d.corners[2] + d.corners[3]) * 0.25f;
-    cv::Point2f ux = ((d.corners[1] - d.corners[0]) + (d.corners[2] - d.corners[3])) * 0.5f;
-    cv::Point2f uy = ((d.corners[3] - d.corners[0]) + (d.corners[2] - d.corners[1])) * 0.5f;
-    std::array<cv::Point2f, 4> q;
-    for (size_t i = 0; i < 4; ++i) {
-      cv::Point2f v = d.corners[i] - c;
-      q[i] = c + v + ((i == 1 || i == 2) ? ux : -ux) * kMarginX + ((i >= 2) ? uy : -uy) * kMarginY;
-    }
-    quads.push_back(q);
-  }
+  for (const Detection& d : dets) quads.push_back(d.corners);
   CUSTODIAN_ASSIGN_OR_RETURN(std::vector<PlateRead> reads, impl_->Read(impl_->gray, quads));
   for (size_t k = 0; k < reads.size(); ++k) {
     if (int(reads[k].text.size()) < opt.min_text_length) continue;
@@ -345,8 +373,7 @@ Result<Recognition> Session::RecognizeCrop(const ImageView& view) {
   cv::Mat bgr(view.height, view.width, CV_8UC3, const_cast<uint8_t*>(view.data), size_t(view.stride));
   cv::cvtColor(bgr, impl_->gray, cv::COLOR_BGR2GRAY);
   const float w = float(view.width), h = float(view.height);
-  const float mx = kMarginX * w, my = kMarginY * h;
-  std::array<cv::Point2f, 4> q = {cv::Point2f{-mx, -my}, {w + mx, -my}, {w + mx, h + my}, {-mx, h + my}};
+  std::array<cv::Point2f, 4> q = {cv::Point2f{0, 0}, {w, 0}, {w, h}, {0, h}};
   Recognition rec;
   rec.image_width = view.width;
   rec.image_height = view.height;

@@ -51,6 +51,10 @@ Result<FormatBook> FormatBook::Parse(const std::string& json_text) {
       CountryProfile prof;
       prof.name = p.at("name").get<std::string>();
       prof.strict = p.value("strict", false);
+      prof.unfit_weight = p.value("unfit_weight", 0.85f);
+      if (!(prof.unfit_weight > 0.f && prof.unfit_weight <= 1.f)) {
+        return Status::InvalidArgument("plate formats: unfit_weight of '", prof.name, "' must be in (0, 1]");
+      }
       prof.min_length = p.value("min_length", 4);
       prof.max_length = p.value("max_length", 8);
       for (const auto& f : p.at("formats")) {

@@ -124,6 +124,21 @@ class ReadStore {
 // ImageStore::Open.
 Result<std::unique_ptr<ReadStore>> OpenStore(std::string_view url, const StoreOptions& options = {});
 
+struct SchemaStatus {
+  std::string backend;  // "sqlite" or "postgresql"
+  int version = 0;      // the database's; 0 when it has no schema yet
+  int latest = 0;       // this binary's
+};
+
+// The schema version of the database at `url`, without changing it or touching images.
+// kNotFound for a SQLite file that does not exist.
+Result<SchemaStatus> InspectDatabase(std::string_view url);
+
+// Applies pending migrations to the database at `url` (creating a SQLite file), each in
+// its own transaction, and returns the status after. Safe to run while other processes
+// do the same (they wait). kInvalidArgument when the schema is newer than this binary.
+Result<SchemaStatus> MigrateDatabase(std::string_view url, const Clock& clock = SystemClock::Default());
+
 // The newest schema version this binary knows for `backend` ("sqlite" or "postgresql").
 int LatestSchemaVersion(std::string_view backend);
 

@@ -44,6 +44,9 @@ struct EngineOptions {
   int max_plates = 16;
   // Alternative readings kept per plate (the best included). Default: 10.
   int max_candidates = 10;
+  // Crops read per plate (1..3): the trained framing, then a looser and a tighter one,
+  // whose readings vote together. More views cost one OCR pass each. Default: 1.
+  int ocr_views = 1;
   // Readings with text shorter than this are dropped (not a plate). Default: 4.
   int min_text_length = 4;
 };

@@ -22,6 +22,7 @@ struct CountryProfile {
   std::string name;                  // "us", "eu", "br"
   std::vector<std::string> formats;  // over L, N, A
   bool strict = false;               // readings that fit no format are dropped
+  float unfit_weight = 0.85f;        // lenient profiles: score factor of a reading fitting no format
   int min_length = 4;
   int max_length = 8;
 };

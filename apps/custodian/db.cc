@@ -1,0 +1,111 @@
+// custodian db: the records store's database.
+//   custodian db migrate --db URL              bring the schema to this binary's version
+//   custodian db status --db URL               print the schema version; exit 1 if not current
+//   custodian db verify-images --db URL [--images DIR] [--key FILE] [--remove-orphans]
+// The URL may come from $CUSTODIAN_DB instead of --db, keeping a password out of `ps`.
+#include <cstdlib>
+#include <iostream>
+
+#include "commands.h"
+#include "custodian/store/read_store.h"
+
+namespace custodian::app {
+namespace {
+
+struct DbArgs {
+  std::string url;
+  std::string images;
+  std::string key;
+  bool remove_orphans = false;
+  double grace_hours = 1;
+};
+
+int Fail(std::string_view what, const Status& st) {
+  std::cerr << "custodian db " << what << ": " << st.ToString() << "\n";
+  return 1;
+}
+
+bool ResolveUrl(DbArgs& a, std::string_view what) {
+  if (a.url.empty()) {
+    if (const char* env = std::getenv("CUSTODIAN_DB"); env != nullptr) a.url = env;
+  }
+  if (a.url.empty()) {
+    std::cerr << "custodian db " << what << ": no database; give --db URL or set CUSTODIAN_DB\n";
+    return false;
+  }
+  return true;
+}
+
+int RunMigrate(DbArgs a) {
+  if (!ResolveUrl(a, "migrate")) return 2;
+  auto before = store::InspectDatabase(a.url);
+  auto after = store::MigrateDatabase(a.url);
+  if (!after.ok()) return Fail("migrate", after.status());
+  int from = before.ok() ? before->version : 0;
+  if (from == after->version) {
+    std::cout << after->backend << " database already at schema version " << after->version << "\n";
+  } else {
+    std::cout << after->backend << " database migrated from schema version " << from << " to " << after->version
+              << "\n";
+  }
+  return 0;
+}
+
+int RunStatus(DbArgs a) {
+  if (!ResolveUrl(a, "status")) return 2;
+  auto st = store::InspectDatabase(a.url);
+  if (!st.ok()) return Fail("status", st.status());
+  std::cout << st->backend << " database at schema version " << st->version << "; this binary's is " << st->latest
+            << (st->version == st->latest  ? " (current)"
+                : st->version < st->latest ? " (run custodian db migrate)"
+                                           : " (newer than this binary)")
+            << "\n";
+  return st->version == st->latest ? 0 : 1;
+}
+
+int RunVerifyImages(DbArgs a) {
+  if (!ResolveUrl(a, "verify-images")) return 2;
+  auto s = store::OpenStore(a.url, {.image_dir = a.images, .key_file = a.key, .create_key = false});
+  if (!s.ok()) return Fail("verify-images", s.status());
+  auto grace = std::chrono::milliseconds(int64_t(a.grace_hours * 3'600'000));
+  auto report = (*s)->VerifyImages({.remove_orphans = a.remove_orphans, .grace = grace});
+  if (!report.ok()) return Fail("verify-images", report.status());
+  std::cout << "image files: " << report->files << "\norphans: " << report->orphans
+            << "\norphans removed: " << report->orphans_removed << "\nmissing: " << report->missing << "\n";
+  return report->missing == 0 ? 0 : 1;
+}
+
+void AddDbFlag(CLI::App* cmd, DbArgs* a) {
+  cmd->add_option("--db", a->url, "Store URL: sqlite:///abs/path/file.db or postgresql://... (default: $CUSTODIAN_DB)");
+}
+
+}  // namespace
+
+void RegisterDb(CLI::App& app, Action* run) {
+  CLI::App* db = app.add_subcommand("db", "The records store's database: migrate, status, verify-images");
+  db->require_subcommand(1);
+
+  auto migrate_args = std::make_shared<DbArgs>();
+  CLI::App* migrate = db->add_subcommand("migrate", "Apply pending schema migrations (creates a SQLite file)");
+  AddDbFlag(migrate, migrate_args.get());
+  migrate->callback([migrate_args, run] { *run = [migrate_args] { return RunMigrate(*migrate_args); }; });
+
+  auto status_args = std::make_shared<DbArgs>();
+  CLI::App* status = db->add_subcommand("status", "Print the schema version; exit status 1 unless current");
+  AddDbFlag(status, status_args.get());
+  status->callback([status_args, run] { *run = [status_args] { return RunStatus(*status_args); }; });
+
+  auto verify_args = std::make_shared<DbArgs>();
+  CLI::App* verify =
+      db->add_subcommand("verify-images", "Count orphan and missing image files; optionally delete orphans");
+  AddDbFlag(verify, verify_args.get());
+  verify->add_option("--images", verify_args->images, "Image folder (default: images beside a SQLite file)");
+  verify->add_option("--key", verify_args->key, "Image key file (default: image.key beside the image folder)");
+  verify->add_flag("--remove-orphans", verify_args->remove_orphans, "Delete orphan files");
+  verify->add_option("--grace-hours", verify_args->grace_hours, "Files younger than this are never orphans")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  verify->callback([verify_args, run] { *run = [verify_args] { return RunVerifyImages(*verify_args); }; });
+}
+
+}  // namespace custodian::app
