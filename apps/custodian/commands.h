@@ -41,7 +41,7 @@ struct EngineFlags {
   std::string country = "auto";  // --country
   int topn = 10;                 // -n/--topn
   std::string models;            // --models
-  int views = 1;                 // --ocr-views
+  int views = 3;                 // --ocr-views
 };
 void AddEngineFlags(CLI::App* cmd, EngineFlags* flags);
 vision::EngineOptions ToEngineOptions(const EngineFlags& flags);

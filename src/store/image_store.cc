@@ -121,6 +121,7 @@ Result<std::unique_ptr<ImageStore>> ImageStore::Open(const ImageStoreOptions& op
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return Status::Unavailable("create image folder ", dir.string(), ": ", ec.message());
+  fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);  // 0700: plate images
 
   std::vector<uint8_t> key(kKeyBytes);
   struct stat st {};

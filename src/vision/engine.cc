@@ -119,7 +119,10 @@ struct Session::Impl {
   std::vector<cv::Mat> crops;
 
   Result<std::vector<Detection>> Detect(const cv::Mat& bgr);
-  // Reads each quad of the frame (one batched forward). One PlateRead per quad, in order.
+  // OCR of each quad as given (one batched forward): the beam's readings per quad.
+  Result<std::vector<std::vector<RawCandidate>>> ReadViews(const cv::Mat& gray_frame,
+                                                           const std::vector<std::array<cv::Point2f, 4>>& quads);
+  // Reads each plate (its corners), with a second look where unsure. One PlateRead per plate.
   Result<std::vector<PlateRead>> Read(const cv::Mat& gray_frame, const std::vector<std::array<cv::Point2f, 4>>& quads);
   void RankCandidates(const std::vector<RawCandidate>& raw, PlateRead* read) const;
 };
@@ -295,37 +298,69 @@ void Session::Impl::RankCandidates(const std::vector<RawCandidate>& raw, PlateRe
   }
 }
 
-Result<std::vector<PlateRead>> Session::Impl::Read(const cv::Mat& gray_frame,
-                                                   const std::vector<std::array<cv::Point2f, 4>>& plates) {
-  if (plates.empty()) return std::vector<PlateRead>{};
-  const size_t views = size_t(std::clamp(engine->options().ocr_views, 1, int(std::size(kViews))));
-  crops.resize(plates.size() * views);
-  for (size_t k = 0; k < plates.size(); ++k) {
-    for (size_t v = 0; v < views; ++v) {
-      std::array<cv::Point2f, 4> q = WithMargins(plates[k], kViews[v][0], kViews[v][1]);
-      cv::Point2f src[4] = {q[0], q[1], q[2], q[3]};
-      cv::Point2f dst[4] = {{0, 0}, {float(kOcrW), 0}, {float(kOcrW), float(kOcrH)}, {0, float(kOcrH)}};
-      cv::Mat m = cv::getPerspectiveTransform(src, dst);
-      cv::warpPerspective(gray_frame, crops[k * views + v], m, cv::Size(kOcrW, kOcrH), cv::INTER_LINEAR,
-                          cv::BORDER_REPLICATE);
-    }
+Result<std::vector<std::vector<RawCandidate>>> Session::Impl::ReadViews(
+    const cv::Mat& gray_frame, const std::vector<std::array<cv::Point2f, 4>>& quads) {
+  crops.resize(quads.size());
+  const cv::Point2f dst[4] = {{0, 0}, {float(kOcrW), 0}, {float(kOcrW), float(kOcrH)}, {0, float(kOcrH)}};
+  for (size_t k = 0; k < quads.size(); ++k) {
+    cv::Point2f src[4] = {quads[k][0], quads[k][1], quads[k][2], quads[k][3]};
+    cv::warpPerspective(gray_frame, crops[k], cv::getPerspectiveTransform(src, dst), cv::Size(kOcrW, kOcrH),
+                        cv::INTER_LINEAR, cv::BORDER_REPLICATE);
   }
-  // One batched forward for every view of every plate of the frame.
+  // One batched forward for all crops.
   CUSTODIAN_ASSIGN_OR_RETURN(cv::Mat out, Forward(ocr, cv::dnn::blobFromImages(crops, 1.0 / 255.0), "ocr"));
   const int classes = out.size[1], steps = out.size[3];
   const int limit = engine->options().max_candidates * 4;
+  std::vector<std::vector<RawCandidate>> readings(quads.size());
+  for (size_t k = 0; k < quads.size(); ++k) {
+    const float* logits = out.ptr<float>() + k * size_t(classes) * size_t(steps);
+    std::vector<float> probs(logits, logits + size_t(classes) * steps);
+    SoftmaxOverClasses(probs.data(), classes, steps);
+    readings[k] = BestReadings(DecodeGreedy(probs.data(), classes, steps, kCharset, kOptionsPerChar), limit);
+  }
+  return readings;
+}
+
+Result<std::vector<PlateRead>> Session::Impl::Read(const cv::Mat& gray_frame,
+                                                   const std::vector<std::array<cv::Point2f, 4>>& plates) {
+  if (plates.empty()) return std::vector<PlateRead>{};
+  const EngineOptions& opt = engine->options();
+  const size_t views = size_t(std::clamp(opt.ocr_views, 1, int(std::size(kViews))));
+  // First look: the trained framing, every plate.
+  std::vector<std::array<cv::Point2f, 4>> quads;
+  for (const auto& p : plates) quads.push_back(WithMargins(p, kViews[0][0], kViews[0][1]));
+  CUSTODIAN_ASSIGN_OR_RETURN(auto first, ReadViews(gray_frame, quads));
+  std::vector<std::vector<std::vector<RawCandidate>>> per_plate(plates.size());
+  for (size_t k = 0; k < plates.size(); ++k) per_plate[k].push_back(std::move(first[k]));
+  // Second look: the other framings, for plates whose first reading has an unsure character.
+  if (views > 1) {
+    std::vector<size_t> unsure;
+    quads.clear();
+    for (size_t k = 0; k < plates.size(); ++k) {
+      const auto& best = per_plate[k][0];
+      float weakest = best.empty() || best[0].char_probs.empty()
+                          ? 0.f
+                          : *std::min_element(best[0].char_probs.begin(), best[0].char_probs.end());
+      if (weakest >= opt.sure_char_confidence) continue;
+      unsure.push_back(k);
+      for (size_t v = 1; v < views; ++v) quads.push_back(WithMargins(plates[k], kViews[v][0], kViews[v][1]));
+    }
+    if (!unsure.empty()) {
+      CUSTODIAN_ASSIGN_OR_RETURN(auto more, ReadViews(gray_frame, quads));
+      for (size_t i = 0; i < unsure.size(); ++i) {
+        for (size_t v = 1; v < views; ++v) per_plate[unsure[i]].push_back(std::move(more[i * (views - 1) + v - 1]));
+      }
+    }
+  }
   std::vector<PlateRead> reads(plates.size());
   for (size_t k = 0; k < plates.size(); ++k) {
     // Each view votes with its readings' probabilities; a reading missing from a view gets 0.
     std::vector<RawCandidate> merged;
-    for (size_t v = 0; v < views; ++v) {
-      const float* logits = out.ptr<float>() + (k * views + v) * size_t(classes) * size_t(steps);
-      std::vector<float> probs(logits, logits + size_t(classes) * steps);
-      SoftmaxOverClasses(probs.data(), classes, steps);
-      std::vector<CharSlot> slots = DecodeGreedy(probs.data(), classes, steps, kCharset, kOptionsPerChar);
-      for (RawCandidate& c : BestReadings(slots, limit)) {
+    const float n = float(per_plate[k].size());
+    for (auto& view : per_plate[k]) {
+      for (RawCandidate& c : view) {
         auto it = std::find_if(merged.begin(), merged.end(), [&](const RawCandidate& m) { return m.text == c.text; });
-        c.score /= float(views);
+        c.score /= n;
         if (it == merged.end()) {
           merged.push_back(std::move(c));
         } else {

@@ -45,8 +45,11 @@ struct EngineOptions {
   // Alternative readings kept per plate (the best included). Default: 10.
   int max_candidates = 10;
   // Crops read per plate (1..3): the trained framing, then a looser and a tighter one,
-  // whose readings vote together. More views cost one OCR pass each. Default: 1.
-  int ocr_views = 1;
+  // whose readings vote together. The extra views are read only for plates whose first
+  // reading has a character below sure_char_confidence. Default: 3.
+  int ocr_views = 3;
+  // A first reading whose every character is at least this sure needs no second look. Default: 0.9.
+  float sure_char_confidence = 0.9f;
   // Readings with text shorter than this are dropped (not a plate). Default: 4.
   int min_text_length = 4;
 };

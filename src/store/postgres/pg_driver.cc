@@ -15,17 +15,27 @@ constexpr int64_t kPartitionLockKey = 0x637573746f6432;   // "custod2"
 
 // Converts a libpqxx exception to a Status. SQLSTATE class 08 (connection) and 40
 // (serialisation, deadlock) may succeed on retry; 22 and 23 are bad data.
+// libpq messages end in newlines and tabs; a Status is one line.
+std::string OneLine(const char* what) {
+  std::string s(what);
+  for (char& c : s) {
+    if (c == '\n' || c == '\t') c = ' ';
+  }
+  while (!s.empty() && s.back() == ' ') s.pop_back();
+  return s;
+}
+
 Status FromException(const std::exception& e) {
   if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e)) {
     const std::string& state = sql->sqlstate();
     if (state.starts_with("08") || state.starts_with("40") || state.starts_with("53") || state.starts_with("57")) {
-      return Status::Unavailable("postgresql: ", e.what());
+      return Status::Unavailable("postgresql: ", OneLine(e.what()));
     }
-    if (state.starts_with("22") || state.starts_with("23")) return Status::InvalidArgument("postgresql: ", e.what());
-    return Status::Internal("postgresql: ", e.what());
+    if (state.starts_with("22") || state.starts_with("23")) return Status::InvalidArgument("postgresql: ", OneLine(e.what()));
+    return Status::Internal("postgresql: ", OneLine(e.what()));
   }
-  if (dynamic_cast<const pqxx::broken_connection*>(&e) != nullptr) return Status::Unavailable("postgresql: ", e.what());
-  return Status::Internal("postgresql: ", e.what());
+  if (dynamic_cast<const pqxx::broken_connection*>(&e) != nullptr) return Status::Unavailable("postgresql: ", OneLine(e.what()));
+  return Status::Internal("postgresql: ", OneLine(e.what()));
 }
 
 // Rewrites '?' placeholders as $1, $2 ... (the store's SQL holds no '?' in literals).
@@ -227,8 +237,7 @@ Result<std::unique_ptr<SqlDriver>> OpenPostgresDriver(const std::string& url) {
     CUSTODIAN_RETURN_IF_ERROR(driver->ExecScript("SET TIME ZONE 'UTC'; SET synchronous_commit = on;"));
     return std::unique_ptr<SqlDriver>(std::move(driver));
   } catch (const std::exception& e) {
-    Status st = FromException(e);
-    return Status::Unavailable("postgresql: cannot connect: ", st.message());
+    return Status::Unavailable("postgresql: cannot connect: ", OneLine(e.what()));
   }
 }
 

@@ -1,6 +1,11 @@
 #include "store/sqlite/sqlite_driver.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <string>
 #include <unordered_map>
@@ -132,6 +137,11 @@ Result<std::unique_ptr<SqlDriver>> OpenSqliteDriver(const std::filesystem::path&
   if (create) {
     std::filesystem::create_directories(file.parent_path(), ec);
     if (ec) return Status::Unavailable("create ", file.parent_path().string(), ": ", ec.message());
+    // Plate data: the file (and the -wal and -shm files SQLite gives the same mode) is
+    // readable by its owner only.
+    int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) return Status::Unavailable("create ", file.string(), ": ", std::strerror(errno));
+    ::close(fd);
   }
   sqlite3* db = nullptr;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
