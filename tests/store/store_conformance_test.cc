@@ -14,6 +14,7 @@
 #include <fstream>
 #include <random>
 #include <set>
+#include <thread>
 
 #include "custodian/store/plate_key.h"
 #include "custodian/store/read_store.h"
@@ -359,6 +360,29 @@ TYPED_TEST(ReadStoreTest, AcknowledgedReadsSurviveTheIngestingProcessBeingKilled
   auto report = (*s)->VerifyImages({});
   ASSERT_TRUE(report.ok());
   EXPECT_EQ(report->missing, 0);
+}
+
+TYPED_TEST(ReadStoreTest, ThreadsIngestingTheSameEventsConcurrentlyStoreEachOnce) {
+  constexpr int kThreads = 4;
+  constexpr int kEvents = 40;
+  std::vector<std::vector<int64_t>> ids(kThreads, std::vector<int64_t>(kEvents, -1));
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEvents; ++i) {
+        int e = (i + t * 7) % kEvents;  // each thread in its own order
+        auto res = this->store_->IngestOne(this->MakeRead("shared-" + std::to_string(e), "cam-a",
+                                                          "THR" + std::to_string(e), e));
+        if (res.ok()) ids[t][e] = res->read_id;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (int e = 0; e < kEvents; ++e) {
+    ASSERT_GT(ids[0][e], 0) << "event " << e;
+    for (int t = 1; t < kThreads; ++t) EXPECT_EQ(ids[t][e], ids[0][e]) << "event " << e << " thread " << t;
+  }
+  EXPECT_EQ(this->CountAll(), kEvents);
 }
 
 // ---- Search ----
