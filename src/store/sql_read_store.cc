@@ -155,6 +155,45 @@ Status ValidateRead(const ReadInput& r, PreparedRead* out) {
   return Status::Ok();
 }
 
+// Adds `plate` to the distinct plates and, when new, its trigrams (see migration 2).
+Status IndexPlate(SqlDriver& driver, const std::string& plate) {
+  CUSTODIAN_ASSIGN_OR_RETURN(
+      auto added,
+      driver.Query("INSERT INTO plates (plate) VALUES (?) ON CONFLICT (plate) DO NOTHING RETURNING plate", {plate}));
+  if (added.empty()) return Status::Ok();
+  std::set<std::string> grams;
+  for (size_t i = 0; i + 3 <= plate.size(); ++i) grams.insert(plate.substr(i, 3));
+  if (grams.empty()) return Status::Ok();
+  // One statement for all of them (one shape per gram count, so few cached statements).
+  std::string sql = "INSERT INTO plate_grams (gram, plate) VALUES ";
+  std::vector<SqlValue> params;
+  for (const auto& g : grams) {
+    sql += params.empty() ? "(?, ?)" : ", (?, ?)";
+    params.push_back(g);
+    params.push_back(plate);
+  }
+  return driver.Query(sql + " ON CONFLICT DO NOTHING", params).status();
+}
+
+// The longest run of literal characters in a wildcard term, as [start, start + length).
+std::pair<size_t, size_t> LongestLiteralRun(const std::string& term) {
+  size_t best_start = 0, best_len = 0;
+  for (size_t i = 0; i < term.size();) {
+    if (term[i] == '*' || term[i] == '?') {
+      ++i;
+      continue;
+    }
+    size_t j = i;
+    while (j < term.size() && term[j] != '*' && term[j] != '?') ++j;
+    if (j - i > best_len) {
+      best_start = i;
+      best_len = j - i;
+    }
+    i = j;
+  }
+  return {best_start, best_len};
+}
+
 }  // namespace
 
 int64_t AsInt(const SqlValue& v) {
@@ -408,6 +447,7 @@ Result<std::vector<IngestResult>> SqlReadStore::Ingest(std::span<const ReadInput
       if (rows.empty()) return Status::Internal("insert of a read returned no id");
       const int64_t id = AsInt(rows[0][0]);
       results[i] = {id, false};
+      CUSTODIAN_RETURN_IF_ERROR(IndexPlate(*driver_, p.plate));
       if (!r.event_id.empty()) {
         CUSTODIAN_RETURN_IF_ERROR(
             driver_
@@ -468,29 +508,48 @@ Result<SearchPage> SqlReadStore::Search(const SearchQuery& q) {
         break;
       }
       if (term == "*") break;  // matches every plate
-      // An index range on the known prefix, else on the reversed known suffix; the
-      // pattern itself then filters within the range.
-      size_t last = term.find_last_of("*?");
-      if (first > 0) {
-        std::string prefix = term.substr(0, first);
+      // The index to narrow by, in order of selectivity: a known prefix of 3+ characters
+      // (range on reads_by_plate), a known suffix of 3+ (range on reads_by_plate_rev), a
+      // literal run of 3+ anywhere (the plates holding one of its trigrams, then their
+      // reads), a shorter prefix or suffix; with none, the other filters bound the scan.
+      // The pattern itself then filters what the index yields.
+      const size_t last = term.find_last_of("*?");
+      const size_t prefix_len = first;
+      const size_t suffix_len = term.size() - 1 - last;
+      const auto [run_start, run_len] = LongestLiteralRun(term);
+      std::string pattern = term;  // GLOB: only letters, digits, '*' and '?'
+      if (dialect == Dialect::kPostgres) {  // LIKE: only letters, digits, '%' and '_'
+        for (char& c : pattern) c = c == '*' ? '%' : c == '?' ? '_' : c;
+      }
+      const char* match_op = dialect == Dialect::kSqlite ? "GLOB" : "LIKE";
+      auto prefix_range = [&] {
+        std::string prefix = term.substr(0, prefix_len);
         add("r.plate >= ? AND r.plate < ?");
         params.push_back(prefix);
         params.push_back(PrefixEnd(prefix));
-      } else if (last + 1 < term.size()) {
+      };
+      auto suffix_range = [&] {
         std::string suffix_rev = Reversed(term.substr(last + 1));
         add("r.plate_rev >= ? AND r.plate_rev < ?");
         params.push_back(suffix_rev);
         params.push_back(PrefixEnd(suffix_rev));
+      };
+      if (prefix_len >= 3) {
+        prefix_range();
+      } else if (suffix_len >= 3) {
+        suffix_range();
+      } else if (run_len >= 3) {
+        add(std::string("r.plate IN (SELECT g.plate FROM plate_grams g WHERE g.gram = ? AND g.plate ") + match_op +
+            " ?)");
+        params.push_back(term.substr(run_start, 3));
+        params.push_back(pattern);
+      } else if (prefix_len > 0) {
+        prefix_range();
+      } else if (suffix_len > 0) {
+        suffix_range();
       }
-      if (dialect == Dialect::kSqlite) {
-        add("r.plate GLOB ?");  // the term holds only letters, digits, '*' and '?'
-        params.push_back(term);
-      } else {
-        std::string like = term;
-        for (char& c : like) c = c == '*' ? '%' : c == '?' ? '_' : c;
-        add("r.plate LIKE ?");  // the term holds only letters, digits, '%' and '_'
-        params.push_back(like);
-      }
+      add(std::string("r.plate ") + match_op + " ?");
+      params.push_back(pattern);
       break;
     }
     case PlateMatch::kFuzzy: {
