@@ -10,9 +10,14 @@ cmd=${1:-}
 dir=${2:-}
 [ -n "$cmd" ] && [ -n "$dir" ] || { echo "usage: pg_cluster.sh start|stop DIR" >&2; exit 2; }
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
-data=$dir/data
-sock=$dir/sock
-log=$dir/postgres.log
+# Where the cluster really lives: DIR itself, or (when the server's user cannot reach DIR,
+# e.g. a checkout under /root) a private folder under /tmp, with DIR/sock a link to its
+# socket folder so clients still connect through DIR/sock.
+real=$dir
+[ -f "$dir/real_dir" ] && real=$(cat "$dir/real_dir")
+data=$real/data
+sock=$real/sock
+log=$real/postgres.log
 
 fail() {
   echo "pg_cluster: $*" >&2
@@ -36,24 +41,36 @@ case $cmd in
   start)
     [ -x "$PGBIN/initdb" ] || fail "no $PGBIN/initdb; install Debian's postgresql-15"
     stop_cluster  # one left by an interrupted run
+    [ "$real" != "$dir" ] && rm -rf "$real"
     rm -rf "$dir"
-    mkdir -p "$data" "$sock" || fail "cannot create $dir"
+    real=$dir
+    mkdir -p "$dir" || fail "cannot create $dir"
     if [ "$(id -u)" = 0 ]; then
       id postgres >/dev/null 2>&1 || fail "no 'postgres' user to run the server as"
-      chown -R postgres:postgres "$dir"
-      runuser -u postgres -- test -w "$dir" || fail "user postgres cannot reach $dir"
+      chown postgres:postgres "$dir"
+      if ! runuser -u postgres -- test -w "$dir"; then
+        real=$(mktemp -d /tmp/custodian-pg.XXXXXX) || fail "cannot create a folder under /tmp"
+        chown postgres:postgres "$real"
+        echo "$real" >"$dir/real_dir"
+        ln -s "$real/sock" "$dir/sock"
+      fi
     fi
+    data=$real/data
+    sock=$real/sock
+    log=$real/postgres.log
+    as_owner mkdir -p "$data" "$sock" || fail "cannot create $data"
     superuser=$(id -un)
     as_owner "$PGBIN/initdb" -D "$data" -U "$superuser" --auth=trust -E UTF8 --locale=C >"$dir/initdb.log" 2>&1 ||
       fail "initdb failed: $(tail -5 "$dir/initdb.log")"
     as_owner "$PGBIN/pg_ctl" -D "$data" -l "$log" -w -t 60 \
       -o "-k $sock -c listen_addresses= -c max_connections=40 -c shared_buffers=32MB" start >/dev/null ||
       fail "postgres did not start: $(tail -5 "$log" 2>/dev/null)"
-    "$PGBIN/createdb" -h "$sock" custodian_test || fail "createdb failed"
-    echo "pg_cluster: postgres running, socket in $sock"
+    "$PGBIN/createdb" -h "$dir/sock" custodian_test || fail "createdb failed"
+    echo "pg_cluster: postgres running, socket in $dir/sock"
     ;;
   stop)
     stop_cluster
+    [ "$real" != "$dir" ] && rm -rf "$real"
     rm -rf "$dir"
     ;;
   *)
