@@ -334,15 +334,9 @@ Status SqlReadStore::PutCamera(const Camera& c) {
 Result<Camera> SqlReadStore::GetCamera(std::string_view id) {
   CUSTODIAN_RETURN_IF_ERROR(CheckText("camera id", id, kMaxIdLength, false));
   std::lock_guard lock(mu_);
-  std::vector<SqlRow> rows;
-  if (Status txn_status = InTransaction([&]() -> Status {
-    CUSTODIAN_ASSIGN_OR_RETURN(rows, driver_->Query("SELECT id, name, kind, lat, lon, heading, agency_code, data_class "
+  CUSTODIAN_ASSIGN_OR_RETURN(auto rows, driver_->Query("SELECT id, name, kind, lat, lon, heading, agency_code, data_class "
                                                     "FROM cameras WHERE id = ?",
                                                     {std::string(id)}));
-    return Status::Ok();
-  }); !txn_status.ok()) {
-    return txn_status;
-  }
   if (rows.empty()) return Status::NotFound("no camera '", id, "'");
   const SqlRow& r = rows[0];
   Camera c;
@@ -372,18 +366,13 @@ Result<std::vector<IngestResult>> SqlReadStore::Ingest(std::span<const ReadInput
   };
   std::map<std::string, CameraInfo, std::less<>> cameras;
   std::set<int64_t> days;
-  if (Status txn_status = InTransaction([&]() -> Status {
-    for (size_t i = 0; i < batch.size(); ++i) {
-      days.insert(ToUnixMillis(batch[i].captured_at) / kMsPerDay);
-      if (cameras.count(batch[i].camera_id)) continue;
-      CUSTODIAN_ASSIGN_OR_RETURN(
-          auto rows, driver_->Query("SELECT data_class, lat, lon FROM cameras WHERE id = ?", {batch[i].camera_id}));
-      if (rows.empty()) return WithIndex(i, Status::NotFound("no camera '", batch[i].camera_id, "'"));
-      cameras[batch[i].camera_id] = {AsInt(rows[0][0]), rows[0][1], rows[0][2]};
-    }
-    return Status::Ok();
-  }); !txn_status.ok()) {
-    return txn_status;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    days.insert(ToUnixMillis(batch[i].captured_at) / kMsPerDay);
+    if (cameras.count(batch[i].camera_id)) continue;
+    CUSTODIAN_ASSIGN_OR_RETURN(
+        auto rows, driver_->Query("SELECT data_class, lat, lon FROM cameras WHERE id = ?", {batch[i].camera_id}));
+    if (rows.empty()) return WithIndex(i, Status::NotFound("no camera '", batch[i].camera_id, "'"));
+    cameras[batch[i].camera_id] = {AsInt(rows[0][0]), rows[0][1], rows[0][2]};
   }
 
   // Images first, each durable on disk before any row that refers to it commits. A crash
@@ -400,7 +389,8 @@ Result<std::vector<IngestResult>> SqlReadStore::Ingest(std::span<const ReadInput
 
   const int64_t now_ms = ToUnixMillis(clock_->Now());
   std::vector<IngestResult> results(batch.size());
-  if (Status txn_status = InTransaction([&]() -> Status {
+  // One transaction for the batch: all of it commits (and is synced) or none of it.
+  Status written = InTransaction([&]() -> Status {
     std::map<std::string_view, int64_t> in_batch;
     for (size_t i = 0; i < batch.size(); ++i) {
       const ReadInput& r = batch[i];
@@ -458,22 +448,15 @@ Result<std::vector<IngestResult>> SqlReadStore::Ingest(std::span<const ReadInput
       }
     }
     return Status::Ok();
-  }); !txn_status.ok()) {
-    return txn_status;
-  }
+  });
+  if (!written.ok()) return written;
   return results;
 }
 
 Result<StoredRead> SqlReadStore::GetRead(int64_t id) {
   std::lock_guard lock(mu_);
-  std::vector<SqlRow> rows;
-  if (Status txn_status = InTransaction([&]() -> Status {
-    CUSTODIAN_ASSIGN_OR_RETURN(
-        rows, driver_->Query(std::string("SELECT ") + kReadColumns + " FROM reads r WHERE r.id = ?", {id}));
-    return Status::Ok();
-  }); !txn_status.ok()) {
-    return txn_status;
-  }
+  CUSTODIAN_ASSIGN_OR_RETURN(
+      auto rows, driver_->Query(std::string("SELECT ") + kReadColumns + " FROM reads r WHERE r.id = ?", {id}));
   if (rows.empty()) return Status::NotFound("no read ", id);
   return DecodeRead(rows[0]);
 }
@@ -614,13 +597,7 @@ Result<SearchPage> SqlReadStore::Search(const SearchQuery& q) {
   params.push_back(int64_t(q.limit) + 1);
 
   std::lock_guard lock(mu_);
-  std::vector<SqlRow> rows;
-  if (Status txn_status = InTransaction([&]() -> Status {
-    CUSTODIAN_ASSIGN_OR_RETURN(rows, driver_->Query(sql, params));
-    return Status::Ok();
-  }); !txn_status.ok()) {
-    return txn_status;
-  }
+  CUSTODIAN_ASSIGN_OR_RETURN(auto rows, driver_->Query(sql, params));
   SearchPage page;
   for (size_t i = 0; i < rows.size() && int(i) < q.limit; ++i) page.reads.push_back(DecodeRead(rows[i]));
   if (int(rows.size()) > q.limit) {
@@ -632,27 +609,15 @@ Result<SearchPage> SqlReadStore::Search(const SearchQuery& q) {
 
 Result<bool> SqlReadStore::ImageReferenced(const std::string& sha256) {
   std::lock_guard lock(mu_);
-  std::vector<SqlRow> rows;
-  if (Status txn_status = InTransaction([&]() -> Status {
-    CUSTODIAN_ASSIGN_OR_RETURN(rows, driver_->Query("SELECT refs FROM images WHERE sha256 = ?", {sha256}));
-    return Status::Ok();
-  }); !txn_status.ok()) {
-    return txn_status;
-  }
+  CUSTODIAN_ASSIGN_OR_RETURN(auto rows, driver_->Query("SELECT refs FROM images WHERE sha256 = ?", {sha256}));
   return !rows.empty() && AsInt(rows[0][0]) > 0;
 }
 
 Result<std::vector<std::string>> SqlReadStore::ImageHashesAfter(const std::string& after, int limit) {
   std::lock_guard lock(mu_);
-  std::vector<SqlRow> rows;
-  if (Status txn_status = InTransaction([&]() -> Status {
-    CUSTODIAN_ASSIGN_OR_RETURN(rows, driver_->Query("SELECT sha256 FROM images WHERE sha256 > ? AND refs > 0 "
+  CUSTODIAN_ASSIGN_OR_RETURN(auto rows, driver_->Query("SELECT sha256 FROM images WHERE sha256 > ? AND refs > 0 "
                                                     "ORDER BY sha256 LIMIT ?",
                                                     {after, int64_t(limit)}));
-    return Status::Ok();
-  }); !txn_status.ok()) {
-    return txn_status;
-  }
   std::vector<std::string> out;
   for (const auto& r : rows) out.push_back(AsString(r[0]));
   return out;

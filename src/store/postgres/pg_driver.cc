@@ -140,14 +140,16 @@ class PgDriver final : public SqlDriver {
 
   Result<std::vector<SqlRow>> QueryInTransaction(const std::string& sql, const std::vector<SqlValue>& params) {
     try {
-      const std::string& name = StatementName(sql);
+      const std::string* name = StatementName(sql);
       std::vector<std::string> texts;
       texts.reserve(params.size());
       std::vector<const char*> ptrs;
       ptrs.reserve(params.size());
       for (const auto& p : params) texts.push_back(IsNull(p) ? std::string() : ParamText(p));
       for (size_t i = 0; i < params.size(); ++i) ptrs.push_back(IsNull(params[i]) ? nullptr : texts[i].c_str());
-      pqxx::result res = txn_->exec_prepared(name, pqxx::prepare::make_dynamic_params(ptrs));
+      pqxx::result res = name != nullptr
+                             ? txn_->exec_prepared(*name, pqxx::prepare::make_dynamic_params(ptrs))
+                             : txn_->exec_params(Numbered(sql), pqxx::prepare::make_dynamic_params(ptrs));
       std::vector<SqlRow> rows;
       rows.reserve(res.size());
       for (const auto& r : res) {
@@ -200,19 +202,19 @@ class PgDriver final : public SqlDriver {
   }
 
  private:
-  const std::string& StatementName(const std::string& sql) {
+  // The prepared statement for `sql`, prepared on first use; nullptr once the cache is
+  // full (searches come in many shapes), and the statement then runs unprepared.
+  const std::string* StatementName(const std::string& sql) {
     auto it = prepared_.find(sql);
-    if (it != prepared_.end()) return it->second;
-    if (prepared_.size() > 256) {  // bounded, like the SQLite statement cache
-      for (auto& [s, name] : prepared_) conn_->unprepare(name);
-      prepared_.clear();
-    }
+    if (it != prepared_.end()) return &it->second;
+    if (prepared_.size() >= kMaxPrepared) return nullptr;
     std::string name("s");
     name += std::to_string(++statement_counter_);
     conn_->prepare(name, Numbered(sql));
-    return prepared_.emplace(sql, std::move(name)).first->second;
+    return &prepared_.emplace(sql, std::move(name)).first->second;
   }
 
+  static constexpr size_t kMaxPrepared = 512;
   std::unique_ptr<pqxx::connection> conn_;
   std::unique_ptr<pqxx::work> txn_;
   std::unordered_map<std::string, std::string> prepared_;
