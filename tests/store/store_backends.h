@@ -16,7 +16,6 @@
 namespace custodian::store::testing {
 
 struct SqliteBackend {
-  static constexpr const char* kName = "Sqlite";
   static constexpr bool kPartitioned = false;
 
   // A URL for a database file that does not exist yet, in `dir`.
@@ -59,7 +58,6 @@ struct SqliteBackend {
 // Uses the cluster the pg_cluster CTest fixture starts: CUSTODIAN_TEST_PG_URL names its
 // base database; each test gets a database of its own, so tests may run in parallel.
 struct PostgresBackend {
-  static constexpr const char* kName = "Postgres";
   static constexpr bool kPartitioned = true;
 
   static Result<std::string> NewDatabase(const std::filesystem::path&) {

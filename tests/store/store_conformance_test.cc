@@ -144,14 +144,9 @@ class ReadStoreTest : public ::testing::Test {
   std::unique_ptr<ReadStore> store_;
 };
 
-struct BackendNames {
-  template <typename T>
-  static std::string GetName(int) {
-    return T::kName;
-  }
-};
+// The order matters to tests/CMakeLists.txt: ReadStoreTest/0.* is SQLite, /1.* PostgreSQL.
 using Backends = ::testing::Types<SqliteBackend, PostgresBackend>;
-TYPED_TEST_SUITE(ReadStoreTest, Backends, BackendNames);
+TYPED_TEST_SUITE(ReadStoreTest, Backends);
 
 // ---- Migrations ----
 
