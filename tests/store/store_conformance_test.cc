@@ -786,5 +786,26 @@ TYPED_TEST(ReadStoreTest, ReadsArePartitionedByCaptureDayWherePartitioned) {
   EXPECT_EQ(this->Plates({.match = PlateMatch::kExact, .plate = "7ABC123"}).size(), 2u);
 }
 
+// A database server restart or a killed session: the call that finds the connection gone
+// reports kUnavailable (retrying may help), and the next call reconnects.
+TYPED_TEST(ReadStoreTest, LostServerConnectionIsUnavailableThenRecovers) {
+  if (!TypeParam::kPartitioned) GTEST_SKIP() << "SQLite has no server connection";
+  int64_t id = this->Ingest(this->MakeRead("before", "cam-a", "7ABC123", 0));
+  auto killed = TypeParam::QueryInt(this->url_,
+                                    "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                    "WHERE datname = current_database() AND pid <> pg_backend_pid()");
+  ASSERT_TRUE(killed.ok()) << killed.status().ToString();
+  ASSERT_EQ(*killed, 1);
+  auto first = this->store_->GetRead(id);
+  if (!first.ok()) {
+    EXPECT_EQ(first.status().code(), StatusCode::kUnavailable) << first.status().ToString();
+  }
+  auto again = this->store_->GetRead(id);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  auto more = this->store_->IngestOne(this->MakeRead("after", "cam-a", "7ABC124", 1));
+  ASSERT_TRUE(more.ok()) << more.status().ToString();
+  EXPECT_EQ(this->CountAll(), 2);
+}
+
 }  // namespace
 }  // namespace custodian::store

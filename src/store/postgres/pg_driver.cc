@@ -66,23 +66,47 @@ std::string ParamText(const SqlValue& v) {
   return std::get<std::string>(v);
 }
 
+// Whether `e` means the session is gone (server restart, terminated backend, network).
+bool IsConnectionLoss(const std::exception& e) {
+  if (dynamic_cast<const pqxx::broken_connection*>(&e) != nullptr) return true;
+  if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e)) {
+    return sql->sqlstate().starts_with("08") || sql->sqlstate().starts_with("57P");
+  }
+  return false;
+}
+
+Result<std::unique_ptr<pqxx::connection>> Connect(const std::string& url) {
+  try {
+    auto conn = std::make_unique<pqxx::connection>(url);
+    pqxx::nontransaction tx(*conn);
+    tx.exec("SET TIME ZONE 'UTC'; SET synchronous_commit = on;");
+    return conn;
+  } catch (const std::exception& e) {
+    return Status::Unavailable("postgresql: cannot connect: ", OneLine(e.what()));
+  }
+}
+
 class PgDriver final : public SqlDriver {
  public:
-  explicit PgDriver(std::unique_ptr<pqxx::connection> conn) : conn_(std::move(conn)) {}
-  ~PgDriver() override {
-    txn_.reset();
-  }
+  PgDriver(std::string url, std::unique_ptr<pqxx::connection> conn) : url_(std::move(url)), conn_(std::move(conn)) {}
+  ~PgDriver() override { txn_.reset(); }
 
   Dialect dialect() const override { return Dialect::kPostgres; }
   std::span<const Migration> migrations() const override { return PostgresMigrations(); }
 
+  // Reconnects first when the last call found the session gone.
   Status Begin() override {
+    txn_.reset();
+    if (broken_ || !conn_->is_open()) {
+      prepared_.clear();  // prepared statements die with their session
+      CUSTODIAN_ASSIGN_OR_RETURN(conn_, Connect(url_));
+      broken_ = false;
+    }
     try {
-      txn_.reset();
       txn_ = std::make_unique<pqxx::work>(*conn_);
       return Status::Ok();
     } catch (const std::exception& e) {
-      return FromException(e);
+      return Fail(e);
     }
   }
 
@@ -94,7 +118,7 @@ class PgDriver final : public SqlDriver {
       return Status::Ok();
     } catch (const std::exception& e) {
       txn_.reset();
-      return FromException(e);
+      return Fail(e);
     }
   }
 
@@ -105,7 +129,7 @@ class PgDriver final : public SqlDriver {
       return Status::Ok();
     } catch (const std::exception& e) {
       txn_.reset();
-      return FromException(e);
+      return Fail(e);
     }
   }
 
@@ -119,7 +143,7 @@ class PgDriver final : public SqlDriver {
       }
       return Status::Ok();
     } catch (const std::exception& e) {
-      return FromException(e);
+      return Fail(e);
     }
   }
 
@@ -161,7 +185,7 @@ class PgDriver final : public SqlDriver {
       }
       return rows;
     } catch (const std::exception& e) {
-      return FromException(e);
+      return Fail(e);
     }
   }
 
@@ -215,6 +239,14 @@ class PgDriver final : public SqlDriver {
   }
 
   static constexpr size_t kMaxPrepared = 512;
+  // The Status for `e`; remembers a lost session so the next Begin reconnects.
+  Status Fail(const std::exception& e) {
+    if (IsConnectionLoss(e)) broken_ = true;
+    return FromException(e);
+  }
+
+  std::string url_;
+  bool broken_ = false;
   std::unique_ptr<pqxx::connection> conn_;
   std::unique_ptr<pqxx::work> txn_;
   std::unordered_map<std::string, std::string> prepared_;
@@ -233,14 +265,8 @@ std::string ReadPartitionName(int64_t day) {
 }
 
 Result<std::unique_ptr<SqlDriver>> OpenPostgresDriver(const std::string& url) {
-  try {
-    auto conn = std::make_unique<pqxx::connection>(url);
-    auto driver = std::make_unique<PgDriver>(std::move(conn));
-    CUSTODIAN_RETURN_IF_ERROR(driver->ExecScript("SET TIME ZONE 'UTC'; SET synchronous_commit = on;"));
-    return std::unique_ptr<SqlDriver>(std::move(driver));
-  } catch (const std::exception& e) {
-    return Status::Unavailable("postgresql: cannot connect: ", OneLine(e.what()));
-  }
+  CUSTODIAN_ASSIGN_OR_RETURN(auto conn, Connect(url));
+  return std::unique_ptr<SqlDriver>(std::make_unique<PgDriver>(url, std::move(conn)));
 }
 
 }  // namespace custodian::store::internal
