@@ -125,11 +125,16 @@ struct PreparedRead {
   std::string frame_sha;
 };
 
-Status ValidateRead(const ReadInput& r, PreparedRead* out) {
+// How far ahead of the store's clock a capture time may be (camera clock skew). Further
+// is refused: it is a broken clock, and on PostgreSQL each new day makes a partition.
+constexpr int64_t kMaxFutureMs = kMsPerDay;
+
+Status ValidateRead(const ReadInput& r, int64_t now_ms, PreparedRead* out) {
   CUSTODIAN_RETURN_IF_ERROR(CheckText("event id", r.event_id, kMaxIdLength, /*allow_empty=*/true));
   CUSTODIAN_RETURN_IF_ERROR(CheckText("camera id", r.camera_id, kMaxIdLength, /*allow_empty=*/false));
   int64_t ms = ToUnixMillis(r.captured_at);
   if (ms < 0 || ms >= kMaxCaptureMs) return Status::InvalidArgument("capture time is outside 1970..2200");
+  if (ms > now_ms + kMaxFutureMs) return Status::InvalidArgument("capture time is more than a day in the future");
   CUSTODIAN_RETURN_IF_ERROR(CheckText("plate", r.plate, kMaxRawPlateLength, /*allow_empty=*/false));
   CUSTODIAN_ASSIGN_OR_RETURN(out->plate, NormalisePlate(r.plate));
   out->confusion_key = ConfusionKey(out->plate);
@@ -354,9 +359,10 @@ Result<std::vector<IngestResult>> SqlReadStore::Ingest(std::span<const ReadInput
   if (batch.size() > kMaxBatchSize) {
     return Status::InvalidArgument("batch of ", batch.size(), " reads; the limit is ", kMaxBatchSize);
   }
+  const int64_t now_ms = ToUnixMillis(clock_->Now());
   std::vector<PreparedRead> prepared(batch.size());
   for (size_t i = 0; i < batch.size(); ++i) {
-    CUSTODIAN_RETURN_IF_ERROR(WithIndex(i, ValidateRead(batch[i], &prepared[i])));
+    CUSTODIAN_RETURN_IF_ERROR(WithIndex(i, ValidateRead(batch[i], now_ms, &prepared[i])));
   }
   std::lock_guard lock(mu_);
 
@@ -387,7 +393,6 @@ Result<std::vector<IngestResult>> SqlReadStore::Ingest(std::span<const ReadInput
   }
   CUSTODIAN_RETURN_IF_ERROR(driver_->EnsureReadPartitions(std::vector<int64_t>(days.begin(), days.end())));
 
-  const int64_t now_ms = ToUnixMillis(clock_->Now());
   std::vector<IngestResult> results(batch.size());
   // One transaction for the batch: all of it commits (and is synced) or none of it.
   Status written = InTransaction([&]() -> Status {

@@ -748,6 +748,8 @@ TYPED_TEST(ReadStoreTest, NulBytesAndOversizedFieldsAreRefusedAndChangeNothing) 
   bad.back().captured_at = FromUnixMillis(-1);
   bad.push_back(this->MakeRead("n11", "cam-a", "7ABC123", 1));
   bad.back().location = GeoPoint{91, 0};
+  bad.push_back(this->MakeRead("n12", "cam-a", "7ABC123", 1));
+  bad.back().captured_at = this->clock_.Now() + std::chrono::hours(25);  // a broken camera clock
   for (size_t i = 0; i < bad.size(); ++i) {
     auto res = this->store_->IngestOne(bad[i]);
     EXPECT_EQ(res.status().code(), StatusCode::kInvalidArgument) << "case " << i << ": " << res.status().ToString();
@@ -773,6 +775,7 @@ TYPED_TEST(ReadStoreTest, ReadsArePartitionedByCaptureDayWherePartitioned) {
   using std::chrono::hours;
   this->Ingest(this->MakeRead("", "cam-a", "7ABC123", 0));
   ReadInput later = this->MakeRead("", "cam-a", "7ABC123", 0);
+  this->clock_.Advance(days(3));
   later.captured_at = kT0 + days(3) + hours(23);
   this->Ingest(later);
   auto n = TypeParam::QueryInt(this->url_,
