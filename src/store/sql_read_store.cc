@@ -364,25 +364,27 @@ Result<std::vector<IngestResult>> SqlReadStore::Ingest(std::span<const ReadInput
   for (size_t i = 0; i < batch.size(); ++i) {
     CUSTODIAN_RETURN_IF_ERROR(WithIndex(i, ValidateRead(batch[i], now_ms, &prepared[i])));
   }
-  std::lock_guard lock(mu_);
-
   struct CameraInfo {
     int64_t data_class = 0;
     SqlValue lat, lon;
   };
   std::map<std::string, CameraInfo, std::less<>> cameras;
   std::set<int64_t> days;
-  for (size_t i = 0; i < batch.size(); ++i) {
-    days.insert(ToUnixMillis(batch[i].captured_at) / kMsPerDay);
-    if (cameras.count(batch[i].camera_id)) continue;
-    CUSTODIAN_ASSIGN_OR_RETURN(
-        auto rows, driver_->Query("SELECT data_class, lat, lon FROM cameras WHERE id = ?", {batch[i].camera_id}));
-    if (rows.empty()) return WithIndex(i, Status::NotFound("no camera '", batch[i].camera_id, "'"));
-    cameras[batch[i].camera_id] = {AsInt(rows[0][0]), rows[0][1], rows[0][2]};
+  {
+    std::lock_guard lock(mu_);
+    for (size_t i = 0; i < batch.size(); ++i) {
+      days.insert(ToUnixMillis(batch[i].captured_at) / kMsPerDay);
+      if (cameras.count(batch[i].camera_id)) continue;
+      CUSTODIAN_ASSIGN_OR_RETURN(
+          auto rows, driver_->Query("SELECT data_class, lat, lon FROM cameras WHERE id = ?", {batch[i].camera_id}));
+      if (rows.empty()) return WithIndex(i, Status::NotFound("no camera '", batch[i].camera_id, "'"));
+      cameras[batch[i].camera_id] = {AsInt(rows[0][0]), rows[0][1], rows[0][2]};
+    }
   }
 
   // Images first, each durable on disk before any row that refers to it commits. A crash
-  // between here and the commit leaves orphan files, which VerifyImages removes.
+  // between here and the commit leaves orphan files, which VerifyImages removes. Outside
+  // the lock: other calls need not wait for these fsyncs.
   for (size_t i = 0; i < batch.size(); ++i) {
     if (!batch[i].plate_crop.empty()) {
       CUSTODIAN_ASSIGN_OR_RETURN(prepared[i].crop_sha, images_->Put(batch[i].plate_crop));
@@ -391,6 +393,8 @@ Result<std::vector<IngestResult>> SqlReadStore::Ingest(std::span<const ReadInput
       CUSTODIAN_ASSIGN_OR_RETURN(prepared[i].frame_sha, images_->Put(batch[i].frame));
     }
   }
+
+  std::lock_guard lock(mu_);
   CUSTODIAN_RETURN_IF_ERROR(driver_->EnsureReadPartitions(std::vector<int64_t>(days.begin(), days.end())));
 
   std::vector<IngestResult> results(batch.size());
