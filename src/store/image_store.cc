@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <random>
+#include <set>
 
 #include "custodian/store/types.h"
 
@@ -66,8 +67,8 @@ Result<std::vector<uint8_t>> ReadWholeFile(const fs::path& p, size_t limit) {
   return out;
 }
 
-// Writes `data` to `final_path` atomically and durably: temp file, fsync, rename, fsync dir.
-Status WriteFileDurably(const fs::path& final_path, std::span<const uint8_t> data, mode_t mode) {
+// Writes `data` to a fresh temporary file beside `final_path`, fsynced when `sync`.
+Result<fs::path> WriteTemp(const fs::path& final_path, std::span<const uint8_t> data, mode_t mode, bool sync) {
   static std::atomic<uint64_t> counter{0};
   fs::path tmp = final_path;
   tmp += ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter.fetch_add(1));
@@ -85,16 +86,35 @@ Status WriteFileDurably(const fs::path& final_path, std::span<const uint8_t> dat
     }
     off += size_t(n);
   }
-  Status st = SyncFd(fd, tmp);
+  Status st = sync ? SyncFd(fd, tmp) : Status::Ok();
   ::close(fd);
-  if (st.ok() && ::rename(tmp.c_str(), final_path.c_str()) != 0) {
-    st = Status::Unavailable("rename ", tmp.string(), ": ", Errno(errno));
-  }
   if (!st.ok()) {
     ::unlink(tmp.c_str());
     return st;
   }
+  return tmp;
+}
+
+// Writes `data` to `final_path` atomically and durably: temp file, fsync, rename, fsync dir.
+Status WriteFileDurably(const fs::path& final_path, std::span<const uint8_t> data, mode_t mode) {
+  CUSTODIAN_ASSIGN_OR_RETURN(fs::path tmp, WriteTemp(final_path, data, mode, /*sync=*/true));
+  if (::rename(tmp.c_str(), final_path.c_str()) != 0) {
+    Status st = Status::Unavailable("rename ", tmp.string(), ": ", Errno(errno));
+    ::unlink(tmp.c_str());
+    return st;
+  }
   return SyncDir(final_path.parent_path());
+}
+
+// Flushes the whole file system holding `dir` (every file and directory entry on it).
+Status SyncFileSystem(const fs::path& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return Status::Unavailable("open folder ", dir.string(), ": ", Errno(errno));
+  int rc = ::syncfs(fd);
+  int e = errno;
+  ::close(fd);
+  if (rc != 0) return Status::Unavailable("syncfs ", dir.string(), ": ", Errno(e));
+  return Status::Ok();
 }
 
 bool DirHoldsImages(const fs::path& dir) {
@@ -244,6 +264,65 @@ Result<std::string> ImageStore::Put(std::span<const uint8_t> bytes) {
   CUSTODIAN_ASSIGN_OR_RETURN(auto sealed, Seal(bytes, sha));
   CUSTODIAN_RETURN_IF_ERROR(WriteFileDurably(p, sealed, 0600));
   return sha;
+}
+
+Result<std::vector<std::string>> ImageStore::PutMany(std::span<const std::span<const uint8_t>> images) {
+  std::vector<std::string> out;
+  out.reserve(images.size());
+  if (images.size() < kPutManySyncAllFrom) {
+    for (auto bytes : images) {
+      CUSTODIAN_ASSIGN_OR_RETURN(auto sha, Put(bytes));
+      out.push_back(std::move(sha));
+    }
+    return out;
+  }
+  struct Pending {
+    fs::path tmp;
+    fs::path final_path;
+  };
+  std::vector<Pending> pending;
+  auto discard = [&pending] {
+    for (const auto& p : pending) ::unlink(p.tmp.c_str());
+  };
+  std::set<std::string> seen;
+  for (auto bytes : images) {
+    if (bytes.empty()) {
+      discard();
+      return Status::InvalidArgument("image is empty");
+    }
+    out.push_back(Sha256Hex(bytes));
+    const std::string& sha = out.back();
+    if (!seen.insert(sha).second) continue;
+    fs::path p = PathOf(sha);
+    if (::utimensat(AT_FDCWD, p.c_str(), nullptr, 0) == 0) continue;  // stored already (see Put)
+    std::error_code ec;
+    fs::create_directories(p.parent_path(), ec);
+    auto sealed = Seal(bytes, sha);
+    auto tmp = ec ? Result<fs::path>(Status::Unavailable("create ", p.parent_path().string(), ": ", ec.message()))
+               : sealed.ok() ? WriteTemp(p, *sealed, 0600, /*sync=*/false)
+                             : Result<fs::path>(sealed.status());
+    if (!tmp.ok()) {
+      discard();
+      return tmp.status();
+    }
+    pending.push_back({std::move(*tmp), std::move(p)});
+  }
+  if (pending.empty()) return out;
+  // Two file-system syncs for the whole batch instead of two fsyncs per image: one makes
+  // every temporary file durable before any is renamed, the other makes the renames so.
+  if (Status st = SyncFileSystem(dir_); !st.ok()) {
+    discard();
+    return st;
+  }
+  for (size_t i = 0; i < pending.size(); ++i) {
+    if (::rename(pending[i].tmp.c_str(), pending[i].final_path.c_str()) != 0) {
+      Status st = Status::Unavailable("rename ", pending[i].tmp.string(), ": ", Errno(errno));
+      for (size_t k = i; k < pending.size(); ++k) ::unlink(pending[k].tmp.c_str());
+      return st;
+    }
+  }
+  CUSTODIAN_RETURN_IF_ERROR(SyncFileSystem(dir_));
+  return out;
 }
 
 Result<std::vector<uint8_t>> ImageStore::Get(std::string_view sha) const {

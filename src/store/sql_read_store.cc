@@ -385,13 +385,21 @@ Result<std::vector<IngestResult>> SqlReadStore::Ingest(std::span<const ReadInput
   // Images first, each durable on disk before any row that refers to it commits. A crash
   // between here and the commit leaves orphan files, which VerifyImages removes. Outside
   // the lock: other calls need not wait for these fsyncs.
+  std::vector<std::span<const uint8_t>> images;
+  std::vector<std::string*> image_shas;
   for (size_t i = 0; i < batch.size(); ++i) {
     if (!batch[i].plate_crop.empty()) {
-      CUSTODIAN_ASSIGN_OR_RETURN(prepared[i].crop_sha, images_->Put(batch[i].plate_crop));
+      images.push_back(batch[i].plate_crop);
+      image_shas.push_back(&prepared[i].crop_sha);
     }
     if (!batch[i].frame.empty()) {
-      CUSTODIAN_ASSIGN_OR_RETURN(prepared[i].frame_sha, images_->Put(batch[i].frame));
+      images.push_back(batch[i].frame);
+      image_shas.push_back(&prepared[i].frame_sha);
     }
+  }
+  if (!images.empty()) {
+    CUSTODIAN_ASSIGN_OR_RETURN(auto shas, images_->PutMany(images));
+    for (size_t k = 0; k < shas.size(); ++k) *image_shas[k] = std::move(shas[k]);
   }
 
   std::lock_guard lock(mu_);

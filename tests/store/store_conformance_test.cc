@@ -570,6 +570,40 @@ TYPED_TEST(ReadStoreTest, ImagesAreEncryptedAtRestAndTheKeyFileIsPrivate) {
   EXPECT_EQ(*back, crop);
 }
 
+TYPED_TEST(ReadStoreTest, BatchWithManyImagesStoresEachOnceAndDurably) {
+  std::vector<ReadInput> batch;
+  for (int i = 0; i < 20; ++i) {
+    ReadInput r = this->MakeRead("imgs-" + std::to_string(i), "cam-a", "IMG" + std::to_string(i), i);
+    r.plate_crop = FakeImage(uint32_t(500 + i));
+    r.frame = FakeImage(uint32_t(600 + i % 5), 8192);  // five frames, each shared by four reads
+    batch.push_back(std::move(r));
+  }
+  auto res = this->store_->Ingest(batch);
+  ASSERT_TRUE(res.ok()) << res.status().ToString();
+  for (size_t i = 0; i < batch.size(); ++i) {
+    auto r = this->store_->GetRead((*res)[i].read_id);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(*this->store_->GetImage(r->plate_crop_sha256), batch[i].plate_crop);
+    EXPECT_EQ(*this->store_->GetImage(r->frame_sha256), batch[i].frame);
+  }
+  int files = 0;
+  for (const auto& e : fs::recursive_directory_iterator(this->dir_ / "images")) {
+    if (e.is_regular_file() && ImageStore::IsSha256Hex(e.path().filename().string())) ++files;
+    EXPECT_EQ(e.path().string().find(".tmp."), std::string::npos) << e.path();  // no temporary left
+  }
+  EXPECT_EQ(files, 25);
+  // Every file old enough to be judged: none is an orphan, none is missing.
+  auto old = std::chrono::time_point_cast<std::chrono::system_clock::duration>(this->clock_.Now() -
+                                                                                std::chrono::hours(2));
+  for (const auto& e : fs::recursive_directory_iterator(this->dir_ / "images")) {
+    if (e.is_regular_file()) fs::last_write_time(e.path(), std::chrono::file_clock::from_sys(old));
+  }
+  auto report = this->store_->VerifyImages({.grace = std::chrono::hours(1)});
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report->orphans, 0);
+  EXPECT_EQ(report->missing, 0);
+}
+
 TYPED_TEST(ReadStoreTest, WrongKeyIsAClearErrorNeverGarbage) {
   ReadInput in = this->MakeRead("img-1", "cam-a", "7ABC123", 0);
   in.plate_crop = FakeImage(9);

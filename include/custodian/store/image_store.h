@@ -53,6 +53,13 @@ class ImageStore {
   // durable when this returns. Storing the same bytes again writes nothing.
   Result<std::string> Put(std::span<const uint8_t> bytes);
 
+  // Put for many images, their hashes in input order. Durable on return, like Put; from
+  // kPutManySyncAllFrom images on, the batch shares two file-system syncs (syncfs) instead
+  // of two fsyncs per image. On error, images of the batch may remain as orphan files
+  // (ReadStore::VerifyImages removes them).
+  Result<std::vector<std::string>> PutMany(std::span<const std::span<const uint8_t>> images);
+  static constexpr size_t kPutManySyncAllFrom = 8;
+
   // The plaintext of image `sha256`. kNotFound when absent; kPermissionDenied when
   // authentication fails (wrong key or altered file); kInvalidArgument for a malformed hash.
   Result<std::vector<uint8_t>> Get(std::string_view sha256) const;
