@@ -478,7 +478,7 @@ Result<StoredRead> SqlReadStore::GetRead(int64_t id) {
   return DecodeRead(rows[0]);
 }
 
-Result<SearchPage> SqlReadStore::Search(const SearchQuery& q) {
+Result<SearchSql> BuildSearchSql(const SearchQuery& q, Dialect dialect) {
   if (q.limit < 1 || q.limit > kMaxPageSize) {
     return Status::InvalidArgument("page size ", q.limit, " is not in 1..", kMaxPageSize);
   }
@@ -488,7 +488,6 @@ Result<SearchPage> SqlReadStore::Search(const SearchQuery& q) {
     where += where.empty() ? " WHERE " : " AND ";
     where += cond;
   };
-  const Dialect dialect = driver_->dialect();
   switch (q.match) {
     case PlateMatch::kAny:
       if (!q.plate.empty()) return Status::InvalidArgument("a plate term needs a match kind other than kAny");
@@ -612,9 +611,13 @@ Result<SearchPage> SqlReadStore::Search(const SearchQuery& q) {
   std::string sql = std::string("SELECT ") + kReadColumns + " FROM reads r" + where +
                     " ORDER BY r.captured_ms DESC, r.id DESC LIMIT ?";
   params.push_back(int64_t(q.limit) + 1);
+  return SearchSql{std::move(sql), std::move(params)};
+}
 
+Result<SearchPage> SqlReadStore::Search(const SearchQuery& q) {
+  CUSTODIAN_ASSIGN_OR_RETURN(SearchSql query, BuildSearchSql(q, driver_->dialect()));
   std::lock_guard lock(mu_);
-  CUSTODIAN_ASSIGN_OR_RETURN(auto rows, driver_->Query(sql, params));
+  CUSTODIAN_ASSIGN_OR_RETURN(auto rows, driver_->Query(query.sql, query.params));
   SearchPage page;
   for (size_t i = 0; i < rows.size() && int(i) < q.limit; ++i) page.reads.push_back(DecodeRead(rows[i]));
   if (int(rows.size()) > q.limit) {

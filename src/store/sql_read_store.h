@@ -16,6 +16,15 @@ Result<int> SchemaVersionOf(SqlDriver& driver);
 // Checks the schema version, and applies pending migrations when `apply` (see OpenStore).
 Status MigrateSchema(SqlDriver& driver, bool apply, const Clock& clock, std::string_view backend);
 
+// A search as one SQL statement with '?' placeholders; it asks for limit + 1 rows, the
+// extra one telling whether there is a next page.
+struct SearchSql {
+  std::string sql;
+  std::vector<SqlValue> params;
+};
+// kInvalidArgument for a malformed term, cursor, area, camera list or limit.
+Result<SearchSql> BuildSearchSql(const SearchQuery& query, Dialect dialect);
+
 // Thread-safe: one mutex serialises every call on the driver's connection.
 class SqlReadStore final : public ReadStore {
  public:
