@@ -21,6 +21,9 @@ constexpr int kOcrH = 48;
 constexpr int kOcrW = 160;
 constexpr int kDetStride = 4;
 constexpr int kOptionsPerChar = 3;
+// The second look's window (width x height), a multiple of 32.
+constexpr int kFineW = 256;
+constexpr int kFineH = 128;
 // The crops the recognizer reads of each plate: context added to each side, as a fraction
 // of the plate's width and height. The first is the mean of training's crop jitter
 // (training/train_ocr.py warp_box); the others are a looser and a tighter look, whose
@@ -94,15 +97,23 @@ struct Detection {
 Result<BoxFit> LoadBoxFit(const std::filesystem::path& path) {
   BoxFit fit;
   std::ifstream in(path);
-  if (!in) return fit;  // optional: identity
+  if (!in) return fit;  // optional: identity, no second look
   nlohmann::json j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  auto pair = [&](const char* key, std::array<float, 2>* out) {
+    auto v = j.at(key).get<std::vector<float>>();
+    if (v.size() != 2 || !(v[0] > 0)) throw std::runtime_error(std::string(key) + " needs [a > 0, b]");
+    *out = {v[0], v[1]};
+  };
   try {
     if (j.is_discarded()) throw std::runtime_error("not valid JSON");
-    auto w = j.at("width_fit").get<std::vector<float>>();
-    auto h = j.at("height_fit").get<std::vector<float>>();
-    if (w.size() != 2 || h.size() != 2 || !(w[0] > 0) || !(h[0] > 0)) throw std::runtime_error("fits need [a > 0, b]");
-    fit.width = {w[0], w[1]};
-    fit.height = {h[0], h[1]};
+    pair("width_fit", &fit.width);
+    pair("height_fit", &fit.height);
+    if (j.contains("fine_plate_px")) {
+      fit.fine_plate_px = j.at("fine_plate_px").get<float>();
+      if (!(fit.fine_plate_px >= 16 && fit.fine_plate_px <= 200)) throw std::runtime_error("fine_plate_px out of 16..200");
+      pair("fine_width_fit", &fit.fine_width);
+      pair("fine_height_fit", &fit.fine_height);
+    }
   } catch (const std::exception& e) {
     return Status::InvalidArgument(path.string(), ": ", e.what());
   }
@@ -117,6 +128,10 @@ struct Session::Impl {
   cv::Mat letterbox;  // detector input, reused
   cv::Mat gray;
   std::vector<cv::Mat> crops;
+  cv::dnn::Net fine_detector;  // the detector again, at the second look's window size
+  std::vector<cv::Mat> windows;
+
+  Status Refine(const cv::Mat& bgr, const std::vector<cv::RotatedRect>& rects, std::vector<Detection>* dets);
 
   Result<std::vector<Detection>> Detect(const cv::Mat& bgr);
   // OCR of each quad as given (one batched forward): the beam's readings per quad.
@@ -159,6 +174,9 @@ Result<std::unique_ptr<Session>> Engine::NewSession() const {
     impl->detector = cv::dnn::readNetFromONNX(reinterpret_cast<const char*>(detector_onnx_.data()),
                                               detector_onnx_.size());
     impl->ocr = cv::dnn::readNetFromONNX(reinterpret_cast<const char*>(ocr_onnx_.data()), ocr_onnx_.size());
+    impl->fine_detector = cv::dnn::readNetFromONNX(reinterpret_cast<const char*>(detector_onnx_.data()),
+                                                   detector_onnx_.size());
+    impl->fine_detector.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
     impl->detector.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
     impl->ocr.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
     // Shape check with a blank input.
@@ -182,23 +200,21 @@ Result<std::unique_ptr<Session>> Engine::NewSession() const {
   return std::unique_ptr<Session>(new Session(std::move(impl)));
 }
 
-Result<std::vector<Detection>> Session::Impl::Detect(const cv::Mat& bgr) {
-  const EngineOptions& opt = engine->options();
-  const int W = opt.detector_width, H = opt.detector_height;
-  const float scale = std::min(float(W) / bgr.cols, float(H) / bgr.rows);
-  const int sw = std::max(1, int(std::lround(bgr.cols * scale)));
-  const int sh = std::max(1, int(std::lround(bgr.rows * scale)));
-  letterbox.create(H, W, CV_8UC3);
-  letterbox.setTo(cv::Scalar::all(0));
-  cv::resize(bgr, letterbox(cv::Rect(0, 0, sw, sh)), cv::Size(sw, sh), 0, 0,
-             scale < 1 ? cv::INTER_AREA : cv::INTER_LINEAR);
-  CUSTODIAN_ASSIGN_OR_RETURN(cv::Mat mask, Forward(detector, cv::dnn::blobFromImage(letterbox, 1.0 / 255.0), "detector"));
-  const int mh = mask.size[2], mw = mask.size[3];
-  cv::Mat prob(mh, mw, CV_32F, mask.ptr<float>());
-  cv::Mat bin = prob > opt.mask_threshold;
+namespace {
+
+// A component of the detector mask: its minimum-area rectangle in cells, grown by one cell
+// a side as training/train_detector.py's mask_to_quads does (the training target is the
+// plate shrunk to 90%, cell centres inside it), and its mean probability.
+struct MaskRect {
+  cv::RotatedRect rect;
+  float score = 0;
+};
+
+std::vector<MaskRect> MaskRects(const cv::Mat& prob, float threshold) {
+  cv::Mat bin = prob > threshold;
   cv::Mat labels, stats, centroids;
   int n = cv::connectedComponentsWithStats(bin, labels, stats, centroids, 8, CV_32S);
-  std::vector<Detection> dets;
+  std::vector<MaskRect> out;
   for (int k = 1; k < n; ++k) {
     if (stats.at<int>(k, cv::CC_STAT_AREA) < 2) continue;
     std::vector<cv::Point2f> cells;
@@ -212,31 +228,107 @@ Result<std::vector<Detection>> Session::Impl::Detect(const cv::Mat& bgr) {
         sum += prob.at<float>(y, x);
       }
     }
-    float score = float(sum / double(cells.size()));
-    if (score < opt.min_detection_score) continue;
     cv::RotatedRect rr = cv::minAreaRect(cells);
-    // As training/train_detector.py's mask_to_quads: grow by one cell on each side
-    // (the training target is the plate shrunk to 90%, cell centres inside it).
     rr.size.width += 2.f;
     rr.size.height += 2.f;
-    // Calibration from models/detector.json: plate size in cells from the mask's size.
-    const BoxFit& fit = engine->box_fit_;
-    float long_side = std::max(rr.size.width, rr.size.height), short_side = std::min(rr.size.width, rr.size.height);
-    float fw = std::max(1.f, fit.width[0] * long_side + fit.width[1]);
-    float fh = std::max(1.f, fit.height[0] * short_side + fit.height[1]);
-    if (rr.size.width >= rr.size.height) rr.size = {fw, fh}; else rr.size = {fh, fw};
     rr.center += cv::Point2f(0.5f, 0.5f);
+    out.push_back({rr, float(sum / double(cells.size()))});
+  }
+  return out;
+}
+
+// Applies a size calibration (long side, short side) to a rectangle in cells.
+void Calibrate(const std::array<float, 2>& wfit, const std::array<float, 2>& hfit, cv::RotatedRect* rr) {
+  float long_side = std::max(rr->size.width, rr->size.height), short_side = std::min(rr->size.width, rr->size.height);
+  float fw = std::max(1.f, wfit[0] * long_side + wfit[1]);
+  float fh = std::max(1.f, hfit[0] * short_side + hfit[1]);
+  if (rr->size.width >= rr->size.height) rr->size = {fw, fh}; else rr->size = {fh, fw};
+}
+
+}  // namespace
+
+Result<std::vector<Detection>> Session::Impl::Detect(const cv::Mat& bgr) {
+  const EngineOptions& opt = engine->options();
+  const BoxFit& fit = engine->box_fit_;
+  const int W = opt.detector_width, H = opt.detector_height;
+  const float scale = std::min(float(W) / bgr.cols, float(H) / bgr.rows);
+  const int sw = std::max(1, int(std::lround(bgr.cols * scale)));
+  const int sh = std::max(1, int(std::lround(bgr.rows * scale)));
+  letterbox.create(H, W, CV_8UC3);
+  letterbox.setTo(cv::Scalar::all(0));
+  cv::resize(bgr, letterbox(cv::Rect(0, 0, sw, sh)), cv::Size(sw, sh), 0, 0,
+             scale < 1 ? cv::INTER_AREA : cv::INTER_LINEAR);
+  CUSTODIAN_ASSIGN_OR_RETURN(cv::Mat mask, Forward(detector, cv::dnn::blobFromImage(letterbox, 1.0 / 255.0), "detector"));
+  cv::Mat prob(mask.size[2], mask.size[3], CV_32F, mask.ptr<float>());
+  std::vector<Detection> dets;
+  std::vector<cv::RotatedRect> rects;  // in image pixels
+  for (MaskRect& m : MaskRects(prob, opt.mask_threshold)) {
+    if (m.score < opt.min_detection_score) continue;
+    Calibrate(fit.width, fit.height, &m.rect);
+    cv::RotatedRect rr = m.rect;
     rr.center *= float(kDetStride) / scale;
     rr.size.width *= float(kDetStride) / scale;
     rr.size.height *= float(kDetStride) / scale;
-    Detection d;
-    d.corners = OrderCorners(rr);
-    d.score = score;
-    dets.push_back(d);
+    rects.push_back(rr);
+    dets.push_back({OrderCorners(rr), m.score});
   }
-  std::sort(dets.begin(), dets.end(), [](const auto& a, const auto& b) { return a.score > b.score; });
-  if (int(dets.size()) > opt.max_plates) dets.resize(size_t(opt.max_plates));
-  return dets;
+  std::vector<size_t> order(dets.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return dets[a].score > dets[b].score; });
+  if (order.size() > size_t(opt.max_plates)) order.resize(size_t(opt.max_plates));
+  std::vector<Detection> kept;
+  std::vector<cv::RotatedRect> kept_rects;
+  for (size_t i : order) {
+    kept.push_back(dets[i]);
+    kept_rects.push_back(rects[i]);
+  }
+  if (opt.second_look && fit.fine_plate_px > 0 && !kept.empty()) {
+    CUSTODIAN_RETURN_IF_ERROR(Refine(bgr, kept_rects, &kept));
+  }
+  return kept;
+}
+
+Status Session::Impl::Refine(const cv::Mat& bgr, const std::vector<cv::RotatedRect>& rects,
+                             std::vector<Detection>* dets) {
+  // A second look at each plate: a window around it, scaled so the plate is about
+  // fine_plate_px wide, through the same detector in one batch; the component nearest the
+  // window's centre gives the refined rectangle.
+  const BoxFit& fit = engine->box_fit_;
+  windows.resize(rects.size());
+  std::vector<cv::Matx23f> to_window(rects.size());
+  for (size_t i = 0; i < rects.size(); ++i) {
+    float plate_w = std::max({rects[i].size.width, rects[i].size.height, 8.f});
+    float s = fit.fine_plate_px / plate_w;
+    cv::Matx23f m(s, 0, kFineW / 2.f - s * rects[i].center.x, 0, s, kFineH / 2.f - s * rects[i].center.y);
+    to_window[i] = m;
+    cv::warpAffine(bgr, windows[i], m, cv::Size(kFineW, kFineH), s < 1 ? cv::INTER_AREA : cv::INTER_LINEAR,
+                   cv::BORDER_CONSTANT, cv::Scalar::all(0));
+  }
+  CUSTODIAN_ASSIGN_OR_RETURN(cv::Mat masks, Forward(fine_detector, cv::dnn::blobFromImages(windows, 1.0 / 255.0),
+                                                    "detector (second look)"));
+  const int mh = masks.size[2], mw = masks.size[3];
+  for (size_t i = 0; i < rects.size(); ++i) {
+    cv::Mat prob(mh, mw, CV_32F, masks.ptr<float>() + i * size_t(mh) * size_t(mw));
+    const cv::Point2f centre(kFineW / 2.f / kDetStride, kFineH / 2.f / kDetStride);
+    const MaskRect* best = nullptr;
+    float best_d = 0;
+    std::vector<MaskRect> found = MaskRects(prob, engine->options().mask_threshold);
+    for (const MaskRect& m : found) {
+      cv::Point2f d = m.rect.center - centre;
+      float dist = d.dot(d);
+      if (best == nullptr || dist < best_d) { best = &m; best_d = dist; }
+    }
+    if (best == nullptr) continue;  // keep the first look
+    cv::RotatedRect rr = best->rect;
+    Calibrate(fit.fine_width, fit.fine_height, &rr);
+    const cv::Matx23f& m = to_window[i];
+    const float s = m(0, 0);
+    rr.center = cv::Point2f((rr.center.x * kDetStride - m(0, 2)) / s, (rr.center.y * kDetStride - m(1, 2)) / s);
+    rr.size.width *= float(kDetStride) / s;
+    rr.size.height *= float(kDetStride) / s;
+    (*dets)[i].corners = OrderCorners(rr);
+  }
+  return Status::Ok();
 }
 
 void Session::Impl::RankCandidates(const std::vector<RawCandidate>& raw, PlateRead* read) const {

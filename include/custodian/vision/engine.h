@@ -44,6 +44,9 @@ struct EngineOptions {
   int max_plates = 16;
   // Alternative readings kept per plate (the best included). Default: 10.
   int max_candidates = 10;
+  // Look again at each detected plate at higher resolution to tighten its corners (needs
+  // the fine_* calibration in models/detector.json). Default: true.
+  bool second_look = true;
   // Crops read per plate (1..3): the trained framing, then a looser and a tighter one,
   // whose readings vote together. The extra views are read only for plates whose first
   // reading has a character below sure_char_confidence. Default: 3.
@@ -96,9 +99,14 @@ class Session;
 // size in cells: size = a * mask_size + b, for the long and the short side. Fitted on the
 // training split by training/calibrate_boxes.py into models/detector.json (optional;
 // identity when absent).
+// The second look (fine_*) is the same for a window where the plate is scaled to
+// fine_plate_px wide; fine_plate_px = 0 turns the second look off.
 struct BoxFit {
   std::array<float, 2> width{1.f, 0.f};
   std::array<float, 2> height{1.f, 0.f};
+  float fine_plate_px = 0;
+  std::array<float, 2> fine_width{1.f, 0.f};
+  std::array<float, 2> fine_height{1.f, 0.f};
 };
 Result<BoxFit> LoadBoxFit(const std::filesystem::path& path);
 
