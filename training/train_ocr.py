@@ -283,6 +283,8 @@ def main():
     ap.add_argument("--export-only", action="store_true", help="export the last checkpoint to --out and evaluate")
     ap.add_argument("--verbose", action="store_true")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--init", help="start from this checkpoint's weights with a fresh optimizer and schedule (fine-tuning)")
+    ap.add_argument("--run-dir", default=RUN_DIR, help="where checkpoints go")
     args = ap.parse_args()
     common.require_data()
     torch.set_num_threads(args.threads)
@@ -294,7 +296,7 @@ def main():
         return
     if args.export_only:
         model = Recognizer()
-        model.load_state_dict(torch.load(os.path.join(RUN_DIR, "last.pt"))["model"])
+        model.load_state_dict(torch.load(os.path.join(args.run_dir, "last.pt"))["model"])
         export(model, args.out)
         print(evaluate_onnx(args.out, val, verbose=args.verbose))
         return
@@ -303,10 +305,13 @@ def main():
     weights = {"scene_us": 0.14, "scene_eu": 0.10, "scene_br": 0.10, "crops_us": 0.16, "crops_br": 0.15}
     sampler = Sampler(train, weights, args.synth, args.seed + int(time.time()) % 1000)
 
-    os.makedirs(RUN_DIR, exist_ok=True)
+    os.makedirs(args.run_dir, exist_ok=True)
     model = Recognizer()
+    if args.init:
+        model.load_state_dict(torch.load(args.init)["model"])
+        print(f"fine-tuning from {args.init}", flush=True)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
-    ckpt_path = os.path.join(RUN_DIR, "last.pt")
+    ckpt_path = os.path.join(args.run_dir, "last.pt")
     step, elapsed_before = 0, 0.0
     if args.resume and os.path.exists(ckpt_path):
         ck = torch.load(ckpt_path)

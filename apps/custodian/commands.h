@@ -42,6 +42,7 @@ struct EngineFlags {
   int topn = 10;                 // -n/--topn
   std::string models;            // --models
   int views = 3;                 // --ocr-views
+  float min_score = 0.7f;        // --min-detection-score
 };
 void AddEngineFlags(CLI::App* cmd, EngineFlags* flags);
 vision::EngineOptions ToEngineOptions(const EngineFlags& flags);

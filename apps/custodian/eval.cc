@@ -39,7 +39,7 @@ int RunEval(const EvalArgs& args) {
   vision::Session* session = opened->session.get();
   int images = 0, errors = 0, detected = 0, top1 = 0, topn = 0, edits = 0, chars = 0;
   bool crops = !data->front().has_box;
-  std::vector<double> ms;
+  std::vector<double> ms, detect_ms, ocr_ms;
   nlohmann::json failures = nlohmann::json::array();
   for (const LabelledImage& li : *data) {
     ++images;
@@ -55,6 +55,8 @@ int RunEval(const EvalArgs& args) {
       continue;
     }
     ms.push_back(rec->timings.total_ms);
+    detect_ms.push_back(rec->timings.detect_ms);
+    ocr_ms.push_back(rec->timings.ocr_ms);
     const vision::PlateRead* match = nullptr;
     if (li.has_box) {
       float best = 0;
@@ -94,7 +96,9 @@ int RunEval(const EvalArgs& args) {
                             {"n", args.engine.topn},
                             {"cer", chars ? std::round(10000.0 * edits / chars) / 10000.0 : 0.0},
                             {"median_ms", std::round(Percentile(ms, 0.5) * 100) / 100},
-                            {"p90_ms", std::round(Percentile(ms, 0.9) * 100) / 100}};
+                            {"p90_ms", std::round(Percentile(ms, 0.9) * 100) / 100},
+                            {"median_detect_ms", std::round(Percentile(detect_ms, 0.5) * 100) / 100},
+                            {"median_ocr_ms", std::round(Percentile(ocr_ms, 0.5) * 100) / 100}};
   std::cout << summary.dump() << std::endl;
   return errors == 0 ? 0 : 1;
 }

@@ -29,6 +29,8 @@ void AddEngineFlags(CLI::App* cmd, EngineFlags* f) {
   cmd->add_option("--models", f->models, "Model folder (default: $CUSTODIAN_MODELS or the built-in one)");
   cmd->add_option("--ocr-views", f->views, "Crops read per plate, voting together (1-3)")
       ->capture_default_str()->check(CLI::Range(1, 3));
+  cmd->add_option("--min-detection-score", f->min_score, "Drop detections whose mean mask probability is lower")
+      ->capture_default_str()->check(CLI::Range(0.5, 1.0));
 }
 
 vision::EngineOptions ToEngineOptions(const EngineFlags& f) {
@@ -37,6 +39,7 @@ vision::EngineOptions ToEngineOptions(const EngineFlags& f) {
   o.country = f.country;
   o.max_candidates = f.topn;
   o.ocr_views = f.views;
+  o.min_detection_score = f.min_score;
   return o;
 }
 

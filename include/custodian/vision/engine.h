@@ -38,8 +38,8 @@ struct EngineOptions {
   int detector_height = 384;
   // Mask probability above which a detector cell counts as plate. Default: 0.5.
   float mask_threshold = 0.5f;
-  // Plates whose mean mask probability is below this are dropped. Default: 0.6.
-  float min_detection_score = 0.6f;
+  // Plates whose mean mask probability is below this are dropped. Default: 0.7.
+  float min_detection_score = 0.7f;
   // At most this many plates per frame, the most confident kept. Default: 16.
   int max_plates = 16;
   // Alternative readings kept per plate (the best included). Default: 10.
