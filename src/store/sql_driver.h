@@ -39,6 +39,10 @@ class SqlDriver {
   // Outside a transaction: makes sure reads captured on these UTC days (days since the
   // epoch) can be inserted. A no-op where reads are not partitioned.
   virtual Status EnsureReadPartitions(const std::vector<int64_t>& days) = 0;
+  // Outside a transaction: drops the partitions of these UTC days that hold no read, and
+  // forgets them (a later insert recreates one). Returns how many it dropped; 0 where
+  // reads are not partitioned.
+  virtual Result<int64_t> DropEmptyReadPartitions(const std::vector<int64_t>& days) = 0;
 };
 
 inline bool IsNull(const SqlValue& v) { return std::holds_alternative<std::monostate>(v); }

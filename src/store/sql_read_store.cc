@@ -627,6 +627,293 @@ Result<SearchPage> SqlReadStore::Search(const SearchQuery& q) {
   return page;
 }
 
+// ---- Legal holds and retention ----
+
+namespace {
+
+// Serialises hold placement against purges on PostgreSQL (SQLite's BEGIN IMMEDIATE
+// already does): a purge never deletes a read that a hold committed meanwhile covers.
+constexpr int64_t kHoldLockKey = 0x637573746f6433;  // "custod3"
+
+Status LockHolds(SqlDriver& driver) {
+  if (driver.dialect() != Dialect::kPostgres) return Status::Ok();
+  return driver.Query("SELECT pg_advisory_xact_lock(?)", {kHoldLockKey}).status();
+}
+
+// Statements over a list of keys run in chunks of this many, the last one padded by
+// repeating its first key, so each has one shape (one cached statement).
+constexpr size_t kChunk = 100;
+
+std::string InList(size_t n) {
+  std::string s = "(";
+  for (size_t i = 0; i < n; ++i) s += i ? ", ?" : "?";
+  return s + ")";
+}
+
+// Runs `sql_prefix + InList(kChunk) + sql_suffix` over `keys` in padded chunks;
+// `extra` is appended to each chunk's parameters.
+Status ForChunks(SqlDriver& driver, const std::string& sql_prefix, const std::string& sql_suffix,
+                 const std::vector<SqlValue>& keys, const std::vector<SqlValue>& extra) {
+  const std::string sql = sql_prefix + InList(kChunk) + sql_suffix;
+  for (size_t start = 0; start < keys.size(); start += kChunk) {
+    std::vector<SqlValue> params;
+    params.reserve(kChunk + extra.size());
+    for (size_t i = 0; i < kChunk; ++i) {
+      size_t k = start + i;
+      params.push_back(k < keys.size() ? keys[k] : keys[start]);
+    }
+    params.insert(params.end(), extra.begin(), extra.end());
+    CUSTODIAN_RETURN_IF_ERROR(driver.Query(sql, params).status());
+  }
+  return Status::Ok();
+}
+
+constexpr const char* kHoldColumns =
+    "h.id, h.case_number, h.reason, h.created_by, h.created_ms, h.released_by, h.released_ms, "
+    "(SELECT COUNT(*) FROM held_reads hr WHERE hr.hold_id = h.id)";
+
+Hold DecodeHold(const SqlRow& r) {
+  Hold h;
+  h.id = AsInt(r[0]);
+  h.case_number = AsString(r[1]);
+  h.reason = AsString(r[2]);
+  h.placed_by = AsString(r[3]);
+  h.placed_at = FromUnixMillis(AsInt(r[4]));
+  h.released_by = AsString(r[5]);
+  if (!IsNull(r[6])) h.released_at = FromUnixMillis(AsInt(r[6]));
+  h.reads = AsInt(r[7]);
+  return h;
+}
+
+int64_t ClassValue(DataClass c) { return c == DataClass::kPublicSafety ? 0 : 1; }
+
+}  // namespace
+
+Result<Hold> SqlReadStore::PlaceHold(const HoldRequest& h) {
+  CUSTODIAN_RETURN_IF_ERROR(CheckText("case number", h.case_number, kMaxIdLength, false));
+  CUSTODIAN_RETURN_IF_ERROR(CheckText("hold reason", h.reason, kMaxReasonLength, false));
+  CUSTODIAN_RETURN_IF_ERROR(CheckText("user", h.placed_by, kMaxIdLength, false));
+  if (h.read_ids.empty() && !h.matching) return Status::InvalidArgument("a hold names read ids or a search");
+  if (int64_t(h.read_ids.size()) > kMaxReadsPerHold) {
+    return Status::InvalidArgument(h.read_ids.size(), " reads in one hold; the limit is ", kMaxReadsPerHold);
+  }
+  std::optional<SearchQuery> query = h.matching;
+  if (query) {
+    query->cursor.clear();
+    query->limit = kMaxPageSize;
+    CUSTODIAN_RETURN_IF_ERROR(BuildSearchSql(*query, driver_->dialect()).status());  // a bad term: nothing written
+  }
+  std::lock_guard lock(mu_);
+  const int64_t now_ms = ToUnixMillis(clock_->Now());
+  int64_t hold_id = 0;
+  Status written = InTransaction([&]() -> Status {
+    CUSTODIAN_RETURN_IF_ERROR(LockHolds(*driver_));
+    std::map<int64_t, int64_t> reads;  // id -> captured_ms
+    for (int64_t id : h.read_ids) {
+      CUSTODIAN_ASSIGN_OR_RETURN(auto rows, driver_->Query("SELECT captured_ms FROM reads WHERE id = ?", {id}));
+      if (rows.empty()) return Status::NotFound("no read ", id);
+      reads[id] = AsInt(rows[0][0]);
+    }
+    for (SearchQuery q = query.value_or(SearchQuery{}); query;) {
+      CUSTODIAN_ASSIGN_OR_RETURN(SearchSql page, BuildSearchSql(q, driver_->dialect()));
+      CUSTODIAN_ASSIGN_OR_RETURN(auto rows, driver_->Query(page.sql, page.params));
+      for (size_t i = 0; i < rows.size() && int(i) < q.limit; ++i) reads[AsInt(rows[i][0])] = AsInt(rows[i][3]);
+      if (int64_t(reads.size()) > kMaxReadsPerHold) {
+        return Status::InvalidArgument("the search matches more than ", kMaxReadsPerHold,
+                                       " reads; narrow it (time range, cameras) or hold reads by id");
+      }
+      if (int(rows.size()) <= q.limit) break;
+      const SqlRow& last = rows[size_t(q.limit) - 1];
+      q.cursor = EncodeCursor(AsInt(last[3]), AsInt(last[0]));
+    }
+    CUSTODIAN_ASSIGN_OR_RETURN(
+        auto ids, driver_->Query("INSERT INTO holds (case_number, reason, created_by, created_ms) VALUES (?, ?, ?, ?) "
+                                 "RETURNING id",
+                                 {h.case_number, h.reason, h.placed_by, now_ms}));
+    if (ids.empty()) return Status::Internal("insert of a hold returned no id");
+    hold_id = AsInt(ids[0][0]);
+    for (const auto& [id, ms] : reads) {
+      CUSTODIAN_RETURN_IF_ERROR(driver_
+                                    ->Query("INSERT INTO held_reads (hold_id, read_id, captured_ms) VALUES (?, ?, ?) "
+                                            "ON CONFLICT DO NOTHING",
+                                            {hold_id, id, ms})
+                                    .status());
+    }
+    return Status::Ok();
+  });
+  if (!written.ok()) return written;
+  CUSTODIAN_ASSIGN_OR_RETURN(auto rows, driver_->Query(std::string("SELECT ") + kHoldColumns +
+                                                           " FROM holds h WHERE h.id = ?",
+                                                       {hold_id}));
+  if (rows.empty()) return Status::Internal("hold ", hold_id, " vanished after it was placed");
+  return DecodeHold(rows[0]);
+}
+
+Status SqlReadStore::ReleaseHold(int64_t id, std::string_view released_by) {
+  CUSTODIAN_RETURN_IF_ERROR(CheckText("user", released_by, kMaxIdLength, false));
+  std::lock_guard lock(mu_);
+  const int64_t now_ms = ToUnixMillis(clock_->Now());
+  return InTransaction([&]() -> Status {
+    CUSTODIAN_RETURN_IF_ERROR(LockHolds(*driver_));
+    CUSTODIAN_ASSIGN_OR_RETURN(auto rows, driver_->Query("SELECT released_ms FROM holds WHERE id = ?", {id}));
+    if (rows.empty()) return Status::NotFound("no hold ", id);
+    if (!IsNull(rows[0][0])) return Status::InvalidArgument("hold ", id, " was already released");
+    return driver_
+        ->Query("UPDATE holds SET released_by = ?, released_ms = ? WHERE id = ?",
+                {std::string(released_by), now_ms, id})
+        .status();
+  });
+}
+
+Result<Hold> SqlReadStore::GetHold(int64_t id) {
+  std::lock_guard lock(mu_);
+  CUSTODIAN_ASSIGN_OR_RETURN(
+      auto rows, driver_->Query(std::string("SELECT ") + kHoldColumns + " FROM holds h WHERE h.id = ?", {id}));
+  if (rows.empty()) return Status::NotFound("no hold ", id);
+  return DecodeHold(rows[0]);
+}
+
+Result<std::vector<Hold>> SqlReadStore::ListHolds(bool include_released) {
+  std::lock_guard lock(mu_);
+  CUSTODIAN_ASSIGN_OR_RETURN(
+      auto rows, driver_->Query(std::string("SELECT ") + kHoldColumns + " FROM holds h" +
+                                    (include_released ? "" : " WHERE h.released_ms IS NULL") + " ORDER BY h.id DESC",
+                                {}));
+  std::vector<Hold> out;
+  for (const auto& r : rows) out.push_back(DecodeHold(r));
+  return out;
+}
+
+Result<std::vector<int64_t>> SqlReadStore::HeldReadIds(int64_t id) {
+  std::lock_guard lock(mu_);
+  CUSTODIAN_ASSIGN_OR_RETURN(auto found, driver_->Query("SELECT 1 FROM holds WHERE id = ?", {id}));
+  if (found.empty()) return Status::NotFound("no hold ", id);
+  CUSTODIAN_ASSIGN_OR_RETURN(auto rows,
+                             driver_->Query("SELECT read_id FROM held_reads WHERE hold_id = ? ORDER BY read_id", {id}));
+  std::vector<int64_t> out;
+  for (const auto& r : rows) out.push_back(AsInt(r[0]));
+  return out;
+}
+
+Result<PurgeBatchResult> SqlReadStore::PurgeBatch(const PurgeBatchRequest& req) {
+  if (req.limit < 1 || req.limit > kMaxPurgeBatch) {
+    return Status::InvalidArgument("purge batch of ", req.limit, " is not in 1..", kMaxPurgeBatch);
+  }
+  CUSTODIAN_RETURN_IF_ERROR(CheckText("user", req.run_by, kMaxIdLength, false));
+  const int64_t cutoff_ms = ToUnixMillis(req.cutoff);
+  std::lock_guard lock(mu_);
+  const int64_t now_ms = ToUnixMillis(clock_->Now());
+  PurgeBatchResult result;
+  std::vector<std::string> dead_images;
+  std::set<int64_t> days;
+  Status written = InTransaction([&]() -> Status {
+    CUSTODIAN_RETURN_IF_ERROR(LockHolds(*driver_));
+    CUSTODIAN_ASSIGN_OR_RETURN(
+        auto rows,
+        driver_->Query("SELECT r.id, r.captured_ms, r.plate, r.event_id, r.crop_sha, r.frame_sha FROM reads r "
+                       "WHERE r.data_class = ? AND r.captured_ms < ? AND NOT EXISTS (SELECT 1 FROM held_reads hr "
+                       "JOIN holds h ON h.id = hr.hold_id WHERE hr.read_id = r.id AND h.released_ms IS NULL) "
+                       "ORDER BY r.captured_ms, r.id LIMIT ?",
+                       {ClassValue(req.data_class), cutoff_ms, int64_t(req.limit)}));
+    if (rows.empty()) return Status::Ok();
+    std::vector<SqlValue> ids, events;
+    std::map<std::string, int64_t> image_refs;
+    std::set<std::string> plates;
+    int64_t oldest = AsInt(rows.front()[1]), newest = AsInt(rows.back()[1]);
+    for (const auto& r : rows) {
+      ids.push_back(AsInt(r[0]));
+      days.insert(AsInt(r[1]) / kMsPerDay);
+      plates.insert(AsString(r[2]));
+      if (!IsNull(r[3])) events.push_back(AsString(r[3]));
+      if (!IsNull(r[4])) ++image_refs[AsString(r[4])];
+      if (!IsNull(r[5])) ++image_refs[AsString(r[5])];
+    }
+    // The capture-time bounds let PostgreSQL touch only the partitions involved.
+    CUSTODIAN_RETURN_IF_ERROR(
+        ForChunks(*driver_, "DELETE FROM reads WHERE id IN ", " AND captured_ms >= ? AND captured_ms <= ?", ids,
+                  {oldest, newest}));
+    // Rows of released holds that covered these reads: the hold's record stays, its
+    // reads are gone.
+    CUSTODIAN_RETURN_IF_ERROR(ForChunks(*driver_, "DELETE FROM held_reads WHERE read_id IN ", "", ids, {}));
+    if (!events.empty()) {
+      CUSTODIAN_RETURN_IF_ERROR(ForChunks(*driver_, "DELETE FROM read_events WHERE event_id IN ", "", events, {}));
+    }
+    for (const auto& [sha, n] : image_refs) {
+      CUSTODIAN_ASSIGN_OR_RETURN(
+          auto left, driver_->Query("UPDATE images SET refs = refs - ? WHERE sha256 = ? RETURNING refs", {n, sha}));
+      if (!left.empty() && AsInt(left[0][0]) > 0) continue;
+      CUSTODIAN_RETURN_IF_ERROR(driver_->Query("DELETE FROM images WHERE sha256 = ?", {sha}).status());
+      dead_images.push_back(sha);
+    }
+    for (const auto& plate : plates) {
+      CUSTODIAN_ASSIGN_OR_RETURN(auto still, driver_->Query("SELECT 1 FROM reads WHERE plate = ? LIMIT 1", {plate}));
+      if (!still.empty()) continue;
+      CUSTODIAN_RETURN_IF_ERROR(driver_->Query("DELETE FROM plates WHERE plate = ?", {plate}).status());
+      std::set<std::string> grams;
+      for (size_t i = 0; i + 3 <= plate.size(); ++i) grams.insert(plate.substr(i, 3));
+      for (const auto& g : grams) {  // by the primary key (gram, plate), never a scan
+        CUSTODIAN_RETURN_IF_ERROR(
+            driver_->Query("DELETE FROM plate_grams WHERE gram = ? AND plate = ?", {g, plate}).status());
+      }
+      ++result.plates;
+    }
+    result.reads = int64_t(rows.size());
+    result.images = int64_t(dead_images.size());
+    result.oldest = FromUnixMillis(oldest);
+    result.newest = FromUnixMillis(newest);
+    return driver_
+        ->Query("INSERT INTO purge_log (run_ms, run_by, data_class, cutoff_ms, reads, images, plates, oldest_ms, "
+                "newest_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                {now_ms, req.run_by, ClassValue(req.data_class), cutoff_ms, result.reads, result.images,
+                 result.plates, oldest, newest})
+        .status();
+  });
+  if (!written.ok()) return written;
+  // The files go after the commit: a crash in between leaves orphans (VerifyImages
+  // deletes them), never a read whose image is gone. Each is checked again first, in
+  // case an ingest has come to refer to it since.
+  for (const auto& sha : dead_images) {
+    CUSTODIAN_ASSIGN_OR_RETURN(auto rows, driver_->Query("SELECT refs FROM images WHERE sha256 = ?", {sha}));
+    if (!rows.empty() && AsInt(rows[0][0]) > 0) continue;
+    Status st = images_->Remove(sha);
+    if (!st.ok()) {
+      return Status(st.code(), "purged " + std::to_string(result.reads) +
+                                   " reads, but an image file could not be deleted (custodian db verify-images "
+                                   "--remove-orphans deletes it): " + st.message());
+    }
+  }
+  if (!days.empty()) {
+    CUSTODIAN_ASSIGN_OR_RETURN(result.partitions_dropped,
+                               driver_->DropEmptyReadPartitions(std::vector<int64_t>(days.begin(), days.end())));
+  }
+  return result;
+}
+
+Result<std::vector<PurgeLogEntry>> SqlReadStore::PurgeLog(int limit) {
+  if (limit < 1 || limit > kMaxPageSize) return Status::InvalidArgument("limit ", limit, " is not in 1..", kMaxPageSize);
+  std::lock_guard lock(mu_);
+  CUSTODIAN_ASSIGN_OR_RETURN(
+      auto rows, driver_->Query("SELECT id, run_ms, run_by, data_class, cutoff_ms, reads, images, plates, oldest_ms, "
+                                "newest_ms FROM purge_log ORDER BY id DESC LIMIT ?",
+                                {int64_t(limit)}));
+  std::vector<PurgeLogEntry> out;
+  for (const auto& r : rows) {
+    PurgeLogEntry e;
+    e.id = AsInt(r[0]);
+    e.run_at = FromUnixMillis(AsInt(r[1]));
+    e.run_by = AsString(r[2]);
+    e.data_class = AsInt(r[3]) == 0 ? DataClass::kPublicSafety : DataClass::kNonPublicSafety;
+    e.cutoff = FromUnixMillis(AsInt(r[4]));
+    e.reads = AsInt(r[5]);
+    e.images = AsInt(r[6]);
+    e.plates = AsInt(r[7]);
+    if (!IsNull(r[8])) e.oldest = FromUnixMillis(AsInt(r[8]));
+    if (!IsNull(r[9])) e.newest = FromUnixMillis(AsInt(r[9]));
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
 Result<bool> SqlReadStore::ImageReferenced(const std::string& sha256) {
   std::lock_guard lock(mu_);
   CUSTODIAN_ASSIGN_OR_RETURN(auto rows, driver_->Query("SELECT refs FROM images WHERE sha256 = ?", {sha256}));

@@ -41,6 +41,13 @@ class SqlReadStore final : public ReadStore {
   Result<std::vector<IngestResult>> Ingest(std::span<const ReadInput> batch) override;
   Result<StoredRead> GetRead(int64_t id) override;
   Result<SearchPage> Search(const SearchQuery& query) override;
+  Result<Hold> PlaceHold(const HoldRequest& request) override;
+  Status ReleaseHold(int64_t id, std::string_view released_by) override;
+  Result<Hold> GetHold(int64_t id) override;
+  Result<std::vector<Hold>> ListHolds(bool include_released) override;
+  Result<std::vector<int64_t>> HeldReadIds(int64_t id) override;
+  Result<PurgeBatchResult> PurgeBatch(const PurgeBatchRequest& request) override;
+  Result<std::vector<PurgeLogEntry>> PurgeLog(int limit) override;
 
  protected:
   Result<bool> ImageReferenced(const std::string& sha256) override;

@@ -16,6 +16,7 @@
 #include <set>
 #include <thread>
 
+#include "custodian/policy/retention.h"
 #include "custodian/store/plate_key.h"
 #include "custodian/store/read_store.h"
 #include "store/store_backends.h"
@@ -196,6 +197,7 @@ TYPED_TEST(ReadStoreTest, UpgradeFromVersionOneIndexesExistingPlates) {
   this->store_.reset();
   // Back to version 1, as a database written by the release before it would be.
   ASSERT_TRUE(TypeParam::Exec(this->url_,
+                              "DROP TABLE purge_log; DROP INDEX holds_active; "  // migration 3
                               "DROP TABLE plate_grams; DROP TABLE plates; DELETE FROM schema_version WHERE version >= 2")
                   .ok());
   StoreOptions o = this->Options();
@@ -842,6 +844,323 @@ TYPED_TEST(ReadStoreTest, LostServerConnectionIsUnavailableThenRecovers) {
   auto more = this->store_->IngestOne(this->MakeRead("after", "cam-a", "7ABC124", 1));
   ASSERT_TRUE(more.ok()) << more.status().ToString();
   EXPECT_EQ(this->CountAll(), 2);
+}
+
+
+// ---- Retention and legal holds (policy section 3) ----
+
+policy::RetentionPolicy Retention(int public_safety_days, int non_public_safety_days) {
+  auto p = policy::RetentionPolicy::Make({.public_safety = std::chrono::days(public_safety_days),
+                                          .non_public_safety = std::chrono::days(non_public_safety_days)});
+  EXPECT_TRUE(p.ok()) << p.status().ToString();
+  return *p;
+}
+
+TYPED_TEST(ReadStoreTest, RetentionOutsideNinetyDaysToTwoYearsIsRefused) {
+  for (int days : {0, 30, 89, 731, 3650}) {
+    auto ps = policy::RetentionPolicy::Make({.public_safety = std::chrono::days(days)});
+    ASSERT_FALSE(ps.ok()) << days;
+    EXPECT_EQ(ps.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(ps.status().message().find("public-safety"), std::string::npos) << ps.status().message();
+    EXPECT_NE(ps.status().message().find("90 days"), std::string::npos) << ps.status().message();
+    EXPECT_NE(ps.status().message().find("730 days"), std::string::npos) << ps.status().message();
+    auto nps = policy::RetentionPolicy::Make({.non_public_safety = std::chrono::days(days)});
+    ASSERT_FALSE(nps.ok()) << days;
+    EXPECT_NE(nps.status().message().find("non-public-safety"), std::string::npos) << nps.status().message();
+  }
+  for (int days : {90, 365, 730}) {
+    auto p = policy::RetentionPolicy::Make({.public_safety = std::chrono::days(days),
+                                            .non_public_safety = std::chrono::days(days)});
+    ASSERT_TRUE(p.ok()) << p.status().ToString();
+    EXPECT_EQ(p->PeriodFor(DataClass::kNonPublicSafety), std::chrono::days(days));
+  }
+}
+
+TYPED_TEST(ReadStoreTest, PurgeDeletesOnlyReadsPastTheirClassPeriod) {
+  using std::chrono::days;
+  auto retention = Retention(365, 90);
+  int64_t old_ps = this->Ingest(this->MakeRead("ps-old", "cam-a", "7ABC123", 0));
+  int64_t edge_ps = this->Ingest(this->MakeRead("ps-edge", "cam-a", "7ABC124", 1));
+  int64_t old_np = this->Ingest(this->MakeRead("np-old", "cam-p", "PARK001", 0));
+  this->clock_.Set(kT0 + days(21));
+  ReadInput newer = this->MakeRead("np-new", "cam-p", "PARK002", 0);
+  newer.captured_at = kT0 + days(20);
+  int64_t new_np = this->Ingest(newer);
+
+  // Day 100: only the non-public-safety read from day 0 is past its 90 days.
+  this->clock_.Set(kT0 + days(100));
+  auto s = policy::RunPurge(*this->store_, retention, this->clock_);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->public_safety.reads, 0);
+  EXPECT_EQ(s->non_public_safety.reads, 1);
+  EXPECT_EQ(this->store_->GetRead(old_np).status().code(), StatusCode::kNotFound);
+  for (int64_t id : {old_ps, edge_ps, new_np}) EXPECT_TRUE(this->store_->GetRead(id).ok()) << id;
+
+  // Day 365 + 1 minute: the cut-off is exactly the capture time of edge_ps, which is kept
+  // (only reads captured strictly before the cut-off are past retention).
+  this->clock_.Set(kT0 + days(365) + std::chrono::minutes(1));
+  s = policy::RunPurge(*this->store_, retention, this->clock_);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->public_safety.reads, 1);
+  EXPECT_EQ(s->non_public_safety.reads, 1);
+  EXPECT_EQ(this->store_->GetRead(old_ps).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(this->store_->GetRead(new_np).status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(this->store_->GetRead(edge_ps).ok());
+  EXPECT_EQ(this->Plates({.match = PlateMatch::kExact, .plate = "7ABC123"}).size(), 0u);
+  EXPECT_EQ(this->CountAll(), 1);
+}
+
+TYPED_TEST(ReadStoreTest, PurgeDeletesImagesPlatesAndEventIdsWithTheirLastRead) {
+  using std::chrono::days;
+  auto shared = FakeImage(7);
+  ReadInput a = this->MakeRead("ev-a", "cam-a", "8XYZ789", 0);
+  a.plate_crop = shared;
+  a.frame = FakeImage(8);
+  ReadInput b = this->MakeRead("ev-b", "cam-a", "8XYZ780", 0);
+  b.captured_at = kT0 + days(5);
+  b.plate_crop = shared;  // the same file, two references
+  this->clock_.Set(kT0 + days(6));
+  int64_t ia = this->Ingest(a);
+  int64_t ib = this->Ingest(b);
+  auto ra = this->store_->GetRead(ia);
+  ASSERT_TRUE(ra.ok());
+  const std::string shared_sha = ra->plate_crop_sha256, frame_sha = ra->frame_sha256;
+
+  this->clock_.Set(kT0 + days(92));  // a is past 90 days, b is not
+  auto s = policy::RunPurge(*this->store_, Retention(90, 90), this->clock_);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->public_safety.reads, 1);
+  EXPECT_EQ(s->public_safety.images, 1);  // the frame; the shared crop is still b's
+  EXPECT_EQ(s->public_safety.plates, 1);
+  EXPECT_FALSE(this->store_->images().Exists(frame_sha));
+  EXPECT_TRUE(this->store_->images().Exists(shared_sha));
+  EXPECT_TRUE(this->store_->GetImage(shared_sha).ok());
+  EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM plates WHERE plate = '8XYZ789'"), 0);
+  EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM plate_grams WHERE plate = '8XYZ789'"), 0);
+  EXPECT_GT(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM plate_grams WHERE plate = '8XYZ780'"), 0);
+  // The wildcard index forgets the plate: a trigram search finds only b.
+  EXPECT_EQ(this->Plates({.match = PlateMatch::kWildcard, .plate = "*XYZ*"}),
+            std::vector<std::string>{"8XYZ780"});
+  // The event id went with its read: sending it again stores a new read.
+  a.captured_at = kT0 + days(91);
+  auto again = this->store_->IngestOne(a);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_FALSE(again->duplicate);
+
+  this->clock_.Set(kT0 + days(200));
+  s = policy::RunPurge(*this->store_, Retention(90, 90), this->clock_);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->public_safety.reads, 2);
+  EXPECT_EQ(this->store_->GetRead(ib).status().code(), StatusCode::kNotFound);
+  EXPECT_FALSE(this->store_->images().Exists(shared_sha));
+  EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM images"), 0);
+  EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM plates"), 0);
+  EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM plate_grams"), 0);
+  EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM read_events"), 0);
+  auto check = this->store_->VerifyImages({.grace = std::chrono::milliseconds(0)});
+  ASSERT_TRUE(check.ok());
+  EXPECT_EQ(check->files, 0);
+  EXPECT_EQ(check->missing, 0);
+}
+
+TYPED_TEST(ReadStoreTest, PurgeNeverDeletesAHeldRead) {
+  using std::chrono::days;
+  int64_t by_id = this->Ingest(this->MakeRead("", "cam-a", "7ABC123", 0));
+  int64_t by_search1 = this->Ingest(this->MakeRead("", "cam-b", "5SUS555", 1));
+  int64_t by_search2 = this->Ingest(this->MakeRead("", "cam-p", "5SUS555", 2));
+  int64_t free_read = this->Ingest(this->MakeRead("", "cam-a", "7ABC999", 3));
+  auto h1 = this->store_->PlaceHold(
+      {.case_number = "24-CR-0117", .reason = "hit and run", .placed_by = "det.alvarez", .read_ids = {by_id}});
+  ASSERT_TRUE(h1.ok()) << h1.status().ToString();
+  EXPECT_EQ(h1->reads, 1);
+  EXPECT_EQ(h1->placed_at, this->clock_.Now());
+  auto h2 = this->store_->PlaceHold({.case_number = "24-CV-0042",
+                                     .reason = "civil action",
+                                     .placed_by = "counsel.kim",
+                                     .matching = SearchQuery{.match = PlateMatch::kExact, .plate = "5SUS555"}});
+  ASSERT_TRUE(h2.ok()) << h2.status().ToString();
+  EXPECT_EQ(h2->reads, 2);
+  auto ids = this->store_->HeldReadIds(h2->id);
+  ASSERT_TRUE(ids.ok());
+  EXPECT_EQ(*ids, (std::vector<int64_t>{std::min(by_search1, by_search2), std::max(by_search1, by_search2)}));
+
+  this->clock_.Set(kT0 + days(800));
+  auto s = policy::RunPurge(*this->store_, Retention(90, 90), this->clock_);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->public_safety.reads + s->non_public_safety.reads, 1);
+  EXPECT_EQ(this->store_->GetRead(free_read).status().code(), StatusCode::kNotFound);
+  for (int64_t id : {by_id, by_search1, by_search2}) EXPECT_TRUE(this->store_->GetRead(id).ok()) << id;
+  // A second run finds nothing more to do.
+  s = policy::RunPurge(*this->store_, Retention(90, 90), this->clock_);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->public_safety.reads + s->non_public_safety.reads, 0);
+  auto list = this->store_->ListHolds(false);
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 2u);
+  EXPECT_EQ((*list)[0].case_number, "24-CV-0042");  // newest first
+  EXPECT_EQ((*list)[1].placed_by, "det.alvarez");
+}
+
+TYPED_TEST(ReadStoreTest, ReleasingAHoldReturnsReadsToRetention) {
+  using std::chrono::days;
+  int64_t id = this->Ingest(this->MakeRead("", "cam-a", "7ABC123", 0));
+  int64_t twice = this->Ingest(this->MakeRead("", "cam-a", "7ABC124", 1));
+  auto h1 = this->store_->PlaceHold({.case_number = "C-1", .reason = "r", .placed_by = "u1", .read_ids = {id, twice}});
+  auto h2 = this->store_->PlaceHold({.case_number = "C-2", .reason = "r", .placed_by = "u2", .read_ids = {twice}});
+  ASSERT_TRUE(h1.ok() && h2.ok());
+  this->clock_.Set(kT0 + days(400));
+  auto s = policy::RunPurge(*this->store_, Retention(90, 90), this->clock_);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->public_safety.reads, 0);
+
+  ASSERT_TRUE(this->store_->ReleaseHold(h1->id, "u1").ok());
+  auto released = this->store_->GetHold(h1->id);
+  ASSERT_TRUE(released.ok());
+  EXPECT_EQ(released->released_by, "u1");
+  ASSERT_TRUE(released->released_at.has_value());
+  EXPECT_EQ(*released->released_at, this->clock_.Now());
+  auto again = this->store_->ReleaseHold(h1->id, "u1");
+  EXPECT_EQ(again.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(this->store_->ReleaseHold(999'999, "u1").code(), StatusCode::kNotFound);
+
+  s = policy::RunPurge(*this->store_, Retention(90, 90), this->clock_);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->public_safety.reads, 1);  // `twice` is still under hold 2
+  EXPECT_EQ(this->store_->GetRead(id).status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(this->store_->GetRead(twice).ok());
+  auto active = this->store_->ListHolds(false);
+  ASSERT_TRUE(active.ok());
+  ASSERT_EQ(active->size(), 1u);
+  EXPECT_EQ((*active)[0].id, h2->id);
+  auto all = this->store_->ListHolds(true);
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->size(), 2u);
+
+  ASSERT_TRUE(this->store_->ReleaseHold(h2->id, "u2").ok());
+  s = policy::RunPurge(*this->store_, Retention(90, 90), this->clock_);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->public_safety.reads, 1);
+  EXPECT_EQ(this->CountAll(), 0);
+  auto h1_after = this->store_->GetHold(h1->id);  // the record of the hold stays
+  ASSERT_TRUE(h1_after.ok());
+  EXPECT_EQ(h1_after->case_number, "C-1");
+  EXPECT_EQ(h1_after->reads, 0);
+}
+
+TYPED_TEST(ReadStoreTest, PurgeRecordsCountsNotPlates) {
+  using std::chrono::days;
+  for (int i = 0; i < 3; ++i) {
+    ReadInput r = this->MakeRead("", "cam-a", "7QQQ00" + std::to_string(i), 10 * i);
+    r.frame = FakeImage(uint32_t(100 + i));
+    this->Ingest(r);
+  }
+  this->clock_.Set(kT0 + days(120));
+  auto s = policy::RunPurge(*this->store_, Retention(90, 90), this->clock_);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  auto log = this->store_->PurgeLog(10);
+  ASSERT_TRUE(log.ok()) << log.status().ToString();
+  ASSERT_EQ(log->size(), 1u);
+  const PurgeLogEntry& e = (*log)[0];
+  EXPECT_EQ(e.reads, 3);
+  EXPECT_EQ(e.images, 3);
+  EXPECT_EQ(e.plates, 3);
+  EXPECT_EQ(e.run_by, "system");
+  EXPECT_EQ(e.run_at, this->clock_.Now());
+  EXPECT_EQ(e.data_class, DataClass::kPublicSafety);
+  EXPECT_EQ(e.cutoff, kT0 + days(30));
+  ASSERT_TRUE(e.oldest && e.newest);
+  EXPECT_EQ(*e.oldest, kT0);
+  EXPECT_EQ(*e.newest, kT0 + std::chrono::minutes(20));
+  // No column of the log holds a plate: its text is only who ran it.
+  EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM purge_log WHERE run_by LIKE '%QQQ%'"), 0);
+  // A run that purges nothing writes no row.
+  s = policy::RunPurge(*this->store_, Retention(90, 90), this->clock_);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(this->store_->PurgeLog(10)->size(), 1u);
+}
+
+TYPED_TEST(ReadStoreTest, PurgeWorksInBoundedBatchesEachLogged) {
+  using std::chrono::days;
+  std::vector<ReadInput> batch;
+  for (int i = 0; i < 25; ++i) batch.push_back(this->MakeRead("", "cam-b", "4BAT" + std::to_string(100 + i), i));
+  ASSERT_TRUE(this->store_->Ingest(batch).ok());
+  this->clock_.Set(kT0 + days(120));
+  auto part = policy::RunPurge(*this->store_, Retention(90, 90), this->clock_, {.batch_size = 10, .max_batches = 1});
+  ASSERT_TRUE(part.ok()) << part.status().ToString();
+  EXPECT_EQ(part->public_safety.reads, 10);
+  EXPECT_FALSE(part->public_safety.complete);
+  EXPECT_EQ(this->CountAll(), 15);
+  EXPECT_EQ(this->Plates({.match = PlateMatch::kExact, .plate = "4BAT109"}).size(), 0u);  // oldest first
+  EXPECT_EQ(this->Plates({.match = PlateMatch::kExact, .plate = "4BAT110"}).size(), 1u);
+
+  auto rest = policy::RunPurge(*this->store_, Retention(90, 90), this->clock_, {.batch_size = 10});
+  ASSERT_TRUE(rest.ok());
+  EXPECT_EQ(rest->public_safety.reads, 15);
+  EXPECT_EQ(rest->public_safety.batches, 2);
+  EXPECT_TRUE(rest->public_safety.complete);
+  EXPECT_EQ(this->CountAll(), 0);
+  auto log = this->store_->PurgeLog(10);
+  ASSERT_TRUE(log.ok());
+  ASSERT_EQ(log->size(), 3u);
+  EXPECT_EQ((*log)[0].reads, 5);
+  EXPECT_EQ((*log)[1].reads, 10);
+  EXPECT_EQ((*log)[2].reads, 10);
+  EXPECT_EQ(this->store_->PurgeBatch({.cutoff = this->clock_.Now(), .limit = 0}).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(this->store_->PurgeBatch({.cutoff = this->clock_.Now(), .limit = kMaxPurgeBatch + 1}).status().code(),
+            StatusCode::kInvalidArgument);
+}
+
+TYPED_TEST(ReadStoreTest, BadHoldRequestsAreRefusedAndWriteNothing) {
+  int64_t id = this->Ingest(this->MakeRead("", "cam-a", "7ABC123", 0));
+  const std::string huge(kMaxReasonLength + 1, 'x');
+  struct Case {
+    HoldRequest req;
+    StatusCode code;
+  };
+  std::vector<Case> cases = {
+      {{.case_number = "", .reason = "r", .placed_by = "u", .read_ids = {id}}, StatusCode::kInvalidArgument},
+      {{.case_number = "C", .reason = huge, .placed_by = "u", .read_ids = {id}}, StatusCode::kInvalidArgument},
+      {{.case_number = "C", .reason = "r", .placed_by = std::string("u\0x", 3), .read_ids = {id}},
+       StatusCode::kInvalidArgument},
+      {{.case_number = "C", .reason = "r", .placed_by = "u"}, StatusCode::kInvalidArgument},
+      {{.case_number = "C", .reason = "r", .placed_by = "u", .read_ids = {id, 987'654}}, StatusCode::kNotFound},
+      {{.case_number = "C", .reason = "r", .placed_by = "u",
+        .matching = SearchQuery{.match = PlateMatch::kExact, .plate = "7ABC'; DELETE FROM reads; --"}},
+       StatusCode::kInvalidArgument},
+  };
+  for (const auto& c : cases) {
+    auto h = this->store_->PlaceHold(c.req);
+    ASSERT_FALSE(h.ok());
+    EXPECT_EQ(h.status().code(), c.code) << h.status().ToString();
+  }
+  EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM holds"), 0);
+  EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM held_reads"), 0);
+  // SQL metacharacters in the case number and reason are kept as data.
+  auto h = this->store_->PlaceHold(
+      {.case_number = "X'); DROP TABLE holds; --", .reason = "a \"quoted\" reason; %_", .placed_by = "u",
+       .read_ids = {id}});
+  ASSERT_TRUE(h.ok()) << h.status().ToString();
+  auto back = this->store_->GetHold(h->id);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->case_number, "X'); DROP TABLE holds; --");
+  EXPECT_EQ(back->reason, "a \"quoted\" reason; %_");
+  EXPECT_EQ(this->store_->GetHold(h->id + 100).status().code(), StatusCode::kNotFound);
+}
+
+TYPED_TEST(ReadStoreTest, PurgeDropsTheDayPartitionsItEmptiesWherePartitioned) {
+  if (!TypeParam::kPartitioned) GTEST_SKIP() << "SQLite keeps reads in one table";
+  using std::chrono::days;
+  this->Ingest(this->MakeRead("", "cam-a", "7ABC123", 0));
+  this->clock_.Set(kT0 + days(100));
+  auto s = policy::RunPurge(*this->store_, Retention(90, 90), this->clock_);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->public_safety.partitions_dropped, 1);
+  EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM pg_class WHERE relname = 'reads_p20260101'"), 0);
+  // The store forgot the partition: a late upload for that day recreates it.
+  int64_t late = this->Ingest(this->MakeRead("", "cam-a", "7ABC124", 5));
+  EXPECT_GT(late, 0);
+  EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM reads_p20260101"), 1);
 }
 
 }  // namespace

@@ -23,6 +23,7 @@
 
 #include "custodian/core/clock.h"
 #include "custodian/core/status.h"
+#include "custodian/store/holds.h"
 #include "custodian/store/image_store.h"
 #include "custodian/store/types.h"
 
@@ -95,6 +96,34 @@ class ReadStore {
   // term and every filter are bound parameters. kInvalidArgument for a malformed term,
   // cursor, area or limit.
   virtual Result<SearchPage> Search(const SearchQuery& query) = 0;
+
+  // ---- Legal holds and retention (policy section 3; see holds.h) ----
+
+  // Places a legal hold on the requested reads, atomically: a bad field
+  // (kInvalidArgument), an unknown read (kNotFound) or too large a search refuses the
+  // whole request with nothing written. A held read is never purged until its every
+  // hold is released.
+  virtual Result<Hold> PlaceHold(const HoldRequest& request) = 0;
+  // Releases hold `id`: its reads return to normal retention (unless another hold still
+  // covers them). kNotFound for an unknown hold; kInvalidArgument when already released.
+  virtual Status ReleaseHold(int64_t id, std::string_view released_by) = 0;
+  // kNotFound for an unknown hold.
+  virtual Result<Hold> GetHold(int64_t id) = 0;
+  // Holds newest first; released ones only when `include_released`.
+  virtual Result<std::vector<Hold>> ListHolds(bool include_released) = 0;
+  // The ids of the reads hold `id` covers, ascending.
+  virtual Result<std::vector<int64_t>> HeldReadIds(int64_t id) = 0;
+
+  // Deletes, in one transaction, up to request.limit reads of the class captured before
+  // the cutoff, oldest first, skipping every read under a hold in force; with them their
+  // event ids, the images no remaining read refers to (rows, then files after the
+  // commit), and the plates and trigrams no remaining read holds. Writes one purge_log
+  // row (counts and time range, never plates) in the same transaction when it deleted
+  // anything. Where reads are partitioned by day, drops the day partitions it emptied.
+  // Fewer reads than the limit means nothing more is due.
+  virtual Result<PurgeBatchResult> PurgeBatch(const PurgeBatchRequest& request) = 0;
+  // purge_log rows, newest first, at most `limit` (1..kMaxPageSize).
+  virtual Result<std::vector<PurgeLogEntry>> PurgeLog(int limit) = 0;
 
   // The decrypted image `sha256` (see ImageStore::Get for errors).
   Result<std::vector<uint8_t>> GetImage(std::string_view sha256) const { return images_->Get(sha256); }

@@ -225,6 +225,36 @@ class PgDriver final : public SqlDriver {
     return Status::Ok();
   }
 
+  Result<int64_t> DropEmptyReadPartitions(const std::vector<int64_t>& days) override {
+    int64_t dropped = 0;
+    for (int64_t d : days) {
+      CUSTODIAN_RETURN_IF_ERROR(Begin());
+      bool did = false;
+      Status st = [&]() -> Status {
+        // The same lock as creation: no session creates this partition while it goes.
+        CUSTODIAN_RETURN_IF_ERROR(Query("SELECT pg_advisory_xact_lock(?)", {kPartitionLockKey}).status());
+        const std::string name = ReadPartitionName(d);  // from an integer, never input text
+        CUSTODIAN_ASSIGN_OR_RETURN(auto exists, Query("SELECT to_regclass(?) IS NOT NULL", {name}));
+        if (exists.empty() || AsString(exists[0][0]) != "t") return Status::Ok();
+        CUSTODIAN_ASSIGN_OR_RETURN(auto any, Query("SELECT 1 FROM " + name + " LIMIT 1", {}));
+        if (!any.empty()) return Status::Ok();
+        CUSTODIAN_RETURN_IF_ERROR(ExecScript("DROP TABLE " + name));
+        did = true;
+        return Status::Ok();
+      }();
+      if (!st.ok()) {
+        (void)Rollback();
+        return st;
+      }
+      CUSTODIAN_RETURN_IF_ERROR(Commit());
+      // Forgotten whether dropped here or by another process: the next insert for this
+      // day makes sure the partition exists again.
+      known_days_.erase(d);
+      if (did) ++dropped;
+    }
+    return dropped;
+  }
+
  private:
   // The prepared statement for `sql`, prepared on first use; nullptr once the cache is
   // full (searches come in many shapes), and the statement then runs unprepared.

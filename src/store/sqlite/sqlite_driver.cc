@@ -97,6 +97,7 @@ class SqliteDriver final : public SqlDriver {
 
   Status LockForMigration() override { return Status::Ok(); }  // BEGIN IMMEDIATE already excludes writers
   Status EnsureReadPartitions(const std::vector<int64_t>&) override { return Status::Ok(); }
+  Result<int64_t> DropEmptyReadPartitions(const std::vector<int64_t>&) override { return int64_t(0); }
 
  private:
   Result<sqlite3_stmt*> Prepare(const std::string& sql) {

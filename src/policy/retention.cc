@@ -1,0 +1,66 @@
+#include "custodian/policy/retention.h"
+
+namespace custodian::policy {
+namespace {
+
+Status CheckPeriod(std::string_view what, std::chrono::days d) {
+  if (d < kMinRetention || d > kMaxRetention) {
+    return Status::InvalidArgument("retention for ", what, " data is ", d.count(), " days; policy section 3 allows ",
+                                   kMinRetention.count(), " days (Gov. Code 34090.7) to ", kMaxRetention.count(),
+                                   " days (2 years)");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<RetentionPolicy> RetentionPolicy::Make(const RetentionPeriods& periods) {
+  CUSTODIAN_RETURN_IF_ERROR(CheckPeriod("public-safety", periods.public_safety));
+  CUSTODIAN_RETURN_IF_ERROR(CheckPeriod("non-public-safety", periods.non_public_safety));
+  return RetentionPolicy(periods);
+}
+
+std::chrono::days RetentionPolicy::PeriodFor(store::DataClass data_class) const {
+  return data_class == store::DataClass::kPublicSafety ? periods_.public_safety : periods_.non_public_safety;
+}
+
+TimePoint RetentionPolicy::CutoffFor(store::DataClass data_class, TimePoint now) const {
+  return now - std::chrono::duration_cast<std::chrono::milliseconds>(PeriodFor(data_class));
+}
+
+Result<PurgeSummary> RunPurge(store::ReadStore& store, const RetentionPolicy& policy, const Clock& clock,
+                              const PurgeOptions& options) {
+  if (options.batch_size < 1 || options.batch_size > store::kMaxPurgeBatch) {
+    return Status::InvalidArgument("purge batch size ", options.batch_size, " is not in 1..", store::kMaxPurgeBatch);
+  }
+  if (options.max_batches < 0) return Status::InvalidArgument("max_batches is negative");
+  const TimePoint now = clock.Now();
+  PurgeSummary summary;
+  for (store::DataClass c : {store::DataClass::kPublicSafety, store::DataClass::kNonPublicSafety}) {
+    ClassPurgeSummary& s = c == store::DataClass::kPublicSafety ? summary.public_safety : summary.non_public_safety;
+    s.cutoff = policy.CutoffFor(c, now);
+    for (;;) {
+      if (options.max_batches > 0 && s.batches >= options.max_batches) break;
+      CUSTODIAN_ASSIGN_OR_RETURN(auto b, store.PurgeBatch({.data_class = c,
+                                                           .cutoff = s.cutoff,
+                                                           .limit = options.batch_size,
+                                                           .run_by = options.run_by}));
+      if (b.reads > 0) {
+        ++s.batches;
+        s.reads += b.reads;
+        s.images += b.images;
+        s.plates += b.plates;
+        s.partitions_dropped += b.partitions_dropped;
+        if (!s.oldest || (b.oldest && *b.oldest < *s.oldest)) s.oldest = b.oldest;
+        if (!s.newest || (b.newest && *b.newest > *s.newest)) s.newest = b.newest;
+      }
+      if (b.reads < options.batch_size) {
+        s.complete = true;
+        break;
+      }
+    }
+  }
+  return summary;
+}
+
+}  // namespace custodian::policy
