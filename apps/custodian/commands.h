@@ -18,6 +18,8 @@ void RegisterRead(CLI::App& app, Action* run);
 void RegisterEval(CLI::App& app, Action* run);
 void RegisterBenchVision(CLI::App& app, Action* run);
 void RegisterDb(CLI::App& app, Action* run);
+void RegisterRetention(CLI::App& app, Action* run);
+void RegisterHold(CLI::App& app, Action* run);
 
 // The model folder: --models if given, else $CUSTODIAN_MODELS, else the build's default.
 std::filesystem::path DefaultModelDir();

@@ -83,6 +83,8 @@ int main(int argc, char** argv) {
   custodian::app::RegisterEval(app, &run);
   custodian::app::RegisterBenchVision(app, &run);
   custodian::app::RegisterDb(app, &run);
+  custodian::app::RegisterRetention(app, &run);
+  custodian::app::RegisterHold(app, &run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

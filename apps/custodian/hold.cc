@@ -1,0 +1,141 @@
+// custodian hold: legal holds (policy section 3). A held read is never purged until every
+// hold on it is released.
+//   custodian hold place --db URL --case NUMBER --reason TEXT --by USER
+//                        [--read ID]... [--plate TERM [--match exact|wildcard|fuzzy]
+//                        [--from TIME] [--to TIME] [--camera ID]...]
+//   custodian hold release --db URL --id N --by USER
+//   custodian hold list --db URL [--all]
+#include <iostream>
+
+#include "commands.h"
+#include "store_flags.h"
+
+namespace custodian::app {
+namespace {
+
+struct PlaceArgs {
+  StoreFlags store;
+  std::string case_number, reason, by;
+  std::vector<int64_t> read_ids;
+  std::string plate, match = "exact", from, to;
+  std::vector<std::string> cameras;
+};
+
+struct ReleaseArgs {
+  StoreFlags store;
+  int64_t id = 0;
+  std::string by;
+};
+
+struct ListArgs {
+  StoreFlags store;
+  bool all = false;
+};
+
+int Fail(std::string_view what, const Status& st) {
+  std::cerr << "custodian hold " << what << ": " << st.ToString() << "\n";
+  return 1;
+}
+
+void PrintHold(const store::Hold& h) {
+  std::cout << "hold " << h.id << ": case " << h.case_number << ", " << h.reads << " reads, placed by "
+            << h.placed_by << " at " << FormatUtc(h.placed_at);
+  if (h.released_at) std::cout << ", released by " << h.released_by << " at " << FormatUtc(*h.released_at);
+  std::cout << "; reason: " << h.reason << "\n";
+}
+
+Result<store::SearchQuery> QueryOf(const PlaceArgs& a) {
+  store::SearchQuery q;
+  if (a.match == "exact") {
+    q.match = store::PlateMatch::kExact;
+  } else if (a.match == "wildcard") {
+    q.match = store::PlateMatch::kWildcard;
+  } else if (a.match == "fuzzy") {
+    q.match = store::PlateMatch::kFuzzy;
+  } else {
+    return Status::InvalidArgument("--match is exact, wildcard or fuzzy");
+  }
+  q.plate = a.plate;
+  if (!a.from.empty()) {
+    CUSTODIAN_ASSIGN_OR_RETURN(q.from, ParseUtc(a.from));
+  }
+  if (!a.to.empty()) {
+    CUSTODIAN_ASSIGN_OR_RETURN(q.to, ParseUtc(a.to));
+  }
+  q.camera_ids = a.cameras;
+  return q;
+}
+
+int RunPlace(const PlaceArgs& a) {
+  store::HoldRequest req{.case_number = a.case_number, .reason = a.reason, .placed_by = a.by, .read_ids = a.read_ids};
+  if (!a.plate.empty()) {
+    auto q = QueryOf(a);
+    if (!q.ok()) return Fail("place", q.status());
+    req.matching = *q;
+  } else if (!a.from.empty() || !a.to.empty() || !a.cameras.empty()) {
+    return Fail("place", Status::InvalidArgument("--from, --to and --camera narrow a --plate search; give --plate"));
+  }
+  auto s = OpenStoreFromFlags(a.store);
+  if (!s.ok()) return Fail("place", s.status());
+  auto h = (*s)->PlaceHold(req);
+  if (!h.ok()) return Fail("place", h.status());
+  PrintHold(*h);
+  return 0;
+}
+
+int RunRelease(const ReleaseArgs& a) {
+  auto s = OpenStoreFromFlags(a.store);
+  if (!s.ok()) return Fail("release", s.status());
+  Status st = (*s)->ReleaseHold(a.id, a.by);
+  if (!st.ok()) return Fail("release", st);
+  auto h = (*s)->GetHold(a.id);
+  if (!h.ok()) return Fail("release", h.status());
+  PrintHold(*h);
+  return 0;
+}
+
+int RunList(const ListArgs& a) {
+  auto s = OpenStoreFromFlags(a.store);
+  if (!s.ok()) return Fail("list", s.status());
+  auto holds = (*s)->ListHolds(a.all);
+  if (!holds.ok()) return Fail("list", holds.status());
+  if (holds->empty()) std::cout << (a.all ? "no holds\n" : "no holds in force\n");
+  for (const auto& h : *holds) PrintHold(h);
+  return 0;
+}
+
+}  // namespace
+
+void RegisterHold(CLI::App& app, Action* run) {
+  CLI::App* cmd = app.add_subcommand("hold", "Legal holds (policy section 3): place, release, list");
+  cmd->require_subcommand(1);
+
+  auto place_args = std::make_shared<PlaceArgs>();
+  CLI::App* place = cmd->add_subcommand("place", "Hold reads (by id, or every read matching a search)");
+  AddStoreFlags(place, &place_args->store);
+  place->add_option("--case", place_args->case_number, "Case number")->required();
+  place->add_option("--reason", place_args->reason, "Why the reads are held")->required();
+  place->add_option("--by", place_args->by, "The user placing the hold")->required();
+  place->add_option("--read", place_args->read_ids, "A read id to hold (repeatable)");
+  place->add_option("--plate", place_args->plate, "Hold every read matching this plate term");
+  place->add_option("--match", place_args->match, "exact, wildcard or fuzzy")->capture_default_str();
+  place->add_option("--from", place_args->from, "Search from this UTC time (YYYY-MM-DD[THH:MM:SSZ])");
+  place->add_option("--to", place_args->to, "Search up to this UTC time (exclusive)");
+  place->add_option("--camera", place_args->cameras, "Only reads from this camera (repeatable)");
+  place->callback([place_args, run] { *run = [place_args] { return RunPlace(*place_args); }; });
+
+  auto release_args = std::make_shared<ReleaseArgs>();
+  CLI::App* release = cmd->add_subcommand("release", "Release a hold: its reads return to normal retention");
+  AddStoreFlags(release, &release_args->store);
+  release->add_option("--id", release_args->id, "The hold")->required();
+  release->add_option("--by", release_args->by, "The user releasing it")->required();
+  release->callback([release_args, run] { *run = [release_args] { return RunRelease(*release_args); }; });
+
+  auto list_args = std::make_shared<ListArgs>();
+  CLI::App* list = cmd->add_subcommand("list", "Holds in force, newest first");
+  AddStoreFlags(list, &list_args->store);
+  list->add_flag("--all", list_args->all, "Include released holds");
+  list->callback([list_args, run] { *run = [list_args] { return RunList(*list_args); }; });
+}
+
+}  // namespace custodian::app
