@@ -32,6 +32,45 @@ Result<DataClass> ParseDataClass(std::string_view name) {
   return Status::InvalidArgument("data class is public_safety or non_public_safety");
 }
 
+std::string_view HotlistCategoryName(HotlistCategory c) {
+  switch (c) {
+    case HotlistCategory::kStolenVehicle: return "stolen_vehicle";
+    case HotlistCategory::kStolenPlate: return "stolen_plate";
+    case HotlistCategory::kAmberMissingPerson: return "amber_missing_person";
+    case HotlistCategory::kWanted: return "wanted";
+    case HotlistCategory::kBolo: return "bolo";
+    case HotlistCategory::kParkingScofflawPermit: return "parking_scofflaw_permit";
+  }
+  return "bolo";
+}
+
+Result<HotlistCategory> ParseHotlistCategory(std::string_view name) {
+  for (auto c : {HotlistCategory::kStolenVehicle, HotlistCategory::kStolenPlate, HotlistCategory::kAmberMissingPerson,
+                 HotlistCategory::kWanted, HotlistCategory::kBolo, HotlistCategory::kParkingScofflawPermit}) {
+    if (HotlistCategoryName(c) == name) return c;
+  }
+  return Status::InvalidArgument(
+      "hotlist category is stolen_vehicle, stolen_plate, amber_missing_person, wanted, bolo or "
+      "parking_scofflaw_permit");
+}
+
+std::string_view AlertStateName(AlertState s) {
+  switch (s) {
+    case AlertState::kNew: return "new";
+    case AlertState::kAcknowledged: return "acknowledged";
+    case AlertState::kConfirmed: return "confirmed";
+    case AlertState::kDismissed: return "dismissed";
+  }
+  return "new";
+}
+
+Result<AlertState> ParseAlertState(std::string_view name) {
+  for (auto st : {AlertState::kNew, AlertState::kAcknowledged, AlertState::kConfirmed, AlertState::kDismissed}) {
+    if (AlertStateName(st) == name) return st;
+  }
+  return Status::InvalidArgument("alert state is new, acknowledged, confirmed or dismissed");
+}
+
 Result<IngestResult> ReadStore::IngestOne(const ReadInput& read) {
   CUSTODIAN_ASSIGN_OR_RETURN(auto results, Ingest(std::span<const ReadInput>(&read, 1)));
   return results.at(0);

@@ -48,6 +48,14 @@ class SqlReadStore final : public ReadStore {
   Result<std::vector<int64_t>> HeldReadIds(int64_t id) override;
   Result<PurgeBatchResult> PurgeBatch(const PurgeBatchRequest& request) override;
   Result<std::vector<PurgeLogEntry>> PurgeLog(int limit) override;
+  Result<Hotlist> PutHotlist(const HotlistSpec& spec) override;
+  Result<std::vector<Hotlist>> ListHotlists() override;
+  Result<HotlistImportResult> ImportHotlistEntries(const HotlistImport& import) override;
+  Result<std::vector<Alert>> ListAlerts(const AlertQuery& query) override;
+  Result<Alert> GetAlert(int64_t id) override;
+  Status AcknowledgeAlert(int64_t id, std::string_view by) override;
+  Status ConfirmAlert(int64_t id, const AlertConfirmation& confirmation) override;
+  Status DismissAlert(int64_t id, std::string_view by, std::string_view note) override;
 
  protected:
   Result<bool> ImageReferenced(const std::string& sha256) override;

@@ -24,6 +24,7 @@
 #include "custodian/core/clock.h"
 #include "custodian/core/status.h"
 #include "custodian/store/holds.h"
+#include "custodian/store/hotlists.h"
 #include "custodian/store/image_store.h"
 #include "custodian/store/types.h"
 
@@ -124,6 +125,30 @@ class ReadStore {
   virtual Result<PurgeBatchResult> PurgeBatch(const PurgeBatchRequest& request) = 0;
   // purge_log rows, newest first, at most `limit` (1..kMaxPageSize).
   virtual Result<std::vector<PurgeLogEntry>> PurgeLog(int limit) = 0;
+
+  // ---- Hotlists and alerts (policy 4.A.3; see hotlists.h) ----
+  //
+  // Ingest matches every new read against every hotlist entry in force at its capture
+  // time: the same plate (or, on a fuzzy list, the same OCR confusion key) and the same
+  // state where both are known. Each match raises one alert, in the read's transaction.
+
+  // Inserts or updates (by name) a hotlist. kNotFound for an unknown agency.
+  virtual Result<Hotlist> PutHotlist(const HotlistSpec& spec) = 0;
+  virtual Result<std::vector<Hotlist>> ListHotlists() = 0;
+  // Adds or updates entries atomically (one bad entry, kInvalidArgument naming its
+  // index, refuses the batch) and raises alerts for reads in the retroactive window.
+  virtual Result<HotlistImportResult> ImportHotlistEntries(const HotlistImport& import) = 0;
+
+  virtual Result<std::vector<Alert>> ListAlerts(const AlertQuery& query) = 0;
+  virtual Result<Alert> GetAlert(int64_t id) = 0;
+  // new -> acknowledged. kInvalidArgument from any other state; kNotFound if no alert.
+  virtual Status AcknowledgeAlert(int64_t id, std::string_view by) = 0;
+  // acknowledged -> confirmed. kInvalidArgument unless acknowledged, unless
+  // confirmation.image_checked, or without an action.
+  virtual Status ConfirmAlert(int64_t id, const AlertConfirmation& confirmation) = 0;
+  // acknowledged -> dismissed (a misread). kInvalidArgument unless acknowledged or
+  // without a note.
+  virtual Status DismissAlert(int64_t id, std::string_view by, std::string_view note) = 0;
 
   // The decrypted image `sha256` (see ImageStore::Get for errors).
   Result<std::vector<uint8_t>> GetImage(std::string_view sha256) const { return images_->Get(sha256); }

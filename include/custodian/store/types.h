@@ -125,6 +125,7 @@ struct StoredRead {
 struct IngestResult {
   int64_t read_id = 0;
   bool duplicate = false;  // true when the event id had been ingested before
+  int alerts = 0;          // hotlist alerts this read raised on arrival
 };
 
 enum class PlateMatch {
