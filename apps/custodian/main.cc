@@ -85,6 +85,8 @@ int main(int argc, char** argv) {
   custodian::app::RegisterDb(app, &run);
   custodian::app::RegisterRetention(app, &run);
   custodian::app::RegisterHold(app, &run);
+  custodian::app::RegisterHotlist(app, &run);
+  custodian::app::RegisterAlerts(app, &run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
