@@ -87,6 +87,7 @@ int main(int argc, char** argv) {
   custodian::app::RegisterHold(app, &run);
   custodian::app::RegisterHotlist(app, &run);
   custodian::app::RegisterAlerts(app, &run);
+  custodian::app::RegisterEvidence(app, &run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -53,6 +53,19 @@ run_all() {  # run_all LABEL URL [--images DIR]
     "$CUSTODIAN" hold release --db "$db" "${x[@]}" --id 77 --by sgt.lee
   check "$l-hold-list-after" 0 "no holds in force" -- "$CUSTODIAN" hold list --db "$db" "${x[@]}"
   check "$l-hold-list-all" 0 "released by sgt.lee" -- "$CUSTODIAN" hold list --all --db "$db" "${x[@]}"
+  check "$l-evidence-export" 0 "exported hold 1: 0 reads, 0 images" -- \
+    "$CUSTODIAN" evidence export --db "$db" "${x[@]}" --hold 1 --out "$tmp/$l-ev" --signing-key "$tmp/ev.key"
+  "$CUSTODIAN" evidence public-key --signing-key "$tmp/ev.key" > "$tmp/ev.pub"
+  check "$l-evidence-verify" 0 "^verified" -- "$CUSTODIAN" evidence verify "$tmp/$l-ev" --public-key "$tmp/ev.pub"
+  echo tampered >> "$tmp/$l-ev/hold.json"
+  echo extra > "$tmp/$l-ev/notes.txt"
+  check "$l-evidence-changed" 1 "changed: hold.json" -- "$CUSTODIAN" evidence verify "$tmp/$l-ev"
+  check "$l-evidence-added" 1 "added: notes.txt" -- "$CUSTODIAN" evidence verify "$tmp/$l-ev"
+  check "$l-evidence-nonempty" 1 "is not empty" -- \
+    "$CUSTODIAN" evidence export --db "$db" "${x[@]}" --hold 1 --out "$tmp/$l-ev" --signing-key "$tmp/ev.key"
+  check "$l-evidence-no-hold" 1 "not_found: no hold 9" -- \
+    "$CUSTODIAN" evidence export --db "$db" "${x[@]}" --hold 9 --out "$tmp/$l-ev9" --signing-key "$tmp/ev.key"
+  check "$l-evidence-no-manifest" 1 "has no manifest.json" -- "$CUSTODIAN" evidence verify "$tmp/images"
 }
 check no-db 1 "give --db URL or set CUSTODIAN_DB" -- env -u CUSTODIAN_DB "$CUSTODIAN" hold list
 # A first open creates the image key; the CLI never does, so make one as ingest would.
