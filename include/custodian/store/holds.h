@@ -32,8 +32,9 @@ struct HoldRequest {
   std::string placed_by;    // the user; 1..kMaxIdLength bytes
   // Reads to hold by id. Each must exist (kNotFound otherwise, nothing written).
   std::vector<int64_t> read_ids;
-  // Also hold every read matching this search (all pages; its cursor and limit are
-  // ignored). More than kMaxReadsPerHold matches is kInvalidArgument, nothing written.
+  // Also hold every read matching this search when the hold is placed (all pages; its
+  // cursor and limit are ignored); reads stored later are not covered. More than
+  // kMaxReadsPerHold matches is kInvalidArgument, nothing written.
   std::optional<SearchQuery> matching;
 };
 
