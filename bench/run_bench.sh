@@ -15,6 +15,7 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
   echo "# Benchmark results"
   echo
   echo "Written by \`make bench\` ($(date -u +%Y-%m-%d)). Machine: $(nproc) cores, $cpu, $(free -g | awk '/Mem:/{print $2}') GiB."
+  echo "Load average when it started: $(cut -d' ' -f1-3 /proc/loadavg) (other jobs on the machine slow the all-cores rows first)."
   echo
   echo "## Recognition engine (detection + OCR per frame)"
   echo
