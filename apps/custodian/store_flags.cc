@@ -1,8 +1,9 @@
 #include "store_flags.h"
 
-#include <cstdio>
 #include <cstdlib>
 #include <ctime>
+
+#include "custodian/core/utc_time.h"
 
 namespace custodian::app {
 
@@ -31,26 +32,9 @@ std::string FormatUtc(TimePoint t) {
 }
 
 Result<TimePoint> ParseUtc(std::string_view text) {
-  int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
-  char tail = 0;
-  std::string t(text);
-  bool ok = false;
-  if (t.size() == 10) {
-    ok = std::sscanf(t.c_str(), "%4d-%2d-%2d%c", &y, &mo, &d, &tail) == 3;
-  } else if (t.size() == 20) {
-    ok = std::sscanf(t.c_str(), "%4d-%2d-%2dT%2d:%2d:%2dZ%c", &y, &mo, &d, &h, &mi, &s, &tail) == 6 && t[19] == 'Z';
-  }
-  if (!ok || y < 1970 || y >= 2200 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59) {
-    return Status::InvalidArgument("time '", t.substr(0, 40), "' is not YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (UTC)");
-  }
-  std::tm tm{};
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  tm.tm_sec = s;
-  return FromUnixMillis(int64_t(timegm(&tm)) * 1000);
+  Result<TimePoint> t = ParseUtcTime(text);
+  if (!t.ok()) return Status::InvalidArgument("time ", t.status().message());
+  return t;
 }
 
 }  // namespace custodian::app

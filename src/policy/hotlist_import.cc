@@ -1,8 +1,6 @@
 #include "custodian/policy/hotlist_import.h"
 
-#include <cstdio>
-#include <ctime>
-
+#include "custodian/core/utc_time.h"
 #include "custodian/store/plate_key.h"
 
 namespace custodian::policy {
@@ -19,29 +17,6 @@ Status CheckField(std::string_view what, std::string_view v, size_t max) {
   return Status::Ok();
 }
 
-Result<TimePoint> ParseDate(std::string_view text) {
-  int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
-  char extra = 0;
-  std::string t(text);
-  bool ok = false;
-  if (t.size() == 10) {
-    ok = std::sscanf(t.c_str(), "%4d-%2d-%2d%c", &y, &mo, &d, &extra) == 3;
-  } else if (t.size() == 20 && t[10] == 'T' && t[19] == 'Z') {
-    ok = std::sscanf(t.c_str(), "%4d-%2d-%2dT%2d:%2d:%2dZ%c", &y, &mo, &d, &h, &mi, &s, &extra) == 6;
-  }
-  if (!ok || y < 1970 || y >= 2200 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59) {
-    return Status::InvalidArgument("expiry is not YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ");
-  }
-  std::tm tm{};
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  tm.tm_sec = s;
-  return FromUnixMillis(int64_t(timegm(&tm)) * 1000);
-}
-
 Result<store::HotlistEntryInput> MakeEntry(std::string_view plate, std::string_view state, std::string_view reason,
                                            std::string_view expires) {
   CUSTODIAN_RETURN_IF_ERROR(CheckField("plate", plate, store::kMaxRawPlateLength));
@@ -53,7 +28,9 @@ Result<store::HotlistEntryInput> MakeEntry(std::string_view plate, std::string_v
   CUSTODIAN_RETURN_IF_ERROR(CheckField("reason", reason, store::kMaxHotlistReasonLength));
   store::HotlistEntryInput e{.plate = std::string(plate), .state = std::string(state), .reason = std::string(reason)};
   if (!expires.empty()) {
-    CUSTODIAN_ASSIGN_OR_RETURN(e.expires, ParseDate(expires));
+    Result<TimePoint> t = ParseUtcTime(expires);
+    if (!t.ok()) return Status::InvalidArgument("expiry is not YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ");
+    e.expires = *t;
   }
   return e;
 }

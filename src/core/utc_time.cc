@@ -1,0 +1,32 @@
+#include "custodian/core/utc_time.h"
+
+#include <cstdio>
+#include <ctime>
+#include <string>
+
+namespace custodian {
+
+Result<TimePoint> ParseUtcTime(std::string_view text) {
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
+  char extra = 0;
+  std::string t(text);
+  bool ok = false;
+  if (t.size() == 10) {
+    ok = std::sscanf(t.c_str(), "%4d-%2d-%2d%c", &y, &mo, &d, &extra) == 3;
+  } else if (t.size() == 20 && t[10] == 'T' && t[19] == 'Z') {
+    ok = std::sscanf(t.c_str(), "%4d-%2d-%2dT%2d:%2d:%2dZ%c", &y, &mo, &d, &h, &mi, &s, &extra) == 6;
+  }
+  if (!ok || y < 1970 || y >= 2200 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59) {
+    return Status::InvalidArgument("'", t.substr(0, 40), "' is not YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (UTC)");
+  }
+  std::tm tm{};
+  tm.tm_year = y - 1900;
+  tm.tm_mon = mo - 1;
+  tm.tm_mday = d;
+  tm.tm_hour = h;
+  tm.tm_min = mi;
+  tm.tm_sec = s;
+  return FromUnixMillis(int64_t(timegm(&tm)) * 1000);
+}
+
+}  // namespace custodian
