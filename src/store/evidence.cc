@@ -1,17 +1,16 @@
 #include "custodian/store/evidence.h"
 
-#include <fcntl.h>
 #include <sodium.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
+
+#include "store/file_util.h"
 
 namespace custodian::store {
 namespace {
@@ -39,25 +38,10 @@ Result<std::string> ReadAll(const fs::path& p) {
   return ss.str();
 }
 
-// Writes `data` to `path` (new file) and syncs it.
+// Writes `data` to `path` (new file) and syncs it. A partly written file is left in place.
 Status WriteFile(const fs::path& path, std::string_view data, mode_t mode = 0644) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-  if (fd < 0) return Status::Unavailable("create ", path.string(), ": ", std::strerror(errno));
-  size_t off = 0;
-  while (off < data.size()) {
-    ssize_t n = ::write(fd, data.data() + off, data.size() - off);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int e = errno;
-      ::close(fd);
-      return Status::Unavailable("write ", path.string(), ": ", std::strerror(e));
-    }
-    off += size_t(n);
-  }
-  bool synced = ::fsync(fd) == 0;
-  ::close(fd);
-  if (!synced) return Status::Unavailable("sync ", path.string());
-  return Status::Ok();
+  return internal::WriteNewFile(path, {reinterpret_cast<const uint8_t*>(data.data()), data.size()},
+                                {.mode = mode, .sync = true, .remove_on_error = false});
 }
 
 std::string Sha256Of(std::string_view data) {

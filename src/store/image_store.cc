@@ -12,6 +12,7 @@
 #include <set>
 
 #include "custodian/store/types.h"
+#include "store/file_util.h"
 
 namespace custodian::store {
 namespace fs = std::filesystem;
@@ -72,26 +73,7 @@ Result<fs::path> WriteTemp(const fs::path& final_path, std::span<const uint8_t> 
   static std::atomic<uint64_t> counter{0};
   fs::path tmp = final_path;
   tmp += ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter.fetch_add(1));
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-  if (fd < 0) return Status::Unavailable("create ", tmp.string(), ": ", Errno(errno));
-  size_t off = 0;
-  while (off < data.size()) {
-    ssize_t n = ::write(fd, data.data() + off, data.size() - off);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int e = errno;
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return Status::Unavailable("write ", tmp.string(), ": ", Errno(e));
-    }
-    off += size_t(n);
-  }
-  Status st = sync ? SyncFd(fd, tmp) : Status::Ok();
-  ::close(fd);
-  if (!st.ok()) {
-    ::unlink(tmp.c_str());
-    return st;
-  }
+  CUSTODIAN_RETURN_IF_ERROR(internal::WriteNewFile(tmp, data, {.mode = mode, .sync = sync, .remove_on_error = true}));
   return tmp;
 }
 
