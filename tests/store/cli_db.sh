@@ -3,22 +3,7 @@
 # no-op, status reports, bad URLs give one clear line and a non-zero status.
 # Needs CUSTODIAN (the binary). With CUSTODIAN_TEST_PG_URL set, checks PostgreSQL too
 # (failing when CI=true and the cluster is down, else skipping).
-set -u
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-check() {  # check NAME EXPECTED_STATUS PATTERN -- command...
-  local name=$1 want=$2 pattern=$3
-  shift 4
-  out=$("$@" 2>&1)
-  got=$?
-  if [ "$got" != "$want" ] || ! grep -qE "$pattern" <<<"$out"; then
-    echo "FAIL $name: status $got (want $want), output: $out"
-    fails=$((fails + 1))
-  else
-    echo "ok   $name"
-  fi
-}
+source "$(dirname "${BASH_SOURCE[0]}")/cli_lib.sh"
 db="sqlite://$tmp/custodian.db"
 check status-missing 1 "no SQLite database" -- "$CUSTODIAN" db status --db "$db"
 check migrate-fresh 0 "migrated from schema version 0 to [1-9]" -- "$CUSTODIAN" db migrate --db "$db"
@@ -32,15 +17,11 @@ check no-db 2 "give --db URL or set CUSTODIAN_DB" -- env -u CUSTODIAN_DB "$CUSTO
 check pg-down 1 "^custodian db migrate: unavailable: postgresql: cannot connect" -- \
   "$CUSTODIAN" db migrate --db "postgresql:///nope?host=$tmp/nosock"
 if [ -n "${CUSTODIAN_TEST_PG_URL:-}" ]; then
-  if ! createdb -h "${CUSTODIAN_TEST_PG_URL#*host=}" cli_db_test; then
-    echo "the PostgreSQL test cluster is not running"
-    [ "${CI:-}" = true ] && exit 1
-    exit 77  # skipped (CTest SKIP_RETURN_CODE)
-  fi
-  pg="postgresql:///cli_db_test?host=${CUSTODIAN_TEST_PG_URL#*host=}"
+  pg_create_db cli_db_test
+  pg="postgresql:///cli_db_test?host=$pg_sock"
   check pg-migrate 0 "postgresql database migrated from schema version 0" -- "$CUSTODIAN" db migrate --db "$pg"
   check pg-migrate-again 0 "already at schema version" -- "$CUSTODIAN" db migrate --db "$pg"
   check pg-status 0 "\(current\)" -- "$CUSTODIAN" db status --db "$pg"
-  dropdb -h "${CUSTODIAN_TEST_PG_URL#*host=}" cli_db_test
+  dropdb -h "$pg_sock" cli_db_test
 fi
 exit $((fails > 0))

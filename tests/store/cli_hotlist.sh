@@ -3,22 +3,7 @@
 # files imported with bad lines reported by number and the rest kept, alert review steps
 # refuse what the policy forbids. Needs CUSTODIAN (the binary). With
 # CUSTODIAN_TEST_PG_URL set, checks PostgreSQL too.
-set -u
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-check() {  # check NAME EXPECTED_STATUS PATTERN -- command...
-  local name=$1 want=$2 pattern=$3
-  shift 4
-  out=$("$@" 2>&1)
-  got=$?
-  if [ "$got" != "$want" ] || ! grep -qE "$pattern" <<<"$out"; then
-    echo "FAIL $name: status $got (want $want), output: $out"
-    fails=$((fails + 1))
-  else
-    echo "ok   $name"
-  fi
-}
+source "$(dirname "${BASH_SOURCE[0]}")/cli_lib.sh"
 printf 'plate,state,reason,expires\n7ABC123,CA,stolen,2027-01-01\n!!!,CA,bad,\n8DEF456,CA,"quoted, reason",\n9GHI,CA,x,not-a-date\n' \
   > "$tmp/list.csv"
 printf '7ABC123 CA0001\nSHORT\n5SVS555 NV\n' > "$tmp/list.svs"
@@ -65,13 +50,8 @@ check bad-format 1 "format is csv or svs" -- \
   "$CUSTODIAN" hotlist import --db "$db" --list stolen --format xml "$tmp/list.svs"
 check list 0 "^stolen: stolen_vehicle, agency CITYPD, OCR-tolerant, 3 entries" -- "$CUSTODIAN" hotlist list --db "$db"
 if [ -n "${CUSTODIAN_TEST_PG_URL:-}" ]; then
-  sock=${CUSTODIAN_TEST_PG_URL#*host=}
-  if ! createdb -h "$sock" cli_hotlist_test; then
-    echo "the PostgreSQL test cluster is not running"
-    [ "${CI:-}" = true ] && exit 1
-    exit 77
-  fi
-  run_all pg "postgresql:///cli_hotlist_test?host=$sock" --images "$tmp/images"
-  dropdb -h "$sock" cli_hotlist_test
+  pg_create_db cli_hotlist_test
+  run_all pg "postgresql:///cli_hotlist_test?host=$pg_sock" --images "$tmp/images"
+  dropdb -h "$pg_sock" cli_hotlist_test
 fi
 exit $((fails > 0))

@@ -4,22 +4,7 @@
 # listed and released, and bad input gives one clear line and a non-zero status.
 # Needs CUSTODIAN (the binary). With CUSTODIAN_TEST_PG_URL set, checks PostgreSQL too
 # (failing when CI=true and the cluster is down, else skipping).
-set -u
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-check() {  # check NAME EXPECTED_STATUS PATTERN -- command...
-  local name=$1 want=$2 pattern=$3
-  shift 4
-  out=$("$@" 2>&1)
-  got=$?
-  if [ "$got" != "$want" ] || ! grep -qE "$pattern" <<<"$out"; then
-    echo "FAIL $name: status $got (want $want), output: $out"
-    fails=$((fails + 1))
-  else
-    echo "ok   $name"
-  fi
-}
+source "$(dirname "${BASH_SOURCE[0]}")/cli_lib.sh"
 run_all() {  # run_all LABEL URL [--images DIR]
   local l=$1 db=$2
   shift 2
@@ -92,13 +77,8 @@ check purge-log 0 "system public_safety: 1 reads, 0 images, 1 plates" -- \
 left=$(sqlite3 "$tmp/custodian.db" "SELECT group_concat(id) FROM (SELECT id FROM reads ORDER BY id)")
 [ "$left" = "102,103" ] && echo "ok   purge-kept-held-and-young" || { echo "FAIL purge-kept: $left"; fails=$((fails + 1)); }
 if [ -n "${CUSTODIAN_TEST_PG_URL:-}" ]; then
-  sock=${CUSTODIAN_TEST_PG_URL#*host=}
-  if ! createdb -h "$sock" cli_retention_test; then
-    echo "the PostgreSQL test cluster is not running"
-    [ "${CI:-}" = true ] && exit 1
-    exit 77  # skipped (CTest SKIP_RETURN_CODE)
-  fi
-  run_all pg "postgresql:///cli_retention_test?host=$sock" --images "$tmp/images"
-  dropdb -h "$sock" cli_retention_test
+  pg_create_db cli_retention_test
+  run_all pg "postgresql:///cli_retention_test?host=$pg_sock" --images "$tmp/images"
+  dropdb -h "$pg_sock" cli_retention_test
 fi
 exit $((fails > 0))
