@@ -128,6 +128,13 @@ class ReadStoreTest : public ::testing::Test {
     return out;
   }
 
+  // Plates(q) in alphabetical order, for comparing result sets.
+  std::vector<std::string> SortedPlates(const SearchQuery& q) {
+    auto v = Plates(q);
+    std::sort(v.begin(), v.end());
+    return v;
+  }
+
   int64_t CountAll() {
     int64_t n = 0;
     SearchQuery q{.match = PlateMatch::kAny, .limit = kMaxPageSize};
@@ -434,23 +441,19 @@ TYPED_TEST(ReadStoreTest, WildcardSearchHandlesPrefixSuffixAndSingleCharacters) 
   for (const char* p : {"7ABC123", "7ABD999", "7AB1", "8ABC123", "17ABC123", "7XBC123", "ABC123"}) {
     this->Ingest(this->MakeRead("", "cam-a", p, t++));
   }
-  auto sorted = [&](SearchQuery q) {
-    auto v = this->Plates(q);
-    std::sort(v.begin(), v.end());
-    return v;
-  };
   using V = std::vector<std::string>;
-  EXPECT_EQ(sorted({.match = PlateMatch::kWildcard, .plate = "7AB*"}), (V{"7AB1", "7ABC123", "7ABD999"}));
-  EXPECT_EQ(sorted({.match = PlateMatch::kWildcard, .plate = "7AB?123"}), (V{"7ABC123"}));
-  EXPECT_EQ(sorted({.match = PlateMatch::kWildcard, .plate = "?ABC123"}), (V{"7ABC123", "8ABC123"}));
-  EXPECT_EQ(sorted({.match = PlateMatch::kWildcard, .plate = "*BC123"}),
+  EXPECT_EQ(this->SortedPlates({.match = PlateMatch::kWildcard, .plate = "7AB*"}), (V{"7AB1", "7ABC123", "7ABD999"}));
+  EXPECT_EQ(this->SortedPlates({.match = PlateMatch::kWildcard, .plate = "7AB?123"}), (V{"7ABC123"}));
+  EXPECT_EQ(this->SortedPlates({.match = PlateMatch::kWildcard, .plate = "?ABC123"}), (V{"7ABC123", "8ABC123"}));
+  EXPECT_EQ(this->SortedPlates({.match = PlateMatch::kWildcard, .plate = "*BC123"}),
             (V{"17ABC123", "7ABC123", "7XBC123", "8ABC123", "ABC123"}));
-  EXPECT_EQ(sorted({.match = PlateMatch::kWildcard, .plate = "*ABC*"}), (V{"17ABC123", "7ABC123", "8ABC123", "ABC123"}));
-  EXPECT_EQ(sorted({.match = PlateMatch::kWildcard, .plate = "7?B*3"}), (V{"7ABC123", "7XBC123"}));
-  EXPECT_EQ(sorted({.match = PlateMatch::kWildcard, .plate = "?ABC?2?"}), (V{"7ABC123", "8ABC123"}));
-  EXPECT_EQ(sorted({.match = PlateMatch::kWildcard, .plate = "*BD9*"}), (V{"7ABD999"}));
-  EXPECT_EQ(sorted({.match = PlateMatch::kWildcard, .plate = "7AB???"}), (V{}));
-  EXPECT_EQ(sorted({.match = PlateMatch::kWildcard, .plate = "7ab c123"}), (V{"7ABC123"}));
+  EXPECT_EQ(this->SortedPlates({.match = PlateMatch::kWildcard, .plate = "*ABC*"}),
+            (V{"17ABC123", "7ABC123", "8ABC123", "ABC123"}));
+  EXPECT_EQ(this->SortedPlates({.match = PlateMatch::kWildcard, .plate = "7?B*3"}), (V{"7ABC123", "7XBC123"}));
+  EXPECT_EQ(this->SortedPlates({.match = PlateMatch::kWildcard, .plate = "?ABC?2?"}), (V{"7ABC123", "8ABC123"}));
+  EXPECT_EQ(this->SortedPlates({.match = PlateMatch::kWildcard, .plate = "*BD9*"}), (V{"7ABD999"}));
+  EXPECT_EQ(this->SortedPlates({.match = PlateMatch::kWildcard, .plate = "7AB???"}), (V{}));
+  EXPECT_EQ(this->SortedPlates({.match = PlateMatch::kWildcard, .plate = "7ab c123"}), (V{"7ABC123"}));
   EXPECT_EQ(this->Plates({.match = PlateMatch::kWildcard, .plate = "*"}).size(), 7u);
 }
 
@@ -459,14 +462,10 @@ TYPED_TEST(ReadStoreTest, FuzzySearchTreatsOcrConfusionsAsEqual) {
   for (const char* p : {"8OS1ZG", "B0S1ZG", "BD5I26", "8QSL2G", "8OS1ZX", "80S1Z"}) {
     this->Ingest(this->MakeRead("", "cam-a", p, t++));
   }
-  auto sorted = [&](SearchQuery q) {
-    auto v = this->Plates(q);
-    std::sort(v.begin(), v.end());
-    return v;
-  };
   using V = std::vector<std::string>;
-  EXPECT_EQ(sorted({.match = PlateMatch::kFuzzy, .plate = "BOSIZG"}), (V{"8OS1ZG", "8QSL2G", "B0S1ZG", "BD5I26"}));
-  EXPECT_EQ(sorted({.match = PlateMatch::kFuzzy, .plate = "BOSIZG", .extra_edits = 1}),
+  EXPECT_EQ(this->SortedPlates({.match = PlateMatch::kFuzzy, .plate = "BOSIZG"}),
+            (V{"8OS1ZG", "8QSL2G", "B0S1ZG", "BD5I26"}));
+  EXPECT_EQ(this->SortedPlates({.match = PlateMatch::kFuzzy, .plate = "BOSIZG", .extra_edits = 1}),
             (V{"80S1Z", "8OS1ZG", "8OS1ZX", "8QSL2G", "B0S1ZG", "BD5I26"}));
   EXPECT_EQ(this->store_->Search({.match = PlateMatch::kFuzzy, .plate = "BOSIZG", .extra_edits = 2}).status().code(),
             StatusCode::kInvalidArgument);
