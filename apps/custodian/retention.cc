@@ -13,12 +13,13 @@
 namespace custodian::app {
 namespace {
 
+// Defaults are the policy layer's, so the two cannot drift apart.
 struct PurgeArgs {
   StoreFlags store;
-  int public_safety_days = 365;
-  int non_public_safety_days = 365;
-  int batch_size = 1000;
-  int max_batches = 0;
+  int public_safety_days = int(policy::RetentionPeriods{}.public_safety.count());
+  int non_public_safety_days = int(policy::RetentionPeriods{}.non_public_safety.count());
+  int batch_size = policy::PurgeOptions{}.batch_size;
+  int max_batches = policy::PurgeOptions{}.max_batches;
 };
 
 struct LogArgs {
