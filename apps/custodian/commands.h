@@ -17,6 +17,8 @@ using Action = std::function<int()>;
 void RegisterRead(CLI::App& app, Action* run);
 void RegisterEval(CLI::App& app, Action* run);
 void RegisterBenchVision(CLI::App& app, Action* run);
+// Adds `store` under the `bench` subcommand RegisterBenchVision creates; call it after.
+void RegisterBenchStore(CLI::App& app, Action* run);
 void RegisterDb(CLI::App& app, Action* run);
 void RegisterRetention(CLI::App& app, Action* run);
 void RegisterHold(CLI::App& app, Action* run);
