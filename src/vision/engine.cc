@@ -88,8 +88,9 @@ Result<cv::Mat> Forward(cv::dnn::Net& net, const cv::Mat& blob, const char* what
 }
 
 struct Detection {
-  std::array<cv::Point2f, 4> corners;  // in image pixels
+  cv::RotatedRect rect;                // the plate in image pixels
   float score = 0;
+  std::array<cv::Point2f, 4> corners;  // rect's corners, TL, TR, BR, BL
 };
 
 }  // namespace
@@ -131,7 +132,8 @@ struct Session::Impl {
   cv::dnn::Net fine_detector;  // the detector again, at the second look's window size
   std::vector<cv::Mat> windows;
 
-  Status Refine(const cv::Mat& bgr, const std::vector<cv::RotatedRect>& rects, std::vector<Detection>* dets);
+  // Replaces each detection's rect by a second look's, where one is found.
+  Status Refine(const cv::Mat& bgr, std::vector<Detection>* dets);
 
   Result<std::vector<Detection>> Detect(const cv::Mat& bgr);
   // OCR of each quad as given (one batched forward): the beam's readings per quad.
@@ -261,7 +263,6 @@ Result<std::vector<Detection>> Session::Impl::Detect(const cv::Mat& bgr) {
   CUSTODIAN_ASSIGN_OR_RETURN(cv::Mat mask, Forward(detector, cv::dnn::blobFromImage(letterbox, 1.0 / 255.0), "detector"));
   cv::Mat prob(mask.size[2], mask.size[3], CV_32F, mask.ptr<float>());
   std::vector<Detection> dets;
-  std::vector<cv::RotatedRect> rects;  // in image pixels
   for (MaskRect& m : MaskRects(prob, opt.mask_threshold)) {
     if (m.score < opt.min_detection_score) continue;
     Calibrate(fit.width, fit.height, &m.rect);
@@ -269,37 +270,30 @@ Result<std::vector<Detection>> Session::Impl::Detect(const cv::Mat& bgr) {
     rr.center *= float(kDetStride) / scale;
     rr.size.width *= float(kDetStride) / scale;
     rr.size.height *= float(kDetStride) / scale;
-    rects.push_back(rr);
-    dets.push_back({OrderCorners(rr), m.score});
+    dets.push_back({rr, m.score, {}});
   }
-  std::vector<size_t> order(dets.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return dets[a].score > dets[b].score; });
-  if (order.size() > size_t(opt.max_plates)) order.resize(size_t(opt.max_plates));
-  std::vector<Detection> kept;
-  std::vector<cv::RotatedRect> kept_rects;
-  for (size_t i : order) {
-    kept.push_back(dets[i]);
-    kept_rects.push_back(rects[i]);
+  std::stable_sort(dets.begin(), dets.end(), [](const auto& a, const auto& b) { return a.score > b.score; });
+  if (dets.size() > size_t(opt.max_plates)) dets.resize(size_t(opt.max_plates));
+  if (opt.second_look && fit.fine_plate_px > 0 && !dets.empty()) {
+    CUSTODIAN_RETURN_IF_ERROR(Refine(bgr, &dets));
   }
-  if (opt.second_look && fit.fine_plate_px > 0 && !kept.empty()) {
-    CUSTODIAN_RETURN_IF_ERROR(Refine(bgr, kept_rects, &kept));
-  }
-  return kept;
+  for (Detection& d : dets) d.corners = OrderCorners(d.rect);
+  return dets;
 }
 
-Status Session::Impl::Refine(const cv::Mat& bgr, const std::vector<cv::RotatedRect>& rects,
-                             std::vector<Detection>* dets) {
+Status Session::Impl::Refine(const cv::Mat& bgr, std::vector<Detection>* dets) {
   // A second look at each plate: a window around it, scaled so the plate is about
   // fine_plate_px wide, through the same detector in one batch; the component nearest the
   // window's centre gives the refined rectangle.
   const BoxFit& fit = engine->box_fit_;
-  windows.resize(rects.size());
-  std::vector<cv::Matx23f> to_window(rects.size());
-  for (size_t i = 0; i < rects.size(); ++i) {
-    float plate_w = std::max({rects[i].size.width, rects[i].size.height, 8.f});
+  const size_t n = dets->size();
+  windows.resize(n);
+  std::vector<cv::Matx23f> to_window(n);
+  for (size_t i = 0; i < n; ++i) {
+    const cv::RotatedRect& r = (*dets)[i].rect;
+    float plate_w = std::max({r.size.width, r.size.height, 8.f});
     float s = fit.fine_plate_px / plate_w;
-    cv::Matx23f m(s, 0, kFineW / 2.f - s * rects[i].center.x, 0, s, kFineH / 2.f - s * rects[i].center.y);
+    cv::Matx23f m(s, 0, kFineW / 2.f - s * r.center.x, 0, s, kFineH / 2.f - s * r.center.y);
     to_window[i] = m;
     cv::warpAffine(bgr, windows[i], m, cv::Size(kFineW, kFineH), s < 1 ? cv::INTER_AREA : cv::INTER_LINEAR,
                    cv::BORDER_CONSTANT, cv::Scalar::all(0));
@@ -307,7 +301,7 @@ Status Session::Impl::Refine(const cv::Mat& bgr, const std::vector<cv::RotatedRe
   CUSTODIAN_ASSIGN_OR_RETURN(cv::Mat masks, Forward(fine_detector, cv::dnn::blobFromImages(windows, 1.0 / 255.0),
                                                     "detector (second look)"));
   const int mh = masks.size[2], mw = masks.size[3];
-  for (size_t i = 0; i < rects.size(); ++i) {
+  for (size_t i = 0; i < n; ++i) {
     cv::Mat prob(mh, mw, CV_32F, masks.ptr<float>() + i * size_t(mh) * size_t(mw));
     const cv::Point2f centre(kFineW / 2.f / kDetStride, kFineH / 2.f / kDetStride);
     const MaskRect* best = nullptr;
@@ -326,7 +320,7 @@ Status Session::Impl::Refine(const cv::Mat& bgr, const std::vector<cv::RotatedRe
     rr.center = cv::Point2f((rr.center.x * kDetStride - m(0, 2)) / s, (rr.center.y * kDetStride - m(1, 2)) / s);
     rr.size.width *= float(kDetStride) / s;
     rr.size.height *= float(kDetStride) / s;
-    (*dets)[i].corners = OrderCorners(rr);
+    (*dets)[i].rect = rr;
   }
   return Status::Ok();
 }
