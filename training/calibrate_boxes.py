@@ -28,15 +28,8 @@ def rects(net, bgr):
     blob, scale = td.letterbox(bgr)
     net.setInput(blob, "image")
     mask = net.forward("mask")[0, 0]
-    binm = (mask > td.MASK_THRESHOLD).astype(np.uint8)
-    n, labels = cv2.connectedComponents(binm, connectivity=8)
     out = []
-    for k in range(1, n):
-        ys, xs = np.nonzero(labels == k)
-        if len(xs) < td.MIN_CELLS:
-            continue
-        (cx, cy), (rw, rh), ang = cv2.minAreaRect(np.stack([xs, ys], 1).astype(np.float32))
-        rw, rh = rw + 2, rh + 2
+    for ((cx, cy), (rw, rh), _), _ in td.mask_rects(mask):
         cxp, cyp = (cx + 0.5) * 4 / scale, (cy + 0.5) * 4 / scale
         out.append(((cxp, cyp), max(rw, rh), min(rw, rh), scale))
     return out
@@ -53,16 +46,11 @@ def second_look(net, bgr, centre, plate_w):
                          borderMode=cv2.BORDER_CONSTANT)
     net.setInput(cv2.dnn.blobFromImage(win, 1 / 255.0))
     mask = net.forward()[0, 0]
-    n, labels = cv2.connectedComponents((mask > td.MASK_THRESHOLD).astype(np.uint8), connectivity=8)
     best = None
-    for k in range(1, n):
-        ys, xs = np.nonzero(labels == k)
-        if len(xs) < td.MIN_CELLS:
-            continue
-        (cx, cy), (rw, rh), _ = cv2.minAreaRect(np.stack([xs, ys], 1).astype(np.float32))
+    for ((cx, cy), (rw, rh), _), _ in td.mask_rects(mask):
         d = (cx + 0.5 - FINE_W / 8) ** 2 + (cy + 0.5 - FINE_H / 8) ** 2
         if best is None or d < best[0]:
-            best = (d, max(rw, rh) + 2, min(rw, rh) + 2)
+            best = (d, max(rw, rh), min(rw, rh))
     return None if best is None else (best[1], best[2], s)
 
 

@@ -560,6 +560,16 @@ def mask_to_quads(mask, scale):
     4. its 4 corners (cv2.boxPoints) map back: pixel = (cell + 0.5) * 4 / scale;
     5. score = mean probability over the component's cells.
     """
+    out = []
+    for rect, score in mask_rects(mask):
+        quad = (cv2.boxPoints(rect) + 0.5) * DET_STRIDE / scale
+        out.append((quad.astype(np.float32), score))
+    out.sort(key=lambda d: -d[1])
+    return out
+
+
+def mask_rects(mask):
+    """Steps 1-3 of mask_to_quads: [(cv2 rotated rect in cells, grown by EXPAND_CELLS; score)]."""
     binm = (mask > MASK_THRESHOLD).astype(np.uint8)
     n, labels = cv2.connectedComponents(binm, connectivity=8)
     out = []
@@ -567,12 +577,8 @@ def mask_to_quads(mask, scale):
         ys, xs = np.nonzero(labels == k)
         if len(xs) < MIN_CELLS:
             continue
-        pts = np.stack([xs, ys], 1).astype(np.float32)
-        (cx, cy), (rw, rh), ang = cv2.minAreaRect(pts)
-        quad = cv2.boxPoints(((cx, cy), (rw + EXPAND_CELLS, rh + EXPAND_CELLS), ang))
-        quad = (quad + 0.5) * DET_STRIDE / scale
-        out.append((quad.astype(np.float32), float(mask[ys, xs].mean())))
-    out.sort(key=lambda d: -d[1])
+        (cx, cy), (rw, rh), ang = cv2.minAreaRect(np.stack([xs, ys], 1).astype(np.float32))
+        out.append((((cx, cy), (rw + EXPAND_CELLS, rh + EXPAND_CELLS), ang), float(mask[ys, xs].mean())))
     return out
 
 

@@ -64,21 +64,11 @@ class Recognizer(nn.Module):
 
 
 # ----------------------------------------------------------------------------- data
-def load_gray(path):
+def load_bgr(path):
     img = cv2.imread(path, cv2.IMREAD_COLOR)
     if img is None:
         raise RuntimeError(f"cannot read {path}")
     return img
-
-
-class RealSet:
-    """Real images with a plate box each; samples are warped out with jitter."""
-
-    def __init__(self, items):
-        self.items = items  # list of (bgr image, (x, y, w, h), text)
-
-    def __len__(self):
-        return len(self.items)
 
 
 def clean(text):
@@ -93,13 +83,13 @@ def collect(split_validation: bool):
         for path, box, plate in common.endtoend(region):
             if common.is_validation(path) != split_validation:
                 continue
-            items.append((load_gray(path), box, clean(plate)))
+            items.append((load_bgr(path), box, clean(plate)))
         sets[f"scene_{region}"] = items
     items = []
     for path, _, plate in common.crops_csv(os.path.join(common.DATA, "openalpr-bench", "plates", "us")):
         if common.is_validation(path) != split_validation:
             continue
-        img = load_gray(path)
+        img = load_bgr(path)
         items.append((img, (0, 0, img.shape[1], img.shape[0]), clean(plate)))
     sets["crops_us"] = items
     items = []
@@ -107,7 +97,7 @@ def collect(split_validation: bool):
         # Split by plate text: the same plate appears in several crops.
         if common.is_validation(plate) != split_validation:
             continue
-        img = load_gray(path)
+        img = load_bgr(path)
         items.append((img, (0, 0, img.shape[1], img.shape[0]), clean(plate)))
     sets["crops_br"] = items
     return sets
