@@ -8,16 +8,14 @@
 #include <vector>
 
 #include "custodian/core/status.h"
+#include "custodian/store/database.h"
 #include "store/migrations.h"
 
 namespace custodian::store::internal {
 
-// NULL, integer, real or text. The PostgreSQL driver returns every non-NULL value as
-// text; the accessors below convert.
-using SqlValue = std::variant<std::monostate, int64_t, double, std::string>;
-using SqlRow = std::vector<SqlValue>;
-
-enum class Dialect { kSqlite, kPostgres };
+using store::Dialect;
+using store::SqlRow;
+using store::SqlValue;
 
 // Not thread-safe: the store serialises calls. Library exceptions never leave a driver.
 class SqlDriver {
@@ -45,9 +43,9 @@ class SqlDriver {
   virtual Result<int64_t> DropEmptyReadPartitions(const std::vector<int64_t>& days) = 0;
 };
 
-inline bool IsNull(const SqlValue& v) { return std::holds_alternative<std::monostate>(v); }
-int64_t AsInt(const SqlValue& v);        // 0 for NULL
-double AsDouble(const SqlValue& v);      // 0 for NULL
-std::string AsString(const SqlValue& v);  // "" for NULL
+using store::AsDouble;
+using store::AsInt;
+using store::AsString;
+using store::IsNull;
 
 }  // namespace custodian::store::internal

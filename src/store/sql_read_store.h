@@ -56,6 +56,7 @@ class SqlReadStore final : public ReadStore {
   Status AcknowledgeAlert(int64_t id, std::string_view by) override;
   Status ConfirmAlert(int64_t id, const AlertConfirmation& confirmation) override;
   Status DismissAlert(int64_t id, std::string_view by, std::string_view note) override;
+  Status Transact(const std::function<Status(Txn&)>& fn) override;  // sql_transact.cc
 
  protected:
   Result<bool> ImageReferenced(const std::string& sha256) override;

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -23,6 +24,7 @@
 
 #include "custodian/core/clock.h"
 #include "custodian/core/status.h"
+#include "custodian/store/database.h"
 #include "custodian/store/holds.h"
 #include "custodian/store/hotlists.h"
 #include "custodian/store/image_store.h"
@@ -149,6 +151,13 @@ class ReadStore {
   // acknowledged -> dismissed (a misread). kInvalidArgument unless acknowledged or
   // without a note.
   virtual Status DismissAlert(int64_t id, std::string_view by, std::string_view note) = 0;
+
+  // ---- The layers above the store ----
+
+  // Runs `fn` in one transaction on the store's database, serialised with every other
+  // call: it commits when `fn` returns OK, and rolls back on any error (which it
+  // returns). For the governance tables; plate data is read through the methods above.
+  virtual Status Transact(const std::function<Status(Txn&)>& fn) = 0;
 
   // The decrypted image `sha256` (see ImageStore::Get for errors).
   Result<std::vector<uint8_t>> GetImage(std::string_view sha256) const { return images_->Get(sha256); }
