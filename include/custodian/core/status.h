@@ -26,6 +26,7 @@ enum class StatusCode {
   kPermissionDenied,  // policy refuses the action
   kUnavailable,       // a dependency is down (database, file system); retrying may help
   kInternal,          // a bug or an unexpected library failure
+  kUnauthenticated,   // no valid session, wrong credentials, or the session ended
 };
 
 // Returns the stable lower-case name of a code, e.g. "invalid_argument".
@@ -46,6 +47,8 @@ class [[nodiscard]] Status {
   static Status PermissionDenied(const Args&... args) { return Make(StatusCode::kPermissionDenied, args...); }
   template <typename... Args>
   static Status Unavailable(const Args&... args) { return Make(StatusCode::kUnavailable, args...); }
+  template <typename... Args>
+  static Status Unauthenticated(const Args&... args) { return Make(StatusCode::kUnauthenticated, args...); }
   template <typename... Args>
   static Status Internal(const Args&... args) { return Make(StatusCode::kInternal, args...); }
 
