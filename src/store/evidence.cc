@@ -118,6 +118,10 @@ Result<std::vector<std::string>> ListFiles(const fs::path& dir) {
 
 }  // namespace
 
+Result<std::vector<unsigned char>> LoadSigningKey(const fs::path& file, bool create) {
+  return LoadOrCreateKey(file, create);
+}
+
 Result<std::string> EvidencePublicKey(const fs::path& signing_key_file) {
   if (sodium_init() < 0) return Status::Internal("libsodium failed to initialise");
   CUSTODIAN_ASSIGN_OR_RETURN(auto sk, LoadOrCreateKey(signing_key_file, /*create=*/false));

@@ -104,10 +104,12 @@ class [[nodiscard]] Result {
 #define CUSTODIAN_CONCAT(a, b) CUSTODIAN_CONCAT_INNER(a, b)
 
 // Returns from the enclosing function if `expr` (a Status) is not OK.
-#define CUSTODIAN_RETURN_IF_ERROR(expr)                 \
-  do {                                                  \
-    ::custodian::Status _st = (expr);                   \
-    if (!_st.ok()) return _st;                          \
+// (A unique name per use, so uses nested in lambdas do not shadow each other.)
+#define CUSTODIAN_RETURN_IF_ERROR(expr) CUSTODIAN_RETURN_IF_ERROR_IMPL(CUSTODIAN_CONCAT(_st_, __COUNTER__), expr)
+#define CUSTODIAN_RETURN_IF_ERROR_IMPL(st, expr) \
+  do {                                           \
+    ::custodian::Status st = (expr);             \
+    if (!st.ok()) return st;                     \
   } while (0)
 
 // `lhs = value of expr` (a Result), or returns its status from the enclosing function.

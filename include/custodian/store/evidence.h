@@ -49,6 +49,12 @@ struct EvidenceExport {
 Result<EvidenceExport> ExportEvidence(ReadStore& store, int64_t hold_id, const EvidenceExportOptions& options,
                                       const Clock& clock);
 
+// The agency's Ed25519 secret key (libsodium's 64 bytes, which hold the public key) from
+// `file`, created 0600 when absent and `create` is set. The same key signs evidence
+// manifests and access-log checkpoints. kPermissionDenied when others can read the file;
+// kInvalidArgument for a file of the wrong size; kNotFound when absent and !create.
+Result<std::vector<unsigned char>> LoadSigningKey(const std::filesystem::path& file, bool create);
+
 // The public key (hex) of the key pair in `signing_key_file`.
 Result<std::string> EvidencePublicKey(const std::filesystem::path& signing_key_file);
 
