@@ -161,9 +161,14 @@ Result<std::unique_ptr<SqlDriver>> OpenSqliteDriver(const std::filesystem::path&
     return Status::Unavailable("sqlite: ", file.string(), " cannot use WAL mode");
   }
   CUSTODIAN_RETURN_IF_ERROR(driver->ExecScript("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"));
-  // Random plate keys touch index pages all over the file: a 64 MiB page cache keeps the
-  // hot ones in memory instead of re-reading them through the kernel on every insert.
-  CUSTODIAN_RETURN_IF_ERROR(driver->ExecScript("PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;"));
+  // Random plate keys touch index pages all over the file (and a hotlist probe per read
+  // touches its two indexes): a 512 MiB page cache (allocated as used) keeps the hot ones
+  // in memory instead of re-reading them through the kernel on every insert.
+  // wal_autocheckpoint 16384 pages (64 MiB of WAL): an index page dirtied by many batches
+  // is copied back to the database file once per checkpoint, not once per 1000 pages.
+  // Neither changes durability: each COMMIT still fsyncs the WAL.
+  CUSTODIAN_RETURN_IF_ERROR(driver->ExecScript(
+      "PRAGMA cache_size = -524288; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 16384;"));
   return std::unique_ptr<SqlDriver>(std::move(driver));
 }
 
