@@ -25,6 +25,7 @@ void RegisterHold(CLI::App& app, Action* run);
 void RegisterHotlist(CLI::App& app, Action* run);
 void RegisterAlerts(CLI::App& app, Action* run);
 void RegisterEvidence(CLI::App& app, Action* run);
+void RegisterIngest(CLI::App& app, Action* run);
 
 // The model folder: --models if given, else $CUSTODIAN_MODELS, else the build's default.
 std::filesystem::path DefaultModelDir();

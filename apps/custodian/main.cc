@@ -89,6 +89,7 @@ int main(int argc, char** argv) {
   custodian::app::RegisterHotlist(app, &run);
   custodian::app::RegisterAlerts(app, &run);
   custodian::app::RegisterEvidence(app, &run);
+  custodian::app::RegisterIngest(app, &run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

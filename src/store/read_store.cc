@@ -1,5 +1,15 @@
 #include "custodian/store/read_store.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <utility>
+
 #include "store/postgres/pg_driver.h"
 #include "store/sql_read_store.h"
 #include "store/sqlite/sqlite_driver.h"
@@ -108,6 +118,135 @@ Result<ImageCheckReport> ReadStore::VerifyImages(const ImageCheckOptions& option
   }
   return report;
 }
+
+// ---- Pending-image journal (see sql_read_store.h) ----
+
+namespace internal {
+namespace {
+
+namespace fs = std::filesystem;
+
+Status Errno(std::string_view what, const fs::path& p) {
+  return Status::Unavailable(what, " ", p.string(), ": ", std::strerror(errno));
+}
+
+Status SyncDir(const fs::path& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return Errno("open", dir);
+  int rc = ::fsync(fd);
+  ::close(fd);
+  if (rc != 0) return Errno("fsync", dir);
+  return Status::Ok();
+}
+
+// Opens (creating) image_dir/.pending/lock and locks it: shared for an ingest, exclusive
+// and non-blocking for the clean-up. Returns -1 (not an error) when `exclusive` and taken.
+Result<int> LockPending(const fs::path& pending_dir, bool exclusive) {
+  std::error_code ec;
+  fs::create_directories(pending_dir, ec);
+  if (ec) return Status::Unavailable("create ", pending_dir.string(), ": ", ec.message());
+  fs::path lock = pending_dir / "lock";
+  int fd = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return Errno("open", lock);
+  int rc;
+  do {
+    rc = ::flock(fd, exclusive ? LOCK_EX | LOCK_NB : LOCK_SH);
+  } while (rc != 0 && errno == EINTR);
+  if (rc != 0) {
+    int err = errno;
+    ::close(fd);
+    if (exclusive && err == EWOULDBLOCK) return -1;
+    errno = err;
+    return Errno("lock", lock);
+  }
+  return fd;
+}
+
+}  // namespace
+
+Result<PendingImageJournal> PendingImageJournal::Begin(const fs::path& image_dir,
+                                                       const std::vector<std::string>& shas) {
+  PendingImageJournal j;
+  if (shas.empty()) return j;
+  const fs::path dir = image_dir / ".pending";
+  CUSTODIAN_ASSIGN_OR_RETURN(j.lock_fd_, LockPending(dir, /*exclusive=*/false));
+  static std::atomic<uint64_t> counter{0};
+  j.file_ = dir / (std::to_string(::getpid()) + "-" + std::to_string(ToUnixMillis(SystemClock::Default().Now())) +
+                   "-" + std::to_string(counter++) + ".list");
+  std::string text;
+  for (const auto& sha : shas) text += sha + "\n";
+  int fd = ::open(j.file_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return Errno("create", j.file_);
+  size_t done = 0;
+  while (done < text.size()) {
+    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      ::close(fd);
+      return Errno("write", j.file_);
+    }
+    done += size_t(n);
+  }
+  if (::fsync(fd) != 0) {
+    ::close(fd);
+    return Errno("fsync", j.file_);
+  }
+  ::close(fd);
+  CUSTODIAN_RETURN_IF_ERROR(SyncDir(dir));
+  return j;
+}
+
+PendingImageJournal& PendingImageJournal::operator=(PendingImageJournal&& other) noexcept {
+  if (this != &other) {
+    if (lock_fd_ >= 0) ::close(lock_fd_);
+    file_ = std::move(other.file_);
+    lock_fd_ = std::exchange(other.lock_fd_, -1);
+    other.file_.clear();
+  }
+  return *this;
+}
+
+PendingImageJournal::~PendingImageJournal() {
+  if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the shared lock
+}
+
+void PendingImageJournal::Committed() {
+  // Not synced: a journal that survives a crash lists only images committed rows refer
+  // to, which the clean-up keeps.
+  if (!file_.empty()) ::unlink(file_.c_str());
+  file_.clear();
+}
+
+Status RecoverPendingImages(ImageStore& images, const std::function<Result<bool>(const std::string&)>& referenced) {
+  const fs::path dir = images.dir() / ".pending";
+  std::error_code ec;
+  if (!fs::exists(dir, ec)) return Status::Ok();
+  CUSTODIAN_ASSIGN_OR_RETURN(int lock_fd, LockPending(dir, /*exclusive=*/true));
+  if (lock_fd < 0) return Status::Ok();  // an ingest is in flight somewhere: not now
+  struct CloseFd {
+    int fd;
+    ~CloseFd() { ::close(fd); }
+  } close_lock{lock_fd};
+  std::vector<fs::path> journals;
+  for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
+    if (it->path().extension() == ".list") journals.push_back(it->path());
+  }
+  if (ec) return Status::Unavailable("list ", dir.string(), ": ", ec.message());
+  for (const auto& journal : journals) {
+    std::ifstream in(journal);
+    std::string sha;
+    while (std::getline(in, sha)) {
+      if (!ImageStore::IsSha256Hex(sha)) continue;  // a torn last line: its image was never written
+      CUSTODIAN_ASSIGN_OR_RETURN(bool used, referenced(sha));
+      if (!used) CUSTODIAN_RETURN_IF_ERROR(images.Remove(sha));
+    }
+    if (::unlink(journal.c_str()) != 0 && errno != ENOENT) return Errno("remove", journal);
+  }
+  if (!journals.empty()) CUSTODIAN_RETURN_IF_ERROR(SyncDir(dir));
+  return Status::Ok();
+}
+
+}  // namespace internal
 
 int LatestSchemaVersion(std::string_view backend) {
   if (backend == "sqlite") return int(internal::SqliteMigrations().size());

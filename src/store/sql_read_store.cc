@@ -1,9 +1,11 @@
 #include "store/sql_read_store.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 
 #include "custodian/store/plate_key.h"
@@ -248,6 +250,100 @@ Result<int> MatchRead(SqlDriver& driver, const ReadKey& r, int64_t now_ms) {
   return n;
 }
 
+// Rows of `sql_prefix` + "(?, ?, ...)" + `sql_suffix` for every key, in statements of
+// kInChunk keys (the last padded by repeating a key), so each has one shape and one cached
+// statement. Rows may repeat where a padded key does; callers key them by a column.
+constexpr size_t kInChunk = 100;
+
+Result<std::vector<SqlRow>> SelectIn(SqlDriver& driver, const char* sql_prefix, const char* sql_suffix,
+                                     const std::vector<std::string>& keys) {
+  std::vector<SqlRow> out;
+  if (keys.empty()) return out;
+  std::string sql = sql_prefix;
+  sql += "(";
+  for (size_t i = 0; i < kInChunk; ++i) sql += i ? ", ?" : "?";
+  sql += ")";
+  sql += sql_suffix;
+  std::vector<SqlValue> params;
+  params.reserve(kInChunk);
+  for (size_t start = 0; start < keys.size(); start += kInChunk) {
+    params.clear();
+    for (size_t i = 0; i < kInChunk; ++i) params.emplace_back(keys[start + i < keys.size() ? start + i : start]);
+    CUSTODIAN_ASSIGN_OR_RETURN(auto rows, driver.Query(sql, params));
+    for (auto& r : rows) out.push_back(std::move(r));
+  }
+  return out;
+}
+
+// A hotlist entry as ingest matches it.
+struct HotEntry {
+  int64_t id;
+  std::string plate;
+  std::string state;
+  std::optional<int64_t> expires_ms;
+};
+
+// The hotlist entries that may match a batch: those on any of its plates, and those on
+// any of its confusion keys on a fuzzy list. Two indexed statements per 100 distinct
+// keys instead of one probe per read.
+struct BatchHotEntries {
+  std::map<std::string, std::vector<HotEntry>, std::less<>> by_plate;
+  std::map<std::string, std::vector<HotEntry>, std::less<>> fuzzy_by_key;
+};
+
+Result<BatchHotEntries> LoadHotEntries(SqlDriver& driver, const std::vector<std::string>& plates,
+                                       const std::vector<std::string>& keys) {
+  BatchHotEntries out;
+  std::set<int64_t> seen;
+  auto decode = [](const SqlRow& r) {
+    HotEntry e{AsInt(r[0]), AsString(r[1]), AsString(r[3]), std::nullopt};
+    if (!IsNull(r[4])) e.expires_ms = AsInt(r[4]);
+    return e;
+  };
+  CUSTODIAN_ASSIGN_OR_RETURN(
+      auto rows, SelectIn(driver,
+                          "SELECT e.id, e.plate, e.confusion_key, e.state, e.expires_ms FROM hotlist_entries e "
+                          "WHERE e.plate IN ",
+                          "", plates));
+  for (const auto& r : rows) {
+    if (seen.insert(AsInt(r[0])).second) out.by_plate[AsString(r[1])].push_back(decode(r));
+  }
+  seen.clear();
+  CUSTODIAN_ASSIGN_OR_RETURN(
+      rows, SelectIn(driver,
+                     "SELECT e.id, e.plate, e.confusion_key, e.state, e.expires_ms FROM hotlist_entries e "
+                     "JOIN hotlists h ON h.id = e.hotlist_id WHERE e.confusion_key IN ",
+                     " AND h.fuzzy = 1", keys));
+  for (const auto& r : rows) {
+    if (seen.insert(AsInt(r[0])).second) out.fuzzy_by_key[AsString(r[2])].push_back(decode(r));
+  }
+  return out;
+}
+
+// MatchRead over the entries LoadHotEntries found for the read's batch: an alert for each
+// entry in force at the read's capture time that matches it. Returns how many.
+Result<int> MatchReadInBatch(SqlDriver& driver, const BatchHotEntries& hot, const ReadKey& r, int64_t now_ms) {
+  int n = 0;
+  std::vector<int64_t> done;
+  auto consider = [&](const HotEntry& e) -> Status {
+    if (std::find(done.begin(), done.end(), e.id) != done.end()) return Status::Ok();
+    done.push_back(e.id);
+    if (e.expires_ms && *e.expires_ms <= r.captured_ms) return Status::Ok();
+    if (!StatesMatch(e.state, r.region)) return Status::Ok();
+    CUSTODIAN_ASSIGN_OR_RETURN(int added,
+                               InsertAlert(driver, r, e.id, e.plate == r.plate, /*retroactive=*/false, now_ms));
+    n += added;
+    return Status::Ok();
+  };
+  if (auto it = hot.by_plate.find(r.plate); it != hot.by_plate.end()) {
+    for (const auto& e : it->second) CUSTODIAN_RETURN_IF_ERROR(consider(e));
+  }
+  if (auto it = hot.fuzzy_by_key.find(r.confusion_key); it != hot.fuzzy_by_key.end()) {
+    for (const auto& e : it->second) CUSTODIAN_RETURN_IF_ERROR(consider(e));
+  }
+  return n;
+}
+
 }  // namespace
 
 template <typename Fn>
@@ -314,6 +410,10 @@ Result<std::unique_ptr<ReadStore>> SqlReadStore::Open(std::unique_ptr<SqlDriver>
                                                       const StoreOptions& options, std::string_view backend) {
   CUSTODIAN_RETURN_IF_ERROR(MigrateSchema(*driver, options.migrate, *options.clock, backend));
   std::unique_ptr<SqlReadStore> store(new SqlReadStore(std::move(driver), std::move(images), options.clock, backend));
+  // Images written by an ingest that died before its commit (see PendingImageJournal).
+  SqlReadStore* s = store.get();
+  CUSTODIAN_RETURN_IF_ERROR(RecoverPendingImages(
+      *s->images_, [s](const std::string& sha) { return s->ImageReferenced(sha); }));
   return std::unique_ptr<ReadStore>(std::move(store));
 }
 
@@ -406,9 +506,10 @@ Result<std::vector<IngestResult>> SqlReadStore::Ingest(std::span<const ReadInput
     }
   }
 
-  // Images first, each durable on disk before any row that refers to it commits. A crash
-  // between here and the commit leaves orphan files, which VerifyImages removes. Outside
-  // the lock: other calls need not wait for these fsyncs.
+  // Images first, each durable on disk before any row that refers to it commits, and
+  // listed in a pending journal before that: a crash between here and the commit leaves
+  // files that the next open deletes (see PendingImageJournal). Outside the lock: other
+  // calls need not wait for these fsyncs.
   std::vector<std::span<const uint8_t>> images;
   std::vector<std::string*> image_shas;
   for (size_t i = 0; i < batch.size(); ++i) {
@@ -421,7 +522,12 @@ Result<std::vector<IngestResult>> SqlReadStore::Ingest(std::span<const ReadInput
       image_shas.push_back(&prepared[i].frame_sha);
     }
   }
+  PendingImageJournal journal;
   if (!images.empty()) {
+    std::vector<std::string> pending;
+    pending.reserve(images.size());
+    for (const auto& img : images) pending.push_back(ImageStore::Sha256Hex(img));
+    CUSTODIAN_ASSIGN_OR_RETURN(journal, PendingImageJournal::Begin(images_->dir(), pending));
     CUSTODIAN_ASSIGN_OR_RETURN(auto shas, images_->PutMany(images));
     for (size_t k = 0; k < shas.size(); ++k) *image_shas[k] = std::move(shas[k]);
   }
@@ -432,6 +538,22 @@ Result<std::vector<IngestResult>> SqlReadStore::Ingest(std::span<const ReadInput
   std::vector<IngestResult> results(batch.size());
   // One transaction for the batch: all of it commits (and is synced) or none of it.
   Status written = InTransaction([&]() -> Status {
+    // Event ids seen before, and the hotlist entries the batch's plates may match: a few
+    // statements for the whole batch, not probes per read.
+    std::vector<std::string> event_ids, plates, keys;
+    {
+      std::set<std::string_view> e, pl, k;
+      for (size_t i = 0; i < batch.size(); ++i) {
+        if (!batch[i].event_id.empty() && e.insert(batch[i].event_id).second) event_ids.push_back(batch[i].event_id);
+        if (pl.insert(prepared[i].plate).second) plates.push_back(prepared[i].plate);
+        if (k.insert(prepared[i].confusion_key).second) keys.push_back(prepared[i].confusion_key);
+      }
+    }
+    std::map<std::string, int64_t, std::less<>> known_events;
+    CUSTODIAN_ASSIGN_OR_RETURN(
+        auto event_rows, SelectIn(*driver_, "SELECT event_id, read_id FROM read_events WHERE event_id IN ", "", event_ids));
+    for (const auto& row : event_rows) known_events[AsString(row[0])] = AsInt(row[1]);
+    CUSTODIAN_ASSIGN_OR_RETURN(BatchHotEntries hot, LoadHotEntries(*driver_, plates, keys));
     std::map<std::string_view, int64_t> in_batch;
     for (size_t i = 0; i < batch.size(); ++i) {
       const ReadInput& r = batch[i];
@@ -441,10 +563,8 @@ Result<std::vector<IngestResult>> SqlReadStore::Ingest(std::span<const ReadInput
           results[i] = {it->second, true};
           continue;
         }
-        CUSTODIAN_ASSIGN_OR_RETURN(auto rows,
-                                   driver_->Query("SELECT read_id FROM read_events WHERE event_id = ?", {r.event_id}));
-        if (!rows.empty()) {
-          results[i] = {AsInt(rows[0][0]), true};
+        if (auto it = known_events.find(r.event_id); it != known_events.end()) {
+          results[i] = {it->second, true};
           continue;
         }
       }
@@ -480,7 +600,7 @@ Result<std::vector<IngestResult>> SqlReadStore::Ingest(std::span<const ReadInput
       results[i] = {id, false};
       CUSTODIAN_RETURN_IF_ERROR(IndexPlate(*driver_, p.plate));
       CUSTODIAN_ASSIGN_OR_RETURN(
-          results[i].alerts, MatchRead(*driver_, {id, ToUnixMillis(r.captured_at), p.plate, p.confusion_key, r.region},
+          results[i].alerts, MatchReadInBatch(*driver_, hot, {id, ToUnixMillis(r.captured_at), p.plate, p.confusion_key, r.region},
                                        now_ms));
       if (!r.event_id.empty()) {
         CUSTODIAN_RETURN_IF_ERROR(
@@ -493,7 +613,8 @@ Result<std::vector<IngestResult>> SqlReadStore::Ingest(std::span<const ReadInput
     }
     return Status::Ok();
   });
-  if (!written.ok()) return written;
+  if (!written.ok()) return written;  // the journal stays: the next open deletes the images
+  journal.Committed();
   return results;
 }
 

@@ -2,6 +2,8 @@
 // for both backends. Internal.
 #pragma once
 
+#include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -24,6 +26,41 @@ struct SearchSql {
 };
 // kInvalidArgument for a malformed term, cursor, area, camera list or limit.
 Result<SearchSql> BuildSearchSql(const SearchQuery& query, Dialect dialect);
+
+// ---- Pending-image journal: no orphan image after a crash ----
+//
+// Ingest writes a batch's image files before the rows that refer to them commit, so a
+// process killed in between would leave files no read refers to. To make that
+// impossible to leave behind, Ingest first writes the batch's image hashes to a journal
+// file in image_dir/.pending (fsynced, with its folder), holding a shared lock on
+// image_dir/.pending/lock until the batch has committed or failed; after a commit it
+// deletes the journal. At open, when no ingest anywhere holds the lock (an exclusive
+// non-blocking lock succeeds), every journal left behind belongs to an ingest that
+// died: each hash in it that no read refers to is deleted, then the journal. An image
+// shared with a committed read is referred to, so it stays. While another process
+// ingests, the clean-up is skipped (the next open, or `custodian db verify-images
+// --remove-orphans` after its grace period, does it). The locks are flock(2) locks, so
+// the image folder must be on a local file system or one that honours them.
+class PendingImageJournal {
+ public:
+  // Records `shas` as pending (durably) and takes the shared lock. Empty `shas`: no-op.
+  static Result<PendingImageJournal> Begin(const std::filesystem::path& image_dir,
+                                           const std::vector<std::string>& shas);
+  PendingImageJournal() = default;
+  PendingImageJournal(PendingImageJournal&& other) noexcept { *this = std::move(other); }
+  PendingImageJournal& operator=(PendingImageJournal&& other) noexcept;
+  // Releases the lock; the journal stays unless Committed() was called.
+  ~PendingImageJournal();
+  // The rows referring to the images committed: deletes the journal.
+  void Committed();
+
+ private:
+  std::filesystem::path file_;
+  int lock_fd_ = -1;
+};
+
+// The clean-up at open described above. `referenced(sha)` says whether a read refers to it.
+Status RecoverPendingImages(ImageStore& images, const std::function<Result<bool>(const std::string&)>& referenced);
 
 // Thread-safe: one mutex serialises every call on the driver's connection.
 class SqlReadStore final : public ReadStore {

@@ -1,0 +1,247 @@
+// custodian ingest: plate reads as JSON lines on stdin into the records store.
+//   custodian ingest --db URL [--images DIR] [--key FILE] [--batch N] [--camera ID:AGENCY]...
+//   custodian ingest --db URL --check-acked FILE
+// Each input line is one read: {"event_id", "camera_id", "captured_at" (RFC 3339 UTC,
+// "2026-01-01T00:00:00Z"), "plate", "confidence", optional "region", "country",
+// "crop_file"/"frame_file" (paths) or "crop_b64"/"frame_b64" (base64 image bytes)}.
+// Reads are ingested in batches of --batch (default 100); after a batch commits (synced:
+// it survives a crash) one line per read is printed and flushed:
+//   {"line": N, "event_id": "...", "id": 42, "duplicate": false}
+// A line that is not a valid read gets one line on stderr naming its line number; the
+// rest continue, and the exit status is 1. --camera ID:AGENCY creates the agency and a
+// fixed public-safety camera first (for tests and first imports).
+// --check-acked reads such ack lines back and checks, without writing, that each acked
+// read is stored under its event id and that no event id is stored twice.
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "commands.h"
+#include "store_flags.h"
+
+namespace custodian::app {
+namespace {
+
+struct IngestArgs {
+  StoreFlags store;
+  int batch = 100;
+  std::vector<std::string> cameras;
+  std::string check_acked;
+};
+
+int Fail(const Status& st) {
+  std::cerr << "custodian ingest: " << st.ToString() << "\n";
+  return 1;
+}
+
+Result<std::vector<uint8_t>> DecodeBase64(std::string_view s) {
+  auto value = [](char c) -> int {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+' || c == '-') return 62;
+    if (c == '/' || c == '_') return 63;
+    return -1;
+  };
+  std::vector<uint8_t> out;
+  uint32_t acc = 0;
+  int bits = 0;
+  for (char c : s) {
+    if (c == '=' || c == '\n' || c == '\r') continue;
+    int v = value(c);
+    if (v < 0) return Status::InvalidArgument("not base64");
+    acc = (acc << 6) | uint32_t(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(uint8_t((acc >> bits) & 0xff));
+    }
+  }
+  return out;
+}
+
+Result<std::vector<uint8_t>> ReadFileBytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::NotFound("cannot open ", path);
+  return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+Result<std::vector<uint8_t>> ImageField(const nlohmann::json& j, const char* file_key, const char* b64_key) {
+  if (j.contains(file_key)) {
+    if (!j[file_key].is_string()) return Status::InvalidArgument(file_key, " is not a string");
+    return ReadFileBytes(j[file_key].get<std::string>());
+  }
+  if (j.contains(b64_key)) {
+    if (!j[b64_key].is_string()) return Status::InvalidArgument(b64_key, " is not a string");
+    auto bytes = DecodeBase64(j[b64_key].get<std::string>());
+    if (!bytes.ok()) return Status::InvalidArgument(b64_key, " is not base64");
+    return bytes;
+  }
+  return std::vector<uint8_t>();
+}
+
+Result<store::ReadInput> ParseReadLine(const std::string& line) {
+  auto j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object()) return Status::InvalidArgument("not a JSON object");
+  auto text = [&](const char* key, bool required) -> Result<std::string> {
+    if (!j.contains(key)) {
+      if (required) return Status::InvalidArgument("no \"", key, "\"");
+      return std::string();
+    }
+    if (!j[key].is_string()) return Status::InvalidArgument("\"", key, "\" is not a string");
+    return j[key].get<std::string>();
+  };
+  store::ReadInput r;
+  CUSTODIAN_ASSIGN_OR_RETURN(r.event_id, text("event_id", true));
+  CUSTODIAN_ASSIGN_OR_RETURN(r.camera_id, text("camera_id", true));
+  CUSTODIAN_ASSIGN_OR_RETURN(std::string at, text("captured_at", true));
+  CUSTODIAN_ASSIGN_OR_RETURN(r.captured_at, ParseUtc(at));
+  CUSTODIAN_ASSIGN_OR_RETURN(r.plate, text("plate", true));
+  if (!j.contains("confidence") || !j["confidence"].is_number()) {
+    return Status::InvalidArgument("\"confidence\" is missing or not a number");
+  }
+  r.confidence = j["confidence"].get<float>();
+  CUSTODIAN_ASSIGN_OR_RETURN(r.region, text("region", false));
+  CUSTODIAN_ASSIGN_OR_RETURN(r.country, text("country", false));
+  CUSTODIAN_ASSIGN_OR_RETURN(r.plate_crop, ImageField(j, "crop_file", "crop_b64"));
+  CUSTODIAN_ASSIGN_OR_RETURN(r.frame, ImageField(j, "frame_file", "frame_b64"));
+  return r;
+}
+
+void PrintAck(int64_t line, const std::string& event_id, const store::IngestResult& res) {
+  nlohmann::json j = {{"line", line}, {"event_id", event_id}, {"id", res.read_id}, {"duplicate", res.duplicate}};
+  std::cout << j.dump() << "\n";
+}
+
+void PrintLineError(int64_t line, const Status& st) {
+  std::cerr << "custodian ingest: line " << line << ": " << st.ToString() << "\n";
+}
+
+// Ingests `batch` (input lines `lines`) and prints the acks once it has committed. A batch
+// refused for one bad read goes again read by read, so only that line fails.
+bool IngestBatch(store::ReadStore& st, const std::vector<store::ReadInput>& batch, const std::vector<int64_t>& lines) {
+  if (batch.empty()) return true;
+  auto res = st.Ingest(batch);
+  if (res.ok()) {
+    for (size_t i = 0; i < batch.size(); ++i) PrintAck(lines[i], batch[i].event_id, (*res)[i]);
+    std::cout.flush();
+    return true;
+  }
+  bool ok = true;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    auto one = st.IngestOne(batch[i]);
+    if (!one.ok()) {
+      PrintLineError(lines[i], one.status());
+      ok = false;
+      continue;
+    }
+    PrintAck(lines[i], batch[i].event_id, *one);
+    std::cout.flush();
+  }
+  return ok;
+}
+
+Result<std::unique_ptr<store::ReadStore>> OpenForIngest(const StoreFlags& f) {
+  std::string url = f.url;
+  if (url.empty()) {
+    if (const char* env = std::getenv("CUSTODIAN_DB"); env != nullptr) url = env;
+  }
+  if (url.empty()) return Status::InvalidArgument("no database; give --db URL or set CUSTODIAN_DB");
+  // The first ingest into a fresh store makes the image key.
+  return store::OpenStore(url, {.image_dir = f.images, .key_file = f.key, .create_key = true});
+}
+
+int RunCheckAcked(store::ReadStore& st, const std::string& file) {
+  std::ifstream in(file);
+  if (!in) return Fail(Status::NotFound("cannot open ", file));
+  std::string line;
+  int64_t acked = 0, present = 0;
+  while (std::getline(in, line)) {
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    if (!j.is_object() || !j.contains("id") || !j.contains("event_id")) continue;  // a torn last line
+    ++acked;
+    auto read = st.GetRead(j["id"].get<int64_t>());
+    if (read.ok() && read->event_id == j["event_id"].get<std::string>()) {
+      ++present;
+    } else {
+      std::cerr << "acked read " << j["event_id"].get<std::string>() << " (id " << j["id"].get<int64_t>()
+                << ") is not stored\n";
+    }
+  }
+  std::map<std::string, int64_t> events;
+  int64_t reads = 0;
+  store::SearchQuery q{.match = store::PlateMatch::kAny, .limit = store::kMaxPageSize};
+  for (;;) {
+    auto page = st.Search(q);
+    if (!page.ok()) return Fail(page.status());
+    for (const auto& r : page->reads) {
+      ++reads;
+      if (!r.event_id.empty()) ++events[r.event_id];
+    }
+    if (page->next_cursor.empty()) break;
+    q.cursor = page->next_cursor;
+  }
+  int64_t repeated = 0;
+  for (const auto& [id, n] : events) repeated += n > 1 ? 1 : 0;
+  std::cout << "acked: " << acked << "\npresent: " << present << "\nreads: " << reads
+            << "\nrepeated event ids: " << repeated << "\n";
+  return present == acked && repeated == 0 ? 0 : 1;
+}
+
+int RunIngest(const IngestArgs& a) {
+  auto opened = OpenForIngest(a.store);
+  if (!opened.ok()) return Fail(opened.status());
+  store::ReadStore& st = **opened;
+  if (!a.check_acked.empty()) return RunCheckAcked(st, a.check_acked);
+  for (const auto& spec : a.cameras) {
+    size_t colon = spec.find(':');
+    if (colon == std::string::npos) return Fail(Status::InvalidArgument("--camera is ID:AGENCY, got ", spec));
+    std::string id = spec.substr(0, colon), agency = spec.substr(colon + 1);
+    Status s = st.PutAgency({.code = agency, .name = agency});
+    if (s.ok()) s = st.PutCamera({.id = id, .name = id, .agency_code = agency});
+    if (!s.ok()) return Fail(s);
+  }
+  bool ok = true;
+  std::vector<store::ReadInput> batch;
+  std::vector<int64_t> lines;
+  std::string line;
+  int64_t n = 0;
+  while (std::getline(std::cin, line)) {
+    ++n;
+    if (line.empty()) continue;
+    auto r = ParseReadLine(line);
+    if (!r.ok()) {
+      PrintLineError(n, r.status());
+      ok = false;
+      continue;
+    }
+    batch.push_back(std::move(*r));
+    lines.push_back(n);
+    if (int(batch.size()) >= a.batch) {
+      ok = IngestBatch(st, batch, lines) && ok;
+      batch.clear();
+      lines.clear();
+    }
+  }
+  ok = IngestBatch(st, batch, lines) && ok;
+  return ok ? 0 : 1;
+}
+
+}  // namespace
+
+void RegisterIngest(CLI::App& app, Action* run) {
+  auto args = std::make_shared<IngestArgs>();
+  CLI::App* cmd = app.add_subcommand("ingest", "Ingest plate reads (JSON lines on stdin); print one ack per read");
+  AddStoreFlags(cmd, &args->store);
+  cmd->add_option("--batch", args->batch, "Reads per committed batch")
+      ->capture_default_str()
+      ->check(CLI::Range(1, int(store::kMaxBatchSize)));
+  cmd->add_option("--camera", args->cameras, "ID:AGENCY: create this camera (and agency) first");
+  cmd->add_option("--check-acked", args->check_acked,
+                  "Check, without writing, that the reads acked in FILE are stored once each");
+  cmd->callback([args, run] { *run = [args] { return RunIngest(*args); }; });
+}
+
+}  // namespace custodian::app
