@@ -1,0 +1,95 @@
+// Sharing with other California public agencies (policy 5.D; Civil Code 1798.90.55(b)):
+// none by default. The coordinator grants a partner agency a set of data classes (and,
+// optionally, only some cameras) until an expiry date, and may revoke a grant at once.
+// Partner users' searches go through Governance::SearchReads, which honours the grants
+// in force (not revoked, not expired); SharingReport shows every grant and what each
+// partner's users did with them.
+//
+// Basic usage:
+//   CUSTODIAN_ASSIGN_OR_RETURN(int64_t id, policy::GrantSharing(gov, coord, {
+//       .agency_code = "COUNTYSO", .data_classes = {store::DataClass::kPublicSafety},
+//       .expires = clock.Now() + std::chrono::days(90)}));
+//   CUSTODIAN_RETURN_IF_ERROR(policy::RevokeSharing(gov, coord, id));
+//
+// Every call is authorised (manage_grants; the report: access_reports) and logged; each
+// refusal leaves a "denied" entry in the access log.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "custodian/core/clock.h"
+#include "custodian/core/status.h"
+#include "custodian/policy/governance.h"
+#include "custodian/store/types.h"
+
+namespace custodian::policy {
+
+// The longest a grant may run: one year (366 days, so a grant made on the same date a
+// year later still fits). Longer sharing needs a new grant, i.e. a fresh decision.
+inline constexpr std::chrono::days kMaxGrantLength{366};
+
+struct GrantSpec {
+  // The partner agency (must exist, and must not be the granting user's own). REQUIRED.
+  std::string agency_code;
+  // The classes shared; at least one. REQUIRED.
+  std::vector<store::DataClass> data_classes;
+  // Only these cameras (each must exist and be of a shared class). Default: every camera
+  // of the shared classes.
+  std::vector<std::string> camera_ids;
+  // When the grant ends: after now and at most kMaxGrantLength ahead. REQUIRED.
+  TimePoint expires;
+};
+
+struct SharingGrant {
+  int64_t id = 0;
+  std::string agency_code;
+  std::vector<store::DataClass> data_classes;
+  std::vector<std::string> camera_ids;  // empty: every camera of the classes
+  TimePoint expires;
+  std::string created_by;
+  TimePoint created_at;
+  std::string revoked_by;               // "" while not revoked
+  std::optional<TimePoint> revoked_at;
+  bool in_force = false;                // not revoked and not expired, at the time of the call
+};
+
+// Creates a grant; returns its id. kPermissionDenied without manage_grants;
+// kInvalidArgument for the own agency, no class, a bad camera or expiry; kNotFound for an
+// unknown agency or camera.
+Result<int64_t> GrantSharing(Governance& gov, const Principal& by, const GrantSpec& spec);
+
+// Ends grant `id` at once (the next partner search is refused). kNotFound for an unknown
+// grant; kInvalidArgument when it was revoked already.
+Status RevokeSharing(Governance& gov, const Principal& by, int64_t id);
+
+// Every grant, newest first; revoked ones only when `include_revoked`.
+Result<std::vector<SharingGrant>> ListGrants(Governance& gov, const Principal& by, bool include_revoked);
+
+// What one partner agency's users did with plate data in the period.
+struct PartnerActivity {
+  std::string agency_code;
+  int64_t searches = 0;          // plate-data entries (search_reads, view_read, view_images)
+  int64_t denied = 0;            // of which refused
+  int64_t records = 0;           // records returned in all
+  std::vector<std::string> users;     // sorted, distinct
+  std::vector<std::string> terms;     // each entry's terms JSON, in log order
+  std::map<std::string, int64_t> purposes;  // purpose code -> entries
+  std::map<std::string, int64_t> cases;     // case number -> entries
+  std::vector<int64_t> seqs;          // the log entries
+};
+
+struct SharingSummary {
+  std::vector<SharingGrant> grants;        // every grant, revoked included
+  std::vector<PartnerActivity> partners;   // by agency code; partners with activity
+};
+
+// Every grant and, per agency other than the caller's own, its users' plate-data
+// activity in [from, to). Needs access_reports; the reading is logged.
+Result<SharingSummary> SharingReport(Governance& gov, const Principal& by, TimePoint from, TimePoint to);
+
+}  // namespace custodian::policy

@@ -1,0 +1,216 @@
+// Sharing grants to partner agencies (policy 5.D).
+#include "custodian/policy/sharing.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "custodian/policy/reports.h"
+
+namespace custodian::policy {
+
+using json = nlohmann::json;
+using store::AsInt;
+using store::AsString;
+using store::IsNull;
+using store::Txn;
+
+namespace {
+
+std::string Clip(const std::string& s, size_t n = 200) { return s.size() <= n ? s : s.substr(0, n); }
+
+// Logs `refusal` as a "denied" entry, then returns it (kUnavailable when the log cannot
+// be written).
+Status Refuse(Governance& gov, const Principal& by, LogEvent e, Status refusal) {
+  e.outcome = std::string(kDenied);
+  e.detail = refusal.message();
+  e.records = 0;
+  if (Status st = gov.Record(by, e); !st.ok()) {
+    return Status::Unavailable("the access log cannot be written (", st.message(), "); nothing was done");
+  }
+  return refusal;
+}
+
+// A failure of the transaction that is a refusal (bad input), not an outage.
+bool IsRefusal(const Status& st) {
+  return st.code() == StatusCode::kInvalidArgument || st.code() == StatusCode::kNotFound ||
+         st.code() == StatusCode::kPermissionDenied;
+}
+
+Result<std::vector<SharingGrant>> LoadGrants(Txn& txn, bool include_revoked, int64_t now_ms) {
+  std::string sql =
+      "SELECT id, agency_code, data_classes, cameras, expires_ms, created_by, created_ms, revoked_by, revoked_ms "
+      "FROM sharing_grants";
+  if (!include_revoked) sql += " WHERE revoked_ms IS NULL";
+  sql += " ORDER BY id DESC";
+  CUSTODIAN_ASSIGN_OR_RETURN(auto rows, txn.Query(sql, {}));
+  std::vector<SharingGrant> out;
+  for (const auto& r : rows) {
+    SharingGrant g;
+    g.id = AsInt(r[0]);
+    g.agency_code = AsString(r[1]);
+    json classes = json::parse(AsString(r[2]), nullptr, false);
+    json cams = json::parse(AsString(r[3]), nullptr, false);
+    if (!classes.is_array() || !cams.is_array()) return Status::Internal("sharing grant ", g.id, " is malformed");
+    for (const auto& c : classes) {
+      auto dc = store::ParseDataClass(c.is_string() ? c.get<std::string>() : "");
+      if (!dc.ok()) return Status::Internal("sharing grant ", g.id, " names an unknown data class");
+      g.data_classes.push_back(*dc);
+    }
+    for (const auto& c : cams) {
+      if (c.is_string()) g.camera_ids.push_back(c.get<std::string>());
+    }
+    g.expires = FromUnixMillis(AsInt(r[4]));
+    g.created_by = AsString(r[5]);
+    g.created_at = FromUnixMillis(AsInt(r[6]));
+    g.revoked_by = AsString(r[7]);
+    if (!IsNull(r[8])) g.revoked_at = FromUnixMillis(AsInt(r[8]));
+    g.in_force = !g.revoked_at && AsInt(r[4]) > now_ms;
+    out.push_back(std::move(g));
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<int64_t> GrantSharing(Governance& gov, const Principal& by, const GrantSpec& spec) {
+  json classes = json::array();
+  for (auto c : spec.data_classes) classes.push_back(std::string(store::DataClassName(c)));
+  json cams = json::array();
+  for (const auto& c : spec.camera_ids) cams.push_back(Clip(c, 64));
+  LogEvent e = gov.Event(by, "grant_sharing", kDenied);
+  e.terms = json{{"agency_code", Clip(spec.agency_code, 64)},
+                 {"data_classes", classes},
+                 {"cameras", cams},
+                 {"expires_ms", ToUnixMillis(spec.expires)}}
+                .dump();
+  CUSTODIAN_RETURN_IF_ERROR(gov.Authorize(by, ops::kManageGrants, std::nullopt, e));
+  if (spec.agency_code == by.agency_code) {
+    return Refuse(gov, by, e,
+                  Status::InvalidArgument("agency ", Clip(spec.agency_code, 64),
+                                          " is the granting agency; grants go to other agencies"));
+  }
+  if (spec.data_classes.empty()) {
+    return Refuse(gov, by, e, Status::InvalidArgument("a sharing grant names at least one data class"));
+  }
+  const TimePoint now = gov.clock().Now();
+  if (spec.expires <= now) {
+    return Refuse(gov, by, e, Status::InvalidArgument("a sharing grant's expiry must be in the future"));
+  }
+  if (spec.expires > now + kMaxGrantLength) {
+    return Refuse(gov, by, e,
+                  Status::InvalidArgument("a sharing grant may run at most ", kMaxGrantLength.count(), " days"));
+  }
+  std::set<store::DataClass> wanted(spec.data_classes.begin(), spec.data_classes.end());
+  classes = json::array();
+  for (auto c : wanted) classes.push_back(std::string(store::DataClassName(c)));
+  std::set<std::string> cam_set(spec.camera_ids.begin(), spec.camera_ids.end());
+  cams = json(std::vector<std::string>(cam_set.begin(), cam_set.end()));
+  int64_t id = 0;
+  e.outcome = std::string(kAllowed);
+  e.records = 1;
+  e.detail = "sharing granted to " + Clip(spec.agency_code, 64);
+  Status st = gov.RecordWith(by, e, [&](Txn& txn) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(auto ag, txn.Query("SELECT 1 FROM agencies WHERE code = ?", {spec.agency_code}));
+    if (ag.empty()) return Status::NotFound("no agency '", Clip(spec.agency_code, 64), "'");
+    for (const auto& cam : cam_set) {
+      CUSTODIAN_ASSIGN_OR_RETURN(auto c, txn.Query("SELECT data_class FROM cameras WHERE id = ?", {cam}));
+      if (c.empty()) return Status::NotFound("no camera '", Clip(cam, 64), "'");
+      const auto cls = AsInt(c[0][0]) == 0 ? store::DataClass::kPublicSafety : store::DataClass::kNonPublicSafety;
+      if (!wanted.count(cls)) {
+        return Status::InvalidArgument("camera ", Clip(cam, 64), " is ", store::DataClassName(cls),
+                                       ", a class the grant does not share");
+      }
+    }
+    CUSTODIAN_ASSIGN_OR_RETURN(
+        auto rows, txn.Query("INSERT INTO sharing_grants (agency_code, data_classes, cameras, expires_ms, created_by, "
+                             "created_ms) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                             {spec.agency_code, classes.dump(), cams.dump(), ToUnixMillis(spec.expires), by.username,
+                              ToUnixMillis(now)}));
+    if (rows.empty()) return Status::Internal("the grant was not stored");
+    id = AsInt(rows[0][0]);
+    return Status::Ok();
+  });
+  if (IsRefusal(st)) return Refuse(gov, by, e, st);
+  CUSTODIAN_RETURN_IF_ERROR(st);
+  return id;
+}
+
+Status RevokeSharing(Governance& gov, const Principal& by, int64_t id) {
+  LogEvent e = gov.Event(by, "revoke_sharing", kDenied);
+  e.terms = json{{"grant_id", id}}.dump();
+  CUSTODIAN_RETURN_IF_ERROR(gov.Authorize(by, ops::kManageGrants, std::nullopt, e));
+  e.outcome = std::string(kAllowed);
+  e.records = 1;
+  e.detail = "sharing grant " + std::to_string(id) + " revoked";
+  Status st = gov.RecordWith(by, e, [&](Txn& txn) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(auto rows, txn.Query("SELECT revoked_ms FROM sharing_grants WHERE id = ?", {id}));
+    if (rows.empty()) return Status::NotFound("no sharing grant ", id);
+    if (!IsNull(rows[0][0])) return Status::InvalidArgument("sharing grant ", id, " was revoked already");
+    return txn
+        .Query("UPDATE sharing_grants SET revoked_by = ?, revoked_ms = ? WHERE id = ?",
+               {by.username, ToUnixMillis(gov.clock().Now()), id})
+        .status();
+  });
+  return IsRefusal(st) ? Refuse(gov, by, e, st) : st;
+}
+
+Result<std::vector<SharingGrant>> ListGrants(Governance& gov, const Principal& by, bool include_revoked) {
+  LogEvent e = gov.Event(by, "list_grants", kDenied);
+  e.terms = json{{"include_revoked", include_revoked}}.dump();
+  CUSTODIAN_RETURN_IF_ERROR(gov.Authorize(by, ops::kManageGrants, std::nullopt, e));
+  std::vector<SharingGrant> out;
+  CUSTODIAN_RETURN_IF_ERROR(gov.store().Transact([&](Txn& txn) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(out, LoadGrants(txn, include_revoked, ToUnixMillis(gov.clock().Now())));
+    return Status::Ok();
+  }));
+  e.outcome = std::string(kAllowed);
+  e.records = int64_t(out.size());
+  if (Status st = gov.Record(by, e); !st.ok()) {
+    return Status::Unavailable("the access log cannot be written (", st.message(), "); nothing was released");
+  }
+  return out;
+}
+
+Result<SharingSummary> SharingReport(Governance& gov, const Principal& by, TimePoint from, TimePoint to) {
+  LogEvent e = gov.Event(by, "sharing_report", kDenied);
+  e.terms = json{{"from_ms", ToUnixMillis(from)}, {"to_ms", ToUnixMillis(to)}}.dump();
+  CUSTODIAN_RETURN_IF_ERROR(gov.Authorize(by, ops::kAccessReports, std::nullopt, e));
+  if (!(from < to)) return Status::InvalidArgument("the report period must start before it ends");
+  SharingSummary out;
+  std::vector<LogEntry> entries;
+  CUSTODIAN_RETURN_IF_ERROR(gov.store().Transact([&](Txn& txn) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(out.grants, LoadGrants(txn, true, ToUnixMillis(gov.clock().Now())));
+    CUSTODIAN_ASSIGN_OR_RETURN(entries, QueryAccessLogAll(txn, {.from = from, .to = to}));
+    return Status::Ok();
+  }));
+  std::map<std::string, PartnerActivity> partners;
+  std::map<std::string, std::set<std::string>> users;
+  for (const auto& en : entries) {
+    if (!IsPlateDataAction(en.action) || en.agency_code.empty() || en.agency_code == by.agency_code) continue;
+    PartnerActivity& p = partners[en.agency_code];
+    p.agency_code = en.agency_code;
+    ++p.searches;
+    if (en.outcome == kDenied) ++p.denied;
+    p.records += en.records;
+    users[en.agency_code].insert(en.username);
+    p.terms.push_back(en.terms);
+    ++p.purposes[en.purpose];
+    ++p.cases[en.case_number];
+    p.seqs.push_back(en.seq);
+  }
+  for (auto& [code, p] : partners) {
+    p.users.assign(users[code].begin(), users[code].end());
+    out.partners.push_back(std::move(p));
+  }
+  e.outcome = std::string(kAllowed);
+  e.records = int64_t(out.grants.size() + out.partners.size());
+  if (Status st = gov.Record(by, e); !st.ok()) {
+    return Status::Unavailable("the access log cannot be written (", st.message(), "); nothing was released");
+  }
+  return out;
+}
+
+}  // namespace custodian::policy
