@@ -1,0 +1,108 @@
+// Governed operations: holds, evidence, alerts, hotlists, cameras, agencies and retention,
+// each authorised by the Governance layer for a Principal and recorded in the access log.
+// The CLI and the server reach these parts of the store only through these functions
+// (plate searches are Governance::SearchReads / GetRead / GetReadImage).
+//
+// Basic usage:
+//   auto who = gov->Authenticate(token, "cli");
+//   auto hold = policy::PlaceHold(*gov, *who, "criminal_investigation",
+//                                 {.case_number = "24-CR-0117", .reason = "hit and run", .read_ids = {42}});
+//   auto alerts = policy::ListAlerts(*gov, *who, {.unreviewed_only = true});
+//   auto purge = policy::RunPurge(*gov, policy::Governance::System("purge"), {}, {});
+//
+// Every function authorises first (a refusal is kPermissionDenied, logged as "denied" by
+// Governance::Authorize). A change made through a store method (which takes its own lock)
+// is logged as "allowed" before it runs: when that entry cannot be written nothing is done
+// and the caller gets kUnavailable. A change that then fails leaves a "failed" entry with
+// the error. A read of data is logged with its count after it runs, and nothing is
+// released when that entry cannot be written. Class-scoped operations (holds, evidence,
+// alerts) are checked against the data class of every read they touch; the plate-data
+// ones also pass the plate-data gates (acknowledgment, training, purpose and case number).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "custodian/core/status.h"
+#include "custodian/policy/governance.h"
+#include "custodian/policy/retention.h"
+#include "custodian/store/evidence.h"
+#include "custodian/store/holds.h"
+#include "custodian/store/hotlists.h"
+#include "custodian/store/read_store.h"
+
+namespace custodian::policy {
+
+// ---- Legal holds and evidence (ops::kPlaceHolds, ops::kExportEvidence; plate data) ----
+
+// Places a hold for `who` (request.placed_by is set to who.username). The case number
+// stated for the plate-data gates is the hold's own. A search without a data class is
+// narrowed to the one class the role may hold when it may hold only one.
+Result<store::Hold> PlaceHold(Governance& gov, const Principal& who, const std::string& purpose,
+                              store::HoldRequest request);
+// Releases hold `hold_id` (case number: the hold's) and returns it as released.
+Result<store::Hold> ReleaseHold(Governance& gov, const Principal& who, const std::string& purpose, int64_t hold_id);
+// Holds newest first (their case numbers and counts, no plate data). Needs place_holds on
+// some data class.
+Result<std::vector<store::Hold>> ListHolds(Governance& gov, const Principal& who, bool include_released);
+// The ids of the reads hold `hold_id` covers (case number: the hold's).
+Result<std::vector<int64_t>> HeldReadIds(Governance& gov, const Principal& who, const std::string& purpose,
+                                         int64_t hold_id);
+// Writes hold `hold_id`'s evidence export to `out_dir` (see store/evidence.h), signed with
+// the governance layer's agency key (never created here). Case number: the hold's.
+Result<store::EvidenceExport> ExportEvidence(Governance& gov, const Principal& who, const std::string& purpose,
+                                             int64_t hold_id, const std::filesystem::path& out_dir);
+
+// ---- Hotlist alerts (ops::kViewAlerts, ops::kReviewAlerts) ----
+// An alert's data class is its read's (the camera's class at capture time). Lists leave
+// out the alerts of classes the role may not see.
+
+Result<std::vector<store::Alert>> ListAlerts(Governance& gov, const Principal& who, const store::AlertQuery& query);
+// Alerts neither confirmed nor dismissed raised more than `max_age` ago, oldest first.
+Result<std::vector<store::Alert>> OverdueAlerts(Governance& gov, const Principal& who,
+                                                std::chrono::milliseconds max_age);
+Result<store::Alert> GetAlert(Governance& gov, const Principal& who, int64_t alert_id);
+// The review steps; the reviewer is always who.username. Each returns the alert after it.
+Result<store::Alert> AcknowledgeAlert(Governance& gov, const Principal& who, int64_t alert_id);
+Result<store::Alert> ConfirmAlert(Governance& gov, const Principal& who, int64_t alert_id, bool image_checked,
+                                  const std::string& action);
+Result<store::Alert> DismissAlert(Governance& gov, const Principal& who, int64_t alert_id, const std::string& note);
+
+// ---- Hotlists (ops::kManageHotlists, ops::kViewHotlists) ----
+
+Result<store::Hotlist> PutHotlist(Governance& gov, const Principal& who, const store::HotlistSpec& spec);
+// Imports in batches of store::kMaxHotlistBatch (see policy::ImportHotlist).
+Result<store::HotlistImportResult> ImportHotlistEntries(Governance& gov, const Principal& who, const std::string& list,
+                                                        const std::vector<store::HotlistEntryInput>& entries,
+                                                        std::chrono::milliseconds retro_window);
+Result<std::vector<store::Hotlist>> ListHotlists(Governance& gov, const Principal& who);
+
+// ---- Cameras and agencies (ops::kManageCameras) ----
+
+Status PutCamera(Governance& gov, const Principal& who, const store::Camera& camera);
+Status PutAgency(Governance& gov, const Principal& who, const store::Agency& agency);
+
+// ---- Retention (ops::kManageRetention; allowed to Governance::System) ----
+
+// Checks retention periods against policy section 3 for `who`, logging the decision.
+// kInvalidArgument (logged as "failed") for a period outside 90 days .. 2 years.
+Result<RetentionPolicy> CheckRetentionPeriods(Governance& gov, const Principal& who, const RetentionPeriods& periods);
+// Runs the purge (policy::RunPurge) at gov.clock().Now(); options.run_by is set to
+// who.username. Logs the run before it starts and its counts (or failure) after.
+Result<PurgeSummary> RunPurge(Governance& gov, const Principal& who, const RetentionPeriods& periods,
+                              PurgeOptions options);
+// purge_log rows, newest first (counts and time ranges, never plates).
+Result<std::vector<store::PurgeLogEntry>> PurgeLog(Governance& gov, const Principal& who, int limit);
+
+// ---- Installation ----
+
+// Creates agency `agency_code` (named `agency_name`) when missing and the first
+// coordinator, both logged as the system. kInvalidArgument when any account exists.
+Result<NewAccount> BootstrapInstallation(Governance& gov, const std::string& agency_code,
+                                         const std::string& agency_name, const std::string& username,
+                                         const std::string& full_name);
+
+}  // namespace custodian::policy

@@ -1,0 +1,477 @@
+// Governed operations: authorise, log, perform (see governed_ops.h).
+#include "custodian/policy/governed_ops.h"
+
+#include <algorithm>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "custodian/policy/hotlist_import.h"
+
+namespace custodian::policy {
+
+using json = nlohmann::json;
+
+namespace {
+
+std::string Clip(std::string_view s) { return std::string(s.substr(0, 64)); }
+
+Status LogUnavailable(const Status& st) {
+  return Status::Unavailable("the access log cannot be written (", st.message(), "); nothing was done");
+}
+
+// Logs `e` as allowed before a store call that takes its own lock.
+Status Begin(Governance& gov, const Principal& who, LogEvent e) {
+  e.outcome = std::string(kAllowed);
+  if (Status st = gov.Record(who, std::move(e)); !st.ok()) return LogUnavailable(st);
+  return Status::Ok();
+}
+
+// Logs that an allowed change failed, and returns the failure.
+Status Failed(Governance& gov, const Principal& who, LogEvent e, Status failure) {
+  e.outcome = std::string(kFailed);
+  e.records = 0;
+  e.detail = failure.message();
+  (void)gov.Record(who, std::move(e));
+  return failure;
+}
+
+// Logs a read of data with its count; withholds the data when the entry cannot be written.
+Status Released(Governance& gov, const Principal& who, LogEvent e, int64_t records) {
+  e.outcome = std::string(kAllowed);
+  e.records = records;
+  if (Status st = gov.Record(who, std::move(e)); !st.ok()) {
+    return Status::Unavailable("the access log cannot be written (", st.message(), "); nothing was released");
+  }
+  return Status::Ok();
+}
+
+// The classes `who` may touch through `op`; the first is used to log a refusal when none.
+std::vector<store::DataClass> ClassesOrDefault(const Governance& gov, const Principal& who, std::string_view op) {
+  std::vector<store::DataClass> c = who.system ? std::vector<store::DataClass>{} : gov.matrix().ClassesFor(who.role, op);
+  if (c.empty()) c.push_back(store::DataClass::kPublicSafety);
+  return c;
+}
+
+// Authorises a scoped, non-plate-data operation for any class the role may touch.
+Status AuthorizeAnyClass(Governance& gov, const Principal& who, std::string_view op, const LogEvent& on_denial) {
+  return gov.Authorize(who, op, ClassesOrDefault(gov, who, op).front(), on_denial);
+}
+
+// The data classes of the reads a hold covers.
+Result<std::set<store::DataClass>> HeldClasses(store::ReadStore& store, int64_t hold_id) {
+  CUSTODIAN_ASSIGN_OR_RETURN(auto ids, store.HeldReadIds(hold_id));
+  std::set<store::DataClass> out;
+  for (int64_t id : ids) {
+    auto r = store.GetRead(id);
+    if (r.ok()) out.insert(r->data_class);
+    if (out.size() == 2) break;
+  }
+  return out;
+}
+
+// Authorises plate-data operation `op` on every class in `classes` (or, when empty, on the
+// first the role may touch) for the hold's case.
+Status AuthorizeClasses(Governance& gov, const Principal& who, std::string_view op, const AccessPurpose& why,
+                        std::set<store::DataClass> classes, const std::string& terms) {
+  if (classes.empty()) classes.insert(ClassesOrDefault(gov, who, op).front());
+  for (store::DataClass c : classes) CUSTODIAN_RETURN_IF_ERROR(gov.AuthorizePlateData(who, op, why, c, terms));
+  return Status::Ok();
+}
+
+// A hold's case and the classes of its reads, for the plate-data gates. An unknown hold
+// is authorised on the role's first class, then reported as not found.
+struct HoldScope {
+  std::string case_number;
+  std::set<store::DataClass> classes;
+  Status lookup;
+};
+
+HoldScope ScopeOfHold(Governance& gov, int64_t hold_id) {
+  HoldScope s;
+  auto h = gov.store().GetHold(hold_id);
+  if (!h.ok()) {
+    s.lookup = h.status();
+    return s;
+  }
+  s.case_number = h->case_number;
+  auto classes = HeldClasses(gov.store(), hold_id);
+  if (!classes.ok()) {
+    s.lookup = classes.status();
+    return s;
+  }
+  s.classes = *classes;
+  return s;
+}
+
+// The data class of an alert: its read's.
+Result<store::DataClass> AlertClass(store::ReadStore& store, const store::Alert& a) {
+  auto r = store.GetRead(a.read_id);
+  if (r.ok()) return r->data_class;
+  CUSTODIAN_ASSIGN_OR_RETURN(auto cam, store.GetCamera(a.camera_id));
+  return cam.data_class;
+}
+
+// Keeps the alerts whose class `who` may see.
+Result<std::vector<store::Alert>> VisibleAlerts(Governance& gov, const Principal& who, std::vector<store::Alert> all) {
+  std::vector<store::Alert> out;
+  for (auto& a : all) {
+    CUSTODIAN_ASSIGN_OR_RETURN(store::DataClass c, AlertClass(gov.store(), a));
+    if (gov.matrix().Allows(who.role, ops::kViewAlerts, c)) out.push_back(std::move(a));
+  }
+  return out;
+}
+
+enum class Step { kAck, kConfirm, kDismiss };
+
+Result<store::Alert> Review(Governance& gov, const Principal& who, int64_t alert_id, Step step, bool image_checked,
+                            const std::string& text) {
+  const char* action = step == Step::kAck ? "acknowledge_alert" : step == Step::kConfirm ? "confirm_alert" : "dismiss_alert";
+  LogEvent e = gov.Event(who, action, kDenied);
+  e.terms = json{{"alert_id", alert_id}}.dump();
+  auto alert = gov.store().GetAlert(alert_id);
+  std::optional<store::DataClass> cls;
+  if (alert.ok()) {
+    CUSTODIAN_ASSIGN_OR_RETURN(cls, AlertClass(gov.store(), *alert));
+  }
+  CUSTODIAN_RETURN_IF_ERROR(
+      gov.Authorize(who, ops::kReviewAlerts, cls ? *cls : ClassesOrDefault(gov, who, ops::kReviewAlerts).front(), e));
+  if (!alert.ok()) return Failed(gov, who, e, alert.status());
+  e.terms = json{{"alert_id", alert_id}, {"read_id", alert->read_id}, {"plate", alert->read_plate}}.dump();
+  e.records = 1;
+  if (!text.empty()) e.detail = Clip(text);
+  CUSTODIAN_RETURN_IF_ERROR(Begin(gov, who, e));
+  Status st;
+  switch (step) {
+    case Step::kAck: st = gov.store().AcknowledgeAlert(alert_id, who.username); break;
+    case Step::kConfirm:
+      st = gov.store().ConfirmAlert(alert_id, {.by = who.username, .image_checked = image_checked, .action = text});
+      break;
+    case Step::kDismiss: st = gov.store().DismissAlert(alert_id, who.username, text); break;
+  }
+  if (!st.ok()) return Failed(gov, who, e, st);
+  return gov.store().GetAlert(alert_id);
+}
+
+}  // namespace
+
+// ---- Holds and evidence ----
+
+Result<store::Hold> PlaceHold(Governance& gov, const Principal& who, const std::string& purpose,
+                              store::HoldRequest request) {
+  request.placed_by = who.username;
+  json terms = json::object();
+  if (!request.read_ids.empty()) terms["read_ids"] = request.read_ids;
+  std::set<store::DataClass> classes;
+  for (int64_t id : request.read_ids) {
+    auto r = gov.store().GetRead(id);
+    if (r.ok()) classes.insert(r->data_class);
+  }
+  if (request.matching) {
+    store::SearchQuery& q = *request.matching;
+    terms["plate"] = q.plate;
+    if (!q.camera_ids.empty()) terms["cameras"] = q.camera_ids;
+    if (q.from) terms["from_ms"] = ToUnixMillis(*q.from);
+    if (q.to) terms["to_ms"] = ToUnixMillis(*q.to);
+    if (!q.data_class && !who.system) {
+      auto allowed = gov.matrix().ClassesFor(who.role, ops::kPlaceHolds);
+      if (allowed.size() == 1) q.data_class = allowed[0];
+    }
+    if (q.data_class) {
+      classes.insert(*q.data_class);
+    } else {
+      for (auto c : ClassesOrDefault(gov, who, ops::kPlaceHolds)) classes.insert(c);
+    }
+  }
+  const AccessPurpose why{purpose, request.case_number};
+  CUSTODIAN_RETURN_IF_ERROR(AuthorizeClasses(gov, who, ops::kPlaceHolds, why, classes, terms.dump()));
+  LogEvent e = gov.Event(who, "place_hold", kAllowed);
+  e.terms = terms.dump();
+  e.purpose = Clip(purpose);
+  e.case_number = Clip(request.case_number);
+  e.records = int64_t(request.read_ids.size());
+  e.detail = Clip(request.reason);
+  CUSTODIAN_RETURN_IF_ERROR(Begin(gov, who, e));
+  auto hold = gov.store().PlaceHold(request);
+  if (!hold.ok()) return Failed(gov, who, e, hold.status());
+  if (request.matching) {
+    // The search's count is known only now.
+    terms["hold"] = hold->id;
+    e.terms = terms.dump();
+    e.detail = "hold " + std::to_string(hold->id) + " placed on " + std::to_string(hold->reads) + " reads";
+    if (Status st = Released(gov, who, e, hold->reads); !st.ok()) return st;
+  }
+  return hold;
+}
+
+Result<store::Hold> ReleaseHold(Governance& gov, const Principal& who, const std::string& purpose, int64_t hold_id) {
+  const std::string terms = json{{"hold", hold_id}}.dump();
+  HoldScope scope = ScopeOfHold(gov, hold_id);
+  const AccessPurpose why{purpose, scope.lookup.ok() ? scope.case_number : std::string("unknown-hold-0")};
+  CUSTODIAN_RETURN_IF_ERROR(AuthorizeClasses(gov, who, ops::kPlaceHolds, why, scope.classes, terms));
+  LogEvent e = gov.Event(who, "release_hold", kAllowed);
+  e.terms = terms;
+  e.purpose = Clip(purpose);
+  e.case_number = Clip(scope.case_number);
+  if (!scope.lookup.ok()) return Failed(gov, who, e, scope.lookup);
+  e.records = 1;
+  CUSTODIAN_RETURN_IF_ERROR(Begin(gov, who, e));
+  if (Status st = gov.store().ReleaseHold(hold_id, who.username); !st.ok()) return Failed(gov, who, e, st);
+  return gov.store().GetHold(hold_id);
+}
+
+Result<std::vector<store::Hold>> ListHolds(Governance& gov, const Principal& who, bool include_released) {
+  LogEvent e = gov.Event(who, "list_holds", kDenied);
+  e.terms = json{{"all", include_released}}.dump();
+  CUSTODIAN_RETURN_IF_ERROR(AuthorizeAnyClass(gov, who, ops::kPlaceHolds, e));
+  auto holds = gov.store().ListHolds(include_released);
+  if (!holds.ok()) return Failed(gov, who, e, holds.status());
+  CUSTODIAN_RETURN_IF_ERROR(Released(gov, who, e, int64_t(holds->size())));
+  return holds;
+}
+
+Result<std::vector<int64_t>> HeldReadIds(Governance& gov, const Principal& who, const std::string& purpose,
+                                         int64_t hold_id) {
+  const std::string terms = json{{"hold", hold_id}}.dump();
+  HoldScope scope = ScopeOfHold(gov, hold_id);
+  const AccessPurpose why{purpose, scope.lookup.ok() ? scope.case_number : std::string("unknown-hold-0")};
+  CUSTODIAN_RETURN_IF_ERROR(AuthorizeClasses(gov, who, ops::kPlaceHolds, why, scope.classes, terms));
+  LogEvent e = gov.Event(who, "held_read_ids", kAllowed);
+  e.terms = terms;
+  e.purpose = Clip(purpose);
+  e.case_number = Clip(scope.case_number);
+  if (!scope.lookup.ok()) return Failed(gov, who, e, scope.lookup);
+  auto ids = gov.store().HeldReadIds(hold_id);
+  if (!ids.ok()) return Failed(gov, who, e, ids.status());
+  CUSTODIAN_RETURN_IF_ERROR(Released(gov, who, e, int64_t(ids->size())));
+  return ids;
+}
+
+Result<store::EvidenceExport> ExportEvidence(Governance& gov, const Principal& who, const std::string& purpose,
+                                             int64_t hold_id, const std::filesystem::path& out_dir) {
+  const std::string terms = json{{"hold", hold_id}, {"out", Clip(out_dir.string())}}.dump();
+  HoldScope scope = ScopeOfHold(gov, hold_id);
+  const AccessPurpose why{purpose, scope.lookup.ok() ? scope.case_number : std::string("unknown-hold-0")};
+  CUSTODIAN_RETURN_IF_ERROR(AuthorizeClasses(gov, who, ops::kExportEvidence, why, scope.classes, terms));
+  LogEvent e = gov.Event(who, ops::kExportEvidence, kAllowed);
+  e.terms = terms;
+  e.purpose = Clip(purpose);
+  e.case_number = Clip(scope.case_number);
+  if (!scope.lookup.ok()) return Failed(gov, who, e, scope.lookup);
+  CUSTODIAN_RETURN_IF_ERROR(Begin(gov, who, e));
+  auto ex = store::ExportEvidence(
+      gov.store(), hold_id, {.out_dir = out_dir, .signing_key_file = gov.options().signing_key_file, .create_key = false},
+      gov.clock());
+  if (!ex.ok()) return Failed(gov, who, e, ex.status());
+  e.detail = "exported " + std::to_string(ex->reads) + " reads, " + std::to_string(ex->images) + " images";
+  CUSTODIAN_RETURN_IF_ERROR(Released(gov, who, e, ex->reads));
+  return ex;
+}
+
+// ---- Alerts ----
+
+Result<std::vector<store::Alert>> ListAlerts(Governance& gov, const Principal& who, const store::AlertQuery& query) {
+  LogEvent e = gov.Event(who, "list_alerts", kDenied);
+  json t = {{"unreviewed", query.unreviewed_only}};
+  if (query.state) t["state"] = std::string(store::AlertStateName(*query.state));
+  e.terms = t.dump();
+  CUSTODIAN_RETURN_IF_ERROR(AuthorizeAnyClass(gov, who, ops::kViewAlerts, e));
+  auto all = gov.store().ListAlerts(query);
+  if (!all.ok()) return Failed(gov, who, e, all.status());
+  auto visible = VisibleAlerts(gov, who, std::move(*all));
+  if (!visible.ok()) return Failed(gov, who, e, visible.status());
+  CUSTODIAN_RETURN_IF_ERROR(Released(gov, who, e, int64_t(visible->size())));
+  return visible;
+}
+
+Result<std::vector<store::Alert>> OverdueAlerts(Governance& gov, const Principal& who,
+                                                std::chrono::milliseconds max_age) {
+  LogEvent e = gov.Event(who, "overdue_alerts", kDenied);
+  e.terms = json{{"max_age_ms", int64_t(max_age.count())}}.dump();
+  CUSTODIAN_RETURN_IF_ERROR(AuthorizeAnyClass(gov, who, ops::kViewAlerts, e));
+  auto all = UnreviewedAlertsOlderThan(gov.store(), gov.clock(), max_age);
+  if (!all.ok()) return Failed(gov, who, e, all.status());
+  auto visible = VisibleAlerts(gov, who, std::move(*all));
+  if (!visible.ok()) return Failed(gov, who, e, visible.status());
+  CUSTODIAN_RETURN_IF_ERROR(Released(gov, who, e, int64_t(visible->size())));
+  return visible;
+}
+
+Result<store::Alert> GetAlert(Governance& gov, const Principal& who, int64_t alert_id) {
+  LogEvent e = gov.Event(who, "view_alert", kDenied);
+  e.terms = json{{"alert_id", alert_id}}.dump();
+  auto alert = gov.store().GetAlert(alert_id);
+  std::optional<store::DataClass> cls;
+  if (alert.ok()) {
+    CUSTODIAN_ASSIGN_OR_RETURN(cls, AlertClass(gov.store(), *alert));
+  }
+  CUSTODIAN_RETURN_IF_ERROR(
+      gov.Authorize(who, ops::kViewAlerts, cls ? *cls : ClassesOrDefault(gov, who, ops::kViewAlerts).front(), e));
+  if (!alert.ok()) return Failed(gov, who, e, alert.status());
+  CUSTODIAN_RETURN_IF_ERROR(Released(gov, who, e, 1));
+  return alert;
+}
+
+Result<store::Alert> AcknowledgeAlert(Governance& gov, const Principal& who, int64_t alert_id) {
+  return Review(gov, who, alert_id, Step::kAck, false, "");
+}
+
+Result<store::Alert> ConfirmAlert(Governance& gov, const Principal& who, int64_t alert_id, bool image_checked,
+                                  const std::string& action) {
+  return Review(gov, who, alert_id, Step::kConfirm, image_checked, action);
+}
+
+Result<store::Alert> DismissAlert(Governance& gov, const Principal& who, int64_t alert_id, const std::string& note) {
+  return Review(gov, who, alert_id, Step::kDismiss, false, note);
+}
+
+// ---- Hotlists ----
+
+Result<store::Hotlist> PutHotlist(Governance& gov, const Principal& who, const store::HotlistSpec& spec) {
+  LogEvent e = gov.Event(who, "put_hotlist", kDenied);
+  e.terms = json{{"name", Clip(spec.name)},
+                 {"agency", Clip(spec.agency_code)},
+                 {"category", std::string(store::HotlistCategoryName(spec.category))},
+                 {"fuzzy", spec.fuzzy}}
+                .dump();
+  CUSTODIAN_RETURN_IF_ERROR(gov.Authorize(who, ops::kManageHotlists, std::nullopt, e));
+  e.records = 1;
+  CUSTODIAN_RETURN_IF_ERROR(Begin(gov, who, e));
+  auto h = gov.store().PutHotlist(spec);
+  if (!h.ok()) return Failed(gov, who, e, h.status());
+  return h;
+}
+
+Result<store::HotlistImportResult> ImportHotlistEntries(Governance& gov, const Principal& who, const std::string& list,
+                                                        const std::vector<store::HotlistEntryInput>& entries,
+                                                        std::chrono::milliseconds retro_window) {
+  LogEvent e = gov.Event(who, "import_hotlist", kDenied);
+  e.terms = json{{"list", Clip(list)}, {"entries", entries.size()}, {"retro_window_ms", int64_t(retro_window.count())}}
+                .dump();
+  CUSTODIAN_RETURN_IF_ERROR(gov.Authorize(who, ops::kManageHotlists, std::nullopt, e));
+  e.records = int64_t(entries.size());
+  CUSTODIAN_RETURN_IF_ERROR(Begin(gov, who, e));
+  auto r = ImportHotlist(gov.store(), list, entries, retro_window);
+  if (!r.ok()) return Failed(gov, who, e, r.status());
+  e.detail = std::to_string(r->added) + " added, " + std::to_string(r->updated) + " updated, " +
+             std::to_string(r->retro_alerts) + " retroactive alerts";
+  CUSTODIAN_RETURN_IF_ERROR(Released(gov, who, e, r->added + r->updated));
+  return r;
+}
+
+Result<std::vector<store::Hotlist>> ListHotlists(Governance& gov, const Principal& who) {
+  LogEvent e = gov.Event(who, "list_hotlists", kDenied);
+  CUSTODIAN_RETURN_IF_ERROR(gov.Authorize(who, ops::kViewHotlists, std::nullopt, e));
+  auto lists = gov.store().ListHotlists();
+  if (!lists.ok()) return Failed(gov, who, e, lists.status());
+  CUSTODIAN_RETURN_IF_ERROR(Released(gov, who, e, int64_t(lists->size())));
+  return lists;
+}
+
+// ---- Cameras and agencies ----
+
+Status PutCamera(Governance& gov, const Principal& who, const store::Camera& camera) {
+  LogEvent e = gov.Event(who, "put_camera", kDenied);
+  e.terms = json{{"camera", Clip(camera.id)},
+                 {"agency", Clip(camera.agency_code)},
+                 {"data_class", std::string(store::DataClassName(camera.data_class))}}
+                .dump();
+  CUSTODIAN_RETURN_IF_ERROR(gov.Authorize(who, ops::kManageCameras, std::nullopt, e));
+  e.records = 1;
+  CUSTODIAN_RETURN_IF_ERROR(Begin(gov, who, e));
+  if (Status st = gov.store().PutCamera(camera); !st.ok()) return Failed(gov, who, e, st);
+  return Status::Ok();
+}
+
+Status PutAgency(Governance& gov, const Principal& who, const store::Agency& agency) {
+  LogEvent e = gov.Event(who, "put_agency", kDenied);
+  e.terms = json{{"agency", Clip(agency.code)}}.dump();
+  CUSTODIAN_RETURN_IF_ERROR(gov.Authorize(who, ops::kManageCameras, std::nullopt, e));
+  e.records = 1;
+  CUSTODIAN_RETURN_IF_ERROR(Begin(gov, who, e));
+  if (Status st = gov.store().PutAgency(agency); !st.ok()) return Failed(gov, who, e, st);
+  return Status::Ok();
+}
+
+// ---- Retention ----
+
+namespace {
+json PeriodTerms(const RetentionPeriods& p) {
+  return {{"public_safety_days", int64_t(p.public_safety.count())},
+          {"non_public_safety_days", int64_t(p.non_public_safety.count())}};
+}
+}  // namespace
+
+Result<RetentionPolicy> CheckRetentionPeriods(Governance& gov, const Principal& who, const RetentionPeriods& periods) {
+  LogEvent e = gov.Event(who, "check_retention", kDenied);
+  e.terms = PeriodTerms(periods).dump();
+  CUSTODIAN_RETURN_IF_ERROR(gov.Authorize(who, ops::kManageRetention, std::nullopt, e));
+  auto rules = RetentionPolicy::Make(periods);
+  if (!rules.ok()) return Failed(gov, who, e, rules.status());
+  CUSTODIAN_RETURN_IF_ERROR(Released(gov, who, e, 0));
+  return rules;
+}
+
+Result<PurgeSummary> RunPurge(Governance& gov, const Principal& who, const RetentionPeriods& periods,
+                              PurgeOptions options) {
+  LogEvent e = gov.Event(who, "purge", kDenied);
+  json t = PeriodTerms(periods);
+  t["batch_size"] = options.batch_size;
+  t["max_batches"] = options.max_batches;
+  e.terms = t.dump();
+  CUSTODIAN_RETURN_IF_ERROR(gov.Authorize(who, ops::kManageRetention, std::nullopt, e));
+  auto rules = RetentionPolicy::Make(periods);
+  if (!rules.ok()) return Failed(gov, who, e, rules.status());
+  e.detail = "purge started";
+  CUSTODIAN_RETURN_IF_ERROR(Begin(gov, who, e));
+  options.run_by = who.username;
+  auto summary = policy::RunPurge(gov.store(), *rules, gov.clock(), options);
+  if (!summary.ok()) return Failed(gov, who, e, summary.status());
+  const auto& ps = summary->public_safety;
+  const auto& nps = summary->non_public_safety;
+  e.detail = "purged " + std::to_string(ps.reads) + " public-safety and " + std::to_string(nps.reads) +
+             " non-public-safety reads, " + std::to_string(ps.images + nps.images) + " images";
+  CUSTODIAN_RETURN_IF_ERROR(Released(gov, who, e, ps.reads + nps.reads));
+  return summary;
+}
+
+Result<std::vector<store::PurgeLogEntry>> PurgeLog(Governance& gov, const Principal& who, int limit) {
+  LogEvent e = gov.Event(who, "purge_log", kDenied);
+  e.terms = json{{"limit", limit}}.dump();
+  CUSTODIAN_RETURN_IF_ERROR(gov.Authorize(who, ops::kManageRetention, std::nullopt, e));
+  auto log = gov.store().PurgeLog(limit);
+  if (!log.ok()) return Failed(gov, who, e, log.status());
+  CUSTODIAN_RETURN_IF_ERROR(Released(gov, who, e, int64_t(log->size())));
+  return log;
+}
+
+// ---- Installation ----
+
+Result<NewAccount> BootstrapInstallation(Governance& gov, const std::string& agency_code,
+                                         const std::string& agency_name, const std::string& username,
+                                         const std::string& full_name) {
+  bool have_agency = false;
+  CUSTODIAN_RETURN_IF_ERROR(gov.store().Transact([&](store::Txn& txn) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(auto n, txn.Query("SELECT COUNT(*) FROM users", {}));
+    if (store::AsInt(n[0][0]) != 0) {
+      return Status::InvalidArgument("accounts exist already; the coordinator creates more");
+    }
+    CUSTODIAN_ASSIGN_OR_RETURN(auto ag, txn.Query("SELECT 1 FROM agencies WHERE code = ?", {agency_code}));
+    have_agency = !ag.empty();
+    return Status::Ok();
+  }));
+  if (!have_agency) {
+    const Principal sys = Governance::System("bootstrap");
+    LogEvent e = gov.Event(sys, "put_agency", kAllowed);
+    e.terms = json{{"agency", Clip(agency_code)}}.dump();
+    e.records = 1;
+    e.detail = "agency created at installation";
+    CUSTODIAN_RETURN_IF_ERROR(Begin(gov, sys, e));
+    if (Status st = gov.store().PutAgency({.code = agency_code, .name = agency_name}); !st.ok()) {
+      return Failed(gov, sys, e, st);
+    }
+  }
+  return gov.Bootstrap(username, full_name, agency_code);
+}
+
+}  // namespace custodian::policy
