@@ -1,0 +1,619 @@
+// The governance layer on both backends: accounts and CJIS figures, gates, purposes,
+// data classes, the access log and its tamper evidence, and the authorization matrix.
+// Every test uses real accounts made the way people make them, and an injected clock.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "policy/governance_fixture.h"
+
+namespace custodian::policy {
+namespace {
+
+using testing::GovernanceFixture;
+using testing::Person;
+using testing::PostgresBackend;
+using testing::SqliteBackend;
+using json = nlohmann::json;
+
+template <typename Backend>
+class GovernanceTest : public GovernanceFixture<Backend> {
+ protected:
+  // The newest log entry with this action.
+  LogEntry Last(const std::string& action) {
+    LogEntry found;
+    int64_t after = 0;
+    for (;;) {
+      auto page = this->LogWhere({.action = action, .after_seq = after, .limit = 1000});
+      if (page.empty()) break;
+      after = page.back().seq;
+      found = page.back();
+    }
+    return found;
+  }
+  int64_t CountLog(const std::string& action, const std::string& outcome, const std::string& username = "") {
+    return int64_t(this->LogWhere({.username = username, .action = action, .outcome = outcome, .limit = 1000}).size());
+  }
+  Status Tamper(const std::string& sql) { return Backend::Exec(this->url_, sql); }
+  Result<LogVerification> Verify() { return this->gov_->VerifyLog(Governance::System("verify")); }
+};
+
+using Backends = ::testing::Types<SqliteBackend, PostgresBackend>;
+TYPED_TEST_SUITE(GovernanceTest, Backends);
+
+// ---- Logon ----
+
+TYPED_TEST(GovernanceTest, LogonNeedsTheSystemUseNotice) {
+  Person p = this->MakeUser("pat", Role::kPatrol);
+  auto r = this->gov_->Logon({.username = "pat", .password = p.password, .totp_code = this->Code(p.totp_secret),
+                              .notice_accepted = false, .source = "10.1.1.1"});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kUnauthenticated);
+  EXPECT_NE(r.status().message().find("system-use notice"), std::string::npos);
+  LogEntry e = this->Last("logon");
+  EXPECT_EQ(e.outcome, "denied");
+  EXPECT_EQ(e.username, "pat");
+  EXPECT_EQ(e.source, "10.1.1.1");
+  EXPECT_NE(e.detail.find("notice"), std::string::npos);
+}
+
+TYPED_TEST(GovernanceTest, FiveFailedLogonsWithinFifteenMinutesLockUntilTheCoordinatorUnlocks) {
+  Person p = this->MakeUser("pat", Role::kPatrol);
+  for (int i = 0; i < 5; ++i) {
+    auto r = this->gov_->Logon({.username = "pat", .password = "wrong password " + std::to_string(i),
+                                .totp_code = "000000", .notice_accepted = true, .source = "10.1.1.1"});
+    ASSERT_FALSE(r.ok());
+    this->clock_.Advance(std::chrono::minutes(2));
+  }
+  EXPECT_EQ(this->CountLog("lockout", "allowed", "pat"), 1);
+  // The right password no longer opens it, an hour later either.
+  this->clock_.Advance(std::chrono::hours(1));
+  auto r = this->LogOn(p);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("locked"), std::string::npos);
+  // Live sessions of a locked account end too.
+  EXPECT_FALSE(this->gov_->Authenticate(p.token, "10.1.1.1").ok());
+  ASSERT_TRUE(this->gov_->Unlock(this->coord_.who, "pat").ok());
+  EXPECT_TRUE(this->LogOn(p).ok());
+  EXPECT_EQ(this->Last("unlock").username, "coord");
+}
+
+TYPED_TEST(GovernanceTest, FailuresSpreadBeyondTheWindowDoNotLock) {
+  Person p = this->MakeUser("pat", Role::kPatrol);
+  for (int i = 0; i < 8; ++i) {
+    ASSERT_FALSE(this->gov_->Logon({.username = "pat", .password = "nope nope", .notice_accepted = true}).ok());
+    this->clock_.Advance(std::chrono::minutes(4));  // at most 4 fall in any 15 minutes
+  }
+  EXPECT_EQ(this->CountLog("lockout", "allowed", "pat"), 0);
+  EXPECT_TRUE(this->LogOn(p).ok());
+}
+
+TYPED_TEST(GovernanceTest, AOneTimeCodeIsAcceptedOnce) {
+  Person p = this->MakeUser("pat", Role::kPatrol);
+  const std::string code = this->Code(p.totp_secret);
+  auto first = this->gov_->Logon({.username = "pat", .password = p.password, .totp_code = code, .notice_accepted = true});
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  auto replay = this->gov_->Logon({.username = "pat", .password = p.password, .totp_code = code, .notice_accepted = true});
+  ASSERT_FALSE(replay.ok());
+  EXPECT_EQ(replay.status().code(), StatusCode::kUnauthenticated);
+  LogEntry e = this->Last("logon");
+  EXPECT_EQ(e.outcome, "denied");
+  EXPECT_NE(e.detail.find("already used"), std::string::npos) << e.detail;
+  // A wrong code is refused too, and counts toward the lockout.
+  auto wrong = this->gov_->Logon({.username = "pat", .password = p.password, .totp_code = "12345", .notice_accepted = true});
+  EXPECT_FALSE(wrong.ok());
+}
+
+TYPED_TEST(GovernanceTest, SessionsEndAfterThirtyMinutesIdleAndTwelveHoursInAll) {
+  Person p = this->MakeUser("pat", Role::kPatrol);
+  // Kept alive by use every 29 minutes, until 12 hours after logon.
+  int minutes = 0;
+  bool ended = false;
+  for (int i = 0; i < 40 && !ended; ++i) {
+    this->clock_.Advance(std::chrono::minutes(29));
+    minutes += 29;
+    auto who = this->gov_->Authenticate(p.token, "10.0.0.7");
+    if (!who.ok()) {
+      ended = true;
+      EXPECT_NE(who.status().message().find("older than 12 hours"), std::string::npos) << who.status().ToString();
+      EXPECT_GE(minutes, 12 * 60);
+      EXPECT_LT(minutes, 12 * 60 + 29);
+    }
+  }
+  EXPECT_TRUE(ended);
+  Person q = this->MakeUser("dana", Role::kDispatch);
+  this->clock_.Advance(std::chrono::minutes(31));
+  auto idle = this->gov_->Authenticate(q.token, "10.0.0.7");
+  ASSERT_FALSE(idle.ok());
+  EXPECT_EQ(idle.status().code(), StatusCode::kUnauthenticated);
+  EXPECT_NE(idle.status().message().find("idle"), std::string::npos);
+}
+
+TYPED_TEST(GovernanceTest, PasswordsFromTheBannedListOrTooShortAreRefused) {
+  auto made = this->gov_->CreateUser(this->coord_.who, {.username = "pat", .full_name = "Pat Patrol",
+                                                        .agency_code = "CITYPD", .role = Role::kPatrol});
+  ASSERT_TRUE(made.ok());
+  Person p{"pat", "Pat Patrol", made->initial_password, {}, "", {}};
+  auto first = this->LogOn(p);
+  ASSERT_TRUE(first.ok());
+  for (const char* bad : {"password1", "P@ssw0rd", "x7#q", "qwertyuiop"}) {
+    Status st = this->gov_->ChangePassword(first->principal, p.password, bad);
+    EXPECT_EQ(st.code(), StatusCode::kInvalidArgument) << bad;
+    EXPECT_EQ(st.message().find(bad), std::string::npos) << "a refusal never echoes the password";
+  }
+  EXPECT_GE(this->CountLog("change_password", "denied", "pat"), 4);
+  // A long passphrase of any printable characters is fine; no composition rules.
+  EXPECT_TRUE(this->gov_->ChangePassword(first->principal, p.password, "the quick brown fox jumps over").ok());
+}
+
+TYPED_TEST(GovernanceTest, FirstLogonSessionMayOnlyEnrolAndChangePassword) {
+  auto made = this->gov_->CreateUser(this->coord_.who, {.username = "pat", .full_name = "Pat Patrol",
+                                                        .agency_code = "CITYPD", .role = Role::kPatrol});
+  ASSERT_TRUE(made.ok());
+  Person p{"pat", "Pat Patrol", made->initial_password, {}, "", {}};
+  auto first = this->LogOn(p);
+  ASSERT_TRUE(first.ok());
+  auto r = this->gov_->SearchReads(first->principal, this->kWhy, {.plate = "7ABC123"});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(this->Last("search_reads").outcome, "denied");
+}
+
+TYPED_TEST(GovernanceTest, PasswordChangeIsForcedYearlyAndWhenFlaggedCompromised) {
+  Person p = this->MakeUser("pat", Role::kPatrol);
+  // Keep the account active (logons) while a year passes.
+  for (int i = 0; i < 5; ++i) {
+    this->clock_.Advance(std::chrono::days(80));
+    ASSERT_TRUE(this->LogOn(p).ok());
+  }
+  auto r = this->LogOn(p);
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->principal.must_change_password);
+  ASSERT_TRUE(this->gov_->ChangePassword(r->principal, p.password, "a whole new passphrase here").ok());
+  p.password = "a whole new passphrase here";
+  auto fresh = this->LogOn(p);
+  ASSERT_TRUE(fresh.ok());
+  EXPECT_FALSE(fresh->principal.must_change_password);
+  ASSERT_TRUE(this->gov_->FlagCompromised(this->coord_.who, "pat").ok());
+  EXPECT_FALSE(this->gov_->Authenticate(fresh->token, "x").ok()) << "flagging ends live sessions";
+  auto after = this->LogOn(p);
+  ASSERT_TRUE(after.ok());
+  EXPECT_TRUE(after->principal.must_change_password);
+}
+
+TYPED_TEST(GovernanceTest, AccountsWithoutLogonForNinetyDaysAreDisabled) {
+  Person p = this->MakeUser("pat", Role::kPatrol);
+  Person q = this->MakeUser("dana", Role::kDispatch);
+  this->clock_.Advance(std::chrono::days(89));
+  ASSERT_TRUE(this->LogOn(q).ok());
+  // The sweep, run as the system job, disables pat only.
+  this->clock_.Advance(std::chrono::days(2));
+  auto n = this->gov_->DisableInactiveAccounts(Governance::System("inactivity sweep"));
+  ASSERT_TRUE(n.ok()) << n.status().ToString();
+  EXPECT_EQ(*n, 2);  // pat, and the coordinator, who last logged on at setup 91 days ago
+  auto users = this->gov_->ListUsers(Governance::System("check"));
+  ASSERT_TRUE(users.ok()) << users.status().ToString();
+  for (const auto& u : *users) {
+    if (u.username == "pat") {
+      EXPECT_EQ(u.state, UserState::kDisabled);
+    }
+    if (u.username == "dana") {
+      EXPECT_EQ(u.state, UserState::kActive);
+    }
+  }
+  EXPECT_FALSE(this->LogOn(p).ok());
+  EXPECT_EQ(this->Last("disable_inactive").username, "system");
+}
+
+TYPED_TEST(GovernanceTest, SeparationDisablesAtOnceAndEndsLiveSessionsAndTheNameIsNeverReused) {
+  Person p = this->MakeUser("pat", Role::kPatrol);
+  ASSERT_TRUE(this->gov_->Authenticate(p.token, "10.0.0.7").ok());
+  ASSERT_TRUE(this->gov_->Separate(this->coord_.who, "pat", "left the department").ok());
+  auto live = this->gov_->Authenticate(p.token, "10.0.0.7");
+  ASSERT_FALSE(live.ok());
+  EXPECT_FALSE(this->LogOn(p).ok());
+  auto again = this->gov_->CreateUser(this->coord_.who, {.username = "pat", .full_name = "Another Pat",
+                                                         .agency_code = "CITYPD", .role = Role::kPatrol});
+  ASSERT_FALSE(again.ok());
+  EXPECT_NE(again.status().message().find("never reused"), std::string::npos);
+}
+
+TYPED_TEST(GovernanceTest, VendorSupportNeedsChecksNeverSeesPlateDataAndExpires) {
+  auto no_checks = this->gov_->CreateUser(this->coord_.who, {.username = "vend", .full_name = "Vic Vendor",
+                                                             .agency_code = "CITYPD", .role = Role::kVendorSupport});
+  EXPECT_EQ(no_checks.status().code(), StatusCode::kInvalidArgument);
+  Person v = this->MakeUser("vend", Role::kVendorSupport);
+  auto s = this->gov_->SearchReads(v.who, this->kWhy, {.plate = "7ABC123"});
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(this->Last("search_reads").username, "vend");
+  this->clock_.Advance(std::chrono::days(31));
+  auto after = this->LogOn(v);
+  ASSERT_FALSE(after.ok());
+  EXPECT_NE(this->Last("logon").detail.find("expired"), std::string::npos);
+}
+
+// ---- Gates before plate data ----
+
+TYPED_TEST(GovernanceTest, NoPlateDataWithoutASignedAndApprovedAcknowledgment) {
+  Person p = this->MakeUser("pat", Role::kPatrol, /*gates=*/false);
+  ASSERT_TRUE(this->gov_->RecordTraining(this->coord_.who, "pat", "ALPR user training", this->clock_.Now()).ok());
+  auto r = this->gov_->SearchReads(p.who, this->kWhy, {.plate = "7ABC123"});
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("acknowledgment"), std::string::npos);
+  // All four statements and the typed name are required.
+  AcknowledgmentSignature partial{{true, true, false, true}, p.full_name};
+  EXPECT_FALSE(this->gov_->SignAcknowledgment(p.who, partial).ok());
+  AcknowledgmentSignature wrong_name{{true, true, true, true}, "Someone Else"};
+  EXPECT_FALSE(this->gov_->SignAcknowledgment(p.who, wrong_name).ok());
+  ASSERT_TRUE(this->gov_->SignAcknowledgment(p.who, {{true, true, true, true}, p.full_name}).ok());
+  // Signed but not approved: still refused; one approval is not enough.
+  EXPECT_FALSE(this->gov_->SearchReads(p.who, this->kWhy, {.plate = "7ABC123"}).ok());
+  ASSERT_TRUE(this->gov_->ApproveAcknowledgment(this->coord_.who, "pat", Approval::kSupervisor).ok());
+  EXPECT_FALSE(this->gov_->SearchReads(p.who, this->kWhy, {.plate = "7ABC123"}).ok());
+  // Nobody approves their own.
+  EXPECT_FALSE(this->gov_->ApproveAcknowledgment(p.who, "pat", Approval::kCoordinator).ok());
+  ASSERT_TRUE(this->gov_->ApproveAcknowledgment(this->coord_.who, "pat", Approval::kCoordinator).ok());
+  auto ok = this->gov_->SearchReads(p.who, this->kWhy, {.plate = "7ABC123"});
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ(ok->reads.size(), 2u);
+  EXPECT_GE(this->CountLog("search_reads", "denied", "pat"), 3);
+}
+
+TYPED_TEST(GovernanceTest, TrainingLapsesAfterAYearAndTheReportShowsWhoIsDue) {
+  Person p = this->MakeUser("pat", Role::kPatrol);
+  ASSERT_TRUE(this->gov_->SearchReads(p.who, this->kWhy, {.plate = "7ABC123"}).ok());
+  for (int i = 0; i < 4; ++i) {  // logons keep the account active through the year
+    this->clock_.Advance(std::chrono::days(85));
+    ASSERT_TRUE(this->LogOn(p).ok());
+  }
+  auto due = this->gov_->TrainingReport(this->coord_.who, std::chrono::days(30));
+  ASSERT_TRUE(due.ok()) << due.status().ToString();
+  bool listed = false;
+  for (const auto& t : *due) listed |= t.username == "pat" && !t.lapsed;
+  EXPECT_TRUE(listed);
+  this->clock_.Advance(std::chrono::days(26));
+  auto logon = this->LogOn(p);
+  ASSERT_TRUE(logon.ok()) << logon.status().ToString();
+  // A year on, the password is due too; change it so training is what remains.
+  ASSERT_TRUE(logon->principal.must_change_password);
+  ASSERT_TRUE(this->gov_->ChangePassword(logon->principal, p.password, "another long passphrase").ok());
+  auto who = this->gov_->Authenticate(logon->token, "10.0.0.7");
+  ASSERT_TRUE(who.ok());
+  auto r = this->gov_->SearchReads(*who, this->kWhy, {.plate = "7ABC123"});
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("training"), std::string::npos);
+  EXPECT_NE(this->Last("search_reads").detail.find("training"), std::string::npos);
+}
+
+TYPED_TEST(GovernanceTest, EveryQueryStatesAConfiguredPurposeAndACaseNumber) {
+  Person p = this->MakeUser("pat", Role::kPatrol);
+  struct Case {
+    AccessPurpose why;
+    StatusCode code;
+  };
+  for (const Case& c : {Case{{"immigration_enforcement", "26-CR-0117"}, StatusCode::kPermissionDenied},
+                        Case{{"reproductive_health_care", "26-CR-0117"}, StatusCode::kPermissionDenied},
+                        Case{{"checking on my ex", "26-CR-0117"}, StatusCode::kInvalidArgument},
+                        Case{{"stolen_vehicle", ""}, StatusCode::kInvalidArgument},
+                        Case{{"stolen_vehicle", "none"}, StatusCode::kInvalidArgument},
+                        Case{{"", ""}, StatusCode::kInvalidArgument}}) {
+    auto r = this->gov_->SearchReads(p.who, c.why, {.plate = "7ABC123"});
+    ASSERT_FALSE(r.ok()) << c.why.purpose;
+    EXPECT_EQ(r.status().code(), c.code) << c.why.purpose << ": " << r.status().ToString();
+    LogEntry e = this->Last("search_reads");
+    EXPECT_EQ(e.outcome, "denied");
+    EXPECT_EQ(e.purpose, c.why.purpose.substr(0, 64));
+  }
+}
+
+// ---- Data classes ----
+
+TYPED_TEST(GovernanceTest, ParkingSeesOnlyNonPublicSafetyAndPatrolOnlyPublicSafety) {
+  Person park = this->MakeUser("parker", Role::kParkingEnforcement);
+  Person pat = this->MakeUser("pat", Role::kPatrol);
+  const AccessPurpose parking{"parking_enforcement", "CIT-2026-0042"};
+  auto mine = this->gov_->SearchReads(park.who, parking, {.plate = "7ABC123"});
+  ASSERT_TRUE(mine.ok()) << mine.status().ToString();
+  ASSERT_EQ(mine->reads.size(), 1u);
+  EXPECT_EQ(mine->reads[0].camera_id, "cam-park");
+  auto ps = this->gov_->SearchReads(park.who, parking,
+                                    {.plate = "7ABC123", .data_class = store::DataClass::kPublicSafety});
+  ASSERT_FALSE(ps.ok());
+  EXPECT_EQ(ps.status().code(), StatusCode::kPermissionDenied);
+  auto one = this->gov_->GetRead(park.who, parking, this->read_ids_["cam-ps"]);
+  EXPECT_EQ(one.status().code(), StatusCode::kPermissionDenied);
+  auto pats = this->gov_->SearchReads(pat.who, this->kWhy, {.plate = "7ABC123"});
+  ASSERT_TRUE(pats.ok());
+  EXPECT_EQ(pats->reads.size(), 2u);
+  for (const auto& r : pats->reads) EXPECT_NE(r.camera_id, "cam-park");
+  auto img = this->gov_->GetReadImage(pat.who, this->kWhy, this->read_ids_["cam-park"], /*frame=*/false);
+  EXPECT_EQ(img.status().code(), StatusCode::kPermissionDenied);
+  auto own = this->gov_->GetReadImage(pat.who, this->kWhy, this->read_ids_["cam-ps"], /*frame=*/false);
+  ASSERT_TRUE(own.ok()) << own.status().ToString();
+  EXPECT_EQ(own->size(), 7u);
+}
+
+TYPED_TEST(GovernanceTest, AnAuditorReadsTheLogButNeverPlates) {
+  Person aud = this->MakeUser("audrey", Role::kAuditor);
+  auto s = this->gov_->SearchReads(aud.who, this->kWhy, {.plate = "7ABC123"});
+  EXPECT_EQ(s.status().code(), StatusCode::kPermissionDenied);
+  auto log = this->gov_->ReadLog(aud.who, {.action = "search_reads"});
+  ASSERT_TRUE(log.ok()) << log.status().ToString();
+  EXPECT_FALSE(log->empty());
+  // Reading the log is itself logged.
+  LogEntry e = this->Last("read_access_log");
+  EXPECT_EQ(e.username, "audrey");
+  EXPECT_EQ(e.records, int64_t(log->size()));
+  auto pat = this->MakeUser("pat", Role::kPatrol);
+  EXPECT_EQ(this->gov_->ReadLog(pat.who, {}).status().code(), StatusCode::kPermissionDenied);
+}
+
+// ---- The access log ----
+
+TYPED_TEST(GovernanceTest, EverySearchIsLoggedWithUserTimeSourceTermsPurposeCaseAndCount) {
+  Person p = this->MakeUser("pat", Role::kPatrol);
+  auto who = this->gov_->Authenticate(p.token, "192.0.2.44");
+  ASSERT_TRUE(who.ok());
+  auto r = this->gov_->SearchReads(*who, this->kWhy, {.match = store::PlateMatch::kWildcard, .plate = "7AB*"});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  LogEntry e = this->Last("search_reads");
+  EXPECT_EQ(e.outcome, "allowed");
+  EXPECT_EQ(e.username, "pat");
+  EXPECT_EQ(e.agency_code, "CITYPD");
+  EXPECT_EQ(e.source, "192.0.2.44");
+  EXPECT_EQ(e.purpose, "stolen_vehicle");
+  EXPECT_EQ(e.case_number, "26-CR-0117");
+  EXPECT_EQ(e.records, int64_t(r->reads.size()));
+  EXPECT_EQ(ToUnixMillis(e.at), ToUnixMillis(this->clock_.Now()));
+  json terms = json::parse(e.terms);
+  EXPECT_EQ(terms["plate"], "7AB*");
+  EXPECT_EQ(terms["match"], "wildcard");
+}
+
+TYPED_TEST(GovernanceTest, WhenTheLogCannotBeWrittenNoDataIsReleased) {
+  Person p = this->MakeUser("pat", Role::kPatrol);
+  ASSERT_TRUE(this->Tamper("ALTER TABLE access_log RENAME TO access_log_gone").ok());
+  auto r = this->gov_->SearchReads(p.who, this->kWhy, {.plate = "7ABC123"});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kUnavailable);
+  auto img = this->gov_->GetReadImage(p.who, this->kWhy, this->read_ids_["cam-ps"], false);
+  EXPECT_FALSE(img.ok());
+  ASSERT_TRUE(this->Tamper("ALTER TABLE access_log_gone RENAME TO access_log").ok());
+  EXPECT_TRUE(this->gov_->SearchReads(p.who, this->kWhy, {.plate = "7ABC123"}).ok());
+}
+
+
+TYPED_TEST(GovernanceTest, AuditVerifyPassesOnAnIntactLog) {
+  Person p = this->MakeUser("pat", Role::kPatrol);
+  for (int i = 0; i < 20; ++i) ASSERT_TRUE(this->gov_->SearchReads(p.who, this->kWhy, {.plate = "7ABC123"}).ok());
+  ASSERT_TRUE(this->gov_->CheckpointLog(Governance::System("checkpoint")).ok());
+  auto v = this->Verify();
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  EXPECT_TRUE(v->ok) << v->problem;
+  EXPECT_GT(v->entries, 20 + 10);
+  EXPECT_GE(v->checkpoints, 1);
+}
+
+TYPED_TEST(GovernanceTest, AuditVerifyCatchesAnEditedEntry) {
+  Person p = this->MakeUser("pat", Role::kPatrol);
+  ASSERT_TRUE(this->gov_->SearchReads(p.who, this->kWhy, {.plate = "7ABC123"}).ok());
+  const int64_t seq = this->Last("search_reads").seq;
+  ASSERT_TRUE(this->Tamper("UPDATE access_log SET case_number = '26-CR-9999' WHERE seq = " + std::to_string(seq)).ok());
+  auto v = this->Verify();
+  ASSERT_TRUE(v.ok());
+  EXPECT_FALSE(v->ok);
+  EXPECT_EQ(v->first_bad_seq, seq);
+  EXPECT_NE(v->problem.find("changed"), std::string::npos) << v->problem;
+}
+
+TYPED_TEST(GovernanceTest, AuditVerifyCatchesADeletedEntry) {
+  Person p = this->MakeUser("pat", Role::kPatrol);
+  ASSERT_TRUE(this->gov_->SearchReads(p.who, this->kWhy, {.plate = "7ABC123"}).ok());
+  ASSERT_TRUE(this->gov_->SearchReads(p.who, this->kWhy, {.plate = "7XYZ999"}).ok());
+  const int64_t seq = this->Last("search_reads").seq - 1;
+  ASSERT_TRUE(this->Tamper("DELETE FROM access_log WHERE seq = " + std::to_string(seq)).ok());
+  auto v = this->Verify();
+  ASSERT_TRUE(v.ok());
+  EXPECT_FALSE(v->ok);
+  EXPECT_EQ(v->first_bad_seq, seq);
+  EXPECT_NE(v->problem.find("missing"), std::string::npos) << v->problem;
+}
+
+TYPED_TEST(GovernanceTest, AuditVerifyCatchesAnInsertedEntry) {
+  Person p = this->MakeUser("pat", Role::kPatrol);
+  ASSERT_TRUE(this->gov_->SearchReads(p.who, this->kWhy, {.plate = "7ABC123"}).ok());
+  LogEntry last = this->LastLog();
+  // A forged entry shifted in before the last one: every later seq moves up by one.
+  ASSERT_TRUE(this->Tamper("UPDATE access_log SET seq = seq + 1000000 WHERE seq >= " + std::to_string(last.seq)).ok());
+  ASSERT_TRUE(this->Tamper("UPDATE access_log SET seq = seq - 1000000 + 1 WHERE seq >= 1000000").ok());
+  ASSERT_TRUE(this->Tamper("INSERT INTO access_log (seq, at_ms, username, agency_code, source, action, outcome, terms, "
+                           "purpose, case_number, records, detail, prev_hash, hash) VALUES (" +
+                           std::to_string(last.seq) + ", " + std::to_string(ToUnixMillis(last.at)) +
+                           ", 'pat', 'CITYPD', 'cli', 'search_reads', 'allowed', '{}', 'stolen_vehicle', "
+                           "'26-CR-0117', 0, '', '" + last.prev_hash + "', 'forged')")
+                  .ok());
+  auto v = this->Verify();
+  ASSERT_TRUE(v.ok());
+  EXPECT_FALSE(v->ok);
+  EXPECT_EQ(v->first_bad_seq, last.seq);
+}
+
+TYPED_TEST(GovernanceTest, AuditVerifyCatchesReorderedEntries) {
+  Person p = this->MakeUser("pat", Role::kPatrol);
+  ASSERT_TRUE(this->gov_->SearchReads(p.who, this->kWhy, {.plate = "7ABC123"}).ok());
+  ASSERT_TRUE(this->gov_->SearchReads(p.who, this->kWhy, {.plate = "7XYZ999"}).ok());
+  const int64_t b = this->Last("search_reads").seq;
+  const int64_t a = b - 1;
+  const std::string sa = std::to_string(a), sb = std::to_string(b);
+  ASSERT_TRUE(this->Tamper("UPDATE access_log SET seq = -1 WHERE seq = " + sa).ok());
+  ASSERT_TRUE(this->Tamper("UPDATE access_log SET seq = " + sa + " WHERE seq = " + sb).ok());
+  ASSERT_TRUE(this->Tamper("UPDATE access_log SET seq = " + sb + " WHERE seq = -1").ok());
+  auto v = this->Verify();
+  ASSERT_TRUE(v.ok());
+  EXPECT_FALSE(v->ok);
+  EXPECT_EQ(v->first_bad_seq, a);
+}
+
+TYPED_TEST(GovernanceTest, AuditVerifyCatchesARewrittenChainThroughTheSignedCheckpoint) {
+  Person p = this->MakeUser("pat", Role::kPatrol);
+  ASSERT_TRUE(this->gov_->SearchReads(p.who, this->kWhy, {.plate = "7ABC123"}).ok());
+  auto cp = this->gov_->CheckpointLog(Governance::System("checkpoint"));
+  ASSERT_TRUE(cp.ok());
+  // An insider rewrites one entry and recomputes every hash after it, so the chain links;
+  // only the signed checkpoint can tell.
+  std::vector<LogEntry> all;
+  for (int64_t after = 0;;) {
+    auto page = this->LogWhere({.after_seq = after, .limit = 1000});
+    if (page.empty()) break;
+    after = page.back().seq;
+    all.insert(all.end(), page.begin(), page.end());
+  }
+  ASSERT_GT(all.size(), 5u);
+  std::string prev = all[2].prev_hash;
+  for (size_t i = 2; i < all.size(); ++i) {
+    LogEntry e = all[i];
+    if (i == 2) e.detail = "nothing to see";
+    e.prev_hash = prev;
+    e.hash = EntryHash(e.seq, e.prev_hash, e);
+    prev = e.hash;
+    ASSERT_TRUE(this->Tamper(std::string("UPDATE access_log SET ") + (i == 2 ? "detail = 'nothing to see', " : "") +
+                             "prev_hash = '" + e.prev_hash + "', hash = '" + e.hash +
+                             "' WHERE seq = " + std::to_string(e.seq))
+                    .ok());
+  }
+  auto v = this->Verify();
+  ASSERT_TRUE(v.ok());
+  EXPECT_FALSE(v->ok);
+  EXPECT_NE(v->problem.find("checkpoint"), std::string::npos) << v->problem;
+}
+
+// ---- The authorization matrix ----
+
+// Written out here, independently of policy/roles.json: what each role may do. Scoped
+// operations: "PS", "NPS", "PS+NPS"; others "yes". Anything absent must be denied.
+const std::map<Role, std::map<std::string, std::string>>& Expected() {
+  static const auto* m = new std::map<Role, std::map<std::string, std::string>>{
+      {Role::kCoordinator,
+       {{"search_reads", "PS+NPS"}, {"view_images", "PS+NPS"}, {"view_alerts", "PS+NPS"}, {"review_alerts", "PS+NPS"},
+        {"place_holds", "PS+NPS"}, {"export_evidence", "PS+NPS"}, {"accuracy_audit", "PS+NPS"},
+        {"view_hotlists", "yes"}, {"manage_hotlists", "yes"}, {"manage_users", "yes"},
+        {"approve_acknowledgments", "yes"}, {"record_training", "yes"}, {"manage_cameras", "yes"},
+        {"manage_retention", "yes"}, {"manage_grants", "yes"}, {"view_access_log", "yes"}, {"access_reports", "yes"},
+        {"record_log_review", "yes"}, {"submit_records_request", "yes"}, {"approve_records_request", "yes"},
+        {"breach_notices", "yes"}, {"system_admin", "yes"}}},
+      {Role::kPatrol,
+       {{"search_reads", "PS"}, {"view_images", "PS"}, {"view_alerts", "PS"}, {"review_alerts", "PS"},
+        {"view_hotlists", "yes"}}},
+      {Role::kInvestigator,
+       {{"search_reads", "PS"}, {"view_images", "PS"}, {"view_alerts", "PS"}, {"review_alerts", "PS"},
+        {"place_holds", "PS"}, {"export_evidence", "PS"}, {"view_hotlists", "yes"}, {"submit_records_request", "yes"}}},
+      {Role::kDispatch,
+       {{"search_reads", "PS"}, {"view_images", "PS"}, {"view_alerts", "PS"}, {"review_alerts", "PS"},
+        {"view_hotlists", "yes"}}},
+      {Role::kCrimeAnalyst,
+       {{"search_reads", "PS"}, {"view_images", "PS"}, {"view_alerts", "PS"}, {"view_hotlists", "yes"},
+        {"submit_records_request", "yes"}}},
+      {Role::kParkingEnforcement,
+       {{"search_reads", "NPS"}, {"view_images", "NPS"}, {"view_alerts", "NPS"}, {"review_alerts", "NPS"},
+        {"place_holds", "NPS"}, {"export_evidence", "NPS"}, {"view_hotlists", "yes"},
+        {"submit_records_request", "yes"}}},
+      {Role::kCommandStaff,
+       {{"search_reads", "PS"}, {"view_images", "PS"}, {"view_alerts", "PS"}, {"view_hotlists", "yes"},
+        {"approve_acknowledgments", "yes"}, {"access_reports", "yes"}, {"approve_records_request", "yes"},
+        {"submit_records_request", "yes"}}},
+      {Role::kAuditor, {{"view_access_log", "yes"}, {"access_reports", "yes"}, {"record_log_review", "yes"}}},
+      {Role::kVendorSupport, {{"system_admin", "yes"}}},
+      {Role::kPartnerAgency, {{"search_reads", "PS+NPS"}, {"view_images", "PS+NPS"}}},
+  };
+  return *m;
+}
+
+TEST(PermissionMatrixTest, EveryOperationTimesEveryRoleTimesBothClassesHasNoUnexpectedAllow) {
+  const PermissionMatrix& m = PermissionMatrix::Default();
+  int checked = 0;
+  ASSERT_EQ(m.operations().size(), 22u) << "a new operation needs its row in this test";
+  for (Role role : kAllRoles) {
+    const auto& expect = Expected().at(role);
+    for (const auto& op : m.operations()) {
+      auto it = expect.find(op.name);
+      const std::string want = it == expect.end() ? "" : it->second;
+      if (op.scoped) {
+        EXPECT_EQ(m.Allows(role, op.name, store::DataClass::kPublicSafety), want == "PS" || want == "PS+NPS")
+            << RoleName(role) << " " << op.name << " PS";
+        EXPECT_EQ(m.Allows(role, op.name, store::DataClass::kNonPublicSafety), want == "NPS" || want == "PS+NPS")
+            << RoleName(role) << " " << op.name << " NPS";
+        EXPECT_FALSE(m.Allows(role, op.name)) << "a scoped operation without a class is denied";
+        checked += 2;
+      } else {
+        EXPECT_EQ(m.Allows(role, op.name), want == "yes") << RoleName(role) << " " << op.name;
+        for (auto c : {store::DataClass::kPublicSafety, store::DataClass::kNonPublicSafety}) {
+          EXPECT_EQ(m.Allows(role, op.name, c), want == "yes") << RoleName(role) << " " << op.name;
+          ++checked;
+        }
+      }
+    }
+    EXPECT_FALSE(m.Allows(role, "drop_everything")) << "unknown operations are denied";
+  }
+  EXPECT_EQ(checked, 10 * 22 * 2);
+}
+
+TEST(PermissionMatrixTest, ReplacementFilesAreCheckedAndVendorsNeverGetPlateData) {
+  EXPECT_FALSE(PermissionMatrix::Parse("{}").ok());
+  EXPECT_FALSE(PermissionMatrix::Parse(R"({"operations": {"search_reads": {"scoped": true}},
+      "roles": {"sheriff": {"allow": {}}}})")
+                   .ok());
+  EXPECT_FALSE(PermissionMatrix::Parse(R"({"operations": {"search_reads": {"scoped": true}},
+      "roles": {"patrol": {"allow": {"search_reads": true}}}})")
+                   .ok());
+  EXPECT_FALSE(PermissionMatrix::Parse(R"({"operations": {"search_reads": {"scoped": true}},
+      "roles": {"vendor_support": {"allow": {"search_reads": ["public_safety"]}}}})")
+                   .ok());
+  auto ok = PermissionMatrix::Parse(R"({"operations": {"search_reads": {"scoped": true}},
+      "roles": {"patrol": {"allow": {"search_reads": ["non_public_safety"]}}}})");
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_TRUE(ok->Allows(Role::kPatrol, "search_reads", store::DataClass::kNonPublicSafety));
+  EXPECT_FALSE(ok->Allows(Role::kPatrol, "search_reads", store::DataClass::kPublicSafety));
+  EXPECT_FALSE(ok->Allows(Role::kCoordinator, "search_reads", store::DataClass::kPublicSafety));
+}
+
+TEST(PurposeListTest, ForbiddenPurposesAreNeverAcceptedEvenIfAlsoListedAsAllowed) {
+  auto p = PurposeList::Parse(R"({"allowed": {"immigration_enforcement": "x", "stolen_vehicle": "y"},
+                                  "forbidden": {"immigration_enforcement": "SB 54"}})");
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->Check("immigration_enforcement", "26-1").code(), StatusCode::kPermissionDenied);
+  EXPECT_TRUE(p->Check("stolen_vehicle", "26-CR-1").ok());
+  EXPECT_FALSE(p->Check("stolen_vehicle", "'; DROP TABLE reads;--").ok());
+}
+
+// The matrix enforced end to end: for each role, a real user and real calls.
+TYPED_TEST(GovernanceTest, EachRoleMeetsTheMatrixThroughTheRealCalls) {
+  this->CoordinatorGates();
+  for (Role role : kAllRoles) {
+    if (role == Role::kCoordinator) continue;
+    UserSpec spec;
+    if (role == Role::kPartnerAgency) spec.agency_code = "COUNTYSO";
+    Person p = this->MakeUser(std::string("u_") + std::string(RoleName(role)), role, true, &spec);
+    const AccessPurpose why = role == Role::kParkingEnforcement ? AccessPurpose{"parking_enforcement", "CIT-26-1"}
+                                                                : this->kWhy;
+    const auto classes = this->gov_->matrix().ClassesFor(role, ops::kSearchReads);
+    auto s = this->gov_->SearchReads(p.who, why, {.plate = "7ABC123"});
+    if (role == Role::kPartnerAgency) {
+      EXPECT_EQ(s.status().code(), StatusCode::kPermissionDenied) << "no grant, no data";
+    } else if (classes.empty()) {
+      EXPECT_EQ(s.status().code(), StatusCode::kPermissionDenied) << RoleName(role);
+    } else {
+      ASSERT_TRUE(s.ok()) << RoleName(role) << ": " << s.status().ToString();
+      for (const auto& r : s->reads) {
+        EXPECT_TRUE(std::find(classes.begin(), classes.end(), r.data_class) != classes.end()) << RoleName(role);
+      }
+    }
+    auto users = this->gov_->ListUsers(p.who);
+    EXPECT_EQ(users.ok(), this->gov_->matrix().Allows(role, ops::kManageUsers)) << RoleName(role);
+    auto log = this->gov_->ReadLog(p.who, {});
+    EXPECT_EQ(log.ok(), this->gov_->matrix().Allows(role, ops::kViewAccessLog)) << RoleName(role);
+  }
+}
+
+}  // namespace
+}  // namespace custodian::policy
