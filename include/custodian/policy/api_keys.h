@@ -1,0 +1,64 @@
+// Per-device API keys for cameras and integrations: shown once, stored as SHA-256,
+// scoped to ingest for one camera, revocable at once; every change is logged.
+//
+// Basic usage:
+//   auto key = policy::CreateApiKey(gov, coordinator, "cam-7", "north gate unit");  // key->secret once
+//   auto device = policy::AuthenticateDevice(gov, "ck_...");   // on each camera request
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "custodian/policy/governance.h"
+
+namespace custodian::policy {
+
+struct ApiKey {
+  int64_t id = 0;
+  std::string name;
+  std::string camera_id;
+  std::string scope;  // "ingest"
+  std::string created_by;
+  TimePoint created_at;
+  std::string revoked_by;                // empty while valid
+  std::optional<TimePoint> revoked_at;
+  std::string secret;                    // only from CreateApiKey: "ck_" + 64 hex digits
+};
+
+// A camera, as an authenticated API key.
+struct Device {
+  int64_t key_id = 0;
+  std::string name;
+  std::string camera_id;
+  std::string scope;
+};
+
+// ops::kManageCameras. kNotFound for an unknown camera; kInvalidArgument for a bad name.
+Result<ApiKey> CreateApiKey(Governance& gov, const Principal& by, const std::string& camera_id,
+                            const std::string& name);
+Status RevokeApiKey(Governance& gov, const Principal& by, int64_t key_id);
+Result<std::vector<ApiKey>> ListApiKeys(Governance& gov, const Principal& by);
+// kUnauthenticated for an unknown, malformed or revoked key.
+Result<Device> AuthenticateDevice(Governance& gov, const std::string& secret);
+
+// The public transparency figures (no plate, ever): aggregate counts only.
+struct TransparencyFigures {
+  int64_t cameras = 0;
+  int64_t cameras_public_safety = 0;
+  int64_t cameras_non_public_safety = 0;
+  int64_t reads = 0;                     // stored now
+  int64_t reads_last_30_days = 0;
+  int64_t hotlist_hits = 0;              // alerts raised, all time still stored
+  int64_t hits_confirmed = 0;
+  int64_t hits_dismissed_misread = 0;
+  std::vector<std::pair<std::string, int64_t>> searches_by_purpose;  // allowed searches, last 365 days
+  int64_t searches_denied = 0;           // last 365 days
+  int64_t sharing_grants_in_force = 0;
+  std::vector<std::string> agencies_shared_with;
+  int64_t purges = 0;                    // purge runs recorded
+};
+Result<TransparencyFigures> ComputeTransparency(Governance& gov);
+
+}  // namespace custodian::policy

@@ -1,0 +1,166 @@
+// Device API keys and the public transparency figures.
+#include "custodian/policy/api_keys.h"
+
+#include <sodium.h>
+
+#include <nlohmann/json.hpp>
+
+namespace custodian::policy {
+namespace {
+
+using json = nlohmann::json;
+using store::AsInt;
+using store::AsString;
+using store::IsNull;
+using store::Txn;
+
+std::string Sha256Hex(std::string_view data) {
+  unsigned char d[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(d, reinterpret_cast<const unsigned char*>(data.data()), data.size());
+  std::string out(sizeof d * 2, '0');
+  sodium_bin2hex(out.data(), out.size() + 1, d, sizeof d);
+  return out;
+}
+
+bool WellFormedKey(const std::string& s) {
+  if (s.size() != 67 || s.rfind("ck_", 0) != 0) return false;
+  for (size_t i = 3; i < s.size(); ++i) {
+    if (!std::isxdigit(static_cast<unsigned char>(s[i]))) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<ApiKey> CreateApiKey(Governance& gov, const Principal& by, const std::string& camera_id,
+                            const std::string& name) {
+  LogEvent e = gov.Event(by, "create_api_key", kDenied);
+  e.terms = json{{"camera_id", camera_id.substr(0, 128)}}.dump();
+  CUSTODIAN_RETURN_IF_ERROR(gov.Authorize(by, ops::kManageCameras, std::nullopt, e));
+  if (name.empty() || name.size() > 128) return Status::InvalidArgument("a key name has 1..128 characters");
+  unsigned char raw[32];
+  randombytes_buf(raw, sizeof raw);
+  ApiKey k;
+  k.secret = "ck_" + std::string(64, '0');
+  sodium_bin2hex(k.secret.data() + 3, 65, raw, sizeof raw);
+  k.name = name;
+  k.camera_id = camera_id;
+  k.scope = "ingest";
+  k.created_by = by.username;
+  k.created_at = gov.clock().Now();
+  e.outcome = std::string(kAllowed);
+  e.records = 1;
+  e.detail = "API key '" + name + "' issued for camera " + camera_id;
+  CUSTODIAN_RETURN_IF_ERROR(gov.RecordWith(by, e, [&](Txn& txn) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(auto cam, txn.Query("SELECT 1 FROM cameras WHERE id = ?", {camera_id}));
+    if (cam.empty()) return Status::NotFound("no camera '", camera_id.substr(0, 64), "'");
+    CUSTODIAN_ASSIGN_OR_RETURN(
+        auto rows, txn.Query("INSERT INTO api_keys (key_sha, name, camera_id, scope, created_by, created_ms) VALUES "
+                             "(?, ?, ?, 'ingest', ?, ?) RETURNING id",
+                             {Sha256Hex(k.secret), name, camera_id, by.username, ToUnixMillis(k.created_at)}));
+    k.id = AsInt(rows[0][0]);
+    return Status::Ok();
+  }));
+  return k;
+}
+
+Status RevokeApiKey(Governance& gov, const Principal& by, int64_t key_id) {
+  LogEvent e = gov.Event(by, "revoke_api_key", kDenied);
+  e.terms = json{{"key_id", key_id}}.dump();
+  CUSTODIAN_RETURN_IF_ERROR(gov.Authorize(by, ops::kManageCameras, std::nullopt, e));
+  e.outcome = std::string(kAllowed);
+  e.records = 1;
+  const int64_t now = ToUnixMillis(gov.clock().Now());
+  return gov.RecordWith(by, e, [&](Txn& txn) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(auto rows, txn.Query("SELECT revoked_ms FROM api_keys WHERE id = ?", {key_id}));
+    if (rows.empty()) return Status::NotFound("no API key ", key_id);
+    if (!IsNull(rows[0][0])) return Status::InvalidArgument("API key ", key_id, " is already revoked");
+    return txn.Query("UPDATE api_keys SET revoked_by = ?, revoked_ms = ? WHERE id = ?", {by.username, now, key_id})
+        .status();
+  });
+}
+
+Result<std::vector<ApiKey>> ListApiKeys(Governance& gov, const Principal& by) {
+  LogEvent e = gov.Event(by, "list_api_keys", kDenied);
+  CUSTODIAN_RETURN_IF_ERROR(gov.Authorize(by, ops::kManageCameras, std::nullopt, e));
+  std::vector<ApiKey> out;
+  CUSTODIAN_RETURN_IF_ERROR(gov.store().Transact([&](Txn& txn) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(auto rows, txn.Query("SELECT id, name, camera_id, scope, created_by, created_ms, "
+                                                    "revoked_by, revoked_ms FROM api_keys ORDER BY id",
+                                                    {}));
+    for (const auto& r : rows) {
+      ApiKey k;
+      k.id = AsInt(r[0]);
+      k.name = AsString(r[1]);
+      k.camera_id = AsString(r[2]);
+      k.scope = AsString(r[3]);
+      k.created_by = AsString(r[4]);
+      k.created_at = FromUnixMillis(AsInt(r[5]));
+      k.revoked_by = AsString(r[6]);
+      if (!IsNull(r[7])) k.revoked_at = FromUnixMillis(AsInt(r[7]));
+      out.push_back(std::move(k));
+    }
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Result<Device> AuthenticateDevice(Governance& gov, const std::string& secret) {
+  if (!WellFormedKey(secret)) return Status::Unauthenticated("malformed API key");
+  Device d;
+  CUSTODIAN_RETURN_IF_ERROR(gov.store().Transact([&](Txn& txn) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(
+        auto rows,
+        txn.Query("SELECT id, name, camera_id, scope, revoked_ms FROM api_keys WHERE key_sha = ?", {Sha256Hex(secret)}));
+    if (rows.empty() || !IsNull(rows[0][4])) return Status::Unauthenticated("unknown or revoked API key");
+    d.key_id = AsInt(rows[0][0]);
+    d.name = AsString(rows[0][1]);
+    d.camera_id = AsString(rows[0][2]);
+    d.scope = AsString(rows[0][3]);
+    return Status::Ok();
+  }));
+  return d;
+}
+
+Result<TransparencyFigures> ComputeTransparency(Governance& gov) {
+  TransparencyFigures f;
+  const int64_t now = ToUnixMillis(gov.clock().Now());
+  const int64_t day = 86'400'000;
+  CUSTODIAN_RETURN_IF_ERROR(gov.store().Transact([&](Txn& txn) -> Status {
+    auto one = [&](const std::string& sql, const std::vector<store::SqlValue>& params) -> Result<int64_t> {
+      CUSTODIAN_ASSIGN_OR_RETURN(auto rows, txn.Query(sql, params));
+      return rows.empty() ? int64_t{0} : AsInt(rows[0][0]);
+    };
+    CUSTODIAN_ASSIGN_OR_RETURN(f.cameras, one("SELECT COUNT(*) FROM cameras", {}));
+    CUSTODIAN_ASSIGN_OR_RETURN(f.cameras_public_safety, one("SELECT COUNT(*) FROM cameras WHERE data_class = 0", {}));
+    f.cameras_non_public_safety = f.cameras - f.cameras_public_safety;
+    CUSTODIAN_ASSIGN_OR_RETURN(f.reads, one("SELECT COUNT(*) FROM reads", {}));
+    CUSTODIAN_ASSIGN_OR_RETURN(f.reads_last_30_days,
+                               one("SELECT COUNT(*) FROM reads WHERE captured_ms >= ?", {now - 30 * day}));
+    CUSTODIAN_ASSIGN_OR_RETURN(f.hotlist_hits, one("SELECT COUNT(*) FROM alerts", {}));
+    CUSTODIAN_ASSIGN_OR_RETURN(f.hits_confirmed, one("SELECT COUNT(*) FROM alerts WHERE state = 'confirmed'", {}));
+    CUSTODIAN_ASSIGN_OR_RETURN(f.hits_dismissed_misread,
+                               one("SELECT COUNT(*) FROM alerts WHERE state = 'dismissed'", {}));
+    CUSTODIAN_ASSIGN_OR_RETURN(auto purposes,
+                               txn.Query("SELECT purpose, COUNT(*) FROM access_log WHERE action = 'search_reads' AND "
+                                         "outcome = 'allowed' AND at_ms >= ? GROUP BY purpose ORDER BY purpose",
+                                         {now - 365 * day}));
+    for (const auto& r : purposes) f.searches_by_purpose.emplace_back(AsString(r[0]), AsInt(r[1]));
+    CUSTODIAN_ASSIGN_OR_RETURN(f.searches_denied,
+                               one("SELECT COUNT(*) FROM access_log WHERE action = 'search_reads' AND outcome = "
+                                   "'denied' AND at_ms >= ?",
+                                   {now - 365 * day}));
+    CUSTODIAN_ASSIGN_OR_RETURN(auto grants, txn.Query("SELECT DISTINCT agency_code FROM sharing_grants WHERE "
+                                                      "revoked_ms IS NULL AND expires_ms > ? ORDER BY agency_code",
+                                                      {now}));
+    for (const auto& r : grants) f.agencies_shared_with.push_back(AsString(r[0]));
+    CUSTODIAN_ASSIGN_OR_RETURN(f.sharing_grants_in_force,
+                               one("SELECT COUNT(*) FROM sharing_grants WHERE revoked_ms IS NULL AND expires_ms > ?",
+                                   {now}));
+    CUSTODIAN_ASSIGN_OR_RETURN(f.purges, one("SELECT COUNT(*) FROM purge_log", {}));
+    return Status::Ok();
+  }));
+  return f;
+}
+
+}  // namespace custodian::policy
