@@ -132,6 +132,14 @@ Result<BreachNotice> ProduceNotice(Governance& gov, const Principal& by, int64_t
                                                                 .to = window.second + std::chrono::milliseconds(1),
                                                                 .username = account,
                                                                 .outcome = std::string(kAllowed)}));
+    // The classes the account's role may search: the reads its searches could return.
+    std::vector<store::DataClass> classes = {store::DataClass::kPublicSafety, store::DataClass::kNonPublicSafety};
+    CUSTODIAN_ASSIGN_OR_RETURN(auto role_rows, txn.Query("SELECT role FROM users WHERE username = ?", {account}));
+    if (!role_rows.empty()) {
+      if (auto role = ParseRole(AsString(role_rows[0][0])); role.ok()) {
+        classes = gov.matrix().ClassesFor(*role, ops::kSearchReads);
+      }
+    }
     std::map<int64_t, size_t> seen;  // read id -> index in touched
     auto add = [&](TouchedRead t) {
       if (t.read_id != 0 && seen.count(t.read_id)) return;
@@ -172,7 +180,21 @@ Result<BreachNotice> ProduceNotice(Governance& gov, const Principal& by, int64_t
           sql += " AND captured_ms < ?";
           params.push_back(t["to_ms"].get<int64_t>());
         }
-        sql += " AND captured_ms <= ? ORDER BY id";
+        if (t.contains("cameras") && t["cameras"].is_array() && !t["cameras"].empty()) {
+          sql += " AND camera_id IN (";
+          for (size_t i = 0; i < t["cameras"].size(); ++i) {
+            sql += i ? ", ?" : "?";
+            params.push_back(t["cameras"][i].is_string() ? t["cameras"][i].get<std::string>() : std::string());
+          }
+          sql += ")";
+        }
+        std::string cls_sql;
+        for (auto c : classes) {
+          cls_sql += cls_sql.empty() ? "?" : ", ?";
+          params.push_back(int64_t(c == store::DataClass::kPublicSafety ? 0 : 1));
+        }
+        if (cls_sql.empty()) continue;
+        sql += " AND data_class IN (" + cls_sql + ") AND captured_ms <= ? ORDER BY id";
         params.push_back(ToUnixMillis(en.at));
         CUSTODIAN_ASSIGN_OR_RETURN(auto rd, txn.Query(sql, params));
         for (const auto& r : rd) {
