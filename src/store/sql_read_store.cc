@@ -162,11 +162,14 @@ Status ValidateRead(const ReadInput& r, int64_t now_ms, PreparedRead* out) {
   return Status::Ok();
 }
 
-// Adds `plate` to the distinct plates and, when new, its trigrams (see migration 2).
+// Adds `plate` to the distinct plates (with its reverse and confusion key, migration 6) and,
+// when new, its trigrams (see migration 2).
 Status IndexPlate(SqlDriver& driver, const std::string& plate) {
   CUSTODIAN_ASSIGN_OR_RETURN(
       auto added,
-      driver.Query("INSERT INTO plates (plate) VALUES (?) ON CONFLICT (plate) DO NOTHING RETURNING plate", {plate}));
+      driver.Query("INSERT INTO plates (plate, plate_rev, confusion_key) VALUES (?, ?, ?) ON CONFLICT (plate) DO "
+                   "NOTHING RETURNING plate",
+                   {plate, Reversed(plate), ConfusionKey(plate)}));
   if (added.empty()) return Status::Ok();
   std::set<std::string> grams;
   for (size_t i = 0; i + 3 <= plate.size(); ++i) grams.insert(plate.substr(i, 3));
@@ -626,7 +629,8 @@ Result<StoredRead> SqlReadStore::GetRead(int64_t id) {
   return DecodeRead(rows[0]);
 }
 
-Result<SearchSql> BuildSearchSql(const SearchQuery& q, Dialect dialect) {
+Result<SearchSql> BuildSearchSql(const SearchQuery& q, Dialect dialect, const std::vector<std::string>* plates,
+                                 SearchSql* plate_source) {
   if (q.limit < 1 || q.limit > kMaxPageSize) {
     return Status::InvalidArgument("page size ", q.limit, " is not in 1..", kMaxPageSize);
   }
@@ -635,6 +639,14 @@ Result<SearchSql> BuildSearchSql(const SearchQuery& q, Dialect dialect) {
   auto add = [&](std::string cond) {
     where += where.empty() ? " WHERE " : " AND ";
     where += cond;
+  };
+  // Where the term's candidate plates come from a query on plates / plate_grams, that
+  // query (for plate_source) and the condition on reads it makes.
+  SearchSql source;
+  auto from_plates = [&](std::string source_sql, std::vector<SqlValue> source_params) {
+    add("r.plate IN (" + source_sql + ")");
+    params.insert(params.end(), source_params.begin(), source_params.end());
+    source = {std::move(source_sql), std::move(source_params)};
   };
   switch (q.match) {
     case PlateMatch::kAny:
@@ -656,10 +668,10 @@ Result<SearchSql> BuildSearchSql(const SearchQuery& q, Dialect dialect) {
       }
       if (term == "*") break;  // matches every plate
       // The index to narrow by, in order of selectivity: a known prefix of 3+ characters
-      // (range on reads_by_plate), a known suffix of 3+ (range on reads_by_plate_rev), a
-      // literal run of 3+ anywhere (the plates holding one of its trigrams, then their
-      // reads), a shorter prefix or suffix; with none, the other filters bound the scan.
-      // The pattern itself then filters what the index yields.
+      // (range on reads_by_plate), a known suffix of 3+ (range on plates_by_rev, then the
+      // reads of those plates), a literal run of 3+ anywhere (the plates holding one of
+      // its trigrams, then their reads), a shorter prefix or suffix; with none, the other
+      // filters bound the scan. The pattern itself then filters what the index yields.
       const size_t last = term.find_last_of("*?");
       const size_t prefix_len = first;
       const size_t suffix_len = term.size() - 1 - last;
@@ -674,22 +686,23 @@ Result<SearchSql> BuildSearchSql(const SearchQuery& q, Dialect dialect) {
         add("r.plate >= ? AND r.plate < ?");
         params.push_back(prefix);
         params.push_back(PrefixEnd(prefix));
+        source = {std::string("SELECT p.plate FROM plates p WHERE p.plate >= ? AND p.plate < ? AND p.plate ") +
+                      match_op + " ?",
+                  {prefix, PrefixEnd(prefix), pattern}};
       };
       auto suffix_range = [&] {
         std::string suffix_rev = Reversed(term.substr(last + 1));
-        add("r.plate_rev >= ? AND r.plate_rev < ?");
-        params.push_back(suffix_rev);
-        params.push_back(PrefixEnd(suffix_rev));
+        from_plates(std::string("SELECT p.plate FROM plates p WHERE p.plate_rev >= ? AND p.plate_rev < ? AND p.plate ") +
+                        match_op + " ?",
+                    {suffix_rev, PrefixEnd(suffix_rev), pattern});
       };
       if (prefix_len >= 3) {
         prefix_range();
       } else if (suffix_len >= 3) {
         suffix_range();
       } else if (run_len >= 3) {
-        add(std::string("r.plate IN (SELECT g.plate FROM plate_grams g WHERE g.gram = ? AND g.plate ") + match_op +
-            " ?)");
-        params.push_back(term.substr(run_start, 3));
-        params.push_back(pattern);
+        from_plates(std::string("SELECT g.plate FROM plate_grams g WHERE g.gram = ? AND g.plate ") + match_op + " ?",
+                    {term.substr(run_start, 3), pattern});
       } else if (prefix_len > 0) {
         prefix_range();
       } else if (suffix_len > 0) {
@@ -703,21 +716,24 @@ Result<SearchSql> BuildSearchSql(const SearchQuery& q, Dialect dialect) {
       if (q.extra_edits < 0 || q.extra_edits > 1) return Status::InvalidArgument("extra_edits must be 0 or 1");
       CUSTODIAN_ASSIGN_OR_RETURN(std::string term, NormaliseSearchTerm(q.plate, /*allow_wildcards=*/false));
       std::string key = ConfusionKey(term);
+      // The plates of the key (plates_by_confusion), then their reads.
       if (q.extra_edits == 0) {
-        add("r.confusion_key = ?");
-        params.push_back(key);
+        from_plates("SELECT p.plate FROM plates p WHERE p.confusion_key = ?", {key});
       } else {
         auto keys = ConfusionKeysWithinOneEdit(key);
-        std::string in = "r.confusion_key IN (";
+        std::string in = "SELECT p.plate FROM plates p WHERE p.confusion_key IN (";
+        std::vector<SqlValue> key_params;
         for (size_t i = 0; i < keys.size(); ++i) {
           in += i ? ", ?" : "?";
-          params.push_back(keys[i]);
+          key_params.push_back(keys[i]);
         }
-        add(in + ")");
+        from_plates(in + ")", std::move(key_params));
       }
       break;
     }
   }
+  const std::string plate_where = where;
+  const size_t plate_params = params.size();
   if (q.from) {
     add("r.captured_ms >= ?");
     params.push_back(ToUnixMillis(*q.from));
@@ -756,15 +772,53 @@ Result<SearchSql> BuildSearchSql(const SearchQuery& q, Dialect dialect) {
     add("(r.captured_ms < ? OR (r.captured_ms = ? AND r.id < ?))");
     params.insert(params.end(), {ms, ms, id});
   }
-  std::string sql = std::string("SELECT ") + kReadColumns + " FROM reads r" + where +
-                    " ORDER BY r.captured_ms DESC, r.id DESC LIMIT ?";
-  params.push_back(int64_t(q.limit) + 1);
-  return SearchSql{std::move(sql), std::move(params)};
+  if (plate_source != nullptr) *plate_source = std::move(source);
+  if (plates == nullptr) {
+    std::string sql = std::string("SELECT ") + kReadColumns + " FROM reads r" + where +
+                      " ORDER BY r.captured_ms DESC, r.id DESC LIMIT ?";
+    params.push_back(int64_t(q.limit) + 1);
+    return SearchSql{std::move(sql), std::move(params)};
+  }
+  // One arm per candidate plate, each walking reads_by_plate newest first and stopping
+  // after a page, merged: the cost follows plates x page, never the plates' read counts.
+  // The arms are padded to a power of two with the empty plate (never stored), so few
+  // statement shapes are cached.
+  std::string filters = where.substr(plate_where.size());
+  std::vector<SqlValue> filter_params(params.begin() + std::ptrdiff_t(plate_params), params.end());
+  size_t arms = 1;
+  while (arms < plates->size()) arms *= 2;
+  std::string sql = std::string("SELECT * FROM (");
+  std::vector<SqlValue> union_params;
+  for (size_t i = 0; i < arms; ++i) {
+    if (i) sql += " UNION ALL ";
+    sql += std::string("SELECT * FROM (SELECT ") + kReadColumns + " FROM reads r WHERE r.plate = ?" + filters +
+           " ORDER BY r.captured_ms DESC, r.id DESC LIMIT ?) a" + std::to_string(i);
+    union_params.push_back(i < plates->size() ? (*plates)[i] : std::string());
+    union_params.insert(union_params.end(), filter_params.begin(), filter_params.end());
+    union_params.push_back(int64_t(q.limit) + 1);
+  }
+  sql += ") u ORDER BY u.captured_ms DESC, u.id DESC LIMIT ?";
+  union_params.push_back(int64_t(q.limit) + 1);
+  return SearchSql{std::move(sql), std::move(union_params)};
 }
 
 Result<SearchPage> SqlReadStore::Search(const SearchQuery& q) {
-  CUSTODIAN_ASSIGN_OR_RETURN(SearchSql query, BuildSearchSql(q, driver_->dialect()));
+  SearchSql source;
+  CUSTODIAN_ASSIGN_OR_RETURN(SearchSql query, BuildSearchSql(q, driver_->dialect(), nullptr, &source));
   std::lock_guard lock(mu_);
+  if (!source.sql.empty()) {
+    // Few candidate plates: one bounded walk per plate (see BuildSearchSql). Many: the
+    // one statement, which sorts their reads.
+    source.params.push_back(int64_t(kMaxMergedPlates) + 1);
+    CUSTODIAN_ASSIGN_OR_RETURN(auto plate_rows, driver_->Query(source.sql + " LIMIT ?", source.params));
+    if (plate_rows.size() <= kMaxMergedPlates) {
+      if (plate_rows.empty()) return SearchPage{};
+      std::vector<std::string> plates;
+      plates.reserve(plate_rows.size());
+      for (const auto& row : plate_rows) plates.push_back(AsString(row[0]));
+      CUSTODIAN_ASSIGN_OR_RETURN(query, BuildSearchSql(q, driver_->dialect(), &plates, nullptr));
+    }
+  }
   CUSTODIAN_ASSIGN_OR_RETURN(auto rows, driver_->Query(query.sql, query.params));
   SearchPage page;
   for (size_t i = 0; i < rows.size() && int(i) < q.limit; ++i) page.reads.push_back(DecodeRead(rows[i]));
@@ -1217,8 +1271,9 @@ Result<HotlistImportResult> SqlReadStore::ImportHotlistEntries(const HotlistImpo
         CUSTODIAN_ASSIGN_OR_RETURN(
             auto rows, driver_->Query(pass == 0 ? "SELECT id, captured_ms, plate, region FROM reads WHERE plate = ? "
                                                   "AND captured_ms >= ?"
-                                                : "SELECT id, captured_ms, plate, region FROM reads WHERE "
-                                                  "confusion_key = ? AND captured_ms >= ? AND plate <> ?",
+                                                : "SELECT id, captured_ms, plate, region FROM reads WHERE plate IN "
+                                                  "(SELECT p.plate FROM plates p WHERE p.confusion_key = ?) "
+                                                  "AND captured_ms >= ? AND plate <> ?",
                                       pass == 0 ? std::vector<SqlValue>{p.plate, since_ms}
                                                 : std::vector<SqlValue>{p.key, since_ms, p.plate}));
         reads.insert(reads.end(), rows.begin(), rows.end());

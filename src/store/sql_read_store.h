@@ -25,7 +25,14 @@ struct SearchSql {
   std::vector<SqlValue> params;
 };
 // kInvalidArgument for a malformed term, cursor, area, camera list or limit.
-Result<SearchSql> BuildSearchSql(const SearchQuery& query, Dialect dialect);
+// When the term's candidate plates come from the plates table (a suffix, trigram or short
+// prefix wildcard; a fuzzy key) and `plate_source` is given, it receives the statement
+// that lists them (without a LIMIT; empty sql otherwise). With `plates` (those candidates,
+// at most kMaxMergedPlates), the search is built as one bounded index walk per plate,
+// merged, instead of one statement that sorts every read of those plates.
+Result<SearchSql> BuildSearchSql(const SearchQuery& query, Dialect dialect,
+                                 const std::vector<std::string>* plates = nullptr, SearchSql* plate_source = nullptr);
+inline constexpr size_t kMaxMergedPlates = 64;
 
 // ---- Pending-image journal: no orphan image after a crash ----
 //

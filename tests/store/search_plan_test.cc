@@ -29,8 +29,8 @@ class SearchPlan : public ::testing::Test {
   }
 
   // The plan's lines, e.g. "SEARCH r USING COVERING INDEX reads_by_plate (plate=?)".
-  std::string Plan(const SearchQuery& q) {
-    auto built = BuildSearchSql(q, Dialect::kSqlite);
+  std::string Plan(const SearchQuery& q, const std::vector<std::string>* plates = nullptr) {
+    auto built = BuildSearchSql(q, Dialect::kSqlite, plates);
     EXPECT_TRUE(built.ok()) << built.status().ToString();
     if (!built.ok()) return "";
     std::string sql = "EXPLAIN QUERY PLAN " + built->sql;
@@ -52,8 +52,8 @@ class SearchPlan : public ::testing::Test {
     return plan;
   }
 
-  void ExpectIndex(const SearchQuery& q, const std::string& index) {
-    std::string plan = Plan(q);
+  void ExpectIndex(const SearchQuery& q, const std::string& index, const std::vector<std::string>* plates = nullptr) {
+    std::string plan = Plan(q, plates);
     EXPECT_NE(plan.find(index), std::string::npos) << "plate '" << q.plate << "':\n" << plan;
     EXPECT_EQ(plan.find("SCAN r\n"), std::string::npos) << "full scan of reads:\n" << plan;
   }
@@ -68,11 +68,36 @@ TEST_F(SearchPlan, EachPlateMatchUsesItsIndex) {
   ExpectIndex({.match = PlateMatch::kExact, .plate = "7ABC123"}, "reads_by_plate (plate=?)");
   ExpectIndex({.match = PlateMatch::kWildcard, .plate = "7ABC*"}, "reads_by_plate (plate>? AND plate<?)");
   ExpectIndex({.match = PlateMatch::kWildcard, .plate = "7*"}, "reads_by_plate (plate>? AND plate<?)");
-  ExpectIndex({.match = PlateMatch::kWildcard, .plate = "*C123"}, "reads_by_plate_rev");
+  ExpectIndex({.match = PlateMatch::kWildcard, .plate = "*C123"}, "plates_by_rev");
   ExpectIndex({.match = PlateMatch::kWildcard, .plate = "?ABC?2?"}, "SEARCH g USING PRIMARY KEY (gram=?)");  // plate_grams
   ExpectIndex({.match = PlateMatch::kWildcard, .plate = "*ABC*"}, "reads_by_plate (plate=?)");
-  ExpectIndex({.match = PlateMatch::kFuzzy, .plate = "7ABC123"}, "reads_by_confusion");
-  ExpectIndex({.match = PlateMatch::kFuzzy, .plate = "7ABC123", .extra_edits = 1}, "reads_by_confusion");
+  ExpectIndex({.match = PlateMatch::kFuzzy, .plate = "7ABC123"}, "plates_by_confusion");
+  ExpectIndex({.match = PlateMatch::kFuzzy, .plate = "7ABC123", .extra_edits = 1}, "plates_by_confusion");
+}
+
+// With its candidate plates known, a search walks reads_by_plate once per plate, newest
+// first, each walk stopping after a page (no sort of all their reads).
+TEST_F(SearchPlan, CandidatePlatesAreWalkedOnePageEach) {
+  std::vector<std::string> plates = {"7ABC123", "7A8C123", "7ABC12"};
+  SearchSql source;
+  auto built = BuildSearchSql({.match = PlateMatch::kFuzzy, .plate = "7ABC123"}, Dialect::kSqlite, nullptr, &source);
+  ASSERT_TRUE(built.ok());
+  EXPECT_NE(source.sql.find("confusion_key"), std::string::npos) << source.sql;
+  for (const auto* term : {"*C123", "*ABC*", "7ABC*"}) {
+    SearchQuery q{.match = PlateMatch::kWildcard, .plate = term};
+    std::string plan = Plan(q, &plates);
+    EXPECT_NE(plan.find("reads_by_plate (plate=?"), std::string::npos) << term << ":\n" << plan;
+    EXPECT_EQ(plan.find("SCAN r\n"), std::string::npos) << term << ":\n" << plan;
+    // Four arms (three plates padded to a power of two), each walking the index in order
+    // (a sort, where SQLite adds one, is over the arm's one page, after its LIMIT).
+    int arms = 0;
+    const std::string walk = "reads_by_plate (plate=?)\n";
+    for (size_t at = plan.find(walk); at != std::string::npos; at = plan.find(walk, at + 1)) {
+      ++arms;
+      EXPECT_EQ(plan.compare(at + walk.size(), 6, "SCAN a"), 0) << term << ":\n" << plan;
+    }
+    EXPECT_EQ(arms, 4) << term << ":\n" << plan;
+  }
 }
 
 TEST_F(SearchPlan, FiltersWithoutAPlateUseTheirIndexes) {
