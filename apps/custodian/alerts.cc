@@ -1,41 +1,41 @@
 // custodian alerts: hotlist alerts and their review (policy 4.A.3).
-//   custodian alerts list --db URL [--unreviewed] [--state S] [--limit N]
-//   custodian alerts overdue --db URL [--hours H]     unreviewed alerts older than H hours
-//   custodian alerts ack --db URL --id N --by USER
-//   custodian alerts confirm --db URL --id N --by USER --image-checked --action TEXT
-//   custodian alerts dismiss --db URL --id N --by USER --note TEXT
+// Acts as the logged-in user (view_alerts, review_alerts on the alert's read's data class);
+// the reviewer is always that user.
+//   custodian alerts list [--unreviewed] [--state S] [--limit N]
+//   custodian alerts overdue [--hours H]     unreviewed alerts older than H hours
+//   custodian alerts ack --id N
+//   custodian alerts confirm --id N --image-checked --action TEXT
+//   custodian alerts dismiss --id N --note TEXT
 #include <iostream>
 
 #include "commands.h"
-#include "custodian/policy/hotlist_import.h"
+#include "custodian/policy/governed_ops.h"
+#include "session.h"
 #include "store_flags.h"
 
 namespace custodian::app {
 namespace {
 
 struct ListArgs {
-  StoreFlags store;
+  GovFlags store;
   bool unreviewed = false;
   std::string state;
   int limit = 100;
 };
 
 struct OverdueArgs {
-  StoreFlags store;
+  GovFlags store;
   double hours = 24;
 };
 
 struct StepArgs {
-  StoreFlags store;
+  GovFlags store;
   int64_t id = 0;
-  std::string by, text;
+  std::string text;
   bool image_checked = false;
 };
 
-int Fail(std::string_view what, const Status& st) {
-  std::cerr << "custodian alerts " << what << ": " << st.ToString() << "\n";
-  return 1;
-}
+int Fail(std::string_view what, const Status& st) { return FailWith("alerts " + std::string(what), st); }
 
 void PrintAlert(const store::Alert& a) {
   std::cout << "alert " << a.id << " [" << store::AlertStateName(a.state) << "] " << FormatUtc(a.created_at) << " "
@@ -59,9 +59,9 @@ int RunList(const ListArgs& a) {
     if (!st.ok()) return Fail("list", st.status());
     q.state = *st;
   }
-  auto s = OpenStoreFromFlags(a.store);
-  if (!s.ok()) return Fail("list", s.status());
-  auto alerts = (*s)->ListAlerts(q);
+  auto g = OpenAsUser(a.store);
+  if (!g.ok()) return Fail("list", g.status());
+  auto alerts = policy::ListAlerts(*g->gov, g->who, q);
   if (!alerts.ok()) return Fail("list", alerts.status());
   if (alerts->empty()) std::cout << "no alerts\n";
   for (const auto& al : *alerts) PrintAlert(al);
@@ -69,10 +69,9 @@ int RunList(const ListArgs& a) {
 }
 
 int RunOverdue(const OverdueArgs& a) {
-  auto s = OpenStoreFromFlags(a.store);
-  if (!s.ok()) return Fail("overdue", s.status());
-  auto late = policy::UnreviewedAlertsOlderThan(**s, SystemClock::Default(),
-                                                std::chrono::milliseconds(int64_t(a.hours * 3'600'000)));
+  auto g = OpenAsUser(a.store);
+  if (!g.ok()) return Fail("overdue", g.status());
+  auto late = policy::OverdueAlerts(*g->gov, g->who, std::chrono::milliseconds(int64_t(a.hours * 3'600'000)));
   if (!late.ok()) return Fail("overdue", late.status());
   for (const auto& al : *late) PrintAlert(al);
   std::cout << late->size() << " alerts unreviewed for more than " << a.hours << " hours\n";
@@ -80,18 +79,16 @@ int RunOverdue(const OverdueArgs& a) {
 }
 
 int RunStep(const StepArgs& a, std::string_view step) {
-  auto s = OpenStoreFromFlags(a.store);
-  if (!s.ok()) return Fail(step, s.status());
-  Status st;
+  auto g = OpenAsUser(a.store);
+  if (!g.ok()) return Fail(step, g.status());
+  Result<store::Alert> al = Status::Internal("no step");
   if (step == "ack") {
-    st = (*s)->AcknowledgeAlert(a.id, a.by);
+    al = policy::AcknowledgeAlert(*g->gov, g->who, a.id);
   } else if (step == "confirm") {
-    st = (*s)->ConfirmAlert(a.id, {.by = a.by, .image_checked = a.image_checked, .action = a.text});
+    al = policy::ConfirmAlert(*g->gov, g->who, a.id, a.image_checked, a.text);
   } else {
-    st = (*s)->DismissAlert(a.id, a.by, a.text);
+    al = policy::DismissAlert(*g->gov, g->who, a.id, a.text);
   }
-  if (!st.ok()) return Fail(step, st);
-  auto al = (*s)->GetAlert(a.id);
   if (!al.ok()) return Fail(step, al.status());
   PrintAlert(*al);
   return 0;
@@ -100,9 +97,8 @@ int RunStep(const StepArgs& a, std::string_view step) {
 void AddStep(CLI::App* parent, Action* run, const std::string& name, const std::string& help) {
   auto args = std::make_shared<StepArgs>();
   CLI::App* cmd = parent->add_subcommand(name, help);
-  AddStoreFlags(cmd, &args->store);
+  AddGovFlags(cmd, &args->store);
   cmd->add_option("--id", args->id, "The alert")->required();
-  cmd->add_option("--by", args->by, "The reviewing user")->required();
   if (name == "confirm") {
     cmd->add_flag("--image-checked", args->image_checked,
                   "The plate image was checked against the hotlist record (required)");
@@ -121,7 +117,7 @@ void RegisterAlerts(CLI::App& app, Action* run) {
 
   auto list_args = std::make_shared<ListArgs>();
   CLI::App* list = cmd->add_subcommand("list", "Alerts, oldest first");
-  AddStoreFlags(list, &list_args->store);
+  AddGovFlags(list, &list_args->store);
   list->add_flag("--unreviewed", list_args->unreviewed, "Only alerts not yet confirmed or dismissed");
   list->add_option("--state", list_args->state, "new, acknowledged, confirmed or dismissed");
   list->add_option("--limit", list_args->limit, "At most this many")->capture_default_str()->check(
@@ -130,7 +126,7 @@ void RegisterAlerts(CLI::App& app, Action* run) {
 
   auto overdue_args = std::make_shared<OverdueArgs>();
   CLI::App* overdue = cmd->add_subcommand("overdue", "Unreviewed alerts older than --hours; exit status 1 if any");
-  AddStoreFlags(overdue, &overdue_args->store);
+  AddGovFlags(overdue, &overdue_args->store);
   overdue->add_option("--hours", overdue_args->hours, "The review deadline")->capture_default_str()->check(
       CLI::NonNegativeNumber);
   overdue->callback([overdue_args, run] { *run = [overdue_args] { return RunOverdue(*overdue_args); }; });

@@ -25,6 +25,17 @@ void RegisterHold(CLI::App& app, Action* run);
 void RegisterHotlist(CLI::App& app, Action* run);
 void RegisterAlerts(CLI::App& app, Action* run);
 void RegisterEvidence(CLI::App& app, Action* run);
+// The governed subcommands (session.h: login, logout, whoami).
+void RegisterSession(CLI::App& app, Action* run);
+void RegisterUsers(CLI::App& app, Action* run);
+void RegisterPasswd(CLI::App& app, Action* run);
+void RegisterMfa(CLI::App& app, Action* run);
+void RegisterRoles(CLI::App& app, Action* run);
+void RegisterAck(CLI::App& app, Action* run);
+void RegisterTraining(CLI::App& app, Action* run);
+void RegisterSearch(CLI::App& app, Action* run);
+void RegisterShowRead(CLI::App& app, Action* run);
+void RegisterAudit(CLI::App& app, Action* run);
 void RegisterIngest(CLI::App& app, Action* run);
 
 // The model folder: --models if given, else $CUSTODIAN_MODELS, else the build's default.

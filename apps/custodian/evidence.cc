@@ -1,5 +1,6 @@
 // custodian evidence: evidence export for portable media (policy section 3).
-//   custodian evidence export --db URL --hold N --out DIR --signing-key FILE
+//   custodian evidence export --purpose CODE --hold N --out DIR   (as the logged-in user;
+//                             signed with the agency key, --signing-key FILE to name it)
 //   custodian evidence verify DIR [--public-key FILE]
 //   custodian evidence public-key --signing-key FILE
 // verify exits 0 only when the signature holds and no file was changed, added or removed.
@@ -7,15 +8,17 @@
 
 #include "commands.h"
 #include "custodian/store/evidence.h"
+#include "custodian/policy/governed_ops.h"
+#include "session.h"
 #include "store_flags.h"
 
 namespace custodian::app {
 namespace {
 
 struct ExportArgs {
-  StoreFlags store;
+  GovFlags store;
   int64_t hold = 0;
-  std::string out, key;
+  std::string out, purpose;
 };
 
 struct VerifyArgs {
@@ -26,15 +29,12 @@ struct KeyArgs {
   std::string key;
 };
 
-int Fail(std::string_view what, const Status& st) {
-  std::cerr << "custodian evidence " << what << ": " << st.ToString() << "\n";
-  return 1;
-}
+int Fail(std::string_view what, const Status& st) { return FailWith("evidence " + std::string(what), st); }
 
 int RunExport(const ExportArgs& a) {
-  auto s = OpenStoreFromFlags(a.store);
-  if (!s.ok()) return Fail("export", s.status());
-  auto ex = store::ExportEvidence(**s, a.hold, {.out_dir = a.out, .signing_key_file = a.key}, SystemClock::Default());
+  auto g = OpenAsUser(a.store);
+  if (!g.ok()) return Fail("export", g.status());
+  auto ex = policy::ExportEvidence(*g->gov, g->who, a.purpose, a.hold, a.out);
   if (!ex.ok()) return Fail("export", ex.status());
   std::cout << "exported hold " << a.hold << ": " << ex->reads << " reads, " << ex->images << " images to " << a.out
             << "\nsigned with public key " << ex->public_key_hex << "\n";
@@ -68,11 +68,10 @@ void RegisterEvidence(CLI::App& app, Action* run) {
 
   auto export_args = std::make_shared<ExportArgs>();
   CLI::App* ex = cmd->add_subcommand("export", "Write a hold's reads, images and signed manifest to a folder");
-  AddStoreFlags(ex, &export_args->store);
+  AddGovFlags(ex, &export_args->store);
+  ex->add_option("--purpose", export_args->purpose, "Why: a purpose code (the case is the hold's)")->required();
   ex->add_option("--hold", export_args->hold, "The hold")->required();
   ex->add_option("--out", export_args->out, "The folder to write (absent or empty)")->required();
-  ex->add_option("--signing-key", export_args->key, "The agency's Ed25519 key file (created 0600 if absent)")
-      ->required();
   ex->callback([export_args, run] { *run = [export_args] { return RunExport(*export_args); }; });
 
   auto verify_args = std::make_shared<VerifyArgs>();

@@ -1,41 +1,42 @@
 // custodian hold: legal holds (policy section 3). A held read is never purged until every
 // hold on it is released.
-//   custodian hold place --db URL --case NUMBER --reason TEXT --by USER
+// Acts as the logged-in user through the governance layer (place_holds; plate data: the
+// purpose is stated, the case number is the hold's).
+//   custodian hold place --purpose CODE --case NUMBER --reason TEXT
 //                        [--read ID]... [--plate TERM [--match exact|wildcard|fuzzy]
 //                        [--from TIME] [--to TIME] [--camera ID]...]
-//   custodian hold release --db URL --id N --by USER
-//   custodian hold list --db URL [--all]
+//   custodian hold release --purpose CODE --id N
+//   custodian hold list [--all]
 #include <iostream>
 
 #include "commands.h"
+#include "custodian/policy/governed_ops.h"
+#include "session.h"
 #include "store_flags.h"
 
 namespace custodian::app {
 namespace {
 
 struct PlaceArgs {
-  StoreFlags store;
-  std::string case_number, reason, by;
+  GovFlags store;
+  std::string purpose, case_number, reason;
   std::vector<int64_t> read_ids;
   std::string plate, match = "exact", from, to;
   std::vector<std::string> cameras;
 };
 
 struct ReleaseArgs {
-  StoreFlags store;
+  GovFlags store;
   int64_t id = 0;
-  std::string by;
+  std::string purpose;
 };
 
 struct ListArgs {
-  StoreFlags store;
+  GovFlags store;
   bool all = false;
 };
 
-int Fail(std::string_view what, const Status& st) {
-  std::cerr << "custodian hold " << what << ": " << st.ToString() << "\n";
-  return 1;
-}
+int Fail(std::string_view what, const Status& st) { return FailWith("hold " + std::string(what), st); }
 
 void PrintHold(const store::Hold& h) {
   std::cout << "hold " << h.id << ": case " << h.case_number << ", " << h.reads << " reads, placed by "
@@ -67,7 +68,7 @@ Result<store::SearchQuery> QueryOf(const PlaceArgs& a) {
 }
 
 int RunPlace(const PlaceArgs& a) {
-  store::HoldRequest req{.case_number = a.case_number, .reason = a.reason, .placed_by = a.by, .read_ids = a.read_ids};
+  store::HoldRequest req{.case_number = a.case_number, .reason = a.reason, .read_ids = a.read_ids};
   if (!a.plate.empty()) {
     auto q = QueryOf(a);
     if (!q.ok()) return Fail("place", q.status());
@@ -75,29 +76,27 @@ int RunPlace(const PlaceArgs& a) {
   } else if (!a.from.empty() || !a.to.empty() || !a.cameras.empty()) {
     return Fail("place", Status::InvalidArgument("--from, --to and --camera narrow a --plate search; give --plate"));
   }
-  auto s = OpenStoreFromFlags(a.store);
-  if (!s.ok()) return Fail("place", s.status());
-  auto h = (*s)->PlaceHold(req);
+  auto g = OpenAsUser(a.store);
+  if (!g.ok()) return Fail("place", g.status());
+  auto h = policy::PlaceHold(*g->gov, g->who, a.purpose, std::move(req));
   if (!h.ok()) return Fail("place", h.status());
   PrintHold(*h);
   return 0;
 }
 
 int RunRelease(const ReleaseArgs& a) {
-  auto s = OpenStoreFromFlags(a.store);
-  if (!s.ok()) return Fail("release", s.status());
-  Status st = (*s)->ReleaseHold(a.id, a.by);
-  if (!st.ok()) return Fail("release", st);
-  auto h = (*s)->GetHold(a.id);
+  auto g = OpenAsUser(a.store);
+  if (!g.ok()) return Fail("release", g.status());
+  auto h = policy::ReleaseHold(*g->gov, g->who, a.purpose, a.id);
   if (!h.ok()) return Fail("release", h.status());
   PrintHold(*h);
   return 0;
 }
 
 int RunList(const ListArgs& a) {
-  auto s = OpenStoreFromFlags(a.store);
-  if (!s.ok()) return Fail("list", s.status());
-  auto holds = (*s)->ListHolds(a.all);
+  auto g = OpenAsUser(a.store);
+  if (!g.ok()) return Fail("list", g.status());
+  auto holds = policy::ListHolds(*g->gov, g->who, a.all);
   if (!holds.ok()) return Fail("list", holds.status());
   if (holds->empty()) std::cout << (a.all ? "no holds\n" : "no holds in force\n");
   for (const auto& h : *holds) PrintHold(h);
@@ -112,10 +111,10 @@ void RegisterHold(CLI::App& app, Action* run) {
 
   auto place_args = std::make_shared<PlaceArgs>();
   CLI::App* place = cmd->add_subcommand("place", "Hold reads (by id, or every read matching a search)");
-  AddStoreFlags(place, &place_args->store);
+  AddGovFlags(place, &place_args->store);
+  place->add_option("--purpose", place_args->purpose, "Why: a purpose code (see custodian roles)")->required();
   place->add_option("--case", place_args->case_number, "Case number")->required();
   place->add_option("--reason", place_args->reason, "Why the reads are held")->required();
-  place->add_option("--by", place_args->by, "The user placing the hold")->required();
   place->add_option("--read", place_args->read_ids, "A read id to hold (repeatable)");
   place->add_option("--plate", place_args->plate, "Hold every read matching this plate term");
   place->add_option("--match", place_args->match, "exact, wildcard or fuzzy")->capture_default_str();
@@ -126,14 +125,14 @@ void RegisterHold(CLI::App& app, Action* run) {
 
   auto release_args = std::make_shared<ReleaseArgs>();
   CLI::App* release = cmd->add_subcommand("release", "Release a hold: its reads return to normal retention");
-  AddStoreFlags(release, &release_args->store);
+  AddGovFlags(release, &release_args->store);
   release->add_option("--id", release_args->id, "The hold")->required();
-  release->add_option("--by", release_args->by, "The user releasing it")->required();
+  release->add_option("--purpose", release_args->purpose, "Why: a purpose code")->required();
   release->callback([release_args, run] { *run = [release_args] { return RunRelease(*release_args); }; });
 
   auto list_args = std::make_shared<ListArgs>();
   CLI::App* list = cmd->add_subcommand("list", "Holds in force, newest first");
-  AddStoreFlags(list, &list_args->store);
+  AddGovFlags(list, &list_args->store);
   list->add_flag("--all", list_args->all, "Include released holds");
   list->callback([list_args, run] { *run = [list_args] { return RunList(*list_args); }; });
 }

@@ -1,7 +1,8 @@
 // custodian hotlist: hotlists and their entries (policy 4.A.3).
-//   custodian hotlist create --db URL --name NAME --agency CODE --category CATEGORY [--fuzzy]
-//   custodian hotlist import --db URL --list NAME --format csv|svs [--retro-hours H] FILE
-//   custodian hotlist list --db URL
+// Acts as the logged-in user (manage_hotlists; view_hotlists to list).
+//   custodian hotlist create --name NAME --agency CODE --category CATEGORY [--fuzzy]
+//   custodian hotlist import --list NAME --format csv|svs [--retro-hours H] FILE
+//   custodian hotlist list
 // File formats: include/custodian/policy/hotlist_import.h. A malformed line is reported
 // on stderr with its line number, the rest is imported, and the exit status is 1.
 #include <fstream>
@@ -9,7 +10,9 @@
 #include <sstream>
 
 #include "commands.h"
+#include "custodian/policy/governed_ops.h"
 #include "custodian/policy/hotlist_import.h"
+#include "session.h"
 #include "store_flags.h"
 
 namespace custodian::app {
@@ -18,32 +21,29 @@ namespace {
 constexpr std::uintmax_t kMaxHotlistFileBytes = 1ull << 30;
 
 struct CreateArgs {
-  StoreFlags store;
+  GovFlags store;
   std::string name, agency, category;
   bool fuzzy = false;
 };
 
 struct ImportArgs {
-  StoreFlags store;
+  GovFlags store;
   std::string list, format, file;
   double retro_hours = 72;
 };
 
 struct ListArgs {
-  StoreFlags store;
+  GovFlags store;
 };
 
-int Fail(std::string_view what, const Status& st) {
-  std::cerr << "custodian hotlist " << what << ": " << st.ToString() << "\n";
-  return 1;
-}
+int Fail(std::string_view what, const Status& st) { return FailWith("hotlist " + std::string(what), st); }
 
 int RunCreate(const CreateArgs& a) {
   auto category = store::ParseHotlistCategory(a.category);
   if (!category.ok()) return Fail("create", category.status());
-  auto s = OpenStoreFromFlags(a.store);
-  if (!s.ok()) return Fail("create", s.status());
-  auto h = (*s)->PutHotlist({.name = a.name, .agency_code = a.agency, .category = *category, .fuzzy = a.fuzzy});
+  auto g = OpenAsUser(a.store);
+  if (!g.ok()) return Fail("create", g.status());
+  auto h = policy::PutHotlist(*g->gov, g->who, {.name = a.name, .agency_code = a.agency, .category = *category, .fuzzy = a.fuzzy});
   if (!h.ok()) return Fail("create", h.status());
   std::cout << "hotlist " << h->name << " (" << store::HotlistCategoryName(h->category) << ", agency "
             << h->agency_code << (h->fuzzy ? ", OCR-tolerant" : ", exact") << "): " << h->entries << " entries\n";
@@ -68,12 +68,12 @@ int RunImport(const ImportArgs& a) {
   if (!text.ok()) return Fail("import", text.status());
   auto parsed = a.format == "csv" ? policy::ParseHotlistCsv(*text) : policy::ParseHotlistSvs(*text);
   for (const auto& e : parsed.errors) std::cerr << a.file << ":" << e.line << ": " << e.message << "\n";
-  auto s = OpenStoreFromFlags(a.store);
-  if (!s.ok()) return Fail("import", s.status());
+  auto g = OpenAsUser(a.store);
+  if (!g.ok()) return Fail("import", g.status());
   store::HotlistImportResult r;
   if (!parsed.entries.empty()) {
     auto window = std::chrono::milliseconds(int64_t(a.retro_hours * 3'600'000));
-    auto imported = policy::ImportHotlist(**s, a.list, parsed.entries, window);
+    auto imported = policy::ImportHotlistEntries(*g->gov, g->who, a.list, parsed.entries, window);
     if (!imported.ok()) return Fail("import", imported.status());
     r = *imported;
   }
@@ -84,9 +84,9 @@ int RunImport(const ImportArgs& a) {
 }
 
 int RunList(const ListArgs& a) {
-  auto s = OpenStoreFromFlags(a.store);
-  if (!s.ok()) return Fail("list", s.status());
-  auto lists = (*s)->ListHotlists();
+  auto g = OpenAsUser(a.store);
+  if (!g.ok()) return Fail("list", g.status());
+  auto lists = policy::ListHotlists(*g->gov, g->who);
   if (!lists.ok()) return Fail("list", lists.status());
   if (lists->empty()) std::cout << "no hotlists\n";
   for (const auto& h : *lists) {
@@ -104,7 +104,7 @@ void RegisterHotlist(CLI::App& app, Action* run) {
 
   auto create_args = std::make_shared<CreateArgs>();
   CLI::App* create = cmd->add_subcommand("create", "Create or update a hotlist");
-  AddStoreFlags(create, &create_args->store);
+  AddGovFlags(create, &create_args->store);
   create->add_option("--name", create_args->name, "The list's name")->required();
   create->add_option("--agency", create_args->agency, "The owning agency's code")->required();
   create->add_option("--category", create_args->category,
@@ -115,7 +115,7 @@ void RegisterHotlist(CLI::App& app, Action* run) {
 
   auto import_args = std::make_shared<ImportArgs>();
   CLI::App* import = cmd->add_subcommand("import", "Import entries from a CSV or CA DOJ SVS file");
-  AddStoreFlags(import, &import_args->store);
+  AddGovFlags(import, &import_args->store);
   import->add_option("--list", import_args->list, "The hotlist")->required();
   import->add_option("--format", import_args->format, "csv or svs")->required();
   import->add_option("--retro-hours", import_args->retro_hours, "Match reads captured this many hours back")
@@ -126,7 +126,7 @@ void RegisterHotlist(CLI::App& app, Action* run) {
 
   auto list_args = std::make_shared<ListArgs>();
   CLI::App* list = cmd->add_subcommand("list", "The hotlists and their entry counts");
-  AddStoreFlags(list, &list_args->store);
+  AddGovFlags(list, &list_args->store);
   list->callback([list_args, run] { *run = [list_args] { return RunList(*list_args); }; });
 }
 

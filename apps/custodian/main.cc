@@ -89,6 +89,16 @@ int main(int argc, char** argv) {
   custodian::app::RegisterHotlist(app, &run);
   custodian::app::RegisterAlerts(app, &run);
   custodian::app::RegisterEvidence(app, &run);
+  custodian::app::RegisterSession(app, &run);
+  custodian::app::RegisterUsers(app, &run);
+  custodian::app::RegisterPasswd(app, &run);
+  custodian::app::RegisterMfa(app, &run);
+  custodian::app::RegisterRoles(app, &run);
+  custodian::app::RegisterAck(app, &run);
+  custodian::app::RegisterTraining(app, &run);
+  custodian::app::RegisterSearch(app, &run);
+  custodian::app::RegisterShowRead(app, &run);
+  custodian::app::RegisterAudit(app, &run);
   custodian::app::RegisterIngest(app, &run);
   try {
     app.parse(argc, argv);

@@ -1,13 +1,18 @@
 // custodian retention: the retention purge (policy section 3).
 //   custodian retention purge --db URL [--public-safety-days N] [--non-public-safety-days N]
 //                             [--batch-size N] [--max-batches N]
-//   custodian retention log --db URL [--limit N]
-// The purge runs as the system: it deletes every read past its class's period (never a
-// held one) in bounded batches and prints counts, never plates.
+//   custodian retention check [--public-safety-days N] [--non-public-safety-days N]
+//   custodian retention log [--limit N]
+// The purge is a maintenance job run as the system (Governance::System("purge"), logged
+// as such; no session): it deletes every read past its class's period (never a held one)
+// in bounded batches and prints counts, never plates. check and log act as the logged-in
+// user (manage_retention).
 #include <iostream>
 
 #include "commands.h"
 #include "custodian/policy/retention.h"
+#include "custodian/policy/governed_ops.h"
+#include "session.h"
 #include "store_flags.h"
 
 namespace custodian::app {
@@ -15,7 +20,7 @@ namespace {
 
 // Defaults are the policy layer's, so the two cannot drift apart.
 struct PurgeArgs {
-  StoreFlags store;
+  GovFlags store;
   int public_safety_days = int(policy::RetentionPeriods{}.public_safety.count());
   int non_public_safety_days = int(policy::RetentionPeriods{}.non_public_safety.count());
   int batch_size = policy::PurgeOptions{}.batch_size;
@@ -23,13 +28,15 @@ struct PurgeArgs {
 };
 
 struct LogArgs {
-  StoreFlags store;
+  GovFlags store;
   int limit = 20;
 };
 
-int Fail(std::string_view what, const Status& st) {
-  std::cerr << "custodian retention " << what << ": " << st.ToString() << "\n";
-  return 1;
+int Fail(std::string_view what, const Status& st) { return FailWith("retention " + std::string(what), st); }
+
+policy::RetentionPeriods PeriodsOf(const PurgeArgs& a) {
+  return {.public_safety = std::chrono::days(a.public_safety_days),
+          .non_public_safety = std::chrono::days(a.non_public_safety_days)};
 }
 
 void PrintClass(std::string_view name, const policy::ClassPurgeSummary& s) {
@@ -42,23 +49,30 @@ void PrintClass(std::string_view name, const policy::ClassPurgeSummary& s) {
 }
 
 int RunPurge(const PurgeArgs& a) {
-  auto rules = policy::RetentionPolicy::Make({.public_safety = std::chrono::days(a.public_safety_days),
-                                              .non_public_safety = std::chrono::days(a.non_public_safety_days)});
-  if (!rules.ok()) return Fail("purge", rules.status());
-  auto s = OpenStoreFromFlags(a.store);
-  if (!s.ok()) return Fail("purge", s.status());
-  auto summary = policy::RunPurge(**s, *rules, SystemClock::Default(),
-                                  {.batch_size = a.batch_size, .max_batches = a.max_batches, .run_by = "system"});
+  if (auto rules = policy::RetentionPolicy::Make(PeriodsOf(a)); !rules.ok()) return Fail("purge", rules.status());
+  auto g = OpenAsSystem(a.store, "purge");
+  if (!g.ok()) return Fail("purge", g.status());
+  auto summary = policy::RunPurge(*g->gov, g->who, PeriodsOf(a), {.batch_size = a.batch_size, .max_batches = a.max_batches});
   if (!summary.ok()) return Fail("purge", summary.status());
   PrintClass("public_safety", summary->public_safety);
   PrintClass("non_public_safety", summary->non_public_safety);
   return 0;
 }
 
+int RunCheck(const PurgeArgs& a) {
+  auto g = OpenAsUser(a.store);
+  if (!g.ok()) return Fail("check", g.status());
+  auto rules = policy::CheckRetentionPeriods(*g->gov, g->who, PeriodsOf(a));
+  if (!rules.ok()) return Fail("check", rules.status());
+  std::cout << "retention periods allowed: public_safety " << a.public_safety_days << " days, non_public_safety "
+            << a.non_public_safety_days << " days\n";
+  return 0;
+}
+
 int RunLog(const LogArgs& a) {
-  auto s = OpenStoreFromFlags(a.store);
-  if (!s.ok()) return Fail("log", s.status());
-  auto log = (*s)->PurgeLog(a.limit);
+  auto g = OpenAsUser(a.store);
+  if (!g.ok()) return Fail("log", g.status());
+  auto log = policy::PurgeLog(*g->gov, g->who, a.limit);
   if (!log.ok()) return Fail("log", log.status());
   if (log->empty()) std::cout << "no purges recorded\n";
   for (const auto& e : *log) {
@@ -74,12 +88,12 @@ int RunLog(const LogArgs& a) {
 }  // namespace
 
 void RegisterRetention(CLI::App& app, Action* run) {
-  CLI::App* cmd = app.add_subcommand("retention", "Retention (policy section 3): purge, log");
+  CLI::App* cmd = app.add_subcommand("retention", "Retention (policy section 3): purge, check, log");
   cmd->require_subcommand(1);
 
   auto purge_args = std::make_shared<PurgeArgs>();
   CLI::App* purge = cmd->add_subcommand("purge", "Delete reads past their class's retention (never held ones)");
-  AddStoreFlags(purge, &purge_args->store);
+  AddGovFlags(purge, &purge_args->store);
   purge->add_option("--public-safety-days", purge_args->public_safety_days, "Retention of public-safety reads")
       ->capture_default_str();
   purge->add_option("--non-public-safety-days", purge_args->non_public_safety_days,
@@ -93,9 +107,19 @@ void RegisterRetention(CLI::App& app, Action* run) {
       ->check(CLI::NonNegativeNumber);
   purge->callback([purge_args, run] { *run = [purge_args] { return RunPurge(*purge_args); }; });
 
+  auto check_args = std::make_shared<PurgeArgs>();
+  CLI::App* check = cmd->add_subcommand("check", "Check retention periods against policy section 3");
+  AddGovFlags(check, &check_args->store);
+  check->add_option("--public-safety-days", check_args->public_safety_days, "Retention of public-safety reads")
+      ->capture_default_str();
+  check->add_option("--non-public-safety-days", check_args->non_public_safety_days,
+                    "Retention of non-public-safety reads")
+      ->capture_default_str();
+  check->callback([check_args, run] { *run = [check_args] { return RunCheck(*check_args); }; });
+
   auto log_args = std::make_shared<LogArgs>();
   CLI::App* log = cmd->add_subcommand("log", "Print the purge log (counts and time ranges), newest first");
-  AddStoreFlags(log, &log_args->store);
+  AddGovFlags(log, &log_args->store);
   log->add_option("--limit", log_args->limit, "Entries to print")->capture_default_str()->check(
       CLI::Range(1, store::kMaxPageSize));
   log->callback([log_args, run] { *run = [log_args] { return RunLog(*log_args); }; });

@@ -1,0 +1,112 @@
+// custodian search: search plate reads through the governance layer (policy 4.A; every
+// search states a purpose and a case number and is logged with its terms and count).
+//   custodian search --purpose CODE --case NUMBER [--plate TERM --match exact|wildcard|fuzzy]
+//                    [--from TIME] [--to TIME] [--camera ID]... [--class CLASS] [--json] [-n N] [--cursor C]
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "session.h"
+
+namespace custodian::app {
+namespace {
+
+struct Args {
+  GovFlags flags;
+  std::string purpose, case_number, plate, match, from, to, data_class, cursor;
+  std::vector<std::string> cameras;
+  bool json = false;
+  int limit = 20;
+};
+
+Result<store::SearchQuery> QueryOf(const Args& a) {
+  store::SearchQuery q;
+  std::string match = a.match.empty() ? (a.plate.empty() ? "any" : "exact") : a.match;
+  if (match == "exact") {
+    q.match = store::PlateMatch::kExact;
+  } else if (match == "wildcard") {
+    q.match = store::PlateMatch::kWildcard;
+  } else if (match == "fuzzy") {
+    q.match = store::PlateMatch::kFuzzy;
+  } else if (match == "any") {
+    q.match = store::PlateMatch::kAny;
+  } else {
+    return Status::InvalidArgument("--match is exact, wildcard or fuzzy");
+  }
+  if (q.match != store::PlateMatch::kAny && a.plate.empty()) return Status::InvalidArgument("--match needs --plate");
+  q.plate = a.plate;
+  if (!a.from.empty()) {
+    CUSTODIAN_ASSIGN_OR_RETURN(q.from, ParseUtc(a.from));
+  }
+  if (!a.to.empty()) {
+    CUSTODIAN_ASSIGN_OR_RETURN(q.to, ParseUtc(a.to));
+  }
+  if (!a.data_class.empty()) {
+    CUSTODIAN_ASSIGN_OR_RETURN(q.data_class, store::ParseDataClass(a.data_class));
+  }
+  q.camera_ids = a.cameras;
+  q.limit = a.limit;
+  q.cursor = a.cursor;
+  return q;
+}
+
+nlohmann::json ReadJson(const store::StoredRead& r) {
+  nlohmann::json j = {{"id", r.id},
+                      {"camera", r.camera_id},
+                      {"captured", FormatUtc(r.captured_at)},
+                      {"plate", r.plate},
+                      {"plate_raw", r.plate_raw},
+                      {"confidence", r.confidence},
+                      {"region", r.region},
+                      {"country", r.country},
+                      {"data_class", std::string(store::DataClassName(r.data_class))}};
+  if (r.location) j["location"] = {r.location->lat, r.location->lon};
+  return j;
+}
+
+int RunSearch(const Args& a) {
+  auto q = QueryOf(a);
+  if (!q.ok()) return FailWith("search", q.status());
+  auto g = OpenAsUser(a.flags);
+  if (!g.ok()) return FailWith("search", g.status());
+  auto page = g->gov->SearchReads(g->who, {.purpose = a.purpose, .case_number = a.case_number}, *q);
+  if (!page.ok()) return FailWith("search", page.status());
+  if (a.json) {
+    nlohmann::json out = {{"reads", nlohmann::json::array()}, {"next_cursor", page->next_cursor}};
+    for (const auto& r : page->reads) out["reads"].push_back(ReadJson(r));
+    std::cout << out.dump() << "\n";
+    return 0;
+  }
+  for (const auto& r : page->reads) {
+    std::cout << "read " << r.id << " " << r.plate << (r.region.empty() ? "" : " " + r.region) << " at " << r.camera_id
+              << " " << FormatUtc(r.captured_at) << " (" << store::DataClassName(r.data_class) << ", confidence "
+              << r.confidence << ")\n";
+  }
+  std::cout << page->reads.size() << " reads" << (page->next_cursor.empty() ? "" : "; more with --cursor " + page->next_cursor)
+            << "\n";
+  return 0;
+}
+
+}  // namespace
+
+void RegisterSearch(CLI::App& app, Action* run) {
+  auto a = std::make_shared<Args>();
+  CLI::App* cmd = app.add_subcommand("search", "Search plate reads (purpose and case number required; logged)");
+  AddGovFlags(cmd, &a->flags);
+  cmd->add_option("--purpose", a->purpose, "Why: a purpose code (see custodian roles); required by policy");
+  cmd->add_option("--case", a->case_number, "The case or incident number; required by policy");
+  cmd->add_option("--plate", a->plate, "The plate term");
+  cmd->add_option("--match", a->match, "exact, wildcard or fuzzy (default: exact with --plate)");
+  cmd->add_option("--from", a->from, "From this UTC time (YYYY-MM-DD[THH:MM:SSZ])");
+  cmd->add_option("--to", a->to, "Up to this UTC time (exclusive)");
+  cmd->add_option("--camera", a->cameras, "Only this camera (repeatable)");
+  cmd->add_option("--class", a->data_class, "public_safety or non_public_safety");
+  cmd->add_flag("--json", a->json, "One JSON object");
+  cmd->add_option("-n,--limit", a->limit, "Reads per page")->capture_default_str()->check(
+      CLI::Range(1, store::kMaxPageSize));
+  cmd->add_option("--cursor", a->cursor, "The next page (from a previous search)");
+  cmd->callback([a, run] { *run = [a] { return RunSearch(*a); }; });
+}
+
+}  // namespace custodian::app

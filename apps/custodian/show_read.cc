@@ -1,0 +1,57 @@
+// custodian show-read: one read (and optionally its image) through the governance layer.
+//   custodian show-read --purpose CODE --case NUMBER --id N [--image crop|frame --out FILE]
+#include <fstream>
+#include <iostream>
+
+#include "commands.h"
+#include "session.h"
+
+namespace custodian::app {
+namespace {
+
+struct Args {
+  GovFlags flags;
+  std::string purpose, case_number, image, out;
+  int64_t id = 0;
+};
+
+int RunShow(const Args& a) {
+  if (!a.image.empty() && a.image != "crop" && a.image != "frame") {
+    return FailWith("show-read", Status::InvalidArgument("--image is crop or frame"));
+  }
+  if (!a.image.empty() && a.out.empty()) return FailWith("show-read", Status::InvalidArgument("--image needs --out FILE"));
+  auto g = OpenAsUser(a.flags);
+  if (!g.ok()) return FailWith("show-read", g.status());
+  const policy::AccessPurpose why{.purpose = a.purpose, .case_number = a.case_number};
+  auto r = g->gov->GetRead(g->who, why, a.id);
+  if (!r.ok()) return FailWith("show-read", r.status());
+  std::cout << "read " << r->id << " " << r->plate << " (raw " << r->plate_raw << ")"
+            << (r->region.empty() ? "" : " " + r->region) << " at " << r->camera_id << " " << FormatUtc(r->captured_at)
+            << "; " << store::DataClassName(r->data_class) << "; confidence " << r->confidence << "\n";
+  for (const auto& c : r->candidates) std::cout << "  candidate " << c.plate << " " << c.confidence << "\n";
+  if (!a.image.empty()) {
+    auto bytes = g->gov->GetReadImage(g->who, why, a.id, a.image == "frame");
+    if (!bytes.ok()) return FailWith("show-read", bytes.status());
+    std::ofstream out(a.out, std::ios::binary | std::ios::trunc);
+    out.write(reinterpret_cast<const char*>(bytes->data()), std::streamsize(bytes->size()));
+    if (!out) return FailWith("show-read", Status::Unavailable("cannot write ", a.out));
+    std::cout << "wrote the " << a.image << " to " << a.out << " (" << bytes->size() << " bytes)\n";
+  }
+  return 0;
+}
+
+}  // namespace
+
+void RegisterShowRead(CLI::App& app, Action* run) {
+  auto a = std::make_shared<Args>();
+  CLI::App* cmd = app.add_subcommand("show-read", "One read, and its plate crop or frame (logged)");
+  AddGovFlags(cmd, &a->flags);
+  cmd->add_option("--purpose", a->purpose, "Why: a purpose code; required by policy");
+  cmd->add_option("--case", a->case_number, "The case or incident number; required by policy");
+  cmd->add_option("--id", a->id, "The read")->required();
+  cmd->add_option("--image", a->image, "crop or frame");
+  cmd->add_option("--out", a->out, "Where to write the image");
+  cmd->callback([a, run] { *run = [a] { return RunShow(*a); }; });
+}
+
+}  // namespace custodian::app
