@@ -29,4 +29,16 @@ Result<TimePoint> ParseUtcTime(std::string_view text) {
   return FromUnixMillis(int64_t(timegm(&tm)) * 1000);
 }
 
+std::string FormatUtcTime(TimePoint t) {
+  const int64_t ms = ToUnixMillis(t);
+  const int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
+  const std::time_t tt = std::time_t(secs);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                tm.tm_hour, tm.tm_min, tm.tm_sec, int(ms - secs * 1000));
+  return buf;
+}
+
 }  // namespace custodian

@@ -4,6 +4,7 @@
 //   CUSTODIAN_ASSIGN_OR_RETURN(TimePoint t, custodian::ParseUtcTime("2026-01-01T00:00:00Z"));
 #pragma once
 
+#include <string>
 #include <string_view>
 
 #include "custodian/core/clock.h"
@@ -16,5 +17,8 @@ namespace custodian {
 // "'<text, at most 40 bytes>' is not YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (UTC)";
 // callers put their own words in front (e.g. "time ").
 Result<TimePoint> ParseUtcTime(std::string_view text);
+
+// "YYYY-MM-DDTHH:MM:SS.mmmZ" (RFC 3339, UTC, milliseconds).
+std::string FormatUtcTime(TimePoint t);
 
 }  // namespace custodian

@@ -1,0 +1,96 @@
+// Server: `custodian serve` — the HTTPS JSON API under /api/v1 for people (password +
+// TOTP sessions) and cameras (per-device API keys), and the static web application.
+// Every handler reaches plate data through the governance layer (policy::Governance and
+// the governed operations), so the API has no path around the access log.
+//
+// Basic usage:
+//   auto srv = server::Server::Create(*store, *gov, engine.get(), {.listen_port = 8443, ...});
+//   if (!srv.ok()) return srv.status();
+//   (*srv)->Start();            // returns once listening; serves on a thread pool
+//   ...
+//   (*srv)->Stop();
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "custodian/core/clock.h"
+#include "custodian/core/status.h"
+#include "custodian/policy/governance.h"
+#include "custodian/store/read_store.h"
+
+namespace custodian::vision {
+class Engine;
+}
+
+namespace custodian::server {
+
+struct ServerOptions {
+  // Address and port to listen on. Defaults: 127.0.0.1:8443. Port 0 picks a free port
+  // (see Server::port()).
+  std::string listen_host = "127.0.0.1";
+  int listen_port = 8443;
+  // PEM certificate chain and private key. REQUIRED (serve creates a self-signed pair on
+  // the first run of the embedded default; see EnsureSelfSignedCertificate).
+  std::filesystem::path cert_file;
+  std::filesystem::path key_file;
+  // Optional: a CA bundle; when set, cameras may also authenticate with a client
+  // certificate signed by it (in addition to their API key). Default: none.
+  std::filesystem::path client_ca_file;
+  // Folder of the built web application (index.html ...). Empty: no web pages, API only.
+  std::filesystem::path web_root;
+  // Worker threads. Default: 0, meaning one per core and at least 4 (browsers keep
+  // live-update streams open).
+  int threads = 0;
+  // Largest request body accepted, bytes. Default: 32 MiB (a batch of reads with images).
+  size_t max_body_bytes = 32u << 20;
+  // Socket read/write timeout. Default: 15 s.
+  std::chrono::seconds io_timeout{15};
+  // Logon attempts accepted per source address per minute. Default: 10.
+  int logons_per_minute = 10;
+  // Public transparency page figures are computed at most this often. Default: 60 s.
+  std::chrono::seconds transparency_cache{60};
+  // Reads per ingest request. Default: 1000.
+  size_t max_ingest_batch = 1000;
+};
+
+// The SHA-256 fingerprint ("AB:CD:...") of the certificate in `cert_file`.
+Result<std::string> CertificateFingerprint(const std::filesystem::path& cert_file);
+
+// Creates a self-signed certificate (EC P-256, SHA-256, 825 days, CN and SAN "localhost",
+// 127.0.0.1, ::1 and `extra_names`) and its private key (mode 0600) when either file is
+// missing; returns the certificate's fingerprint.
+Result<std::string> EnsureSelfSignedCertificate(const std::filesystem::path& cert_file,
+                                                const std::filesystem::path& key_file,
+                                                const std::vector<std::string>& extra_names = {});
+
+// One route of the API, as the OpenAPI file and the route-permission test see it.
+struct RouteInfo {
+  std::string method;  // "GET", "POST", "DELETE"
+  std::string path;    // OpenAPI form: "/api/v1/reads/{id}"
+  std::string auth;    // "public", "session" (any live session), "user" (a full session), "device"
+  std::string operation;  // the ops:: name the route needs ("" when any full session may call it)
+};
+
+class Server {
+ public:
+  // `engine` may be null (then POST /api/v1/frames answers 503). The store, governance
+  // and engine must outlive the server.
+  static Result<std::unique_ptr<Server>> Create(store::ReadStore& store, policy::Governance& gov,
+                                                vision::Engine* engine, const ServerOptions& options);
+  virtual ~Server() = default;
+
+  // Binds and starts serving on background threads; kUnavailable when it cannot bind.
+  virtual Status Start() = 0;
+  // Stops accepting, finishes requests in flight, ends live-update streams.
+  virtual void Stop() = 0;
+  // The port bound (after Start).
+  virtual int port() const = 0;
+  // Every route served.
+  virtual std::vector<RouteInfo> Routes() const = 0;
+};
+
+}  // namespace custodian::server

@@ -1,0 +1,1185 @@
+// The HTTPS server: a table of routes, each authenticated (public, session, full user
+// session, or device key), each handled through the governance layer, with JSON errors,
+// security headers, logon rate limits, live alert streams and Prometheus metrics.
+#include "custodian/server/server.h"
+
+#include <httplib.h>
+#include <sodium.h>
+
+#include <atomic>
+#include <charconv>
+#include <condition_variable>
+#include <deque>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "custodian/core/utc_time.h"
+#include "custodian/policy/api_keys.h"
+#include "custodian/policy/governed_ops.h"
+#include "custodian/policy/hotlist_import.h"
+#include "custodian/policy/reports.h"
+#include "custodian/policy/sharing.h"
+#include "server/tls.h"
+
+namespace custodian::server {
+namespace {
+
+using json = nlohmann::json;
+using policy::Governance;
+using policy::Principal;
+
+constexpr const char* kSessionCookie = "custodian_session";
+
+// ---- JSON of the domain types ----
+
+std::string Iso(TimePoint t) { return FormatUtcTime(t); }
+
+json ReadJson(const store::StoredRead& r) {
+  json j = {{"id", r.id},
+            {"event_id", r.event_id},
+            {"camera_id", r.camera_id},
+            {"captured_at", Iso(r.captured_at)},
+            {"ingested_at", Iso(r.ingested_at)},
+            {"plate", r.plate},
+            {"plate_raw", r.plate_raw},
+            {"confidence", r.confidence},
+            {"country", r.country},
+            {"region", r.region},
+            {"data_class", std::string(store::DataClassName(r.data_class))},
+            {"has_crop", !r.plate_crop_sha256.empty()},
+            {"has_frame", !r.frame_sha256.empty()}};
+  j["candidates"] = json::array();
+  for (const auto& c : r.candidates) j["candidates"].push_back({{"plate", c.plate}, {"confidence", c.confidence}});
+  if (r.box) j["box"] = {{"x", r.box->x}, {"y", r.box->y}, {"width", r.box->width}, {"height", r.box->height}};
+  if (r.location) j["location"] = {{"lat", r.location->lat}, {"lon", r.location->lon}};
+  return j;
+}
+
+json AlertJson(const store::Alert& a) {
+  json j = {{"id", a.id},
+            {"state", std::string(store::AlertStateName(a.state))},
+            {"read_id", a.read_id},
+            {"captured_at", Iso(a.captured_at)},
+            {"read_plate", a.read_plate},
+            {"read_region", a.read_region},
+            {"camera_id", a.camera_id},
+            {"hotlist", a.hotlist},
+            {"category", std::string(store::HotlistCategoryName(a.category))},
+            {"entry_plate", a.entry_plate},
+            {"entry_state", a.entry_state},
+            {"entry_reason", a.entry_reason},
+            {"exact", a.exact},
+            {"retroactive", a.retroactive},
+            {"created_at", Iso(a.created_at)},
+            {"acknowledged_by", a.acknowledged_by},
+            {"resolved_by", a.resolved_by},
+            {"image_checked", a.image_checked},
+            {"action", a.action}};
+  if (a.acknowledged_at) j["acknowledged_at"] = Iso(*a.acknowledged_at);
+  if (a.resolved_at) j["resolved_at"] = Iso(*a.resolved_at);
+  return j;
+}
+
+json HoldJson(const store::Hold& h) {
+  json j = {{"id", h.id},         {"case_number", h.case_number}, {"reason", h.reason}, {"placed_by", h.placed_by},
+            {"placed_at", Iso(h.placed_at)}, {"released_by", h.released_by}, {"reads", h.reads}};
+  if (h.released_at) j["released_at"] = Iso(*h.released_at);
+  return j;
+}
+
+json UserJson(const policy::UserInfo& u) {
+  json j = {{"username", u.username},
+            {"full_name", u.full_name},
+            {"agency_code", u.agency_code},
+            {"role", std::string(policy::RoleName(u.role))},
+            {"state", std::string(policy::UserStateName(u.state))},
+            {"state_reason", u.state_reason},
+            {"supervisor", u.supervisor},
+            {"totp_enrolled", u.totp_enrolled},
+            {"must_change_password", u.must_change_password},
+            {"acknowledgment_signed", u.acknowledgment_signed},
+            {"supervisor_approved", u.supervisor_approved},
+            {"coordinator_approved", u.coordinator_approved},
+            {"created_at", Iso(u.created_at)}};
+  if (u.last_logon) j["last_logon"] = Iso(*u.last_logon);
+  if (u.training_completed) j["training_completed"] = Iso(*u.training_completed);
+  if (u.access_expires) j["access_expires"] = Iso(*u.access_expires);
+  return j;
+}
+
+json LogJson(const policy::LogEntry& e) {
+  return {{"seq", e.seq},
+          {"at", Iso(e.at)},
+          {"at_ms", ToUnixMillis(e.at)},
+          {"username", e.username},
+          {"agency_code", e.agency_code},
+          {"source", e.source},
+          {"action", e.action},
+          {"outcome", e.outcome},
+          {"terms", json::parse(e.terms, nullptr, false)},
+          {"purpose", e.purpose},
+          {"case_number", e.case_number},
+          {"records", e.records},
+          {"detail", e.detail}};
+}
+
+// ---- Errors ----
+
+int HttpStatusOf(StatusCode code) {
+  switch (code) {
+    case StatusCode::kOk: return 200;
+    case StatusCode::kInvalidArgument: return 400;
+    case StatusCode::kUnauthenticated: return 401;
+    case StatusCode::kPermissionDenied: return 403;
+    case StatusCode::kNotFound: return 404;
+    case StatusCode::kUnavailable: return 503;
+    case StatusCode::kInternal: return 500;
+  }
+  return 500;
+}
+
+// Messages go to the client as they are, except those that could carry database text.
+std::string SafeMessage(const Status& st) {
+  if (st.code() == StatusCode::kInternal) return "internal error; the operator's log has the details";
+  static const char* kLeaky[] = {"SELECT", "INSERT", "UPDATE ", "DELETE", "sqlite", "SQLITE", "pqxx", "syntax", "SQL"};
+  for (const char* w : kLeaky) {
+    if (st.message().find(w) != std::string::npos) {
+      return st.code() == StatusCode::kUnavailable ? "the database is unavailable; try again shortly"
+                                                   : "the request could not be processed";
+    }
+  }
+  return st.message();
+}
+
+// ---- Metrics ----
+
+class Metrics {
+ public:
+  static constexpr double kBuckets[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
+  void Observe(const std::string& group, int status, double seconds) {
+    std::lock_guard lock(mu_);
+    auto& h = hist_[group];
+    if (h.buckets.empty()) h.buckets.assign(std::size(kBuckets), 0);
+    for (size_t i = 0; i < std::size(kBuckets); ++i) {
+      if (seconds <= kBuckets[i]) ++h.buckets[i];
+    }
+    ++h.count;
+    h.sum += seconds;
+    ++responses_[std::to_string(status / 100) + "xx"];
+  }
+  std::atomic<int64_t> reads_ingested{0}, alerts_raised{0}, searches{0}, logons_ok{0}, logons_refused{0},
+      purge_runs{0}, streams_open{0};
+  std::string Render() {
+    std::ostringstream o;
+    auto counter = [&](const char* name, const char* help, int64_t v) {
+      o << "# HELP " << name << " " << help << "\n# TYPE " << name << " counter\n" << name << " " << v << "\n";
+    };
+    counter("custodian_reads_ingested_total", "Reads ingested through the API.", reads_ingested);
+    counter("custodian_alerts_raised_total", "Hotlist alerts raised on ingest.", alerts_raised);
+    counter("custodian_searches_total", "Plate searches answered.", searches);
+    counter("custodian_logons_total", "Successful logons.", logons_ok);
+    counter("custodian_logons_refused_total", "Refused logons.", logons_refused);
+    counter("custodian_purge_runs_total", "Retention purge runs started through the API.", purge_runs);
+    o << "# HELP custodian_alert_streams Live alert streams open.\n# TYPE custodian_alert_streams gauge\n"
+      << "custodian_alert_streams " << streams_open << "\n";
+    std::lock_guard lock(mu_);
+    o << "# HELP custodian_http_responses_total Responses by status class.\n"
+         "# TYPE custodian_http_responses_total counter\n";
+    for (const auto& [k, v] : responses_) o << "custodian_http_responses_total{class=\"" << k << "\"} " << v << "\n";
+    o << "# HELP custodian_http_request_seconds Request latency by route group.\n"
+         "# TYPE custodian_http_request_seconds histogram\n";
+    for (const auto& [g, h] : hist_) {
+      for (size_t i = 0; i < std::size(kBuckets); ++i) {
+        o << "custodian_http_request_seconds_bucket{route=\"" << g << "\",le=\"" << kBuckets[i] << "\"} "
+          << h.buckets[i] << "\n";
+      }
+      o << "custodian_http_request_seconds_bucket{route=\"" << g << "\",le=\"+Inf\"} " << h.count << "\n";
+      o << "custodian_http_request_seconds_sum{route=\"" << g << "\"} " << h.sum << "\n";
+      o << "custodian_http_request_seconds_count{route=\"" << g << "\"} " << h.count << "\n";
+    }
+    return o.str();
+  }
+
+ private:
+  struct Hist {
+    std::vector<int64_t> buckets;
+    int64_t count = 0;
+    double sum = 0;
+  };
+  std::mutex mu_;
+  std::map<std::string, Hist> hist_;
+  std::map<std::string, int64_t> responses_;
+};
+
+// ---- Request context ----
+
+struct Ctx {
+  const httplib::Request& req;
+  httplib::Response& res;
+  Principal who;
+  policy::Device device;
+  std::string token;  // the session token (session routes)
+
+  void Json(const json& body, int status = 200) {
+    res.status = status;
+    res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
+  }
+  std::string Param(const std::string& name) const {
+    return req.has_param(name.c_str()) ? req.get_param_value(name.c_str()) : std::string();
+  }
+  std::vector<std::string> Params(const std::string& name) const {
+    std::vector<std::string> out;
+    size_t n = req.get_param_value_count(name.c_str());
+    for (size_t i = 0; i < n; ++i) out.push_back(req.get_param_value(name.c_str(), i));
+    return out;
+  }
+  Result<nlohmann::json> Body() const {
+    json j = json::parse(req.body, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) return Status::InvalidArgument("the request body must be a JSON object");
+    return j;
+  }
+  Result<int64_t> PathId(int index = 1) const {
+    const std::string s = req.matches[index].str();
+    int64_t v = 0;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || p != s.data() + s.size() || v <= 0) return Status::InvalidArgument("bad id '", s.substr(0, 20), "'");
+    return v;
+  }
+  std::string PathString(int index = 1) const { return req.matches[index].str(); }
+};
+
+// JSON field readers with clear errors.
+Result<std::string> Str(const json& j, const char* key, bool required = true, size_t max = 4096) {
+  if (!j.contains(key) || j[key].is_null()) {
+    if (required) return Status::InvalidArgument("missing field '", key, "'");
+    return std::string();
+  }
+  if (!j[key].is_string()) return Status::InvalidArgument("field '", key, "' must be a string");
+  std::string s = j[key].get<std::string>();
+  if (s.size() > max) return Status::InvalidArgument("field '", key, "' is longer than ", max, " bytes");
+  return s;
+}
+
+Result<std::optional<TimePoint>> OptTime(const std::string& text) {
+  if (text.empty()) return std::optional<TimePoint>();
+  CUSTODIAN_ASSIGN_OR_RETURN(TimePoint t, ParseUtcTime(text));
+  return std::optional<TimePoint>(t);
+}
+
+Result<TimePoint> TimeField(const json& j, const char* key) {
+  if (!j.contains(key)) return Status::InvalidArgument("missing field '", key, "'");
+  if (j[key].is_number_integer()) return FromUnixMillis(j[key].get<int64_t>());
+  if (j[key].is_string()) return ParseUtcTime(j[key].get<std::string>());
+  return Status::InvalidArgument("field '", key, "' must be an RFC 3339 UTC time or milliseconds");
+}
+
+Result<std::vector<uint8_t>> Base64Field(const json& j, const char* key) {
+  if (!j.contains(key) || j[key].is_null()) return std::vector<uint8_t>();
+  if (!j[key].is_string()) return Status::InvalidArgument("field '", key, "' must be base64 text");
+  const std::string& s = j[key].get_ref<const std::string&>();
+  std::vector<uint8_t> out(s.size() * 3 / 4 + 3);
+  size_t n = 0;
+  if (sodium_base642bin(out.data(), out.size(), s.data(), s.size(), "\n\r ", &n, nullptr,
+                        sodium_base64_VARIANT_ORIGINAL) != 0) {
+    return Status::InvalidArgument("field '", key, "' is not valid base64");
+  }
+  out.resize(n);
+  return out;
+}
+
+Result<policy::AccessPurpose> PurposeOf(const Ctx& c) {
+  return policy::AccessPurpose{c.Param("purpose"), c.Param("case")};
+}
+
+Result<store::SearchQuery> SearchOf(const Ctx& c) {
+  store::SearchQuery q;
+  const std::string match = c.Param("match");
+  if (match.empty() || match == "exact") {
+    q.match = store::PlateMatch::kExact;
+  } else if (match == "wildcard") {
+    q.match = store::PlateMatch::kWildcard;
+  } else if (match == "fuzzy") {
+    q.match = store::PlateMatch::kFuzzy;
+  } else {
+    return Status::InvalidArgument("match is exact, wildcard or fuzzy");
+  }
+  q.plate = c.Param("plate");
+  if (q.plate.empty()) q.match = store::PlateMatch::kAny;
+  if (c.Param("edits") == "1") q.extra_edits = 1;
+  CUSTODIAN_ASSIGN_OR_RETURN(q.from, OptTime(c.Param("from")));
+  CUSTODIAN_ASSIGN_OR_RETURN(q.to, OptTime(c.Param("to")));
+  q.camera_ids = c.Params("camera");
+  if (!c.Param("class").empty()) {
+    CUSTODIAN_ASSIGN_OR_RETURN(store::DataClass dc, store::ParseDataClass(c.Param("class")));
+    q.data_class = dc;
+  }
+  if (!c.Param("area").empty()) {
+    double v[4];
+    if (std::sscanf(c.Param("area").c_str(), "%lf,%lf,%lf,%lf", &v[0], &v[1], &v[2], &v[3]) != 4) {
+      return Status::InvalidArgument("area is min_lat,min_lon,max_lat,max_lon");
+    }
+    q.area = store::GeoBox{v[0], v[1], v[2], v[3]};
+  }
+  if (!c.Param("limit").empty()) {
+    int n = 0;
+    auto s = c.Param("limit");
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+    if (ec != std::errc() || p != s.data() + s.size()) return Status::InvalidArgument("limit is a number");
+    q.limit = n;
+  }
+  q.cursor = c.Param("cursor");
+  return q;
+}
+
+// ---- The server ----
+
+struct Route {
+  RouteInfo info;
+  std::function<Status(Ctx&)> handler;
+};
+
+class HttpServer final : public Server {
+ public:
+  HttpServer(store::ReadStore& store, Governance& gov, const ServerOptions& options)
+      : store_(store), gov_(gov), options_(options) {
+    randombytes_buf(csrf_key_, sizeof csrf_key_);
+    BuildRoutes();
+  }
+  ~HttpServer() override { Stop(); }
+
+  Status Init() {
+    std::string error;
+    TlsFiles files{options_.cert_file, options_.key_file, options_.client_ca_file};
+    srv_ = std::make_unique<httplib::SSLServer>([&](SSL_CTX& ctx) { return SetUpServerContext(ctx, files, &error); });
+    if (!srv_->is_valid()) return Status::InvalidArgument("TLS set-up failed: ", error);
+    int threads = options_.threads > 0 ? options_.threads : std::max(4u, std::thread::hardware_concurrency() * 2);
+    srv_->new_task_queue = [threads] { return new httplib::ThreadPool(size_t(threads)); };
+    srv_->set_payload_max_length(options_.max_body_bytes);
+    srv_->set_read_timeout(options_.io_timeout);
+    srv_->set_write_timeout(options_.io_timeout);
+    srv_->set_keep_alive_max_count(1000);
+    srv_->set_keep_alive_timeout(30);
+    srv_->set_default_headers({
+        {"Strict-Transport-Security", "max-age=63072000; includeSubDomains"},
+        {"Content-Security-Policy",
+         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; connect-src 'self'; "
+         "font-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"},
+        {"X-Content-Type-Options", "nosniff"},
+        {"X-Frame-Options", "DENY"},
+        {"Referrer-Policy", "no-referrer"},
+        {"Permissions-Policy", "camera=(), microphone=(), geolocation=()"},
+        {"Cross-Origin-Opener-Policy", "same-origin"},
+        {"Cross-Origin-Resource-Policy", "same-origin"},
+    });
+    for (const Route& r : routes_) Register(r);
+    if (!options_.web_root.empty()) {
+      if (!srv_->set_mount_point("/", options_.web_root.string())) {
+        return Status::NotFound("web root ", options_.web_root.string(), " is not a folder");
+      }
+    }
+    srv_->set_error_handler([](const httplib::Request&, httplib::Response& res) {
+      if (!res.body.empty()) return;
+      json body = {{"error", {{"code", res.status == 404 ? "not_found" : "http_" + std::to_string(res.status)},
+                              {"message", res.status == 404 ? "no such page or route" : "request refused"}}}};
+      res.set_content(body.dump(), "application/json");
+    });
+    srv_->set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+      res.status = 500;
+      res.set_content(R"({"error":{"code":"internal","message":"internal error"}})", "application/json");
+    });
+    return Status::Ok();
+  }
+
+  Status Start() override {
+    port_ = options_.listen_port == 0 ? srv_->bind_to_any_port(options_.listen_host)
+                                      : (srv_->bind_to_port(options_.listen_host, options_.listen_port)
+                                             ? options_.listen_port
+                                             : -1);
+    if (port_ <= 0) {
+      return Status::Unavailable("cannot listen on ", options_.listen_host, ":", options_.listen_port);
+    }
+    thread_ = std::thread([this] { srv_->listen_after_bind(); });
+    return Status::Ok();
+  }
+
+  void Stop() override {
+    stopping_ = true;
+    alerts_cv_.notify_all();
+    if (srv_) srv_->stop();
+    if (thread_.joinable()) thread_.join();
+  }
+
+  int port() const override { return port_; }
+
+  std::vector<RouteInfo> Routes() const override {
+    std::vector<RouteInfo> out;
+    for (const auto& r : routes_) out.push_back(r.info);
+    return out;
+  }
+
+ private:
+  void Add(std::string method, std::string path, std::string auth, std::string_view op,
+           std::function<Status(Ctx&)> handler) {
+    routes_.push_back({{std::move(method), std::move(path), std::move(auth), std::string(op)}, std::move(handler)});
+  }
+
+  static std::string Pattern(const std::string& path) {
+    // "/api/v1/reads/{id}" -> "/api/v1/reads/([^/]+)"
+    static const std::regex param(R"(\{[a-z_]+\})");
+    return std::regex_replace(path, param, "([^/]+)");
+  }
+
+  void Register(const Route& route) {
+    auto fn = [this, &route](const httplib::Request& req, httplib::Response& res) { Dispatch(route, req, res); };
+    const std::string pattern = Pattern(route.info.path);
+    if (route.info.method == "GET") {
+      srv_->Get(pattern, fn);
+    } else if (route.info.method == "POST") {
+      srv_->Post(pattern, fn);
+    } else if (route.info.method == "DELETE") {
+      srv_->Delete(pattern, fn);
+    }
+  }
+
+  std::string CsrfFor(const std::string& token_sha) const {
+    unsigned char mac[crypto_auth_hmacsha256_BYTES];
+    crypto_auth_hmacsha256(mac, reinterpret_cast<const unsigned char*>(token_sha.data()), token_sha.size(), csrf_key_);
+    std::string out(sizeof mac * 2, '0');
+    sodium_bin2hex(out.data(), out.size() + 1, mac, sizeof mac);
+    return out.substr(0, 40);
+  }
+
+  static std::string Cookie(const httplib::Request& req, const std::string& name) {
+    const std::string header = req.get_header_value("Cookie");
+    size_t pos = 0;
+    while (pos < header.size()) {
+      size_t end = header.find(';', pos);
+      if (end == std::string::npos) end = header.size();
+      std::string part = header.substr(pos, end - pos);
+      size_t s = part.find_first_not_of(' ');
+      if (s != std::string::npos) part = part.substr(s);
+      if (part.rfind(name + "=", 0) == 0) return part.substr(name.size() + 1);
+      pos = end + 1;
+    }
+    return "";
+  }
+
+  static std::string SourceOf(const httplib::Request& req) { return req.remote_addr.empty() ? "unknown" : req.remote_addr; }
+
+  Status Authenticate(const Route& route, Ctx& c) {
+    const std::string& auth = route.info.auth;
+    if (auth == "public") return Status::Ok();
+    if (auth == "device") {
+      const std::string h = c.req.get_header_value("Authorization");
+      if (h.rfind("Bearer ", 0) != 0) return Status::Unauthenticated("an API key is required (Authorization: Bearer ck_...)");
+      CUSTODIAN_ASSIGN_OR_RETURN(c.device, policy::AuthenticateDevice(gov_, h.substr(7)));
+      return Status::Ok();
+    }
+    c.token = Cookie(c.req, kSessionCookie);
+    if (c.token.empty() || c.token.size() > 128) return Status::Unauthenticated("log on first");
+    CUSTODIAN_ASSIGN_OR_RETURN(c.who, gov_.Authenticate(c.token, SourceOf(c.req)));
+    if (c.req.method != "GET" && c.req.method != "HEAD") {
+      const std::string sent = c.req.get_header_value("X-CSRF-Token");
+      const std::string want = CsrfFor(c.who.token_sha);
+      if (sent.size() != want.size() || sodium_memcmp(sent.data(), want.data(), want.size()) != 0) {
+        return Status::PermissionDenied("missing or wrong X-CSRF-Token header");
+      }
+    }
+    if (auth == "user" && (c.who.must_change_password || c.who.must_enrol_totp)) {
+      return Status::PermissionDenied(c.who.must_enrol_totp ? "enrol multi-factor authentication first"
+                                                            : "change your password first");
+    }
+    return Status::Ok();
+  }
+
+  void Dispatch(const Route& route, const httplib::Request& req, httplib::Response& res) {
+    const auto t0 = std::chrono::steady_clock::now();
+    Ctx c{req, res, {}, {}, {}};
+    Status st = Authenticate(route, c);
+    if (st.ok()) st = route.handler(c);
+    if (!st.ok()) {
+      if (st.code() == StatusCode::kInternal || st.code() == StatusCode::kUnavailable) {
+        std::fprintf(stderr, "custodian serve: %s %s: %s\n", req.method.c_str(), route.info.path.c_str(),
+                     st.ToString().c_str());
+      }
+      c.Json({{"error", {{"code", std::string(StatusCodeName(st.code()))}, {"message", SafeMessage(st)}}}},
+             HttpStatusOf(st.code()));
+    }
+    if (route.info.path.rfind("/api/", 0) == 0) res.set_header("Cache-Control", "no-store");
+    std::string group = route.info.path.substr(0, route.info.path.find('/', 8));
+    metrics_.Observe(group, res.status,
+                     std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  }
+
+  bool LogonAllowed(const std::string& source) {
+    std::lock_guard lock(rate_mu_);
+    const auto now = std::chrono::steady_clock::now();
+    auto& q = logons_[source];
+    while (!q.empty() && now - q.front() > std::chrono::minutes(1)) q.pop_front();
+    if (int(q.size()) >= options_.logons_per_minute) return false;
+    q.push_back(now);
+    if (logons_.size() > 100'000) logons_.clear();  // bounded memory under a flood
+    return true;
+  }
+
+  void SetSessionCookie(httplib::Response& res, const std::string& token, int max_age_s) {
+    res.set_header("Set-Cookie", std::string(kSessionCookie) + "=" + token + "; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=" +
+                                     std::to_string(max_age_s));
+  }
+
+  json MeJson(const Principal& who) {
+    json j = {{"username", who.username},
+              {"agency_code", who.agency_code},
+              {"role", std::string(policy::RoleName(who.role))},
+              {"must_change_password", who.must_change_password},
+              {"must_enrol_totp", who.must_enrol_totp},
+              {"csrf_token", CsrfFor(who.token_sha)}};
+    json allowed = json::array();
+    for (const auto& op : gov_.matrix().operations()) {
+      if (op.scoped) {
+        for (auto c : gov_.matrix().ClassesFor(who.role, op.name)) {
+          allowed.push_back(op.name + ":" + std::string(store::DataClassName(c)));
+        }
+      } else if (gov_.matrix().Allows(who.role, op.name)) {
+        allowed.push_back(op.name);
+      }
+    }
+    j["permissions"] = allowed;
+    auto gates = gov_.Gates(who);
+    j["gates_missing"] = gates.ok() ? json(gates->missing) : json::array();
+    return j;
+  }
+
+  void NotifyAlerts() { alerts_cv_.notify_all(); }
+
+  void BuildRoutes();
+
+  store::ReadStore& store_;
+  Governance& gov_;
+  ServerOptions options_;
+  unsigned char csrf_key_[crypto_auth_hmacsha256_KEYBYTES];
+  std::vector<Route> routes_;
+  std::unique_ptr<httplib::SSLServer> srv_;
+  std::thread thread_;
+  int port_ = 0;
+  std::atomic<bool> stopping_{false};
+  Metrics metrics_;
+  std::mutex rate_mu_;
+  std::map<std::string, std::deque<std::chrono::steady_clock::time_point>> logons_;
+  std::mutex alerts_mu_;
+  std::condition_variable alerts_cv_;
+  std::mutex transparency_mu_;
+  std::optional<std::pair<std::chrono::steady_clock::time_point, json>> transparency_;
+};
+
+void HttpServer::BuildRoutes() {
+  // ---- Public ----
+  Add("GET", "/healthz", "public", "", [this](Ctx& c) -> Status {
+    auto v = store_.SchemaVersion();
+    if (!v.ok()) return Status::Unavailable("the database is unreachable");
+    c.Json({{"status", "ok"}, {"schema_version", *v}});
+    return Status::Ok();
+  });
+  Add("GET", "/metrics", "public", "", [this](Ctx& c) -> Status {
+    c.res.set_content(metrics_.Render(), "text/plain; version=0.0.4");
+    return Status::Ok();
+  });
+  Add("GET", "/api/v1/notice", "public", "", [this](Ctx& c) -> Status {
+    json statements = json::array();
+    for (const char* s : policy::kAcknowledgmentStatements) statements.push_back(s);
+    c.Json({{"system_use_notice", gov_.system_use_notice()}, {"acknowledgment_statements", statements}});
+    return Status::Ok();
+  });
+  Add("GET", "/api/v1/transparency", "public", "", [this](Ctx& c) -> Status {
+    std::lock_guard lock(transparency_mu_);
+    const auto now = std::chrono::steady_clock::now();
+    if (!transparency_ || now - transparency_->first > options_.transparency_cache) {
+      CUSTODIAN_ASSIGN_OR_RETURN(auto f, policy::ComputeTransparency(gov_));
+      json purposes = json::object();
+      for (const auto& [p, n] : f.searches_by_purpose) purposes[p.empty() ? "(none)" : p] = n;
+      json j = {{"cameras", {{"total", f.cameras}, {"public_safety", f.cameras_public_safety},
+                             {"non_public_safety", f.cameras_non_public_safety}}},
+                {"reads", {{"stored", f.reads}, {"last_30_days", f.reads_last_30_days}}},
+                {"hotlist_hits", {{"total", f.hotlist_hits}, {"confirmed", f.hits_confirmed},
+                                  {"dismissed_as_misread", f.hits_dismissed_misread}}},
+                {"searches_last_365_days", {{"by_purpose", purposes}, {"refused", f.searches_denied}}},
+                {"sharing", {{"grants_in_force", f.sharing_grants_in_force}, {"agencies", f.agencies_shared_with}}},
+                {"purge_runs", f.purges},
+                {"retention", {{"minimum_days", 90}, {"maximum_days", 730}}}};
+      transparency_ = {now, j};
+    }
+    c.Json(transparency_->second);
+    return Status::Ok();
+  });
+
+  // ---- Logon and the session ----
+  Add("POST", "/api/v1/session", "public", "", [this](Ctx& c) -> Status {
+    const std::string source = SourceOf(c.req);
+    if (!LogonAllowed(source)) {
+      ++metrics_.logons_refused;
+      c.res.set_header("Retry-After", "60");
+      c.Json({{"error", {{"code", "rate_limited"}, {"message", "too many logon attempts from this address; wait a minute"}}}},
+             429);
+      return Status::Ok();
+    }
+    CUSTODIAN_ASSIGN_OR_RETURN(json b, c.Body());
+    policy::LogonRequest r;
+    CUSTODIAN_ASSIGN_OR_RETURN(r.username, Str(b, "username", true, 128));
+    CUSTODIAN_ASSIGN_OR_RETURN(r.password, Str(b, "password", true, 1024));
+    CUSTODIAN_ASSIGN_OR_RETURN(r.totp_code, Str(b, "code", false, 16));
+    r.notice_accepted = b.value("notice_accepted", false) == true;
+    r.source = source;
+    auto logon = gov_.Logon(r);
+    if (!logon.ok()) {
+      ++metrics_.logons_refused;
+      return logon.status();
+    }
+    ++metrics_.logons_ok;
+    SetSessionCookie(c.res, logon->token, int(gov_.options().session_lifetime.count() * 3600));
+    c.Json(MeJson(logon->principal));
+    return Status::Ok();
+  });
+  Add("DELETE", "/api/v1/session", "session", "", [this](Ctx& c) -> Status {
+    CUSTODIAN_RETURN_IF_ERROR(gov_.Logout(c.who));
+    SetSessionCookie(c.res, "", 0);
+    c.Json({{"logged_out", true}});
+    return Status::Ok();
+  });
+  Add("GET", "/api/v1/me", "session", "", [this](Ctx& c) -> Status {
+    c.Json(MeJson(c.who));
+    return Status::Ok();
+  });
+  Add("POST", "/api/v1/me/mfa/enrol", "session", "", [this](Ctx& c) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(auto e, gov_.BeginTotpEnrolment(c.who));
+    c.Json({{"secret", e.secret_base32}, {"uri", e.uri}});
+    return Status::Ok();
+  });
+  Add("POST", "/api/v1/me/mfa/confirm", "session", "", [this](Ctx& c) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(json b, c.Body());
+    CUSTODIAN_ASSIGN_OR_RETURN(std::string code, Str(b, "code", true, 16));
+    CUSTODIAN_RETURN_IF_ERROR(gov_.ConfirmTotpEnrolment(c.who, code));
+    CUSTODIAN_ASSIGN_OR_RETURN(auto who, gov_.Authenticate(c.token, SourceOf(c.req)));
+    c.Json(MeJson(who));
+    return Status::Ok();
+  });
+  Add("POST", "/api/v1/me/password", "session", "", [this](Ctx& c) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(json b, c.Body());
+    CUSTODIAN_ASSIGN_OR_RETURN(std::string current, Str(b, "current", true, 1024));
+    CUSTODIAN_ASSIGN_OR_RETURN(std::string next, Str(b, "new", true, 1024));
+    CUSTODIAN_RETURN_IF_ERROR(gov_.ChangePassword(c.who, current, next));
+    CUSTODIAN_ASSIGN_OR_RETURN(auto who, gov_.Authenticate(c.token, SourceOf(c.req)));
+    c.Json(MeJson(who));
+    return Status::Ok();
+  });
+  Add("POST", "/api/v1/me/acknowledgment", "user", "", [this](Ctx& c) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(json b, c.Body());
+    policy::AcknowledgmentSignature sig;
+    if (!b.contains("statements") || !b["statements"].is_array() || b["statements"].size() != 4) {
+      return Status::InvalidArgument("statements is an array of four booleans");
+    }
+    for (int i = 0; i < 4; ++i) sig.statements[i] = b["statements"][i] == true;
+    CUSTODIAN_ASSIGN_OR_RETURN(sig.typed_name, Str(b, "typed_name", true, 128));
+    CUSTODIAN_RETURN_IF_ERROR(gov_.SignAcknowledgment(c.who, sig));
+    c.Json(MeJson(c.who));
+    return Status::Ok();
+  });
+
+  // ---- Plate data ----
+  Add("GET", "/api/v1/reads", "user", policy::ops::kSearchReads, [this](Ctx& c) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(auto why, PurposeOf(c));
+    CUSTODIAN_ASSIGN_OR_RETURN(auto q, SearchOf(c));
+    CUSTODIAN_ASSIGN_OR_RETURN(auto page, gov_.SearchReads(c.who, why, q));
+    ++metrics_.searches;
+    json reads = json::array();
+    for (const auto& r : page.reads) reads.push_back(ReadJson(r));
+    c.Json({{"reads", reads}, {"next_cursor", page.next_cursor}});
+    return Status::Ok();
+  });
+  Add("GET", "/api/v1/reads/{id}", "user", policy::ops::kSearchReads, [this](Ctx& c) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(int64_t id, c.PathId());
+    CUSTODIAN_ASSIGN_OR_RETURN(auto why, PurposeOf(c));
+    CUSTODIAN_ASSIGN_OR_RETURN(auto r, gov_.GetRead(c.who, why, id));
+    c.Json(ReadJson(r));
+    return Status::Ok();
+  });
+  Add("GET", "/api/v1/reads/{id}/image", "user", policy::ops::kViewImages, [this](Ctx& c) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(int64_t id, c.PathId());
+    CUSTODIAN_ASSIGN_OR_RETURN(auto why, PurposeOf(c));
+    const std::string kind = c.Param("kind");
+    if (!kind.empty() && kind != "crop" && kind != "frame") return Status::InvalidArgument("kind is crop or frame");
+    CUSTODIAN_ASSIGN_OR_RETURN(auto bytes, gov_.GetReadImage(c.who, why, id, kind == "frame"));
+    const bool png = bytes.size() > 4 && bytes[0] == 0x89 && bytes[1] == 'P';
+    c.res.set_content(std::string(bytes.begin(), bytes.end()), png ? "image/png" : "image/jpeg");
+    return Status::Ok();
+  });
+  Add("POST", "/api/v1/reads", "device", "", [this](Ctx& c) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(json b, c.Body());
+    if (!b.contains("reads") || !b["reads"].is_array()) return Status::InvalidArgument("reads is an array");
+    if (b["reads"].size() > options_.max_ingest_batch) {
+      return Status::InvalidArgument("at most ", options_.max_ingest_batch, " reads per request");
+    }
+    std::vector<store::ReadInput> batch;
+    batch.reserve(b["reads"].size());
+    size_t i = 0;
+    for (const auto& j : b["reads"]) {
+      auto at = [&](const Status& st) { return Status(st.code(), "reads[" + std::to_string(i) + "]: " + st.message()); };
+      if (!j.is_object()) return at(Status::InvalidArgument("a read is a JSON object"));
+      store::ReadInput r;
+      auto ev = Str(j, "event_id", false, 128);
+      if (!ev.ok()) return at(ev.status());
+      r.event_id = *ev;
+      auto cam = Str(j, "camera_id", false, 128);
+      if (!cam.ok()) return at(cam.status());
+      if (!cam->empty() && *cam != c.device.camera_id) {
+        return at(Status::PermissionDenied("this API key ingests for camera ", c.device.camera_id, " only"));
+      }
+      r.camera_id = c.device.camera_id;
+      auto t = TimeField(j, "captured_at");
+      if (!t.ok()) return at(t.status());
+      r.captured_at = *t;
+      auto plate = Str(j, "plate", true, 64);
+      if (!plate.ok()) return at(plate.status());
+      r.plate = *plate;
+      if (!j.contains("confidence") || !j["confidence"].is_number()) return at(Status::InvalidArgument("confidence is a number"));
+      r.confidence = j["confidence"].get<float>();
+      r.country = j.value("country", "");
+      r.region = j.value("region", "");
+      if (j.contains("candidates") && j["candidates"].is_array()) {
+        for (const auto& cand : j["candidates"]) {
+          if (cand.is_object() && cand.contains("plate") && cand["plate"].is_string()) {
+            r.candidates.push_back({cand["plate"].get<std::string>(), cand.value("confidence", 0.0f)});
+          }
+        }
+      }
+      if (j.contains("box") && j["box"].is_object()) {
+        r.box = store::Box{j["box"].value("x", 0), j["box"].value("y", 0), j["box"].value("width", 0),
+                           j["box"].value("height", 0)};
+      }
+      if (j.contains("location") && j["location"].is_object()) {
+        r.location = store::GeoPoint{j["location"].value("lat", 0.0), j["location"].value("lon", 0.0)};
+      }
+      auto crop = Base64Field(j, "plate_crop");
+      if (!crop.ok()) return at(crop.status());
+      r.plate_crop = std::move(*crop);
+      auto frame = Base64Field(j, "frame");
+      if (!frame.ok()) return at(frame.status());
+      r.frame = std::move(*frame);
+      batch.push_back(std::move(r));
+      ++i;
+    }
+    CUSTODIAN_ASSIGN_OR_RETURN(auto results, store_.Ingest(batch));
+    json out = json::array();
+    int64_t alerts = 0;
+    for (size_t k = 0; k < results.size(); ++k) {
+      out.push_back({{"event_id", batch[k].event_id}, {"id", results[k].read_id}, {"duplicate", results[k].duplicate},
+                     {"alerts", results[k].alerts}});
+      alerts += results[k].alerts;
+    }
+    metrics_.reads_ingested += int64_t(results.size());
+    if (alerts) {
+      metrics_.alerts_raised += alerts;
+      NotifyAlerts();
+    }
+    c.Json({{"results", out}}, 201);
+    return Status::Ok();
+  });
+
+  // ---- Alerts ----
+  Add("GET", "/api/v1/alerts", "user", policy::ops::kViewAlerts, [this](Ctx& c) -> Status {
+    store::AlertQuery q;
+    q.unreviewed_only = c.Param("unreviewed") == "1" || c.Param("unreviewed") == "true";
+    if (!c.Param("state").empty()) {
+      CUSTODIAN_ASSIGN_OR_RETURN(store::AlertState s, store::ParseAlertState(c.Param("state")));
+      q.state = s;
+    }
+    if (!c.Param("after").empty()) q.after_id = std::atoll(c.Param("after").c_str());
+    CUSTODIAN_ASSIGN_OR_RETURN(auto alerts, policy::ListAlerts(gov_, c.who, q));
+    json out = json::array();
+    for (const auto& a : alerts) out.push_back(AlertJson(a));
+    c.Json({{"alerts", out}});
+    return Status::Ok();
+  });
+  Add("GET", "/api/v1/alerts/stream", "user", policy::ops::kViewAlerts, [this](Ctx& c) -> Status {
+    // Checks the permission (and logs the opening) with one listing, then streams.
+    store::AlertQuery q;
+    q.after_id = c.Param("after").empty() ? 0 : std::atoll(c.Param("after").c_str());
+    q.unreviewed_only = true;
+    CUSTODIAN_ASSIGN_OR_RETURN(auto first, policy::ListAlerts(gov_, c.who, q));
+    int64_t last = q.after_id;
+    for (const auto& a : first) last = std::max(last, a.id);
+    Principal who = c.who;
+    c.res.set_header("Cache-Control", "no-store");
+    c.res.set_header("X-Accel-Buffering", "no");
+    auto sent_first = std::make_shared<bool>(false);
+    auto initial = std::make_shared<std::vector<store::Alert>>(std::move(first));
+    auto last_id = std::make_shared<int64_t>(last);
+    ++metrics_.streams_open;
+    c.res.set_chunked_content_provider(
+        "text/event-stream",
+        [this, who, sent_first, initial, last_id](size_t, httplib::DataSink& sink) -> bool {
+          if (stopping_) return false;
+          std::vector<store::Alert> batch;
+          if (!*sent_first) {
+            *sent_first = true;
+            batch = *initial;
+            std::string hello = "retry: 2000\n\n";
+            if (!sink.write(hello.data(), hello.size())) return false;
+          } else {
+            {
+              std::unique_lock lock(alerts_mu_);
+              alerts_cv_.wait_for(lock, std::chrono::milliseconds(500));
+            }
+            if (stopping_) return false;
+            auto more = policy::ListAlerts(gov_, who, {.unreviewed_only = true, .limit = 100, .after_id = *last_id});
+            if (!more.ok()) return false;  // the session ended or the log failed: close the stream
+            batch = std::move(*more);
+          }
+          std::string out;
+          for (const auto& a : batch) {
+            *last_id = std::max(*last_id, a.id);
+            out += "id: " + std::to_string(a.id) + "\nevent: alert\ndata: " + AlertJson(a).dump() + "\n\n";
+          }
+          if (out.empty()) out = ": keep-alive\n\n";
+          return sink.write(out.data(), out.size());
+        },
+        [this](bool) { --metrics_.streams_open; });
+    return Status::Ok();
+  });
+  Add("POST", "/api/v1/alerts/{id}/acknowledge", "user", policy::ops::kReviewAlerts, [this](Ctx& c) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(int64_t id, c.PathId());
+    CUSTODIAN_ASSIGN_OR_RETURN(auto a, policy::AcknowledgeAlert(gov_, c.who, id));
+    c.Json(AlertJson(a));
+    return Status::Ok();
+  });
+  Add("POST", "/api/v1/alerts/{id}/confirm", "user", policy::ops::kReviewAlerts, [this](Ctx& c) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(int64_t id, c.PathId());
+    CUSTODIAN_ASSIGN_OR_RETURN(json b, c.Body());
+    CUSTODIAN_ASSIGN_OR_RETURN(std::string action, Str(b, "action", true, 256));
+    CUSTODIAN_ASSIGN_OR_RETURN(auto a, policy::ConfirmAlert(gov_, c.who, id, b.value("image_checked", false) == true, action));
+    c.Json(AlertJson(a));
+    return Status::Ok();
+  });
+  Add("POST", "/api/v1/alerts/{id}/dismiss", "user", policy::ops::kReviewAlerts, [this](Ctx& c) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(int64_t id, c.PathId());
+    CUSTODIAN_ASSIGN_OR_RETURN(json b, c.Body());
+    CUSTODIAN_ASSIGN_OR_RETURN(std::string note, Str(b, "note", true, 256));
+    CUSTODIAN_ASSIGN_OR_RETURN(auto a, policy::DismissAlert(gov_, c.who, id, note));
+    c.Json(AlertJson(a));
+    return Status::Ok();
+  });
+
+  // ---- Hotlists ----
+  Add("GET", "/api/v1/hotlists", "user", policy::ops::kViewHotlists, [this](Ctx& c) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(auto lists, policy::ListHotlists(gov_, c.who));
+    json out = json::array();
+    for (const auto& h : lists) {
+      out.push_back({{"id", h.id}, {"name", h.name}, {"agency_code", h.agency_code},
+                     {"category", std::string(store::HotlistCategoryName(h.category))}, {"fuzzy", h.fuzzy},
+                     {"entries", h.entries}});
+    }
+    c.Json({{"hotlists", out}});
+    return Status::Ok();
+  });
+  Add("POST", "/api/v1/hotlists", "user", policy::ops::kManageHotlists, [this](Ctx& c) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(json b, c.Body());
+    store::HotlistSpec spec;
+    CUSTODIAN_ASSIGN_OR_RETURN(spec.name, Str(b, "name", true, 128));
+    CUSTODIAN_ASSIGN_OR_RETURN(spec.agency_code, Str(b, "agency_code", false, 128));
+    if (spec.agency_code.empty()) spec.agency_code = c.who.agency_code;
+    CUSTODIAN_ASSIGN_OR_RETURN(std::string cat, Str(b, "category", true, 64));
+    CUSTODIAN_ASSIGN_OR_RETURN(spec.category, store::ParseHotlistCategory(cat));
+    spec.fuzzy = b.value("fuzzy", false) == true;
+    CUSTODIAN_ASSIGN_OR_RETURN(auto h, policy::PutHotlist(gov_, c.who, spec));
+    c.Json({{"id", h.id}, {"name", h.name}}, 201);
+    return Status::Ok();
+  });
+  Add("POST", "/api/v1/hotlists/{name}/entries", "user", policy::ops::kManageHotlists, [this](Ctx& c) -> Status {
+    const std::string list = c.PathString();
+    const std::string format = c.Param("format").empty() ? "csv" : c.Param("format");
+    if (format != "csv" && format != "svs") return Status::InvalidArgument("format is csv or svs");
+    policy::ParsedHotlist parsed = format == "csv" ? policy::ParseHotlistCsv(c.req.body) : policy::ParseHotlistSvs(c.req.body);
+    CUSTODIAN_ASSIGN_OR_RETURN(auto r, policy::ImportHotlistEntries(gov_, c.who, list, parsed.entries,
+                                                                    std::chrono::hours(72)));
+    json errors = json::array();
+    for (const auto& e : parsed.errors) errors.push_back({{"line", e.line}, {"message", e.message}});
+    if (r.retro_alerts) NotifyAlerts();
+    c.Json({{"added", r.added}, {"updated", r.updated}, {"retro_alerts", r.retro_alerts}, {"errors", errors}});
+    return Status::Ok();
+  });
+
+  // ---- Holds ----
+  Add("GET", "/api/v1/holds", "user", policy::ops::kPlaceHolds, [this](Ctx& c) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(auto holds, policy::ListHolds(gov_, c.who, c.Param("all") == "1"));
+    json out = json::array();
+    for (const auto& h : holds) out.push_back(HoldJson(h));
+    c.Json({{"holds", out}});
+    return Status::Ok();
+  });
+  Add("POST", "/api/v1/holds", "user", policy::ops::kPlaceHolds, [this](Ctx& c) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(json b, c.Body());
+    store::HoldRequest r;
+    CUSTODIAN_ASSIGN_OR_RETURN(r.case_number, Str(b, "case_number", true, 128));
+    CUSTODIAN_ASSIGN_OR_RETURN(r.reason, Str(b, "reason", true, 1024));
+    CUSTODIAN_ASSIGN_OR_RETURN(std::string purpose, Str(b, "purpose", false, 64));
+    if (purpose.empty()) purpose = "legal_hold";
+    if (b.contains("read_ids")) {
+      if (!b["read_ids"].is_array()) return Status::InvalidArgument("read_ids is an array of ids");
+      for (const auto& id : b["read_ids"]) {
+        if (!id.is_number_integer()) return Status::InvalidArgument("read_ids is an array of ids");
+        r.read_ids.push_back(id.get<int64_t>());
+      }
+    }
+    if (b.contains("plate")) {
+      store::SearchQuery q;
+      CUSTODIAN_ASSIGN_OR_RETURN(q.plate, Str(b, "plate", true, 64));
+      const std::string m = b.value("match", "exact");
+      q.match = m == "wildcard" ? store::PlateMatch::kWildcard
+                : m == "fuzzy"  ? store::PlateMatch::kFuzzy
+                                : store::PlateMatch::kExact;
+      if (b.contains("from")) {
+        CUSTODIAN_ASSIGN_OR_RETURN(TimePoint t, TimeField(b, "from"));
+        q.from = t;
+      }
+      if (b.contains("to")) {
+        CUSTODIAN_ASSIGN_OR_RETURN(TimePoint t, TimeField(b, "to"));
+        q.to = t;
+      }
+      r.matching = q;
+    }
+    CUSTODIAN_ASSIGN_OR_RETURN(auto h, policy::PlaceHold(gov_, c.who, purpose, r));
+    c.Json(HoldJson(h), 201);
+    return Status::Ok();
+  });
+  Add("POST", "/api/v1/holds/{id}/release", "user", policy::ops::kPlaceHolds, [this](Ctx& c) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(int64_t id, c.PathId());
+    CUSTODIAN_ASSIGN_OR_RETURN(auto h, policy::ReleaseHold(gov_, c.who, "legal_hold", id));
+    c.Json(HoldJson(h));
+    return Status::Ok();
+  });
+
+  // ---- Users ----
+  Add("GET", "/api/v1/users", "user", policy::ops::kManageUsers, [this](Ctx& c) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(auto users, gov_.ListUsers(c.who));
+    json out = json::array();
+    for (const auto& u : users) out.push_back(UserJson(u));
+    c.Json({{"users", out}});
+    return Status::Ok();
+  });
+  Add("POST", "/api/v1/users", "user", policy::ops::kManageUsers, [this](Ctx& c) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(json b, c.Body());
+    policy::UserSpec s;
+    CUSTODIAN_ASSIGN_OR_RETURN(s.username, Str(b, "username", true, 64));
+    CUSTODIAN_ASSIGN_OR_RETURN(s.full_name, Str(b, "full_name", true, 128));
+    CUSTODIAN_ASSIGN_OR_RETURN(s.agency_code, Str(b, "agency_code", false, 128));
+    if (s.agency_code.empty()) s.agency_code = c.who.agency_code;
+    CUSTODIAN_ASSIGN_OR_RETURN(std::string role, Str(b, "role", true, 64));
+    CUSTODIAN_ASSIGN_OR_RETURN(s.role, policy::ParseRole(role));
+    CUSTODIAN_ASSIGN_OR_RETURN(s.supervisor, Str(b, "supervisor", false, 64));
+    for (auto [key, field] : {std::pair{"access_expires", &s.access_expires},
+                              std::pair{"background_check", &s.background_check},
+                              std::pair{"cjis_addendum", &s.cjis_addendum}}) {
+      if (b.contains(key)) {
+        CUSTODIAN_ASSIGN_OR_RETURN(TimePoint t, TimeField(b, key));
+        *field = t;
+      }
+    }
+    CUSTODIAN_ASSIGN_OR_RETURN(auto made, gov_.CreateUser(c.who, s));
+    c.Json({{"username", made.username}, {"initial_password", made.initial_password}}, 201);
+    return Status::Ok();
+  });
+  Add("POST", "/api/v1/users/{username}/{action}", "user", policy::ops::kManageUsers, [this](Ctx& c) -> Status {
+    const std::string user = c.PathString(1);
+    const std::string action = c.PathString(2);
+    json body = c.req.body.empty() ? json::object() : json::parse(c.req.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object()) return Status::InvalidArgument("the request body must be a JSON object");
+    if (action == "unlock") {
+      CUSTODIAN_RETURN_IF_ERROR(gov_.Unlock(c.who, user));
+    } else if (action == "separate") {
+      CUSTODIAN_RETURN_IF_ERROR(gov_.Separate(c.who, user, body.value("reason", "separation")));
+    } else if (action == "role") {
+      CUSTODIAN_ASSIGN_OR_RETURN(std::string role, Str(body, "role", true, 64));
+      CUSTODIAN_ASSIGN_OR_RETURN(policy::Role r, policy::ParseRole(role));
+      CUSTODIAN_RETURN_IF_ERROR(gov_.SetRole(c.who, user, r));
+    } else if (action == "flag-compromised") {
+      CUSTODIAN_RETURN_IF_ERROR(gov_.FlagCompromised(c.who, user));
+    } else if (action == "reset-mfa") {
+      CUSTODIAN_RETURN_IF_ERROR(gov_.ResetTotp(c.who, user));
+    } else if (action == "reset-password") {
+      CUSTODIAN_ASSIGN_OR_RETURN(auto made, gov_.ResetPassword(c.who, user));
+      c.Json({{"username", made.username}, {"initial_password", made.initial_password}});
+      return Status::Ok();
+    } else if (action == "training") {
+      CUSTODIAN_ASSIGN_OR_RETURN(std::string course, Str(body, "course", true, 200));
+      CUSTODIAN_ASSIGN_OR_RETURN(TimePoint done, TimeField(body, "completed"));
+      CUSTODIAN_RETURN_IF_ERROR(gov_.RecordTraining(c.who, user, course, done));
+    } else if (action == "approve") {
+      CUSTODIAN_ASSIGN_OR_RETURN(std::string as, Str(body, "as", true, 32));
+      if (as != "supervisor" && as != "coordinator") return Status::InvalidArgument("as is supervisor or coordinator");
+      CUSTODIAN_RETURN_IF_ERROR(gov_.ApproveAcknowledgment(
+          c.who, user, as == "supervisor" ? policy::Approval::kSupervisor : policy::Approval::kCoordinator));
+    } else {
+      return Status::NotFound("no user action '", action.substr(0, 32), "'");
+    }
+    CUSTODIAN_ASSIGN_OR_RETURN(auto info, gov_.GetUser(c.who, user));
+    c.Json(UserJson(info));
+    return Status::Ok();
+  });
+
+  // ---- Cameras and their keys ----
+  Add("POST", "/api/v1/cameras", "user", policy::ops::kManageCameras, [this](Ctx& c) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(json b, c.Body());
+    store::Camera cam;
+    CUSTODIAN_ASSIGN_OR_RETURN(cam.id, Str(b, "id", true, 128));
+    CUSTODIAN_ASSIGN_OR_RETURN(cam.name, Str(b, "name", true, 256));
+    CUSTODIAN_ASSIGN_OR_RETURN(std::string kind, Str(b, "kind", false, 16));
+    if (!kind.empty()) {
+      CUSTODIAN_ASSIGN_OR_RETURN(cam.kind, store::ParseCameraKind(kind));
+    }
+    CUSTODIAN_ASSIGN_OR_RETURN(std::string cls, Str(b, "data_class", false, 32));
+    if (!cls.empty()) {
+      CUSTODIAN_ASSIGN_OR_RETURN(cam.data_class, store::ParseDataClass(cls));
+    }
+    CUSTODIAN_ASSIGN_OR_RETURN(cam.agency_code, Str(b, "agency_code", false, 128));
+    if (cam.agency_code.empty()) cam.agency_code = c.who.agency_code;
+    if (b.contains("lat") && b.contains("lon")) cam.location = store::GeoPoint{b.value("lat", 0.0), b.value("lon", 0.0)};
+    if (b.contains("heading")) cam.heading_deg = b.value("heading", 0.0);
+    CUSTODIAN_RETURN_IF_ERROR(policy::PutCamera(gov_, c.who, cam));
+    c.Json({{"id", cam.id}}, 201);
+    return Status::Ok();
+  });
+  Add("POST", "/api/v1/cameras/{id}/keys", "user", policy::ops::kManageCameras, [this](Ctx& c) -> Status {
+    json body = c.req.body.empty() ? json::object() : json::parse(c.req.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object()) return Status::InvalidArgument("the request body must be a JSON object");
+    CUSTODIAN_ASSIGN_OR_RETURN(auto k, policy::CreateApiKey(gov_, c.who, c.PathString(), body.value("name", "camera")));
+    c.Json({{"id", k.id}, {"camera_id", k.camera_id}, {"key", k.secret}}, 201);
+    return Status::Ok();
+  });
+  Add("GET", "/api/v1/keys", "user", policy::ops::kManageCameras, [this](Ctx& c) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(auto keys, policy::ListApiKeys(gov_, c.who));
+    json out = json::array();
+    for (const auto& k : keys) {
+      out.push_back({{"id", k.id}, {"name", k.name}, {"camera_id", k.camera_id}, {"scope", k.scope},
+                     {"created_by", k.created_by}, {"created_at", Iso(k.created_at)},
+                     {"revoked", k.revoked_at.has_value()}});
+    }
+    c.Json({{"keys", out}});
+    return Status::Ok();
+  });
+  Add("DELETE", "/api/v1/keys/{id}", "user", policy::ops::kManageCameras, [this](Ctx& c) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(int64_t id, c.PathId());
+    CUSTODIAN_RETURN_IF_ERROR(policy::RevokeApiKey(gov_, c.who, id));
+    c.Json({{"revoked", id}});
+    return Status::Ok();
+  });
+
+  // ---- The access log, reports and reviews ----
+  Add("GET", "/api/v1/audit/log", "user", policy::ops::kViewAccessLog, [this](Ctx& c) -> Status {
+    policy::LogFilter f;
+    CUSTODIAN_ASSIGN_OR_RETURN(f.from, OptTime(c.Param("from")));
+    CUSTODIAN_ASSIGN_OR_RETURN(f.to, OptTime(c.Param("to")));
+    f.username = c.Param("username");
+    f.action = c.Param("action");
+    f.outcome = c.Param("outcome");
+    f.case_number = c.Param("case");
+    f.term = c.Param("term");
+    if (!c.Param("after").empty()) f.after_seq = std::atoll(c.Param("after").c_str());
+    if (!c.Param("limit").empty()) f.limit = std::atoi(c.Param("limit").c_str());
+    CUSTODIAN_ASSIGN_OR_RETURN(auto entries, gov_.ReadLog(c.who, f));
+    json out = json::array();
+    for (const auto& e : entries) out.push_back(LogJson(e));
+    c.Json({{"entries", out}});
+    return Status::Ok();
+  });
+  Add("GET", "/api/v1/audit/verify", "user", policy::ops::kViewAccessLog, [this](Ctx& c) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(auto v, gov_.VerifyLog(c.who));
+    c.Json({{"ok", v.ok}, {"entries", v.entries}, {"checkpoints", v.checkpoints}, {"first_bad_seq", v.first_bad_seq},
+            {"problem", v.problem}, {"public_key", gov_.public_key_hex()}});
+    return Status::Ok();
+  });
+  Add("GET", "/api/v1/audit/flags", "user", policy::ops::kAccessReports, [this](Ctx& c) -> Status {
+    const TimePoint now = gov_.clock().Now();
+    CUSTODIAN_ASSIGN_OR_RETURN(auto from, OptTime(c.Param("from")));
+    CUSTODIAN_ASSIGN_OR_RETURN(auto to, OptTime(c.Param("to")));
+    CUSTODIAN_ASSIGN_OR_RETURN(auto flags, policy::MisuseFlags(gov_, c.who, from.value_or(now - std::chrono::days(7)),
+                                                               to.value_or(now + std::chrono::minutes(1)), {}));
+    json out = json::array();
+    for (const auto& f : flags) {
+      out.push_back({{"kind", std::string(policy::FlagKindName(f.kind))}, {"username", f.username}, {"detail", f.detail}, {"seqs", f.seqs}});
+    }
+    c.Json({{"flags", out}});
+    return Status::Ok();
+  });
+  Add("POST", "/api/v1/audit/reviews", "user", policy::ops::kRecordLogReview, [this](Ctx& c) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(json b, c.Body());
+    CUSTODIAN_ASSIGN_OR_RETURN(TimePoint from, TimeField(b, "from"));
+    CUSTODIAN_ASSIGN_OR_RETURN(TimePoint to, TimeField(b, "to"));
+    CUSTODIAN_ASSIGN_OR_RETURN(std::string notes, Str(b, "notes", true, 4000));
+    CUSTODIAN_ASSIGN_OR_RETURN(int64_t id, policy::RecordLogReview(gov_, c.who, from, to, notes));
+    c.Json({{"id", id}}, 201);
+    return Status::Ok();
+  });
+
+  // ---- Sharing grants ----
+  Add("GET", "/api/v1/grants", "user", policy::ops::kManageGrants, [this](Ctx& c) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(auto grants, policy::ListGrants(gov_, c.who, c.Param("all") == "1"));
+    json out = json::array();
+    for (const auto& g : grants) {
+      json classes = json::array();
+      for (auto dc : g.data_classes) classes.push_back(std::string(store::DataClassName(dc)));
+      json j = {{"id", g.id}, {"agency_code", g.agency_code}, {"data_classes", classes}, {"cameras", g.camera_ids},
+                {"expires_at", Iso(g.expires)}, {"created_by", g.created_by}, {"revoked_by", g.revoked_by}};
+      out.push_back(j);
+    }
+    c.Json({{"grants", out}});
+    return Status::Ok();
+  });
+  Add("POST", "/api/v1/grants", "user", policy::ops::kManageGrants, [this](Ctx& c) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(json b, c.Body());
+    policy::GrantSpec g;
+    CUSTODIAN_ASSIGN_OR_RETURN(g.agency_code, Str(b, "agency_code", true, 128));
+    if (!b.contains("data_classes") || !b["data_classes"].is_array()) {
+      return Status::InvalidArgument("data_classes is an array of class names");
+    }
+    for (const auto& d : b["data_classes"]) {
+      if (!d.is_string()) return Status::InvalidArgument("data_classes is an array of class names");
+      CUSTODIAN_ASSIGN_OR_RETURN(store::DataClass dc, store::ParseDataClass(d.get<std::string>()));
+      g.data_classes.push_back(dc);
+    }
+    if (b.contains("cameras") && b["cameras"].is_array()) {
+      for (const auto& cam : b["cameras"]) {
+        if (cam.is_string()) g.camera_ids.push_back(cam.get<std::string>());
+      }
+    }
+    CUSTODIAN_ASSIGN_OR_RETURN(g.expires, TimeField(b, "expires"));
+    CUSTODIAN_ASSIGN_OR_RETURN(int64_t id, policy::GrantSharing(gov_, c.who, g));
+    c.Json({{"id", id}}, 201);
+    return Status::Ok();
+  });
+  Add("POST", "/api/v1/grants/{id}/revoke", "user", policy::ops::kManageGrants, [this](Ctx& c) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(int64_t id, c.PathId());
+    CUSTODIAN_RETURN_IF_ERROR(policy::RevokeSharing(gov_, c.who, id));
+    c.Json({{"revoked", id}});
+    return Status::Ok();
+  });
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Server>> Server::Create(store::ReadStore& store, policy::Governance& gov,
+                                               vision::Engine* /*engine*/, const ServerOptions& options) {
+  if (sodium_init() < 0) return Status::Internal("libsodium cannot initialise");
+  if (options.cert_file.empty() || options.key_file.empty()) {
+    return Status::InvalidArgument("the server needs a certificate and a key (TLS only)");
+  }
+  auto srv = std::make_unique<HttpServer>(store, gov, options);
+  CUSTODIAN_RETURN_IF_ERROR(srv->Init());
+  return std::unique_ptr<Server>(std::move(srv));
+}
+
+}  // namespace custodian::server
