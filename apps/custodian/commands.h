@@ -37,6 +37,7 @@ void RegisterSearch(CLI::App& app, Action* run);
 void RegisterShowRead(CLI::App& app, Action* run);
 void RegisterAudit(CLI::App& app, Action* run);
 void RegisterIngest(CLI::App& app, Action* run);
+void RegisterServe(CLI::App& app, Action* run);
 
 // The model folder: --models if given, else $CUSTODIAN_MODELS, else the build's default.
 std::filesystem::path DefaultModelDir();

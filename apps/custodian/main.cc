@@ -100,6 +100,7 @@ int main(int argc, char** argv) {
   custodian::app::RegisterShowRead(app, &run);
   custodian::app::RegisterAudit(app, &run);
   custodian::app::RegisterIngest(app, &run);
+  custodian::app::RegisterServe(app, &run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,304 @@
+// custodian serve: the HTTPS server (API and web application) with its maintenance jobs.
+//   custodian serve [--config FILE] [--data-dir DIR] [--listen HOST:PORT] [--db URL]
+//                   [--web-root DIR] [--demo]
+// With no options: the embedded SQLite default under ./custodian-data, listening on
+// 127.0.0.1:8443 with a self-signed certificate (created on the first run, fingerprint
+// printed). On the first run the first coordinator account is created and its one-time
+// password printed once. Maintenance jobs (purge, inactivity sweep, log checkpoint) run
+// as the system and are logged as such.
+#include <signal.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "custodian/policy/governed_ops.h"
+#include "custodian/policy/retention.h"
+#include "custodian/server/server.h"
+#include "custodian/vision/image.h"
+
+namespace custodian::app {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+struct ServeArgs {
+  std::string config;
+  std::string data_dir = "custodian-data";
+  std::string listen = "127.0.0.1:8443";
+  std::string db;
+  std::string web_root;
+  std::string models;
+  bool demo = false;
+  // From the config file only (documented in docs/configuration.md).
+  std::string cert, key, client_ca;
+  std::string agency_code = "CITY", agency_name = "City of Custodian";
+  std::string first_user = "coordinator";
+  int threads = 0;
+  int public_safety_days = 365, non_public_safety_days = 365;
+  int purge_interval_minutes = 60;
+  int checkpoint_interval_minutes = 10;
+};
+
+std::atomic<bool> g_stop{false};
+std::mutex g_mu;
+std::condition_variable g_cv;
+
+void OnSignal(int) {
+  g_stop = true;
+  g_cv.notify_all();
+}
+
+// Applies a JSON config file: every key optional; unknown keys are an error (typos must
+// not silently fall back to defaults).
+Status ApplyConfig(const std::string& file, ServeArgs& a) {
+  std::ifstream in(file);
+  if (!in) return Status::NotFound("config file ", file, " cannot be read");
+  json j = json::parse(in, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return Status::InvalidArgument(file, " is not a JSON object");
+  for (auto& [k, v] : j.items()) {
+    auto str = [&](std::string& out) -> Status {
+      if (!v.is_string()) return Status::InvalidArgument(file, ": ", k, " must be a string");
+      out = v.get<std::string>();
+      return Status::Ok();
+    };
+    auto num = [&](int& out) -> Status {
+      if (!v.is_number_integer()) return Status::InvalidArgument(file, ": ", k, " must be an integer");
+      out = v.get<int>();
+      return Status::Ok();
+    };
+    Status st;
+    if (k == "data_dir") st = str(a.data_dir);
+    else if (k == "listen") st = str(a.listen);
+    else if (k == "database") st = str(a.db);
+    else if (k == "web_root") st = str(a.web_root);
+    else if (k == "models") st = str(a.models);
+    else if (k == "tls_cert") st = str(a.cert);
+    else if (k == "tls_key") st = str(a.key);
+    else if (k == "client_ca") st = str(a.client_ca);
+    else if (k == "agency_code") st = str(a.agency_code);
+    else if (k == "agency_name") st = str(a.agency_name);
+    else if (k == "first_user") st = str(a.first_user);
+    else if (k == "threads") st = num(a.threads);
+    else if (k == "retention_public_safety_days") st = num(a.public_safety_days);
+    else if (k == "retention_non_public_safety_days") st = num(a.non_public_safety_days);
+    else if (k == "purge_interval_minutes") st = num(a.purge_interval_minutes);
+    else if (k == "checkpoint_interval_minutes") st = num(a.checkpoint_interval_minutes);
+    else if (k == "demo") {
+      if (!v.is_boolean()) return Status::InvalidArgument(file, ": demo must be true or false");
+      a.demo = v.get<bool>();
+    } else if (k.rfind("_", 0) == 0) {
+      continue;  // comments
+    } else {
+      return Status::InvalidArgument(file, ": unknown option '", k, "' (see docs/configuration.md)");
+    }
+    if (!st.ok()) return st;
+  }
+  return Status::Ok();
+}
+
+// The built web application: --web-root, else beside the binary (build/web), else the
+// installed copy.
+fs::path FindWebRoot(const std::string& flag) {
+  if (!flag.empty()) return flag;
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  for (const fs::path& p : {exe.parent_path() / "web", fs::path("/usr/share/custodian/web")}) {
+    if (fs::exists(p / "index.html", ec)) return p;
+  }
+  return {};
+}
+
+// Waits up to `d` or until a stop is asked; true when stopping.
+bool WaitOrStop(std::chrono::milliseconds d) {
+  std::unique_lock lock(g_mu);
+  return g_cv.wait_for(lock, d, [] { return g_stop.load(); });
+}
+
+// Feeds the project's sample scenes through the engine as camera "demo-1", so a new user
+// sees reads (and, from the demo hotlist, an alert) within a minute.
+void DemoFeeder(store::ReadStore& store, const std::string& models) {
+  auto eng = OpenEngineSession(ToEngineOptions({.country = "auto", .models = models}));
+  if (!eng.ok()) {
+    std::cerr << "custodian serve: demo: " << eng.status().ToString() << "\n";
+    return;
+  }
+  std::vector<fs::path> scenes;
+  std::error_code ec;
+  for (const fs::path& dir : {fs::path("samples"), DefaultModelDir().parent_path() / "samples",
+                              fs::path("/usr/share/custodian/samples")}) {
+    for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
+      if (IsImageFileName(it->path())) scenes.push_back(it->path());
+    }
+    if (!scenes.empty()) break;
+  }
+  std::sort(scenes.begin(), scenes.end());
+  if (scenes.empty()) {
+    std::cerr << "custodian serve: demo: no sample images found (samples/)\n";
+    return;
+  }
+  int64_t n = 0;
+  while (!g_stop) {
+    const fs::path& scene = scenes[size_t(n) % scenes.size()];
+    std::ifstream in(scene, std::ios::binary);
+    std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto img = vision::DecodeImage(bytes, {});
+    if (img.ok()) {
+      auto rec = eng->session->Recognize(vision::View(*img));
+      if (rec.ok()) {
+        for (const auto& p : rec->plates) {
+          store::ReadInput r;
+          r.event_id = "demo-" + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                    std::chrono::system_clock::now().time_since_epoch())
+                                                    .count()) +
+                       "-" + std::to_string(n);
+          r.camera_id = "demo-1";
+          r.captured_at = SystemClock::Default().Now();
+          r.plate = p.text;
+          r.confidence = p.confidence;
+          r.country = p.country;
+          for (const auto& c : p.candidates) r.candidates.push_back({c.text, c.confidence});
+          r.frame = bytes;
+          auto res = store.IngestOne(r);
+          if (!res.ok()) std::cerr << "custodian serve: demo ingest: " << res.status().ToString() << "\n";
+        }
+      }
+    }
+    ++n;
+    if (WaitOrStop(std::chrono::seconds(5))) break;
+  }
+}
+
+int Serve(ServeArgs a) {
+  if (!a.config.empty()) {
+    if (Status st = ApplyConfig(a.config, a); !st.ok()) {
+      std::cerr << "custodian serve: " << st.ToString() << "\n";
+      return 2;
+    }
+  }
+  auto colon = a.listen.rfind(':');
+  if (colon == std::string::npos) {
+    std::cerr << "custodian serve: --listen is HOST:PORT\n";
+    return 2;
+  }
+  server::ServerOptions so;
+  so.listen_host = a.listen.substr(0, colon);
+  so.listen_port = std::atoi(a.listen.c_str() + colon + 1);
+  so.threads = a.threads;
+  std::error_code ec;
+  const fs::path data = fs::absolute(a.data_dir, ec);
+  fs::create_directories(data, ec);
+  fs::permissions(data, fs::perms::owner_all, fs::perm_options::replace, ec);
+  const bool embedded = a.db.empty();
+  const std::string url = embedded ? "sqlite://" + (data / "custodian.db").string() : a.db;
+  auto store = store::OpenStore(url, {.image_dir = data / "images", .key_file = data / "image.key",
+                                      .migrate = embedded});
+  if (!store.ok()) {
+    std::cerr << "custodian serve: " << store.status().ToString() << "\n";
+    return 1;
+  }
+  auto gov = policy::Governance::Open(**store, {.signing_key_file = data / "agency.key"});
+  if (!gov.ok()) {
+    std::cerr << "custodian serve: " << gov.status().ToString() << "\n";
+    return 1;
+  }
+  // First run: the agency and its first coordinator (one-time password shown once).
+  auto first = policy::BootstrapInstallation(**gov, a.agency_code, a.agency_name, a.first_user, "ALPR Coordinator");
+  if (first.ok()) {
+    std::cout << "\nFirst run: created the ALPR coordinator account.\n  user:     " << first->username
+              << "\n  password: " << first->initial_password
+              << "\n(shown once; you will set your own password and enrol an authenticator app at first logon)\n\n";
+  }
+  so.cert_file = a.cert.empty() ? data / "tls" / "cert.pem" : fs::path(a.cert);
+  so.key_file = a.key.empty() ? data / "tls" / "key.pem" : fs::path(a.key);
+  so.client_ca_file = a.client_ca;
+  if (a.cert.empty()) {
+    auto fp = server::EnsureSelfSignedCertificate(so.cert_file, so.key_file);
+    if (!fp.ok()) {
+      std::cerr << "custodian serve: " << fp.status().ToString() << "\n";
+      return 1;
+    }
+    std::cout << "TLS certificate " << so.cert_file.string() << "\n  SHA-256 fingerprint " << *fp << "\n";
+  }
+  so.web_root = FindWebRoot(a.web_root);
+  if (a.demo) {
+    // A demo camera and hotlist (as the system, logged) so reads and an alert appear.
+    policy::Principal sys = policy::Governance::System("demo setup");
+    (void)(*store)->PutCamera({.id = "demo-1", .name = "Demo camera (sample images)", .agency_code = a.agency_code});
+    auto list = (*store)->PutHotlist({.name = "demo-stolen", .agency_code = a.agency_code,
+                                      .category = store::HotlistCategory::kStolenVehicle});
+    if (list.ok()) {
+      std::vector<store::HotlistEntryInput> entries{{"7VTR735", "", "demo: reported stolen", std::nullopt}};
+      (void)(*store)->ImportHotlistEntries({.list = "demo-stolen", .entries = entries});
+    }
+    (void)sys;
+  }
+  auto srv = server::Server::Create(**store, **gov, nullptr, so);
+  if (!srv.ok()) {
+    std::cerr << "custodian serve: " << srv.status().ToString() << "\n";
+    return 1;
+  }
+  if (Status st = (*srv)->Start(); !st.ok()) {
+    std::cerr << "custodian serve: " << st.ToString() << "\n";
+    return 1;
+  }
+  std::cout << "Custodian is serving https://" << (so.listen_host == "127.0.0.1" ? "localhost" : so.listen_host) << ":"
+            << (*srv)->port() << "/ (database " << (embedded ? url : std::string("(configured)")) << ")"
+            << (so.web_root.empty() ? "; no web application found (API only)" : "") << std::endl;
+  signal(SIGINT, OnSignal);
+  signal(SIGTERM, OnSignal);
+  std::thread demo;
+  if (a.demo) demo = std::thread([&] { DemoFeeder(**store, a.models); });
+  // Maintenance jobs, as the system.
+  policy::RetentionPeriods periods{std::chrono::days(a.public_safety_days), std::chrono::days(a.non_public_safety_days)};
+  auto next_purge = std::chrono::steady_clock::now() + std::chrono::minutes(1);
+  auto next_checkpoint = std::chrono::steady_clock::now() + std::chrono::minutes(a.checkpoint_interval_minutes);
+  while (!WaitOrStop(std::chrono::seconds(5))) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= next_purge) {
+      next_purge = now + std::chrono::minutes(a.purge_interval_minutes);
+      auto purged = policy::RunPurge(**gov, policy::Governance::System("retention purge"), periods, {});
+      if (!purged.ok()) std::cerr << "custodian serve: purge: " << purged.status().ToString() << "\n";
+      auto swept = (*gov)->DisableInactiveAccounts(policy::Governance::System("inactivity sweep"));
+      if (!swept.ok()) std::cerr << "custodian serve: inactivity sweep: " << swept.status().ToString() << "\n";
+    }
+    if (now >= next_checkpoint) {
+      next_checkpoint = now + std::chrono::minutes(a.checkpoint_interval_minutes);
+      auto cp = (*gov)->CheckpointLog(policy::Governance::System("log checkpoint"));
+      if (!cp.ok()) {
+        // CJIS: logging failures are alerted at once.
+        std::cerr << "custodian serve: ALERT: the access log cannot be checkpointed: " << cp.status().ToString() << "\n";
+      }
+    }
+  }
+  std::cout << "custodian serve: stopping" << std::endl;
+  (*srv)->Stop();
+  if (demo.joinable()) demo.join();
+  return 0;
+}
+
+}  // namespace
+
+void RegisterServe(CLI::App& app, Action* run) {
+  auto args = std::make_shared<ServeArgs>();
+  CLI::App* cmd = app.add_subcommand("serve", "Serve the HTTPS API and the web application");
+  cmd->add_option("--config", args->config, "JSON config file (docs/configuration.md)");
+  cmd->add_option("--data-dir", args->data_dir, "Data folder for the embedded default")->capture_default_str();
+  cmd->add_option("--listen", args->listen, "HOST:PORT to listen on")->capture_default_str();
+  cmd->add_option("--db", args->db, "Store URL (default: SQLite in the data folder)");
+  cmd->add_option("--web-root", args->web_root, "Folder of the built web application");
+  cmd->add_option("--models", args->models, "Model folder for --demo");
+  cmd->add_flag("--demo", args->demo, "Feed the sample images as a demo camera, with a demo hotlist");
+  cmd->callback([args, run] { *run = [args] { return Serve(*args); }; });
+}
+
+}  // namespace custodian::app
