@@ -252,7 +252,14 @@ Result<Governed> OpenAsUser(const GovFlags& flags) {
   CUSTODIAN_ASSIGN_OR_RETURN(Governed g, Open(f, false));
   auto who = g.gov->Authenticate(session->token, "cli");
   if (!who.ok()) {
-    return Status::Unauthenticated(who.status().message(), " - log in again with: custodian login");
+    std::string why = who.status().message();
+    for (std::string_view tail : {"; log on again", "; log on"}) {
+      if (why.size() >= tail.size() && why.compare(why.size() - tail.size(), tail.size(), tail) == 0) {
+        why.resize(why.size() - tail.size());
+        break;
+      }
+    }
+    return Status::Unauthenticated(why, "; log in again with: custodian login");
   }
   g.who = *who;
   return g;

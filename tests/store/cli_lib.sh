@@ -29,3 +29,62 @@ pg_create_db() {
     exit 77
   fi
 }
+# ---- Users (the CLI acts as a logged-in user; see apps/custodian/session.h) ----
+# as USER CUSTODIAN-ARGS...: runs custodian as USER, whose session file is
+# $tmp/$sess.session.USER (set $sess per database so runs do not share sessions).
+sess=main
+as() {
+  local user=$1
+  shift
+  CUSTODIAN_SESSION="$tmp/$sess.session.$user" "$CUSTODIAN" "$@"
+}
+# The password each test user changes to.
+new_password() { echo "Test-Passphrase-for-$1-42"; }
+# first_login USER ONE-TIME-PASSWORD FLAGS...: logs USER in with the one-time password,
+# enrols MFA (codes from oathtool) and changes the password, all in the one session.
+first_login() {
+  local user=$1 pw=$2
+  shift 2
+  local secret
+  as "$user" login --user "$user" --password-stdin --accept-notice "$@" <<<"$pw" >/dev/null 2>&1 ||
+    { echo "FAIL login $user"; fails=$((fails + 1)); return 1; }
+  secret=$(as "$user" mfa enrol | sed -n 's/^secret: //p')
+  as "$user" mfa confirm --code "$(oathtool --totp -b "$secret")" >/dev/null ||
+    { echo "FAIL mfa $user"; fails=$((fails + 1)); return 1; }
+  printf '%s\n%s\n' "$pw" "$(new_password "$user")" | as "$user" passwd >/dev/null ||
+    { echo "FAIL passwd $user"; fails=$((fails + 1)); return 1; }
+}
+# setup_coordinators FLAGS...: bootstraps agency CITYPD with coordinator "coord", creates
+# a second coordinator "coord2", and passes both through every gate (each approves the
+# other's acknowledgment; coord records both trainings). Sets $coord_pw (one-time).
+setup_coordinators() {
+  local out pw2
+  out=$("$CUSTODIAN" users bootstrap "$@" --agency CITYPD --agency-name "City Police" --user coord \
+    --full-name "Casey Coordinator" 2>&1) || { echo "FAIL bootstrap: $out"; fails=$((fails + 1)); return 1; }
+  coord_pw=$(sed -n 's/^one-time password: //p' <<<"$out")
+  first_login coord "$coord_pw" "$@" || return 1
+  pw2=$(as coord users create --user coord2 --full-name "Robin Second" --role coordinator --agency CITYPD \
+    --supervisor coord | sed -n 's/^one-time password: //p')
+  first_login coord2 "$pw2" "$@" || return 1
+  as coord ack sign --name "Casey Coordinator" --accept-all >/dev/null
+  as coord2 ack sign --name "Robin Second" --accept-all >/dev/null
+  for as_role in supervisor coordinator; do
+    as coord2 ack approve --user coord --as $as_role >/dev/null
+    as coord ack approve --user coord2 --as $as_role >/dev/null
+  done
+  as coord training record --user coord --course "ALPR policy and system" --completed "$(date -u +%Y-%m-%d)" >/dev/null
+  as coord training record --user coord2 --course "ALPR policy and system" --completed "$(date -u +%Y-%m-%d)" >/dev/null
+}
+# add_user USER ROLE FULLNAME FLAGS...: coord creates USER, who logs in, enrols, changes the
+# password and signs; coord approves (both ways) and records the training.
+add_user() {
+  local user=$1 role=$2 name=$3 pw
+  shift 3
+  pw=$(as coord users create --user "$user" --full-name "$name" --role "$role" --agency CITYPD --supervisor coord |
+    sed -n 's/^one-time password: //p')
+  first_login "$user" "$pw" "$@" || return 1
+  as "$user" ack sign --name "$name" --accept-all >/dev/null
+  as coord ack approve --user "$user" --as supervisor >/dev/null
+  as coord ack approve --user "$user" --as coordinator >/dev/null
+  as coord training record --user "$user" --course "ALPR policy and system" --completed "$(date -u +%Y-%m-%d)" >/dev/null
+}
