@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# The governance layer as users meet it through the CLI: logon needs the system-use notice
+# and the right password; a search needs a purpose and a case number, and its refusal is
+# in the access log; roles limit who does what (patrol may not create users, an auditor
+# may not search, parking enforcement sees only non-public-safety reads); an ended
+# session says to log in again; the access log verifies, and names the entry edited
+# behind its back. Needs CUSTODIAN (the binary), oathtool and sqlite3 (psql for
+# PostgreSQL, with CUSTODIAN_TEST_PG_URL set). Never sleeps.
+source "$(dirname "${BASH_SOURCE[0]}")/../store/cli_lib.sh"
+why=(--purpose criminal_investigation --case 24-CR-0117)
+# Three reads: two of 7ABC123 at a public-safety camera, one of 5PARK55 at a parking one.
+now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+{
+  printf '{"event_id":"g-1","camera_id":"cam1","captured_at":"%s","plate":"7ABC123","confidence":0.9,"region":"CA"}\n' "$now"
+  printf '{"event_id":"g-2","camera_id":"cam1","captured_at":"%s","plate":"7ABC123","confidence":0.8,"region":"CA"}\n' "$now"
+  printf '{"event_id":"g-3","camera_id":"lot7","captured_at":"%s","plate":"5PARK55","confidence":0.9,"region":"CA"}\n' "$now"
+} > "$tmp/reads.jsonl"
+run_all() {  # run_all LABEL URL SIGNING-KEY SQL-COMMAND... -- [flags]
+  local l=$1 db=$2 key=$3
+  shift 3
+  local sql=()
+  while [ "$1" != "--" ]; do sql+=("$1"); shift; done
+  shift
+  local x=("$@") f=(--db "$db" --signing-key "$key" "$@")
+  sess=$l
+  check "$l-migrate" 0 "migrated" -- "$CUSTODIAN" db migrate --db "$db"
+  setup_coordinators "${f[@]}"
+  add_user pat patrol "Pat Patrol" "${f[@]}"
+  add_user aud auditor "Audrey Auditor" "${f[@]}"
+  add_user park parking_enforcement "Parker Meter" "${f[@]}"
+  # The parking camera (non-public-safety); then the reads, as a camera would send them.
+  "${sql[@]}" "INSERT INTO cameras (id, name, kind, agency_code, data_class) VALUES ('lot7', 'Lot 7', 'parking', 'CITYPD', 1)" >/dev/null
+  check "$l-ingest" 0 "" -- bash -c "$(printf '%q ' "$CUSTODIAN" ingest --db "$db" "${x[@]}" --camera cam1:CITYPD) < '$tmp/reads.jsonl'"
+
+  check "$l-login-no-notice" 1 "system-use notice must be accepted" -- \
+    bash -c "CUSTODIAN_SESSION='$tmp/$l.nonotice' $(printf '%q ' "$CUSTODIAN" login "${f[@]}" --user pat --password-stdin) <<<'$(new_password pat)'"
+  check "$l-login-wrong-password" 1 "logon refused" -- \
+    bash -c "CUSTODIAN_SESSION='$tmp/$l.wrong' $(printf '%q ' "$CUSTODIAN" login "${f[@]}" --user pat --password-stdin --accept-notice) <<<'not-the-password'"
+  check "$l-login-logged" 0 "pat@cli logon denied .*wrong password" -- as coord audit log --action logon --user pat
+  check "$l-notice-logged" 0 "pat@cli logon denied .*system-use notice not accepted" -- as coord audit log --action logon
+  check "$l-whoami" 0 "gates: all passed" -- as pat whoami
+  check "$l-whoami-role" 0 "^role patrol" -- as pat whoami
+
+  check "$l-search-no-case" 1 "case or incident number is required" -- \
+    as pat search --purpose criminal_investigation --plate 7ABC123
+  check "$l-search-no-case-logged" 0 "pat@cli search_reads denied .*case or incident number" -- \
+    as coord audit log --action search_reads --outcome denied
+  check "$l-search-forbidden-purpose" 1 "permission_denied" -- \
+    as pat search --purpose immigration_enforcement --case 24-CR-0117 --plate 7ABC123
+  check "$l-search-patrol" 0 "^2 reads" -- as pat search "${why[@]}" --plate 7ABC123
+  check "$l-search-logged" 0 "pat@cli search_reads allowed .*7ABC123.*records=2" -- \
+    as coord audit log --action search_reads --outcome allowed
+  check "$l-search-json" 0 '"plate":"7ABC123"' -- as pat search "${why[@]}" --plate 7ABC123 --json
+  check "$l-show-read" 0 "^read 1 7ABC123" -- as pat show-read "${why[@]}" --id 1
+  check "$l-patrol-no-users" 1 "permission_denied: role patrol may not manage_users" -- \
+    as pat users create --user eve --full-name "Eve" --role coordinator --agency CITYPD --supervisor pat
+  check "$l-auditor-no-search" 1 "permission_denied: role auditor may not search_reads" -- \
+    as aud search "${why[@]}" --plate 7ABC123
+  check "$l-auditor-reads-log" 0 "aud@cli search_reads denied" -- as aud audit log --user aud
+  check "$l-parking-sees-nps" 0 "5PARK55 .*non_public_safety" -- \
+    as park search --purpose parking_enforcement --case P-2026-001
+  check "$l-parking-only-nps" 0 "^1 reads$" -- as park search --purpose parking_enforcement --case P-2026-001
+  check "$l-parking-no-ps" 1 "permission_denied" -- \
+    as park search --purpose parking_enforcement --case P-2026-001 --class public_safety
+  check "$l-parking-no-ps-read" 1 "permission_denied" -- as park show-read --purpose parking_enforcement --case P-2026-001 --id 1
+
+  check "$l-separate" 0 "separate: pat done" -- as coord users separate --user pat --reason "left the agency"
+  check "$l-ended-session" 1 "session ended.*log in again with: custodian login" -- as pat whoami
+  check "$l-logout" 0 "logged out park" -- as park logout
+  check "$l-after-logout" 1 "not logged in; log in with: custodian login" -- as park whoami
+
+  check "$l-verify" 0 "access log intact" -- as coord audit verify
+  check "$l-verify-system" 0 "access log intact" -- "$CUSTODIAN" audit verify --system "${f[@]}"
+  check "$l-verify-system-logged" 0 "system@system verify_access_log allowed" -- as coord audit log --action verify_access_log
+  check "$l-checkpoint" 0 "signed checkpoint at entry" -- as coord audit checkpoint
+  "${sql[@]}" "UPDATE access_log SET detail = 'nothing to see' WHERE seq = 7" >/dev/null
+  check "$l-verify-broken" 1 "BROKEN at entry 7" -- as coord audit verify
+  check "$l-verify-broken-system" 1 "BROKEN at entry 7" -- "$CUSTODIAN" audit verify --system "${f[@]}"
+}
+mkdir -p "$tmp/images" && head -c 32 /dev/urandom > "$tmp/image.key" && chmod 600 "$tmp/image.key"
+run_all sqlite "sqlite://$tmp/custodian.db" "$tmp/agency.key" sqlite3 "$tmp/custodian.db" --
+if [ -n "${CUSTODIAN_TEST_PG_URL:-}" ]; then
+  pg_create_db cli_governance_test
+  run_all pg "postgresql:///cli_governance_test?host=$pg_sock" "$tmp/pg-agency.key" \
+    psql -q -h "$pg_sock" -d cli_governance_test -v ON_ERROR_STOP=1 -c -- --images "$tmp/images"
+  dropdb -h "$pg_sock" cli_governance_test
+fi
+exit $((fails > 0))
