@@ -9,6 +9,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/cli_lib.sh"
 printf 'plate,state,reason,expires\n7ABC123,CA,stolen,2027-01-01\n!!!,CA,bad,\n8DEF456,CA,"quoted, reason",\n9GHI,CA,x,not-a-date\n' \
   > "$tmp/list.csv"
 printf '7ABC123 CA0001\nSHORT\n5SVS555 NV\n' > "$tmp/list.svs"
+printf '{"event_id":"hit-1","camera_id":"cam1","captured_at":"%s","plate":"7ABC123","confidence":0.9,"region":"CA"}\n' \
+  "$(date -u +%Y-%m-%dT%H:%M:%SZ)" > "$tmp/hit.jsonl"
 run_all() {  # run_all LABEL URL SIGNING-KEY [flags]
   local l=$1 db=$2 key=$3
   shift 3
@@ -50,6 +52,14 @@ run_all() {  # run_all LABEL URL SIGNING-KEY [flags]
     as coord hotlist import --list stolen --format xml "$tmp/list.svs"
   check "$l-list" 0 "^stolen: stolen_vehicle, agency CITYPD, OCR-tolerant, 3 entries" -- as pat hotlist list
   check "$l-import-logged" 0 "coord@cli import_hotlist allowed" -- as coord audit log --action import_hotlist
+  # A read of a listed plate raises an alert; patrol reviews it as itself.
+  check "$l-ingest-hit" 0 "" -- bash -c "$(printf '%q ' "$CUSTODIAN" ingest --db "$db" "${x[@]}" --camera cam1:CITYPD) < '$tmp/hit.jsonl'"
+  check "$l-alert-listed" 0 "^alert 1 \[new\] .* stolen \(stolen_vehicle\): read [0-9]+ 7ABC123 CA at cam1" -- as pat alerts list
+  check "$l-alert-ack" 0 "acknowledged by pat" -- as pat alerts ack --id 1
+  check "$l-alert-unchecked" 1 "plate image was checked" -- as pat alerts confirm --id 1 --action stopped
+  check "$l-alert-confirm" 0 "confirmed by pat .*image checked: stopped" -- \
+    as pat alerts confirm --id 1 --image-checked --action stopped
+  check "$l-alert-logged" 0 "pat@cli confirm_alert allowed .*7ABC123" -- as coord audit log --action confirm_alert
   check "$l-audit-verify" 0 "access log intact" -- as coord audit verify
 }
 check no-session 1 "not logged in; log in with: custodian login" -- \
