@@ -11,7 +11,7 @@ SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian 12 packages the build, the tests and the tools need.
 DEB_BUILD := build-essential cmake pkg-config libopencv-dev nlohmann-json3-dev libcli11-dev \
              libgtest-dev libgmock-dev libbenchmark-dev \
-             libsqlite3-dev sqlite3 libsodium-dev libpqxx-dev libpq-dev postgresql-15 oathtool
+             libsqlite3-dev sqlite3 libsodium-dev libpqxx-dev libpq-dev postgresql-15 oathtool chromium npm
 .PHONY: all deps build run test bench clean train
 
 all: build
