@@ -83,10 +83,12 @@ async function render() {
   let { name, params } = parseHash();
   if (!routes[name]) name = homeRoute();
   const route = routes[name];
-  if (!route.public) {
-    if (!state.me) await loadMe();
-    if (!state.me) { name = 'logon'; }
-    else if ((state.me.must_enrol_totp || state.me.must_change_password) && name !== 'first-logon') name = 'first-logon';
+  if (!route.public || state.me) {
+    await loadMe();  // fresh permissions and gates on every page (approvals happen elsewhere)
+    if (!state.me) { if (!route.public) name = 'logon'; }
+    else if (!route.public && (state.me.must_enrol_totp || state.me.must_change_password) && name !== 'first-logon') {
+      name = 'first-logon';
+    }
   }
   if (location.hash !== '#/' + name && parseHash().name !== name) history.replaceState(null, '', '#/' + name);
   const r = routes[name];
@@ -368,19 +370,22 @@ async function renderAlerts(main) {
       h('div', {}, h('label', { for: 'alert-filter' }, 'Show'), filter)),
     live, list);
   const seen = new Map();
+  const images = new Map();  // alert id -> blob: URL of its read image, kept across re-renders
   const reviewer = classesFor('review_alerts').length > 0;
   function card(a) {
     const c = h('article', { class: `card ${a.state}`, id: `alert-${a.id}`, 'aria-labelledby': `alert-${a.id}-h` });
-    const img = h('img', { class: 'crop', alt: `Plate image of read ${a.read_id}` });
+    const img = h('img', { class: 'crop', alt: `Plate image of read ${a.read_id}`, hidden: !images.has(a.id) });
+    if (images.has(a.id)) img.src = images.get(a.id);
+    const show = (u) => { state.imageUrls.push(u); images.set(a.id, u); img.src = u; img.hidden = false; };
     const imgBox = h('div', {}, h('h3', {}, 'Read'), img,
       h('p', {}, `Plate read: `, h('strong', {}, a.read_plate), ` ${a.read_region || ''}`),
       h('p', {}, `Camera ${a.camera_id}, ${new Date(a.captured_at).toLocaleString()}`));
     const loadImg = h('button', { type: 'button', class: 'secondary' }, 'Show read image');
     loadImg.addEventListener('click', async () => {
       const why = { purpose: 'hotlist_alert', case: caseIn.value.trim() || `ALERT-${a.id}` };
-      try { const u = await fetchImageUrl(a.read_id, 'crop', why); state.imageUrls.push(u); img.src = u; }
+      try { show(await fetchImageUrl(a.read_id, 'crop', why)); }
       catch (e) {
-        try { const u = await fetchImageUrl(a.read_id, 'frame', why); state.imageUrls.push(u); img.src = u; }
+        try { show(await fetchImageUrl(a.read_id, 'frame', why)); }
         catch (e2) { fail(e2); }
       }
     });
