@@ -22,7 +22,7 @@ export function select(id, options, value) {
   const s = h('select', { id, name: id });
   for (const [v, text] of options) {
     const o = h('option', { value: v }, text);
-    if (v === value) o.selected = true;
+    if (v === value) { o.defaultSelected = true; o.selected = true; }
     s.append(o);
   }
   return s;
