@@ -557,6 +557,11 @@ Result<std::vector<IngestResult>> SqlReadStore::Ingest(std::span<const ReadInput
         auto event_rows, SelectIn(*driver_, "SELECT event_id, read_id FROM read_events WHERE event_id IN ", "", event_ids));
     for (const auto& row : event_rows) known_events[AsString(row[0])] = AsInt(row[1]);
     CUSTODIAN_ASSIGN_OR_RETURN(BatchHotEntries hot, LoadHotEntries(*driver_, plates, keys));
+    // Plates already indexed: a read of one of them adds nothing to plates / plate_grams.
+    std::set<std::string, std::less<>> indexed;
+    CUSTODIAN_ASSIGN_OR_RETURN(auto plate_rows,
+                               SelectIn(*driver_, "SELECT plate FROM plates WHERE plate IN ", "", plates));
+    for (const auto& row : plate_rows) indexed.insert(AsString(row[0]));
     std::map<std::string_view, int64_t> in_batch;
     for (size_t i = 0; i < batch.size(); ++i) {
       const ReadInput& r = batch[i];
@@ -601,7 +606,7 @@ Result<std::vector<IngestResult>> SqlReadStore::Ingest(std::span<const ReadInput
       if (rows.empty()) return Status::Internal("insert of a read returned no id");
       const int64_t id = AsInt(rows[0][0]);
       results[i] = {id, false};
-      CUSTODIAN_RETURN_IF_ERROR(IndexPlate(*driver_, p.plate));
+      if (indexed.insert(p.plate).second) CUSTODIAN_RETURN_IF_ERROR(IndexPlate(*driver_, p.plate));
       CUSTODIAN_ASSIGN_OR_RETURN(
           results[i].alerts, MatchReadInBatch(*driver_, hot, {id, ToUnixMillis(r.captured_at), p.plate, p.confusion_key, r.region},
                                        now_ms));

@@ -85,7 +85,9 @@ class ReadStore {
   // Ingests a batch atomically: every read is checked first, and one invalid read
   // (kInvalidArgument, naming its index) or unknown camera (kNotFound) refuses the whole
   // batch with nothing written. Images are stored (durably) before the rows that refer to
-  // them commit; the rows are committed and synced before this returns. Results are in
+  // them commit, their hashes journaled before that (image_dir/.pending): if the process
+  // dies before the commit, the next OpenStore deletes those not referred to. The rows are
+  // committed and synced before this returns. Results are in
   // input order. A read whose event id was ingested before, or repeats earlier in the
   // batch, is not written again: its result holds the original id and duplicate = true.
   // REQUIRES: batch.size() <= kMaxBatchSize.
@@ -180,7 +182,9 @@ class ReadStore {
 };
 
 // Opens the store at `url` ("sqlite://..." or "postgresql://..."/"postgres://..."), checks
-// its schema version, and applies pending migrations when options.migrate is set.
+// its schema version, and applies pending migrations when options.migrate is set. Unless
+// an ingest is in flight (in any process sharing the image folder), deletes the images
+// that an ingest killed before its commit wrote and no read refers to.
 // Errors: kInvalidArgument for an unknown URL scheme or a database whose schema is newer
 // than this binary; kUnavailable when the database cannot be reached; kInvalidArgument
 // when the schema is older and options.migrate is false; image key errors as
