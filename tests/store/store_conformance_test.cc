@@ -197,8 +197,9 @@ TYPED_TEST(ReadStoreTest, DatabaseNewerThanTheBinaryIsRefused) {
   }
 }
 
-// Migration 2 adds the plate trigram index; a database that was at version 1 with reads
-// in it gets them indexed on upgrade.
+// Migration 2 adds the plate trigram index (and migration 6 the plates' reverse and
+// confusion key); a database that was at version 1 with reads in it gets them indexed on
+// upgrade.
 TYPED_TEST(ReadStoreTest, UpgradeFromVersionOneIndexesExistingPlates) {
   this->Ingest(this->MakeRead("", "cam-a", "7ABC123", 0));
   this->Ingest(this->MakeRead("", "cam-b", "9XABCY", 1));
@@ -206,6 +207,13 @@ TYPED_TEST(ReadStoreTest, UpgradeFromVersionOneIndexesExistingPlates) {
   this->store_.reset();
   // Back to version 1, as a database written by the release before it would be.
   ASSERT_TRUE(TypeParam::Exec(this->url_,
+                              "DROP TABLE failed_logons; DROP TABLE sessions; DROP TABLE acknowledgments; "
+                              "DROP TABLE training_records; DROP TABLE access_log; DROP TABLE access_log_checkpoints; "
+                              "DROP TABLE log_reviews; DROP TABLE sharing_grants; DROP TABLE accuracy_audit_items; "
+                              "DROP TABLE accuracy_audits; DROP TABLE read_corrections; DROP TABLE records_requests; "
+                              "DROP TABLE breach_incidents; DROP TABLE api_keys; DROP TABLE users; "  // migration 5
+                              "CREATE INDEX reads_by_plate_rev ON reads (plate_rev, captured_ms); "  // migration 6
+                              "CREATE INDEX reads_by_confusion ON reads (confusion_key, captured_ms); "
                               "DROP TABLE alerts; DROP TABLE hotlist_entries; DROP TABLE hotlists; "  // migration 4
                               "DROP TABLE purge_log; DROP INDEX holds_active; "  // migration 3
                               "DROP TABLE plate_grams; DROP TABLE plates; DELETE FROM schema_version WHERE version >= 2")
@@ -224,6 +232,15 @@ TYPED_TEST(ReadStoreTest, UpgradeFromVersionOneIndexesExistingPlates) {
   auto grams = TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM plate_grams WHERE plate = '9XABCY'");
   ASSERT_TRUE(grams.ok());
   EXPECT_EQ(*grams, 4);
+  // Migration 6 gave the existing plates their reverse and confusion key.
+  auto fuzzy = this->store_->Search({.match = PlateMatch::kFuzzy, .plate = "7A8C123"});
+  ASSERT_TRUE(fuzzy.ok()) << fuzzy.status().ToString();
+  ASSERT_EQ(fuzzy->reads.size(), 1u);
+  EXPECT_EQ(fuzzy->reads[0].plate, "7ABC123");
+  auto suffix = this->store_->Search({.match = PlateMatch::kWildcard, .plate = "*D123"});
+  ASSERT_TRUE(suffix.ok()) << suffix.status().ToString();
+  ASSERT_EQ(suffix->reads.size(), 1u);
+  EXPECT_EQ(suffix->reads[0].plate, "7ABD123");
 }
 
 TYPED_TEST(ReadStoreTest, UnmigratedDatabaseIsRefusedWithoutMigrate) {
