@@ -122,6 +122,32 @@ Result<Device> AuthenticateDevice(Governance& gov, const std::string& secret) {
   return d;
 }
 
+Result<std::vector<store::Camera>> ListCameras(Governance& gov, const Principal& by) {
+  if (by.must_change_password || by.must_enrol_totp) {
+    return Status::PermissionDenied("finish the first-logon steps first");
+  }
+  std::vector<store::Camera> out;
+  CUSTODIAN_RETURN_IF_ERROR(gov.store().Transact([&](Txn& txn) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(auto rows, txn.Query("SELECT id, name, kind, lat, lon, heading, agency_code, data_class "
+                                                    "FROM cameras ORDER BY id",
+                                                    {}));
+    for (const auto& r : rows) {
+      store::Camera c;
+      c.id = AsString(r[0]);
+      c.name = AsString(r[1]);
+      auto kind = store::ParseCameraKind(AsString(r[2]));
+      if (kind.ok()) c.kind = *kind;
+      if (!IsNull(r[3]) && !IsNull(r[4])) c.location = store::GeoPoint{store::AsDouble(r[3]), store::AsDouble(r[4])};
+      if (!IsNull(r[5])) c.heading_deg = store::AsDouble(r[5]);
+      c.agency_code = AsString(r[6]);
+      c.data_class = AsInt(r[7]) == 0 ? store::DataClass::kPublicSafety : store::DataClass::kNonPublicSafety;
+      out.push_back(std::move(c));
+    }
+    return Status::Ok();
+  }));
+  return out;
+}
+
 Result<TransparencyFigures> ComputeTransparency(Governance& gov) {
   TransparencyFigures f;
   const int64_t now = ToUnixMillis(gov.clock().Now());

@@ -358,13 +358,15 @@ class HttpServer final : public Server {
     TlsFiles files{options_.cert_file, options_.key_file, options_.client_ca_file};
     srv_ = std::make_unique<httplib::SSLServer>([&](SSL_CTX& ctx) { return SetUpServerContext(ctx, files, &error); });
     if (!srv_->is_valid()) return Status::InvalidArgument("TLS set-up failed: ", error);
-    int threads = options_.threads > 0 ? options_.threads : std::max(4u, std::thread::hardware_concurrency() * 2);
+    // Each open connection holds a worker while it is kept alive, and every browser keeps
+    // a live alert stream open: size the pool for connections, not cores.
+    int threads = options_.threads > 0 ? options_.threads : int(std::max(64u, std::thread::hardware_concurrency() * 16));
     srv_->new_task_queue = [threads] { return new httplib::ThreadPool(size_t(threads)); };
     srv_->set_payload_max_length(options_.max_body_bytes);
     srv_->set_read_timeout(options_.io_timeout);
     srv_->set_write_timeout(options_.io_timeout);
     srv_->set_keep_alive_max_count(1000);
-    srv_->set_keep_alive_timeout(30);
+    srv_->set_keep_alive_timeout(5);
     srv_->set_default_headers({
         {"Strict-Transport-Security", "max-age=63072000; includeSubDomains"},
         {"Content-Security-Policy",
@@ -405,6 +407,9 @@ class HttpServer final : public Server {
       return Status::Unavailable("cannot listen on ", options_.listen_host, ":", options_.listen_port);
     }
     thread_ = std::thread([this] { srv_->listen_after_bind(); });
+    // Stop() only takes effect on a running server: return once it accepts.
+    for (int i = 0; i < 5000 && !srv_->is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    if (!srv_->is_running()) return Status::Unavailable("the server did not start listening");
     return Status::Ok();
   }
 
@@ -502,6 +507,19 @@ class HttpServer final : public Server {
     const auto t0 = std::chrono::steady_clock::now();
     Ctx c{req, res, {}, {}, {}};
     Status st = Authenticate(route, c);
+    // Deny by default at the door too: a role that may not perform the route's operation
+    // on any data class is refused (and logged) before the request is even parsed.
+    if (st.ok() && route.info.auth == "user" && !route.info.operation.empty()) {
+      const auto& m = gov_.matrix();
+      const std::string& op = route.info.operation;
+      const bool any = m.Scoped(op) ? !m.ClassesFor(c.who.role, op).empty() : m.Allows(c.who.role, op);
+      if (!any) {
+        policy::LogEvent e = gov_.Event(c.who, op, policy::kDenied);
+        e.terms = json{{"route", req.method + " " + route.info.path}}.dump();
+        st = gov_.Authorize(c.who, op, std::nullopt, e);
+        if (st.ok()) st = Status::PermissionDenied("role may not ", op);
+      }
+    }
     if (st.ok()) st = route.handler(c);
     if (!st.ok()) {
       if (st.code() == StatusCode::kInternal || st.code() == StatusCode::kUnavailable) {
@@ -1028,6 +1046,48 @@ void HttpServer::BuildRoutes() {
     }
     CUSTODIAN_ASSIGN_OR_RETURN(auto info, gov_.GetUser(c.who, user));
     c.Json(UserJson(info));
+    return Status::Ok();
+  });
+
+  // ---- Reference lists for forms ----
+  Add("GET", "/api/v1/purposes", "session", "", [this](Ctx& c) -> Status {
+    json allowed = json::array();
+    for (const auto& [code, title] : gov_.purposes().allowed()) {
+      if (!gov_.purposes().Forbidden(code)) allowed.push_back({{"code", code}, {"title", title}});
+    }
+    json forbidden = json::array();
+    for (const auto& [code, title] : gov_.purposes().forbidden()) forbidden.push_back({{"code", code}, {"title", title}});
+    c.Json({{"purposes", allowed}, {"forbidden", forbidden}});
+    return Status::Ok();
+  });
+  Add("GET", "/api/v1/roles", "user", policy::ops::kManageUsers, [this](Ctx& c) -> Status {
+    json roles = json::array();
+    for (policy::Role r : policy::kAllRoles) {
+      roles.push_back({{"role", std::string(policy::RoleName(r))}, {"title", std::string(gov_.matrix().RoleTitle(r))}});
+    }
+    c.Json({{"roles", roles}, {"matrix", gov_.matrix().Describe()}});
+    return Status::Ok();
+  });
+  Add("GET", "/api/v1/cameras", "user", "", [this](Ctx& c) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(auto cams, policy::ListCameras(gov_, c.who));
+    json out = json::array();
+    for (const auto& cam : cams) {
+      json j = {{"id", cam.id}, {"name", cam.name}, {"kind", std::string(store::CameraKindName(cam.kind))},
+                {"agency_code", cam.agency_code}, {"data_class", std::string(store::DataClassName(cam.data_class))}};
+      if (cam.location) j["location"] = {{"lat", cam.location->lat}, {"lon", cam.location->lon}};
+      if (cam.heading_deg) j["heading"] = *cam.heading_deg;
+      out.push_back(j);
+    }
+    c.Json({{"cameras", out}});
+    return Status::Ok();
+  });
+  Add("POST", "/api/v1/agencies", "user", policy::ops::kManageCameras, [this](Ctx& c) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(json b, c.Body());
+    store::Agency a;
+    CUSTODIAN_ASSIGN_OR_RETURN(a.code, Str(b, "code", true, 128));
+    CUSTODIAN_ASSIGN_OR_RETURN(a.name, Str(b, "name", true, 256));
+    CUSTODIAN_RETURN_IF_ERROR(policy::PutAgency(gov_, c.who, a));
+    c.Json({{"code", a.code}}, 201);
     return Status::Ok();
   });
 

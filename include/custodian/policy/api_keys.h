@@ -43,6 +43,10 @@ Result<std::vector<ApiKey>> ListApiKeys(Governance& gov, const Principal& by);
 // kUnauthenticated for an unknown, malformed or revoked key.
 Result<Device> AuthenticateDevice(Governance& gov, const std::string& secret);
 
+// Every camera (ids, names, classes, places; no plate data). Any full session: the
+// search form's camera filter needs them.
+Result<std::vector<store::Camera>> ListCameras(Governance& gov, const Principal& by);
+
 // The public transparency figures (no plate, ever): aggregate counts only.
 struct TransparencyFigures {
   int64_t cameras = 0;

@@ -1,0 +1,321 @@
+// The HTTPS server as clients see it, over real TLS on loopback, with real accounts:
+// every route refuses a request without a session (or key) and one from a role without
+// its permission; TLS 1.0/1.1 are refused; security headers; CSRF; the OpenAPI file and
+// the route table agree; camera ingest raises an alert that reaches a live stream.
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <openssl/ssl.h>
+
+#include <fstream>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "custodian/policy/api_keys.h"
+#include "custodian/server/server.h"
+#include "policy/governance_fixture.h"
+
+namespace custodian::server {
+namespace {
+
+using json = nlohmann::json;
+using policy::Role;
+using policy::testing::GovernanceFixture;
+using policy::testing::Person;
+using policy::testing::SqliteBackend;
+
+class ServerTest : public GovernanceFixture<SqliteBackend> {
+ protected:
+  void SetUp() override {
+    GovernanceFixture<SqliteBackend>::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    auto fp = EnsureSelfSignedCertificate(dir_ / "tls" / "cert.pem", dir_ / "tls" / "key.pem");
+    ASSERT_TRUE(fp.ok()) << fp.status().ToString();
+    auto srv = Server::Create(*store_, *gov_, nullptr,
+                              {.listen_port = 0, .cert_file = dir_ / "tls" / "cert.pem", .key_file = dir_ / "tls" / "key.pem",
+                               .threads = 4});
+    ASSERT_TRUE(srv.ok()) << srv.status().ToString();
+    server_ = std::move(*srv);
+    ASSERT_TRUE(server_->Start().ok());
+  }
+  void TearDown() override {
+    if (server_) server_->Stop();
+    server_.reset();
+    GovernanceFixture<SqliteBackend>::TearDown();
+  }
+
+  std::unique_ptr<httplib::SSLClient> Client() {
+    auto c = std::make_unique<httplib::SSLClient>("127.0.0.1", server_->port());
+    c->enable_server_certificate_verification(false);
+    c->set_read_timeout(10, 0);
+    return c;
+  }
+
+  struct Web {
+    std::string cookie;
+    std::string csrf;
+    httplib::Headers Headers() const { return {{"Cookie", cookie}, {"X-CSRF-Token", csrf}}; }
+  };
+
+  // Logs `p` on over HTTPS.
+  Web LogOnWeb(const Person& p) {
+    auto c = Client();
+    json body = {{"username", p.username}, {"password", p.password}, {"code", Code(p.totp_secret)},
+                 {"notice_accepted", true}};
+    auto r = c->Post("/api/v1/session", body.dump(), "application/json");
+    EXPECT_TRUE(r) << "no response";
+    if (!r) return {};
+    EXPECT_EQ(r->status, 200) << r->body;
+    Web w;
+    std::string set = r->get_header_value("Set-Cookie");
+    w.cookie = set.substr(0, set.find(';'));
+    EXPECT_NE(set.find("Secure"), std::string::npos);
+    EXPECT_NE(set.find("HttpOnly"), std::string::npos);
+    EXPECT_NE(set.find("SameSite=Strict"), std::string::npos);
+    w.csrf = json::parse(r->body).value("csrf_token", "");
+    return w;
+  }
+
+  httplib::Result Call(const RouteInfo& r, const httplib::Headers& h, const std::string& body = "{}") {
+    std::string path = r.path;
+    for (auto [from, to] : {std::pair{"{id}", "1"}, std::pair{"{name}", "x"}, std::pair{"{username}", "coord"},
+                            std::pair{"{action}", "unlock"}}) {
+      auto at = path.find(from);
+      if (at != std::string::npos) path.replace(at, std::string(from).size(), to);
+    }
+    auto c = Client();
+    if (r.method == "GET") return c->Get(path.c_str(), h);
+    if (r.method == "DELETE") return c->Delete(path.c_str(), h);
+    return c->Post(path.c_str(), h, body, "application/json");
+  }
+
+  std::unique_ptr<Server> server_;
+};
+
+TEST_F(ServerTest, EveryRouteRefusesARequestWithoutASessionOrKey) {
+  int checked = 0;
+  for (const RouteInfo& r : server_->Routes()) {
+    if (r.auth == "public") continue;
+    auto res = Call(r, {});
+    ASSERT_TRUE(res) << r.method << " " << r.path;
+    EXPECT_EQ(res->status, 401) << r.method << " " << r.path << ": " << res->body;
+    json err = json::parse(res->body, nullptr, false);
+    ASSERT_TRUE(err.contains("error")) << res->body;
+    EXPECT_EQ(err["error"]["code"], "unauthenticated");
+    ++checked;
+  }
+  EXPECT_GE(checked, 30);
+  // A forged or revoked key is refused too.
+  auto res = Client()->Post("/api/v1/reads", {{"Authorization", "Bearer ck_" + std::string(64, 'a')}}, "{}",
+                            "application/json");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 401);
+}
+
+TEST_F(ServerTest, EveryRouteRefusesARoleWithoutItsPermission) {
+  // For each route, the first of these roles that may not perform its operation on any
+  // data class; its refusal must be 403 and leave a denied log entry.
+  const Role order[] = {Role::kVendorSupport, Role::kAuditor, Role::kPatrol, Role::kParkingEnforcement};
+  std::map<Role, Web> sessions;
+  const auto& m = gov_->matrix();
+  int checked = 0;
+  for (const RouteInfo& r : server_->Routes()) {
+    if (r.auth != "user" || r.operation.empty()) continue;
+    std::optional<Role> lacking;
+    for (Role role : order) {
+      const bool any = m.Scoped(r.operation) ? !m.ClassesFor(role, r.operation).empty() : m.Allows(role, r.operation);
+      if (!any) {
+        lacking = role;
+        break;
+      }
+    }
+    ASSERT_TRUE(lacking) << r.path << " is allowed to every test role";
+    if (!sessions.count(*lacking)) {
+      Person p = MakeUser(std::string("u_") + std::string(policy::RoleName(*lacking)), *lacking);
+      sessions[*lacking] = LogOnWeb(p);
+    }
+    const int64_t before = LastLog().seq;
+    auto res = Call(r, sessions[*lacking].Headers());
+    ASSERT_TRUE(res) << r.path;
+    EXPECT_EQ(res->status, 403) << policy::RoleName(*lacking) << " " << r.method << " " << r.path << ": " << res->body;
+    policy::LogEntry e = LastLog();
+    EXPECT_GT(e.seq, before) << r.path;
+    EXPECT_EQ(e.outcome, "denied") << r.path;
+    EXPECT_EQ(e.username, std::string("u_") + std::string(policy::RoleName(*lacking))) << r.path;
+    ++checked;
+  }
+  EXPECT_GE(checked, 25);
+}
+
+TEST_F(ServerTest, AFirstLogonSessionOpensOnlyEnrolmentAndPasswordChange) {
+  auto made = gov_->CreateUser(coord_.who, {.username = "newbie", .full_name = "New Bie", .agency_code = "CITYPD",
+                                            .role = Role::kPatrol});
+  ASSERT_TRUE(made.ok());
+  auto c = Client();
+  auto r = c->Post("/api/v1/session",
+                   json{{"username", "newbie"}, {"password", made->initial_password}, {"notice_accepted", true}}.dump(),
+                   "application/json");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  json me = json::parse(r->body);
+  EXPECT_TRUE(me["must_enrol_totp"]);
+  std::string set = r->get_header_value("Set-Cookie");
+  httplib::Headers h{{"Cookie", set.substr(0, set.find(';'))}, {"X-CSRF-Token", me["csrf_token"]}};
+  auto search = Client()->Get("/api/v1/reads?plate=7ABC123&purpose=stolen_vehicle&case=26-CR-1", h);
+  ASSERT_TRUE(search);
+  EXPECT_EQ(search->status, 403) << search->body;
+  auto enrol = Client()->Post("/api/v1/me/mfa/enrol", h, "{}", "application/json");
+  ASSERT_TRUE(enrol);
+  EXPECT_EQ(enrol->status, 200) << enrol->body;
+  EXPECT_EQ(json::parse(enrol->body)["uri"].get<std::string>().rfind("otpauth://totp/", 0), 0u);
+}
+
+TEST_F(ServerTest, StateChangingRequestsNeedTheCsrfToken) {
+  Web w = LogOnWeb(coord_);
+  auto without = Client()->Post("/api/v1/cameras", {{"Cookie", w.cookie}},
+                                R"({"id":"cam-x","name":"X","data_class":"public_safety"})", "application/json");
+  ASSERT_TRUE(without);
+  EXPECT_EQ(without->status, 403);
+  EXPECT_NE(without->body.find("CSRF"), std::string::npos);
+  auto with = Client()->Post("/api/v1/cameras", w.Headers(), R"({"id":"cam-x","name":"X","data_class":"public_safety"})",
+                             "application/json");
+  ASSERT_TRUE(with);
+  EXPECT_EQ(with->status, 201) << with->body;
+}
+
+TEST_F(ServerTest, ResponsesCarryHstsAStrictCspAndNoServerVersion) {
+  auto r = Client()->Get("/healthz");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_NE(r->get_header_value("Strict-Transport-Security").find("max-age="), std::string::npos);
+  const std::string csp = r->get_header_value("Content-Security-Policy");
+  EXPECT_NE(csp.find("default-src 'none'"), std::string::npos);
+  EXPECT_EQ(csp.find("unsafe-inline"), std::string::npos);
+  EXPECT_EQ(csp.find("unsafe-eval"), std::string::npos);
+  EXPECT_FALSE(r->has_header("Server"));
+  EXPECT_EQ(r->get_header_value("X-Content-Type-Options"), "nosniff");
+  auto missing = Client()->Get("/api/v1/nothing-here");
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 404);
+  EXPECT_TRUE(json::parse(missing->body, nullptr, false).contains("error"));
+}
+
+// Handshakes with a client limited to `version`; true when it completes.
+bool Handshake(int port, int version) {
+  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+  SSL_CTX_set_min_proto_version(ctx, version);
+  SSL_CTX_set_max_proto_version(ctx, version);
+  SSL_CTX_set_security_level(ctx, 0);  // let the client offer old protocols at all
+  BIO* bio = BIO_new_ssl_connect(ctx);
+  std::string addr = "127.0.0.1:" + std::to_string(port);
+  BIO_set_conn_hostname(bio, addr.c_str());
+  bool ok = BIO_do_connect(bio) == 1 && BIO_do_handshake(bio) == 1;
+  BIO_free_all(bio);
+  SSL_CTX_free(ctx);
+  return ok;
+}
+
+TEST_F(ServerTest, TlsOneZeroAndOneOneHandshakesAreRefused) {
+  EXPECT_FALSE(Handshake(server_->port(), TLS1_VERSION));
+  EXPECT_FALSE(Handshake(server_->port(), TLS1_1_VERSION));
+  EXPECT_TRUE(Handshake(server_->port(), TLS1_2_VERSION));
+  EXPECT_TRUE(Handshake(server_->port(), TLS1_3_VERSION));
+}
+
+TEST_F(ServerTest, TheOpenApiFileAndTheRouteTableAgree) {
+  std::ifstream in(std::string(CUSTODIAN_SOURCE_DIR) + "/api/openapi.json");
+  ASSERT_TRUE(in) << "api/openapi.json is missing";
+  json doc = json::parse(in, nullptr, false);
+  ASSERT_FALSE(doc.is_discarded());
+  std::set<std::string> in_file, served;
+  for (auto& [path, methods] : doc["paths"].items()) {
+    for (auto& [method, op] : methods.items()) {
+      std::string m = method;
+      for (auto& ch : m) ch = char(std::toupper(static_cast<unsigned char>(ch)));
+      in_file.insert(m + " " + path);
+      const std::string auth = op.value("x-custodian-auth", "");
+      for (const auto& r : server_->Routes()) {
+        if (r.method == m && r.path == path) {
+          EXPECT_EQ(auth, r.auth) << m << " " << path;
+          EXPECT_EQ(op.value("x-custodian-operation", ""), r.operation) << m << " " << path;
+        }
+      }
+    }
+  }
+  for (const auto& r : server_->Routes()) served.insert(r.method + " " + r.path);
+  for (const auto& s : served) EXPECT_TRUE(in_file.count(s)) << s << " is served but not in api/openapi.json";
+  for (const auto& s : in_file) EXPECT_TRUE(served.count(s)) << s << " is in api/openapi.json but not served";
+}
+
+TEST_F(ServerTest, CameraIngestRaisesAnAlertThatReachesALiveStream) {
+  ASSERT_TRUE(store_->PutHotlist({.name = "stolen", .agency_code = "CITYPD"}).ok());
+  std::vector<store::HotlistEntryInput> entries{{"8HOT777", "", "stolen 26-CR-77", std::nullopt}};
+  ASSERT_TRUE(store_->ImportHotlistEntries({.list = "stolen", .entries = entries}).ok());
+  auto key = policy::CreateApiKey(*gov_, coord_.who, "cam-ps", "north unit");
+  ASSERT_TRUE(key.ok()) << key.status().ToString();
+  Person pat = MakeUser("pat", Role::kPatrol);
+  Web w = LogOnWeb(pat);
+  // A read for another camera is refused for this key; a good batch is acknowledged.
+  auto other = Client()->Post(
+      "/api/v1/reads", {{"Authorization", "Bearer " + key->secret}},
+      json{{"reads", {{{"camera_id", "cam-park"}, {"captured_at", "2026-06-01T00:00:00Z"}, {"plate", "8HOT777"},
+                       {"confidence", 0.9}}}}}
+          .dump(),
+      "application/json");
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->status, 403) << other->body;
+  auto bad_json = Client()->Post("/api/v1/reads", {{"Authorization", "Bearer " + key->secret}}, "{\"reads\": [",
+                                 "application/json");
+  ASSERT_TRUE(bad_json);
+  EXPECT_EQ(bad_json->status, 400);
+  EXPECT_EQ(json::parse(bad_json->body)["error"]["code"], "invalid_argument");
+  auto ok = Client()->Post(
+      "/api/v1/reads", {{"Authorization", "Bearer " + key->secret}},
+      json{{"reads",
+            {{{"event_id", "n-1"}, {"captured_at", "2026-06-01T00:00:00Z"}, {"plate", "8HOT777"}, {"confidence", 0.9},
+              {"plate_crop", "/9j/4AAQ"}}}}}
+          .dump(),
+      "application/json");
+  ASSERT_TRUE(ok);
+  ASSERT_EQ(ok->status, 201) << ok->body;
+  json results = json::parse(ok->body)["results"];
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0]["alerts"], 1);
+  // The stream delivers it to the patrol user's browser.
+  std::string got;
+  auto c = Client();
+  auto res = c->Get("/api/v1/alerts/stream", w.Headers(), [&](const char* data, size_t n) {
+    got.append(data, n);
+    return got.find("event: alert") == std::string::npos;  // stop once an alert arrived
+  });
+  EXPECT_NE(got.find("event: alert"), std::string::npos) << got;
+  EXPECT_NE(got.find("8HOT777"), std::string::npos);
+  // Revoking the key stops the camera at once.
+  ASSERT_TRUE(policy::RevokeApiKey(*gov_, coord_.who, key->id).ok());
+  auto revoked = Client()->Post("/api/v1/reads", {{"Authorization", "Bearer " + key->secret}}, R"({"reads":[]})",
+                                "application/json");
+  ASSERT_TRUE(revoked);
+  EXPECT_EQ(revoked->status, 401);
+}
+
+TEST_F(ServerTest, LogonsAreRateLimitedPerAddress) {
+  int limited = 0;
+  for (int i = 0; i < 12; ++i) {
+    auto r = Client()->Post("/api/v1/session",
+                            json{{"username", "coord"}, {"password", "wrong wrong"}, {"notice_accepted", true}}.dump(),
+                            "application/json");
+    ASSERT_TRUE(r);
+    if (r->status == 429) ++limited;
+  }
+  EXPECT_EQ(limited, 2);
+}
+
+TEST_F(ServerTest, OversizedBodiesAreRefused) {
+  std::string big(33u << 20, 'x');
+  auto r = Client()->Post("/api/v1/session", big, "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 413);
+}
+
+}  // namespace
+}  // namespace custodian::server
