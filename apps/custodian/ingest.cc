@@ -8,8 +8,9 @@
 // it survives a crash) one line per read is printed and flushed:
 //   {"line": N, "event_id": "...", "id": 42, "duplicate": false}
 // A line that is not a valid read gets one line on stderr naming its line number; the
-// rest continue, and the exit status is 1. --camera ID:AGENCY creates the agency and a
-// fixed public-safety camera first (for tests and first imports).
+// rest continue, and the exit status is 1. --camera ID:AGENCY creates a fixed
+// public-safety camera (and its agency, named by its code, when absent) unless the camera
+// exists (for tests and first imports).
 // --check-acked reads such ack lines back and checks, without writing, that each acked
 // read is stored under its event id and that no event id is stored twice.
 #include <fstream>
@@ -199,8 +200,13 @@ int RunIngest(const IngestArgs& a) {
     size_t colon = spec.find(':');
     if (colon == std::string::npos) return Fail(Status::InvalidArgument("--camera is ID:AGENCY, got ", spec));
     std::string id = spec.substr(0, colon), agency = spec.substr(colon + 1);
-    Status s = st.PutAgency({.code = agency, .name = agency});
-    if (s.ok()) s = st.PutCamera({.id = id, .name = id, .agency_code = agency});
+    if (st.GetCamera(id).ok()) continue;  // an existing camera (and its agency) is left as it is
+    const store::Camera camera{.id = id, .name = id, .agency_code = agency};
+    Status s = st.PutCamera(camera);
+    if (s.code() == StatusCode::kNotFound) {  // no such agency yet
+      s = st.PutAgency({.code = agency, .name = agency});
+      if (s.ok()) s = st.PutCamera(camera);
+    }
     if (!s.ok()) return Fail(s);
   }
   bool ok = true;
