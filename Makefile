@@ -1,5 +1,5 @@
 # Custodian: the two-command quick start.
-#   make run    installs missing Debian packages, builds, runs the main job
+#   make run    installs missing Debian packages, builds, starts the server (with the demo camera)
 #   make test   installs, builds, runs every test (ctest)
 #   make bench  runs the benchmarks and writes bench/RESULTS.md
 BUILD   ?= build
@@ -11,8 +11,9 @@ SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian 12 packages the build, the tests and the tools need.
 DEB_BUILD := build-essential cmake pkg-config libopencv-dev nlohmann-json3-dev libcli11-dev \
              libgtest-dev libgmock-dev libbenchmark-dev \
-             libsqlite3-dev sqlite3 libsodium-dev libpqxx-dev libpq-dev postgresql-15 oathtool chromium npm
-.PHONY: all deps build run test bench clean train
+             libsqlite3-dev sqlite3 libsodium-dev libpqxx-dev libpq-dev postgresql-15 \
+             libcpp-httplib-dev libssl-dev oathtool chromium npm wrk dpkg-dev
+.PHONY: all deps build run test bench clean train package
 
 all: build
 
@@ -31,9 +32,15 @@ $(BUILD)/CMakeCache.txt:
 build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j$(JOBS)
 
-# Until the server exists, the main job reads the project's own sample images.
+# The main job: the HTTPS server on the embedded SQLite default under ./custodian-data,
+# https://localhost:8443, with the demo camera feeding the sample images. The first run
+# prints the coordinator's one-time password and the certificate's fingerprint.
 run: build
-	$(BUILD)/custodian read samples/
+	$(BUILD)/custodian serve --demo
+
+# A Debian package: binary, models, web application, systemd unit, default config.
+package: build
+	cd $(BUILD) && cpack -G DEB
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)

@@ -13,7 +13,11 @@ namespace custodian::app {
 
 std::filesystem::path DefaultModelDir() {
   if (const char* env = std::getenv("CUSTODIAN_MODELS"); env != nullptr && *env != '\0') return env;
-  return CUSTODIAN_DEFAULT_MODEL_DIR;
+  std::error_code ec;
+  if (std::filesystem::exists(CUSTODIAN_DEFAULT_MODEL_DIR, ec)) return CUSTODIAN_DEFAULT_MODEL_DIR;
+  // An installed binary: <prefix>/bin/custodian with <prefix>/share/custodian/models.
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return exe.parent_path().parent_path() / "share" / "custodian" / "models";
 }
 
 bool IsImageFileName(const std::filesystem::path& p) {
