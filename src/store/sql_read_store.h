@@ -85,6 +85,9 @@ class SqlReadStore final : public ReadStore {
   Result<std::vector<IngestResult>> Ingest(std::span<const ReadInput> batch) override;
   Result<StoredRead> GetRead(int64_t id) override;
   Result<SearchPage> Search(const SearchQuery& query) override;
+  Result<StoredRead> CorrectRead(int64_t read_id, std::string_view new_plate, std::string_view reason,
+                                 std::string_view by) override;                 // sql_corrections.cc
+  Result<std::vector<ReadCorrection>> ReadHistory(int64_t read_id) override;  // sql_corrections.cc
   Result<Hold> PlaceHold(const HoldRequest& request) override;
   Status ReleaseHold(int64_t id, std::string_view released_by) override;
   Result<Hold> GetHold(int64_t id) override;

@@ -56,6 +56,20 @@ struct ImageCheckReport {
   int64_t missing = 0;          // images the database refers to whose file is gone
 };
 
+// One correction of a wrong read (policy 4.A.4, 5.E): the plate before and after, why,
+// and who made it. The reads row holds the corrected plate; the original stays here.
+struct ReadCorrection {
+  int64_t id = 0;
+  int64_t read_id = 0;
+  std::string old_plate;  // normalised, as the read held it before this correction
+  std::string new_plate;  // normalised
+  std::string reason;
+  std::string corrected_by;
+  TimePoint corrected_at;
+};
+// The longest correction reason, in bytes.
+inline constexpr size_t kMaxCorrectionReasonLength = 1'000;
+
 struct ImageCheckOptions {
   // Delete orphan files. Default: false (only count them).
   bool remove_orphans = false;
@@ -101,6 +115,25 @@ class ReadStore {
   // term and every filter are bound parameters. kInvalidArgument for a malformed term,
   // cursor, area or limit.
   virtual Result<SearchPage> Search(const SearchQuery& query) = 0;
+
+  // ---- Corrections of wrong reads (policy 4.A.4, 5.E; sql_corrections.cc) ----
+
+  // Replaces read `read_id`'s plate with `new_plate` (checked and normalised as Ingest
+  // does), in one transaction: records a ReadCorrection (old plate, new plate, reason,
+  // `by`, the store clock's time), updates the read and its plate keys, indexes the new
+  // plate for exact, fuzzy, wildcard and suffix searches, and drops the old plate from the
+  // plate index when no other read holds it (as PurgeBatch does). The corrected read is
+  // matched against the hotlists as a new read would be: an entry in force at its capture
+  // time raises an alert (alerts the old plate raised stay, with their review record).
+  // Returns the read after the correction. kNotFound for no read `read_id`;
+  // kInvalidArgument for a bad plate, the plate the read already holds, an empty or
+  // over-long reason (kMaxCorrectionReasonLength) or an empty `by`, with nothing changed.
+  // The plate_raw the camera sent is kept as it was.
+  virtual Result<StoredRead> CorrectRead(int64_t read_id, std::string_view new_plate, std::string_view reason,
+                                         std::string_view by) = 0;
+  // Read `read_id`'s corrections, oldest first (empty when never corrected). kNotFound
+  // for no read `read_id`.
+  virtual Result<std::vector<ReadCorrection>> ReadHistory(int64_t read_id) = 0;
 
   // ---- Legal holds and retention (policy section 3; see holds.h) ----
 

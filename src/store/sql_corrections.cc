@@ -1,0 +1,154 @@
+// SqlReadStore::CorrectRead and ReadHistory: corrections of wrong reads (policy 4.A.4,
+// 5.E), the original plate kept in read_corrections (migration 5).
+//
+// The read's plate index rows follow the ones Ingest and PurgeBatch keep: the plates row
+// (plate, reverse, confusion key; migration 6) and the plate's trigrams (migration 2) are
+// added for a plate no read held, and removed for a plate its last read no longer holds.
+#include <set>
+
+#include "custodian/store/plate_key.h"
+#include "store/sql_read_store.h"
+
+namespace custodian::store::internal {
+namespace {
+
+// Valid UTF-8 without NUL bytes (what both backends store byte for byte).
+bool CleanUtf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c == 0) return false;
+    size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (n == 0 || i + n > s.size()) return false;
+    for (size_t k = 1; k < n; ++k) {
+      if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return false;
+    }
+    if (n == 2 && c < 0xC2) return false;  // overlong
+    i += n;
+  }
+  return true;
+}
+
+Status CheckField(std::string_view what, std::string_view value, size_t max) {
+  if (value.empty()) return Status::InvalidArgument(what, " is empty");
+  if (value.size() > max) return Status::InvalidArgument(what, " is ", value.size(), " bytes; the limit is ", max);
+  if (!CleanUtf8(value)) return Status::InvalidArgument(what, " is not valid UTF-8 text (or holds a NUL byte)");
+  return Status::Ok();
+}
+
+std::set<std::string> Trigrams(const std::string& plate) {
+  std::set<std::string> grams;
+  for (size_t i = 0; i + 3 <= plate.size(); ++i) grams.insert(plate.substr(i, 3));
+  return grams;
+}
+
+// As Ingest's IndexPlate: the plates row, and the trigrams when the plate is new.
+Status IndexPlate(Txn& txn, const std::string& plate) {
+  CUSTODIAN_ASSIGN_OR_RETURN(
+      auto added, txn.Query("INSERT INTO plates (plate, plate_rev, confusion_key) VALUES (?, ?, ?) "
+                            "ON CONFLICT (plate) DO NOTHING RETURNING plate",
+                            {plate, Reversed(plate), ConfusionKey(plate)}));
+  if (added.empty()) return Status::Ok();
+  for (const auto& g : Trigrams(plate)) {
+    CUSTODIAN_RETURN_IF_ERROR(
+        txn.Query("INSERT INTO plate_grams (gram, plate) VALUES (?, ?) ON CONFLICT DO NOTHING", {g, plate}).status());
+  }
+  return Status::Ok();
+}
+
+// As PurgeBatch: a plate no read holds leaves the plates table and its trigrams.
+Status UnindexPlateIfUnused(Txn& txn, const std::string& plate) {
+  CUSTODIAN_ASSIGN_OR_RETURN(auto still, txn.Query("SELECT 1 FROM reads WHERE plate = ? LIMIT 1", {plate}));
+  if (!still.empty()) return Status::Ok();
+  CUSTODIAN_RETURN_IF_ERROR(txn.Query("DELETE FROM plates WHERE plate = ?", {plate}).status());
+  for (const auto& g : Trigrams(plate)) {  // by the primary key (gram, plate), never a scan
+    CUSTODIAN_RETURN_IF_ERROR(txn.Query("DELETE FROM plate_grams WHERE gram = ? AND plate = ?", {g, plate}).status());
+  }
+  return Status::Ok();
+}
+
+std::string UpperAscii(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'a' && c <= 'z') c = char(c - 'a' + 'A');
+  }
+  return out;
+}
+
+// As Ingest's hotlist match: an alert for each entry in force at the capture time on the
+// plate (or its confusion key, on a fuzzy list) whose state agrees with the read's.
+Status MatchHotlists(Txn& txn, int64_t read_id, int64_t captured_ms, const std::string& plate,
+                     const std::string& region, int64_t now_ms) {
+  CUSTODIAN_ASSIGN_OR_RETURN(
+      auto rows, txn.Query("SELECT e.id, e.plate, e.state FROM hotlist_entries e JOIN hotlists h ON h.id = e.hotlist_id "
+                           "WHERE (e.plate = ? OR (e.confusion_key = ? AND h.fuzzy = 1)) "
+                           "AND (e.expires_ms IS NULL OR e.expires_ms > ?)",
+                           {plate, ConfusionKey(plate), captured_ms}));
+  for (const auto& e : rows) {
+    const std::string state = AsString(e[2]);
+    if (!state.empty() && !region.empty() && state != UpperAscii(region)) continue;
+    CUSTODIAN_RETURN_IF_ERROR(
+        txn.Query("INSERT INTO alerts (read_id, read_ms, entry_id, exact, retroactive, created_ms, state) "
+                  "VALUES (?, ?, ?, ?, 0, ?, 'new') ON CONFLICT (read_id, entry_id) DO NOTHING",
+                  {read_id, captured_ms, AsInt(e[0]), int64_t(AsString(e[1]) == plate), now_ms})
+            .status());
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<StoredRead> SqlReadStore::CorrectRead(int64_t read_id, std::string_view new_plate, std::string_view reason,
+                                             std::string_view by) {
+  CUSTODIAN_RETURN_IF_ERROR(CheckField("plate", new_plate, kMaxRawPlateLength));
+  CUSTODIAN_ASSIGN_OR_RETURN(std::string plate, NormalisePlate(new_plate));
+  CUSTODIAN_RETURN_IF_ERROR(CheckField("reason", reason, kMaxCorrectionReasonLength));
+  CUSTODIAN_RETURN_IF_ERROR(CheckField("user", by, kMaxIdLength));
+  const int64_t now_ms = ToUnixMillis(clock_->Now());
+  CUSTODIAN_RETURN_IF_ERROR(Transact([&](Txn& txn) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(auto rows,
+                               txn.Query("SELECT plate, captured_ms, region FROM reads WHERE id = ?", {read_id}));
+    if (rows.empty()) return Status::NotFound("no read ", read_id);
+    const std::string old_plate = AsString(rows[0][0]);
+    const int64_t captured_ms = AsInt(rows[0][1]);
+    const std::string region = AsString(rows[0][2]);
+    if (old_plate == plate) return Status::InvalidArgument("read ", read_id, " already reads ", plate);
+    CUSTODIAN_RETURN_IF_ERROR(txn.Query("INSERT INTO read_corrections (read_id, old_plate, new_plate, reason, "
+                                        "corrected_by, corrected_ms) VALUES (?, ?, ?, ?, ?, ?)",
+                                        {read_id, old_plate, plate, std::string(reason), std::string(by), now_ms})
+                                  .status());
+    // The capture time lets PostgreSQL touch only the read's day partition.
+    CUSTODIAN_RETURN_IF_ERROR(txn.Query("UPDATE reads SET plate = ?, plate_rev = ?, confusion_key = ? "
+                                        "WHERE id = ? AND captured_ms = ?",
+                                        {plate, Reversed(plate), ConfusionKey(plate), read_id, captured_ms})
+                                  .status());
+    CUSTODIAN_RETURN_IF_ERROR(IndexPlate(txn, plate));
+    CUSTODIAN_RETURN_IF_ERROR(UnindexPlateIfUnused(txn, old_plate));
+    return MatchHotlists(txn, read_id, captured_ms, plate, region, now_ms);
+  }));
+  return GetRead(read_id);
+}
+
+Result<std::vector<ReadCorrection>> SqlReadStore::ReadHistory(int64_t read_id) {
+  std::vector<ReadCorrection> out;
+  CUSTODIAN_RETURN_IF_ERROR(Transact([&](Txn& txn) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(auto exists, txn.Query("SELECT 1 FROM reads WHERE id = ?", {read_id}));
+    if (exists.empty()) return Status::NotFound("no read ", read_id);
+    CUSTODIAN_ASSIGN_OR_RETURN(auto rows, txn.Query("SELECT id, read_id, old_plate, new_plate, reason, corrected_by, "
+                                                    "corrected_ms FROM read_corrections WHERE read_id = ? ORDER BY id",
+                                                    {read_id}));
+    for (const auto& r : rows) {
+      out.push_back({.id = AsInt(r[0]),
+                     .read_id = AsInt(r[1]),
+                     .old_plate = AsString(r[2]),
+                     .new_plate = AsString(r[3]),
+                     .reason = AsString(r[4]),
+                     .corrected_by = AsString(r[5]),
+                     .corrected_at = FromUnixMillis(AsInt(r[6]))});
+    }
+    return Status::Ok();
+  }));
+  return out;
+}
+
+}  // namespace custodian::store::internal
