@@ -266,4 +266,77 @@ Result<AuditResult> AuditAccuracy(Governance& gov, const Principal& by, int64_t 
   return out;
 }
 
+namespace {
+
+// The data class and plate of read `read_id` (nullopt when there is none).
+Result<std::optional<std::pair<store::DataClass, std::string>>> ReadClass(Governance& gov, int64_t read_id) {
+  std::optional<std::pair<store::DataClass, std::string>> out;
+  CUSTODIAN_RETURN_IF_ERROR(gov.store().Transact([&](Txn& txn) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(auto rows, txn.Query("SELECT data_class, plate FROM reads WHERE id = ?", {read_id}));
+    if (!rows.empty()) out.emplace(ClassOf(AsInt(rows[0][0])), AsString(rows[0][1]));
+    return Status::Ok();
+  }));
+  return out;
+}
+
+}  // namespace
+
+Result<store::StoredRead> CorrectRead(Governance& gov, const Principal& by, int64_t read_id,
+                                      const std::string& new_plate, const std::string& reason,
+                                      const std::string& case_reference) {
+  const AccessPurpose why{std::string(kPurpose), case_reference};
+  json terms = {{"read_id", read_id}, {"new_plate", Clip(new_plate, 64)}, {"reason", Clip(reason)}};
+  LogEvent e = gov.Event(by, "read_correction", kDenied);
+  e.purpose = std::string(kPurpose);
+  e.case_number = Clip(case_reference, 64);
+  CUSTODIAN_ASSIGN_OR_RETURN(auto read, ReadClass(gov, read_id));
+  if (read) terms["old_plate"] = read->second;
+  e.terms = terms.dump();
+  // An unknown read is still gated (as public safety) before it is reported.
+  CUSTODIAN_RETURN_IF_ERROR(gov.AuthorizePlateData(by, ops::kAccuracyAudit, why,
+                                                   read ? read->first : store::DataClass::kPublicSafety, e.terms));
+  if (!read) return Refuse(gov, by, e, Status::NotFound("no read ", read_id));
+  auto norm = store::NormalisePlate(new_plate);
+  if (!norm.ok()) return Refuse(gov, by, e, norm.status());
+  if (*norm == read->second) return Refuse(gov, by, e, Status::InvalidArgument("the read already holds ", *norm));
+  if (reason.empty()) return Refuse(gov, by, e, Status::InvalidArgument("a correction needs a reason"));
+  terms["new_plate"] = *norm;
+  e.terms = terms.dump();
+  e.outcome = std::string(kAllowed);
+  e.records = 1;
+  e.detail = "read " + std::to_string(read_id) + " corrected from " + read->second + " to " + *norm;
+  if (Status st = gov.Record(by, e); !st.ok()) {
+    return Status::Unavailable("the access log cannot be written (", st.message(), "); nothing was done");
+  }
+  auto fixed = gov.store().CorrectRead(read_id, new_plate, reason, by.username);
+  if (!fixed.ok()) {
+    LogEvent failed = e;
+    failed.outcome = std::string(kFailed);
+    failed.records = 0;
+    failed.detail = fixed.status().message();
+    (void)gov.Record(by, failed);  // the error itself is the one to report
+  }
+  return fixed;
+}
+
+Result<std::vector<store::ReadCorrection>> ReadHistory(Governance& gov, const Principal& by, int64_t read_id,
+                                                       const std::string& case_reference) {
+  const AccessPurpose why{std::string(kPurpose), case_reference};
+  LogEvent e = gov.Event(by, "read_history", kDenied);
+  e.purpose = std::string(kPurpose);
+  e.case_number = Clip(case_reference, 64);
+  e.terms = json{{"read_id", read_id}}.dump();
+  CUSTODIAN_ASSIGN_OR_RETURN(auto read, ReadClass(gov, read_id));
+  CUSTODIAN_RETURN_IF_ERROR(gov.AuthorizePlateData(by, ops::kAccuracyAudit, why,
+                                                   read ? read->first : store::DataClass::kPublicSafety, e.terms));
+  if (!read) return Refuse(gov, by, e, Status::NotFound("no read ", read_id));
+  CUSTODIAN_ASSIGN_OR_RETURN(auto history, gov.store().ReadHistory(read_id));
+  e.outcome = std::string(kAllowed);
+  e.records = int64_t(history.size());
+  if (Status st = gov.Record(by, e); !st.ok()) {
+    return Status::Unavailable("the access log cannot be written (", st.message(), "); nothing was released");
+  }
+  return history;
+}
+
 }  // namespace custodian::policy

@@ -368,5 +368,63 @@ TYPED_TEST(ServicesTest, BreachNoticeListsWhatTheAccountTouched) {
   EXPECT_TRUE(this->LastDenied());
 }
 
+// ---- Read corrections (policy 4.A.4, 5.E) ----
+
+TYPED_TEST(ServicesTest, CorrectingAReadKeepsItsOriginalAndLogsBothPlates) {
+  auto& gov = *this->gov_;
+  this->CoordinatorGates();
+  const int64_t id = this->read_ids_["cam-park"];
+  auto fixed = CorrectRead(gov, this->coord_.who, id, "7abc-128", "audit AA-2026-06: the 3 is an 8", "AA-2026-06");
+  ASSERT_TRUE(fixed.ok()) << fixed.status().ToString();
+  EXPECT_EQ(fixed->plate, "7ABC128");
+  LogEntry last = this->LastLog();
+  EXPECT_EQ(last.action, "read_correction");
+  EXPECT_EQ(last.outcome, kAllowed);
+  EXPECT_EQ(last.username, "coord");
+  EXPECT_EQ(last.purpose, "accuracy_audit");
+  EXPECT_EQ(last.case_number, "AA-2026-06");
+  EXPECT_NE(last.terms.find("\"old_plate\":\"7ABC123\""), std::string::npos) << last.terms;
+  EXPECT_NE(last.terms.find("\"new_plate\":\"7ABC128\""), std::string::npos) << last.terms;
+  // The original stays in the read's history; reading it is logged.
+  auto history = ReadHistory(gov, this->coord_.who, id, "AA-2026-06");
+  ASSERT_TRUE(history.ok()) << history.status().ToString();
+  ASSERT_EQ(history->size(), 1u);
+  EXPECT_EQ((*history)[0].old_plate, "7ABC123");
+  EXPECT_EQ((*history)[0].new_plate, "7ABC128");
+  EXPECT_EQ((*history)[0].corrected_by, "coord");
+  EXPECT_EQ(this->LastLog().action, "read_history");
+  // The corrected plate is what searches find.
+  auto page = gov.SearchReads(this->coord_.who, this->kWhy, {.match = store::PlateMatch::kExact, .plate = "7ABC128"});
+  ASSERT_TRUE(page.ok()) << page.status().ToString();
+  ASSERT_EQ(page->reads.size(), 1u);
+  EXPECT_EQ(page->reads[0].id, id);
+
+  // Refusals, each logged and leaving the read as it is: no case reference, an unknown
+  // read, a bad plate, the plate it already holds, and a role without accuracy_audit.
+  EXPECT_EQ(CorrectRead(gov, this->coord_.who, id, "7ABC129", "x", "").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_TRUE(this->LastDenied());
+  EXPECT_EQ(CorrectRead(gov, this->coord_.who, 999'999, "7ABC129", "x", "AA-2026-06").status().code(),
+            StatusCode::kNotFound);
+  EXPECT_TRUE(this->LastDenied());
+  EXPECT_EQ(CorrectRead(gov, this->coord_.who, id, "--", "x", "AA-2026-06").status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_TRUE(this->LastDenied());
+  EXPECT_EQ(CorrectRead(gov, this->coord_.who, id, "7ABC128", "x", "AA-2026-06").status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_TRUE(this->LastDenied());
+  auto pat = this->MakeUser("pat", Role::kPatrol);
+  EXPECT_EQ(CorrectRead(gov, pat.who, this->read_ids_["cam-ps"], "7ABC129", "x", "AA-2026-06").status().code(),
+            StatusCode::kPermissionDenied);
+  EXPECT_TRUE(this->LastDenied());
+  EXPECT_EQ(this->LastLog().username, "pat");
+  auto read = this->store_->GetRead(id);
+  ASSERT_TRUE(read.ok());
+  EXPECT_EQ(read->plate, "7ABC128");
+  EXPECT_EQ(this->store_->GetRead(this->read_ids_["cam-ps"])->plate, "7ABC123");
+  history = this->store_->ReadHistory(id);
+  ASSERT_TRUE(history.ok());
+  EXPECT_EQ(history->size(), 1u);
+}
+
 }  // namespace
 }  // namespace custodian::policy

@@ -1,12 +1,13 @@
 // Accuracy audits (policy 4.A.4 and 5.E): a uniform random sample of the reads captured
 // in a period, a person's verdict on each (correct, or the true plate), and accuracy per
-// camera. Correcting a wrong read in the store is not done here.
+// camera; and the correction of a wrong read, its original kept in the read's history.
 //
 // Basic usage:
 //   auto id = policy::StartAudit(gov, coord, {.from = month_start, .to = month_end,
 //                                             .sample_size = 50, .seed = 2026, .reference = "AA-2026-06"});
 //   policy::VerifyItem(gov, coord, *id, read_id, {.correct = false, .true_plate = "7ABC128"});
 //   auto result = policy::AuditAccuracy(gov, coord, *id);
+//   auto fixed = policy::CorrectRead(gov, coord, read_id, "7ABC128", "audit AA-7: 3 was an 8", "AA-7");
 //
 // Looking at sampled reads is plate-data access: each step passes the plate-data gates
 // (accuracy_audit for each data class involved, purpose "accuracy_audit") and is logged.
@@ -79,6 +80,22 @@ Status VerifyItem(Governance& gov, const Principal& by, int64_t audit_id, int64_
 
 // Accuracy per camera from the verdicts so far.
 Result<AuditResult> AuditAccuracy(Governance& gov, const Principal& by, int64_t audit_id);
+
+// Corrects read `read_id` to `new_plate` (store::ReadStore::CorrectRead): the original
+// stays in the read's history, with `reason` and who corrected it. Plate-data access:
+// ops::kAccuracyAudit on the read's data class, purpose "accuracy_audit", case number
+// `case_reference` (an audit's AuditCaseNumber, or another reference). Logged as
+// "read_correction" with the read id and the old and new plates, before the change (a
+// change that then fails leaves a "failed" entry). Returns the read after. kNotFound
+// (logged) for an unknown read; kInvalidArgument (logged) for a bad plate or reason.
+Result<store::StoredRead> CorrectRead(Governance& gov, const Principal& by, int64_t read_id,
+                                      const std::string& new_plate, const std::string& reason,
+                                      const std::string& case_reference);
+
+// The corrections of read `read_id`, oldest first (same gates as CorrectRead; logged
+// as "read_history").
+Result<std::vector<store::ReadCorrection>> ReadHistory(Governance& gov, const Principal& by, int64_t read_id,
+                                                       const std::string& case_reference);
 
 // The case number of an audit's later steps: "AA-<id>".
 std::string AuditCaseNumber(int64_t audit_id);
