@@ -56,7 +56,7 @@ std::string Sha256Hex(std::string_view data) {
 
 Result<RequestState> ParseState(const std::string& s) {
   for (auto st : {RequestState::kSubmitted, RequestState::kDirectorApproved, RequestState::kApproved,
-                  RequestState::kDenied, RequestState::kFulfilled}) {
+                  RequestState::kRefused, RequestState::kFulfilled}) {
     if (RequestStateName(st) == s) return st;
   }
   return Status::Internal("unknown records request state '", s, "'");
@@ -189,7 +189,7 @@ std::string_view RequestStateName(RequestState s) {
     case RequestState::kSubmitted: return "submitted";
     case RequestState::kDirectorApproved: return "director_approved";
     case RequestState::kApproved: return "approved";
-    case RequestState::kDenied: return "denied";
+    case RequestState::kRefused: return "denied";
     case RequestState::kFulfilled: return "fulfilled";
   }
   return "unknown";
@@ -370,7 +370,7 @@ Status DenyRecordsRequest(Governance& gov, const Principal& by, int64_t id, cons
   return Decide(
       gov, by, id, "deny_records_request", ops::kApproveRecordsRequest, true,
       [&](const RecordsRequest& q) -> Status {
-        if (q.state == RequestState::kFulfilled || q.state == RequestState::kDenied) {
+        if (q.state == RequestState::kFulfilled || q.state == RequestState::kRefused) {
           return Status::InvalidArgument("request is ", RequestStateName(q.state), " already");
         }
         return Status::Ok();

@@ -41,7 +41,7 @@ struct RecordsRequestForm {
   store::SearchQuery search;
 };
 
-enum class RequestState { kSubmitted, kDirectorApproved, kApproved, kDenied, kFulfilled };
+enum class RequestState { kSubmitted, kDirectorApproved, kApproved, kRefused, kFulfilled };
 // "submitted", "director_approved", "approved", "denied", "fulfilled".
 std::string_view RequestStateName(RequestState state);
 
