@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "custodian/policy/reports.h"
+#include "custodian/policy/sharing.h"
 #include "policy/governance_fixture.h"
 
 namespace custodian::policy {
@@ -36,6 +38,18 @@ class GovernanceTest : public GovernanceFixture<Backend> {
   }
   Status Tamper(const std::string& sql) { return Backend::Exec(this->url_, sql); }
   Result<LogVerification> Verify() { return this->gov_->VerifyLog(Governance::System("verify")); }
+  // Flags of `kind` for `user` over the last day, read by the coordinator.
+  std::vector<MisuseFlag> Flags(FlagKind kind, const std::string& user, const MisuseOptions& options = {}) {
+    auto flags = MisuseFlags(*this->gov_, this->coord_.who, this->clock_.Now() - std::chrono::days(1),
+                             this->clock_.Now() + std::chrono::minutes(1), options);
+    EXPECT_TRUE(flags.ok()) << flags.status().ToString();
+    std::vector<MisuseFlag> out;
+    if (!flags.ok()) return out;
+    for (const auto& f : *flags) {
+      if (f.kind == kind && f.username == user) out.push_back(f);
+    }
+    return out;
+  }
 };
 
 using Backends = ::testing::Types<SqliteBackend, PostgresBackend>;
@@ -486,6 +500,50 @@ TYPED_TEST(GovernanceTest, AuditVerifyCatchesARewrittenChainThroughTheSignedChec
   ASSERT_TRUE(v.ok());
   EXPECT_FALSE(v->ok);
   EXPECT_NE(v->problem.find("checkpoint"), std::string::npos) << v->problem;
+}
+
+// ---- Misuse flags for the weekly review (5.C) ----
+
+TYPED_TEST(GovernanceTest, BulkSearchesAndHighSearchRatesAreFlagged) {
+  Person p = this->MakeUser("pat", Role::kPatrol);
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_TRUE(this->gov_->SearchReads(p.who, this->kWhy, {.match = store::PlateMatch::kWildcard, .plate = "7*"}).ok());
+  }
+  auto bulk = this->Flags(FlagKind::kBulkRecords, "pat", {.bulk_records = 1});
+  ASSERT_EQ(bulk.size(), 1u);
+  EXPECT_EQ(bulk[0].seqs.size(), 4u) << "each search returned 2 records, more than 1";
+  EXPECT_TRUE(this->Flags(FlagKind::kBulkRecords, "pat").empty()) << "2 records is not bulk at the default 500";
+  EXPECT_EQ(this->Flags(FlagKind::kBulkRate, "pat", {.searches_per_hour = 3}).size(), 1u);
+  EXPECT_TRUE(this->Flags(FlagKind::kBulkRate, "pat").empty());
+}
+
+TYPED_TEST(GovernanceTest, ForbiddenPurposesAndDeniedBurstsAreFlagged) {
+  Person p = this->MakeUser("pat", Role::kPatrol);
+  for (int i = 0; i < 5; ++i) {
+    auto r = this->gov_->SearchReads(p.who, {"immigration_enforcement", "26-CR-0117"}, {.plate = "7ABC123"});
+    ASSERT_EQ(r.status().code(), StatusCode::kPermissionDenied);
+  }
+  auto forbidden = this->Flags(FlagKind::kForbiddenPurpose, "pat");
+  ASSERT_EQ(forbidden.size(), 1u);
+  EXPECT_EQ(forbidden[0].seqs.size(), 5u);
+  EXPECT_EQ(this->Flags(FlagKind::kDeniedBurst, "pat").size(), 1u);
+}
+
+TYPED_TEST(GovernanceTest, PartnerAgencyActivityIsFlagged) {
+  UserSpec spec;
+  spec.agency_code = "COUNTYSO";
+  Person partner = this->MakeUser("deputy", Role::kPartnerAgency, true, &spec);
+  ASSERT_TRUE(GrantSharing(*this->gov_, this->coord_.who,
+                           {.agency_code = "COUNTYSO", .data_classes = {store::DataClass::kPublicSafety},
+                            .expires = this->clock_.Now() + std::chrono::days(30)})
+                  .ok());
+  auto r = this->gov_->SearchReads(partner.who, this->kWhy, {.plate = "7ABC123"});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  auto flags = this->Flags(FlagKind::kPartnerActivity, "deputy");
+  ASSERT_EQ(flags.size(), 1u);
+  EXPECT_FALSE(flags[0].seqs.empty());
+  EXPECT_EQ(this->LogWhere({.username = "deputy", .action = "search_reads", .outcome = "allowed"})[0].agency_code,
+            "COUNTYSO");
 }
 
 // ---- The authorization matrix ----
