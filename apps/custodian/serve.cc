@@ -23,6 +23,7 @@
 #include "custodian/policy/governed_ops.h"
 #include "custodian/policy/retention.h"
 #include "custodian/server/server.h"
+#include "custodian/server/webhooks.h"
 #include "custodian/vision/image.h"
 
 namespace custodian::app {
@@ -47,6 +48,7 @@ struct ServeArgs {
   int public_safety_days = 365, non_public_safety_days = 365;
   int purge_interval_minutes = 60;
   int checkpoint_interval_minutes = 10;
+  std::vector<server::WebhookTarget> webhooks;  // alerts pushed to other systems
 };
 
 std::atomic<bool> g_stop{false};
@@ -93,7 +95,18 @@ Status ApplyConfig(const std::string& file, ServeArgs& a) {
     else if (k == "retention_non_public_safety_days") st = num(a.non_public_safety_days);
     else if (k == "purge_interval_minutes") st = num(a.purge_interval_minutes);
     else if (k == "checkpoint_interval_minutes") st = num(a.checkpoint_interval_minutes);
-    else if (k == "demo") {
+    else if (k == "webhooks") {
+      if (!v.is_array()) return Status::InvalidArgument(file, ": webhooks is an array of {url, secret}");
+      for (const auto& w : v) {
+        if (!w.is_object() || !w.contains("url") || !w.contains("secret") || !w["url"].is_string() ||
+            !w["secret"].is_string()) {
+          return Status::InvalidArgument(file, ": each webhook is {\"url\": ..., \"secret\": ...}");
+        }
+        server::WebhookTarget t{w["url"].get<std::string>(), w["secret"].get<std::string>()};
+        CUSTODIAN_RETURN_IF_ERROR(server::CheckWebhookTarget(t));
+        a.webhooks.push_back(std::move(t));
+      }
+    } else if (k == "demo") {
       if (!v.is_boolean()) return Status::InvalidArgument(file, ": demo must be true or false");
       a.demo = v.get<bool>();
     } else if (k.rfind("_", 0) == 0) {
@@ -230,6 +243,8 @@ int Serve(ServeArgs a) {
     std::cout << "TLS certificate " << so.cert_file.string() << "\n  SHA-256 fingerprint " << *fp << "\n";
   }
   so.web_root = FindWebRoot(a.web_root);
+  so.export_dir = data / "exports";
+  so.retention = {std::chrono::days(a.public_safety_days), std::chrono::days(a.non_public_safety_days)};
   if (a.demo) {
     // A demo camera and hotlist (as the system, logged) so reads and an alert appear.
     policy::Principal sys = policy::Governance::System("demo setup");
@@ -258,6 +273,15 @@ int Serve(ServeArgs a) {
   signal(SIGTERM, OnSignal);
   std::thread demo;
   if (a.demo) demo = std::thread([&] { DemoFeeder(**store, a.models); });
+  std::unique_ptr<server::WebhookDispatcher> hooks;
+  if (!a.webhooks.empty()) {
+    hooks = std::make_unique<server::WebhookDispatcher>(
+        **store, **gov, server::WebhookOptions{.targets = a.webhooks, .cursor_file = data / "webhooks.cursor"});
+    if (Status st = hooks->Start(); !st.ok()) {
+      std::cerr << "custodian serve: webhooks: " << st.ToString() << "\n";
+      return 1;
+    }
+  }
   // Maintenance jobs, as the system.
   policy::RetentionPeriods periods{std::chrono::days(a.public_safety_days), std::chrono::days(a.non_public_safety_days)};
   auto next_purge = std::chrono::steady_clock::now() + std::chrono::minutes(1);
@@ -282,6 +306,7 @@ int Serve(ServeArgs a) {
   }
   std::cout << "custodian serve: stopping" << std::endl;
   (*srv)->Stop();
+  if (hooks) hooks->Stop();
   if (demo.joinable()) demo.join();
   return 0;
 }
