@@ -19,6 +19,8 @@ void RegisterEval(CLI::App& app, Action* run);
 void RegisterBenchVision(CLI::App& app, Action* run);
 // Adds `store` under the `bench` subcommand RegisterBenchVision creates; call it after.
 void RegisterBenchStore(CLI::App& app, Action* run);
+// Adds `http-setup` under `bench` (bench_http.cc); call it after RegisterBenchVision.
+void RegisterBenchHttp(CLI::App& app, Action* run);
 void RegisterDb(CLI::App& app, Action* run);
 void RegisterRetention(CLI::App& app, Action* run);
 void RegisterHold(CLI::App& app, Action* run);

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# The HTTP API under load: camera ingest (batches of 100 reads) and exact-plate searches
+# over HTTPS on loopback, with wrk against `custodian serve`.
+# Usage: bench/run_http_bench.sh BUILD/custodian [READS]
+#   READS: generated reads pre-loaded before the runs (default 100000), so searches run
+#   against a populated store. Prints a markdown table and, last, one JSON line.
+# Runs (each 15 s, 2 wrk threads, 64 connections, --timeout 10s so slow answers count in
+# the percentiles instead of being dropped as socket timeouts):
+#   1. ingest alone; 2. search alone; 3. search while a second wrk ingests at the same time
+#      (search 64 connections, ingest 16; the server's default pool has 64 workers and a
+#      kept-alive connection holds one, so beyond 64 connections in all some wait).
+set -euo pipefail
+bin=$(realpath "$1")
+reads=${2:-100000}
+here=$(cd "$(dirname "$0")" && pwd)
+command -v wrk >/dev/null || { echo "run_http_bench.sh: wrk is not installed (apt-get install wrk)" >&2; exit 1; }
+dir=$(mktemp -d /tmp/custodian-http-bench-XXXXXX)
+pid=""
+cleanup() {
+  if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
+  rm -rf "$dir"
+}
+trap cleanup EXIT
+
+t0=$(date +%s.%N)
+setup=$("$bin" bench http-setup --data-dir "$dir/data" --reads "$reads" --json | tail -n 1)
+setup_s=$(echo "$(date +%s.%N) - $t0" | bc)
+get() { [[ $setup =~ \"$1\":\"([^\"]*)\" ]] && echo "${BASH_REMATCH[1]}"; }
+key=$(get api_key); cookie=$(get cookie); plate=$(get plate)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$bin" serve --data-dir "$dir/data" --listen "127.0.0.1:$port" >"$dir/serve.log" 2>&1 &
+pid=$!
+for _ in $(seq 1 100); do
+  curl -skf "https://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+curl -skf "https://127.0.0.1:$port/healthz" >/dev/null || { echo "server did not start" >&2; cat "$dir/serve.log" >&2; exit 1; }
+url="https://127.0.0.1:$port/api/v1/reads"
+wrk_common=(--latency --timeout 10s -d15s)
+
+# wrk's figures from its output file: requests/s, p50/p90/p99 in ms, non-2xx, socket errors.
+parse() {
+  awk '
+    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v + 0 }
+    /Requests\/sec:/ { rps = $2 }
+    $1 == "50%" { p50 = ms($2) } $1 == "90%" { p90 = ms($2) } $1 == "99%" { p99 = ms($2) }
+    /requests in/ { n = $1 }
+    /Non-2xx or 3xx responses:/ { bad = $5 }
+    /Socket errors:/ { gsub(",", ""); err = $4 + $6 + $8 + $10 }
+    END { printf "%s %.2f %.2f %.2f %d %d %d\n", rps, p50, p90, p99, n, bad + 0, err + 0 }' "$1"
+}
+
+wrk -t2 -c64 "${wrk_common[@]}" -s "$here/wrk_ingest.lua" "$url" -- "$key" "ingest$$" >"$dir/ingest.txt"
+wrk -t2 -c64 "${wrk_common[@]}" -s "$here/wrk_search.lua" "$url" -- "$cookie" "$plate" >"$dir/search.txt"
+wrk -t1 -c16 --timeout 10s -d17s -s "$here/wrk_ingest.lua" "$url" -- "$key" "mixed$$" >"$dir/mixed_ingest.txt" &
+ingest_pid=$!
+sleep 1
+wrk -t2 -c64 "${wrk_common[@]}" -s "$here/wrk_search.lua" "$url" -- "$cookie" "$plate" >"$dir/mixed_search.txt"
+wait "$ingest_pid"
+stored=$(curl -sk -b "$cookie" "https://127.0.0.1:$port/api/v1/transparency" 2>/dev/null |
+  python3 -c 'import json, sys; print(json.load(sys.stdin)["reads"]["stored"])' 2>/dev/null || true)
+
+read -r i_rps i_p50 i_p90 i_p99 i_n i_bad i_err <<<"$(parse "$dir/ingest.txt")"
+read -r s_rps s_p50 s_p90 s_p99 s_n s_bad s_err <<<"$(parse "$dir/search.txt")"
+read -r m_rps m_p50 m_p90 m_p99 m_n m_bad m_err <<<"$(parse "$dir/mixed_search.txt")"
+read -r mi_rps _ _ _ mi_n mi_bad mi_err <<<"$(parse "$dir/mixed_ingest.txt")"
+i_reads=$(echo "$i_rps * 100" | bc)
+mi_reads=$(echo "$mi_rps * 100" | bc)
+
+echo "| run | clients | requests/s | reads/s | p50 ms | p90 ms | p99 ms | requests | non-2xx | socket errors |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
+printf '| ingest, 100 reads per request | 64 | %.1f | %.0f | %.1f | %.1f | %.1f | %d | %d | %d |\n' \
+  "$i_rps" "$i_reads" "$i_p50" "$i_p90" "$i_p99" "$i_n" "$i_bad" "$i_err"
+printf '| search, exact plate | 64 | %.1f | | %.1f | %.1f | %.1f | %d | %d | %d |\n' \
+  "$s_rps" "$s_p50" "$s_p90" "$s_p99" "$s_n" "$s_bad" "$s_err"
+printf '| search while ingesting | 64 | %.1f | | %.1f | %.1f | %.1f | %d | %d | %d |\n' \
+  "$m_rps" "$m_p50" "$m_p90" "$m_p99" "$m_n" "$m_bad" "$m_err"
+printf '| (the ingest beside it) | 16 | %.1f | %.0f | | | | %d | %d | %d |\n' \
+  "$mi_rps" "$mi_reads" "$mi_n" "$mi_bad" "$mi_err"
+echo
+printf '{"preloaded_reads":%d,"stored_reads_after":%s,"setup_s":%.1f,"ingest_requests_per_s":%s,"ingest_reads_per_s":%s,"ingest_p99_ms":%s,"ingest_non2xx":%d,"search_requests_per_s":%s,"search_p50_ms":%s,"search_p99_ms":%s,"search_non2xx":%d,"mixed_search_requests_per_s":%s,"mixed_search_p99_ms":%s,"mixed_search_non2xx":%d,"mixed_ingest_reads_per_s":%s,"mixed_ingest_non2xx":%d}\n' \
+  "$reads" "${stored:-null}" "$setup_s" "$i_rps" "$i_reads" "$i_p99" "$i_bad" "$s_rps" "$s_p50" "$s_p99" "$s_bad" \
+  "$m_rps" "$m_p99" "$m_bad" "$mi_reads" "$mi_bad"
