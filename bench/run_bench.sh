@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make bench: measures the engine and the records store and writes bench/RESULTS.md.
+# make bench: measures the engine, the records store and the HTTP API, and writes bench/RESULTS.md.
 # Usage: bench/run_bench.sh BUILD/custodian DATA_DIR
 set -euo pipefail
 bin=$1
@@ -39,6 +39,18 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
     "$(field wildcard_p99_ms 1) | $(field fuzzy_p99_ms 2) | $(field purge_day_s 2) |"
   echo
   echo "JSON: \`$store_json\`"
+  echo
+  echo "## HTTP API (make bench: wrk over HTTPS on loopback, 100,000 pre-loaded reads)"
+  echo
+  echo "Command: \`bench/run_http_bench.sh $bin 100000\` (\`custodian serve\` on a temporary data folder"
+  echo "prepared by \`custodian bench http-setup\`; wrk -t2 -c64 -d15s --timeout 10s; ingest 100 reads per"
+  echo "request; search exact plate, purpose stolen_vehicle; third row: search while a second wrk"
+  echo "(-t1 -c16) ingests). Load average before: $(cut -d' ' -f1-3 /proc/loadavg)."
+  echo
+  http_out=$(bash bench/run_http_bench.sh "$bin" 100000)
+  echo "$http_out" | grep '^|'
+  echo
+  echo "JSON: \`$(echo "$http_out" | tail -n 1)\`"
 } >"$tmp"
 mv "$tmp" "$out"
 cat "$out"
