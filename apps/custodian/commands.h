@@ -40,6 +40,7 @@ void RegisterShowRead(CLI::App& app, Action* run);
 void RegisterAudit(CLI::App& app, Action* run);
 void RegisterIngest(CLI::App& app, Action* run);
 void RegisterServe(CLI::App& app, Action* run);
+void RegisterCameras(CLI::App& app, Action* run);  // cameras, agencies, keys (cameras.cc)
 
 // The model folder: --models if given, else $CUSTODIAN_MODELS, else the build's default.
 std::filesystem::path DefaultModelDir();

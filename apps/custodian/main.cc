@@ -106,6 +106,7 @@ int main(int argc, char** argv) {
   custodian::app::RegisterAudit(app, &run);
   custodian::app::RegisterIngest(app, &run);
   custodian::app::RegisterServe(app, &run);
+  custodian::app::RegisterCameras(app, &run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -28,8 +28,19 @@ run_all() {  # run_all LABEL URL SIGNING-KEY SQL-COMMAND... -- [flags]
   add_user pat patrol "Pat Patrol" "${f[@]}"
   add_user aud auditor "Audrey Auditor" "${f[@]}"
   add_user park parking_enforcement "Parker Meter" "${f[@]}"
-  # The parking camera (non-public-safety); then the reads, as a camera would send them.
-  "${sql[@]}" "INSERT INTO cameras (id, name, kind, agency_code, data_class) VALUES ('lot7', 'Lot 7', 'parking', 'CITYPD', 1)" >/dev/null
+  # The parking camera (non-public-safety), added by the coordinator; then the reads, as a
+  # camera would send them.
+  check "$l-camera-add" 0 "camera lot7 \\(Lot 7\\): parking, non_public_safety, agency CITYPD" -- \
+    as coord cameras add --id lot7 --name "Lot 7" --kind parking --class non_public_safety --agency CITYPD
+  check "$l-camera-add-patrol" 1 "permission_denied" -- as pat cameras add --id rogue --name "Rogue"
+  check "$l-camera-add-bad-class" 1 "invalid_argument" -- as coord cameras add --id x1 --name X --class secret
+  check "$l-cameras-list" 0 "^lot7 parking non_public_safety CITYPD Lot 7$" -- as coord cameras list
+  check "$l-agency-add" 0 "agency COUNTYSO" -- as coord agencies add --code COUNTYSO --name "County Sheriff"
+  check "$l-key-issue" 0 "^ck_[0-9a-f]{64}$" -- as coord keys issue --camera lot7 --name "lot 7 unit"
+  check "$l-keys-list" 0 "^1 lot7 ingest valid .* lot 7 unit$" -- as coord keys list
+  check "$l-key-revoke" 0 "key 1 revoked" -- as coord keys revoke --id 1
+  check "$l-keys-list-revoked" 0 "^1 lot7 ingest revoked .* by coord " -- as coord keys list
+  check "$l-camera-add-logged" 0 "coord@cli .*allowed.*lot7" -- as coord audit log --user coord
   check "$l-ingest" 0 "" -- bash -c "$(printf '%q ' "$CUSTODIAN" ingest --db "$db" "${x[@]}" --camera cam1:CITYPD) < '$tmp/reads.jsonl'"
 
   check "$l-login-no-notice" 1 "system-use notice must be accepted" -- \
