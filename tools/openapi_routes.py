@@ -56,6 +56,23 @@ SUMMARIES = {
     ('GET', '/api/v1/grants'): 'Sharing grants',
     ('POST', '/api/v1/grants'): 'Grant sharing to another California public agency',
     ('POST', '/api/v1/grants/{id}/revoke'): 'Revoke a sharing grant',
+    ('POST', '/api/v1/requests'): 'Submit a records request (the electronic data and records request form)',
+    ('GET', '/api/v1/requests'): 'Records requests the user may see (confidential)',
+    ('GET', '/api/v1/requests/{id}'): 'One records request',
+    ('POST', '/api/v1/requests/{id}/{action}'):
+        'Records request steps: director-approve, approve (coordinator), deny, fulfil (export)',
+    ('POST', '/api/v1/audits'): 'Start an accuracy audit (a random sample of reads)',
+    ('GET', '/api/v1/audits/{id}'): "An accuracy audit's items and accuracy per camera",
+    ('POST', '/api/v1/audits/{id}/items/{read_id}'): 'Record the verdict on a sampled read',
+    ('POST', '/api/v1/incidents'): 'Record the facts of a breach incident',
+    ('GET', '/api/v1/incidents/{id}/notice'):
+        'The breach notice for an account and window (format=text, or html as a download)',
+    ('GET', '/api/v1/retention'): 'Retention periods in force and the purge log, newest first',
+    ('POST', '/api/v1/retention/purge'): 'Run the retention purge now',
+    ('POST', '/api/v1/holds/{id}/export'): "Export a hold's evidence (signed manifest) into the export folder",
+    ('GET', '/api/v1/audit/report'): 'Access report: plate-data entries counted by user, plate, purpose and case',
+    ('GET', '/api/v1/audit/reviews'): 'Recorded access-log reviews, and whether the weekly review is overdue',
+    ('GET', '/api/v1/sharing/report'): 'Sharing report: every grant and partner agencies\' plate-data activity',
 }
 
 

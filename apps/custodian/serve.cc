@@ -207,6 +207,7 @@ int Serve(ServeArgs a) {
   so.listen_host = a.listen.substr(0, colon);
   so.listen_port = std::atoi(a.listen.c_str() + colon + 1);
   so.threads = a.threads;
+  so.log_requests = true;
   std::error_code ec;
   const fs::path data = fs::absolute(a.data_dir, ec);
   fs::create_directories(data, ec);

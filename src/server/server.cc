@@ -6,7 +6,9 @@
 #include <httplib.h>
 #include <sodium.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <charconv>
 #include <condition_variable>
 #include <deque>
@@ -20,9 +22,12 @@
 #include <nlohmann/json.hpp>
 
 #include "custodian/core/utc_time.h"
+#include "custodian/policy/accuracy_audit.h"
 #include "custodian/policy/api_keys.h"
+#include "custodian/policy/breach_incidents.h"
 #include "custodian/policy/governed_ops.h"
 #include "custodian/policy/hotlist_import.h"
+#include "custodian/policy/records_requests.h"
 #include "custodian/policy/reports.h"
 #include "custodian/policy/sharing.h"
 #include "server/tls.h"
@@ -127,6 +132,99 @@ json LogJson(const policy::LogEntry& e) {
           {"case_number", e.case_number},
           {"records", e.records},
           {"detail", e.detail}};
+}
+
+json OptIso(const std::optional<TimePoint>& t) { return t ? json(Iso(*t)) : json(); }
+
+std::string_view MatchName(store::PlateMatch m) {
+  switch (m) {
+    case store::PlateMatch::kAny: return "any";
+    case store::PlateMatch::kExact: return "exact";
+    case store::PlateMatch::kWildcard: return "wildcard";
+    case store::PlateMatch::kFuzzy: return "fuzzy";
+  }
+  return "exact";
+}
+
+json SearchJson(const store::SearchQuery& q) {
+  json j = {{"plate", q.plate}, {"match", std::string(MatchName(q.match))}, {"extra_edits", q.extra_edits},
+            {"from", OptIso(q.from)}, {"to", OptIso(q.to)}, {"cameras", q.camera_ids}};
+  if (q.data_class) j["data_class"] = std::string(store::DataClassName(*q.data_class));
+  return j;
+}
+
+json RequestJson(const policy::RecordsRequest& r) {
+  const auto& f = r.form;
+  return {{"id", r.id},
+          {"number", r.number},
+          {"state", std::string(policy::RequestStateName(r.state))},
+          {"requester", f.requester},
+          {"department", f.department},
+          {"phone", f.phone},
+          {"email", f.email},
+          {"date_requested", Iso(f.date_requested)},
+          {"date_required", Iso(f.date_required)},
+          {"data_class", std::string(store::DataClassName(f.data_class))},
+          {"description", f.description},
+          {"reason", f.reason},
+          {"search", SearchJson(f.search)},
+          {"submitted_by", r.submitted_by},
+          {"director", r.director},
+          {"director_at", OptIso(r.director_at)},
+          {"coordinator", r.coordinator},
+          {"coordinator_at", OptIso(r.coordinator_at)},
+          {"decision_note", r.decision_note},
+          {"fulfilled_at", OptIso(r.fulfilled_at)},
+          {"export_path", r.export_path}};
+}
+
+json CameraAccuracyJson(const policy::CameraAccuracy& a) {
+  return {{"camera_id", a.camera_id}, {"sampled", a.sampled}, {"verified", a.verified}, {"correct", a.correct},
+          {"accuracy", a.accuracy}};
+}
+
+json AuditJson(const policy::AuditResult& r) {
+  json cams = json::array();
+  for (const auto& a : r.cameras) cams.push_back(CameraAccuracyJson(a));
+  json items = json::array();
+  for (const auto& i : r.items) {
+    items.push_back({{"read_id", i.read_id}, {"camera_id", i.camera_id}, {"plate", i.plate},
+                     {"correct", i.correct ? json(*i.correct) : json()}, {"true_plate", i.true_plate},
+                     {"verified_by", i.verified_by}});
+  }
+  return {{"id", r.audit_id}, {"case_number", policy::AuditCaseNumber(r.audit_id)}, {"cameras", cams},
+          {"overall", CameraAccuracyJson(r.overall)}, {"items", items}};
+}
+
+json ClassPurgeJson(const policy::ClassPurgeSummary& s) {
+  return {{"cutoff", Iso(s.cutoff)}, {"reads", s.reads}, {"images", s.images}, {"plates", s.plates},
+          {"partitions_dropped", s.partitions_dropped}, {"batches", s.batches}, {"oldest", OptIso(s.oldest)},
+          {"newest", OptIso(s.newest)}, {"complete", s.complete}};
+}
+
+json AccessCountsJson(const std::vector<policy::AccessCount>& counts) {
+  json out = json::array();
+  for (const auto& a : counts) {
+    out.push_back({{"key", a.key}, {"entries", a.entries}, {"allowed", a.allowed}, {"denied", a.denied},
+                   {"records", a.records}});
+  }
+  return out;
+}
+
+json GrantJson(const policy::SharingGrant& g) {
+  json classes = json::array();
+  for (auto dc : g.data_classes) classes.push_back(std::string(store::DataClassName(dc)));
+  return {{"id", g.id},         {"agency_code", g.agency_code}, {"data_classes", classes},
+          {"cameras", g.camera_ids}, {"expires_at", Iso(g.expires)},  {"created_by", g.created_by},
+          {"created_at", Iso(g.created_at)}, {"revoked_by", g.revoked_by}, {"revoked_at", OptIso(g.revoked_at)},
+          {"in_force", g.in_force}};
+}
+
+// "2026-06-01T00:00:00Z" -> "20260601T000000Z": a time for folder names.
+std::string Stamp(TimePoint t) {
+  std::string s = Iso(t);
+  std::erase_if(s, [](char ch) { return ch == '-' || ch == ':'; });
+  return s;
 }
 
 // ---- Errors ----
@@ -337,6 +435,88 @@ Result<store::SearchQuery> SearchOf(const Ctx& c) {
   return q;
 }
 
+// A records request's search from JSON: plate, match (exact, wildcard, fuzzy; no plate:
+// any), extra_edits, from and to (required), cameras.
+Result<store::SearchQuery> SearchOfJson(const json& j) {
+  if (!j.is_object()) return Status::InvalidArgument("search is an object: plate, match, from, to, cameras");
+  store::SearchQuery q;
+  CUSTODIAN_ASSIGN_OR_RETURN(q.plate, Str(j, "plate", false, 64));
+  const std::string m = j.value("match", "exact");
+  if (m == "exact") {
+    q.match = store::PlateMatch::kExact;
+  } else if (m == "wildcard") {
+    q.match = store::PlateMatch::kWildcard;
+  } else if (m == "fuzzy") {
+    q.match = store::PlateMatch::kFuzzy;
+  } else {
+    return Status::InvalidArgument("search.match is exact, wildcard or fuzzy");
+  }
+  if (q.plate.empty()) q.match = store::PlateMatch::kAny;
+  if (j.value("extra_edits", 0) == 1) q.extra_edits = 1;
+  CUSTODIAN_ASSIGN_OR_RETURN(TimePoint from, TimeField(j, "from"));
+  CUSTODIAN_ASSIGN_OR_RETURN(TimePoint to, TimeField(j, "to"));
+  q.from = from;
+  q.to = to;
+  if (j.contains("cameras")) {
+    if (!j["cameras"].is_array()) return Status::InvalidArgument("search.cameras is an array of camera ids");
+    for (const auto& cam : j["cameras"]) {
+      if (!cam.is_string()) return Status::InvalidArgument("search.cameras is an array of camera ids");
+      q.camera_ids.push_back(cam.get<std::string>());
+    }
+  }
+  return q;
+}
+
+Result<policy::BreachIncident> IncidentOfJson(const json& b) {
+  policy::BreachIncident i;
+  CUSTODIAN_ASSIGN_OR_RETURN(std::string title, Str(b, "title", false, 200));
+  if (!title.empty()) i.title = title;
+  CUSTODIAN_ASSIGN_OR_RETURN(i.agency_name, Str(b, "agency_name", true, 256));
+  CUSTODIAN_ASSIGN_OR_RETURN(i.contact_name, Str(b, "contact_name", false, 256));
+  CUSTODIAN_ASSIGN_OR_RETURN(i.contact_phone, Str(b, "contact_phone", false, 64));
+  CUSTODIAN_ASSIGN_OR_RETURN(i.contact_email, Str(b, "contact_email", false, 254));
+  CUSTODIAN_ASSIGN_OR_RETURN(i.contact_address, Str(b, "contact_address", false, 1000));
+  CUSTODIAN_ASSIGN_OR_RETURN(i.what_happened, Str(b, "what_happened", true, 8000));
+  if (!b.contains("information_involved") || !b["information_involved"].is_array()) {
+    return Status::InvalidArgument("information_involved is an array of the kinds of information involved");
+  }
+  for (const auto& x : b["information_involved"]) {
+    if (!x.is_string() || x.get<std::string>().size() > 500) {
+      return Status::InvalidArgument("information_involved holds strings of up to 500 bytes");
+    }
+    if (!x.get<std::string>().empty()) i.information_involved.push_back(x.get<std::string>());
+  }
+  CUSTODIAN_ASSIGN_OR_RETURN(i.what_we_are_doing, Str(b, "what_we_are_doing", false, 8000));
+  CUSTODIAN_ASSIGN_OR_RETURN(i.what_you_can_do, Str(b, "what_you_can_do", false, 8000));
+  auto opt_time = [&](const char* key, std::optional<TimePoint>& out) -> Status {
+    if (!b.contains(key) || b[key].is_null() || (b[key].is_string() && b[key].get<std::string>().empty())) {
+      return Status::Ok();
+    }
+    CUSTODIAN_ASSIGN_OR_RETURN(TimePoint t, TimeField(b, key));
+    out = t;
+    return Status::Ok();
+  };
+  CUSTODIAN_RETURN_IF_ERROR(opt_time("breach_date", i.breach_date));
+  CUSTODIAN_RETURN_IF_ERROR(opt_time("estimated_date", i.estimated_date));
+  std::optional<TimePoint> first, last;
+  CUSTODIAN_RETURN_IF_ERROR(opt_time("date_range_from", first));
+  CUSTODIAN_RETURN_IF_ERROR(opt_time("date_range_to", last));
+  if (first.has_value() != last.has_value()) {
+    return Status::InvalidArgument("a date range needs both date_range_from and date_range_to");
+  }
+  if (first) i.date_range = std::pair{*first, *last};
+  if (b.contains("delayed_for_law_enforcement")) {
+    if (!b["delayed_for_law_enforcement"].is_boolean()) {
+      return Status::InvalidArgument("delayed_for_law_enforcement is true or false");
+    }
+    i.delayed_for_law_enforcement = b["delayed_for_law_enforcement"].get<bool>();
+  }
+  std::optional<TimePoint> notice;
+  CUSTODIAN_RETURN_IF_ERROR(opt_time("notice_date", notice));
+  if (notice) i.notice_date = *notice;
+  return i;
+}
+
 // ---- The server ----
 
 struct Route {
@@ -531,8 +711,19 @@ class HttpServer final : public Server {
     }
     if (route.info.path.rfind("/api/", 0) == 0) res.set_header("Cache-Control", "no-store");
     std::string group = route.info.path.substr(0, route.info.path.find('/', 8));
-    metrics_.Observe(group, res.status,
-                     std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    metrics_.Observe(group, res.status, seconds);
+    // Structured request log: the route pattern, never the query string (plates stay in
+    // the access log, under its retention and review).
+    if (options_.log_requests && route.info.path != "/healthz" && route.info.path != "/metrics") {
+      json line = {{"ts", FormatUtcTime(gov_.clock().Now())}, {"method", req.method}, {"route", route.info.path},
+                   {"status", res.status}, {"ms", std::round(seconds * 1e4) / 10}, {"src", SourceOf(req)}};
+      if (!c.who.username.empty()) line["user"] = c.who.username;
+      if (c.device.key_id) line["device"] = c.device.camera_id;
+      std::lock_guard lock(log_mu_);
+      std::fprintf(stdout, "%s\n", line.dump().c_str());
+      std::fflush(stdout);
+    }
   }
 
   bool LogonAllowed(const std::string& source) {
@@ -576,6 +767,29 @@ class HttpServer final : public Server {
 
   void NotifyAlerts() { alerts_cv_.notify_all(); }
 
+  // A new, empty folder `prefix`-<time> under options_.export_dir (created 0700 when
+  // missing). kUnavailable when the server has no export folder.
+  Result<std::filesystem::path> NewExportFolder(const std::string& prefix) {
+    namespace fs = std::filesystem;
+    if (options_.export_dir.empty()) {
+      return Status::Unavailable("exports are not configured on this server (it has no export folder)");
+    }
+    std::error_code ec;
+    if (!fs::exists(options_.export_dir, ec)) {
+      fs::create_directories(options_.export_dir, ec);
+      if (ec) return Status::Unavailable("cannot create the export folder: ", ec.message());
+      fs::permissions(options_.export_dir, fs::perms::owner_all, fs::perm_options::replace, ec);
+    }
+    const std::string base = prefix + "-" + Stamp(gov_.clock().Now());
+    std::lock_guard lock(export_mu_);
+    fs::path out = options_.export_dir / base;
+    for (int n = 2; fs::exists(out, ec); ++n) out = options_.export_dir / (base + "-" + std::to_string(n));
+    fs::create_directory(out, ec);
+    if (ec) return Status::Unavailable("cannot create ", out.filename().string(), ": ", ec.message());
+    fs::permissions(out, fs::perms::owner_all, fs::perm_options::replace, ec);
+    return out;
+  }
+
   void BuildRoutes();
 
   store::ReadStore& store_;
@@ -589,10 +803,12 @@ class HttpServer final : public Server {
   std::atomic<bool> stopping_{false};
   Metrics metrics_;
   std::mutex rate_mu_;
+  std::mutex log_mu_;
   std::map<std::string, std::deque<std::chrono::steady_clock::time_point>> logons_;
   std::mutex alerts_mu_;
   std::condition_variable alerts_cv_;
   std::mutex transparency_mu_;
+  std::mutex export_mu_;
   std::optional<std::pair<std::chrono::steady_clock::time_point, json>> transparency_;
 };
 
@@ -1225,6 +1441,241 @@ void HttpServer::BuildRoutes() {
     CUSTODIAN_ASSIGN_OR_RETURN(int64_t id, c.PathId());
     CUSTODIAN_RETURN_IF_ERROR(policy::RevokeSharing(gov_, c.who, id));
     c.Json({{"revoked", id}});
+    return Status::Ok();
+  });
+
+  // ---- Records requests (confidential: the library decides who sees which) ----
+  Add("POST", "/api/v1/requests", "user", policy::ops::kSubmitRecordsRequest, [this](Ctx& c) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(json b, c.Body());
+    policy::RecordsRequestForm f;
+    CUSTODIAN_ASSIGN_OR_RETURN(f.requester, Str(b, "requester", true, 128));
+    CUSTODIAN_ASSIGN_OR_RETURN(f.department, Str(b, "department", true, 128));
+    CUSTODIAN_ASSIGN_OR_RETURN(f.phone, Str(b, "phone", true, 32));
+    CUSTODIAN_ASSIGN_OR_RETURN(f.email, Str(b, "email", true, 254));
+    CUSTODIAN_ASSIGN_OR_RETURN(f.date_requested, TimeField(b, "date_requested"));
+    CUSTODIAN_ASSIGN_OR_RETURN(f.date_required, TimeField(b, "date_required"));
+    CUSTODIAN_ASSIGN_OR_RETURN(std::string cls, Str(b, "data_class", false, 32));
+    if (!cls.empty()) {
+      CUSTODIAN_ASSIGN_OR_RETURN(f.data_class, store::ParseDataClass(cls));
+    }
+    CUSTODIAN_ASSIGN_OR_RETURN(f.description, Str(b, "description", true, 4000));
+    CUSTODIAN_ASSIGN_OR_RETURN(f.reason, Str(b, "reason", true, 2000));
+    if (!b.contains("search")) return Status::InvalidArgument("missing field 'search'");
+    CUSTODIAN_ASSIGN_OR_RETURN(f.search, SearchOfJson(b["search"]));
+    CUSTODIAN_ASSIGN_OR_RETURN(int64_t id, policy::SubmitRecordsRequest(gov_, c.who, f));
+    CUSTODIAN_ASSIGN_OR_RETURN(auto r, policy::GetRecordsRequest(gov_, c.who, id));
+    c.Json(RequestJson(r), 201);
+    return Status::Ok();
+  });
+  Add("GET", "/api/v1/requests", "user", policy::ops::kSubmitRecordsRequest, [this](Ctx& c) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(auto list, policy::ListRecordsRequests(gov_, c.who));
+    json out = json::array();
+    for (const auto& r : list) out.push_back(RequestJson(r));
+    c.Json({{"requests", out}});
+    return Status::Ok();
+  });
+  Add("GET", "/api/v1/requests/{id}", "user", policy::ops::kSubmitRecordsRequest, [this](Ctx& c) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(int64_t id, c.PathId());
+    CUSTODIAN_ASSIGN_OR_RETURN(auto r, policy::GetRecordsRequest(gov_, c.who, id));
+    c.Json(RequestJson(r));
+    return Status::Ok();
+  });
+  Add("POST", "/api/v1/requests/{id}/{action}", "user", policy::ops::kApproveRecordsRequest, [this](Ctx& c) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(int64_t id, c.PathId());
+    const std::string action = c.PathString(2);
+    json body = c.req.body.empty() ? json::object() : json::parse(c.req.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object()) return Status::InvalidArgument("the request body must be a JSON object");
+    CUSTODIAN_ASSIGN_OR_RETURN(std::string note, Str(body, "note", false, 2000));
+    json extra = json::object();
+    if (action == "director-approve") {
+      CUSTODIAN_RETURN_IF_ERROR(policy::DirectorApprove(gov_, c.who, id, note));
+    } else if (action == "approve") {
+      CUSTODIAN_RETURN_IF_ERROR(policy::CoordinatorApprove(gov_, c.who, id, note));
+    } else if (action == "deny") {
+      CUSTODIAN_RETURN_IF_ERROR(policy::DenyRecordsRequest(gov_, c.who, id, note));
+    } else if (action == "fulfil") {
+      CUSTODIAN_ASSIGN_OR_RETURN(auto out, NewExportFolder("RR-" + std::to_string(id)));
+      auto done = policy::FulfilRecordsRequest(gov_, c.who, id, out);
+      if (!done.ok()) {
+        std::error_code ec;
+        std::filesystem::remove(out, ec);  // only when still empty
+        return done.status();
+      }
+      extra = {{"export_dir", done->dir.string()}, {"reads", done->reads}, {"public_key", gov_.public_key_hex()}};
+    } else {
+      return Status::NotFound("no records request action '", action.substr(0, 32),
+                              "' (director-approve, approve, deny, fulfil)");
+    }
+    CUSTODIAN_ASSIGN_OR_RETURN(auto r, policy::GetRecordsRequest(gov_, c.who, id));
+    json j = RequestJson(r);
+    if (!extra.empty()) j["export"] = extra;
+    c.Json(j);
+    return Status::Ok();
+  });
+
+  // ---- Accuracy audits ----
+  Add("POST", "/api/v1/audits", "user", policy::ops::kAccuracyAudit, [this](Ctx& c) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(json b, c.Body());
+    policy::AuditSpec spec;
+    if (b.contains("cameras")) {
+      if (!b["cameras"].is_array()) return Status::InvalidArgument("cameras is an array of camera ids");
+      for (const auto& cam : b["cameras"]) {
+        if (!cam.is_string()) return Status::InvalidArgument("cameras is an array of camera ids");
+        spec.camera_ids.push_back(cam.get<std::string>());
+      }
+    }
+    CUSTODIAN_ASSIGN_OR_RETURN(spec.from, TimeField(b, "from"));
+    CUSTODIAN_ASSIGN_OR_RETURN(spec.to, TimeField(b, "to"));
+    if (b.contains("sample_size")) {
+      if (!b["sample_size"].is_number_integer()) return Status::InvalidArgument("sample_size is a whole number");
+      spec.sample_size = b["sample_size"].get<int>();
+    }
+    if (b.contains("seed")) {
+      if (!b["seed"].is_number_unsigned()) return Status::InvalidArgument("seed is a non-negative whole number");
+      spec.seed = b["seed"].get<uint64_t>();
+    } else {
+      randombytes_buf(&spec.seed, sizeof spec.seed);  // a fresh sample unless one is asked to be repeated
+    }
+    CUSTODIAN_ASSIGN_OR_RETURN(spec.reference, Str(b, "reference", true, 64));
+    CUSTODIAN_ASSIGN_OR_RETURN(int64_t id, policy::StartAudit(gov_, c.who, spec));
+    c.Json({{"id", id}, {"case_number", policy::AuditCaseNumber(id)}, {"seed", spec.seed}}, 201);
+    return Status::Ok();
+  });
+  Add("GET", "/api/v1/audits/{id}", "user", policy::ops::kAccuracyAudit, [this](Ctx& c) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(int64_t id, c.PathId());
+    CUSTODIAN_ASSIGN_OR_RETURN(auto r, policy::AuditAccuracy(gov_, c.who, id));
+    c.Json(AuditJson(r));
+    return Status::Ok();
+  });
+  Add("POST", "/api/v1/audits/{id}/items/{read_id}", "user", policy::ops::kAccuracyAudit, [this](Ctx& c) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(int64_t id, c.PathId(1));
+    CUSTODIAN_ASSIGN_OR_RETURN(int64_t read_id, c.PathId(2));
+    CUSTODIAN_ASSIGN_OR_RETURN(json b, c.Body());
+    if (!b.contains("correct") || !b["correct"].is_boolean()) return Status::InvalidArgument("correct is true or false");
+    policy::Verdict v{.correct = b["correct"].get<bool>()};
+    CUSTODIAN_ASSIGN_OR_RETURN(v.true_plate, Str(b, "true_plate", !v.correct, 64));
+    CUSTODIAN_RETURN_IF_ERROR(policy::VerifyItem(gov_, c.who, id, read_id, v));
+    CUSTODIAN_ASSIGN_OR_RETURN(auto r, policy::AuditAccuracy(gov_, c.who, id));
+    c.Json(AuditJson(r));
+    return Status::Ok();
+  });
+
+  // ---- Breach incidents and notices ----
+  Add("POST", "/api/v1/incidents", "user", policy::ops::kBreachNotices, [this](Ctx& c) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(json b, c.Body());
+    CUSTODIAN_ASSIGN_OR_RETURN(auto incident, IncidentOfJson(b));
+    CUSTODIAN_ASSIGN_OR_RETURN(int64_t id, policy::RecordIncident(gov_, c.who, incident));
+    c.Json({{"id", id}}, 201);
+    return Status::Ok();
+  });
+  Add("GET", "/api/v1/incidents/{id}/notice", "user", policy::ops::kBreachNotices, [this](Ctx& c) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(int64_t id, c.PathId());
+    const std::string format = c.Param("format").empty() ? "text" : c.Param("format");
+    if (format != "text" && format != "html") return Status::InvalidArgument("format is text or html");
+    if (c.Param("from").empty() || c.Param("to").empty()) {
+      return Status::InvalidArgument("from and to (the window of the account's access) are required");
+    }
+    CUSTODIAN_ASSIGN_OR_RETURN(TimePoint from, ParseUtcTime(c.Param("from")));
+    CUSTODIAN_ASSIGN_OR_RETURN(TimePoint to, ParseUtcTime(c.Param("to")));
+    CUSTODIAN_ASSIGN_OR_RETURN(auto notice, policy::ProduceNotice(gov_, c.who, id, c.Param("account"), {from, to}));
+    c.res.set_header("X-Touched-Reads", std::to_string(notice.touched.size()));
+    if (format == "html") {
+      c.res.set_header("Content-Disposition",
+                       "attachment; filename=\"breach-notice-" + std::to_string(id) + ".html\"");
+      c.res.set_content(notice.html, "text/html; charset=utf-8");
+    } else {
+      c.res.set_content(notice.text, "text/plain; charset=utf-8");
+    }
+    return Status::Ok();
+  });
+
+  // ---- Retention ----
+  Add("GET", "/api/v1/retention", "user", policy::ops::kManageRetention, [this](Ctx& c) -> Status {
+    CUSTODIAN_RETURN_IF_ERROR(policy::CheckRetentionPeriods(gov_, c.who, options_.retention).status());
+    int limit = 100;
+    if (!c.Param("limit").empty()) limit = std::clamp(std::atoi(c.Param("limit").c_str()), 1, 1000);
+    CUSTODIAN_ASSIGN_OR_RETURN(auto log, policy::PurgeLog(gov_, c.who, limit));
+    json runs = json::array();
+    for (const auto& e : log) {
+      runs.push_back({{"id", e.id}, {"run_at", Iso(e.run_at)}, {"run_by", e.run_by},
+                      {"data_class", std::string(store::DataClassName(e.data_class))}, {"cutoff", Iso(e.cutoff)},
+                      {"reads", e.reads}, {"images", e.images}, {"plates", e.plates}, {"oldest", OptIso(e.oldest)},
+                      {"newest", OptIso(e.newest)}});
+    }
+    c.Json({{"periods", {{"public_safety_days", options_.retention.public_safety.count()},
+                         {"non_public_safety_days", options_.retention.non_public_safety.count()}}},
+            {"limits", {{"minimum_days", policy::kMinRetention.count()}, {"maximum_days", policy::kMaxRetention.count()}}},
+            {"purge_log", runs}});
+    return Status::Ok();
+  });
+  Add("POST", "/api/v1/retention/purge", "user", policy::ops::kManageRetention, [this](Ctx& c) -> Status {
+    ++metrics_.purge_runs;
+    CUSTODIAN_ASSIGN_OR_RETURN(auto s, policy::RunPurge(gov_, c.who, options_.retention, {}));
+    c.Json({{"public_safety", ClassPurgeJson(s.public_safety)}, {"non_public_safety", ClassPurgeJson(s.non_public_safety)}});
+    return Status::Ok();
+  });
+
+  // ---- Evidence exports ----
+  Add("POST", "/api/v1/holds/{id}/export", "user", policy::ops::kExportEvidence, [this](Ctx& c) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(int64_t id, c.PathId());
+    json body = c.req.body.empty() ? json::object() : json::parse(c.req.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object()) return Status::InvalidArgument("the request body must be a JSON object");
+    CUSTODIAN_ASSIGN_OR_RETURN(std::string purpose, Str(body, "purpose", false, 64));
+    if (purpose.empty()) purpose = "legal_hold";
+    CUSTODIAN_ASSIGN_OR_RETURN(auto out, NewExportFolder("hold-" + std::to_string(id)));
+    auto done = policy::ExportEvidence(gov_, c.who, purpose, id, out);
+    if (!done.ok()) {
+      std::error_code ec;
+      std::filesystem::remove(out, ec);  // only when still empty
+      return done.status();
+    }
+    c.Json({{"hold_id", id}, {"export_dir", out.string()}, {"reads", done->reads}, {"images", done->images},
+            {"public_key", done->public_key_hex}}, 201);
+    return Status::Ok();
+  });
+
+  // ---- Reports ----
+  Add("GET", "/api/v1/audit/report", "user", policy::ops::kAccessReports, [this](Ctx& c) -> Status {
+    policy::AccessReportFilter f;
+    CUSTODIAN_ASSIGN_OR_RETURN(f.from, OptTime(c.Param("from")));
+    CUSTODIAN_ASSIGN_OR_RETURN(f.to, OptTime(c.Param("to")));
+    f.username = c.Param("username");
+    f.plate = c.Param("plate");
+    f.purpose = c.Param("purpose");
+    f.case_number = c.Param("case");
+    CUSTODIAN_ASSIGN_OR_RETURN(auto r, policy::AccessReport(gov_, c.who, f));
+    c.Json({{"entries", r.entries}, {"by_user", AccessCountsJson(r.by_user)}, {"by_plate", AccessCountsJson(r.by_plate)},
+            {"by_purpose", AccessCountsJson(r.by_purpose)}, {"by_case", AccessCountsJson(r.by_case)}});
+    return Status::Ok();
+  });
+  Add("GET", "/api/v1/audit/reviews", "user", policy::ops::kAccessReports, [this](Ctx& c) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(auto reviews, policy::ListLogReviews(gov_, c.who));
+    CUSTODIAN_ASSIGN_OR_RETURN(bool overdue, policy::LastReviewOverdue(gov_, c.who));
+    json out = json::array();
+    for (const auto& r : reviews) {
+      out.push_back({{"id", r.id}, {"reviewer", r.reviewer}, {"at", Iso(r.at)}, {"from", Iso(r.from)}, {"to", Iso(r.to)},
+                     {"notes", r.notes}});
+    }
+    c.Json({{"reviews", out}, {"overdue", overdue}});
+    return Status::Ok();
+  });
+  Add("GET", "/api/v1/sharing/report", "user", policy::ops::kAccessReports, [this](Ctx& c) -> Status {
+    const TimePoint now = gov_.clock().Now();
+    CUSTODIAN_ASSIGN_OR_RETURN(auto from, OptTime(c.Param("from")));
+    CUSTODIAN_ASSIGN_OR_RETURN(auto to, OptTime(c.Param("to")));
+    CUSTODIAN_ASSIGN_OR_RETURN(auto r, policy::SharingReport(gov_, c.who, from.value_or(now - std::chrono::days(30)),
+                                                             to.value_or(now + std::chrono::minutes(1))));
+    json grants = json::array();
+    for (const auto& g : r.grants) grants.push_back(GrantJson(g));
+    json partners = json::array();
+    for (const auto& p : r.partners) {
+      json terms = json::array();
+      for (const auto& t : p.terms) terms.push_back(json::parse(t, nullptr, false));
+      partners.push_back({{"agency_code", p.agency_code}, {"searches", p.searches}, {"denied", p.denied},
+                          {"records", p.records}, {"users", p.users}, {"terms", terms}, {"purposes", p.purposes},
+                          {"cases", p.cases}, {"seqs", p.seqs}});
+    }
+    c.Json({{"grants", grants}, {"partners", partners}});
     return Status::Ok();
   });
 }

@@ -6,12 +6,14 @@
 #include <httplib.h>
 #include <openssl/ssl.h>
 
+#include <filesystem>
 #include <fstream>
 #include <set>
 
 #include <nlohmann/json.hpp>
 
 #include "custodian/policy/api_keys.h"
+#include "custodian/core/utc_time.h"
 #include "custodian/server/server.h"
 #include "policy/governance_fixture.h"
 
@@ -33,7 +35,7 @@ class ServerTest : public GovernanceFixture<SqliteBackend> {
     ASSERT_TRUE(fp.ok()) << fp.status().ToString();
     auto srv = Server::Create(*store_, *gov_, nullptr,
                               {.listen_port = 0, .cert_file = dir_ / "tls" / "cert.pem", .key_file = dir_ / "tls" / "key.pem",
-                               .threads = 4});
+                               .threads = 4, .export_dir = dir_ / "exports"});
     ASSERT_TRUE(srv.ok()) << srv.status().ToString();
     server_ = std::move(*srv);
     ASSERT_TRUE(server_->Start().ok());
@@ -79,7 +81,7 @@ class ServerTest : public GovernanceFixture<SqliteBackend> {
   httplib::Result Call(const RouteInfo& r, const httplib::Headers& h, const std::string& body = "{}") {
     std::string path = r.path;
     for (auto [from, to] : {std::pair{"{id}", "1"}, std::pair{"{name}", "x"}, std::pair{"{username}", "coord"},
-                            std::pair{"{action}", "unlock"}}) {
+                            std::pair{"{action}", "unlock"}, std::pair{"{read_id}", "1"}}) {
       auto at = path.find(from);
       if (at != std::string::npos) path.replace(at, std::string(from).size(), to);
     }
@@ -296,6 +298,107 @@ TEST_F(ServerTest, CameraIngestRaisesAnAlertThatReachesALiveStream) {
                                 "application/json");
   ASSERT_TRUE(revoked);
   EXPECT_EQ(revoked->status, 401);
+}
+
+// "YYYY-MM-DDTHH:MM:SSZ", the form the API parses (FormatUtcTime adds milliseconds).
+std::string Utc(TimePoint t) { return FormatUtcTime(t).substr(0, 19) + "Z"; }
+
+TEST_F(ServerTest, ARecordsRequestRunsFromSubmissionThroughBothApprovalsToAnExport) {
+  CoordinatorGates();
+  Person cmd = MakeUser("cmd", Role::kCommandStaff);
+  Person coord3 = MakeUser("coord3", Role::kCoordinator, /*gates=*/false);
+  Web coord = LogOnWeb(coord_);
+  Web director = LogOnWeb(cmd);
+  const TimePoint now = clock_.Now();
+  json form = {{"requester", "Dana Requester"},
+               {"department", "Investigations"},
+               {"phone", "(555) 010-0100"},
+               {"email", "dana@city.example.gov"},
+               {"date_requested", Utc(now)},
+               {"date_required", Utc(now + std::chrono::days(7))},
+               {"data_class", "public_safety"},
+               {"description", "Reads of 7ABC123 on the day before the request"},
+               {"reason", "Court order 26-CV-0042"},
+               {"search", {{"plate", "7ABC123"}, {"match", "exact"}, {"from", Utc(now - std::chrono::days(1))},
+                           {"to", Utc(now)}}}};
+  auto submitted = Client()->Post("/api/v1/requests", coord.Headers(), form.dump(), "application/json");
+  ASSERT_TRUE(submitted);
+  ASSERT_EQ(submitted->status, 201) << submitted->body;
+  const int64_t id = json::parse(submitted->body)["id"];
+  EXPECT_EQ(json::parse(submitted->body)["state"], "submitted");
+  const std::string base = "/api/v1/requests/" + std::to_string(id);
+  // Not before both approvals; the submitter may not approve.
+  auto early = Client()->Post((base + "/fulfil").c_str(), coord.Headers(), "{}", "application/json");
+  ASSERT_TRUE(early);
+  EXPECT_EQ(early->status, 403) << early->body;
+  auto own = Client()->Post((base + "/director-approve").c_str(), coord.Headers(), "{}", "application/json");
+  ASSERT_TRUE(own);
+  EXPECT_EQ(own->status, 403) << own->body;
+  auto first = Client()->Post((base + "/director-approve").c_str(), director.Headers(), R"({"note":"approved"})",
+                              "application/json");
+  ASSERT_TRUE(first);
+  ASSERT_EQ(first->status, 200) << first->body;
+  EXPECT_EQ(json::parse(first->body)["state"], "director_approved");
+  // The second approval by a coordinator who is neither the submitter nor the director.
+  Web second = LogOnWeb(coord3);
+  auto approved = Client()->Post((base + "/approve").c_str(), second.Headers(), R"({"note":"approved"})",
+                                 "application/json");
+  ASSERT_TRUE(approved);
+  ASSERT_EQ(approved->status, 200) << approved->body;
+  EXPECT_EQ(json::parse(approved->body)["state"], "approved");
+  // Fulfilled into the server's export folder.
+  auto done = Client()->Post((base + "/fulfil").c_str(), coord.Headers(), "{}", "application/json");
+  ASSERT_TRUE(done);
+  ASSERT_EQ(done->status, 200) << done->body;
+  json d = json::parse(done->body);
+  EXPECT_EQ(d["state"], "fulfilled");
+  EXPECT_EQ(d["export"]["reads"], 2);
+  const std::filesystem::path out = d["export"]["export_dir"].get<std::string>();
+  EXPECT_EQ(out.parent_path(), dir_ / "exports");
+  for (const char* f : {"request.json", "reads.json", "manifest.json", "manifest.sig"}) {
+    EXPECT_TRUE(std::filesystem::exists(out / f)) << f;
+  }
+  // Listed for the approver; refused to a role without the permission.
+  auto list = Client()->Get("/api/v1/requests", director.Headers());
+  ASSERT_TRUE(list);
+  ASSERT_EQ(list->status, 200) << list->body;
+  EXPECT_EQ(json::parse(list->body)["requests"].size(), 1u);
+}
+
+TEST_F(ServerTest, TheBreachNoticeRouteAnswersTheStatutoryNoticeAsTextOrAnHtmlDownload) {
+  Web coord = LogOnWeb(coord_);
+  const TimePoint now = clock_.Now();
+  json incident = {{"agency_name", "City of Example Police Department"},
+                   {"contact_name", "Records Unit"},
+                   {"contact_phone", "555-0100"},
+                   {"what_happened", "An account searched plates without a case."},
+                   {"information_involved", {"License plate numbers", "Locations and times of vehicles"}},
+                   {"breach_date", Utc(now - std::chrono::days(2))},
+                   {"notice_date", Utc(now)}};
+  auto rec = Client()->Post("/api/v1/incidents", coord.Headers(), incident.dump(), "application/json");
+  ASSERT_TRUE(rec);
+  ASSERT_EQ(rec->status, 201) << rec->body;
+  const int64_t id = json::parse(rec->body)["id"];
+  const std::string q = "/api/v1/incidents/" + std::to_string(id) + "/notice?account=coord&from=" +
+                        Utc(now - std::chrono::days(7)) + "&to=" + Utc(now);
+  auto text = Client()->Get(q.c_str(), coord.Headers());
+  ASSERT_TRUE(text);
+  ASSERT_EQ(text->status, 200) << text->body;
+  EXPECT_EQ(text->get_header_value("Content-Type").rfind("text/plain", 0), 0u);
+  EXPECT_NE(text->body.find("Notice of Data Breach"), std::string::npos) << text->body;
+  for (const char* heading : {"What Happened", "What Information Was Involved", "What We Are Doing", "What You Can Do",
+                              "For More Information"}) {
+    EXPECT_NE(text->body.find(heading), std::string::npos) << heading;
+  }
+  auto html = Client()->Get((q + "&format=html").c_str(), coord.Headers());
+  ASSERT_TRUE(html);
+  ASSERT_EQ(html->status, 200) << html->body;
+  EXPECT_EQ(html->get_header_value("Content-Type").rfind("text/html", 0), 0u);
+  EXPECT_NE(html->get_header_value("Content-Disposition").find("attachment"), std::string::npos);
+  EXPECT_NE(html->body.find("<h1>Notice of Data Breach</h1>"), std::string::npos);
+  auto bad = Client()->Get((q + "&format=pdf").c_str(), coord.Headers());
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400);
 }
 
 TEST_F(ServerTest, LogonsAreRateLimitedPerAddress) {

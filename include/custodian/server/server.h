@@ -20,6 +20,7 @@
 #include "custodian/core/clock.h"
 #include "custodian/core/status.h"
 #include "custodian/policy/governance.h"
+#include "custodian/policy/retention.h"
 #include "custodian/store/read_store.h"
 
 namespace custodian::vision {
@@ -53,8 +54,19 @@ struct ServerOptions {
   int logons_per_minute = 10;
   // Public transparency page figures are computed at most this often. Default: 60 s.
   std::chrono::seconds transparency_cache{60};
+  // One JSON line per request on stdout (time, method, route pattern, status, ms, source,
+  // user or camera; never the query string). Default: false.
+  bool log_requests = false;
   // Reads per ingest request. Default: 1000.
   size_t max_ingest_batch = 1000;
+  // Folder under which records-request fulfilments and hold evidence exports are written,
+  // each into a new sub-folder ("RR-<id>-<time>", "hold-<id>-<time>"); created 0700 when
+  // missing. Default: empty, meaning those two routes answer 503 (kUnavailable).
+  std::filesystem::path export_dir;
+  // The retention periods in force: GET /api/v1/retention shows them (checked against
+  // policy section 3) and POST /api/v1/retention/purge purges by them. Default: 365 days
+  // for both classes (serve sets them from its configuration).
+  policy::RetentionPeriods retention;
 };
 
 // The SHA-256 fingerprint ("AB:CD:...") of the certificate in `cert_file`.
