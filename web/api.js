@@ -42,3 +42,13 @@ export function toIso(local) {
   const d = new Date(local);
   return Number.isNaN(d.getTime()) ? '' : d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
+
+// A text answer (e.g. a breach notice as text/plain); errors as api().
+export async function apiText(path) {
+  const res = await fetch(path, { credentials: 'same-origin', cache: 'no-store' });
+  if (!res.ok) {
+    const data = await res.json().catch(() => null);
+    throw new ApiError(res.status, data?.error?.code || `http_${res.status}`, data?.error?.message || `request failed (${res.status})`);
+  }
+  return res.text();
+}

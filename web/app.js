@@ -1,6 +1,6 @@
 // Custodian web application: one page, hash routes, plain ES modules.
 // Every string from the server goes into the page as text (never as HTML).
-import { api, ApiError, setCsrf, toIso, fetchImageUrl } from './api.js';
+import { api, apiText, ApiError, setCsrf, toIso, fetchImageUrl } from './api.js';
 import { h, field, select, table, say, fail, clearMessages, once } from './ui.js';
 
 const state = { me: null, purposes: null, roles: null, stream: null, imageUrls: [] };
@@ -57,6 +57,10 @@ const routes = {
   cameras: { title: 'Cameras and API keys', perm: 'manage_cameras', render: renderCameras },
   audit: { title: 'Access log', perm: 'view_access_log', render: renderAudit },
   grants: { title: 'Sharing grants', perm: 'manage_grants', render: renderGrants },
+  requests: { title: 'Records requests', perm: 'submit_records_request', render: renderRequests },
+  audits: { title: 'Accuracy audits', perm: 'accuracy_audit', render: renderAudits },
+  breach: { title: 'Breach notices', perm: 'breach_notices', render: renderBreach },
+  retention: { title: 'Retention', perm: 'manage_retention', render: renderRetention },
   transparency: { title: 'Transparency', public: true, render: renderTransparency },
 };
 
@@ -535,17 +539,32 @@ async function renderHolds(main, params) {
     h('div', {}, h('button', { type: 'submit' }, 'Place hold')));
   const all = h('input', { type: 'checkbox', id: 'holds-all' });
   const listBox = h('section', { id: 'holds-list' });
-  main.append(form, h('h2', {}, 'Holds'), h('div', { class: 'check' }, all, ' ', h('label', { for: 'holds-all' }, 'Include released holds')), listBox);
+  const exported = h('div', { id: 'hold-export', 'aria-live': 'polite' });
+  main.append(form, h('h2', {}, 'Holds'), h('div', { class: 'check' }, all, ' ', h('label', { for: 'holds-all' }, 'Include released holds')), exported, listBox);
   async function load() {
     const r = await api('GET', '/api/v1/holds' + (all.checked ? '?all=1' : ''));
     listBox.replaceChildren(table(['Id', 'Case', 'Reason', 'Placed by', 'Placed', 'Reads', 'Status', ''], r.holds.map((x) => {
-      let act = '';
+      const act = h('div', { class: 'actions' });
       if (!x.released_at) {
-        act = h('button', { type: 'button', class: 'secondary' }, `Release hold ${x.id}`);
-        act.addEventListener('click', async () => {
+        const rel = h('button', { type: 'button', class: 'secondary' }, `Release hold ${x.id}`);
+        rel.addEventListener('click', async () => {
           if (!window.confirm(`Release hold ${x.id}? Its reads become subject to retention again.`)) return;
           try { await api('POST', `/api/v1/holds/${x.id}/release`); say(`Hold ${x.id} released.`); await load(); } catch (e) { fail(e); }
         });
+        act.append(rel);
+      }
+      if (can('export_evidence')) {
+        const exp = h('button', { type: 'button', class: 'secondary' }, `Export evidence of hold ${x.id}`);
+        exp.addEventListener('click', async () => {
+          try {
+            const r = await api('POST', `/api/v1/holds/${x.id}/export`);
+            exported.replaceChildren(h('div', { class: 'once' },
+              h('p', {}, `Hold ${x.id}: ${r.reads} read(s) and ${r.images} image(s) exported into:`), h('output', { class: 'secret', id: 'hold-export-dir' }, r.export_dir),
+              h('p', {}, 'Recipients verify the signed manifest with the agency public key:'), h('output', { class: 'secret' }, r.public_key)));
+            say(`Evidence of hold ${x.id} exported.`);
+          } catch (e) { fail(e); }
+        });
+        act.append(exp);
       }
       return [String(x.id), x.case_number, x.reason, x.placed_by, new Date(x.placed_at).toLocaleString(),
         String(x.reads), x.released_at ? `released by ${x.released_by}` : 'in force', act];
@@ -737,6 +756,49 @@ async function renderAudit(main) {
           e.terms && typeof e.terms === 'object' && Object.keys(e.terms).length ? JSON.stringify(e.terms) : '', e.detail]), 'log-table'));
   }
   form.addEventListener('submit', (ev) => { ev.preventDefault(); load().catch(fail); });
+  const reports = h('section', { id: 'reports' });
+  const reviews = h('section', { id: 'reviews' });
+  if (can('access_reports')) {
+    const rf = h('form', { id: 'report-form' }, h('h2', {}, 'Access report (plate-data entries)'),
+      h('div', { class: 'row' },
+        h('div', {}, field('From (local time)', h('input', { type: 'datetime-local', id: 'rep-from', value: localInput(-7) }))),
+        h('div', {}, field('To (local time)', h('input', { type: 'datetime-local', id: 'rep-to' }))),
+        h('div', {}, field('Username', h('input', { type: 'text', id: 'rep-user' }))),
+        h('div', {}, field('Plate', h('input', { type: 'text', id: 'rep-plate' }))),
+        h('div', {}, field('Purpose', h('input', { type: 'text', id: 'rep-purpose' }))),
+        h('div', {}, field('Case number', h('input', { type: 'text', id: 'rep-case' })))),
+      h('div', {}, h('button', { type: 'submit' }, 'Run report')));
+    const repOut = h('div', { id: 'report-out', 'aria-live': 'polite' });
+    rf.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      const q = new URLSearchParams();
+      const set = (k, v) => { if (v) q.set(k, v); };
+      set('from', toIso(rf.querySelector('#rep-from').value)); set('to', toIso(rf.querySelector('#rep-to').value));
+      set('username', rf.querySelector('#rep-user').value.trim()); set('plate', rf.querySelector('#rep-plate').value.trim());
+      set('purpose', rf.querySelector('#rep-purpose').value.trim()); set('case', rf.querySelector('#rep-case').value.trim());
+      try {
+        const r = await api('GET', '/api/v1/audit/report?' + q);
+        const counts = (title, list, id) => [h('h3', {}, title), list.length
+          ? table(['Key', 'Entries', 'Allowed', 'Denied', 'Records'], list.map((c) => [c.key || '(none)', String(c.entries), String(c.allowed), String(c.denied), String(c.records)]), id)
+          : h('p', { class: 'muted' }, 'None.')];
+        repOut.replaceChildren(h('p', { id: 'report-total' }, `${r.entries} plate-data entries.`),
+          ...counts('By user', r.by_user, 'report-users'), ...counts('By plate', r.by_plate, 'report-plates'),
+          ...counts('By purpose', r.by_purpose, 'report-purposes'), ...counts('By case', r.by_case, 'report-cases'));
+      } catch (e) { fail(e); }
+    });
+    reports.append(rf, repOut);
+    main.append(reports, reviews);
+  }
+  async function loadReviews() {
+    if (!can('access_reports')) return;
+    try {
+      const r = await api('GET', '/api/v1/audit/reviews');
+      reviews.replaceChildren(h('h2', {}, 'Log reviews'),
+        h('p', { class: r.overdue ? 'bad' : 'ok', id: 'review-overdue' }, r.overdue ? 'The weekly review is overdue.' : 'The weekly review is up to date.'),
+        r.reviews.length ? table(['Recorded', 'Reviewer', 'Period', 'Notes'], r.reviews.map((x) => [new Date(x.at).toLocaleString(), x.reviewer,
+          `${new Date(x.from).toLocaleString()} – ${new Date(x.to).toLocaleString()}`, x.notes]), 'reviews-table') : h('p', { class: 'muted' }, 'No reviews recorded.'));
+    } catch (e) { reviews.replaceChildren(h('p', { class: 'bad' }, e.message)); }
+  }
   if (can('record_log_review')) {
     const rv = h('form', { id: 'review-form' }, h('h2', {}, 'Record the weekly log review'),
       h('div', { class: 'row' },
@@ -750,11 +812,12 @@ async function renderAudit(main) {
         const r = await api('POST', '/api/v1/audit/reviews', { from: toIso(rv.querySelector('#rv-from').value), to: toIso(rv.querySelector('#rv-to').value),
           notes: rv.querySelector('#rv-notes').value });
         say(`Review ${r.id} recorded.`);
+        await loadReviews();
       } catch (e) { fail(e); }
     });
     main.append(rv);
   }
-  await Promise.all([loadVerify(), loadFlags(), load()]);
+  await Promise.all([loadVerify(), loadFlags(), load(), loadReviews()]);
 }
 
 // ---- Sharing grants ----
@@ -801,6 +864,283 @@ async function renderGrants(main) {
       const r = await api('POST', '/api/v1/grants', { agency_code: form.querySelector('#gr-agency').value.trim(), data_classes: classes,
         cameras: form.querySelector('#gr-cameras').value.split(/[\s,]+/).filter(Boolean), expires });
       say(`Grant ${r.id} made.`); await load();
+    } catch (e) { fail(e); }
+  });
+  await load();
+}
+
+// ---- Records requests ----
+function dateInput(days) { return localInput(days).slice(0, 10); }
+function when(iso) { return iso ? new Date(iso).toLocaleString() : ''; }
+async function renderRequests(main) {
+  const form = h('form', { id: 'rr-form' }, h('h2', {}, 'Electronic data and records request'),
+    h('fieldset', {}, h('legend', {}, 'Requester'),
+      h('div', { class: 'row' },
+        h('div', {}, field('Requester (name)', h('input', { type: 'text', id: 'rr-requester', autocomplete: 'name', required: true }))),
+        h('div', {}, field('Department', h('input', { type: 'text', id: 'rr-department', required: true })))),
+      h('div', { class: 'row' },
+        h('div', {}, field('Phone', h('input', { type: 'tel', id: 'rr-phone', autocomplete: 'tel', required: true }))),
+        h('div', {}, field('E-mail', h('input', { type: 'email', id: 'rr-email', autocomplete: 'email', required: true })))),
+      h('div', { class: 'row' },
+        h('div', {}, field('Date requested', h('input', { type: 'date', id: 'rr-requested', value: dateInput(0), required: true }))),
+        h('div', {}, field('Date required', h('input', { type: 'date', id: 'rr-required', value: dateInput(14), required: true }))),
+        h('div', {}, h('label', { for: 'rr-class' }, 'Data'),
+          select('rr-class', [['public_safety', 'Public safety'], ['non_public_safety', 'Non-public-safety (parking etc.)']], 'public_safety')))),
+    field('Description of the records (include the search dates)', h('textarea', { id: 'rr-description', required: true })),
+    field('Reason for the request', h('textarea', { id: 'rr-reason', required: true })),
+    h('fieldset', {}, h('legend', {}, 'The search that fulfils it'),
+      h('div', { class: 'row' },
+        h('div', {}, field('Plate (empty: every plate)', h('input', { type: 'text', id: 'rr-plate', autocapitalize: 'characters' }))),
+        h('div', {}, h('label', { for: 'rr-match' }, 'Match'),
+          select('rr-match', [['exact', 'Exact'], ['wildcard', 'Wildcard (* and ?)'], ['fuzzy', 'Fuzzy']], 'exact')),
+        h('div', {}, field('Cameras (comma separated, empty for all)', h('input', { type: 'text', id: 'rr-cameras' })))),
+      h('div', { class: 'row' },
+        h('div', {}, field('Search from (local time)', h('input', { type: 'datetime-local', id: 'rr-from', required: true }))),
+        h('div', {}, field('Search to (local time)', h('input', { type: 'datetime-local', id: 'rr-to', required: true }))))),
+    h('div', {}, h('button', { type: 'submit', id: 'rr-submit' }, 'Submit request')));
+  const listBox = h('section', { id: 'rr-list' });
+  const doneBox = h('div', { id: 'rr-export', 'aria-live': 'polite' });
+  main.append(form, h('h2', {}, 'Requests'), doneBox, listBox);
+  const v = (id) => form.querySelector(id).value.trim();
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const from = toIso(v('#rr-from')); const to = toIso(v('#rr-to'));
+    if (!from || !to) { fail('Give the search period (from and to).'); return; }
+    const search = { from, to, plate: v('#rr-plate'), match: v('#rr-match'), cameras: v('#rr-cameras').split(/[\s,]+/).filter(Boolean) };
+    try {
+      const r = await api('POST', '/api/v1/requests', { requester: v('#rr-requester'), department: v('#rr-department'), phone: v('#rr-phone'),
+        email: v('#rr-email'), date_requested: v('#rr-requested'), date_required: v('#rr-required'), data_class: v('#rr-class'),
+        description: v('#rr-description'), reason: v('#rr-reason'), search });
+      say(`Request ${r.number} submitted; it needs a director's and then the coordinator's approval.`);
+      await load();
+    } catch (e) { fail(e); }
+  });
+  const coordinator = state.me.role === 'coordinator';
+  async function act(r, action, label) {
+    let note = '';
+    if (action !== 'fulfil') {
+      note = window.prompt(`${label} ${r.number}: a note for the record`, action === 'deny' ? '' : 'approved');
+      if (note === null) return;
+    }
+    try {
+      const after = await api('POST', `/api/v1/requests/${r.id}/${action}`, { note });
+      say(`${r.number}: ${after.state.replace(/_/g, ' ')}.`);
+      if (after.export) {
+        doneBox.replaceChildren(h('div', { class: 'once' },
+          h('p', {}, `${after.export.reads} read(s) exported for ${r.number} into:`), h('output', { class: 'secret', id: 'rr-export-dir' }, after.export.export_dir),
+          h('p', { class: 'muted' }, 'Manifest signed with the agency key ', h('code', {}, after.export.public_key))));
+      }
+      await load();
+    } catch (e) { fail(e); }
+  }
+  async function load() {
+    const r = await api('GET', '/api/v1/requests');
+    if (!r.requests.length) { listBox.replaceChildren(h('p', { class: 'muted', id: 'rr-none' }, 'No requests.')); return; }
+    listBox.replaceChildren(table(['Number', 'State', 'Requester', 'Department', 'Contact', 'Requested', 'Required', 'Description', 'Reason', 'Search', 'Decisions', ''],
+      r.requests.map((q) => {
+        const btns = [];
+        const b = (text, action, cls) => {
+          const el = h('button', { type: 'button', class: cls || 'secondary' }, `${text} ${q.number}`);
+          el.addEventListener('click', () => act(q, action, text));
+          btns.push(el);
+        };
+        if (can('approve_records_request') && q.state === 'submitted' && q.submitted_by !== state.me.username) b('Approve as director', 'director-approve');
+        if (coordinator && q.state === 'director_approved' && q.director !== state.me.username && q.submitted_by !== state.me.username) b('Approve', 'approve');
+        if (coordinator && ['submitted', 'director_approved', 'approved'].includes(q.state)) b('Deny', 'deny', 'danger');
+        if (coordinator && q.state === 'approved') b('Fulfil', 'fulfil', '');
+        const s = q.search;
+        const search = `${s.plate || 'any plate'} (${s.match}) ${when(s.from)} – ${when(s.to)}${s.cameras.length ? ' cameras ' + s.cameras.join(', ') : ''}`;
+        const decisions = [q.submitted_by && `submitted by ${q.submitted_by}`, q.director && `director ${q.director} ${when(q.director_at)}`,
+          q.coordinator && `coordinator ${q.coordinator} ${when(q.coordinator_at)}`, q.decision_note && `note: ${q.decision_note}`,
+          q.fulfilled_at && `fulfilled ${when(q.fulfilled_at)}`].filter(Boolean).join('; ');
+        return [q.number, q.state.replace(/_/g, ' '), q.requester, q.department, `${q.phone}, ${q.email}`,
+          new Date(q.date_requested).toLocaleDateString(), new Date(q.date_required).toLocaleDateString(), q.description, q.reason,
+          search, decisions, h('div', { class: 'actions' }, ...btns)];
+      }), 'rr-table'));
+  }
+  await load();
+}
+
+// ---- Accuracy audits ----
+async function renderAudits(main, params) {
+  const cams = await api('GET', '/api/v1/cameras').catch(() => ({ cameras: [] }));
+  const camBoxes = cams.cameras.map((c, i) => h('div', { class: 'check' },
+    h('input', { type: 'checkbox', id: `aa-cam-${i}`, value: c.id }), ' ', h('label', { for: `aa-cam-${i}` }, `${c.id} (${c.name})`)));
+  const form = h('form', { id: 'aa-form' }, h('h2', {}, 'Start an audit'),
+    h('fieldset', {}, h('legend', {}, 'Cameras (none ticked: every camera)'), ...camBoxes),
+    h('div', { class: 'row' },
+      h('div', {}, field('Reads captured from (local time)', h('input', { type: 'datetime-local', id: 'aa-from', value: localInput(-30) }))),
+      h('div', {}, field('Reads captured to (local time)', h('input', { type: 'datetime-local', id: 'aa-to', value: localInput(0) }))),
+      h('div', {}, field('Sample size', h('input', { type: 'number', id: 'aa-size', min: '1', max: '10000', value: '50' }))),
+      h('div', {}, field('Reference (e.g. AA-2026-06)', h('input', { type: 'text', id: 'aa-ref' })))),
+    h('div', {}, h('button', { type: 'submit', id: 'aa-start' }, 'Draw the sample')));
+  const open = h('form', { id: 'aa-open' }, h('div', { class: 'row' },
+    h('div', {}, field('Open audit number', h('input', { type: 'number', id: 'aa-id', min: '1', value: params.get('id') || '' }))),
+    h('div', {}, h('button', { type: 'submit', class: 'secondary' }, 'Open'))));
+  const box = h('section', { id: 'aa-audit', 'aria-live': 'polite' });
+  main.append(form, open, box);
+  let current = null;
+  let images = new Map();  // read id -> Promise of its blob: URL, for the audit shown
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const body = { from: toIso(form.querySelector('#aa-from').value), to: toIso(form.querySelector('#aa-to').value),
+      sample_size: Number(form.querySelector('#aa-size').value || 50), reference: form.querySelector('#aa-ref').value.trim(),
+      cameras: [...form.querySelectorAll('input[type=checkbox]:checked')].map((c) => c.value) };
+    try {
+      const r = await api('POST', '/api/v1/audits', body);
+      say(`Audit ${r.id} started (${r.case_number}).`);
+      open.querySelector('#aa-id').value = String(r.id);
+      await show(r.id);
+    } catch (e) { fail(e); }
+  });
+  open.addEventListener('submit', (ev) => { ev.preventDefault(); show(Number(open.querySelector('#aa-id').value)).catch(fail); });
+  async function verdict(item, correct, truePlate) {
+    try {
+      const r = await api('POST', `/api/v1/audits/${current}/items/${item.read_id}`, correct ? { correct: true } : { correct: false, true_plate: truePlate });
+      say(`Read ${item.read_id} marked ${correct ? 'correct' : 'wrong (' + truePlate + ')'}.`);
+      draw(r);
+    } catch (e) { fail(e); }
+  }
+  function accuracyRows(r) {
+    const pct = (a) => (a.verified ? `${(a.accuracy * 100).toFixed(1)} %` : '–');
+    return [...r.cameras, { ...r.overall, camera_id: 'All cameras' }].map((a) => [a.camera_id, String(a.sampled), String(a.verified), String(a.correct), pct(a)]);
+  }
+  function draw(r) {
+    const items = r.items.map((it) => {
+      const img = h('img', { class: 'crop', alt: `Plate crop of read ${it.read_id}` });
+      // Each image is fetched (and logged) once per visit, not again after every verdict.
+      if (!images.has(it.read_id)) {
+        images.set(it.read_id, fetchImageUrl(it.read_id, 'crop', { purpose: 'accuracy_audit', case: r.case_number })
+          .then((u) => { state.imageUrls.push(u); return u; }));
+      }
+      images.get(it.read_id).then((u) => { img.src = u; })
+        .catch(() => { img.replaceWith(h('p', { class: 'muted' }, 'No image')); });
+      const ok = h('button', { type: 'button' }, `Correct: read ${it.read_id}`);
+      ok.addEventListener('click', () => verdict(it, true));
+      const trueInput = h('input', { type: 'text', id: `aa-true-${it.read_id}`, autocapitalize: 'characters', value: it.true_plate || '' });
+      const wrong = h('button', { type: 'button', class: 'danger' }, `Wrong: read ${it.read_id}`);
+      wrong.addEventListener('click', () => {
+        const t = trueInput.value.trim();
+        if (!t) { fail('Type the plate actually on the vehicle first.'); trueInput.focus(); return; }
+        verdict(it, false, t);
+      });
+      const status = it.correct === null ? 'not verified' : it.correct ? `correct (${it.verified_by})` : `wrong, was ${it.true_plate} (${it.verified_by})`;
+      return h('div', { class: 'card' },
+        h('div', { class: 'compare' }, img,
+          h('div', {}, h('p', {}, 'Read as ', h('strong', {}, it.plate), ` by ${it.camera_id}`),
+            h('p', { class: it.correct === null ? 'muted' : it.correct ? 'ok' : 'bad' }, status),
+            h('div', { class: 'actions' }, ok), field('Plate actually on the vehicle', trueInput), h('div', { class: 'actions' }, wrong))));
+    });
+    box.replaceChildren(h('h2', {}, `Audit ${r.id} (${r.case_number})`),
+      h('h3', {}, 'Accuracy per camera'), table(['Camera', 'Sampled', 'Verified', 'Correct', 'Accuracy'], accuracyRows(r), 'aa-accuracy'),
+      h('h3', {}, `Sampled reads (${r.items.length})`), h('div', { class: 'cards', id: 'aa-items' }, ...items));
+  }
+  async function show(id) {
+    if (!id) return;
+    if (id !== current) images = new Map();
+    current = id;
+    draw(await api('GET', `/api/v1/audits/${id}`));
+  }
+  if (params.get('id')) await show(Number(params.get('id')));
+}
+
+// ---- Breach notices ----
+async function renderBreach(main) {
+  const t = (id, label, attrs = {}) => field(label, h('input', { type: 'text', id, ...attrs }));
+  const form = h('form', { id: 'br-form' }, h('h2', {}, 'Record an incident'),
+    t('br-title', 'Title (default: Notice of Data Breach)'),
+    h('fieldset', {}, h('legend', {}, 'Who gives notice'),
+      t('br-agency', 'Agency name'),
+      h('div', { class: 'row' },
+        h('div', {}, t('br-contact', 'Contact (person or unit)')),
+        h('div', {}, field('Contact phone', h('input', { type: 'tel', id: 'br-phone' }))),
+        h('div', {}, field('Contact e-mail', h('input', { type: 'email', id: 'br-email' })))),
+      field('Contact postal address', h('textarea', { id: 'br-address' }))),
+    field('What happened', h('textarea', { id: 'br-happened' })),
+    field('What information was involved (one kind per line)', h('textarea', { id: 'br-info', value: 'License plate numbers\nDates, times and locations of vehicles' })),
+    field('What we are doing (optional)', h('textarea', { id: 'br-doing' })),
+    field('What you can do (optional)', h('textarea', { id: 'br-can-do' })),
+    h('fieldset', {}, h('legend', {}, 'Date of the breach'),
+      h('div', { class: 'row' },
+        h('div', {}, h('label', { for: 'br-date-kind' }, 'Known'),
+          select('br-date-kind', [['unknown', 'Unknown'], ['known', 'Known date'], ['estimated', 'Estimated date'], ['range', 'Within a range']], 'unknown')),
+        h('div', {}, field('Date (or first day of the range)', h('input', { type: 'date', id: 'br-date1' }))),
+        h('div', {}, field('Last day of the range', h('input', { type: 'date', id: 'br-date2' }))))),
+    h('div', { class: 'check' }, h('input', { type: 'checkbox', id: 'br-delayed' }), ' ',
+      h('label', { for: 'br-delayed' }, 'Notification was delayed by a law enforcement investigation')),
+    field('Notice date (empty: the day the notice is produced)', h('input', { type: 'date', id: 'br-notice-date' })),
+    h('div', {}, h('button', { type: 'submit', id: 'br-submit' }, 'Record incident')));
+  const nform = h('form', { id: 'br-notice-form' }, h('h2', {}, 'Produce the notice'),
+    h('div', { class: 'row' },
+      h('div', {}, field('Incident number', h('input', { type: 'number', id: 'br-id', min: '1' }))),
+      h('div', {}, t('br-account', 'Account responsible (user name)')),
+      h('div', {}, field('Its access from (local time)', h('input', { type: 'datetime-local', id: 'br-from', value: localInput(-30) }))),
+      h('div', {}, field('to (local time)', h('input', { type: 'datetime-local', id: 'br-to', value: localInput(1 / 1440) })))),
+    h('div', {}, h('button', { type: 'submit', id: 'br-produce' }, 'Produce notice')));
+  const out = h('section', { id: 'br-notice', 'aria-live': 'polite' });
+  main.append(form, nform, out);
+  const v = (id) => form.querySelector(id).value.trim();
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const body = { agency_name: v('#br-agency'), contact_name: v('#br-contact'), contact_phone: v('#br-phone'), contact_email: v('#br-email'),
+      contact_address: v('#br-address'), what_happened: v('#br-happened'), information_involved: v('#br-info').split('\n').map((x) => x.trim()).filter(Boolean),
+      what_we_are_doing: v('#br-doing'), what_you_can_do: v('#br-can-do'), delayed_for_law_enforcement: form.querySelector('#br-delayed').checked };
+    if (v('#br-title')) body.title = v('#br-title');
+    const kind = v('#br-date-kind'); const d1 = v('#br-date1'); const d2 = v('#br-date2');
+    if (kind !== 'unknown' && !d1) { fail('Give the date of the breach.'); return; }
+    if (kind === 'known') body.breach_date = d1;
+    if (kind === 'estimated') body.estimated_date = d1;
+    if (kind === 'range') { if (!d2) { fail('Give the last day of the range.'); return; } body.date_range_from = d1; body.date_range_to = d2; }
+    if (v('#br-notice-date')) body.notice_date = v('#br-notice-date');
+    try {
+      const r = await api('POST', '/api/v1/incidents', body);
+      say(`Incident ${r.id} recorded.`);
+      nform.querySelector('#br-id').value = String(r.id);
+      nform.querySelector('#br-account').focus();
+    } catch (e) { fail(e); }
+  });
+  nform.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const id = nform.querySelector('#br-id').value;
+    const q = new URLSearchParams({ account: nform.querySelector('#br-account').value.trim(),
+      from: toIso(nform.querySelector('#br-from').value), to: toIso(nform.querySelector('#br-to').value) });
+    try {
+      const text = await apiText(`/api/v1/incidents/${id}/notice?${q}&format=text`);
+      q.set('format', 'html');
+      out.replaceChildren(h('h2', {}, `Notice for incident ${id}`),
+        h('p', {}, h('a', { href: `/api/v1/incidents/${id}/notice?${q}`, download: `breach-notice-${id}.html`, id: 'br-download' }, 'Download the notice as HTML (to print or send)')),
+        h('pre', { class: 'notice', id: 'br-text', tabindex: '0' }, text));
+      say('Notice produced (logged).');
+    } catch (e) { fail(e); }
+  });
+}
+
+// ---- Retention ----
+async function renderRetention(main) {
+  const box = h('section', { id: 'ret-periods' });
+  const logBox = h('section', { id: 'ret-log' });
+  const run = h('button', { type: 'button', id: 'ret-run', class: 'danger' }, 'Run the purge now');
+  const result = h('div', { id: 'ret-result', 'aria-live': 'polite' });
+  main.append(box, h('h2', {}, 'Purge'), h('p', {}, 'Deletes every read past its retention period, except reads under a legal hold. The purge also runs on schedule.'),
+    h('div', {}, run), result, logBox);
+  const dl = (pairs) => h('dl', { class: 'figures' }, ...pairs.flatMap(([k, x]) => [h('dt', {}, k), h('dd', {}, String(x))]));
+  async function load() {
+    const r = await api('GET', '/api/v1/retention');
+    box.replaceChildren(h('h2', {}, 'Periods in force'), dl([['Public safety (days)', r.periods.public_safety_days],
+      ['Non-public-safety (days)', r.periods.non_public_safety_days], ['Allowed range (days)', `${r.limits.minimum_days} to ${r.limits.maximum_days}`]]));
+    logBox.replaceChildren(h('h2', {}, 'Purge log (newest first)'), r.purge_log.length
+      ? table(['Run at', 'Run by', 'Class', 'Cut-off', 'Reads', 'Images', 'Plates', 'Oldest', 'Newest'], r.purge_log.map((e) => [when(e.run_at), e.run_by,
+        e.data_class.replace(/_/g, ' '), when(e.cutoff), String(e.reads), String(e.images), String(e.plates), when(e.oldest), when(e.newest)]), 'ret-table')
+      : h('p', { class: 'muted', id: 'ret-none' }, 'No purge has deleted anything yet.'));
+  }
+  run.addEventListener('click', async () => {
+    if (!window.confirm('Run the retention purge now? Reads past retention are destroyed.')) return;
+    try {
+      const s = await api('POST', '/api/v1/retention/purge');
+      result.replaceChildren(table(['Class', 'Cut-off', 'Reads', 'Images', 'Plates', 'Complete'], [['public safety', s.public_safety], ['non-public-safety', s.non_public_safety]]
+        .map(([k, c]) => [k, when(c.cutoff), String(c.reads), String(c.images), String(c.plates), c.complete ? 'yes' : 'no (continues next run)']), 'ret-summary'));
+      say('Purge finished.');
+      await load();
     } catch (e) { fail(e); }
   });
   await load();

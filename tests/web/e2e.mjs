@@ -416,7 +416,7 @@ async function main() {
   await expectStatus(coord, /placed on 1 read/, 'hold placed by plate');
   await coord.waitForFunction(() => document.querySelectorAll('#holds-table tbody tr').length === 2);
   await shot(coord, '10-holds');
-  await coord.locator('#holds-table tr', { hasText: 'PK-2024-001' }).locator('button').click();
+  await coord.locator('#holds-table tr', { hasText: 'PK-2024-001' }).locator('button', { hasText: 'Release hold' }).click();
   await expectStatus(coord, /released/, 'hold released');
 
   // 10. A second hotlist import in the UI, from a file.
@@ -486,6 +486,104 @@ async function main() {
   await coord.waitForFunction(() => /Grant \d+ made|no agency/.test(document.getElementById('status').textContent + document.getElementById('error').textContent));
   log(`ok: grants page submits; server says: ${(await coord.textContent('#status')) || (await coord.textContent('#error'))}`);
   await shot(coord, '13-grants');
+
+  // 12b. Evidence export from the holds page.
+  await coord.goto(`${base}/#/holds`);
+  await coord.waitForSelector('#holds-table');
+  await coord.locator('#holds-table tr', { hasText: '24-CR-0117' }).locator('button', { hasText: 'Export evidence' }).click();
+  await expectStatus(coord, /Evidence of hold \d+ exported/, 'evidence exported from the holds page');
+  check(/exports\/hold-\d+-/.test(await coord.textContent('#hold-export-dir')), 'the evidence folder is under the data folder\'s exports');
+  await shot(coord, '16-holds-export');
+
+  // 12c. A records request: submitted in the page by parking enforcement, approved by a
+  // director (coord2) and the coordinator, fulfilled into the exports folder.
+  const localDt = (ms) => { const d = new Date(ms); const p = (n) => String(n).padStart(2, '0');
+    return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`; };
+  await park.goto(`${base}/#/requests`);
+  await park.waitForSelector('#rr-form');
+  check(await park.isVisible('#nav a[href="#/requests"]'), 'parking: the Records requests link is shown');
+  await park.fill('#rr-requester', 'Dana Requester');
+  await park.fill('#rr-department', 'Parking Division');
+  await park.fill('#rr-phone', '(555) 010-0100');
+  await park.fill('#rr-email', 'dana@city.example.gov');
+  await park.selectOption('#rr-class', 'non_public_safety');
+  await park.fill('#rr-description', 'Reads of 5PRK001 over the last hour');
+  await park.fill('#rr-reason', 'Citation appeal PK-2024-001');
+  await park.fill('#rr-plate', '5PRK001');
+  await park.fill('#rr-from', localDt(t0 - 3600000));
+  await park.fill('#rr-to', localDt(Date.now() + 120000));
+  await park.click('#rr-submit');
+  await expectStatus(park, /RR-\d+ submitted/, 'records request submitted in the page');
+  await park.waitForSelector('#rr-table');
+  r = await pageApi(park, 'GET', '/api/v1/requests');
+  const rr = r.body.requests[0];
+  check(rr && rr.state === 'submitted', `the submitter sees ${rr?.number}`);
+  await coord2.goto(`${base}/#/requests`);
+  await coord2.waitForSelector('#rr-table');
+  await coord2.click(`button:text("Approve as director ${rr.number}")`);
+  await expectStatus(coord2, new RegExp(`${rr.number}: director approved`), 'coord2 approves as director in the requests page');
+  await coord.goto(`${base}/#/requests`);
+  await coord.waitForSelector('#rr-table');
+  await coord.click(`button:text("Approve ${rr.number}")`);
+  await expectStatus(coord, new RegExp(`${rr.number}: approved`), 'the coordinator approves in the requests page');
+  await coord.click(`button:text("Fulfil ${rr.number}")`);
+  await expectStatus(coord, new RegExp(`${rr.number}: fulfilled`), 'the coordinator fulfils the request in the page');
+  check(/exports\/RR-\d+-/.test(await coord.textContent('#rr-export-dir')), 'the request export folder is shown');
+  await shot(coord, '17-records-requests');
+
+  // 12d. An accuracy audit: the sample drawn, a read verified beside its image.
+  await coord.goto(`${base}/#/audits`);
+  await coord.waitForSelector('#aa-form');
+  await coord.fill('#aa-from', localDt(t0 - 3600000));
+  await coord.fill('#aa-to', localDt(Date.now() + 120000));
+  await coord.fill('#aa-size', '3');
+  await coord.fill('#aa-ref', 'AA-2026-01');
+  await coord.click('#aa-start');
+  await expectStatus(coord, /Audit \d+ started/, 'accuracy audit started in the page');
+  await coord.waitForSelector('#aa-items .card');
+  await coord.waitForFunction(() => [...document.querySelectorAll('#aa-items img.crop')].some((i) => i.src.startsWith('blob:') && i.complete && i.naturalWidth > 0));
+  log('ok: the sampled read is shown with its image');
+  await coord.locator('#aa-items button', { hasText: 'Correct: read' }).first().click();
+  await expectStatus(coord, /marked correct/, 'a sampled read verified as correct');
+  check(/100\.0 %/.test(await coord.textContent('#aa-accuracy')), 'accuracy per camera shown');
+  await shot(coord, '18-accuracy-audit');
+
+  // 12e. A breach incident and its notice.
+  await coord.goto(`${base}/#/breach`);
+  await coord.waitForSelector('#br-form');
+  await coord.fill('#br-agency', 'City of Example Police Department');
+  await coord.fill('#br-contact', 'Records Unit');
+  await coord.fill('#br-phone', '555-0100');
+  await coord.fill('#br-happened', 'An account searched plates without a case.');
+  await coord.selectOption('#br-date-kind', 'estimated');
+  await coord.fill('#br-date1', localDt(Date.now()).slice(0, 10));
+  await coord.click('#br-submit');
+  await expectStatus(coord, /Incident \d+ recorded/, 'breach incident recorded in the page');
+  await coord.fill('#br-account', 'patrol1');
+  await coord.click('#br-produce');
+  await coord.waitForSelector('#br-text');
+  const notice = await coord.textContent('#br-text');
+  check(/Notice of Data Breach/.test(notice) && /What Happened/.test(notice) && /For More Information/.test(notice), 'the notice text is shown with its headings');
+  check(/format=html/.test(await coord.getAttribute('#br-download', 'href')), 'the HTML notice is offered as a download');
+  await shot(coord, '19-breach-notice');
+
+  // 12f. Retention: periods in force, a purge run now.
+  await coord.goto(`${base}/#/retention`);
+  await coord.waitForSelector('#ret-periods dl');
+  check(/365/.test(await coord.textContent('#ret-periods')), 'retention periods in force shown');
+  await coord.click('#ret-run');
+  await expectStatus(coord, /Purge finished/, 'purge run from the retention page');
+  await coord.waitForSelector('#ret-summary');
+  await shot(coord, '20-retention');
+
+  // 12g. Reports on the access log page.
+  await coord.goto(`${base}/#/audit`);
+  await coord.waitForSelector('#report-form');
+  await coord.click('#report-form button[type=submit]');
+  await coord.waitForSelector('#report-total');
+  check(/\d+ plate-data entries/.test(await coord.textContent('#report-total')), 'access report shown');
+  await coord.waitForSelector('#review-overdue');
+  await shot(coord, '21-access-reports');
 
   // 13. The public transparency page, without logon, aggregate figures only.
   const pub = await newPage('public');
