@@ -585,6 +585,16 @@ async function main() {
   await coord.waitForSelector('#review-overdue');
   await shot(coord, '21-access-reports');
 
+  // 12h. The new pages fit a phone width.
+  await coord.setViewportSize({ width: 390, height: 844 });
+  for (const [page, sel] of [['requests', '#rr-table'], ['audits', '#aa-form'], ['breach', '#br-form'], ['retention', '#ret-periods dl']]) {
+    await coord.goto(`${base}/#/${page}`);
+    await coord.waitForSelector(sel);
+    const over = await coord.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    check(over <= 1, `${page} page fits a phone width (overflow ${over}px)`);
+  }
+  await shot(coord, '22-retention-phone');
+
   // 13. The public transparency page, without logon, aggregate figures only.
   const pub = await newPage('public');
   await pub.goto(`${base}/#/transparency`);
