@@ -8,7 +8,8 @@ TYPE    ?= Release
 DATA    ?= $(abspath ../shared/data)
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-# Debian 12 packages the build, the tests and the tools need.
+# Debian 12 packages the build, the tests and the tools need. (npm counts as present when
+# an npm command is, e.g. from a Node.js distribution package that bundles it.)
 DEB_BUILD := build-essential cmake pkg-config libopencv-dev nlohmann-json3-dev libcli11-dev \
              libgtest-dev libgmock-dev libbenchmark-dev \
              libsqlite3-dev sqlite3 libsodium-dev libpqxx-dev libpq-dev postgresql-15 \
@@ -19,6 +20,7 @@ all: build
 
 deps:
 	@missing=""; for p in $(DEB_BUILD); do \
+	  if [ "$$p" = npm ] && command -v npm >/dev/null; then continue; fi; \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
