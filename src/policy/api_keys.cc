@@ -108,7 +108,7 @@ Result<std::vector<ApiKey>> ListApiKeys(Governance& gov, const Principal& by) {
 Result<Device> AuthenticateDevice(Governance& gov, const std::string& secret) {
   if (!WellFormedKey(secret)) return Status::Unauthenticated("malformed API key");
   Device d;
-  CUSTODIAN_RETURN_IF_ERROR(gov.store().Transact([&](Txn& txn) -> Status {
+  CUSTODIAN_RETURN_IF_ERROR(gov.store().ReadOnly([&](Txn& txn) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(
         auto rows,
         txn.Query("SELECT id, name, camera_id, scope, revoked_ms FROM api_keys WHERE key_sha = ?", {Sha256Hex(secret)}));

@@ -302,9 +302,46 @@ LogEvent Governance::Event(const Principal& who, std::string_view action, std::s
   return e;
 }
 
+struct Governance::PendingEntry {
+  LogEvent event;
+  Status result;
+  bool done = false;
+};
+
 Status Governance::Record(const Principal& who, LogEvent event) {
   (void)who;
-  return RecordWith(who, std::move(event), [](Txn&) { return Status::Ok(); });
+  // Checked here, so one malformed entry never fails the others committed with it.
+  if (event.outcome != kAllowed && event.outcome != kDenied && event.outcome != kFailed) {
+    return Status::InvalidArgument("log outcome '", event.outcome, "' is not allowed, denied or failed");
+  }
+  json terms = json::parse(event.terms, nullptr, false);
+  if (terms.is_discarded() || !terms.is_object()) return Status::InvalidArgument("log terms must be a JSON object");
+  PendingEntry me{std::move(event), Status::Ok(), false};
+  std::unique_lock lock(log_mu_);
+  log_queue_.push_back(&me);
+  while (!me.done) {
+    if (log_leader_) {
+      log_cv_.wait(lock);
+      continue;
+    }
+    // Lead: commit everything queued so far in one transaction.
+    log_leader_ = true;
+    std::vector<PendingEntry*> batch;
+    batch.swap(log_queue_);
+    lock.unlock();
+    Status st = store_.Transact([&](Txn& txn) -> Status {
+      for (PendingEntry* p : batch) CUSTODIAN_RETURN_IF_ERROR(AppendLogEntry(txn, p->event, signer_, options_.log).status());
+      return Status::Ok();
+    });
+    lock.lock();
+    for (PendingEntry* p : batch) {
+      p->result = st;
+      p->done = true;
+    }
+    log_leader_ = false;
+    log_cv_.notify_all();
+  }
+  return me.result;
 }
 
 Status Governance::RecordWith(const Principal& who, LogEvent event, const std::function<Status(Txn&)>& fn) {
@@ -365,7 +402,7 @@ Status Governance::AuthorizePlateData(const Principal& who, std::string_view op,
   };
   if (Status p = purposes_.Check(why.purpose, why.case_number); !p.ok()) return deny(p);
   UserInfo u;
-  Status st = store_.Transact([&](Txn& txn) -> Status {
+  Status st = store_.ReadOnly([&](Txn& txn) -> Status {
     u.id = who.user_id;
     return LoadGates(txn, u);
   });
@@ -635,7 +672,7 @@ Result<LogonResult> Governance::Logon(const LogonRequest& r) {
   }
   if (r.password.size() > 1024 || r.totp_code.size() > 16) return refuse("oversized credentials", refused);
   std::optional<UserRow> user;
-  CUSTODIAN_RETURN_IF_ERROR(store_.Transact([&](Txn& txn) -> Status {
+  CUSTODIAN_RETURN_IF_ERROR(store_.ReadOnly([&](Txn& txn) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(user, FindUser(txn, r.username));
     return Status::Ok();
   }));
@@ -738,7 +775,8 @@ Result<Principal> Governance::Authenticate(const std::string& token, const std::
   const std::string sha = Sha256Hex(token);
   Principal p;
   std::string ended;  // why the session ends now ("" when it is live)
-  CUSTODIAN_RETURN_IF_ERROR(store_.Transact([&](Txn& txn) -> Status {
+  bool touch = false;  // last use recorded more than a minute ago: record this one
+  CUSTODIAN_RETURN_IF_ERROR(store_.ReadOnly([&](Txn& txn) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(
         auto rows, txn.Query("SELECT s.created_ms, s.last_seen_ms, s.ended_ms, s.end_reason, " + std::string(kUserColumns) +
                                  " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_sha = ?",
@@ -757,12 +795,10 @@ Result<Principal> Governance::Authenticate(const std::string& token, const std::
     } else if (u.info.access_expires && *u.info.access_expires <= now) {
       ended = "access expired";
     }
-    if (!ended.empty()) {
-      return txn.Query("UPDATE sessions SET ended_ms = ?, end_reason = ? WHERE token_sha = ?", {now_ms, ended, sha})
-          .status();
-    }
-    CUSTODIAN_RETURN_IF_ERROR(
-        txn.Query("UPDATE sessions SET last_seen_ms = ? WHERE token_sha = ?", {now_ms, sha}).status());
+    if (!ended.empty()) return Status::Ok();
+    // The idle timer is kept to the minute: a request within a minute of the last
+    // recorded one writes nothing (reads stay off the writer).
+    touch = now_ms - AsInt(r[1]) >= kMsPerMinute;
     p.user_id = u.info.id;
     p.username = u.info.username;
     p.agency_code = u.info.agency_code;
@@ -773,7 +809,20 @@ Result<Principal> Governance::Authenticate(const std::string& token, const std::
     p.token_sha = sha;
     return Status::Ok();
   }));
-  if (!ended.empty()) return Status::Unauthenticated("the session ended (", ended, "); log on again");
+  if (!ended.empty()) {
+    CUSTODIAN_RETURN_IF_ERROR(store_.Transact([&](Txn& txn) {
+      return txn
+          .Query("UPDATE sessions SET ended_ms = ?, end_reason = ? WHERE token_sha = ? AND ended_ms IS NULL",
+                 {now_ms, ended, sha})
+          .status();
+    }));
+    return Status::Unauthenticated("the session ended (", ended, "); log on again");
+  }
+  if (touch) {
+    CUSTODIAN_RETURN_IF_ERROR(store_.Transact([&](Txn& txn) {
+      return txn.Query("UPDATE sessions SET last_seen_ms = ? WHERE token_sha = ?", {now_ms, sha}).status();
+    }));
+  }
   return p;
 }
 
@@ -1009,7 +1058,7 @@ Result<GateReport> Governance::Gates(const Principal& who) {
   if (who.must_enrol_totp) g.missing.push_back("enrol multi-factor authentication");
   UserInfo u;
   u.id = who.user_id;
-  CUSTODIAN_RETURN_IF_ERROR(store_.Transact([&](Txn& txn) { return LoadGates(txn, u); }));
+  CUSTODIAN_RETURN_IF_ERROR(store_.ReadOnly([&](Txn& txn) { return LoadGates(txn, u); }));
   if (!u.acknowledgment_signed) g.missing.push_back("sign the ALPR policy acknowledgment");
   if (u.acknowledgment_signed && !u.supervisor_approved) g.missing.push_back("supervisor approval of the acknowledgment");
   if (u.acknowledgment_signed && !u.coordinator_approved) {
@@ -1040,7 +1089,7 @@ Result<store::SearchPage> Governance::SearchReads(const Principal& who, const Ac
   std::optional<GrantScope> grant;
   if (!who.system && who.role == Role::kPartnerAgency) {
     GrantScope g;
-    CUSTODIAN_RETURN_IF_ERROR(store_.Transact([&](Txn& txn) -> Status {
+    CUSTODIAN_RETURN_IF_ERROR(store_.ReadOnly([&](Txn& txn) -> Status {
       CUSTODIAN_ASSIGN_OR_RETURN(g, GrantsInForce(txn, who.agency_code, ToUnixMillis(options_.clock->Now())));
       return Status::Ok();
     }));
@@ -1102,7 +1151,7 @@ Result<store::StoredRead> Governance::GetRead(const Principal& who, const Access
   }
   if (who.role == Role::kPartnerAgency) {
     GrantScope g;
-    CUSTODIAN_RETURN_IF_ERROR(store_.Transact([&](Txn& txn) -> Status {
+    CUSTODIAN_RETURN_IF_ERROR(store_.ReadOnly([&](Txn& txn) -> Status {
       CUSTODIAN_ASSIGN_OR_RETURN(g, GrantsInForce(txn, who.agency_code, ToUnixMillis(options_.clock->Now())));
       return Status::Ok();
     }));
@@ -1137,7 +1186,7 @@ Result<std::vector<uint8_t>> Governance::GetReadImage(const Principal& who, cons
   }
   if (who.role == Role::kPartnerAgency) {
     GrantScope g;
-    CUSTODIAN_RETURN_IF_ERROR(store_.Transact([&](Txn& txn) -> Status {
+    CUSTODIAN_RETURN_IF_ERROR(store_.ReadOnly([&](Txn& txn) -> Status {
       CUSTODIAN_ASSIGN_OR_RETURN(g, GrantsInForce(txn, who.agency_code, ToUnixMillis(options_.clock->Now())));
       return Status::Ok();
     }));

@@ -306,7 +306,17 @@ Result<std::unique_ptr<ReadStore>> OpenStore(std::string_view url, const StoreOp
     return Status::InvalidArgument("a PostgreSQL store needs an image folder (StoreOptions::image_dir)");
   }
   CUSTODIAN_ASSIGN_OR_RETURN(auto images, ImageStore::Open(image_options));
-  return internal::SqlReadStore::Open(std::move(opened.driver), std::move(images), options, opened.backend);
+  const std::string backend = opened.backend;
+  CUSTODIAN_ASSIGN_OR_RETURN(auto store,
+                             internal::SqlReadStore::Open(std::move(opened.driver), std::move(images), options, backend));
+  if (backend == "sqlite") {
+    auto* sql = static_cast<internal::SqlReadStore*>(store.get());
+    for (int i = 0; i < options.read_connections; ++i) {
+      CUSTODIAN_ASSIGN_OR_RETURN(auto reader, OpenDriver(url, /*create=*/false));
+      sql->AddReader(std::move(reader.driver));
+    }
+  }
+  return store;
 }
 
 }  // namespace custodian::store

@@ -626,12 +626,42 @@ Result<std::vector<IngestResult>> SqlReadStore::Ingest(std::span<const ReadInput
   return results;
 }
 
+void SqlReadStore::AddReader(std::unique_ptr<SqlDriver> reader) {
+  readers_.push_back(std::move(reader));
+  reader_mu_.push_back(std::make_unique<std::mutex>());
+}
+
+template <typename Fn>
+auto SqlReadStore::WithReader(Fn&& fn) -> decltype(fn(std::declval<SqlDriver&>())) {
+  if (readers_.empty()) {
+    std::lock_guard lock(mu_);
+    return fn(*driver_);
+  }
+  const size_t n = readers_.size();
+  const size_t start = next_reader_++ % n;
+  for (size_t k = 0; k < n; ++k) {
+    const size_t i = (start + k) % n;
+    std::unique_lock lock(*reader_mu_[i], std::try_to_lock);
+    if (lock.owns_lock()) return fn(*readers_[i]);
+  }
+  std::lock_guard lock(*reader_mu_[start]);
+  return fn(*readers_[start]);
+}
+
+Status SqlReadStore::ReadOnly(const std::function<Status(Txn&)>& fn) {
+  return WithReader([&](SqlDriver& d) -> Status {
+    DriverTxn txn(d);
+    return fn(txn);
+  });
+}
+
 Result<StoredRead> SqlReadStore::GetRead(int64_t id) {
-  std::lock_guard lock(mu_);
-  CUSTODIAN_ASSIGN_OR_RETURN(
-      auto rows, driver_->Query(std::string("SELECT ") + kReadColumns + " FROM reads r WHERE r.id = ?", {id}));
-  if (rows.empty()) return Status::NotFound("no read ", id);
-  return DecodeRead(rows[0]);
+  return WithReader([&](SqlDriver& d) -> Result<StoredRead> {
+    CUSTODIAN_ASSIGN_OR_RETURN(
+        auto rows, d.Query(std::string("SELECT ") + kReadColumns + " FROM reads r WHERE r.id = ?", {id}));
+    if (rows.empty()) return Status::NotFound("no read ", id);
+    return DecodeRead(rows[0]);
+  });
 }
 
 Result<SearchSql> BuildSearchSql(const SearchQuery& q, Dialect dialect, const std::vector<std::string>* plates,
@@ -810,21 +840,24 @@ Result<SearchSql> BuildSearchSql(const SearchQuery& q, Dialect dialect, const st
 Result<SearchPage> SqlReadStore::Search(const SearchQuery& q) {
   SearchSql source;
   CUSTODIAN_ASSIGN_OR_RETURN(SearchSql query, BuildSearchSql(q, driver_->dialect(), nullptr, &source));
-  std::lock_guard lock(mu_);
+  return WithReader([&](SqlDriver& d) -> Result<SearchPage> { return SearchOn(d, q, std::move(query), source); });
+}
+
+Result<SearchPage> SqlReadStore::SearchOn(SqlDriver& d, const SearchQuery& q, SearchSql query, SearchSql source) {
   if (!source.sql.empty()) {
     // Few candidate plates: one bounded walk per plate (see BuildSearchSql). Many: the
     // one statement, which sorts their reads.
     source.params.push_back(int64_t(kMaxMergedPlates) + 1);
-    CUSTODIAN_ASSIGN_OR_RETURN(auto plate_rows, driver_->Query(source.sql + " LIMIT ?", source.params));
+    CUSTODIAN_ASSIGN_OR_RETURN(auto plate_rows, d.Query(source.sql + " LIMIT ?", source.params));
     if (plate_rows.size() <= kMaxMergedPlates) {
       if (plate_rows.empty()) return SearchPage{};
       std::vector<std::string> plates;
       plates.reserve(plate_rows.size());
       for (const auto& row : plate_rows) plates.push_back(AsString(row[0]));
-      CUSTODIAN_ASSIGN_OR_RETURN(query, BuildSearchSql(q, driver_->dialect(), &plates, nullptr));
+      CUSTODIAN_ASSIGN_OR_RETURN(query, BuildSearchSql(q, d.dialect(), &plates, nullptr));
     }
   }
-  CUSTODIAN_ASSIGN_OR_RETURN(auto rows, driver_->Query(query.sql, query.params));
+  CUSTODIAN_ASSIGN_OR_RETURN(auto rows, d.Query(query.sql, query.params));
   SearchPage page;
   for (size_t i = 0; i < rows.size() && int(i) < q.limit; ++i) page.reads.push_back(DecodeRead(rows[i]));
   if (int(rows.size()) > q.limit) {

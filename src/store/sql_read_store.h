@@ -5,7 +5,12 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
 #include <mutex>
+#include <utility>
+#include <vector>
 #include <string>
 
 #include "custodian/store/read_store.h"
@@ -69,6 +74,60 @@ class PendingImageJournal {
 // The clean-up at open described above. `referenced(sha)` says whether a read refers to it.
 Status RecoverPendingImages(ImageStore& images, const std::function<Result<bool>(const std::string&)>& referenced);
 
+// A Txn over one driver (the caller owns the transaction, if any).
+class DriverTxn final : public Txn {
+ public:
+  explicit DriverTxn(SqlDriver& driver) : driver_(driver) {}
+  Dialect dialect() const override { return driver_.dialect(); }
+  Result<std::vector<SqlRow>> Query(const std::string& sql, const std::vector<SqlValue>& params) override {
+    return driver_.Query(sql, params);
+  }
+  Status Lock(int64_t key) override {
+    if (driver_.dialect() != Dialect::kPostgres) return Status::Ok();
+    return driver_.Query("SELECT pg_advisory_xact_lock(?)", {key}).status();
+  }
+
+ private:
+  SqlDriver& driver_;
+};
+
+// A mutex that hands itself over in arrival order, except that short governance
+// transactions (access-log entries, sessions: Transact) go before waiting ingests, purges
+// and other long calls. A search's log entry then waits for at most the transaction in
+// progress, not for a queue of ingest batches.
+class FairMutex {
+ public:
+  void lock() {
+    std::unique_lock l(m_);
+    const uint64_t ticket = next_++;
+    cv_.wait(l, [&] { return !held_ && priority_waiting_ == 0 && serving_ == ticket; });
+    held_ = true;
+    ++serving_;
+  }
+  void lock_priority() {
+    std::unique_lock l(m_);
+    ++priority_waiting_;
+    cv_.wait(l, [&] { return !held_; });
+    --priority_waiting_;
+    held_ = true;
+  }
+  void unlock() {
+    {
+      std::lock_guard l(m_);
+      held_ = false;
+    }
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex m_;
+  std::condition_variable cv_;
+  bool held_ = false;
+  int priority_waiting_ = 0;
+  uint64_t next_ = 0;
+  uint64_t serving_ = 0;
+};
+
 // Thread-safe: one mutex serialises every call on the driver's connection.
 class SqlReadStore final : public ReadStore {
  public:
@@ -104,6 +163,9 @@ class SqlReadStore final : public ReadStore {
   Status ConfirmAlert(int64_t id, const AlertConfirmation& confirmation) override;
   Status DismissAlert(int64_t id, std::string_view by, std::string_view note) override;
   Status Transact(const std::function<Status(Txn&)>& fn) override;  // sql_transact.cc
+  Status ReadOnly(const std::function<Status(Txn&)>& fn) override;  // sql_read_store.cc
+  // Adds a read-only connection for Search and GetRead (SQLite WAL readers).
+  void AddReader(std::unique_ptr<SqlDriver> reader);
 
  protected:
   Result<bool> ImageReferenced(const std::string& sha256) override;
@@ -118,8 +180,17 @@ class SqlReadStore final : public ReadStore {
   template <typename Fn>
   Status InTransaction(Fn&& fn);
 
-  std::mutex mu_;
+  Result<SearchPage> SearchOn(SqlDriver& d, const SearchQuery& q, SearchSql query, SearchSql source);
+  // Runs fn(driver) on a free reader connection (or, without readers, on the writer under
+  // mu_).
+  template <typename Fn>
+  auto WithReader(Fn&& fn) -> decltype(fn(std::declval<SqlDriver&>()));
+
+  FairMutex mu_;
   std::unique_ptr<SqlDriver> driver_;
+  std::vector<std::unique_ptr<SqlDriver>> readers_;
+  std::vector<std::unique_ptr<std::mutex>> reader_mu_;
+  std::atomic<size_t> next_reader_{0};
   std::string backend_;
 };
 

@@ -20,6 +20,8 @@
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -268,6 +270,15 @@ class Governance {
              BannedPasswords banned, LogSigner signer);
 
   struct Impl;
+  // Group commit of log entries that carry no other change (Record): concurrent callers'
+  // entries are appended in one transaction (one sync), each caller returning only after
+  // its entry committed.
+  struct PendingEntry;
+  std::mutex log_mu_;
+  std::condition_variable log_cv_;
+  std::vector<PendingEntry*> log_queue_;
+  bool log_leader_ = false;
+
   store::ReadStore& store_;
   GovernanceOptions options_;
   PermissionMatrix matrix_;

@@ -43,6 +43,10 @@ struct StoreOptions {
   // Apply pending schema migrations at open. When false, a schema older than this binary
   // is refused with a message that says to run `custodian db migrate`. Default: false.
   bool migrate = false;
+  // SQLite only: extra read-only connections that serve Search and GetRead, so searches
+  // run beside an ingest (WAL readers) instead of queueing behind it. 0: every call shares
+  // the one writer connection. PostgreSQL always uses its one connection. Default: 2.
+  int read_connections = 2;
   // The time source for ingest stamps and image clean-up. Default: the system clock.
   // Must outlive the store.
   const Clock* clock = &SystemClock::Default();
@@ -193,6 +197,10 @@ class ReadStore {
   // call: it commits when `fn` returns OK, and rolls back on any error (which it
   // returns). For the governance tables; plate data is read through the methods above.
   virtual Status Transact(const std::function<Status(Txn&)>& fn) = 0;
+  // Runs `fn`'s queries (reads only: no transaction is opened, so each statement sees
+  // the latest commit) on a read connection where the backend has them, so they do not
+  // wait behind writers. `fn` must not write.
+  virtual Status ReadOnly(const std::function<Status(Txn&)>& fn) = 0;
 
   // The decrypted image `sha256` (see ImageStore::Get for errors).
   Result<std::vector<uint8_t>> GetImage(std::string_view sha256) const { return images_->Get(sha256); }
