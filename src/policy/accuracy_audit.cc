@@ -1,4 +1,5 @@
 // Accuracy audits (policy 4.A.4, 5.E).
+#include "policy/policy_util.h"
 #include "custodian/policy/accuracy_audit.h"
 
 #include <algorithm>
@@ -21,19 +22,12 @@ using store::Txn;
 
 namespace {
 
+using internal::Clip;
+using internal::Refuse;
+
 constexpr std::string_view kPurpose = "accuracy_audit";
 
-std::string Clip(const std::string& s, size_t n = 200) { return s.size() <= n ? s : s.substr(0, n); }
 
-Status Refuse(Governance& gov, const Principal& by, LogEvent e, Status refusal) {
-  e.outcome = std::string(kDenied);
-  e.detail = refusal.message();
-  e.records = 0;
-  if (Status st = gov.Record(by, e); !st.ok()) {
-    return Status::Unavailable("the access log cannot be written (", st.message(), "); nothing was done");
-  }
-  return refusal;
-}
 
 store::DataClass ClassOf(int64_t v) {
   return v == 0 ? store::DataClass::kPublicSafety : store::DataClass::kNonPublicSafety;

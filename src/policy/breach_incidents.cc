@@ -1,4 +1,5 @@
 // Breach incidents and their notices (policy 6).
+#include "policy/policy_util.h"
 #include "custodian/policy/breach_incidents.h"
 
 #include <map>
@@ -16,15 +17,8 @@ using store::Txn;
 
 namespace {
 
-Status Refuse(Governance& gov, const Principal& by, LogEvent e, Status refusal) {
-  e.outcome = std::string(kDenied);
-  e.detail = refusal.message();
-  e.records = 0;
-  if (Status st = gov.Record(by, e); !st.ok()) {
-    return Status::Unavailable("the access log cannot be written (", st.message(), "); nothing was done");
-  }
-  return refusal;
-}
+using internal::Refuse;
+
 
 json OptMs(const std::optional<TimePoint>& t) { return t ? json(ToUnixMillis(*t)) : json(); }
 std::optional<TimePoint> MsOpt(const json& j) {

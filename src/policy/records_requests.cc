@@ -1,4 +1,5 @@
 // Records requests (the policy's electronic data and records request form).
+#include "policy/policy_util.h"
 #include "custodian/policy/records_requests.h"
 
 #include <sodium.h>
@@ -25,24 +26,14 @@ using store::Txn;
 
 namespace {
 
+using internal::Clip;
+using internal::Refuse;
+using internal::IsRefusal;
+
 constexpr int64_t kMsPerDay = 86'400'000;
 
-std::string Clip(const std::string& s, size_t n = 200) { return s.size() <= n ? s : s.substr(0, n); }
 
-Status Refuse(Governance& gov, const Principal& by, LogEvent e, Status refusal) {
-  e.outcome = std::string(kDenied);
-  e.detail = refusal.message();
-  e.records = 0;
-  if (Status st = gov.Record(by, e); !st.ok()) {
-    return Status::Unavailable("the access log cannot be written (", st.message(), "); nothing was done");
-  }
-  return refusal;
-}
 
-bool IsRefusal(const Status& st) {
-  return st.code() == StatusCode::kInvalidArgument || st.code() == StatusCode::kNotFound ||
-         st.code() == StatusCode::kPermissionDenied;
-}
 
 std::string Number(int64_t id) { return "RR-" + std::to_string(id); }
 

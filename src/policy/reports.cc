@@ -1,4 +1,5 @@
 // Access reports, misuse flags and log reviews (policy 4.A.1, 5.C).
+#include "policy/policy_util.h"
 #include "custodian/policy/reports.h"
 
 #include <algorithm>
@@ -19,20 +20,13 @@ using store::Txn;
 
 namespace {
 
+using internal::Clip;
+using internal::Refuse;
+
 constexpr int64_t kMsPerHour = 3'600'000;
 constexpr int64_t kMsPerDay = 24 * kMsPerHour;
 
-std::string Clip(const std::string& s, size_t n = 200) { return s.size() <= n ? s : s.substr(0, n); }
 
-Status Refuse(Governance& gov, const Principal& by, LogEvent e, Status refusal) {
-  e.outcome = std::string(kDenied);
-  e.detail = refusal.message();
-  e.records = 0;
-  if (Status st = gov.Record(by, e); !st.ok()) {
-    return Status::Unavailable("the access log cannot be written (", st.message(), "); nothing was done");
-  }
-  return refusal;
-}
 
 // Appends the allowed entry for a report that was read; no report without it.
 Status LogReading(Governance& gov, const Principal& by, LogEvent e, int64_t records) {

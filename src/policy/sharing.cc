@@ -1,4 +1,5 @@
 // Sharing grants to partner agencies (policy 5.D).
+#include "policy/policy_util.h"
 #include "custodian/policy/sharing.h"
 
 #include <algorithm>
@@ -19,25 +20,12 @@ using store::Txn;
 
 namespace {
 
-std::string Clip(const std::string& s, size_t n = 200) { return s.size() <= n ? s : s.substr(0, n); }
+using internal::Clip;
+using internal::Refuse;
+using internal::IsRefusal;
 
-// Logs `refusal` as a "denied" entry, then returns it (kUnavailable when the log cannot
-// be written).
-Status Refuse(Governance& gov, const Principal& by, LogEvent e, Status refusal) {
-  e.outcome = std::string(kDenied);
-  e.detail = refusal.message();
-  e.records = 0;
-  if (Status st = gov.Record(by, e); !st.ok()) {
-    return Status::Unavailable("the access log cannot be written (", st.message(), "); nothing was done");
-  }
-  return refusal;
-}
 
-// A failure of the transaction that is a refusal (bad input), not an outage.
-bool IsRefusal(const Status& st) {
-  return st.code() == StatusCode::kInvalidArgument || st.code() == StatusCode::kNotFound ||
-         st.code() == StatusCode::kPermissionDenied;
-}
+
 
 Result<std::vector<SharingGrant>> LoadGrants(Txn& txn, bool include_revoked, int64_t now_ms) {
   std::string sql =

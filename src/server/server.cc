@@ -30,6 +30,7 @@
 #include "custodian/policy/records_requests.h"
 #include "custodian/policy/reports.h"
 #include "custodian/policy/sharing.h"
+#include "server/alert_json.h"
 #include "server/tls.h"
 
 namespace custodian::server {
@@ -38,6 +39,7 @@ namespace {
 using json = nlohmann::json;
 using policy::Governance;
 using policy::Principal;
+using internal::AlertJson;
 
 constexpr const char* kSessionCookie = "custodian_session";
 
@@ -63,31 +65,6 @@ json ReadJson(const store::StoredRead& r) {
   for (const auto& c : r.candidates) j["candidates"].push_back({{"plate", c.plate}, {"confidence", c.confidence}});
   if (r.box) j["box"] = {{"x", r.box->x}, {"y", r.box->y}, {"width", r.box->width}, {"height", r.box->height}};
   if (r.location) j["location"] = {{"lat", r.location->lat}, {"lon", r.location->lon}};
-  return j;
-}
-
-json AlertJson(const store::Alert& a) {
-  json j = {{"id", a.id},
-            {"state", std::string(store::AlertStateName(a.state))},
-            {"read_id", a.read_id},
-            {"captured_at", Iso(a.captured_at)},
-            {"read_plate", a.read_plate},
-            {"read_region", a.read_region},
-            {"camera_id", a.camera_id},
-            {"hotlist", a.hotlist},
-            {"category", std::string(store::HotlistCategoryName(a.category))},
-            {"entry_plate", a.entry_plate},
-            {"entry_state", a.entry_state},
-            {"entry_reason", a.entry_reason},
-            {"exact", a.exact},
-            {"retroactive", a.retroactive},
-            {"created_at", Iso(a.created_at)},
-            {"acknowledged_by", a.acknowledged_by},
-            {"resolved_by", a.resolved_by},
-            {"image_checked", a.image_checked},
-            {"action", a.action}};
-  if (a.acknowledged_at) j["acknowledged_at"] = Iso(*a.acknowledged_at);
-  if (a.resolved_at) j["resolved_at"] = Iso(*a.resolved_at);
   return j;
 }
 

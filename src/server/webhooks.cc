@@ -10,11 +10,13 @@
 #include <nlohmann/json.hpp>
 
 #include "custodian/core/utc_time.h"
+#include "server/alert_json.h"
 
 namespace custodian::server {
 namespace {
 
 using json = nlohmann::json;
+using internal::AlertJson;
 
 struct ParsedUrl {
   std::string scheme_host_port;  // "https://host:port"
@@ -35,24 +37,6 @@ Result<ParsedUrl> ParseUrl(const std::string& url) {
   p.scheme_host_port = std::string(m[1]) + "://" + std::string(m[2]) + std::string(m[3]);
   p.path = m[4].matched ? std::string(m[4]) : "/";
   return p;
-}
-
-json AlertJson(const store::Alert& a) {
-  return {{"id", a.id},
-          {"state", std::string(store::AlertStateName(a.state))},
-          {"read_id", a.read_id},
-          {"captured_at", FormatUtcTime(a.captured_at)},
-          {"read_plate", a.read_plate},
-          {"read_region", a.read_region},
-          {"camera_id", a.camera_id},
-          {"hotlist", a.hotlist},
-          {"category", std::string(store::HotlistCategoryName(a.category))},
-          {"entry_plate", a.entry_plate},
-          {"entry_state", a.entry_state},
-          {"entry_reason", a.entry_reason},
-          {"exact", a.exact},
-          {"retroactive", a.retroactive},
-          {"created_at", FormatUtcTime(a.created_at)}};
 }
 
 }  // namespace

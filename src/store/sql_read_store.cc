@@ -17,22 +17,6 @@ constexpr int64_t kMsPerDay = 86'400'000;
 constexpr int64_t kMaxCaptureMs = 7'258'118'400'000;  // 2200-01-01
 constexpr size_t kMaxCameraFilter = 1'000;
 
-// Valid UTF-8 without NUL bytes: what both backends store byte for byte.
-bool IsCleanUtf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c == 0) return false;
-    size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-    if (n == 0 || i + n > s.size()) return false;
-    for (size_t k = 1; k < n; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return false;
-    }
-    if (n == 2 && c < 0xC2) return false;  // overlong
-    i += n;
-  }
-  return true;
-}
 
 Status CheckText(std::string_view what, std::string_view value, size_t max, bool allow_empty) {
   if (value.size() > max) return Status::InvalidArgument(what, " is ", value.size(), " bytes; the limit is ", max);
@@ -235,23 +219,6 @@ Result<int> InsertAlert(SqlDriver& driver, const ReadKey& r, int64_t entry_id, b
   return int(rows.size());
 }
 
-// Raises an alert for each hotlist entry in force at the read's capture time that
-// matches it. Returns how many.
-Result<int> MatchRead(SqlDriver& driver, const ReadKey& r, int64_t now_ms) {
-  CUSTODIAN_ASSIGN_OR_RETURN(
-      auto rows, driver.Query("SELECT e.id, e.plate, e.state FROM hotlist_entries e JOIN hotlists h ON h.id = e.hotlist_id "
-                              "WHERE (e.plate = ? OR (e.confusion_key = ? AND h.fuzzy = 1)) "
-                              "AND (e.expires_ms IS NULL OR e.expires_ms > ?)",
-                              {r.plate, r.confusion_key, r.captured_ms}));
-  int n = 0;
-  for (const auto& e : rows) {
-    if (!StatesMatch(AsString(e[2]), r.region)) continue;
-    CUSTODIAN_ASSIGN_OR_RETURN(int added, InsertAlert(driver, r, AsInt(e[0]), AsString(e[1]) == r.plate,
-                                                      /*retroactive=*/false, now_ms));
-    n += added;
-  }
-  return n;
-}
 
 // Rows of `sql_prefix` + "(?, ?, ...)" + `sql_suffix` for every key, in statements of
 // kInChunk keys (the last padded by repeating a key), so each has one shape and one cached
@@ -348,6 +315,23 @@ Result<int> MatchReadInBatch(SqlDriver& driver, const BatchHotEntries& hot, cons
 }
 
 }  // namespace
+
+// Valid UTF-8 without NUL bytes: what both backends store byte for byte.
+bool IsCleanUtf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c == 0) return false;
+    size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (n == 0 || i + n > s.size()) return false;
+    for (size_t k = 1; k < n; ++k) {
+      if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return false;
+    }
+    if (n == 2 && c < 0xC2) return false;  // overlong
+    i += n;
+  }
+  return true;
+}
 
 template <typename Fn>
 Status RunInTransaction(SqlDriver& driver, Fn&& fn) {

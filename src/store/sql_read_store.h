@@ -18,6 +18,9 @@
 
 namespace custodian::store::internal {
 
+// Valid UTF-8 without NUL bytes: what both backends store byte for byte.
+bool IsCleanUtf8(std::string_view s);
+
 // The schema version of the database behind `driver` (0 when it has none).
 Result<int> SchemaVersionOf(SqlDriver& driver);
 // Checks the schema version, and applies pending migrations when `apply` (see OpenStore).
