@@ -1,4 +1,5 @@
 // The hash-chained, checkpoint-signed access log.
+#include "policy/policy_util.h"
 #include "custodian/policy/access_log.h"
 
 #include <sodium.h>
@@ -10,6 +11,9 @@
 namespace custodian::policy {
 namespace {
 
+using internal::Hex;
+using internal::Sha256Hex;
+
 using json = nlohmann::json;
 using store::AsInt;
 using store::AsString;
@@ -18,18 +22,6 @@ using store::SqlValue;
 // Serialises appenders on PostgreSQL (SQLite's write transaction already does).
 constexpr int64_t kLogLockKey = 0x637573746c6f67;  // "custlog"
 const std::string kGenesis(64, '0');
-
-std::string Hex(const unsigned char* p, size_t n) {
-  std::string out(n * 2, '0');
-  sodium_bin2hex(out.data(), out.size() + 1, p, n);
-  return out;
-}
-
-std::string Sha256Hex(std::string_view data) {
-  unsigned char d[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(d, reinterpret_cast<const unsigned char*>(data.data()), data.size());
-  return Hex(d, sizeof d);
-}
 
 std::string CheckpointMessage(int64_t seq, const std::string& hash) {
   return "custodian-access-log-checkpoint-v1\n" + std::to_string(seq) + "\n" + hash;

@@ -1,4 +1,5 @@
 // Device API keys and the public transparency figures.
+#include "policy/policy_util.h"
 #include "custodian/policy/api_keys.h"
 
 #include <sodium.h>
@@ -8,19 +9,13 @@
 namespace custodian::policy {
 namespace {
 
+using internal::Sha256Hex;
+
 using json = nlohmann::json;
 using store::AsInt;
 using store::AsString;
 using store::IsNull;
 using store::Txn;
-
-std::string Sha256Hex(std::string_view data) {
-  unsigned char d[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(d, reinterpret_cast<const unsigned char*>(data.data()), data.size());
-  std::string out(sizeof d * 2, '0');
-  sodium_bin2hex(out.data(), out.size() + 1, d, sizeof d);
-  return out;
-}
 
 bool WellFormedKey(const std::string& s) {
   if (s.size() != 67 || s.rfind("ck_", 0) != 0) return false;

@@ -1,4 +1,5 @@
 // Governance: accounts, sessions, gates and governed access to plate data.
+#include "policy/policy_util.h"
 #include "custodian/policy/governance.h"
 
 #include <sodium.h>
@@ -23,19 +24,10 @@ using store::Txn;
 
 namespace {
 
+using internal::Hex;
+using internal::Sha256Hex;
+
 constexpr int64_t kMsPerMinute = 60'000;
-
-std::string Hex(const unsigned char* p, size_t n) {
-  std::string out(n * 2, '0');
-  sodium_bin2hex(out.data(), out.size() + 1, p, n);
-  return out;
-}
-
-std::string Sha256Hex(std::string_view data) {
-  unsigned char d[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(d, reinterpret_cast<const unsigned char*>(data.data()), data.size());
-  return Hex(d, sizeof d);
-}
 
 std::string RandomToken() {
   unsigned char b[32];
@@ -174,11 +166,15 @@ struct GrantScope {
   std::set<std::string> cameras;
 };
 
-Result<GrantScope> GrantsInForce(Txn& txn, const std::string& agency, int64_t now_ms) {
+Result<GrantScope> GrantsInForce(store::ReadStore& store, const std::string& agency, int64_t now_ms) {
   GrantScope s;
-  CUSTODIAN_ASSIGN_OR_RETURN(auto rows, txn.Query("SELECT data_classes, cameras FROM sharing_grants WHERE agency_code = ? "
+  std::vector<SqlRow> rows;
+  CUSTODIAN_RETURN_IF_ERROR(store.ReadOnly([&](Txn& txn) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(rows, txn.Query("SELECT data_classes, cameras FROM sharing_grants WHERE agency_code = ? "
                                                   "AND revoked_ms IS NULL AND expires_ms > ?",
                                                   {agency, now_ms}));
+    return Status::Ok();
+  }));
   for (const auto& r : rows) {
     json classes = json::parse(AsString(r[0]), nullptr, false);
     json cams = json::parse(AsString(r[1]), nullptr, false);
@@ -193,6 +189,16 @@ Result<GrantScope> GrantsInForce(Txn& txn, const std::string& agency, int64_t no
     }
   }
   return s;
+}
+
+// Whether a partner agency's grants cover read `r` (its class, and its camera).
+bool Shares(const GrantScope& g, const store::StoredRead& r) {
+  return g.classes.count(r.data_class) && (g.all_cameras || g.cameras.count(r.camera_id));
+}
+
+// The caller's answer when the entry that would record a release cannot be written.
+Status NothingReleased(const Status& log_failure) {
+  return Status::Unavailable("the access log cannot be written (", log_failure.message(), "); nothing was released");
 }
 
 }  // namespace
@@ -1088,11 +1094,8 @@ Result<store::SearchPage> Governance::SearchReads(const Principal& who, const Ac
                                                      : matrix_.ClassesFor(who.role, ops::kSearchReads);
   std::optional<GrantScope> grant;
   if (!who.system && who.role == Role::kPartnerAgency) {
-    GrantScope g;
-    CUSTODIAN_RETURN_IF_ERROR(store_.ReadOnly([&](Txn& txn) -> Status {
-      CUSTODIAN_ASSIGN_OR_RETURN(g, GrantsInForce(txn, who.agency_code, ToUnixMillis(options_.clock->Now())));
-      return Status::Ok();
-    }));
+    CUSTODIAN_ASSIGN_OR_RETURN(GrantScope g,
+                               GrantsInForce(store_, who.agency_code, ToUnixMillis(options_.clock->Now())));
     std::erase_if(classes, [&](store::DataClass c) { return !g.classes.count(c); });
     if (g.classes.empty()) return deny("no sharing grant in force for agency " + who.agency_code);
     grant = g;
@@ -1150,12 +1153,9 @@ Result<store::StoredRead> Governance::GetRead(const Principal& who, const Access
     return read.status();
   }
   if (who.role == Role::kPartnerAgency) {
-    GrantScope g;
-    CUSTODIAN_RETURN_IF_ERROR(store_.ReadOnly([&](Txn& txn) -> Status {
-      CUSTODIAN_ASSIGN_OR_RETURN(g, GrantsInForce(txn, who.agency_code, ToUnixMillis(options_.clock->Now())));
-      return Status::Ok();
-    }));
-    if (!g.classes.count(read->data_class) || (!g.all_cameras && !g.cameras.count(read->camera_id))) {
+    CUSTODIAN_ASSIGN_OR_RETURN(GrantScope g,
+                               GrantsInForce(store_, who.agency_code, ToUnixMillis(options_.clock->Now())));
+    if (!Shares(g, *read)) {
       e.detail = "read " + std::to_string(read_id) + " is not shared with agency " + who.agency_code;
       return Denied(Record(who, e), Status::PermissionDenied(e.detail));
     }
@@ -1163,9 +1163,7 @@ Result<store::StoredRead> Governance::GetRead(const Principal& who, const Access
   e.outcome = std::string(kAllowed);
   e.records = 1;
   e.terms = json{{"read_id", read_id}, {"plate", read->plate}}.dump();
-  if (Status st = Record(who, e); !st.ok()) {
-    return Status::Unavailable("the access log cannot be written (", st.message(), "); nothing was released");
-  }
+  if (Status st = Record(who, e); !st.ok()) return NothingReleased(st);
   return read;
 }
 
@@ -1185,12 +1183,9 @@ Result<std::vector<uint8_t>> Governance::GetReadImage(const Principal& who, cons
     return read.status();
   }
   if (who.role == Role::kPartnerAgency) {
-    GrantScope g;
-    CUSTODIAN_RETURN_IF_ERROR(store_.ReadOnly([&](Txn& txn) -> Status {
-      CUSTODIAN_ASSIGN_OR_RETURN(g, GrantsInForce(txn, who.agency_code, ToUnixMillis(options_.clock->Now())));
-      return Status::Ok();
-    }));
-    if (!g.classes.count(read->data_class) || (!g.all_cameras && !g.cameras.count(read->camera_id))) {
+    CUSTODIAN_ASSIGN_OR_RETURN(GrantScope g,
+                               GrantsInForce(store_, who.agency_code, ToUnixMillis(options_.clock->Now())));
+    if (!Shares(g, *read)) {
       e.outcome = std::string(kDenied);
       e.detail = "read " + std::to_string(read_id) + " is not shared with agency " + who.agency_code;
       return Denied(Record(who, e), Status::PermissionDenied(e.detail));
@@ -1211,9 +1206,7 @@ Result<std::vector<uint8_t>> Governance::GetReadImage(const Principal& who, cons
   e.outcome = std::string(kAllowed);
   e.records = 1;
   e.terms = json{{"read_id", read_id}, {"plate", read->plate}, {"image", frame ? "frame" : "crop"}}.dump();
-  if (Status st = Record(who, e); !st.ok()) {
-    return Status::Unavailable("the access log cannot be written (", st.message(), "); nothing was released");
-  }
+  if (Status st = Record(who, e); !st.ok()) return NothingReleased(st);
   return bytes;
 }
 

@@ -122,6 +122,20 @@ Result<std::vector<store::Alert>> VisibleAlerts(Governance& gov, const Principal
   return out;
 }
 
+// Alert `alert_id`, once `who` is authorised for `op` on its read's data class (an
+// unknown alert is authorised against the role's first class, then logged as failed).
+Result<store::Alert> AuthorizedAlert(Governance& gov, const Principal& who, std::string_view op, int64_t alert_id,
+                                     const LogEvent& e) {
+  auto alert = gov.store().GetAlert(alert_id);
+  std::optional<store::DataClass> cls;
+  if (alert.ok()) {
+    CUSTODIAN_ASSIGN_OR_RETURN(cls, AlertClass(gov.store(), *alert));
+  }
+  CUSTODIAN_RETURN_IF_ERROR(gov.Authorize(who, op, cls ? *cls : ClassesOrDefault(gov, who, op).front(), e));
+  if (!alert.ok()) return Failed(gov, who, e, alert.status());
+  return alert;
+}
+
 enum class Step { kAck, kConfirm, kDismiss };
 
 Result<store::Alert> Review(Governance& gov, const Principal& who, int64_t alert_id, Step step, bool image_checked,
@@ -129,15 +143,8 @@ Result<store::Alert> Review(Governance& gov, const Principal& who, int64_t alert
   const char* action = step == Step::kAck ? "acknowledge_alert" : step == Step::kConfirm ? "confirm_alert" : "dismiss_alert";
   LogEvent e = gov.Event(who, action, kDenied);
   e.terms = json{{"alert_id", alert_id}}.dump();
-  auto alert = gov.store().GetAlert(alert_id);
-  std::optional<store::DataClass> cls;
-  if (alert.ok()) {
-    CUSTODIAN_ASSIGN_OR_RETURN(cls, AlertClass(gov.store(), *alert));
-  }
-  CUSTODIAN_RETURN_IF_ERROR(
-      gov.Authorize(who, ops::kReviewAlerts, cls ? *cls : ClassesOrDefault(gov, who, ops::kReviewAlerts).front(), e));
-  if (!alert.ok()) return Failed(gov, who, e, alert.status());
-  e.terms = json{{"alert_id", alert_id}, {"read_id", alert->read_id}, {"plate", alert->read_plate}}.dump();
+  CUSTODIAN_ASSIGN_OR_RETURN(store::Alert alert, AuthorizedAlert(gov, who, ops::kReviewAlerts, alert_id, e));
+  e.terms = json{{"alert_id", alert_id}, {"read_id", alert.read_id}, {"plate", alert.read_plate}}.dump();
   e.records = 1;
   if (!text.empty()) e.detail = Clip(text);
   CUSTODIAN_RETURN_IF_ERROR(Begin(gov, who, e));
@@ -300,14 +307,7 @@ Result<std::vector<store::Alert>> OverdueAlerts(Governance& gov, const Principal
 Result<store::Alert> GetAlert(Governance& gov, const Principal& who, int64_t alert_id) {
   LogEvent e = gov.Event(who, "view_alert", kDenied);
   e.terms = json{{"alert_id", alert_id}}.dump();
-  auto alert = gov.store().GetAlert(alert_id);
-  std::optional<store::DataClass> cls;
-  if (alert.ok()) {
-    CUSTODIAN_ASSIGN_OR_RETURN(cls, AlertClass(gov.store(), *alert));
-  }
-  CUSTODIAN_RETURN_IF_ERROR(
-      gov.Authorize(who, ops::kViewAlerts, cls ? *cls : ClassesOrDefault(gov, who, ops::kViewAlerts).front(), e));
-  if (!alert.ok()) return Failed(gov, who, e, alert.status());
+  CUSTODIAN_ASSIGN_OR_RETURN(store::Alert alert, AuthorizedAlert(gov, who, ops::kViewAlerts, alert_id, e));
   CUSTODIAN_RETURN_IF_ERROR(Released(gov, who, e, 1));
   return alert;
 }

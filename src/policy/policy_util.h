@@ -1,11 +1,28 @@
 // Small helpers the governance services share. Internal.
 #pragma once
 
+#include <sodium.h>
+
 #include <string>
+#include <string_view>
 
 #include "custodian/policy/governance.h"
 
 namespace custodian::policy::internal {
+
+// Lower-case hex of `n` bytes.
+inline std::string Hex(const unsigned char* p, size_t n) {
+  std::string out(n * 2, '0');
+  sodium_bin2hex(out.data(), out.size() + 1, p, n);
+  return out;
+}
+
+// Hex SHA-256 of `data`.
+inline std::string Sha256Hex(std::string_view data) {
+  unsigned char d[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(d, reinterpret_cast<const unsigned char*>(data.data()), data.size());
+  return Hex(d, sizeof d);
+}
 
 // At most `n` bytes of `s`, for log entries and messages that repeat what was given.
 inline std::string Clip(const std::string& s, size_t n = 200) { return s.size() <= n ? s : s.substr(0, n); }

@@ -26,6 +26,8 @@ using store::Txn;
 
 namespace {
 
+using internal::Sha256Hex;
+
 using internal::Clip;
 using internal::Refuse;
 using internal::IsRefusal;
@@ -36,14 +38,6 @@ constexpr int64_t kMsPerDay = 86'400'000;
 
 
 std::string Number(int64_t id) { return "RR-" + std::to_string(id); }
-
-std::string Sha256Hex(std::string_view data) {
-  unsigned char d[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(d, reinterpret_cast<const unsigned char*>(data.data()), data.size());
-  std::string out(sizeof d * 2, '0');
-  sodium_bin2hex(out.data(), out.size() + 1, d, sizeof d);
-  return out;
-}
 
 Result<RequestState> ParseState(const std::string& s) {
   for (auto st : {RequestState::kSubmitted, RequestState::kDirectorApproved, RequestState::kApproved,

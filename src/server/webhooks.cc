@@ -80,13 +80,12 @@ Status WebhookDispatcher::Start() {
     if (in >> cursor_) have_cursor = true;
   }
   if (!have_cursor) {
-    for (int64_t after = 0;;) {
-      auto page = store_.ListAlerts({.limit = 1000, .after_id = after});
-      if (!page.ok()) return page.status();
-      if (page->empty()) break;
-      after = page->back().id;
-      cursor_ = after;
-    }
+    // The newest alert id, in one query (not a walk over every stored alert).
+    CUSTODIAN_RETURN_IF_ERROR(store_.ReadOnly([&](store::Txn& txn) -> Status {
+      CUSTODIAN_ASSIGN_OR_RETURN(auto rows, txn.Query("SELECT COALESCE(MAX(id), 0) FROM alerts", {}));
+      cursor_ = rows.empty() ? 0 : store::AsInt(rows[0][0]);
+      return Status::Ok();
+    }));
   }
   thread_ = std::thread([this] { Run(); });
   return Status::Ok();
