@@ -24,6 +24,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bench_data.h"
 #include "commands.h"
 #include "custodian/policy/api_keys.h"
 #include "custodian/policy/governance.h"
@@ -112,15 +113,6 @@ Status Onboard(policy::Governance& gov, Person& p) {
   p.token = again.token;
   p.who = again.principal;
   return Status::Ok();
-}
-
-// A California-style plate: digit, three letters, three digits ("7ABC123").
-std::string RandomPlate(std::mt19937_64& rng) {
-  std::string p(7, ' ');
-  p[0] = char('1' + rng() % 9);
-  for (int i = 1; i < 4; ++i) p[size_t(i)] = char('A' + rng() % 26);
-  for (int i = 4; i < 7; ++i) p[size_t(i)] = char('0' + rng() % 10);
-  return p;
 }
 
 // N reads over the last 30 days, oldest first, about five per vehicle (uniformly chosen),

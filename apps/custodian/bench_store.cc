@@ -19,11 +19,21 @@
 #include <string>
 #include <vector>
 
+#include "bench_data.h"
 #include "commands.h"
 #include "custodian/policy/retention.h"
 #include "custodian/store/read_store.h"
 
 namespace custodian::app {
+// A California-style plate: digit, three letters, three digits ("7ABC123").
+std::string RandomPlate(std::mt19937_64& rng) {
+  std::string p(7, ' ');
+  p[0] = char('1' + rng() % 9);
+  for (int i = 1; i < 4; ++i) p[size_t(i)] = char('A' + rng() % 26);
+  for (int i = 4; i < 7; ++i) p[size_t(i)] = char('0' + rng() % 10);
+  return p;
+}
+
 namespace {
 
 struct StoreBenchArgs {
@@ -44,15 +54,6 @@ struct StoreBenchArgs {
 using SteadyClock = std::chrono::steady_clock;
 double SecondsSince(SteadyClock::time_point t0) {
   return std::chrono::duration<double>(SteadyClock::now() - t0).count();
-}
-
-// A California-style plate: digit, three letters, three digits ("7ABC123").
-std::string RandomPlate(std::mt19937_64& rng) {
-  std::string p(7, ' ');
-  p[0] = char('1' + rng() % 9);
-  for (int i = 1; i < 4; ++i) p[size_t(i)] = char('A' + rng() % 26);
-  for (int i = 4; i < 7; ++i) p[size_t(i)] = char('0' + rng() % 10);
-  return p;
 }
 
 // Rank r (0-based) drawn with probability proportional to 1 / (r + 1)^s.

@@ -47,15 +47,9 @@ void PrintHold(const store::Hold& h) {
 
 Result<store::SearchQuery> QueryOf(const PlaceArgs& a) {
   store::SearchQuery q;
-  if (a.match == "exact") {
-    q.match = store::PlateMatch::kExact;
-  } else if (a.match == "wildcard") {
-    q.match = store::PlateMatch::kWildcard;
-  } else if (a.match == "fuzzy") {
-    q.match = store::PlateMatch::kFuzzy;
-  } else {
-    return Status::InvalidArgument("--match is exact, wildcard or fuzzy");
-  }
+  auto m = store::ParsePlateMatch(a.match);
+  if (!m.ok() || *m == store::PlateMatch::kAny) return Status::InvalidArgument("--match is exact, wildcard or fuzzy");
+  q.match = *m;
   q.plate = a.plate;
   if (!a.from.empty()) {
     CUSTODIAN_ASSIGN_OR_RETURN(q.from, ParseUtc(a.from));

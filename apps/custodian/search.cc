@@ -23,17 +23,9 @@ struct Args {
 Result<store::SearchQuery> QueryOf(const Args& a) {
   store::SearchQuery q;
   std::string match = a.match.empty() ? (a.plate.empty() ? "any" : "exact") : a.match;
-  if (match == "exact") {
-    q.match = store::PlateMatch::kExact;
-  } else if (match == "wildcard") {
-    q.match = store::PlateMatch::kWildcard;
-  } else if (match == "fuzzy") {
-    q.match = store::PlateMatch::kFuzzy;
-  } else if (match == "any") {
-    q.match = store::PlateMatch::kAny;
-  } else {
-    return Status::InvalidArgument("--match is exact, wildcard or fuzzy");
-  }
+  auto m = store::ParsePlateMatch(match);
+  if (!m.ok()) return Status::InvalidArgument("--match is exact, wildcard or fuzzy");
+  q.match = *m;
   if (q.match != store::PlateMatch::kAny && a.plate.empty()) return Status::InvalidArgument("--match needs --plate");
   q.plate = a.plate;
   if (!a.from.empty()) {

@@ -145,10 +145,7 @@ Status LoadGates(Txn& txn, UserInfo& u) {
 json QueryTerms(const store::SearchQuery& q) {
   json t = json::object();
   if (!q.plate.empty()) t["plate"] = q.plate;
-  t["match"] = q.match == store::PlateMatch::kExact      ? "exact"
-               : q.match == store::PlateMatch::kWildcard ? "wildcard"
-               : q.match == store::PlateMatch::kFuzzy    ? "fuzzy"
-                                                         : "any";
+  t["match"] = std::string(store::PlateMatchName(q.match));
   if (q.extra_edits) t["extra_edits"] = q.extra_edits;
   if (q.from) t["from_ms"] = ToUnixMillis(*q.from);
   if (q.to) t["to_ms"] = ToUnixMillis(*q.to);

@@ -107,10 +107,7 @@ Status CheckText(const char* field, const std::string& v, size_t max) {
 json QueryJson(const store::SearchQuery& q) {
   json j = json::object();
   j["plate"] = q.plate;
-  j["match"] = q.match == store::PlateMatch::kExact      ? "exact"
-               : q.match == store::PlateMatch::kWildcard ? "wildcard"
-               : q.match == store::PlateMatch::kFuzzy    ? "fuzzy"
-                                                         : "any";
+  j["match"] = std::string(store::PlateMatchName(q.match));
   j["extra_edits"] = q.extra_edits;
   if (q.from) j["from_ms"] = ToUnixMillis(*q.from);
   if (q.to) j["to_ms"] = ToUnixMillis(*q.to);
@@ -189,11 +186,9 @@ Result<store::SearchQuery> SearchQueryFromJson(const std::string& text) {
   try {
     q.plate = j.value("plate", std::string());
     const std::string m = j.value("match", std::string("exact"));
-    if (m == "exact") q.match = store::PlateMatch::kExact;
-    else if (m == "wildcard") q.match = store::PlateMatch::kWildcard;
-    else if (m == "fuzzy") q.match = store::PlateMatch::kFuzzy;
-    else if (m == "any") q.match = store::PlateMatch::kAny;
-    else return Status::InvalidArgument("unknown match '", Clip(m, 20), "'");
+    auto match = store::ParsePlateMatch(m);
+    if (!match.ok()) return Status::InvalidArgument("unknown match '", Clip(m, 20), "'");
+    q.match = *match;
     q.extra_edits = j.value("extra_edits", 0);
     if (j.contains("from_ms")) q.from = FromUnixMillis(j["from_ms"].get<int64_t>());
     if (j.contains("to_ms")) q.to = FromUnixMillis(j["to_ms"].get<int64_t>());

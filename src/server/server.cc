@@ -113,18 +113,8 @@ json LogJson(const policy::LogEntry& e) {
 
 json OptIso(const std::optional<TimePoint>& t) { return t ? json(Iso(*t)) : json(); }
 
-std::string_view MatchName(store::PlateMatch m) {
-  switch (m) {
-    case store::PlateMatch::kAny: return "any";
-    case store::PlateMatch::kExact: return "exact";
-    case store::PlateMatch::kWildcard: return "wildcard";
-    case store::PlateMatch::kFuzzy: return "fuzzy";
-  }
-  return "exact";
-}
-
 json SearchJson(const store::SearchQuery& q) {
-  json j = {{"plate", q.plate}, {"match", std::string(MatchName(q.match))}, {"extra_edits", q.extra_edits},
+  json j = {{"plate", q.plate}, {"match", std::string(store::PlateMatchName(q.match))}, {"extra_edits", q.extra_edits},
             {"from", OptIso(q.from)}, {"to", OptIso(q.to)}, {"cameras", q.camera_ids}};
   if (q.data_class) j["data_class"] = std::string(store::DataClassName(*q.data_class));
   return j;
@@ -374,16 +364,10 @@ Result<policy::AccessPurpose> PurposeOf(const Ctx& c) {
 
 Result<store::SearchQuery> SearchOf(const Ctx& c) {
   store::SearchQuery q;
-  const std::string match = c.Param("match");
-  if (match.empty() || match == "exact") {
-    q.match = store::PlateMatch::kExact;
-  } else if (match == "wildcard") {
-    q.match = store::PlateMatch::kWildcard;
-  } else if (match == "fuzzy") {
-    q.match = store::PlateMatch::kFuzzy;
-  } else {
-    return Status::InvalidArgument("match is exact, wildcard or fuzzy");
-  }
+  const std::string match = c.Param("match").empty() ? "exact" : c.Param("match");
+  auto m = store::ParsePlateMatch(match);
+  if (!m.ok() || *m == store::PlateMatch::kAny) return Status::InvalidArgument("match is exact, wildcard or fuzzy");
+  q.match = *m;
   q.plate = c.Param("plate");
   if (q.plate.empty()) q.match = store::PlateMatch::kAny;
   if (c.Param("edits") == "1") q.extra_edits = 1;
@@ -418,16 +402,11 @@ Result<store::SearchQuery> SearchOfJson(const json& j) {
   if (!j.is_object()) return Status::InvalidArgument("search is an object: plate, match, from, to, cameras");
   store::SearchQuery q;
   CUSTODIAN_ASSIGN_OR_RETURN(q.plate, Str(j, "plate", false, 64));
-  const std::string m = j.value("match", "exact");
-  if (m == "exact") {
-    q.match = store::PlateMatch::kExact;
-  } else if (m == "wildcard") {
-    q.match = store::PlateMatch::kWildcard;
-  } else if (m == "fuzzy") {
-    q.match = store::PlateMatch::kFuzzy;
-  } else {
+  auto m = store::ParsePlateMatch(j.value("match", "exact"));
+  if (!m.ok() || *m == store::PlateMatch::kAny) {
     return Status::InvalidArgument("search.match is exact, wildcard or fuzzy");
   }
+  q.match = *m;
   if (q.plate.empty()) q.match = store::PlateMatch::kAny;
   if (j.value("extra_edits", 0) == 1) q.extra_edits = 1;
   CUSTODIAN_ASSIGN_OR_RETURN(TimePoint from, TimeField(j, "from"));

@@ -42,6 +42,23 @@ Result<DataClass> ParseDataClass(std::string_view name) {
   return Status::InvalidArgument("data class is public_safety or non_public_safety");
 }
 
+std::string_view PlateMatchName(PlateMatch match) {
+  switch (match) {
+    case PlateMatch::kAny: return "any";
+    case PlateMatch::kExact: return "exact";
+    case PlateMatch::kWildcard: return "wildcard";
+    case PlateMatch::kFuzzy: return "fuzzy";
+  }
+  return "exact";
+}
+
+Result<PlateMatch> ParsePlateMatch(std::string_view name) {
+  for (PlateMatch m : {PlateMatch::kAny, PlateMatch::kExact, PlateMatch::kWildcard, PlateMatch::kFuzzy}) {
+    if (name == PlateMatchName(m)) return m;
+  }
+  return Status::InvalidArgument("match is any, exact, wildcard or fuzzy");
+}
+
 std::string_view HotlistCategoryName(HotlistCategory c) {
   switch (c) {
     case HotlistCategory::kStolenVehicle: return "stolen_vehicle";

@@ -134,6 +134,9 @@ enum class PlateMatch {
   kWildcard,  // '*' any run of characters, '?' exactly one
   kFuzzy,     // equal under OCR confusions (0/O/D/Q, 1/I/L, 8/B, 5/S, 2/Z, 6/G)
 };
+// "any", "exact", "wildcard", "fuzzy".
+std::string_view PlateMatchName(PlateMatch match);
+Result<PlateMatch> ParsePlateMatch(std::string_view name);
 
 struct SearchQuery {
   PlateMatch match = PlateMatch::kExact;
