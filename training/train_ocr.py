@@ -12,6 +12,7 @@ training/synth.py when it is present.
 The ONNX contract (input/output shapes, charset) is in training/common.py.
 """
 import argparse
+import json
 import os
 import sys
 import time
@@ -275,6 +276,8 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--init", help="start from this checkpoint's weights with a fresh optimizer and schedule (fine-tuning)")
     ap.add_argument("--run-dir", default=RUN_DIR, help="where checkpoints go")
+    ap.add_argument("--weights", help='JSON object overriding the sampling weights of the real sets, '
+                    'e.g. \'{"crops_us": 0.3}\'')
     args = ap.parse_args()
     common.require_data()
     torch.set_num_threads(args.threads)
@@ -293,6 +296,8 @@ def main():
     train = collect(split_validation=False)
     print({k: len(v) for k, v in train.items()}, "validation:", {k: len(v) for k, v in val.items()}, flush=True)
     weights = {"scene_us": 0.14, "scene_eu": 0.10, "scene_br": 0.10, "crops_us": 0.16, "crops_br": 0.15}
+    if args.weights:
+        weights.update(json.loads(args.weights))
     sampler = Sampler(train, weights, args.synth, args.seed + int(time.time()) % 1000)
 
     os.makedirs(args.run_dir, exist_ok=True)

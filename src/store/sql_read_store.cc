@@ -466,32 +466,50 @@ Result<Camera> SqlReadStore::GetCamera(std::string_view id) {
   return c;
 }
 
+// A caller's batch on its way into the database: checked, its cameras looked up and its
+// images on disk before it joins a group commit (see RunIngestJob).
+namespace {
+struct CameraInfo {
+  int64_t data_class = 0;
+  SqlValue lat, lon;
+};
+}  // namespace
+
+struct SqlReadStore::IngestJob {
+  std::span<const ReadInput> batch;
+  int64_t now_ms = 0;
+  std::vector<PreparedRead> prepared;
+  std::map<std::string, CameraInfo, std::less<>> cameras;
+  std::vector<int64_t> days;
+  std::vector<IngestResult> results;
+  Status status;
+  bool done = false;  // guarded by group_mu_
+};
+
 Result<std::vector<IngestResult>> SqlReadStore::Ingest(std::span<const ReadInput> batch) {
   if (batch.size() > kMaxBatchSize) {
     return Status::InvalidArgument("batch of ", batch.size(), " reads; the limit is ", kMaxBatchSize);
   }
-  const int64_t now_ms = ToUnixMillis(clock_->Now());
-  std::vector<PreparedRead> prepared(batch.size());
+  IngestJob job;
+  job.batch = batch;
+  job.now_ms = ToUnixMillis(clock_->Now());
+  job.prepared.resize(batch.size());
   for (size_t i = 0; i < batch.size(); ++i) {
-    CUSTODIAN_RETURN_IF_ERROR(WithIndex(i, ValidateRead(batch[i], now_ms, &prepared[i])));
+    CUSTODIAN_RETURN_IF_ERROR(WithIndex(i, ValidateRead(batch[i], job.now_ms, &job.prepared[i])));
   }
-  struct CameraInfo {
-    int64_t data_class = 0;
-    SqlValue lat, lon;
-  };
-  std::map<std::string, CameraInfo, std::less<>> cameras;
   std::set<int64_t> days;
   {
     std::lock_guard lock(mu_);
     for (size_t i = 0; i < batch.size(); ++i) {
       days.insert(ToUnixMillis(batch[i].captured_at) / kMsPerDay);
-      if (cameras.count(batch[i].camera_id)) continue;
+      if (job.cameras.count(batch[i].camera_id)) continue;
       CUSTODIAN_ASSIGN_OR_RETURN(
           auto rows, driver_->Query("SELECT data_class, lat, lon FROM cameras WHERE id = ?", {batch[i].camera_id}));
       if (rows.empty()) return WithIndex(i, Status::NotFound("no camera '", batch[i].camera_id, "'"));
-      cameras[batch[i].camera_id] = {AsInt(rows[0][0]), rows[0][1], rows[0][2]};
+      job.cameras[batch[i].camera_id] = {AsInt(rows[0][0]), rows[0][1], rows[0][2]};
     }
   }
+  job.days.assign(days.begin(), days.end());
 
   // Images first, each durable on disk before any row that refers to it commits, and
   // listed in a pending journal before that: a crash between here and the commit leaves
@@ -502,11 +520,11 @@ Result<std::vector<IngestResult>> SqlReadStore::Ingest(std::span<const ReadInput
   for (size_t i = 0; i < batch.size(); ++i) {
     if (!batch[i].plate_crop.empty()) {
       images.push_back(batch[i].plate_crop);
-      image_shas.push_back(&prepared[i].crop_sha);
+      image_shas.push_back(&job.prepared[i].crop_sha);
     }
     if (!batch[i].frame.empty()) {
       images.push_back(batch[i].frame);
-      image_shas.push_back(&prepared[i].frame_sha);
+      image_shas.push_back(&job.prepared[i].frame_sha);
     }
   }
   PendingImageJournal journal;
@@ -519,12 +537,75 @@ Result<std::vector<IngestResult>> SqlReadStore::Ingest(std::span<const ReadInput
     for (size_t k = 0; k < shas.size(); ++k) *image_shas[k] = std::move(shas[k]);
   }
 
-  std::lock_guard lock(mu_);
-  CUSTODIAN_RETURN_IF_ERROR(driver_->EnsureReadPartitions(std::vector<int64_t>(days.begin(), days.end())));
+  Status written = RunIngestJob(job);
+  if (!written.ok()) return written;  // the journal stays: the next open deletes the images
+  journal.Committed();
+  return std::move(job.results);
+}
 
-  std::vector<IngestResult> results(batch.size());
-  // One transaction for the batch: all of it commits (and is synced) or none of it.
-  Status written = InTransaction([&]() -> Status {
+// Group commit: callers that arrive while a transaction is being written queue up, and
+// the next leader writes all of them in one transaction (one WAL sync instead of one per
+// caller; each index page the batches share is written once). Every caller still returns
+// only after the transaction that holds its reads has committed, so a read is durable
+// before it is acknowledged. A group is at most kMaxGroupReads reads.
+Status SqlReadStore::RunIngestJob(IngestJob& job) {
+  constexpr size_t kMaxGroupReads = 20'000;
+  std::unique_lock g(group_mu_);
+  group_queue_.push_back(&job);
+  while (!job.done) {
+    if (group_leader_) {
+      group_cv_.wait(g);
+      continue;
+    }
+    group_leader_ = true;
+    std::vector<IngestJob*> jobs;
+    size_t reads = 0;
+    for (auto it = group_queue_.begin(); it != group_queue_.end();) {
+      if (!jobs.empty() && reads + (*it)->batch.size() > kMaxGroupReads) break;
+      reads += (*it)->batch.size();
+      jobs.push_back(*it);
+      it = group_queue_.erase(it);
+    }
+    g.unlock();
+    WriteIngestGroup(jobs);
+    g.lock();
+    for (IngestJob* j : jobs) j->done = true;
+    group_leader_ = false;
+    group_cv_.notify_all();
+  }
+  return job.status;
+}
+
+// One transaction for the whole group. Should it fail, each batch is written again on its
+// own, so that one caller's failure is that caller's alone: a batch commits all of its
+// reads or none of them.
+void SqlReadStore::WriteIngestGroup(const std::vector<IngestJob*>& jobs) {
+  std::lock_guard lock(mu_);
+  std::vector<IngestJob*> live;
+  for (IngestJob* job : jobs) {
+    job->status = driver_->EnsureReadPartitions(job->days);
+    if (job->status.ok()) live.push_back(job);
+  }
+  if (live.empty()) return;
+  Status group = InTransaction([&]() -> Status {
+    for (IngestJob* job : live) CUSTODIAN_RETURN_IF_ERROR(WriteIngestJob(*job));
+    return Status::Ok();
+  });
+  if (group.ok() || live.size() == 1) {
+    for (IngestJob* job : live) job->status = group;
+    return;
+  }
+  for (IngestJob* job : live) job->status = InTransaction([&]() { return WriteIngestJob(*job); });
+}
+
+// A batch's rows, inside the caller's transaction.
+Status SqlReadStore::WriteIngestJob(IngestJob& job) {
+  const std::span<const ReadInput> batch = job.batch;
+  const std::vector<PreparedRead>& prepared = job.prepared;
+  const int64_t now_ms = job.now_ms;
+  std::vector<IngestResult>& results = job.results;
+  results.assign(batch.size(), IngestResult{});
+  {
     // Event ids seen before, and the hotlist entries the batch's plates may match: a few
     // statements for the whole batch, not probes per read.
     std::vector<std::string> event_ids, plates, keys;
@@ -569,7 +650,7 @@ Result<std::vector<IngestResult>> SqlReadStore::Ingest(std::span<const ReadInput
                                               {sha, int64_t(img->size()), now_ms})
                                       .status());
       }
-      const CameraInfo& cam = cameras.find(r.camera_id)->second;
+      const CameraInfo& cam = job.cameras.find(r.camera_id)->second;
       SqlValue lat = r.location ? SqlValue(r.location->lat) : cam.lat;
       SqlValue lon = r.location ? SqlValue(r.location->lon) : cam.lon;
       if (IsNull(lat) || IsNull(lon)) lat = lon = SqlValue();
@@ -604,10 +685,7 @@ Result<std::vector<IngestResult>> SqlReadStore::Ingest(std::span<const ReadInput
       }
     }
     return Status::Ok();
-  });
-  if (!written.ok()) return written;  // the journal stays: the next open deletes the images
-  journal.Committed();
-  return results;
+  }
 }
 
 void SqlReadStore::AddReader(std::unique_ptr<SqlDriver> reader) {
@@ -1034,11 +1112,13 @@ Result<PurgeBatchResult> SqlReadStore::PurgeBatch(const PurgeBatchRequest& req) 
     CUSTODIAN_RETURN_IF_ERROR(LockHolds(*driver_));
     CUSTODIAN_ASSIGN_OR_RETURN(
         auto rows,
+        // The held reads are one uncorrelated set (built once per statement from the few
+        // rows of active holds before the cutoff), not a probe per candidate read.
         driver_->Query("SELECT r.id, r.captured_ms, r.plate, r.event_id, r.crop_sha, r.frame_sha FROM reads r "
-                       "WHERE r.data_class = ? AND r.captured_ms < ? AND NOT EXISTS (SELECT 1 FROM held_reads hr "
-                       "JOIN holds h ON h.id = hr.hold_id WHERE hr.read_id = r.id AND h.released_ms IS NULL) "
-                       "ORDER BY r.captured_ms, r.id LIMIT ?",
-                       {ClassValue(req.data_class), cutoff_ms, int64_t(req.limit)}));
+                       "WHERE r.data_class = ? AND r.captured_ms < ? AND r.id NOT IN (SELECT hr.read_id FROM "
+                       "held_reads hr JOIN holds h ON h.id = hr.hold_id WHERE h.released_ms IS NULL AND "
+                       "hr.captured_ms < ?) ORDER BY r.captured_ms, r.id LIMIT ?",
+                       {ClassValue(req.data_class), cutoff_ms, cutoff_ms, int64_t(req.limit)}));
     if (rows.empty()) return Status::Ok();
     std::vector<SqlValue> ids, events;
     std::map<std::string, int64_t> image_refs;
@@ -1058,7 +1138,22 @@ Result<PurgeBatchResult> SqlReadStore::PurgeBatch(const PurgeBatchRequest& req) 
                   {oldest, newest}));
     // Rows of released holds that covered these reads: the hold's record stays, its
     // reads are gone.
-    CUSTODIAN_RETURN_IF_ERROR(ForChunks(*driver_, "DELETE FROM held_reads WHERE read_id IN ", "", ids, {}));
+    // Only released holds can still name these reads: found by capture time (few rows),
+    // not probed per read.
+    CUSTODIAN_ASSIGN_OR_RETURN(
+        auto held, driver_->Query("SELECT read_id FROM held_reads WHERE captured_ms >= ? AND captured_ms <= ?",
+                                  {oldest, newest}));
+    if (!held.empty()) {
+      std::set<int64_t> batch_ids;
+      for (const auto& id : ids) batch_ids.insert(AsInt(id));
+      std::vector<SqlValue> gone;
+      for (const auto& r : held) {
+        if (batch_ids.count(AsInt(r[0]))) gone.push_back(AsInt(r[0]));
+      }
+      if (!gone.empty()) {
+        CUSTODIAN_RETURN_IF_ERROR(ForChunks(*driver_, "DELETE FROM held_reads WHERE read_id IN ", "", gone, {}));
+      }
+    }
     CUSTODIAN_RETURN_IF_ERROR(ForChunks(*driver_, "DELETE FROM alerts WHERE read_id IN ", "", ids, {}));
     if (!events.empty()) {
       CUSTODIAN_RETURN_IF_ERROR(ForChunks(*driver_, "DELETE FROM read_events WHERE event_id IN ", "", events, {}));

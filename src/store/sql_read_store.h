@@ -8,6 +8,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <mutex>
 #include <utility>
 #include <vector>
@@ -188,6 +189,16 @@ class SqlReadStore final : public ReadStore {
   // mu_).
   template <typename Fn>
   auto WithReader(Fn&& fn) -> decltype(fn(std::declval<SqlDriver&>()));
+
+  // Ingest's group commit (see RunIngestJob in the .cc).
+  struct IngestJob;
+  Status RunIngestJob(IngestJob& job);
+  void WriteIngestGroup(const std::vector<IngestJob*>& jobs);
+  Status WriteIngestJob(IngestJob& job);
+  std::mutex group_mu_;
+  std::condition_variable group_cv_;
+  std::deque<IngestJob*> group_queue_;
+  bool group_leader_ = false;
 
   FairMutex mu_;
   std::unique_ptr<SqlDriver> driver_;

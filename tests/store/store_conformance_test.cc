@@ -436,6 +436,55 @@ TYPED_TEST(ReadStoreTest, ThreadsIngestingTheSameEventsConcurrentlyStoreEachOnce
   EXPECT_EQ(this->CountAll(), kEvents);
 }
 
+// Concurrent batches share transactions (group commit): each caller still gets the ids
+// of its own reads, in its own order, and a bad batch fails alone.
+TYPED_TEST(ReadStoreTest, ConcurrentBatchesEachGetTheirOwnReadsAndABadBatchFailsAlone) {
+  constexpr int kThreads = 6;
+  constexpr int kBatches = 12;
+  constexpr int kPerBatch = 5;
+  std::vector<std::vector<std::pair<int64_t, std::string>>> got(kThreads);
+  std::vector<int> refused(kThreads, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int b = 0; b < kBatches; ++b) {
+        std::vector<ReadInput> batch;
+        for (int i = 0; i < kPerBatch; ++i) {
+          std::string plate = "G" + std::to_string(t) + "B" + std::to_string(b) + "R" + std::to_string(i);
+          batch.push_back(this->MakeRead("", i % 2 ? "cam-a" : "cam-p", plate, b));
+        }
+        // Every third batch of thread 0 names a camera that does not exist.
+        if (t == 0 && b % 3 == 0) batch[2].camera_id = "no-such-camera";
+        auto res = this->store_->Ingest(batch);
+        if (!res.ok()) {
+          ++refused[t];
+          continue;
+        }
+        if (res->size() != batch.size()) continue;
+        for (size_t i = 0; i < batch.size(); ++i) got[t].push_back({(*res)[i].read_id, batch[i].plate});
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(refused[0], kBatches / 3);
+  int64_t stored = 0;
+  std::set<int64_t> ids;
+  for (int t = 0; t < kThreads; ++t) {
+    if (t) {
+      EXPECT_EQ(refused[t], 0);
+    }
+    for (const auto& [id, plate] : got[t]) {
+      EXPECT_TRUE(ids.insert(id).second) << "read id " << id << " given twice";
+      auto r = this->store_->GetRead(id);
+      ASSERT_TRUE(r.ok()) << r.status().ToString();
+      EXPECT_EQ(r->plate, plate);
+      ++stored;
+    }
+  }
+  EXPECT_EQ(stored, (kThreads * kBatches - kBatches / 3) * kPerBatch);
+  EXPECT_EQ(this->CountAll(), stored);
+}
+
 // ---- Search ----
 
 TYPED_TEST(ReadStoreTest, ExactSearchMatchesTheNormalisedPlateNewestFirst) {
