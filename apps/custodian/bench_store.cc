@@ -223,7 +223,7 @@ int RunStoreBench(const StoreBenchArgs& a) {
       int64_t at = span_ms * i / std::max<int64_t>(1, a.reads) + int64_t(rng() % 1000);
       std::string plate = plates[v];
       if (rng() % 50 == 0) plate = LookAlike(plate);  // an OCR misread now and then
-      store::ReadInput r{.event_id = std::getenv("XNOEV") ? std::string() : "b" + std::to_string(run_tag) + "-" + std::to_string(i),
+      store::ReadInput r{.event_id = "b" + std::to_string(run_tag) + "-" + std::to_string(i),
                          .camera_id = cams[rng() % cams.size()],
                          .captured_at = start + std::chrono::milliseconds(at),
                          .plate = plate,
