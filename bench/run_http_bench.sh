@@ -4,27 +4,44 @@
 # Usage: bench/run_http_bench.sh BUILD/custodian [READS]
 #   READS: generated reads pre-loaded before the runs (default 100000), so searches run
 #   against a populated store. Prints a markdown table and, last, one JSON line.
+#   PLATES=zipf|uniform (environment, default zipf): the ingested reads' vehicles, see
+#   bench/wrk_ingest.lua (zipf: repeat vehicles as cameras see them; uniform: every plate new).
 # Runs (each 15 s, 2 wrk threads, 64 connections, --timeout 10s so slow answers count in
 # the percentiles instead of being dropped as socket timeouts):
 #   1. ingest alone; 2. search alone; 3. search while a second wrk ingests at the same time
-#      (search 64 connections, ingest 16; the server's default pool has 64 workers and a
-#      kept-alive connection holds one, so beyond 64 connections in all some wait).
+#      (search 64 connections, ingest 16; a kept-alive connection holds one of the server's
+#      workers, and the default pool of at least 256 has room for all 80).
 set -euo pipefail
 bin=$(realpath "$1")
 reads=${2:-100000}
+plates=${PLATES:-zipf}
 here=$(cd "$(dirname "$0")" && pwd)
 command -v wrk >/dev/null || { echo "run_http_bench.sh: wrk is not installed (apt-get install wrk)" >&2; exit 1; }
-dir=$(mktemp -d /tmp/custodian-http-bench-XXXXXX)
+# HTTP_BENCH_DATA=DIR (environment): prepare the store in DIR and keep it, or reuse it when
+# DIR/setup.json is there (pre-loading 10M reads takes a quarter of an hour); with
+# SETUP_ONLY=1 the script stops after preparing it. The session in setup.json lasts 30
+# minutes unused, so run the load soon after preparing.
+if [ -n "${HTTP_BENCH_DATA:-}" ]; then
+  dir=$HTTP_BENCH_DATA; keep=1; mkdir -p "$dir"
+else
+  dir=$(mktemp -d /tmp/custodian-http-bench-XXXXXX); keep=0
+fi
 pid=""
 cleanup() {
   if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
-  rm -rf "$dir"
+  if [ "$keep" = 0 ]; then rm -rf "$dir"; fi
 }
 trap cleanup EXIT
 
 t0=$(date +%s.%N)
-setup=$("$bin" bench http-setup --data-dir "$dir/data" --reads "$reads" --json | tail -n 1)
+if [ -f "$dir/setup.json" ]; then
+  setup=$(cat "$dir/setup.json")
+else
+  setup=$("$bin" bench http-setup --data-dir "$dir/data" --reads "$reads" --json | tail -n 1)
+  echo "$setup" >"$dir/setup.json"
+fi
 setup_s=$(echo "$(date +%s.%N) - $t0" | bc)
+if [ "${SETUP_ONLY:-0}" = 1 ]; then echo "prepared $dir in $setup_s s"; exit 0; fi
 get() { [[ $setup =~ \"$1\":\"([^\"]*)\" ]] && echo "${BASH_REMATCH[1]}"; }
 key=$(get api_key); cookie=$(get cookie); plate=$(get plate)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -50,9 +67,9 @@ parse() {
     END { printf "%s %.2f %.2f %.2f %d %d %d\n", rps, p50, p90, p99, n, bad + 0, err + 0 }' "$1"
 }
 
-wrk -t2 -c64 "${wrk_common[@]}" -s "$here/wrk_ingest.lua" "$url" -- "$key" "ingest$$" >"$dir/ingest.txt"
+wrk -t2 -c64 "${wrk_common[@]}" -s "$here/wrk_ingest.lua" "$url" -- "$key" "ingest$$" 100 "$plates" >"$dir/ingest.txt"
 wrk -t2 -c64 "${wrk_common[@]}" -s "$here/wrk_search.lua" "$url" -- "$cookie" "$plate" >"$dir/search.txt"
-wrk -t1 -c16 --timeout 10s -d17s -s "$here/wrk_ingest.lua" "$url" -- "$key" "mixed$$" >"$dir/mixed_ingest.txt" &
+wrk -t1 -c16 --timeout 10s -d17s -s "$here/wrk_ingest.lua" "$url" -- "$key" "mixed$$" 100 "$plates" >"$dir/mixed_ingest.txt" &
 ingest_pid=$!
 sleep 1
 wrk -t2 -c64 "${wrk_common[@]}" -s "$here/wrk_search.lua" "$url" -- "$cookie" "$plate" >"$dir/mixed_search.txt"
@@ -78,6 +95,6 @@ printf '| search while ingesting | 64 | %.1f | | %.1f | %.1f | %.1f | %d | %d | 
 printf '| (the ingest beside it) | 16 | %.1f | %.0f | | | | %d | %d | %d |\n' \
   "$mi_rps" "$mi_reads" "$mi_n" "$mi_bad" "$mi_err"
 echo
-printf '{"preloaded_reads":%d,"stored_reads_after":%s,"setup_s":%.1f,"ingest_requests_per_s":%s,"ingest_reads_per_s":%s,"ingest_p99_ms":%s,"ingest_non2xx":%d,"search_requests_per_s":%s,"search_p50_ms":%s,"search_p99_ms":%s,"search_non2xx":%d,"mixed_search_requests_per_s":%s,"mixed_search_p99_ms":%s,"mixed_search_non2xx":%d,"mixed_ingest_reads_per_s":%s,"mixed_ingest_non2xx":%d}\n' \
-  "$reads" "${stored:-null}" "$setup_s" "$i_rps" "$i_reads" "$i_p99" "$i_bad" "$s_rps" "$s_p50" "$s_p99" "$s_bad" \
+printf '{"plates":"%s","preloaded_reads":%d,"stored_reads_after":%s,"setup_s":%.1f,"ingest_requests_per_s":%s,"ingest_reads_per_s":%s,"ingest_p99_ms":%s,"ingest_non2xx":%d,"search_requests_per_s":%s,"search_p50_ms":%s,"search_p99_ms":%s,"search_non2xx":%d,"mixed_search_requests_per_s":%s,"mixed_search_p99_ms":%s,"mixed_search_non2xx":%d,"mixed_ingest_reads_per_s":%s,"mixed_ingest_non2xx":%d}\n' \
+  "$plates" "$reads" "${stored:-null}" "$setup_s" "$i_rps" "$i_reads" "$i_p99" "$i_bad" "$s_rps" "$s_p50" "$s_p99" "$s_bad" \
   "$m_rps" "$m_p99" "$m_bad" "$mi_reads" "$mi_bad"

@@ -496,7 +496,7 @@ class HttpServer final : public Server {
     if (!srv_->is_valid()) return Status::InvalidArgument("TLS set-up failed: ", error);
     // Each open connection holds a worker while it is kept alive, and every browser keeps
     // a live alert stream open: size the pool for connections, not cores.
-    int threads = options_.threads > 0 ? options_.threads : int(std::max(64u, std::thread::hardware_concurrency() * 16));
+    int threads = options_.threads > 0 ? options_.threads : int(std::max(256u, std::thread::hardware_concurrency() * 64));
     srv_->new_task_queue = [threads] { return new httplib::ThreadPool(size_t(threads)); };
     srv_->set_payload_max_length(options_.max_body_bytes);
     srv_->set_read_timeout(options_.io_timeout);

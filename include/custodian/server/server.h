@@ -43,8 +43,9 @@ struct ServerOptions {
   std::filesystem::path client_ca_file;
   // Folder of the built web application (index.html ...). Empty: no web pages, API only.
   std::filesystem::path web_root;
-  // Worker threads. Default: 0, meaning one per core and at least 4 (browsers keep
-  // live-update streams open).
+  // Worker threads. Each kept-alive connection and each open alert stream holds one for
+  // as long as it stays open, so size for connections, not cores. Default: 0, meaning 64
+  // per core and at least 256 (a connection beyond the pool waits until one closes).
   int threads = 0;
   // Largest request body accepted, bytes. Default: 32 MiB (a batch of reads with images).
   size_t max_body_bytes = 32u << 20;
