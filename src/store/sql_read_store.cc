@@ -549,7 +549,7 @@ Result<std::vector<IngestResult>> SqlReadStore::Ingest(std::span<const ReadInput
 // only after the transaction that holds its reads has committed, so a read is durable
 // before it is acknowledged. A group is at most kMaxGroupReads reads (or one batch, if
 // larger): the writer is held for the whole group, and a search's access-log entry waits
-// for it, so groups stay short (~20-40 ms) however many cameras are queued.
+// for it, so groups stay short (~5-15 ms) however many cameras are queued.
 Status SqlReadStore::RunIngestJob(IngestJob& job) {
   constexpr size_t kMaxGroupReads = 200;
   std::unique_lock g(group_mu_);
