@@ -8,7 +8,7 @@
 #   bench/wrk_ingest.lua (zipf: repeat vehicles as cameras see them; uniform: every plate new).
 # Runs (each 15 s, 2 wrk threads, 64 connections, --timeout 10s so slow answers count in
 # the percentiles instead of being dropped as socket timeouts):
-#   1. ingest alone; 2. search alone; 3. search while a second wrk ingests at the same time
+#   1. ingest alone; 2. search alone; 3. search while a second wrk ingests flat out at the same time
 #      (search 64 connections, ingest 16; a kept-alive connection holds one of the server's
 #      workers, and the default pool of at least 256 has room for all 80).
 set -euo pipefail
@@ -74,6 +74,18 @@ ingest_pid=$!
 sleep 1
 wrk -t2 -c64 "${wrk_common[@]}" -s "$here/wrk_search.lua" "$url" -- "$cookie" "$plate" >"$dir/mixed_search.txt"
 wait "$ingest_pid"
+# 4. search while ingest is paced to PACED_READS reads/s (environment, default 6000; 16
+#    connections, 100 reads per request, each connection pausing between requests): the
+#    bar's question, search latency at a given ingest load, rather than beside an ingest
+#    that takes every cycle it can.
+paced=${PACED_READS:-6000}
+pace_ms=$(( 1000 * 16 * 100 / paced ))
+wrk -t1 -c16 --timeout 10s -d17s -s "$here/wrk_ingest.lua" "$url" -- "$key" "paced$$" 100 "$plates" "$pace_ms" \
+  >"$dir/paced_ingest.txt" &
+ingest_pid=$!
+sleep 1
+wrk -t2 -c64 "${wrk_common[@]}" -s "$here/wrk_search.lua" "$url" -- "$cookie" "$plate" >"$dir/paced_search.txt"
+wait "$ingest_pid"
 stored=$(curl -sk -b "$cookie" "https://127.0.0.1:$port/api/v1/transparency" 2>/dev/null |
   python3 -c 'import json, sys; print(json.load(sys.stdin)["reads"]["stored"])' 2>/dev/null || true)
 
@@ -81,6 +93,9 @@ read -r i_rps i_p50 i_p90 i_p99 i_n i_bad i_err <<<"$(parse "$dir/ingest.txt")"
 read -r s_rps s_p50 s_p90 s_p99 s_n s_bad s_err <<<"$(parse "$dir/search.txt")"
 read -r m_rps m_p50 m_p90 m_p99 m_n m_bad m_err <<<"$(parse "$dir/mixed_search.txt")"
 read -r mi_rps _ _ _ mi_n mi_bad mi_err <<<"$(parse "$dir/mixed_ingest.txt")"
+read -r p_rps p_p50 p_p90 p_p99 p_n p_bad p_err <<<"$(parse "$dir/paced_search.txt")"
+read -r pi_rps _ _ _ pi_n pi_bad pi_err <<<"$(parse "$dir/paced_ingest.txt")"
+pi_reads=$(echo "$pi_rps * 100" | bc)
 i_reads=$(echo "$i_rps * 100" | bc)
 mi_reads=$(echo "$mi_rps * 100" | bc)
 
@@ -94,7 +109,11 @@ printf '| search while ingesting | 64 | %.1f | | %.1f | %.1f | %.1f | %d | %d | 
   "$m_rps" "$m_p50" "$m_p90" "$m_p99" "$m_n" "$m_bad" "$m_err"
 printf '| (the ingest beside it) | 16 | %.1f | %.0f | | | | %d | %d | %d |\n' \
   "$mi_rps" "$mi_reads" "$mi_n" "$mi_bad" "$mi_err"
+printf '| search while ingest is paced (~%d reads/s) | 64 | %.1f | | %.1f | %.1f | %.1f | %d | %d | %d |\n' \
+  "$paced" "$p_rps" "$p_p50" "$p_p90" "$p_p99" "$p_n" "$p_bad" "$p_err"
+printf '| (the paced ingest beside it) | 16 | %.1f | %.0f | | | | %d | %d | %d |\n' \
+  "$pi_rps" "$pi_reads" "$pi_n" "$pi_bad" "$pi_err"
 echo
-printf '{"plates":"%s","preloaded_reads":%d,"stored_reads_after":%s,"setup_s":%.1f,"ingest_requests_per_s":%s,"ingest_reads_per_s":%s,"ingest_p99_ms":%s,"ingest_non2xx":%d,"search_requests_per_s":%s,"search_p50_ms":%s,"search_p99_ms":%s,"search_non2xx":%d,"mixed_search_requests_per_s":%s,"mixed_search_p99_ms":%s,"mixed_search_non2xx":%d,"mixed_ingest_reads_per_s":%s,"mixed_ingest_non2xx":%d}\n' \
+printf '{"plates":"%s","preloaded_reads":%d,"stored_reads_after":%s,"setup_s":%.1f,"ingest_requests_per_s":%s,"ingest_reads_per_s":%s,"ingest_p99_ms":%s,"ingest_non2xx":%d,"search_requests_per_s":%s,"search_p50_ms":%s,"search_p99_ms":%s,"search_non2xx":%d,"mixed_search_requests_per_s":%s,"mixed_search_p99_ms":%s,"mixed_search_non2xx":%d,"mixed_ingest_reads_per_s":%s,"mixed_ingest_non2xx":%d,"paced_search_requests_per_s":%s,"paced_search_p99_ms":%s,"paced_search_non2xx":%d,"paced_ingest_reads_per_s":%s,"paced_ingest_non2xx":%d}\n' \
   "$plates" "$reads" "${stored:-null}" "$setup_s" "$i_rps" "$i_reads" "$i_p99" "$i_bad" "$s_rps" "$s_p50" "$s_p99" "$s_bad" \
-  "$m_rps" "$m_p99" "$m_bad" "$mi_reads" "$mi_bad"
+  "$m_rps" "$m_p99" "$m_bad" "$mi_reads" "$mi_bad" "$p_rps" "$p_p99" "$p_bad" "$pi_reads" "$pi_bad"

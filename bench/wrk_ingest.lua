@@ -1,5 +1,5 @@
 -- wrk script: camera ingest over HTTPS, each request a batch of reads.
---   wrk -t2 -c64 -d15s --latency -s bench/wrk_ingest.lua https://HOST:PORT/api/v1/reads -- API_KEY [TAG] [BATCH] [PLATES]
+--   wrk -t2 -c64 -d15s --latency -s bench/wrk_ingest.lua https://HOST:PORT/api/v1/reads -- API_KEY [TAG] [BATCH] [PLATES] [PACE_MS]
 -- API_KEY is a camera's "ck_..." key (custodian bench http-setup prints one). Event ids are
 -- unique per run, thread and request: "wrk-TAG-THREAD-N" (TAG defaults to the time; give a
 -- new one to each run against the same store, or reads come back as duplicates). BATCH
@@ -8,7 +8,9 @@
 -- vehicles rarely), as city cameras see them and as `custodian bench store` generates them;
 -- "uniform" makes every read a plate never seen before (the store's worst case: each new
 -- plate is also added to the wildcard and fuzzy indexes). The body is built per request
--- in request().
+-- in request(). PACE_MS: each connection waits this long after an answer before its next
+-- request (0, the default: flat out); run_http_bench.sh paces ingest to a target rate so
+-- that search latency is measured at that ingest load.
 local next_thread = 0
 
 function setup(thread)
@@ -21,6 +23,7 @@ function init(args)
   tag = args[2] or tostring(os.time())
   batch = tonumber(args[3] or "100")
   plates = args[4] or "zipf"
+  pace_ms = tonumber(args[5] or "0")
   if plates ~= "zipf" and plates ~= "uniform" then error("PLATES is zipf or uniform") end
   counter = 0
   math.randomseed(os.time() + 7919 * (thread_id or 0))
@@ -60,4 +63,8 @@ function request()
       tag, thread_id or 0, counter, now_ms, plate(), math.random(60, 99))
   end
   return wrk.format("POST", nil, headers, '{"reads":[' .. table.concat(reads, ",") .. ']}')
+end
+
+function delay()
+  return pace_ms
 end

@@ -48,6 +48,7 @@ struct StoreBenchArgs {
   int queries = 300;
   int batch = 1'000;
   int purge_batch = policy::PurgeOptions{}.batch_size;
+  int wal_checkpoint_pages = store::StoreOptions{}.wal_checkpoint_pages;
   uint64_t seed = 20261128;
   bool keep = false;
 };
@@ -139,7 +140,10 @@ int RunStoreBench(const StoreBenchArgs& a) {
     }
   } cleanup{dir, a.keep};
   std::string url = a.url.empty() ? "sqlite://" + (dir / "bench.db").string() : a.url;
-  auto opened = store::OpenStore(url, {.image_dir = dir / "images", .key_file = dir / "image.key", .migrate = true});
+  auto opened = store::OpenStore(url, {.image_dir = dir / "images",
+                                       .key_file = dir / "image.key",
+                                       .migrate = true,
+                                       .wal_checkpoint_pages = a.wal_checkpoint_pages});
   if (!opened.ok()) return Fail("open", opened.status());
   store::ReadStore& st = **opened;
   say("backend " + std::string(st.backend()) + ", " + url);
@@ -377,6 +381,10 @@ void RegisterBenchStore(CLI::App& app, Action* run) {
       CLI::Range(1, 10'000));
   cmd->add_option("--queries", args->queries, "Queries of each kind")->capture_default_str()->check(
       CLI::Range(1, 100'000));
+  cmd->add_option("--wal-checkpoint-pages", args->wal_checkpoint_pages,
+                  "SQLite: WAL pages between checkpoints (StoreOptions::wal_checkpoint_pages)")
+      ->capture_default_str()
+      ->check(CLI::Range(100, 1 << 20));
   cmd->add_option("--purge-batch", args->purge_batch, "Reads deleted per purge transaction")
       ->capture_default_str()
       ->check(CLI::Range(1, store::kMaxPurgeBatch));

@@ -318,7 +318,15 @@ Result<std::unique_ptr<ReadStore>> OpenStore(std::string_view url, const StoreOp
     image_options.dir = std::filesystem::path(std::string(url.substr(std::string_view("sqlite://").size())))
                             .parent_path() / "images";
   }
+  if (options.wal_checkpoint_pages < 100) {
+    return Status::InvalidArgument("store options: wal_checkpoint_pages ", options.wal_checkpoint_pages,
+                                   " is below 100");
+  }
   CUSTODIAN_ASSIGN_OR_RETURN(auto opened, OpenDriver(url, /*create=*/options.migrate));
+  if (opened.backend == "sqlite") {
+    CUSTODIAN_RETURN_IF_ERROR(opened.driver->ExecScript("PRAGMA wal_autocheckpoint = " +
+                                                        std::to_string(options.wal_checkpoint_pages) + ";"));
+  }
   if (image_options.dir.empty()) {
     return Status::InvalidArgument("a PostgreSQL store needs an image folder (StoreOptions::image_dir)");
   }

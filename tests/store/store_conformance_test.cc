@@ -258,6 +258,18 @@ TYPED_TEST(ReadStoreTest, UnmigratedDatabaseIsRefusedWithoutMigrate) {
   EXPECT_NE(s.status().message().find("custodian db migrate"), std::string::npos) << s.status().ToString();
 }
 
+TYPED_TEST(ReadStoreTest, TooSmallACheckpointIntervalIsRefused) {
+  this->store_.reset();
+  StoreOptions o = this->Options();
+  o.wal_checkpoint_pages = 99;
+  auto s = this->Open(o);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.status().message().find("wal_checkpoint_pages"), std::string::npos) << s.status().message();
+  o.wal_checkpoint_pages = 100;
+  EXPECT_TRUE(this->Open(o).ok());
+}
+
 // ---- Ingest ----
 
 TYPED_TEST(ReadStoreTest, IngestedReadComesBackWithEveryField) {

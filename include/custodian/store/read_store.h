@@ -47,6 +47,14 @@ struct StoreOptions {
   // run beside an ingest (WAL readers) instead of queueing behind it. 0: every call shares
   // the one writer connection. PostgreSQL always uses its one connection. Default: 2.
   int read_connections = 2;
+  // SQLite only: pages of WAL (4 KiB each) the writer lets accumulate before it copies them
+  // into the database file (a checkpoint). The copy holds the writer, and with it every
+  // write waiting behind it, including the access-log entry each search waits for: 4096
+  // pages stall writes ~50 ms every second or so under a 5,000 reads/s ingest at 10M reads,
+  // 16384 pages ~120 ms (bench/RESULTS.md). Larger speeds bulk ingest (a page dirtied by many
+  // batches is copied once per checkpoint); smaller keeps interactive latency low. Minimum 100.
+  // Default: 4096 (16 MiB).
+  int wal_checkpoint_pages = 4096;
   // The time source for ingest stamps and image clean-up. Default: the system clock.
   // Must outlive the store.
   const Clock* clock = &SystemClock::Default();

@@ -164,7 +164,8 @@ Result<std::unique_ptr<SqlDriver>> OpenSqliteDriver(const std::filesystem::path&
   // Random plate keys touch index pages all over the file (and a hotlist probe per read
   // touches its two indexes): a 512 MiB page cache (allocated as used) keeps the hot ones
   // in memory instead of re-reading them through the kernel on every insert.
-  // wal_autocheckpoint 16384 pages (64 MiB of WAL): an index page dirtied by many batches
+  // wal_autocheckpoint 16384 pages (64 MiB of WAL; OpenStore sets the store's writer to
+  // StoreOptions::wal_checkpoint_pages instead): an index page dirtied by many batches
   // is copied back to the database file once per checkpoint, not once per 1000 pages.
   // Neither changes durability: each COMMIT still fsyncs the WAL.
   CUSTODIAN_RETURN_IF_ERROR(driver->ExecScript(
