@@ -359,6 +359,7 @@ void Session::Impl::RankCandidates(const std::vector<RawCandidate>& raw, PlateRe
         fit = {false, c.text, "", 0};
         s = geo * p->unfit_weight;
       }
+      for (char ch : fit.text) s *= p->char_weight[static_cast<unsigned char>(ch) & 0x7f];
       if (s > best.score) best = {fit.text, s, c.char_probs, fit.fits, fit.fits ? p->name : "", fit.format};
     }
     if (!length_ok || best.score <= 0) continue;

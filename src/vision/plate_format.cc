@@ -1,5 +1,7 @@
 #include "custodian/vision/plate_format.h"
 
+#include <cctype>
+
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -54,6 +56,18 @@ Result<FormatBook> FormatBook::Parse(const std::string& json_text) {
       prof.unfit_weight = p.value("unfit_weight", 0.85f);
       if (!(prof.unfit_weight > 0.f && prof.unfit_weight <= 1.f)) {
         return Status::InvalidArgument("plate formats: unfit_weight of '", prof.name, "' must be in (0, 1]");
+      }
+      if (p.contains("char_weight")) {
+        const auto& cw = p.at("char_weight");
+        if (!cw.is_object()) return Status::InvalidArgument("plate formats: char_weight of '", prof.name, "' must be an object");
+        for (const auto& [k, v] : cw.items()) {
+          const float w = v.get<float>();
+          if (k.size() != 1 || !std::isalnum(static_cast<unsigned char>(k[0])) || !(w > 0.f && w <= 1.f)) {
+            return Status::InvalidArgument("plate formats: char_weight of '", prof.name,
+                                           "' maps single letters or digits to weights in (0, 1]");
+          }
+          prof.char_weight[static_cast<unsigned char>(k[0])] = w;
+        }
       }
       prof.min_length = p.value("min_length", 4);
       prof.max_length = p.value("max_length", 8);

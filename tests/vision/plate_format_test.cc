@@ -66,5 +66,18 @@ TEST(PlateFormatParse, RejectsMalformedFiles) {
   EXPECT_EQ(FormatBook::Load("/nonexistent/formats.json").status().code(), StatusCode::kNotFound);
 }
 
+TEST(PlateFormatParse, CharWeightsAreSingleCharactersWithWeightsInZeroToOne) {
+  auto ok = FormatBook::Parse(R"({"profiles": [{"name": "x", "formats": ["LLN"], "char_weight": {"O": 0.9}}]})");
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_FLOAT_EQ(ok->profiles()[0].char_weight['O'], 0.9f);
+  EXPECT_FLOAT_EQ(ok->profiles()[0].char_weight['0'], 1.0f);
+  for (const char* bad : {R"({"O": 0})", R"({"O": 1.5})", R"({"OI": 0.9})", R"({"-": 0.9})", R"([0.9])"}) {
+    auto r = FormatBook::Parse(std::string(R"({"profiles": [{"name": "x", "formats": ["LLN"], "char_weight": )") + bad +
+                               "}]}");
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_NE(r.status().message().find("char_weight"), std::string::npos) << r.status().message();
+  }
+}
+
 }  // namespace
 }  // namespace custodian::vision

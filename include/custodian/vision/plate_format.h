@@ -12,6 +12,7 @@
 
 #include <map>
 #include <string>
+#include <array>
 #include <vector>
 
 #include "custodian/core/status.h"
@@ -25,6 +26,13 @@ struct CountryProfile {
   float unfit_weight = 0.85f;        // lenient profiles: score factor of a reading fitting no format
   int min_length = 4;
   int max_length = 8;
+  // Score factor per occurrence of a character, for characters the profile's plates rarely
+  // use where a look-alike is common (US: letter O against digit 0). Default: none (1).
+  std::array<float, 128> char_weight = [] {
+    std::array<float, 128> w{};
+    w.fill(1.f);
+    return w;
+  }();
 };
 
 // The result of fitting a reading to a profile.
