@@ -50,7 +50,8 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
   echo "Command: \`bench/run_http_bench.sh $bin 100000\` (\`custodian serve\` on a temporary data folder"
   echo "prepared by \`custodian bench http-setup\`; wrk -t2 -c64 -d15s --timeout 10s; ingest 100 reads per"
   echo "request, Zipf-skewed repeat vehicles; search exact plate, purpose stolen_vehicle; third row: search while a second wrk"
-  echo "(-t1 -c16) ingests). Load average before: $(cut -d' ' -f1-3 /proc/loadavg)."
+  echo "(-t1 -c16) ingests flat out; fifth: the same while that ingest is paced to ~6,000 reads/s)."
+  echo "Load average before: $(cut -d' ' -f1-3 /proc/loadavg)."
   echo
   http_out=$(bash bench/run_http_bench.sh "$bin" 100000)
   echo "$http_out" | grep '^|'
