@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <limits>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -308,7 +309,6 @@ LogEvent Governance::Event(const Principal& who, std::string_view action, std::s
 struct Governance::PendingEntry {
   LogEvent event;
   Status result;
-  bool done = false;
 };
 
 Status Governance::Record(const Principal& who, LogEvent event) {
@@ -319,31 +319,15 @@ Status Governance::Record(const Principal& who, LogEvent event) {
   }
   json terms = json::parse(event.terms, nullptr, false);
   if (terms.is_discarded() || !terms.is_object()) return Status::InvalidArgument("log terms must be a JSON object");
-  PendingEntry me{std::move(event), Status::Ok(), false};
-  std::unique_lock lock(log_mu_);
-  log_queue_.push_back(&me);
-  while (!me.done) {
-    if (log_leader_) {
-      log_cv_.wait(lock);
-      continue;
-    }
-    // Lead: commit everything queued so far in one transaction.
-    log_leader_ = true;
-    std::vector<PendingEntry*> batch;
-    batch.swap(log_queue_);
-    lock.unlock();
+  PendingEntry me{std::move(event), Status::Ok()};
+  // Everything queued so far goes in one transaction.
+  log_group_.Run(me, std::numeric_limits<size_t>::max(), [](const PendingEntry&) { return size_t{1}; }, [&](std::vector<PendingEntry*>& batch) {
     Status st = store_.Transact([&](Txn& txn) -> Status {
       for (PendingEntry* p : batch) CUSTODIAN_RETURN_IF_ERROR(AppendLogEntry(txn, p->event, signer_, options_.log).status());
       return Status::Ok();
     });
-    lock.lock();
-    for (PendingEntry* p : batch) {
-      p->result = st;
-      p->done = true;
-    }
-    log_leader_ = false;
-    log_cv_.notify_all();
-  }
+    for (PendingEntry* p : batch) p->result = st;
+  });
   return me.result;
 }
 

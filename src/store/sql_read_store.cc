@@ -483,7 +483,6 @@ struct SqlReadStore::IngestJob {
   std::vector<int64_t> days;
   std::vector<IngestResult> results;
   Status status;
-  bool done = false;  // guarded by group_mu_
 };
 
 Result<std::vector<IngestResult>> SqlReadStore::Ingest(std::span<const ReadInput> batch) {
@@ -552,36 +551,15 @@ Result<std::vector<IngestResult>> SqlReadStore::Ingest(std::span<const ReadInput
 // for it, so groups stay short (~5-15 ms) however many cameras are queued.
 Status SqlReadStore::RunIngestJob(IngestJob& job) {
   constexpr size_t kMaxGroupReads = 200;
-  std::unique_lock g(group_mu_);
-  group_queue_.push_back(&job);
-  while (!job.done) {
-    if (group_leader_) {
-      group_cv_.wait(g);
-      continue;
-    }
-    group_leader_ = true;
-    std::vector<IngestJob*> jobs;
-    size_t reads = 0;
-    for (auto it = group_queue_.begin(); it != group_queue_.end();) {
-      if (!jobs.empty() && reads + (*it)->batch.size() > kMaxGroupReads) break;
-      reads += (*it)->batch.size();
-      jobs.push_back(*it);
-      it = group_queue_.erase(it);
-    }
-    g.unlock();
-    WriteIngestGroup(jobs);
-    g.lock();
-    for (IngestJob* j : jobs) j->done = true;
-    group_leader_ = false;
-    group_cv_.notify_all();
-  }
+  ingest_group_.Run(job, kMaxGroupReads, [](const IngestJob& j) { return j.batch.size(); },
+                    [this](std::vector<IngestJob*>& jobs) { WriteIngestGroup(jobs); });
   return job.status;
 }
 
 // One transaction for the whole group. Should it fail, each batch is written again on its
 // own, so that one caller's failure is that caller's alone: a batch commits all of its
 // reads or none of them.
-void SqlReadStore::WriteIngestGroup(const std::vector<IngestJob*>& jobs) {
+void SqlReadStore::WriteIngestGroup(std::vector<IngestJob*>& jobs) {
   std::lock_guard lock(mu_);
   std::vector<IngestJob*> live;
   for (IngestJob* job : jobs) {

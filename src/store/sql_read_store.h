@@ -8,12 +8,12 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <mutex>
 #include <utility>
 #include <vector>
 #include <string>
 
+#include "custodian/core/group_commit.h"
 #include "custodian/store/read_store.h"
 #include "store/sql_driver.h"
 
@@ -193,12 +193,9 @@ class SqlReadStore final : public ReadStore {
   // Ingest's group commit (see RunIngestJob in the .cc).
   struct IngestJob;
   Status RunIngestJob(IngestJob& job);
-  void WriteIngestGroup(const std::vector<IngestJob*>& jobs);
+  void WriteIngestGroup(std::vector<IngestJob*>& jobs);
   Status WriteIngestJob(IngestJob& job);
-  std::mutex group_mu_;
-  std::condition_variable group_cv_;
-  std::deque<IngestJob*> group_queue_;
-  bool group_leader_ = false;
+  GroupCommit<IngestJob> ingest_group_;
 
   FairMutex mu_;
   std::unique_ptr<SqlDriver> driver_;

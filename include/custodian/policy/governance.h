@@ -20,8 +20,6 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -29,6 +27,7 @@
 #include <vector>
 
 #include "custodian/core/clock.h"
+#include "custodian/core/group_commit.h"
 #include "custodian/core/status.h"
 #include "custodian/policy/access_log.h"
 #include "custodian/policy/password.h"
@@ -274,10 +273,7 @@ class Governance {
   // entries are appended in one transaction (one sync), each caller returning only after
   // its entry committed.
   struct PendingEntry;
-  std::mutex log_mu_;
-  std::condition_variable log_cv_;
-  std::vector<PendingEntry*> log_queue_;
-  bool log_leader_ = false;
+  GroupCommit<PendingEntry> log_group_;
 
   store::ReadStore& store_;
   GovernanceOptions options_;
