@@ -14,6 +14,7 @@
 #include <string>
 
 #include "custodian/policy/governance.h"
+#include "custodian/policy/reports.h"
 #include "custodian/policy/totp.h"
 #include "custodian/store/read_store.h"
 #include "store/store_backends.h"
@@ -215,6 +216,20 @@ class GovernanceFixture : public ::testing::Test {
       all = std::move(page);
     }
     return all.empty() ? LogEntry{} : all.back();
+  }
+
+  // The misuse flags of one kind raised from the day before kStart to an hour from now,
+  // as `by` sees them.
+  std::vector<MisuseFlag> FlagsOf(const Principal& by, FlagKind kind) {
+    auto flags = MisuseFlags(*gov_, by, kStart - std::chrono::days(1), clock_.Now() + std::chrono::hours(1));
+    EXPECT_TRUE(flags.ok()) << flags.status().ToString();
+    std::vector<MisuseFlag> out;
+    if (flags.ok()) {
+      for (const auto& f : *flags) {
+        if (f.kind == kind) out.push_back(f);
+      }
+    }
+    return out;
   }
 
   const AccessPurpose kWhy{"stolen_vehicle", "26-CR-0117"};

@@ -28,17 +28,6 @@ class ServicesTest : public custodian::policy::testing::GovernanceFixture<B> {
   // A search of the fixture's plate.
   store::SearchQuery Plate() { return {.match = store::PlateMatch::kExact, .plate = "7ABC123"}; }
   bool LastDenied() { return this->LastLog().outcome == kDenied; }
-  std::vector<MisuseFlag> Flags(const Principal& by, FlagKind kind) {
-    auto flags = MisuseFlags(*this->gov_, by, kStart - days(1), this->clock_.Now() + hours(1));
-    EXPECT_TRUE(flags.ok()) << flags.status().ToString();
-    std::vector<MisuseFlag> out;
-    if (flags.ok()) {
-      for (const auto& f : *flags) {
-        if (f.kind == kind) out.push_back(f);
-      }
-    }
-    return out;
-  }
 };
 
 using Backends = ::testing::Types<SqliteBackend, PostgresBackend>;
@@ -145,21 +134,21 @@ TYPED_TEST(ServicesTest, MisuseFlagsCatchStalkingOffHoursNoCaseAndMissingTrainin
   EXPECT_FALSE(gov.SearchReads(newbie.who, this->kWhy, {.match = store::PlateMatch::kExact, .plate = "8XYZ999"}).ok());
   EXPECT_TRUE(this->LastDenied());
 
-  auto stalking = this->Flags(this->coord_.who, FlagKind::kRepeatedPlate);
+  auto stalking = this->FlagsOf(this->coord_.who, FlagKind::kRepeatedPlate);
   ASSERT_EQ(stalking.size(), 1u);
   EXPECT_EQ(stalking[0].username, "pat");
   EXPECT_EQ(stalking[0].seqs.size(), 4u);  // three allowed, one denied
-  auto no_case = this->Flags(this->coord_.who, FlagKind::kNoCase);
+  auto no_case = this->FlagsOf(this->coord_.who, FlagKind::kNoCase);
   ASSERT_EQ(no_case.size(), 1u);
   EXPECT_EQ(no_case[0].username, "pat");
-  auto training = this->Flags(this->coord_.who, FlagKind::kTraining);
+  auto training = this->FlagsOf(this->coord_.who, FlagKind::kTraining);
   ASSERT_EQ(training.size(), 1u);
   EXPECT_EQ(training[0].username, "newbie");
-  EXPECT_TRUE(this->Flags(this->coord_.who, FlagKind::kOffHours).empty());
+  EXPECT_TRUE(this->FlagsOf(this->coord_.who, FlagKind::kOffHours).empty());
   // 00:30 Pacific: off-hours.
   this->clock_.Advance(hours(8) + std::chrono::minutes(30));
   ASSERT_TRUE(gov.SearchReads(pat.who, this->kWhy, {.match = store::PlateMatch::kExact, .plate = "5DEF456"}).ok());
-  auto off = this->Flags(this->coord_.who, FlagKind::kOffHours);
+  auto off = this->FlagsOf(this->coord_.who, FlagKind::kOffHours);
   ASSERT_EQ(off.size(), 1u);
   EXPECT_EQ(off[0].username, "pat");
   EXPECT_EQ(off[0].seqs.size(), 1u);

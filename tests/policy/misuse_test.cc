@@ -49,17 +49,7 @@ class MisuseTest : public GovernanceFixture<Backend> {
     EXPECT_NE(e.detail.find(because), std::string::npos) << action << ": " << e.detail;
   }
 
-  std::vector<MisuseFlag> Flags(FlagKind kind) {
-    auto flags = MisuseFlags(*this->gov_, this->coord_.who, kStart - days(1), this->clock_.Now() + hours(1));
-    EXPECT_TRUE(flags.ok()) << flags.status().ToString();
-    std::vector<MisuseFlag> out;
-    if (flags.ok()) {
-      for (const auto& f : *flags) {
-        if (f.kind == kind) out.push_back(f);
-      }
-    }
-    return out;
-  }
+  std::vector<MisuseFlag> Flags(FlagKind kind) { return this->FlagsOf(this->coord_.who, kind); }
 
   // Every entry of `username`, by sequence number.
   std::map<int64_t, LogEntry> EntriesOf(const std::string& username) {
