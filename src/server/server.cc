@@ -45,14 +45,12 @@ constexpr const char* kSessionCookie = "custodian_session";
 
 // ---- JSON of the domain types ----
 
-std::string Iso(TimePoint t) { return FormatUtcTime(t); }
-
 json ReadJson(const store::StoredRead& r) {
   json j = {{"id", r.id},
             {"event_id", r.event_id},
             {"camera_id", r.camera_id},
-            {"captured_at", Iso(r.captured_at)},
-            {"ingested_at", Iso(r.ingested_at)},
+            {"captured_at", FormatUtcTime(r.captured_at)},
+            {"ingested_at", FormatUtcTime(r.ingested_at)},
             {"plate", r.plate},
             {"plate_raw", r.plate_raw},
             {"confidence", r.confidence},
@@ -70,8 +68,8 @@ json ReadJson(const store::StoredRead& r) {
 
 json HoldJson(const store::Hold& h) {
   json j = {{"id", h.id},         {"case_number", h.case_number}, {"reason", h.reason}, {"placed_by", h.placed_by},
-            {"placed_at", Iso(h.placed_at)}, {"released_by", h.released_by}, {"reads", h.reads}};
-  if (h.released_at) j["released_at"] = Iso(*h.released_at);
+            {"placed_at", FormatUtcTime(h.placed_at)}, {"released_by", h.released_by}, {"reads", h.reads}};
+  if (h.released_at) j["released_at"] = FormatUtcTime(*h.released_at);
   return j;
 }
 
@@ -88,16 +86,16 @@ json UserJson(const policy::UserInfo& u) {
             {"acknowledgment_signed", u.acknowledgment_signed},
             {"supervisor_approved", u.supervisor_approved},
             {"coordinator_approved", u.coordinator_approved},
-            {"created_at", Iso(u.created_at)}};
-  if (u.last_logon) j["last_logon"] = Iso(*u.last_logon);
-  if (u.training_completed) j["training_completed"] = Iso(*u.training_completed);
-  if (u.access_expires) j["access_expires"] = Iso(*u.access_expires);
+            {"created_at", FormatUtcTime(u.created_at)}};
+  if (u.last_logon) j["last_logon"] = FormatUtcTime(*u.last_logon);
+  if (u.training_completed) j["training_completed"] = FormatUtcTime(*u.training_completed);
+  if (u.access_expires) j["access_expires"] = FormatUtcTime(*u.access_expires);
   return j;
 }
 
 json LogJson(const policy::LogEntry& e) {
   return {{"seq", e.seq},
-          {"at", Iso(e.at)},
+          {"at", FormatUtcTime(e.at)},
           {"at_ms", ToUnixMillis(e.at)},
           {"username", e.username},
           {"agency_code", e.agency_code},
@@ -111,7 +109,7 @@ json LogJson(const policy::LogEntry& e) {
           {"detail", e.detail}};
 }
 
-json OptIso(const std::optional<TimePoint>& t) { return t ? json(Iso(*t)) : json(); }
+json OptIso(const std::optional<TimePoint>& t) { return t ? json(FormatUtcTime(*t)) : json(); }
 
 json SearchJson(const store::SearchQuery& q) {
   json j = {{"plate", q.plate}, {"match", std::string(store::PlateMatchName(q.match))}, {"extra_edits", q.extra_edits},
@@ -129,8 +127,8 @@ json RequestJson(const policy::RecordsRequest& r) {
           {"department", f.department},
           {"phone", f.phone},
           {"email", f.email},
-          {"date_requested", Iso(f.date_requested)},
-          {"date_required", Iso(f.date_required)},
+          {"date_requested", FormatUtcTime(f.date_requested)},
+          {"date_required", FormatUtcTime(f.date_required)},
           {"data_class", std::string(store::DataClassName(f.data_class))},
           {"description", f.description},
           {"reason", f.reason},
@@ -164,7 +162,7 @@ json AuditJson(const policy::AuditResult& r) {
 }
 
 json ClassPurgeJson(const policy::ClassPurgeSummary& s) {
-  return {{"cutoff", Iso(s.cutoff)}, {"reads", s.reads}, {"images", s.images}, {"plates", s.plates},
+  return {{"cutoff", FormatUtcTime(s.cutoff)}, {"reads", s.reads}, {"images", s.images}, {"plates", s.plates},
           {"partitions_dropped", s.partitions_dropped}, {"batches", s.batches}, {"oldest", OptIso(s.oldest)},
           {"newest", OptIso(s.newest)}, {"complete", s.complete}};
 }
@@ -182,14 +180,14 @@ json GrantJson(const policy::SharingGrant& g) {
   json classes = json::array();
   for (auto dc : g.data_classes) classes.push_back(std::string(store::DataClassName(dc)));
   return {{"id", g.id},         {"agency_code", g.agency_code}, {"data_classes", classes},
-          {"cameras", g.camera_ids}, {"expires_at", Iso(g.expires)},  {"created_by", g.created_by},
-          {"created_at", Iso(g.created_at)}, {"revoked_by", g.revoked_by}, {"revoked_at", OptIso(g.revoked_at)},
+          {"cameras", g.camera_ids}, {"expires_at", FormatUtcTime(g.expires)},  {"created_by", g.created_by},
+          {"created_at", FormatUtcTime(g.created_at)}, {"revoked_by", g.revoked_by}, {"revoked_at", OptIso(g.revoked_at)},
           {"in_force", g.in_force}};
 }
 
 // "2026-06-01T00:00:00Z" -> "20260601T000000Z": a time for folder names.
 std::string Stamp(TimePoint t) {
-  std::string s = Iso(t);
+  std::string s = FormatUtcTime(t);
   std::erase_if(s, [](char ch) { return ch == '-' || ch == ':'; });
   return s;
 }
@@ -1300,7 +1298,7 @@ void HttpServer::BuildRoutes() {
     json out = json::array();
     for (const auto& k : keys) {
       out.push_back({{"id", k.id}, {"name", k.name}, {"camera_id", k.camera_id}, {"scope", k.scope},
-                     {"created_by", k.created_by}, {"created_at", Iso(k.created_at)},
+                     {"created_by", k.created_by}, {"created_at", FormatUtcTime(k.created_at)},
                      {"revoked", k.revoked_at.has_value()}});
     }
     c.Json({{"keys", out}});
@@ -1368,7 +1366,7 @@ void HttpServer::BuildRoutes() {
       json classes = json::array();
       for (auto dc : g.data_classes) classes.push_back(std::string(store::DataClassName(dc)));
       json j = {{"id", g.id}, {"agency_code", g.agency_code}, {"data_classes", classes}, {"cameras", g.camera_ids},
-                {"expires_at", Iso(g.expires)}, {"created_by", g.created_by}, {"revoked_by", g.revoked_by}};
+                {"expires_at", FormatUtcTime(g.expires)}, {"created_by", g.created_by}, {"revoked_by", g.revoked_by}};
       out.push_back(j);
     }
     c.Json({{"grants", out}});
@@ -1556,8 +1554,8 @@ void HttpServer::BuildRoutes() {
     CUSTODIAN_ASSIGN_OR_RETURN(auto log, policy::PurgeLog(gov_, c.who, limit));
     json runs = json::array();
     for (const auto& e : log) {
-      runs.push_back({{"id", e.id}, {"run_at", Iso(e.run_at)}, {"run_by", e.run_by},
-                      {"data_class", std::string(store::DataClassName(e.data_class))}, {"cutoff", Iso(e.cutoff)},
+      runs.push_back({{"id", e.id}, {"run_at", FormatUtcTime(e.run_at)}, {"run_by", e.run_by},
+                      {"data_class", std::string(store::DataClassName(e.data_class))}, {"cutoff", FormatUtcTime(e.cutoff)},
                       {"reads", e.reads}, {"images", e.images}, {"plates", e.plates}, {"oldest", OptIso(e.oldest)},
                       {"newest", OptIso(e.newest)}});
     }
@@ -1612,7 +1610,7 @@ void HttpServer::BuildRoutes() {
     CUSTODIAN_ASSIGN_OR_RETURN(bool overdue, policy::LastReviewOverdue(gov_, c.who));
     json out = json::array();
     for (const auto& r : reviews) {
-      out.push_back({{"id", r.id}, {"reviewer", r.reviewer}, {"at", Iso(r.at)}, {"from", Iso(r.from)}, {"to", Iso(r.to)},
+      out.push_back({{"id", r.id}, {"reviewer", r.reviewer}, {"at", FormatUtcTime(r.at)}, {"from", FormatUtcTime(r.from)}, {"to", FormatUtcTime(r.to)},
                      {"notes", r.notes}});
     }
     c.Json({{"reviews", out}, {"overdue", overdue}});
