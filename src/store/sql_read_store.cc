@@ -497,18 +497,19 @@ Result<std::vector<IngestResult>> SqlReadStore::Ingest(std::span<const ReadInput
     CUSTODIAN_RETURN_IF_ERROR(WithIndex(i, ValidateRead(batch[i], job.now_ms, &job.prepared[i])));
   }
   std::set<int64_t> days;
-  {
-    std::lock_guard lock(mu_);
+  for (const ReadInput& r : batch) days.insert(ToUnixMillis(r.captured_at) / kMsPerDay);
+  job.days.assign(days.begin(), days.end());
+  // The cameras on a read connection (SQLite), not queued behind the writer's transactions.
+  CUSTODIAN_RETURN_IF_ERROR(WithReader([&](SqlDriver& d) -> Status {
     for (size_t i = 0; i < batch.size(); ++i) {
-      days.insert(ToUnixMillis(batch[i].captured_at) / kMsPerDay);
       if (job.cameras.count(batch[i].camera_id)) continue;
       CUSTODIAN_ASSIGN_OR_RETURN(
-          auto rows, driver_->Query("SELECT data_class, lat, lon FROM cameras WHERE id = ?", {batch[i].camera_id}));
+          auto rows, d.Query("SELECT data_class, lat, lon FROM cameras WHERE id = ?", {batch[i].camera_id}));
       if (rows.empty()) return WithIndex(i, Status::NotFound("no camera '", batch[i].camera_id, "'"));
       job.cameras[batch[i].camera_id] = {AsInt(rows[0][0]), rows[0][1], rows[0][2]};
     }
-  }
-  job.days.assign(days.begin(), days.end());
+    return Status::Ok();
+  }));
 
   // Images first, each durable on disk before any row that refers to it commits, and
   // listed in a pending journal before that: a crash between here and the commit leaves
