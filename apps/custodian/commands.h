@@ -66,6 +66,7 @@ struct EngineFlags {
   std::string models;            // --models
   int views = 3;                 // --ocr-views
   float min_score = 0.7f;        // --min-detection-score
+  float second_opinion = 1.0f;   // --second-opinion-weight
 };
 void AddEngineFlags(CLI::App* cmd, EngineFlags* flags);
 vision::EngineOptions ToEngineOptions(const EngineFlags& flags);

@@ -35,6 +35,9 @@ void AddEngineFlags(CLI::App* cmd, EngineFlags* f) {
       ->capture_default_str()->check(CLI::Range(1, 3));
   cmd->add_option("--min-detection-score", f->min_score, "Drop detections whose mean mask probability is lower")
       ->capture_default_str()->check(CLI::Range(0.5, 1.0));
+  cmd->add_option("--second-opinion-weight", f->second_opinion,
+                  "Weight of the second recognizer (models/text_rec.onnx) on unsure plates; 0 turns it off")
+      ->capture_default_str()->check(CLI::Range(0.0, 10.0));
 }
 
 vision::EngineOptions ToEngineOptions(const EngineFlags& f) {
@@ -44,6 +47,7 @@ vision::EngineOptions ToEngineOptions(const EngineFlags& f) {
   o.max_candidates = f.topn;
   o.ocr_views = f.views;
   o.min_detection_score = f.min_score;
+  o.second_opinion_weight = f.second_opinion;
   return o;
 }
 

@@ -83,4 +83,31 @@ std::vector<RawCandidate> BestReadings(const std::vector<CharSlot>& slots, int l
   return beam;
 }
 
+double CtcTextProbability(const float* probs, int classes, int steps, std::string_view charset, std::string_view text) {
+  if (text.empty() || steps <= 0) return 0;
+  // The extended label: blank, c1, blank, c2, ..., cn, blank.
+  std::vector<int> ext(2 * text.size() + 1, 0);
+  for (size_t i = 0; i < text.size(); ++i) {
+    size_t c = charset.find(text[i]);
+    if (c == std::string_view::npos || int(c) + 1 >= classes) return 0;
+    ext[2 * i + 1] = int(c) + 1;
+  }
+  const size_t s_len = ext.size();
+  std::vector<double> alpha(s_len, 0.0), next(s_len, 0.0);
+  alpha[0] = probs[0];
+  alpha[1] = probs[ext[1]];
+  for (int t = 1; t < steps; ++t) {
+    const float* p = probs + size_t(t) * size_t(classes);
+    for (size_t s = 0; s < s_len; ++s) {
+      double a = alpha[s];
+      if (s >= 1) a += alpha[s - 1];
+      // A character may follow the previous one directly unless they are the same.
+      if (s >= 2 && ext[s] != 0 && ext[s] != ext[s - 2]) a += alpha[s - 2];
+      next[s] = a * double(p[ext[s]]);
+    }
+    alpha.swap(next);
+  }
+  return alpha[s_len - 1] + alpha[s_len - 2];
+}
+
 }  // namespace custodian::vision

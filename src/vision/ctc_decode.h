@@ -32,4 +32,10 @@ struct RawCandidate {
 // The `limit` most probable readings over the slots (beam search over alternatives).
 std::vector<RawCandidate> BestReadings(const std::vector<CharSlot>& slots, int limit);
 
+// The probability that a CTC output emits exactly `text` (the sum over every alignment,
+// the forward algorithm). `probs` holds per-timestep probabilities laid out time-major,
+// probs[t * classes + c], class 0 = blank, c = charset[c - 1]. 0 for a character not in
+// the charset, an empty text or one that cannot fit in `steps`.
+double CtcTextProbability(const float* probs, int classes, int steps, std::string_view charset, std::string_view text);
+
 }  // namespace custodian::vision

@@ -29,6 +29,11 @@ constexpr int kFineH = 128;
 // (training/train_ocr.py warp_box); the others are a looser and a tighter look, whose
 // readings vote with the first when EngineOptions::ocr_views asks for them.
 constexpr float kViews[][2] = {{0.045f, 0.09f}, {0.045f, 0.22f}, {0.0f, 0.02f}};
+// The second-opinion recognizer's contract (training/export_text_rec.py): BGR,
+// (pixel - 127.5) / 127.5, the plate kTextH high from the left edge of a kTextW-wide input
+// (the rest 0), output [kTextW / 8, 37] probabilities in the recognizer's class order.
+constexpr int kTextH = 48;
+constexpr int kTextW = 160;
 
 // The quad grown by mx of its width and my of its height on each side, along its own axes.
 std::array<cv::Point2f, 4> WithMargins(const std::array<cv::Point2f, 4>& p, float mx, float my) {
@@ -131,6 +136,12 @@ struct Session::Impl {
   std::vector<cv::Mat> crops;
   cv::dnn::Net fine_detector;  // the detector again, at the second look's window size
   std::vector<cv::Mat> windows;
+  cv::dnn::Net text_rec;  // the second opinion; empty when there is none
+  cv::Mat text_in;
+
+  // The second opinion's probability of each candidate's text, per character.
+  Status SecondOpinion(const cv::Mat& bgr_frame, const std::array<cv::Point2f, 4>& quad,
+                       std::vector<RawCandidate>* candidates);
 
   // Replaces each detection's rect by a second look's, where one is found.
   Status Refine(const cv::Mat& bgr, std::vector<Detection>* dets);
@@ -140,7 +151,8 @@ struct Session::Impl {
   Result<std::vector<std::vector<RawCandidate>>> ReadViews(const cv::Mat& gray_frame,
                                                            const std::vector<std::array<cv::Point2f, 4>>& quads);
   // Reads each plate (its corners), with a second look where unsure. One PlateRead per plate.
-  Result<std::vector<PlateRead>> Read(const cv::Mat& gray_frame, const std::vector<std::array<cv::Point2f, 4>>& quads);
+  Result<std::vector<PlateRead>> Read(const cv::Mat& bgr_frame, const cv::Mat& gray_frame,
+                                      const std::vector<std::array<cv::Point2f, 4>>& quads);
   void RankCandidates(const std::vector<RawCandidate>& raw, PlateRead* read) const;
 };
 
@@ -162,6 +174,12 @@ Result<std::shared_ptr<const Engine>> Engine::Open(const EngineOptions& options)
   CUSTODIAN_ASSIGN_OR_RETURN(engine->ocr_onnx_, ReadAll(options.model_dir / "ocr.onnx"));
   CUSTODIAN_ASSIGN_OR_RETURN(engine->formats_, FormatBook::Load((options.model_dir / "plate_formats.json").string()));
   CUSTODIAN_ASSIGN_OR_RETURN(engine->box_fit_, LoadBoxFit(options.model_dir / "detector.json"));
+  if (!(options.second_opinion_weight >= 0 && options.second_opinion_weight <= 10)) {
+    return Status::InvalidArgument("second_opinion_weight must be in 0..10");
+  }
+  if (options.second_opinion_weight > 0 && std::filesystem::exists(options.model_dir / "text_rec.onnx")) {
+    CUSTODIAN_ASSIGN_OR_RETURN(engine->text_rec_onnx_, ReadAll(options.model_dir / "text_rec.onnx"));
+  }
   CUSTODIAN_RETURN_IF_ERROR(engine->formats_.ProfilesFor(options.country).status());
   // Instantiating a session checks that both networks load and have the expected shapes.
   auto probe = engine->NewSession();
@@ -187,6 +205,16 @@ Result<std::unique_ptr<Session>> Engine::NewSession() const {
     cv::Mat out = impl->ocr.forward();
     if (out.dims != 4 || out.size[1] != int(kCharset.size()) + 1 || out.size[2] != 1) {
       return Status::InvalidArgument("ocr.onnx: unexpected output shape (need [N, 37, 1, T])");
+    }
+    if (!text_rec_onnx_.empty()) {
+      impl->text_rec = cv::dnn::readNetFromONNX(reinterpret_cast<const char*>(text_rec_onnx_.data()),
+                                                text_rec_onnx_.size());
+      impl->text_rec.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
+      impl->text_rec.setInput(cv::Mat({1, 3, kTextH, kTextW}, CV_32F, cv::Scalar(0)));
+      cv::Mat probs = impl->text_rec.forward();
+      if (probs.dims != 2 || probs.size[0] != kTextW / 8 || probs.size[1] != int(kCharset.size()) + 1) {
+        return Status::InvalidArgument("text_rec.onnx: unexpected output shape (need [", kTextW / 8, ", 37])");
+      }
     }
     cv::Mat det_in({1, 3, options_.detector_height, options_.detector_width}, CV_32F, cv::Scalar(0));
     impl->detector.setInput(det_in);
@@ -408,7 +436,44 @@ Result<std::vector<std::vector<RawCandidate>>> Session::Impl::ReadViews(
   return readings;
 }
 
-Result<std::vector<PlateRead>> Session::Impl::Read(const cv::Mat& gray_frame,
+Status Session::Impl::SecondOpinion(const cv::Mat& bgr_frame, const std::array<cv::Point2f, 4>& quad,
+                                    std::vector<RawCandidate>* candidates) {
+  const auto q = WithMargins(quad, kViews[0][0], kViews[0][1]);
+  const float qw = float(cv::norm((q[1] - q[0]) + (q[2] - q[3]))) / 2;
+  const float qh = float(cv::norm((q[3] - q[0]) + (q[2] - q[1]))) / 2;
+  const int w = std::clamp(int(std::lround(kTextH * qw / std::max(qh, 1.f))), 8, kTextW);
+  const cv::Point2f src[4] = {q[0], q[1], q[2], q[3]};
+  const cv::Point2f dst[4] = {{0, 0}, {float(w), 0}, {float(w), float(kTextH)}, {0, float(kTextH)}};
+  cv::Mat warped;
+  cv::warpPerspective(bgr_frame, warped, cv::getPerspectiveTransform(src, dst), cv::Size(w, kTextH), cv::INTER_LINEAR,
+                      cv::BORDER_REPLICATE);
+  text_in.create(kTextH, kTextW, CV_32FC3);
+  text_in.setTo(cv::Scalar::all(0));
+  warped.convertTo(text_in(cv::Rect(0, 0, w, kTextH)), CV_32F, 1.0 / 127.5, -1.0);
+  CUSTODIAN_ASSIGN_OR_RETURN(cv::Mat probs, Forward(text_rec, cv::dnn::blobFromImage(text_in), "text_rec"));
+  // No opinion on 0 against O or 1 against I: plates' labels use the digit for either
+  // glyph far more often than a general text reader does (the recognizer, trained on
+  // them, decides); both classes get the pair's total.
+  const int classes = probs.size[1], steps = probs.size[0];
+  for (int t = 0; t < steps; ++t) {
+    float* p = probs.ptr<float>() + size_t(t) * size_t(classes);
+    for (auto [a, b] : {std::pair{'0', 'O'}, std::pair{'1', 'I'}}) {
+      const size_t ia = kCharset.find(a) + 1, ib = kCharset.find(b) + 1;
+      p[ia] = p[ib] = p[ia] + p[ib];
+    }
+  }
+  const float power = engine->options().second_opinion_weight;
+  for (RawCandidate& c : *candidates) {
+    double p = CtcTextProbability(probs.ptr<float>(), classes, steps, kCharset, c.text);
+    // Per character, floored so that one disagreement weighs a candidate down, not out.
+    double per_char = std::max(std::pow(p, 1.0 / double(std::max<size_t>(c.text.size(), 1))), 1e-3);
+    c.score = float(double(c.score) * std::pow(per_char, double(power) * double(c.text.size())));
+  }
+  std::stable_sort(candidates->begin(), candidates->end(), [](const auto& a, const auto& b) { return a.score > b.score; });
+  return Status::Ok();
+}
+
+Result<std::vector<PlateRead>> Session::Impl::Read(const cv::Mat& bgr_frame, const cv::Mat& gray_frame,
                                                    const std::vector<std::array<cv::Point2f, 4>>& plates) {
   if (plates.empty()) return std::vector<PlateRead>{};
   const EngineOptions& opt = engine->options();
@@ -419,17 +484,19 @@ Result<std::vector<PlateRead>> Session::Impl::Read(const cv::Mat& gray_frame,
   CUSTODIAN_ASSIGN_OR_RETURN(auto first, ReadViews(gray_frame, quads));
   std::vector<std::vector<std::vector<RawCandidate>>> per_plate(plates.size());
   for (size_t k = 0; k < plates.size(); ++k) per_plate[k].push_back(std::move(first[k]));
-  // Second look: the other framings, for plates whose first reading has an unsure character.
+  // Plates whose first reading has an unsure character get the other framings and the
+  // second opinion.
+  std::vector<size_t> unsure;
+  for (size_t k = 0; k < plates.size(); ++k) {
+    const auto& best = per_plate[k][0];
+    float weakest = best.empty() || best[0].char_probs.empty()
+                        ? 0.f
+                        : *std::min_element(best[0].char_probs.begin(), best[0].char_probs.end());
+    if (weakest < opt.sure_char_confidence) unsure.push_back(k);
+  }
   if (views > 1) {
-    std::vector<size_t> unsure;
     quads.clear();
-    for (size_t k = 0; k < plates.size(); ++k) {
-      const auto& best = per_plate[k][0];
-      float weakest = best.empty() || best[0].char_probs.empty()
-                          ? 0.f
-                          : *std::min_element(best[0].char_probs.begin(), best[0].char_probs.end());
-      if (weakest >= opt.sure_char_confidence) continue;
-      unsure.push_back(k);
+    for (size_t k : unsure) {
       for (size_t v = 1; v < views; ++v) quads.push_back(WithMargins(plates[k], kViews[v][0], kViews[v][1]));
     }
     if (!unsure.empty()) {
@@ -457,6 +524,9 @@ Result<std::vector<PlateRead>> Session::Impl::Read(const cv::Mat& gray_frame,
       }
     }
     std::sort(merged.begin(), merged.end(), [](const auto& a, const auto& b) { return a.score > b.score; });
+    if (!text_rec.empty() && !merged.empty() && std::find(unsure.begin(), unsure.end(), k) != unsure.end()) {
+      CUSTODIAN_RETURN_IF_ERROR(SecondOpinion(bgr_frame, plates[k], &merged));
+    }
     for (size_t i = 0; i < 4; ++i) reads[k].corners[i] = {plates[k][i].x, plates[k][i].y};
     RankCandidates(merged, &reads[k]);
   }
@@ -477,7 +547,7 @@ Result<Recognition> Session::Recognize(const ImageView& view) {
   const auto& opt = impl_->engine->options();
   std::vector<std::array<cv::Point2f, 4>> quads;
   for (const Detection& d : dets) quads.push_back(d.corners);
-  CUSTODIAN_ASSIGN_OR_RETURN(std::vector<PlateRead> reads, impl_->Read(impl_->gray, quads));
+  CUSTODIAN_ASSIGN_OR_RETURN(std::vector<PlateRead> reads, impl_->Read(bgr, impl_->gray, quads));
   for (size_t k = 0; k < reads.size(); ++k) {
     if (int(reads[k].text.size()) < opt.min_text_length) continue;
     for (size_t i = 0; i < 4; ++i) reads[k].corners[i] = {dets[k].corners[i].x, dets[k].corners[i].y};
@@ -499,7 +569,7 @@ Result<Recognition> Session::RecognizeCrop(const ImageView& view) {
   Recognition rec;
   rec.image_width = view.width;
   rec.image_height = view.height;
-  CUSTODIAN_ASSIGN_OR_RETURN(std::vector<PlateRead> reads, impl_->Read(impl_->gray, {q}));
+  CUSTODIAN_ASSIGN_OR_RETURN(std::vector<PlateRead> reads, impl_->Read(bgr, impl_->gray, {q}));
   PlateRead& read = reads.front();
   read.corners = {Point{0, 0}, Point{w, 0}, Point{w, h}, Point{0, h}};
   read.detection_score = 1.0f;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+
 namespace custodian::vision {
 namespace {
 
@@ -49,6 +51,47 @@ TEST(CtcDecode, BestReadingsAreOrderedByProbability) {
 
 TEST(CtcDecode, NoSlotsGiveNoReadings) {
   EXPECT_TRUE(BestReadings({}, 5).empty());
+}
+
+// Time-major probabilities over the classes blank, A, B only (the rest of the charset 0).
+std::vector<float> TimeMajor(const std::vector<std::array<float, 3>>& rows) {
+  std::vector<float> p(rows.size() * kClasses, 0.f);
+  for (size_t t = 0; t < rows.size(); ++t) {
+    p[t * kClasses + 0] = rows[t][0];
+    p[t * kClasses + size_t(Class('A'))] = rows[t][1];
+    p[t * kClasses + size_t(Class('B'))] = rows[t][2];
+  }
+  return p;
+}
+
+TEST(CtcDecode, TextProbabilitySumsEveryAlignment) {
+  // Two steps: "A" is emitted by AA, A_, _A: .6*.3 + .6*.3 + .2*.3 ... computed by hand.
+  auto p = TimeMajor({{.2f, .6f, .2f}, {.3f, .3f, .4f}});
+  const double a = .6 * .3 /*AA*/ + .6 * .3 /*A_*/ + .2 * .3 /*_A*/;
+  EXPECT_NEAR(CtcTextProbability(p.data(), kClasses, 2, kCharset, "A"), a, 1e-6);
+  EXPECT_NEAR(CtcTextProbability(p.data(), kClasses, 2, kCharset, "AB"), .6 * .4, 1e-6);
+  EXPECT_NEAR(CtcTextProbability(p.data(), kClasses, 2, kCharset, "BA"), .2 * .3, 1e-6);
+  // Every text of length <= 2 over {A, B} plus the empty reading (_ _) adds up to 1.
+  double total = .2 * .3;
+  for (const char* t : {"A", "B", "AB", "BA", "AA", "BB"}) total += CtcTextProbability(p.data(), kClasses, 2, kCharset, t);
+  EXPECT_NEAR(total, 1.0, 1e-6);
+}
+
+TEST(CtcDecode, RepeatedCharacterNeedsABlankBetween) {
+  // A doubled letter cannot come from two steps (A A collapses to one A): it needs A _ A.
+  auto two = TimeMajor({{0.f, 1.f, 0.f}, {0.f, 1.f, 0.f}});
+  EXPECT_EQ(CtcTextProbability(two.data(), kClasses, 2, kCharset, "AA"), 0.0);
+  EXPECT_NEAR(CtcTextProbability(two.data(), kClasses, 2, kCharset, "A"), 1.0, 1e-6);
+  auto three = TimeMajor({{0.f, 1.f, 0.f}, {1.f, 0.f, 0.f}, {0.f, 1.f, 0.f}});
+  EXPECT_NEAR(CtcTextProbability(three.data(), kClasses, 3, kCharset, "AA"), 1.0, 1e-6);
+}
+
+TEST(CtcDecode, TextProbabilityOfImpossibleTextsIsZero) {
+  auto p = TimeMajor({{.2f, .6f, .2f}, {.3f, .3f, .4f}});
+  EXPECT_EQ(CtcTextProbability(p.data(), kClasses, 2, kCharset, ""), 0.0);
+  EXPECT_EQ(CtcTextProbability(p.data(), kClasses, 2, kCharset, "ABA"), 0.0);  // longer than the steps allow
+  EXPECT_EQ(CtcTextProbability(p.data(), kClasses, 2, kCharset, "a"), 0.0);    // not in the charset
+  EXPECT_EQ(CtcTextProbability(p.data(), kClasses, 2, kCharset, "-"), 0.0);
 }
 
 TEST(CtcDecode, SoftmaxNormalisesEachTimestep) {

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <thread>
 
 #include "eval_data.h"
@@ -136,6 +137,57 @@ TEST(Engine, SessionsOnThreadsGiveIdenticalReads) {
   }
   for (auto& th : threads) th.join();
   EXPECT_EQ(texts[0], texts[1]);
+}
+
+// The second opinion (models/text_rec.onnx) is optional, checked when present, and its
+// weight is bounded.
+TEST(Engine, SecondOpinionModelIsOptionalAndChecked) {
+  EXPECT_EQ(Engine::Open({.model_dir = kSource / "models", .second_opinion_weight = -1}).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(Engine::Open({.model_dir = kSource / "models", .second_opinion_weight = 11}).status().code(),
+            StatusCode::kInvalidArgument);
+  fs::path dir = fs::temp_directory_path() / "custodian_models_no_text_rec";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  for (const char* f : {"detector.onnx", "ocr.onnx", "plate_formats.json", "detector.json"}) {
+    fs::copy_file(kSource / "models" / f, dir / f);
+  }
+  auto without = Engine::Open({.model_dir = dir, .country = "us"});
+  ASSERT_TRUE(without.ok()) << without.status().ToString();
+  auto img = ReadImageFile(kSource / "samples" / "sample_00_us_ca.jpg", {});
+  ASSERT_TRUE(img.ok());
+  auto session = (*without)->NewSession();
+  ASSERT_TRUE(session.ok());
+  EXPECT_TRUE((*session)->Recognize(View(*img)).ok());
+  std::ofstream(dir / "text_rec.onnx") << "not a model";
+  auto corrupt = Engine::Open({.model_dir = dir, .country = "us"});
+  ASSERT_FALSE(corrupt.ok());
+  EXPECT_EQ(corrupt.status().code(), StatusCode::kInvalidArgument);
+  // Weight 0 does not even load it.
+  EXPECT_TRUE(Engine::Open({.model_dir = dir, .country = "us", .second_opinion_weight = 0}).ok());
+  fs::remove_all(dir);
+}
+
+// A held-out crop the recognizer alone reads with W as H (411SJH, the truth second): the
+// second opinion, which reads W, puts the truth first.
+TEST(Engine, SecondOpinionSettlesAnUnsureLetter) {
+  fs::path crop = kSource / ".." / "shared" / "data" / "openalpr-bench" / "plates" / "us" / "co74.png";
+  if (!fs::exists(crop)) GTEST_SKIP() << "no shared data at " << crop;
+  auto img = ReadImageFile(crop, {});
+  ASSERT_TRUE(img.ok());
+  std::map<float, std::string> best;
+  for (float w : {0.f, 1.f}) {
+    auto engine = Engine::Open({.model_dir = kSource / "models", .country = "us", .second_opinion_weight = w});
+    ASSERT_TRUE(engine.ok()) << engine.status().ToString();
+    auto session = (*engine)->NewSession();
+    ASSERT_TRUE(session.ok());
+    auto r = (*session)->RecognizeCrop(View(*img));
+    ASSERT_TRUE(r.ok());
+    ASSERT_FALSE(r->plates.empty());
+    best[w] = r->plates[0].text;
+  }
+  EXPECT_EQ(best[0.f], "411SJH");
+  EXPECT_EQ(best[1.f], "411SJW");
 }
 
 // Real US plate crops (every fourth of the benchmark development set) must read well.

@@ -28,7 +28,8 @@
 namespace custodian::vision {
 
 struct EngineOptions {
-  // Folder holding detector.onnx, ocr.onnx and plate_formats.json. Default: "models".
+  // Folder holding detector.onnx, ocr.onnx and plate_formats.json (and, optionally,
+  // detector.json and text_rec.onnx). Default: "models".
   std::filesystem::path model_dir = "models";
   // Country profile used to pick and correct plate text: "us", "eu", "br" or "auto"
   // (every profile's formats, none strict). Default: "auto".
@@ -55,6 +56,13 @@ struct EngineOptions {
   float sure_char_confidence = 0.9f;
   // Readings with text shorter than this are dropped (not a plate). Default: 4.
   int min_text_length = 4;
+  // A second opinion for unsure plates (those whose first reading has a character below
+  // sure_char_confidence): models/text_rec.onnx, PaddleOCR's PP-OCRv4 text recognizer
+  // converted by training/export_text_rec.py, reads the plate in colour, and each
+  // candidate's score is multiplied by the probability that network gives the candidate's
+  // text, per character, raised to this power. 0, or no text_rec.onnx, turns it off.
+  // Default: 1.
+  float second_opinion_weight = 1.0f;
 };
 
 struct Point {
@@ -131,6 +139,7 @@ class Engine {
   EngineOptions options_;
   std::vector<uint8_t> detector_onnx_;
   std::vector<uint8_t> ocr_onnx_;
+  std::vector<uint8_t> text_rec_onnx_;  // empty: no second opinion
   FormatBook formats_;
   BoxFit box_fit_;
 };
