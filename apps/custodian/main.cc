@@ -1,4 +1,5 @@
 // custodian: the one binary. Subcommands live in their own files (read.cc, eval.cc, ...).
+#include <cstdio>
 #include <algorithm>
 #include <cstdlib>
 #include <iostream>
@@ -38,6 +39,17 @@ void AddEngineFlags(CLI::App* cmd, EngineFlags* f) {
   cmd->add_option("--second-opinion-weight", f->second_opinion,
                   "Weight of the second recognizer (models/text_rec.onnx) on unsure plates; 0 turns it off")
       ->capture_default_str()->check(CLI::Range(0.0, 10.0));
+  cmd->add_option("--detector-size", f->detector_size,
+                  "Detector input WxH, multiples of 32 (default 576x320; larger finds smaller plates, slower)")
+      ->check([](const std::string& s) -> std::string {
+        int w = 0, h = 0;
+        char x = 0, extra = 0;
+        if (std::sscanf(s.c_str(), "%d%c%d%c", &w, &x, &h, &extra) != 3 || x != 'x' || w < 64 || h < 64 ||
+            w > 4096 || h > 4096 || w % 32 != 0 || h % 32 != 0) {
+          return "need WxH, multiples of 32 in 64..4096, e.g. 576x320";
+        }
+        return "";
+      });
 }
 
 vision::EngineOptions ToEngineOptions(const EngineFlags& f) {
@@ -48,6 +60,7 @@ vision::EngineOptions ToEngineOptions(const EngineFlags& f) {
   o.ocr_views = f.views;
   o.min_detection_score = f.min_score;
   o.second_opinion_weight = f.second_opinion;
+  if (!f.detector_size.empty()) std::sscanf(f.detector_size.c_str(), "%dx%d", &o.detector_width, &o.detector_height);
   return o;
 }
 

@@ -177,6 +177,9 @@ Result<std::shared_ptr<const Engine>> Engine::Open(const EngineOptions& options)
   if (!(options.second_opinion_weight >= 0 && options.second_opinion_weight <= 10)) {
     return Status::InvalidArgument("second_opinion_weight must be in 0..10");
   }
+  if (!(options.second_opinion_below >= 0 && options.second_opinion_below <= 1)) {
+    return Status::InvalidArgument("second_opinion_below must be in 0..1");
+  }
   if (options.second_opinion_weight > 0 && std::filesystem::exists(options.model_dir / "text_rec.onnx")) {
     CUSTODIAN_ASSIGN_OR_RETURN(engine->text_rec_onnx_, ReadAll(options.model_dir / "text_rec.onnx"));
   }
@@ -484,15 +487,16 @@ Result<std::vector<PlateRead>> Session::Impl::Read(const cv::Mat& bgr_frame, con
   CUSTODIAN_ASSIGN_OR_RETURN(auto first, ReadViews(gray_frame, quads));
   std::vector<std::vector<std::vector<RawCandidate>>> per_plate(plates.size());
   for (size_t k = 0; k < plates.size(); ++k) per_plate[k].push_back(std::move(first[k]));
-  // Plates whose first reading has an unsure character get the other framings and the
-  // second opinion.
+  // Plates whose first reading has an unsure character get the other framings (and, if
+  // less sure still, the second opinion).
   std::vector<size_t> unsure;
+  std::vector<float> weakest(plates.size(), 0.f);  // the first reading's least sure character
   for (size_t k = 0; k < plates.size(); ++k) {
     const auto& best = per_plate[k][0];
-    float weakest = best.empty() || best[0].char_probs.empty()
-                        ? 0.f
-                        : *std::min_element(best[0].char_probs.begin(), best[0].char_probs.end());
-    if (weakest < opt.sure_char_confidence) unsure.push_back(k);
+    weakest[k] = best.empty() || best[0].char_probs.empty()
+                     ? 0.f
+                     : *std::min_element(best[0].char_probs.begin(), best[0].char_probs.end());
+    if (weakest[k] < opt.sure_char_confidence) unsure.push_back(k);
   }
   if (views > 1) {
     quads.clear();
@@ -524,7 +528,7 @@ Result<std::vector<PlateRead>> Session::Impl::Read(const cv::Mat& bgr_frame, con
       }
     }
     std::sort(merged.begin(), merged.end(), [](const auto& a, const auto& b) { return a.score > b.score; });
-    if (!text_rec.empty() && !merged.empty() && std::find(unsure.begin(), unsure.end(), k) != unsure.end()) {
+    if (!text_rec.empty() && !merged.empty() && weakest[k] < opt.second_opinion_below) {
       CUSTODIAN_RETURN_IF_ERROR(SecondOpinion(bgr_frame, plates[k], &merged));
     }
     for (size_t i = 0; i < 4; ++i) reads[k].corners[i] = {plates[k][i].x, plates[k][i].y};

@@ -34,9 +34,10 @@ struct EngineOptions {
   // Country profile used to pick and correct plate text: "us", "eu", "br" or "auto"
   // (every profile's formats, none strict). Default: "auto".
   std::string country = "auto";
-  // Detector input size; the frame is letterboxed into it. Multiples of 32. Default: 640x384.
-  int detector_width = 640;
-  int detector_height = 384;
+  // Detector input size; the frame is letterboxed into it. Multiples of 32. Default: 576x320,
+  // the 16:9 of most camera frames (1280x720 fills 569x320 of it, almost no padding).
+  int detector_width = 576;
+  int detector_height = 320;
   // Mask probability above which a detector cell counts as plate. Default: 0.5.
   float mask_threshold = 0.5f;
   // Plates whose mean mask probability is below this are dropped. Default: 0.7.
@@ -57,12 +58,15 @@ struct EngineOptions {
   // Readings with text shorter than this are dropped (not a plate). Default: 4.
   int min_text_length = 4;
   // A second opinion for unsure plates (those whose first reading has a character below
-  // sure_char_confidence): models/text_rec.onnx, PaddleOCR's PP-OCRv4 text recognizer
+  // second_opinion_below): models/text_rec.onnx, PaddleOCR's PP-OCRv4 text recognizer
   // converted by training/export_text_rec.py, reads the plate in colour, and each
   // candidate's score is multiplied by the probability that network gives the candidate's
   // text, per character, raised to this power. 0, or no text_rec.onnx, turns it off.
   // Default: 1.
   float second_opinion_weight = 1.0f;
+  // The second opinion costs about five first readings (~30 ms on one core of the
+  // development machine), so it is asked only below this. Default: 0.7.
+  float second_opinion_below = 0.7f;
 };
 
 struct Point {
