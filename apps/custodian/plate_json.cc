@@ -29,6 +29,7 @@ nlohmann::json RecognitionJson(const std::string& file, const vision::Recognitio
                        {"region", p.country},
                        {"region_confidence", p.country.empty() ? 0 : 100},
                        {"layout", p.layout},
+                       {"rows", p.rows},
                        {"requested_topn", topn},
                        {"detection_score", Round(p.detection_score * 100.0, 0.01)},
                        {"char_confidences", chars},

@@ -27,6 +27,7 @@ struct RawCandidate {
   std::string text;
   float score = 0;                 // product of the chosen characters' probabilities
   std::vector<float> char_probs;   // one per character
+  int rows = 1;                    // 2: the top row's text, then the bottom row's
 };
 
 // The `limit` most probable readings over the slots (beam search over alternatives).

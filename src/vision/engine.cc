@@ -180,6 +180,9 @@ Result<std::shared_ptr<const Engine>> Engine::Open(const EngineOptions& options)
   if (!(options.second_opinion_below >= 0 && options.second_opinion_below <= 1)) {
     return Status::InvalidArgument("second_opinion_below must be in 0..1");
   }
+  if (!(options.two_row_below_aspect >= 0 && options.two_row_below_aspect <= 10)) {
+    return Status::InvalidArgument("two_row_below_aspect must be in 0..10");
+  }
   if (options.second_opinion_weight > 0 && std::filesystem::exists(options.model_dir / "text_rec.onnx")) {
     CUSTODIAN_ASSIGN_OR_RETURN(engine->text_rec_onnx_, ReadAll(options.model_dir / "text_rec.onnx"));
   }
@@ -365,13 +368,14 @@ void Session::Impl::RankCandidates(const std::vector<RawCandidate>& raw, PlateRe
     std::vector<float> probs;
     bool fits;
     std::string country, layout;
+    int rows = 1;
   };
   std::vector<Ranked> ranked;
   const bool all_strict = std::all_of(profiles.begin(), profiles.end(), [](auto* p) { return p->strict; });
   for (const RawCandidate& c : raw) {
     const int n = int(c.text.size());
     float geo = std::pow(std::max(c.score, 1e-12f), 1.0f / float(std::max(n, 1)));
-    Ranked best{c.text, 0, c.char_probs, false, "", ""};
+    Ranked best{c.text, 0, c.char_probs, false, "", "", c.rows};
     bool length_ok = false;
     for (const CountryProfile* p : profiles) {
       if (n < p->min_length || n > p->max_length) continue;
@@ -391,7 +395,7 @@ void Session::Impl::RankCandidates(const std::vector<RawCandidate>& raw, PlateRe
         s = geo * p->unfit_weight;
       }
       for (char ch : fit.text) s *= p->char_weight[static_cast<unsigned char>(ch) & 0x7f];
-      if (s > best.score) best = {fit.text, s, c.char_probs, fit.fits, fit.fits ? p->name : "", fit.format};
+      if (s > best.score) best = {fit.text, s, c.char_probs, fit.fits, fit.fits ? p->name : "", fit.format, c.rows};
     }
     if (!length_ok || best.score <= 0) continue;
     if (all_strict && !best.fits) continue;
@@ -413,6 +417,7 @@ void Session::Impl::RankCandidates(const std::vector<RawCandidate>& raw, PlateRe
     read->char_confidences = unique[0].probs;
     read->country = unique[0].country;
     read->layout = unique[0].layout;
+    read->rows = unique[0].rows;
   }
 }
 
@@ -510,6 +515,41 @@ Result<std::vector<PlateRead>> Session::Impl::Read(const cv::Mat& bgr_frame, con
       }
     }
   }
+  // Plates squarer than a one-row plate are also read as two rows (top half, bottom half);
+  // each pair of row readings becomes one candidate whose probability is the product.
+  std::vector<std::vector<RawCandidate>> two_row(plates.size());
+  std::vector<bool> squarish_plate(plates.size(), false);
+  {
+    std::vector<size_t> squarish;
+    quads.clear();
+    for (size_t k = 0; k < plates.size(); ++k) {
+      const auto& p = plates[k];
+      const float w = float(cv::norm((p[1] - p[0]) + (p[2] - p[3]))) / 2;
+      const float h = float(cv::norm((p[3] - p[0]) + (p[2] - p[1]))) / 2;
+      if (!(w < opt.two_row_below_aspect * h)) continue;
+      squarish.push_back(k);
+      squarish_plate[k] = true;
+      const cv::Point2f ml = (p[0] + p[3]) * 0.5f, mr = (p[1] + p[2]) * 0.5f;
+      quads.push_back(WithMargins({p[0], p[1], mr, ml}, kViews[0][0], kViews[0][1]));
+      quads.push_back(WithMargins({ml, mr, p[2], p[3]}, kViews[0][0], kViews[0][1]));
+    }
+    if (!squarish.empty()) {
+      CUSTODIAN_ASSIGN_OR_RETURN(auto halves, ReadViews(gray_frame, quads));
+      const size_t limit = size_t(opt.max_candidates) * 4;
+      for (size_t i = 0; i < squarish.size(); ++i) {
+        auto& out = two_row[squarish[i]];
+        for (const RawCandidate& top : halves[2 * i]) {
+          for (const RawCandidate& bottom : halves[2 * i + 1]) {
+            RawCandidate c{top.text + bottom.text, top.score * bottom.score, top.char_probs, 2};
+            c.char_probs.insert(c.char_probs.end(), bottom.char_probs.begin(), bottom.char_probs.end());
+            out.push_back(std::move(c));
+          }
+        }
+        std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.score > b.score; });
+        if (out.size() > limit) out.resize(limit);
+      }
+    }
+  }
   std::vector<PlateRead> reads(plates.size());
   for (size_t k = 0; k < plates.size(); ++k) {
     // Each view votes with its readings' probabilities; a reading missing from a view gets 0.
@@ -527,8 +567,14 @@ Result<std::vector<PlateRead>> Session::Impl::Read(const cv::Mat& bgr_frame, con
         }
       }
     }
+    for (RawCandidate& c : two_row[k]) {
+      if (std::none_of(merged.begin(), merged.end(), [&](const RawCandidate& m) { return m.text == c.text; })) {
+        merged.push_back(std::move(c));
+      }
+    }
     std::sort(merged.begin(), merged.end(), [](const auto& a, const auto& b) { return a.score > b.score; });
-    if (!text_rec.empty() && !merged.empty() && weakest[k] < opt.second_opinion_below) {
+    // The second opinion reads one line: no opinion on a plate that may have two.
+    if (!text_rec.empty() && !merged.empty() && weakest[k] < opt.second_opinion_below && !squarish_plate[k]) {
       CUSTODIAN_RETURN_IF_ERROR(SecondOpinion(bgr_frame, plates[k], &merged));
     }
     for (size_t i = 0; i < 4; ++i) reads[k].corners[i] = {plates[k][i].x, plates[k][i].y};

@@ -197,6 +197,41 @@ TEST(Engine, SecondOpinionSettlesAnUnsureLetter) {
   std::cout << "weight 0: " << seen[0.f] << "\nweight 1: " << seen[1.f] << "\n";
 }
 
+// A two-row plate made from a real one-row plate: the plate of samples/sample_07_eu_nl.jpg
+// (4UJA61, box 348,407 151x43) cut in two halves, the left stacked over the right, as on a
+// square European plate. Read as two rows it gives the plate's text; as one row, not.
+TEST(Engine, ReadsATwoRowPlate) {
+  auto img = ReadImageFile(kSource / "samples" / "sample_07_eu_nl.jpg", {});
+  ASSERT_TRUE(img.ok());
+  const int x0 = 348, y0 = 407, w = 151, h = 43, half = 76;
+  Image two{.width = half, .height = 2 * h, .pixels = std::vector<uint8_t>(size_t(half) * 2 * h * 3)};
+  for (int row = 0; row < 2; ++row) {
+    for (int y = 0; y < h; ++y) {
+      for (int x = 0; x < half; ++x) {
+        const int sx = std::min(x0 + row * (w - half) + x, x0 + (row == 0 ? half - 2 : w - 1));
+        const uint8_t* src = img->pixels.data() + (size_t(y0 + y) * img->width + sx) * 3;
+        std::copy(src, src + 3, two.pixels.data() + (size_t(row * h + y) * half + x) * 3);
+      }
+    }
+  }
+  std::map<float, PlateRead> best;
+  for (float aspect : {0.f, 1.6f}) {
+    auto engine = Engine::Open({.model_dir = kSource / "models", .country = "eu", .two_row_below_aspect = aspect});
+    ASSERT_TRUE(engine.ok()) << engine.status().ToString();
+    auto session = (*engine)->NewSession();
+    ASSERT_TRUE(session.ok());
+    auto r = (*session)->RecognizeCrop(View(two));
+    ASSERT_TRUE(r.ok());
+    best[aspect] = r->plates.empty() ? PlateRead{} : r->plates[0];
+  }
+  EXPECT_EQ(best[1.6f].text, "4UJA61");
+  EXPECT_EQ(best[1.6f].rows, 2);
+  EXPECT_NE(best[0.f].text, "4UJA61") << "one-row reading of a two-row plate";
+  EXPECT_EQ(best[0.f].rows, 1);
+  EXPECT_EQ(Engine::Open({.model_dir = kSource / "models", .two_row_below_aspect = -1}).status().code(),
+            StatusCode::kInvalidArgument);
+}
+
 // Real US plate crops (every fourth of the benchmark development set) must read well.
 TEST(Engine, ReadsRealUsPlateCrops) {
   fs::path dir = kSource / ".." / "shared" / "data" / "openalpr-bench" / "plates" / "us";

@@ -57,6 +57,10 @@ struct EngineOptions {
   float sure_char_confidence = 0.9f;
   // Readings with text shorter than this are dropped (not a plate). Default: 4.
   int min_text_length = 4;
+  // A plate whose width is less than this many times its height (square EU plates,
+  // motorcycle plates; US plates are 2:1) is also read as two rows, each through the
+  // recognizer, and the two-row readings compete with the one-row ones. Default: 1.6.
+  float two_row_below_aspect = 1.6f;
   // A second opinion for unsure plates (those whose first reading has a character below
   // second_opinion_below): models/text_rec.onnx, PaddleOCR's PP-OCRv4 text recognizer
   // converted by training/export_text_rec.py, reads the plate in colour, and each
@@ -96,6 +100,7 @@ struct PlateRead {
   float detection_score = 0;            // 0..1
   std::string country;                  // profile that matched: "us", "eu", "br" or ""
   std::string layout;                   // the matched format, e.g. "LLLNLNN", or ""
+  int rows = 1;                         // 2: read as a two-row plate, top row first
 };
 
 struct Recognition {
