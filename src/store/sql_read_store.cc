@@ -951,6 +951,28 @@ Status ForChunks(SqlDriver& driver, const std::string& sql_prefix, const std::st
   return Status::Ok();
 }
 
+// Deletes (gram, plate) rows of plate_grams by its primary key, 50 a statement: an OR of
+// key equalities, which both SQLite (multi-index OR) and PostgreSQL (bitmap OR) answer
+// from the key, where a row-value IN list makes SQLite scan the table. The last statement
+// is padded by repeating a pair, so there is one statement shape.
+Status DeleteGrams(SqlDriver& driver, const std::vector<std::pair<std::string, std::string>>& grams) {
+  constexpr size_t kPairs = 50;
+  if (grams.empty()) return Status::Ok();
+  std::string sql = "DELETE FROM plate_grams WHERE ";
+  for (size_t i = 0; i < kPairs; ++i) sql += i ? " OR (gram = ? AND plate = ?)" : "(gram = ? AND plate = ?)";
+  std::vector<SqlValue> params;
+  for (size_t start = 0; start < grams.size(); start += kPairs) {
+    params.clear();
+    for (size_t i = 0; i < kPairs; ++i) {
+      const auto& [g, p] = grams[start + i < grams.size() ? start + i : start];
+      params.emplace_back(g);
+      params.emplace_back(p);
+    }
+    CUSTODIAN_RETURN_IF_ERROR(driver.Query(sql, params).status());
+  }
+  return Status::Ok();
+}
+
 constexpr const char* kHoldColumns =
     "h.id, h.case_number, h.reason, h.created_by, h.created_ms, h.released_by, h.released_ms, "
     "(SELECT COUNT(*) FROM held_reads hr WHERE hr.hold_id = h.id)";
@@ -1146,18 +1168,27 @@ Result<PurgeBatchResult> SqlReadStore::PurgeBatch(const PurgeBatchRequest& req) 
       CUSTODIAN_RETURN_IF_ERROR(driver_->Query("DELETE FROM images WHERE sha256 = ?", {sha}).status());
       dead_images.push_back(sha);
     }
-    for (const auto& plate : plates) {
-      CUSTODIAN_ASSIGN_OR_RETURN(auto still, driver_->Query("SELECT 1 FROM reads WHERE plate = ? LIMIT 1", {plate}));
-      if (!still.empty()) continue;
-      CUSTODIAN_RETURN_IF_ERROR(driver_->Query("DELETE FROM plates WHERE plate = ?", {plate}).status());
-      std::set<std::string> grams;
-      for (size_t i = 0; i + 3 <= plate.size(); ++i) grams.insert(plate.substr(i, 3));
-      for (const auto& g : grams) {  // by the primary key (gram, plate), never a scan
-        CUSTODIAN_RETURN_IF_ERROR(
-            driver_->Query("DELETE FROM plate_grams WHERE gram = ? AND plate = ?", {g, plate}).status());
+    // Plates none of whose reads is left go, with their trigrams: a statement per 100 plates
+    // or 50 trigrams, not a round trip per plate (which was most of a PostgreSQL purge).
+    CUSTODIAN_ASSIGN_OR_RETURN(
+        auto dead_rows,
+        SelectIn(*driver_, "SELECT p.plate FROM plates p WHERE p.plate IN ",
+                 " AND NOT EXISTS (SELECT 1 FROM reads r WHERE r.plate = p.plate)",
+                 std::vector<std::string>(plates.begin(), plates.end())));
+    std::set<std::string> dead;
+    for (const auto& row : dead_rows) dead.insert(AsString(row[0]));
+    if (!dead.empty()) {
+      CUSTODIAN_RETURN_IF_ERROR(ForChunks(*driver_, "DELETE FROM plates WHERE plate IN ", "",
+                                          std::vector<SqlValue>(dead.begin(), dead.end()), {}));
+      std::vector<std::pair<std::string, std::string>> grams;  // (gram, plate)
+      for (const auto& plate : dead) {
+        std::set<std::string> g;
+        for (size_t i = 0; i + 3 <= plate.size(); ++i) g.insert(plate.substr(i, 3));
+        for (const auto& x : g) grams.emplace_back(x, plate);
       }
-      ++result.plates;
+      CUSTODIAN_RETURN_IF_ERROR(DeleteGrams(*driver_, grams));
     }
+    result.plates = int64_t(dead.size());
     result.reads = int64_t(rows.size());
     result.images = int64_t(dead_images.size());
     result.oldest = FromUnixMillis(oldest);

@@ -3,6 +3,8 @@
 // fail when CI=true and skip otherwise.
 #include <fcntl.h>
 #include <gtest/gtest.h>
+
+#include <cstdio>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -988,6 +990,34 @@ TYPED_TEST(ReadStoreTest, PurgeDeletesOnlyReadsPastTheirClassPeriod) {
   EXPECT_TRUE(this->store_->GetRead(edge_ps).ok());
   EXPECT_EQ(this->Plates({.match = PlateMatch::kExact, .plate = "7ABC123"}).size(), 0u);
   EXPECT_EQ(this->CountAll(), 1);
+}
+
+// More plates than one clean-up statement takes (100 plates, 50 trigrams a statement): every
+// plate whose last read goes is forgotten with all its trigrams, and none of the others.
+TYPED_TEST(ReadStoreTest, PurgeForgetsManyPlatesAndKeepsThoseStillRead) {
+  using std::chrono::days;
+  std::vector<ReadInput> batch;
+  for (int i = 0; i < 230; ++i) {
+    char plate[16];
+    std::snprintf(plate, sizeof plate, "%dQK%04d", 1 + i % 9, i);
+    batch.push_back(this->MakeRead("many-" + std::to_string(i), "cam-a", plate, i));
+  }
+  ReadInput kept = this->MakeRead("kept", "cam-a", "1QK0009", 0);  // plate 9 is read again later
+  kept.captured_at = kT0 + days(5);
+  batch.push_back(kept);
+  this->clock_.Set(kT0 + days(6));
+  auto res = this->store_->Ingest(batch);
+  ASSERT_TRUE(res.ok()) << res.status().ToString();
+  ASSERT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM plates"), 230);
+  this->clock_.Set(kT0 + days(92));
+  auto s = policy::RunPurge(*this->store_, Retention(90, 90), this->clock_);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->public_safety.reads, 230);
+  EXPECT_EQ(s->public_safety.plates, 229);
+  EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM plates"), 1);
+  EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM plate_grams WHERE plate <> '1QK0009'"), 0);
+  EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM plate_grams WHERE plate = '1QK0009'"), 5);
+  EXPECT_EQ(this->Plates({.match = PlateMatch::kWildcard, .plate = "*QK0*"}), std::vector<std::string>{"1QK0009"});
 }
 
 TYPED_TEST(ReadStoreTest, PurgeDeletesImagesPlatesAndEventIdsWithTheirLastRead) {
