@@ -1020,6 +1020,45 @@ TYPED_TEST(ReadStoreTest, PurgeForgetsManyPlatesAndKeepsThoseStillRead) {
   EXPECT_EQ(this->Plates({.match = PlateMatch::kWildcard, .plate = "*QK0*"}), std::vector<std::string>{"1QK0009"});
 }
 
+// More images than one reference-count statement takes (100): each purged read's images lose
+// their references; an image two purged reads share loses both; one a younger read shares
+// stays, with its file.
+TYPED_TEST(ReadStoreTest, PurgeReleasesManyImagesAndKeepsThoseStillReferenced) {
+  using std::chrono::days;
+  std::vector<ReadInput> batch;
+  for (int i = 0; i < 150; ++i) {
+    ReadInput r = this->MakeRead("img-" + std::to_string(i), "cam-a", "7IMG" + std::to_string(100 + i), i);
+    r.plate_crop = FakeImage(1000 + (i == 2 ? 1 : i));  // reads 1 and 2 share a crop
+    batch.push_back(std::move(r));
+  }
+  ReadInput young = this->MakeRead("img-young", "cam-a", "7IMG999", 0);
+  young.captured_at = kT0 + days(5);
+  young.plate_crop = FakeImage(1000);  // read 0's crop
+  batch.push_back(young);
+  this->clock_.Set(kT0 + days(6));
+  auto res = this->store_->Ingest(batch);
+  ASSERT_TRUE(res.ok()) << res.status().ToString();
+  auto r0 = this->store_->GetRead((*res)[0].read_id);
+  auto r1 = this->store_->GetRead((*res)[1].read_id);
+  auto r149 = this->store_->GetRead((*res)[149].read_id);
+  ASSERT_TRUE(r0.ok() && r1.ok() && r149.ok());
+  ASSERT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM images"), 149);
+  this->clock_.Set(kT0 + days(92));
+  auto s = policy::RunPurge(*this->store_, Retention(90, 90), this->clock_);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->public_safety.reads, 150);
+  EXPECT_EQ(s->public_safety.images, 148);
+  EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM images"), 1);
+  EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT refs FROM images"), 1);
+  EXPECT_TRUE(this->store_->images().Exists(r0->plate_crop_sha256));
+  EXPECT_FALSE(this->store_->images().Exists(r1->plate_crop_sha256));
+  EXPECT_FALSE(this->store_->images().Exists(r149->plate_crop_sha256));
+  auto check = this->store_->VerifyImages({.grace = std::chrono::milliseconds(0)});
+  ASSERT_TRUE(check.ok()) << check.status().ToString();
+  EXPECT_EQ(check->orphans, 0);
+  EXPECT_EQ(check->missing, 0);
+}
+
 TYPED_TEST(ReadStoreTest, PurgeDeletesImagesPlatesAndEventIdsWithTheirLastRead) {
   using std::chrono::days;
   auto shared = FakeImage(7);
