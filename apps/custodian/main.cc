@@ -1,8 +1,11 @@
 // custodian: the one binary. Subcommands live in their own files (read.cc, eval.cc, ...).
-#include <cstdio>
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <optional>
+#include <tuple>
+#include <utility>
 
 #include "commands.h"
 
@@ -28,6 +31,18 @@ bool IsImageFileName(const std::filesystem::path& p) {
          ext == ".tiff";
 }
 
+namespace {
+
+// "WxH" as two integers, or nothing when it is not of that form.
+std::optional<std::pair<int, int>> ParseSize(const std::string& s) {
+  int w = 0, h = 0;
+  char x = 0, extra = 0;
+  if (std::sscanf(s.c_str(), "%d%c%d%c", &w, &x, &h, &extra) != 3 || x != 'x') return std::nullopt;
+  return std::pair{w, h};
+}
+
+}  // namespace
+
 void AddEngineFlags(CLI::App* cmd, EngineFlags* f) {
   cmd->add_option("--country,-c", f->country, "Plate profile: us, eu, br or auto")->capture_default_str();
   cmd->add_option("-n,--topn", f->topn, "Candidates per plate")->capture_default_str()->check(CLI::Range(1, 100));
@@ -42,13 +57,10 @@ void AddEngineFlags(CLI::App* cmd, EngineFlags* f) {
   cmd->add_option("--detector-size", f->detector_size,
                   "Detector input WxH, multiples of 32 (default 576x320; larger finds smaller plates, slower)")
       ->check([](const std::string& s) -> std::string {
-        int w = 0, h = 0;
-        char x = 0, extra = 0;
-        if (std::sscanf(s.c_str(), "%d%c%d%c", &w, &x, &h, &extra) != 3 || x != 'x' || w < 64 || h < 64 ||
-            w > 4096 || h > 4096 || w % 32 != 0 || h % 32 != 0) {
-          return "need WxH, multiples of 32 in 64..4096, e.g. 576x320";
-        }
-        return "";
+        auto size = ParseSize(s);
+        bool ok = size && size->first >= 64 && size->second >= 64 && size->first <= 4096 && size->second <= 4096 &&
+                  size->first % 32 == 0 && size->second % 32 == 0;
+        return ok ? "" : "need WxH, multiples of 32 in 64..4096, e.g. 576x320";
       });
 }
 
@@ -60,7 +72,7 @@ vision::EngineOptions ToEngineOptions(const EngineFlags& f) {
   o.ocr_views = f.views;
   o.min_detection_score = f.min_score;
   o.second_opinion_weight = f.second_opinion;
-  if (!f.detector_size.empty()) std::sscanf(f.detector_size.c_str(), "%dx%d", &o.detector_width, &o.detector_height);
+  if (auto size = ParseSize(f.detector_size)) std::tie(o.detector_width, o.detector_height) = *size;
   return o;
 }
 

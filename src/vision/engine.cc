@@ -35,6 +35,11 @@ constexpr float kViews[][2] = {{0.045f, 0.09f}, {0.045f, 0.22f}, {0.0f, 0.02f}};
 constexpr int kTextH = 48;
 constexpr int kTextW = 160;
 
+// A quad's width and height: the means of its opposite sides (TL, TR, BR, BL order).
+cv::Size2f QuadSize(const std::array<cv::Point2f, 4>& p) {
+  return {float(cv::norm((p[1] - p[0]) + (p[2] - p[3]))) / 2, float(cv::norm((p[3] - p[0]) + (p[2] - p[1]))) / 2};
+}
+
 // The quad grown by mx of its width and my of its height on each side, along its own axes.
 std::array<cv::Point2f, 4> WithMargins(const std::array<cv::Point2f, 4>& p, float mx, float my) {
   cv::Point2f ux = ((p[1] - p[0]) + (p[2] - p[3])) * 0.5f;
@@ -168,12 +173,6 @@ Result<std::shared_ptr<const Engine>> Engine::Open(const EngineOptions& options)
   }
   if (options.max_candidates < 1) return Status::InvalidArgument("max_candidates must be at least 1");
   if (options.max_plates < 1) return Status::InvalidArgument("max_plates must be at least 1");
-  auto engine = std::shared_ptr<Engine>(new Engine());
-  engine->options_ = options;
-  CUSTODIAN_ASSIGN_OR_RETURN(engine->detector_onnx_, ReadAll(options.model_dir / "detector.onnx"));
-  CUSTODIAN_ASSIGN_OR_RETURN(engine->ocr_onnx_, ReadAll(options.model_dir / "ocr.onnx"));
-  CUSTODIAN_ASSIGN_OR_RETURN(engine->formats_, FormatBook::Load((options.model_dir / "plate_formats.json").string()));
-  CUSTODIAN_ASSIGN_OR_RETURN(engine->box_fit_, LoadBoxFit(options.model_dir / "detector.json"));
   if (!(options.second_opinion_weight >= 0 && options.second_opinion_weight <= 10)) {
     return Status::InvalidArgument("second_opinion_weight must be in 0..10");
   }
@@ -183,6 +182,12 @@ Result<std::shared_ptr<const Engine>> Engine::Open(const EngineOptions& options)
   if (!(options.two_row_below_aspect >= 0 && options.two_row_below_aspect <= 10)) {
     return Status::InvalidArgument("two_row_below_aspect must be in 0..10");
   }
+  auto engine = std::shared_ptr<Engine>(new Engine());
+  engine->options_ = options;
+  CUSTODIAN_ASSIGN_OR_RETURN(engine->detector_onnx_, ReadAll(options.model_dir / "detector.onnx"));
+  CUSTODIAN_ASSIGN_OR_RETURN(engine->ocr_onnx_, ReadAll(options.model_dir / "ocr.onnx"));
+  CUSTODIAN_ASSIGN_OR_RETURN(engine->formats_, FormatBook::Load((options.model_dir / "plate_formats.json").string()));
+  CUSTODIAN_ASSIGN_OR_RETURN(engine->box_fit_, LoadBoxFit(options.model_dir / "detector.json"));
   if (options.second_opinion_weight > 0 && std::filesystem::exists(options.model_dir / "text_rec.onnx")) {
     CUSTODIAN_ASSIGN_OR_RETURN(engine->text_rec_onnx_, ReadAll(options.model_dir / "text_rec.onnx"));
   }
@@ -447,9 +452,8 @@ Result<std::vector<std::vector<RawCandidate>>> Session::Impl::ReadViews(
 Status Session::Impl::SecondOpinion(const cv::Mat& bgr_frame, const std::array<cv::Point2f, 4>& quad,
                                     std::vector<RawCandidate>* candidates) {
   const auto q = WithMargins(quad, kViews[0][0], kViews[0][1]);
-  const float qw = float(cv::norm((q[1] - q[0]) + (q[2] - q[3]))) / 2;
-  const float qh = float(cv::norm((q[3] - q[0]) + (q[2] - q[1]))) / 2;
-  const int w = std::clamp(int(std::lround(kTextH * qw / std::max(qh, 1.f))), 8, kTextW);
+  const cv::Size2f qs = QuadSize(q);
+  const int w = std::clamp(int(std::lround(kTextH * qs.width / std::max(qs.height, 1.f))), 8, kTextW);
   const cv::Point2f src[4] = {q[0], q[1], q[2], q[3]};
   const cv::Point2f dst[4] = {{0, 0}, {float(w), 0}, {float(w), float(kTextH)}, {0, float(kTextH)}};
   cv::Mat warped;
@@ -518,17 +522,14 @@ Result<std::vector<PlateRead>> Session::Impl::Read(const cv::Mat& bgr_frame, con
   // Plates squarer than a one-row plate are also read as two rows (top half, bottom half);
   // each pair of row readings becomes one candidate whose probability is the product.
   std::vector<std::vector<RawCandidate>> two_row(plates.size());
-  std::vector<bool> squarish_plate(plates.size(), false);
+  std::vector<size_t> squarish;
   {
-    std::vector<size_t> squarish;
     quads.clear();
     for (size_t k = 0; k < plates.size(); ++k) {
       const auto& p = plates[k];
-      const float w = float(cv::norm((p[1] - p[0]) + (p[2] - p[3]))) / 2;
-      const float h = float(cv::norm((p[3] - p[0]) + (p[2] - p[1]))) / 2;
-      if (!(w < opt.two_row_below_aspect * h)) continue;
+      const cv::Size2f size = QuadSize(p);
+      if (!(size.width < opt.two_row_below_aspect * size.height)) continue;
       squarish.push_back(k);
-      squarish_plate[k] = true;
       const cv::Point2f ml = (p[0] + p[3]) * 0.5f, mr = (p[1] + p[2]) * 0.5f;
       quads.push_back(WithMargins({p[0], p[1], mr, ml}, kViews[0][0], kViews[0][1]));
       quads.push_back(WithMargins({ml, mr, p[2], p[3]}, kViews[0][0], kViews[0][1]));
@@ -574,7 +575,8 @@ Result<std::vector<PlateRead>> Session::Impl::Read(const cv::Mat& bgr_frame, con
     }
     std::sort(merged.begin(), merged.end(), [](const auto& a, const auto& b) { return a.score > b.score; });
     // The second opinion reads one line: no opinion on a plate that may have two.
-    if (!text_rec.empty() && !merged.empty() && weakest[k] < opt.second_opinion_below && !squarish_plate[k]) {
+    if (!text_rec.empty() && !merged.empty() && weakest[k] < opt.second_opinion_below &&
+        std::find(squarish.begin(), squarish.end(), k) == squarish.end()) {
       CUSTODIAN_RETURN_IF_ERROR(SecondOpinion(bgr_frame, plates[k], &merged));
     }
     for (size_t i = 0; i < 4; ++i) reads[k].corners[i] = {plates[k][i].x, plates[k][i].y};
