@@ -97,6 +97,12 @@ std::vector<std::string> ConfusionKeysWithinOneEdit(std::string_view key) {
 
 std::string Reversed(std::string_view s) { return std::string(s.rbegin(), s.rend()); }
 
+std::set<std::string> Trigrams(std::string_view plate) {
+  std::set<std::string> grams;
+  for (size_t i = 0; i + 3 <= plate.size(); ++i) grams.emplace(plate.substr(i, 3));
+  return grams;
+}
+
 std::string PrefixEnd(std::string_view prefix) {
   // Every plate character sorts below '~' bytewise, so prefix + '~' bounds the range.
   return std::string(prefix) + '~';

@@ -20,12 +20,6 @@ Status CheckField(std::string_view what, std::string_view value, size_t max) {
   return Status::Ok();
 }
 
-std::set<std::string> Trigrams(const std::string& plate) {
-  std::set<std::string> grams;
-  for (size_t i = 0; i + 3 <= plate.size(); ++i) grams.insert(plate.substr(i, 3));
-  return grams;
-}
-
 // As Ingest's IndexPlate: the plates row, and the trigrams when the plate is new.
 Status IndexPlate(Txn& txn, const std::string& plate) {
   CUSTODIAN_ASSIGN_OR_RETURN(

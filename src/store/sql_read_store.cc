@@ -155,8 +155,7 @@ Status IndexPlate(SqlDriver& driver, const std::string& plate) {
                    "NOTHING RETURNING plate",
                    {plate, Reversed(plate), ConfusionKey(plate)}));
   if (added.empty()) return Status::Ok();
-  std::set<std::string> grams;
-  for (size_t i = 0; i + 3 <= plate.size(); ++i) grams.insert(plate.substr(i, 3));
+  const std::set<std::string> grams = Trigrams(plate);
   if (grams.empty()) return Status::Ok();
   // One statement for all of them (one shape per gram count, so few cached statements).
   std::string sql = "INSERT INTO plate_grams (gram, plate) VALUES ";
@@ -1204,9 +1203,7 @@ Result<PurgeBatchResult> SqlReadStore::PurgeBatch(const PurgeBatchRequest& req) 
                                           std::vector<SqlValue>(dead.begin(), dead.end()), {}));
       std::vector<std::pair<std::string, std::string>> grams;  // (gram, plate)
       for (const auto& plate : dead) {
-        std::set<std::string> g;
-        for (size_t i = 0; i + 3 <= plate.size(); ++i) g.insert(plate.substr(i, 3));
-        for (const auto& x : g) grams.emplace_back(x, plate);
+        for (const auto& g : Trigrams(plate)) grams.emplace_back(g, plate);
       }
       CUSTODIAN_RETURN_IF_ERROR(DeleteGrams(*driver_, grams));
     }

@@ -48,6 +48,12 @@ TEST(PlateKey, OneEditNeighbourhoodHoldsSubstitutionsInsertionsAndDeletions) {
   EXPECT_TRUE(std::is_sorted(keys.begin(), keys.end()));
 }
 
+TEST(PlateKey, TrigramsAreTheDistinctThreeCharacterRuns) {
+  EXPECT_EQ(Trigrams("7ABC123"), (std::set<std::string>{"7AB", "ABC", "BC1", "C12", "123"}));
+  EXPECT_EQ(Trigrams("1QK0000"), (std::set<std::string>{"1QK", "QK0", "K00", "000"}));  // "000" twice, kept once
+  EXPECT_TRUE(Trigrams("AB").empty());
+}
+
 TEST(PlateKey, PrefixEndBoundsEveryPlateWithThePrefix) {
   EXPECT_LT(std::string("7ABZZZZ"), PrefixEnd("7AB"));
   EXPECT_GT(std::string("7AC"), PrefixEnd("7AB"));

@@ -5,6 +5,7 @@
 //   std::string k = store::ConfusionKey(*p);          // "7A8C123": 8/B share a class
 #pragma once
 
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,6 +36,10 @@ std::vector<std::string> ConfusionKeysWithinOneEdit(std::string_view key);
 
 // `s` reversed; the store indexes it so that a suffix search is a range scan.
 std::string Reversed(std::string_view s);
+
+// The distinct three-character runs of `plate` (none when shorter than 3); the store's
+// wildcard index keeps one row per trigram of each plate.
+std::set<std::string> Trigrams(std::string_view plate);
 
 // The smallest string greater than every string that starts with `prefix`, for a range
 // scan [prefix, PrefixEnd(prefix)). REQUIRES: prefix holds only letters and digits.
