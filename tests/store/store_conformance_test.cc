@@ -938,6 +938,12 @@ policy::RetentionPolicy Retention(int public_safety_days, int non_public_safety_
   return *p;
 }
 
+// The retention purge with 90 days for both data classes, run with the clock set to `at`.
+Result<policy::PurgeSummary> PurgeNinetyDaysAt(ReadStore& store, FakeClock& clock, TimePoint at) {
+  clock.Set(at);
+  return policy::RunPurge(store, Retention(90, 90), clock);
+}
+
 TYPED_TEST(ReadStoreTest, RetentionOutsideNinetyDaysToTwoYearsIsRefused) {
   for (int days : {0, 30, 89, 731, 3650}) {
     auto ps = policy::RetentionPolicy::Make({.public_safety = std::chrono::days(days)});
@@ -1009,8 +1015,7 @@ TYPED_TEST(ReadStoreTest, PurgeForgetsManyPlatesAndKeepsThoseStillRead) {
   auto res = this->store_->Ingest(batch);
   ASSERT_TRUE(res.ok()) << res.status().ToString();
   ASSERT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM plates"), 230);
-  this->clock_.Set(kT0 + days(92));
-  auto s = policy::RunPurge(*this->store_, Retention(90, 90), this->clock_);
+  auto s = PurgeNinetyDaysAt(*this->store_, this->clock_, kT0 + days(92));
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   EXPECT_EQ(s->public_safety.reads, 230);
   EXPECT_EQ(s->public_safety.plates, 229);
@@ -1043,8 +1048,7 @@ TYPED_TEST(ReadStoreTest, PurgeReleasesManyImagesAndKeepsThoseStillReferenced) {
   auto r149 = this->store_->GetRead((*res)[149].read_id);
   ASSERT_TRUE(r0.ok() && r1.ok() && r149.ok());
   ASSERT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM images"), 149);
-  this->clock_.Set(kT0 + days(92));
-  auto s = policy::RunPurge(*this->store_, Retention(90, 90), this->clock_);
+  auto s = PurgeNinetyDaysAt(*this->store_, this->clock_, kT0 + days(92));
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   EXPECT_EQ(s->public_safety.reads, 150);
   EXPECT_EQ(s->public_safety.images, 148);
