@@ -179,6 +179,9 @@ Result<std::shared_ptr<const Engine>> Engine::Open(const EngineOptions& options)
   if (!(options.second_opinion_below >= 0 && options.second_opinion_below <= 1)) {
     return Status::InvalidArgument("second_opinion_below must be in 0..1");
   }
+  if (!(options.plausible_char_probability >= 0 && options.plausible_char_probability <= 1)) {
+    return Status::InvalidArgument("plausible_char_probability must be in 0..1");
+  }
   if (!(options.two_row_below_aspect >= 0 && options.two_row_below_aspect <= 10)) {
     return Status::InvalidArgument("two_row_below_aspect must be in 0..10");
   }
@@ -498,14 +501,18 @@ Result<std::vector<PlateRead>> Session::Impl::Read(const cv::Mat& bgr_frame, con
   for (size_t k = 0; k < plates.size(); ++k) per_plate[k].push_back(std::move(first[k]));
   // Plates whose first reading has an unsure character get the other framings (and, if
   // less sure still, the second opinion).
+  // A first reading too short or too improbable to be a plate (a sign, a grille, a
+  // bumper sticker) gets neither: more looks would only reorder readings that are dropped.
   std::vector<size_t> unsure;
   std::vector<float> weakest(plates.size(), 0.f);  // the first reading's least sure character
+  std::vector<bool> plausible(plates.size(), false);
   for (size_t k = 0; k < plates.size(); ++k) {
     const auto& best = per_plate[k][0];
-    weakest[k] = best.empty() || best[0].char_probs.empty()
-                     ? 0.f
-                     : *std::min_element(best[0].char_probs.begin(), best[0].char_probs.end());
-    if (weakest[k] < opt.sure_char_confidence) unsure.push_back(k);
+    if (best.empty() || best[0].char_probs.empty()) continue;
+    weakest[k] = *std::min_element(best[0].char_probs.begin(), best[0].char_probs.end());
+    const float per_char = std::pow(best[0].score, 1.0f / float(best[0].text.size()));
+    plausible[k] = int(best[0].text.size()) >= opt.min_text_length && per_char >= opt.plausible_char_probability;
+    if (plausible[k] && weakest[k] < opt.sure_char_confidence) unsure.push_back(k);
   }
   if (views > 1) {
     quads.clear();
@@ -575,7 +582,7 @@ Result<std::vector<PlateRead>> Session::Impl::Read(const cv::Mat& bgr_frame, con
     }
     std::sort(merged.begin(), merged.end(), [](const auto& a, const auto& b) { return a.score > b.score; });
     // The second opinion reads one line: no opinion on a plate that may have two.
-    if (!text_rec.empty() && !merged.empty() && weakest[k] < opt.second_opinion_below &&
+    if (!text_rec.empty() && plausible[k] && !merged.empty() && weakest[k] < opt.second_opinion_below &&
         std::find(squarish.begin(), squarish.end(), k) == squarish.end()) {
       CUSTODIAN_RETURN_IF_ERROR(SecondOpinion(bgr_frame, plates[k], &merged));
     }

@@ -197,6 +197,56 @@ TEST(Engine, SecondOpinionSettlesAnUnsureLetter) {
   std::cout << "weight 0: " << seen[0.f] << "\nweight 1: " << seen[1.f] << "\n";
 }
 
+// The gate in front of the extra looks: with plausible_char_probability 1 no first reading
+// is plausible, so the unsure crop above gets neither the extra views nor the second
+// opinion, and reads exactly as a one-view engine without a second opinion reads it.
+TEST(Engine, ImplausibleReadingsGetNoSecondLook) {
+  fs::path crop = kSource / ".." / "shared" / "data" / "openalpr-bench" / "plates" / "us" / "in1076.png";
+  if (!fs::exists(crop)) GTEST_SKIP() << "no shared data at " << crop;
+  auto img = ReadImageFile(crop, {});
+  ASSERT_TRUE(img.ok());
+  auto read = [&](EngineOptions options) -> std::vector<Candidate> {
+    options.model_dir = kSource / "models";
+    options.country = "us";
+    auto engine = Engine::Open(options);
+    EXPECT_TRUE(engine.ok()) << engine.status().ToString();
+    if (!engine.ok()) return {};
+    auto session = (*engine)->NewSession();
+    auto r = (*session)->RecognizeCrop(View(*img));
+    EXPECT_TRUE(r.ok() && !r->plates.empty());
+    return r.ok() && !r->plates.empty() ? r->plates[0].candidates : std::vector<Candidate>{};
+  };
+  auto gated = read({.plausible_char_probability = 1.0f});
+  auto plain = read({.ocr_views = 1, .second_opinion_weight = 0});
+  auto views = read({.second_opinion_weight = 0});  // three views: 194MJH (test above)
+  ASSERT_FALSE(gated.empty());
+  ASSERT_EQ(gated.size(), plain.size());
+  for (size_t i = 0; i < gated.size(); ++i) {
+    EXPECT_EQ(gated[i].text, plain[i].text) << i;
+    EXPECT_FLOAT_EQ(gated[i].confidence, plain[i].confidence) << i;
+  }
+  ASSERT_FALSE(views.empty());
+  EXPECT_NE(gated[0].text, views[0].text) << "the extra views were read";
+  EXPECT_FALSE(Engine::Open({.model_dir = kSource / "models", .plausible_char_probability = 1.5f}).ok());
+}
+
+// US vanity plates can be longer than any state's standard format: a real ten-character
+// one (nc969, SWEETTHING) is read, not dropped for its length.
+TEST(Engine, ReadsATenCharacterVanityPlate) {
+  fs::path crop = kSource / ".." / "shared" / "data" / "openalpr-bench" / "plates" / "us" / "nc969.png";
+  if (!fs::exists(crop)) GTEST_SKIP() << "no shared data at " << crop;
+  auto img = ReadImageFile(crop, {});
+  ASSERT_TRUE(img.ok());
+  auto engine = OpenEngine("us");
+  ASSERT_TRUE(engine);
+  auto session = engine->NewSession();
+  ASSERT_TRUE(session.ok());
+  auto r = (*session)->RecognizeCrop(View(*img));
+  ASSERT_TRUE(r.ok());
+  ASSERT_FALSE(r->plates.empty());
+  EXPECT_EQ(r->plates[0].text, "SWEETTHING");
+}
+
 // A two-row plate made from a real one-row plate: the plate of samples/sample_07_eu_nl.jpg
 // (4UJA61, box 348,407 151x43) cut in two halves, the left stacked over the right, as on a
 // square European plate. Read as two rows it gives the plate's text; as one row, not.
