@@ -55,12 +55,12 @@ void AddEngineFlags(CLI::App* cmd, EngineFlags* f) {
                   "Weight of the second recognizer (models/text_rec.onnx) on unsure plates; 0 turns it off")
       ->capture_default_str()->check(CLI::Range(0.0, 10.0));
   cmd->add_option("--detector-size", f->detector_size,
-                  "Detector input WxH, multiples of 32 (default 576x320; larger finds smaller plates, slower)")
+                  "Detector input WxH, multiples of 32 (default 640x384; larger finds smaller plates, slower)")
       ->check([](const std::string& s) -> std::string {
         auto size = ParseSize(s);
         bool ok = size && size->first >= 64 && size->second >= 64 && size->first <= 4096 && size->second <= 4096 &&
                   size->first % 32 == 0 && size->second % 32 == 0;
-        return ok ? "" : "need WxH, multiples of 32 in 64..4096, e.g. 576x320";
+        return ok ? "" : "need WxH, multiples of 32 in 64..4096, e.g. 640x384";
       });
 }
 
