@@ -3,7 +3,7 @@
 
 The network maps a [1,3,H,W] BGR/255 image (H, W multiples of 32) to "mask" [1,1,H/4,W/4]:
 the probability that each stride-4 cell lies on a licence plate.  The C++ engine runs it with
-OpenCV 4.6 dnn at DET_H x DET_W = 384x640 and turns the mask into plate quads exactly as
+OpenCV 4.6 dnn at 384x640 (DET_H x DET_W; the engine's default) and turns the mask into plate quads exactly as
 `detect()` below does; keep the two in step.
 
 Data (training split only, common.is_validation):
@@ -15,6 +15,9 @@ Data (training split only, common.is_validation):
   /usr/bin/python3 training/train_detector.py --minutes 70            # train, export, verify, eval
   /usr/bin/python3 training/train_detector.py --minutes 70 --resume   # continue runs/detector/last.pt
   /usr/bin/python3 training/train_detector.py --eval-only             # figures of models/detector.onnx
+  # the shipped light detector, from an exported base one (runs/detector_light/last.pt):
+  /usr/bin/python3 training/train_detector.py --arch light --init-onnx BASE.onnx --distill BASE.onnx \
+      --minutes 50 --lr 1.5e-3
 
 The time budget (--minutes) counts training-loop time only (loading excluded) and is stored in
 the checkpoint, so a resumed run continues the same learning-rate schedule up to the same total.
