@@ -500,9 +500,8 @@ Result<std::vector<PlateRead>> Session::Impl::Read(const cv::Mat& bgr_frame, con
   std::vector<std::vector<std::vector<RawCandidate>>> per_plate(plates.size());
   for (size_t k = 0; k < plates.size(); ++k) per_plate[k].push_back(std::move(first[k]));
   // Plates whose first reading has an unsure character get the other framings (and, if
-  // less sure still, the second opinion).
-  // A first reading too short or too improbable to be a plate (a sign, a grille, a
-  // bumper sticker) gets neither: more looks would only reorder readings that are dropped.
+  // less sure still, the second opinion); not a first reading too short or too improbable
+  // to be a plate (a sign, a grille, a sticker): more looks would only cost time.
   std::vector<size_t> unsure;
   std::vector<float> weakest(plates.size(), 0.f);  // the first reading's least sure character
   std::vector<bool> plausible(plates.size(), false);
