@@ -1,11 +1,9 @@
 // SqlReadStore::CorrectRead and ReadHistory: corrections of wrong reads (policy 4.A.4,
 // 5.E), the original plate kept in read_corrections (migration 5).
 //
-// The read's plate index rows follow the ones Ingest and PurgeBatch keep: the plates row
-// (plate, reverse, confusion key; migration 6) and the plate's trigrams (migration 2) are
-// added for a plate no read held, and removed for a plate its last read no longer holds.
-#include <set>
-
+// The read's plate index rows are kept by the same IndexPlate and UnindexUnusedPlates as
+// Ingest and PurgeBatch use (sql_read_store.h): added for a plate no read held, removed for
+// a plate its last read no longer holds.
 #include "custodian/store/plate_key.h"
 #include "store/sql_read_store.h"
 
@@ -17,31 +15,6 @@ Status CheckField(std::string_view what, std::string_view value, size_t max) {
   if (value.empty()) return Status::InvalidArgument(what, " is empty");
   if (value.size() > max) return Status::InvalidArgument(what, " is ", value.size(), " bytes; the limit is ", max);
   if (!IsCleanUtf8(value)) return Status::InvalidArgument(what, " is not valid UTF-8 text (or holds a NUL byte)");
-  return Status::Ok();
-}
-
-// As Ingest's IndexPlate: the plates row, and the trigrams when the plate is new.
-Status IndexPlate(Txn& txn, const std::string& plate) {
-  CUSTODIAN_ASSIGN_OR_RETURN(
-      auto added, txn.Query("INSERT INTO plates (plate, plate_rev, confusion_key) VALUES (?, ?, ?) "
-                            "ON CONFLICT (plate) DO NOTHING RETURNING plate",
-                            {plate, Reversed(plate), ConfusionKey(plate)}));
-  if (added.empty()) return Status::Ok();
-  for (const auto& g : Trigrams(plate)) {
-    CUSTODIAN_RETURN_IF_ERROR(
-        txn.Query("INSERT INTO plate_grams (gram, plate) VALUES (?, ?) ON CONFLICT DO NOTHING", {g, plate}).status());
-  }
-  return Status::Ok();
-}
-
-// As PurgeBatch: a plate no read holds leaves the plates table and its trigrams.
-Status UnindexPlateIfUnused(Txn& txn, const std::string& plate) {
-  CUSTODIAN_ASSIGN_OR_RETURN(auto still, txn.Query("SELECT 1 FROM reads WHERE plate = ? LIMIT 1", {plate}));
-  if (!still.empty()) return Status::Ok();
-  CUSTODIAN_RETURN_IF_ERROR(txn.Query("DELETE FROM plates WHERE plate = ?", {plate}).status());
-  for (const auto& g : Trigrams(plate)) {  // by the primary key (gram, plate), never a scan
-    CUSTODIAN_RETURN_IF_ERROR(txn.Query("DELETE FROM plate_grams WHERE gram = ? AND plate = ?", {g, plate}).status());
-  }
   return Status::Ok();
 }
 
@@ -101,7 +74,7 @@ Result<StoredRead> SqlReadStore::CorrectRead(int64_t read_id, std::string_view n
                                         {plate, Reversed(plate), ConfusionKey(plate), read_id, captured_ms})
                                   .status());
     CUSTODIAN_RETURN_IF_ERROR(IndexPlate(txn, plate));
-    CUSTODIAN_RETURN_IF_ERROR(UnindexPlateIfUnused(txn, old_plate));
+    CUSTODIAN_RETURN_IF_ERROR(UnindexUnusedPlates(txn, {old_plate}).status());
     return MatchHotlists(txn, read_id, captured_ms, plate, region, now_ms);
   }));
   return GetRead(read_id);

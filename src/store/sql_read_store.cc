@@ -146,28 +146,6 @@ Status ValidateRead(const ReadInput& r, int64_t now_ms, PreparedRead* out) {
   return Status::Ok();
 }
 
-// Adds `plate` to the distinct plates (with its reverse and confusion key, migration 6) and,
-// when new, its trigrams (see migration 2).
-Status IndexPlate(SqlDriver& driver, const std::string& plate) {
-  CUSTODIAN_ASSIGN_OR_RETURN(
-      auto added,
-      driver.Query("INSERT INTO plates (plate, plate_rev, confusion_key) VALUES (?, ?, ?) ON CONFLICT (plate) DO "
-                   "NOTHING RETURNING plate",
-                   {plate, Reversed(plate), ConfusionKey(plate)}));
-  if (added.empty()) return Status::Ok();
-  const std::set<std::string> grams = Trigrams(plate);
-  if (grams.empty()) return Status::Ok();
-  // One statement for all of them (one shape per gram count, so few cached statements).
-  std::string sql = "INSERT INTO plate_grams (gram, plate) VALUES ";
-  std::vector<SqlValue> params;
-  for (const auto& g : grams) {
-    sql += params.empty() ? "(?, ?)" : ", (?, ?)";
-    params.push_back(g);
-    params.push_back(plate);
-  }
-  return driver.Query(sql + " ON CONFLICT DO NOTHING", params).status();
-}
-
 // The longest run of literal characters in a wildcard term, as [start, start + length).
 std::pair<size_t, size_t> LongestLiteralRun(const std::string& term) {
   size_t best_start = 0, best_len = 0;
@@ -224,7 +202,8 @@ Result<int> InsertAlert(SqlDriver& driver, const ReadKey& r, int64_t entry_id, b
 // statement. Rows may repeat where a padded key does; callers key them by a column.
 constexpr size_t kInChunk = 100;
 
-Result<std::vector<SqlRow>> SelectIn(SqlDriver& driver, const char* sql_prefix, const char* sql_suffix,
+template <typename Db>  // SqlDriver or Txn
+Result<std::vector<SqlRow>> SelectIn(Db& driver, const char* sql_prefix, const char* sql_suffix,
                                      const std::vector<std::string>& keys) {
   std::vector<SqlRow> out;
   if (keys.empty()) return out;
@@ -607,6 +586,7 @@ Status SqlReadStore::WriteIngestJob(IngestJob& job) {
     CUSTODIAN_ASSIGN_OR_RETURN(auto plate_rows,
                                SelectIn(*driver_, "SELECT plate FROM plates WHERE plate IN ", "", plates));
     for (const auto& row : plate_rows) indexed.insert(AsString(row[0]));
+    DriverTxn txn(*driver_);  // for IndexPlate, shared with CorrectRead
     std::map<std::string_view, int64_t> in_batch;
     for (size_t i = 0; i < batch.size(); ++i) {
       const ReadInput& r = batch[i];
@@ -651,7 +631,7 @@ Status SqlReadStore::WriteIngestJob(IngestJob& job) {
       if (rows.empty()) return Status::Internal("insert of a read returned no id");
       const int64_t id = AsInt(rows[0][0]);
       results[i] = {id, false};
-      if (indexed.insert(p.plate).second) CUSTODIAN_RETURN_IF_ERROR(IndexPlate(*driver_, p.plate));
+      if (indexed.insert(p.plate).second) CUSTODIAN_RETURN_IF_ERROR(IndexPlate(txn, p.plate));
       CUSTODIAN_ASSIGN_OR_RETURN(
           results[i].alerts, MatchReadInBatch(*driver_, hot, {id, ToUnixMillis(r.captured_at), p.plate, p.confusion_key, r.region},
                                        now_ms));
@@ -934,7 +914,8 @@ std::string InList(size_t n) {
 
 // Runs `sql_prefix + InList(kChunk) + sql_suffix` over `keys` in padded chunks;
 // `extra` is appended to each chunk's parameters.
-Status ForChunks(SqlDriver& driver, const std::string& sql_prefix, const std::string& sql_suffix,
+template <typename Db>  // SqlDriver or Txn
+Status ForChunks(Db& driver, const std::string& sql_prefix, const std::string& sql_suffix,
                  const std::vector<SqlValue>& keys, const std::vector<SqlValue>& extra) {
   const std::string sql = sql_prefix + InList(kChunk) + sql_suffix;
   for (size_t start = 0; start < keys.size(); start += kChunk) {
@@ -954,7 +935,7 @@ Status ForChunks(SqlDriver& driver, const std::string& sql_prefix, const std::st
 // key equalities, which both SQLite (multi-index OR) and PostgreSQL (bitmap OR) answer
 // from the key, where a row-value IN list makes SQLite scan the table. The last statement
 // is padded by repeating a pair, so there is one statement shape.
-Status DeleteGrams(SqlDriver& driver, const std::vector<std::pair<std::string, std::string>>& grams) {
+Status DeleteGrams(Txn& txn, const std::vector<std::pair<std::string, std::string>>& grams) {
   constexpr size_t kPairs = 50;
   if (grams.empty()) return Status::Ok();
   std::string sql = "DELETE FROM plate_grams WHERE ";
@@ -967,7 +948,7 @@ Status DeleteGrams(SqlDriver& driver, const std::vector<std::pair<std::string, s
       params.emplace_back(g);
       params.emplace_back(p);
     }
-    CUSTODIAN_RETURN_IF_ERROR(driver.Query(sql, params).status());
+    CUSTODIAN_RETURN_IF_ERROR(txn.Query(sql, params).status());
   }
   return Status::Ok();
 }
@@ -992,6 +973,43 @@ Hold DecodeHold(const SqlRow& r) {
 int64_t ClassValue(DataClass c) { return c == DataClass::kPublicSafety ? 0 : 1; }
 
 }  // namespace
+
+Status IndexPlate(Txn& txn, const std::string& plate) {
+  CUSTODIAN_ASSIGN_OR_RETURN(
+      auto added,
+      txn.Query("INSERT INTO plates (plate, plate_rev, confusion_key) VALUES (?, ?, ?) ON CONFLICT (plate) DO "
+                "NOTHING RETURNING plate",
+                {plate, Reversed(plate), ConfusionKey(plate)}));
+  if (added.empty()) return Status::Ok();
+  const std::set<std::string> grams = Trigrams(plate);
+  if (grams.empty()) return Status::Ok();
+  // One statement for all of them (one shape per gram count, so few cached statements).
+  std::string sql = "INSERT INTO plate_grams (gram, plate) VALUES ";
+  std::vector<SqlValue> params;
+  for (const auto& g : grams) {
+    sql += params.empty() ? "(?, ?)" : ", (?, ?)";
+    params.push_back(g);
+    params.push_back(plate);
+  }
+  return txn.Query(sql + " ON CONFLICT DO NOTHING", params).status();
+}
+
+Result<int64_t> UnindexUnusedPlates(Txn& txn, const std::vector<std::string>& plates) {
+  CUSTODIAN_ASSIGN_OR_RETURN(auto rows, SelectIn(txn, "SELECT p.plate FROM plates p WHERE p.plate IN ",
+                                                 " AND NOT EXISTS (SELECT 1 FROM reads r WHERE r.plate = p.plate)",
+                                                 plates));
+  std::set<std::string> dead;
+  for (const auto& row : rows) dead.insert(AsString(row[0]));
+  if (dead.empty()) return int64_t{0};
+  CUSTODIAN_RETURN_IF_ERROR(
+      ForChunks(txn, "DELETE FROM plates WHERE plate IN ", "", std::vector<SqlValue>(dead.begin(), dead.end()), {}));
+  std::vector<std::pair<std::string, std::string>> grams;  // (gram, plate)
+  for (const auto& plate : dead) {
+    for (const auto& g : Trigrams(plate)) grams.emplace_back(g, plate);
+  }
+  CUSTODIAN_RETURN_IF_ERROR(DeleteGrams(txn, grams));
+  return int64_t(dead.size());
+}
 
 Result<Hold> SqlReadStore::PlaceHold(const HoldRequest& h) {
   CUSTODIAN_RETURN_IF_ERROR(CheckText("case number", h.case_number, kMaxIdLength, false));
@@ -1172,14 +1190,14 @@ Result<PurgeBatchResult> SqlReadStore::PurgeBatch(const PurgeBatchRequest& req) 
           continue;
         }
         CUSTODIAN_ASSIGN_OR_RETURN(
-            auto rows,
+            auto updated,
             driver_->Query("UPDATE images SET refs = refs - ? WHERE sha256 = ? RETURNING sha256, refs", {n, sha}));
-        for (const auto& r : rows) left[AsString(r[0])] = AsInt(r[1]);
+        for (const auto& r : updated) left[AsString(r[0])] = AsInt(r[1]);
       }
       CUSTODIAN_ASSIGN_OR_RETURN(
-          auto rows, SelectIn(*driver_, "UPDATE images SET refs = refs - 1 WHERE sha256 IN ", " RETURNING sha256, refs",
-                              once));
-      for (const auto& r : rows) left[AsString(r[0])] = AsInt(r[1]);
+          auto updated, SelectIn(*driver_, "UPDATE images SET refs = refs - 1 WHERE sha256 IN ",
+                                 " RETURNING sha256, refs", once));
+      for (const auto& r : updated) left[AsString(r[0])] = AsInt(r[1]);
       std::vector<SqlValue> dead;
       for (const auto& [sha, n] : image_refs) {
         auto it = left.find(sha);
@@ -1189,25 +1207,10 @@ Result<PurgeBatchResult> SqlReadStore::PurgeBatch(const PurgeBatchRequest& req) 
       }
       if (!dead.empty()) CUSTODIAN_RETURN_IF_ERROR(ForChunks(*driver_, "DELETE FROM images WHERE sha256 IN ", "", dead, {}));
     }
-    // Plates none of whose reads is left go, with their trigrams: a statement per 100 plates
-    // or 50 trigrams, not a round trip per plate (which was most of a PostgreSQL purge).
-    CUSTODIAN_ASSIGN_OR_RETURN(
-        auto dead_rows,
-        SelectIn(*driver_, "SELECT p.plate FROM plates p WHERE p.plate IN ",
-                 " AND NOT EXISTS (SELECT 1 FROM reads r WHERE r.plate = p.plate)",
-                 std::vector<std::string>(plates.begin(), plates.end())));
-    std::set<std::string> dead;
-    for (const auto& row : dead_rows) dead.insert(AsString(row[0]));
-    if (!dead.empty()) {
-      CUSTODIAN_RETURN_IF_ERROR(ForChunks(*driver_, "DELETE FROM plates WHERE plate IN ", "",
-                                          std::vector<SqlValue>(dead.begin(), dead.end()), {}));
-      std::vector<std::pair<std::string, std::string>> grams;  // (gram, plate)
-      for (const auto& plate : dead) {
-        for (const auto& g : Trigrams(plate)) grams.emplace_back(g, plate);
-      }
-      CUSTODIAN_RETURN_IF_ERROR(DeleteGrams(*driver_, grams));
-    }
-    result.plates = int64_t(dead.size());
+    // Plates none of whose reads is left go, with their trigrams.
+    DriverTxn txn(*driver_);
+    CUSTODIAN_ASSIGN_OR_RETURN(result.plates,
+                               UnindexUnusedPlates(txn, std::vector<std::string>(plates.begin(), plates.end())));
     result.reads = int64_t(rows.size());
     result.images = int64_t(dead_images.size());
     result.oldest = FromUnixMillis(oldest);

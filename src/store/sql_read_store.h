@@ -95,6 +95,15 @@ class DriverTxn final : public Txn {
   SqlDriver& driver_;
 };
 
+// The distinct plates and their trigrams, the index of wildcard and fuzzy search
+// (migrations 2 and 6), as Ingest, PurgeBatch and CorrectRead keep it.
+// Adds `plate` to plates (with its reverse and confusion key) and, when new, its trigrams.
+Status IndexPlate(Txn& txn, const std::string& plate);
+// Removes from plates, with their trigrams, each of `plates` that no read holds any more,
+// and returns how many: a statement per 100 plates or 50 trigrams, not a round trip per
+// plate (which was most of a PostgreSQL purge).
+Result<int64_t> UnindexUnusedPlates(Txn& txn, const std::vector<std::string>& plates);
+
 // A mutex that hands itself over in arrival order, except that short governance
 // transactions (access-log entries, sessions: Transact) go before waiting ingests, purges
 // and other long calls. A search's log entry then waits for at most the transaction in

@@ -40,6 +40,11 @@ cv::Size2f QuadSize(const std::array<cv::Point2f, 4>& p) {
   return {float(cv::norm((p[1] - p[0]) + (p[2] - p[3]))) / 2, float(cv::norm((p[3] - p[0]) + (p[2] - p[1]))) / 2};
 }
 
+// A reading's probability per character: the geometric mean of its characters'.
+float PerCharProbability(const RawCandidate& c) {
+  return std::pow(std::max(c.score, 1e-12f), 1.0f / float(std::max<size_t>(c.text.size(), 1)));
+}
+
 // The quad grown by mx of its width and my of its height on each side, along its own axes.
 std::array<cv::Point2f, 4> WithMargins(const std::array<cv::Point2f, 4>& p, float mx, float my) {
   cv::Point2f ux = ((p[1] - p[0]) + (p[2] - p[3])) * 0.5f;
@@ -382,7 +387,7 @@ void Session::Impl::RankCandidates(const std::vector<RawCandidate>& raw, PlateRe
   const bool all_strict = std::all_of(profiles.begin(), profiles.end(), [](auto* p) { return p->strict; });
   for (const RawCandidate& c : raw) {
     const int n = int(c.text.size());
-    float geo = std::pow(std::max(c.score, 1e-12f), 1.0f / float(std::max(n, 1)));
+    const float geo = PerCharProbability(c);
     Ranked best{c.text, 0, c.char_probs, false, "", "", c.rows};
     bool length_ok = false;
     for (const CountryProfile* p : profiles) {
@@ -509,8 +514,8 @@ Result<std::vector<PlateRead>> Session::Impl::Read(const cv::Mat& bgr_frame, con
     const auto& best = per_plate[k][0];
     if (best.empty() || best[0].char_probs.empty()) continue;
     weakest[k] = *std::min_element(best[0].char_probs.begin(), best[0].char_probs.end());
-    const float per_char = std::pow(best[0].score, 1.0f / float(best[0].text.size()));
-    plausible[k] = int(best[0].text.size()) >= opt.min_text_length && per_char >= opt.plausible_char_probability;
+    plausible[k] = int(best[0].text.size()) >= opt.min_text_length &&
+                   PerCharProbability(best[0]) >= opt.plausible_char_probability;
     if (plausible[k] && weakest[k] < opt.sure_char_confidence) unsure.push_back(k);
   }
   if (views > 1) {
