@@ -150,6 +150,14 @@ def init_from_onnx(net, path):
     if len(pairs) != len(names) + 1:
         raise SystemExit(f"{path}: {len(pairs)} convs, expected {len(names) + 1}")
     modules = dict(net.named_modules())
+
+    def as_identity(bn, bias):
+        # BatchNorm in eval mode = x + bias: the folded conv already did the scaling.
+        bn.weight.fill_(1.0)
+        bn.bias.copy_(torch.as_tensor(np.array(bias)))
+        bn.running_mean.zero_()
+        bn.running_var.fill_(1.0 - bn.eps)
+
     copied = 0
     for name, (w, b) in zip(names, pairs):
         m = modules.get(name)
@@ -160,25 +168,19 @@ def init_from_onnx(net, path):
             with torch.no_grad():
                 m[0].weight.zero_()
                 m[0].weight[:, 0, 1, 1] = 1.0
-                m[1].weight.fill_(1.0)
-                m[1].bias.zero_()
-                m[1].running_mean.zero_()
-                m[1].running_var.fill_(1.0 - m[1].eps)
-            m, w = m[3], np.ascontiguousarray(w[:, :, 1:2, 1:2])
+                as_identity(m[1], np.zeros(m[1].num_features, np.float32))
+            m, w = m[3], w[:, :, 1:2, 1:2]
         if not (isinstance(m, nn.Sequential) and len(m) == 3 and isinstance(m[0], nn.Conv2d)
                 and tuple(m[0].weight.shape) == w.shape):
             continue
         with torch.no_grad():
-            m[0].weight.copy_(torch.from_numpy(np.array(w)))
-            m[1].weight.fill_(1.0)
-            m[1].bias.copy_(torch.from_numpy(b))
-            m[1].running_mean.zero_()
-            m[1].running_var.fill_(1.0 - m[1].eps)
+            m[0].weight.copy_(torch.as_tensor(np.array(w)))
+            as_identity(m[1], b)
         copied += 1
     w, b = pairs[-1]
     with torch.no_grad():
-        net.head[-1].weight.copy_(torch.from_numpy(w))
-        net.head[-1].bias.copy_(torch.from_numpy(b))
+        net.head[-1].weight.copy_(torch.as_tensor(np.array(w)))
+        net.head[-1].bias.copy_(torch.as_tensor(np.array(b)))
     return copied + 1
 
 
