@@ -1,0 +1,31 @@
+-- SQLite finds reads by plate through a full-text index of terms per read (FTS5), one
+-- table per capture day (read_terms_<day>, days since the epoch, listed in read_term_days;
+-- the store creates them). A read's terms: p<plate>, k<OCR confusion key>, r<reversed
+-- plate>, c<camera id in hex>, g<trigram> for each trigram of the plate. FTS5 buffers a
+-- transaction's terms and writes them as one sorted segment, where the B-tree indexes this
+-- replaces took a random page write per read (reads_by_plate, reads_by_camera) or per new
+-- plate (plates, plates_by_rev, plates_by_confusion, plate_grams); and purging a whole day
+-- drops its table instead of deleting its terms one read at a time.
+--
+-- tkey orders reads as searches return them (capture time, then id): capture time in ms
+-- x 1,000,000 + the read's place among the reads of that millisecond. It is the FTS rowid,
+-- so a search walks a plate's reads newest first and stops after a page.
+ALTER TABLE reads ADD COLUMN tkey INTEGER;
+UPDATE reads SET tkey = captured_ms * 1000000 +
+  (SELECT COUNT(*) FROM reads o WHERE o.captured_ms = reads.captured_ms AND o.id < reads.id);
+CREATE UNIQUE INDEX reads_by_tkey ON reads (tkey);
+CREATE TABLE read_term_days (day INTEGER PRIMARY KEY);
+-- Days whose reads were purged without deleting their terms one by one (the whole day
+-- was past retention): the day's table is rebuilt from its remaining reads, or dropped,
+-- once no read of it is left to purge.
+CREATE TABLE read_terms_stale (day INTEGER PRIMARY KEY);
+-- Reads stored before this migration: the store indexes them at its next open.
+CREATE TABLE read_terms_backfill (pending INTEGER NOT NULL);
+INSERT INTO read_terms_backfill (pending) SELECT 1 WHERE EXISTS (SELECT 1 FROM reads);
+DROP INDEX IF EXISTS reads_by_plate;
+DROP INDEX IF EXISTS reads_by_camera;
+DROP INDEX IF EXISTS read_events_by_time;
+DROP INDEX IF EXISTS plates_by_rev;
+DROP INDEX IF EXISTS plates_by_confusion;
+DROP TABLE IF EXISTS plate_grams;
+DROP TABLE IF EXISTS plates;
