@@ -14,17 +14,20 @@ ALTER TABLE reads ADD COLUMN tkey INTEGER;
 UPDATE reads SET tkey = captured_ms * 1000000 +
   (SELECT COUNT(*) FROM reads o WHERE o.captured_ms = reads.captured_ms AND o.id < reads.id);
 CREATE UNIQUE INDEX reads_by_tkey ON reads (tkey);
-CREATE TABLE read_term_days (day INTEGER PRIMARY KEY);
--- Days whose reads were purged without deleting their terms one by one (the whole day
--- was past retention): the day's table is rebuilt from its remaining reads, or dropped,
--- once no read of it is left to purge.
+-- optimized: the day's index segments were merged into one (done when a later day starts).
+CREATE TABLE read_term_days (day INTEGER PRIMARY KEY, optimized INTEGER NOT NULL DEFAULT 0);
+-- Days a purge has deleted reads of without deleting their terms: the purge run's last
+-- batch rebuilds the day's table from its remaining reads, or drops it.
 CREATE TABLE read_terms_stale (day INTEGER PRIMARY KEY);
 -- Reads stored before this migration: the store indexes them at its next open.
 CREATE TABLE read_terms_backfill (pending INTEGER NOT NULL);
 INSERT INTO read_terms_backfill (pending) SELECT 1 WHERE EXISTS (SELECT 1 FROM reads);
+-- A read's event id (idempotent ingest) is found by an index on the reads themselves,
+-- not a second table written per read.
+CREATE UNIQUE INDEX reads_by_event ON reads (event_id) WHERE event_id IS NOT NULL;
+DROP TABLE read_events;
 DROP INDEX IF EXISTS reads_by_plate;
 DROP INDEX IF EXISTS reads_by_camera;
-DROP INDEX IF EXISTS read_events_by_time;
 DROP INDEX IF EXISTS plates_by_rev;
 DROP INDEX IF EXISTS plates_by_confusion;
 DROP TABLE IF EXISTS plate_grams;

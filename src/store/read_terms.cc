@@ -127,16 +127,36 @@ Result<std::string> TermsMatch(const SearchQuery& q) {
   return "(" + plate_expr + ") AND (" + cams + ")";
 }
 
-Status EnsureTermsTable(Txn& txn, int64_t day) {
+namespace {
+
+// Merges a day's segments into one (FTS5 'optimize'): a lookup then probes one segment,
+// not the ~16 that a day ingested in batches leaves (measured ~10 us against ~30 for a
+// day of 333,000 reads; the merge took 0.3 s).
+Status OptimizeTerms(Txn& txn, int64_t day) {
+  const std::string table = TermsTable(day);
+  CUSTODIAN_RETURN_IF_ERROR(txn.Query("INSERT INTO " + table + " (" + table + ") VALUES ('optimize')", {}).status());
+  return txn.Query("UPDATE read_term_days SET optimized = 1 WHERE day = ?", {day}).status();
+}
+
+}  // namespace
+
+Status EnsureTermsTable(Txn& txn, int64_t day, bool optimize_older) {
   CUSTODIAN_ASSIGN_OR_RETURN(
       auto added, txn.Query("INSERT INTO read_term_days (day) VALUES (?) ON CONFLICT DO NOTHING RETURNING day", {day}));
   if (added.empty()) return Status::Ok();
   // detail=none: terms without positions (a read's terms are a set); ascii: split at
   // spaces, fold case.
-  return txn
-      .Query("CREATE VIRTUAL TABLE " + TermsTable(day) + " USING fts5(terms, content='', detail='none', tokenize='ascii')",
-             {})
-      .status();
+  CUSTODIAN_RETURN_IF_ERROR(
+      txn.Query("CREATE VIRTUAL TABLE " + TermsTable(day) + " USING fts5(terms, content='', detail='none', tokenize='ascii')",
+                {})
+          .status());
+  if (!optimize_older) return Status::Ok();
+  // Cameras deliver in time order: a new day's first read means the days before it are
+  // (nearly) complete.
+  CUSTODIAN_ASSIGN_OR_RETURN(auto older,
+                             txn.Query("SELECT day FROM read_term_days WHERE day < ? AND optimized = 0", {day}));
+  for (const auto& d : older) CUSTODIAN_RETURN_IF_ERROR(OptimizeTerms(txn, AsInt(d[0])));
+  return Status::Ok();
 }
 
 Status AddTerms(Txn& txn, int64_t tkey, const std::string& terms) {
@@ -159,10 +179,16 @@ Status RebuildTerms(Txn& txn, int64_t day) {
   CUSTODIAN_RETURN_IF_ERROR(txn.Query("DELETE FROM read_term_days WHERE day = ?", {day}).status());
   CUSTODIAN_RETURN_IF_ERROR(txn.Query("DELETE FROM read_terms_stale WHERE day = ?", {day}).status());
   if (rows.empty()) return Status::Ok();
-  CUSTODIAN_RETURN_IF_ERROR(EnsureTermsTable(txn, day));
+  CUSTODIAN_RETURN_IF_ERROR(EnsureTermsTable(txn, day, /*optimize_older=*/false));
   for (const auto& r : rows) {
     CUSTODIAN_RETURN_IF_ERROR(AddTerms(txn, AsInt(r[0]), ReadTerms(AsString(r[1]), AsString(r[2]), AsString(r[3]))));
   }
+  return OptimizeTerms(txn, day);
+}
+
+Status RebuildStaleTerms(Txn& txn) {
+  CUSTODIAN_ASSIGN_OR_RETURN(auto stale, txn.Query("SELECT day FROM read_terms_stale", {}));
+  for (const auto& d : stale) CUSTODIAN_RETURN_IF_ERROR(RebuildTerms(txn, AsInt(d[0])));
   return Status::Ok();
 }
 
@@ -226,7 +252,7 @@ Status BackfillTerms(SqlDriver& driver) {
       if (rows.empty()) break;
       for (const auto& r : rows) {
         const int64_t tkey = AsInt(r[0]);
-        CUSTODIAN_RETURN_IF_ERROR(EnsureTermsTable(txn, tkey / kTkeyPerMs / kTermsMsPerDay));
+        CUSTODIAN_RETURN_IF_ERROR(EnsureTermsTable(txn, tkey / kTkeyPerMs / kTermsMsPerDay, /*optimize_older=*/false));
         CUSTODIAN_RETURN_IF_ERROR(AddTerms(txn, tkey, ReadTerms(AsString(r[1]), AsString(r[2]), AsString(r[3]))));
       }
       after = AsInt(rows.back()[0]);

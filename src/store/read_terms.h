@@ -33,15 +33,20 @@ std::string TermsTable(int64_t day);
 // REQUIRES: q has passed BuildSearchSql (a valid term).
 Result<std::string> TermsMatch(const SearchQuery& q);
 
-// Inside the caller's write transaction: creates the terms table of `day` unless it exists.
-Status EnsureTermsTable(Txn& txn, int64_t day);
+// Inside the caller's write transaction: creates the terms table of `day` unless it
+// exists; on creating one with `optimize_older`, merges the segments of every earlier day
+// not merged yet (FTS5 'optimize'; read_term_days.optimized).
+Status EnsureTermsTable(Txn& txn, int64_t day, bool optimize_older);
 // Adds or removes (the FTS5 'delete' command, which needs the terms as indexed) one read's terms.
 Status AddTerms(Txn& txn, int64_t tkey, const std::string& terms);
 Status RemoveTerms(Txn& txn, int64_t tkey, const std::string& terms);
 
 // Drops the terms table of `day` and indexes the reads still captured that day afresh
-// (none, after a whole day's purge; those under a hold otherwise). Clears its stale mark.
+// (none, after a whole day's purge; those under a hold or not yet due otherwise), merged
+// into one segment. Clears its stale mark.
 Status RebuildTerms(Txn& txn, int64_t day);
+// RebuildTerms for every day in read_terms_stale (the days a purge has touched).
+Status RebuildStaleTerms(Txn& txn);
 
 // The statement listing a day's matching tkeys in [lo, hi), newest first (parameters:
 // match, hi, lo, limit).

@@ -580,7 +580,12 @@ Status SqlReadStore::WriteIngestJob(IngestJob& job) {
     }
     std::map<std::string, int64_t, std::less<>> known_events;
     CUSTODIAN_ASSIGN_OR_RETURN(
-        auto event_rows, SelectIn(*driver_, "SELECT event_id, read_id FROM read_events WHERE event_id IN ", "", event_ids));
+        auto event_rows,
+        SelectIn(*driver_,
+                 driver_->dialect() == Dialect::kSqlite
+                     ? "SELECT event_id, id FROM reads WHERE event_id IS NOT NULL AND event_id IN "  // reads_by_event
+                     : "SELECT event_id, read_id FROM read_events WHERE event_id IN ",
+                 "", event_ids));
     for (const auto& row : event_rows) known_events[AsString(row[0])] = AsInt(row[1]);
     CUSTODIAN_ASSIGN_OR_RETURN(BatchHotEntries hot, LoadHotEntries(*driver_, plates, keys));
     DriverTxn txn(*driver_);  // for IndexPlate / the terms, shared with CorrectRead and the purge
@@ -598,8 +603,10 @@ Status SqlReadStore::WriteIngestJob(IngestJob& job) {
     // order) takes the first tkey of its millisecond without a probe for others there.
     int64_t max_tkey = -1, next_id = 1;
     if (terms) {
-      for (int64_t day : job.days) CUSTODIAN_RETURN_IF_ERROR(EnsureTermsTable(txn, day));
-      CUSTODIAN_ASSIGN_OR_RETURN(auto top, driver_->Query("SELECT MAX(tkey), MAX(id) FROM reads", {}));
+      for (int64_t day : job.days) CUSTODIAN_RETURN_IF_ERROR(EnsureTermsTable(txn, day, /*optimize_older=*/true));
+      // (Two subqueries: SQLite answers a lone MAX from the index's end, two in one SELECT by a scan.)
+      CUSTODIAN_ASSIGN_OR_RETURN(
+          auto top, driver_->Query("SELECT (SELECT MAX(tkey) FROM reads), (SELECT MAX(id) FROM reads)", {}));
       if (!top.empty() && !IsNull(top[0][0])) max_tkey = AsInt(top[0][0]);
       // The ids SQLite would give (the largest + 1), given here: an INSERT ... RETURNING
       // costs SQLite a temporary table per row. This transaction is the only writer.
@@ -683,7 +690,8 @@ Status SqlReadStore::WriteIngestJob(IngestJob& job) {
           results[i].alerts,
           MatchReadInBatch(*driver_, hot, {id, captured_ms, p.plate, p.confusion_key, r.region}, now_ms));
       if (!r.event_id.empty()) {
-        CUSTODIAN_RETURN_IF_ERROR(
+        // (SQLite: the read's own event_id, unique by reads_by_event.)
+        if (!terms) CUSTODIAN_RETURN_IF_ERROR(
             driver_
                 ->Query("INSERT INTO read_events (event_id, read_id, captured_ms) VALUES (?, ?, ?)",
                         {r.event_id, id, captured_ms})
@@ -1251,12 +1259,12 @@ Result<PurgeBatchResult> SqlReadStore::PurgeBatch(const PurgeBatchRequest& req) 
         auto rows,
         // The held reads are one uncorrelated set (built once per statement from the few
         // rows of active holds before the cutoff), not a probe per candidate read.
-        driver_->Query(std::string("SELECT r.id, r.captured_ms, r.plate, r.event_id, r.crop_sha, r.frame_sha, ") +
-                           (terms ? "r.tkey" : "0") +
-                           ", r.confusion_key, r.camera_id FROM reads r WHERE r.data_class = ? AND r.captured_ms < ? "
-                           "AND r.id NOT IN (" + kHeldBefore + ") ORDER BY r.captured_ms, r.id LIMIT ?",
+        driver_->Query(std::string("SELECT r.id, r.captured_ms, r.plate, r.event_id, r.crop_sha, r.frame_sha FROM "
+                                   "reads r WHERE r.data_class = ? AND r.captured_ms < ? AND r.id NOT IN (") +
+                           kHeldBefore + ") ORDER BY r.captured_ms, r.id LIMIT ?",
                        {ClassValue(req.data_class), cutoff_ms, cutoff_ms, int64_t(req.limit)}));
-    if (rows.empty()) return Status::Ok();
+    DriverTxn txn(*driver_);
+    if (rows.empty()) return terms ? RebuildStaleTerms(txn) : Status::Ok();
     std::vector<SqlValue> ids, events;
     std::map<std::string, int64_t> image_refs;
     std::set<std::string> plates;
@@ -1269,52 +1277,21 @@ Result<PurgeBatchResult> SqlReadStore::PurgeBatch(const PurgeBatchRequest& req) 
       if (!IsNull(r[4])) ++image_refs[AsString(r[4])];
       if (!IsNull(r[5])) ++image_refs[AsString(r[5])];
     }
-    // SQLite's terms (read_terms.h): a day wholly past the cutoff, with no read of the other
-    // class, is marked stale and its terms left in place; once none of its reads is left to
-    // purge, its table is dropped (and rebuilt from the reads still there, under a hold).
-    // Other days lose each read's terms.
-    DriverTxn txn(*driver_);
-    std::vector<int64_t> whole_days;
+    // SQLite's terms (read_terms.h) stay in place while a purge runs (a search skips terms
+    // whose read is gone): each day it touches is marked stale, and the run's last batch
+    // rebuilds the stale days' tables from the reads left (dropping those left empty). One
+    // rebuild per day and run, where deleting terms read by read cost ~20 us a read.
     if (terms) {
-      std::map<int64_t, std::vector<const SqlRow*>> by_day;
-      for (const auto& r : rows) by_day[AsInt(r[1]) / kMsPerDay].push_back(&r);
-      for (const auto& [day, day_rows] : by_day) {
-        const int64_t start = day * kMsPerDay, end = start + kMsPerDay;
-        bool whole = end <= cutoff_ms;
-        if (whole) {
-          CUSTODIAN_ASSIGN_OR_RETURN(
-              auto other, driver_->Query("SELECT 1 FROM reads WHERE data_class = ? AND captured_ms >= ? AND "
-                                         "captured_ms < ? LIMIT 1",
-                                         {1 - ClassValue(req.data_class), start, end}));
-          whole = other.empty();
-        }
-        if (whole) {
-          CUSTODIAN_RETURN_IF_ERROR(
-              driver_->Query("INSERT INTO read_terms_stale (day) VALUES (?) ON CONFLICT DO NOTHING", {day}).status());
-          whole_days.push_back(day);
-          continue;
-        }
-        for (const SqlRow* r : day_rows) {
-          const SqlRow& row = *r;
-          CUSTODIAN_RETURN_IF_ERROR(
-              RemoveTerms(txn, AsInt(row[6]), ReadTerms(AsString(row[2]), AsString(row[7]), AsString(row[8]))));
-        }
+      for (int64_t day : days) {
+        CUSTODIAN_RETURN_IF_ERROR(
+            driver_->Query("INSERT INTO read_terms_stale (day) VALUES (?) ON CONFLICT DO NOTHING", {day}).status());
       }
     }
     // The capture-time bounds let PostgreSQL touch only the partitions involved.
     CUSTODIAN_RETURN_IF_ERROR(
         ForChunks(*driver_, "DELETE FROM reads WHERE id IN ", " AND captured_ms >= ? AND captured_ms <= ?", ids,
                   {oldest, newest}));
-    for (int64_t day : whole_days) {
-      const int64_t start = day * kMsPerDay, end = start + kMsPerDay;
-      CUSTODIAN_ASSIGN_OR_RETURN(
-          auto left, driver_->Query(std::string("SELECT 1 FROM reads r WHERE r.data_class = ? AND r.captured_ms >= ? "
-                                                "AND r.captured_ms < ? AND r.id NOT IN (") +
-                                        kHeldBefore + ") LIMIT 1",
-                                    {ClassValue(req.data_class), start, std::min(end, cutoff_ms), cutoff_ms}));
-      if (!left.empty()) continue;
-      CUSTODIAN_RETURN_IF_ERROR(RebuildTerms(txn, day));
-    }
+    if (terms && rows.size() < size_t(req.limit)) CUSTODIAN_RETURN_IF_ERROR(RebuildStaleTerms(txn));
     // Rows of released holds that covered these reads: the hold's record stays, its
     // reads are gone.
     // Only released holds can still name these reads: found by capture time (few rows),
@@ -1334,7 +1311,7 @@ Result<PurgeBatchResult> SqlReadStore::PurgeBatch(const PurgeBatchRequest& req) 
       }
     }
     CUSTODIAN_RETURN_IF_ERROR(ForChunks(*driver_, "DELETE FROM alerts WHERE read_id IN ", "", ids, {}));
-    if (!events.empty()) {
+    if (!events.empty() && !terms) {  // (SQLite: event ids are a column of the reads, gone with them)
       CUSTODIAN_RETURN_IF_ERROR(ForChunks(*driver_, "DELETE FROM read_events WHERE event_id IN ", "", events, {}));
     }
     // Image references: a statement per 100 images that lose one reference (nearly all: a
@@ -1366,8 +1343,7 @@ Result<PurgeBatchResult> SqlReadStore::PurgeBatch(const PurgeBatchRequest& req) 
       }
       if (!dead.empty()) CUSTODIAN_RETURN_IF_ERROR(ForChunks(*driver_, "DELETE FROM images WHERE sha256 IN ", "", dead, {}));
     }
-    // PostgreSQL: plates none of whose reads is left go, with their trigrams. (SQLite's
-    // terms went with the reads.)
+    // PostgreSQL: plates none of whose reads is left go, with their trigrams.
     if (!terms) {
       CUSTODIAN_RETURN_IF_ERROR(UnindexUnusedPlates(txn, std::vector<std::string>(plates.begin(), plates.end())).status());
     }
