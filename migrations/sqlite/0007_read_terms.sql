@@ -4,8 +4,9 @@
 -- plate>, c<camera id in hex>, g<trigram> for each trigram of the plate. FTS5 buffers a
 -- transaction's terms and writes them as one sorted segment, where the B-tree indexes this
 -- replaces took a random page write per read (reads_by_plate, reads_by_camera) or per new
--- plate (plates, plates_by_rev, plates_by_confusion, plate_grams); and purging a whole day
--- drops its table instead of deleting its terms one read at a time.
+-- plate (plates, plates_by_rev, plates_by_confusion, plate_grams); and a purge rebuilds
+-- (or drops) the tables of the days it touched once per run instead of deleting terms
+-- one read at a time.
 --
 -- tkey orders reads as searches return them (capture time, then id): capture time in ms
 -- x 1,000,000 + the read's place among the reads of that millisecond. It is the FTS rowid,
@@ -32,3 +33,17 @@ DROP INDEX IF EXISTS plates_by_rev;
 DROP INDEX IF EXISTS plates_by_confusion;
 DROP TABLE IF EXISTS plate_grams;
 DROP TABLE IF EXISTS plates;
+
+-- Bumped by every change to the hotlists: the store keeps their plates in memory to skip
+-- looking up, at ingest, plates no hotlist holds, and reloads them when this changes.
+CREATE TABLE hotlist_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL);
+INSERT INTO hotlist_version (id, version) VALUES (1, 0);
+CREATE TRIGGER hotlists_changed_ins AFTER INSERT ON hotlists BEGIN UPDATE hotlist_version SET version = version + 1; END;
+CREATE TRIGGER hotlists_changed_upd AFTER UPDATE ON hotlists BEGIN UPDATE hotlist_version SET version = version + 1; END;
+CREATE TRIGGER hotlists_changed_del AFTER DELETE ON hotlists BEGIN UPDATE hotlist_version SET version = version + 1; END;
+CREATE TRIGGER hotlist_entries_changed_ins AFTER INSERT ON hotlist_entries
+  BEGIN UPDATE hotlist_version SET version = version + 1; END;
+CREATE TRIGGER hotlist_entries_changed_upd AFTER UPDATE ON hotlist_entries
+  BEGIN UPDATE hotlist_version SET version = version + 1; END;
+CREATE TRIGGER hotlist_entries_changed_del AFTER DELETE ON hotlist_entries
+  BEGIN UPDATE hotlist_version SET version = version + 1; END;

@@ -587,6 +587,12 @@ Status SqlReadStore::WriteIngestJob(IngestJob& job) {
                      : "SELECT event_id, read_id FROM read_events WHERE event_id IN ",
                  "", event_ids));
     for (const auto& row : event_rows) known_events[AsString(row[0])] = AsInt(row[1]);
+    if (driver_->dialect() == Dialect::kSqlite) {
+      // Only plates and keys some hotlist holds are looked up (HotlistFilter below).
+      CUSTODIAN_RETURN_IF_ERROR(RefreshHotlistFilter());
+      std::erase_if(plates, [&](const std::string& p) { return !hot_plates_.count(p); });
+      std::erase_if(keys, [&](const std::string& k) { return !hot_fuzzy_keys_.count(k); });
+    }
     CUSTODIAN_ASSIGN_OR_RETURN(BatchHotEntries hot, LoadHotEntries(*driver_, plates, keys));
     DriverTxn txn(*driver_);  // for IndexPlate / the terms, shared with CorrectRead and the purge
     // SQLite: each read's terms go to its day's FTS table, under its tkey (read_terms.h).
@@ -702,6 +708,28 @@ Status SqlReadStore::WriteIngestJob(IngestJob& job) {
     for (const auto& [tkey, t] : new_terms) CUSTODIAN_RETURN_IF_ERROR(AddTerms(txn, tkey, t));
     return Status::Ok();
   }
+}
+
+// SQLite: the plates of every hotlist entry and the confusion keys of those on fuzzy
+// lists, in memory, so that a batch looks up only the plates that may match: with a
+// 1,000,000-entry hotlist, two index probes per read were ~4.5 us of ~24. Inside the
+// ingest's write transaction (SQLite has one writer, so no hotlist change can commit
+// meanwhile), hotlist_version (bumped by triggers on every change to hotlists and their
+// entries, migration 7) says whether the sets are still those of the database.
+Status SqlReadStore::RefreshHotlistFilter() {
+  CUSTODIAN_ASSIGN_OR_RETURN(auto v, driver_->Query("SELECT version FROM hotlist_version", {}));
+  const int64_t version = v.empty() ? -1 : AsInt(v[0][0]);
+  if (version == hot_filter_version_ && version >= 0) return Status::Ok();
+  hot_plates_.clear();
+  hot_fuzzy_keys_.clear();
+  CUSTODIAN_ASSIGN_OR_RETURN(auto plates, driver_->Query("SELECT DISTINCT plate FROM hotlist_entries", {}));
+  for (const auto& r : plates) hot_plates_.insert(AsString(r[0]));
+  CUSTODIAN_ASSIGN_OR_RETURN(auto keys, driver_->Query("SELECT DISTINCT e.confusion_key FROM hotlist_entries e JOIN "
+                                                       "hotlists h ON h.id = e.hotlist_id WHERE h.fuzzy = 1",
+                                                       {}));
+  for (const auto& r : keys) hot_fuzzy_keys_.insert(AsString(r[0]));
+  hot_filter_version_ = version;
+  return Status::Ok();
 }
 
 void SqlReadStore::AddReader(std::unique_ptr<SqlDriver> reader) {
@@ -1529,6 +1557,12 @@ Result<HotlistImportResult> SqlReadStore::ImportHotlistEntries(const HotlistImpo
     if (list.empty()) return Status::NotFound("no hotlist '", im.list, "'");
     const int64_t list_id = AsInt(list[0][0]);
     const bool fuzzy = AsInt(list[0][1]) != 0;
+    // SQLite's hotlist filter (made current first) takes the new plates here rather than
+    // being reloaded by the next ingest (its version is read again after the inserts). Should
+    // the transaction roll back, the sets hold extra plates (harmless: a lookup finds no
+    // entry) and the version differs from the database's, so the next ingest reloads.
+    const bool filter_current = driver_->dialect() == Dialect::kSqlite;
+    if (filter_current) CUSTODIAN_RETURN_IF_ERROR(RefreshHotlistFilter());
     for (size_t i = 0; i < im.entries.size(); ++i) {
       const HotlistEntryInput& e = im.entries[i];
       const Prepared& p = prepared[i];
@@ -1587,6 +1621,14 @@ Result<HotlistImportResult> SqlReadStore::ImportHotlistEntries(const HotlistImpo
                                                       /*retroactive=*/true, now_ms));
         result.retro_alerts += n;
       }
+    }
+    if (filter_current) {
+      for (const Prepared& p : prepared) {
+        hot_plates_.insert(p.plate);
+        if (fuzzy) hot_fuzzy_keys_.insert(p.key);
+      }
+      CUSTODIAN_ASSIGN_OR_RETURN(auto v, driver_->Query("SELECT version FROM hotlist_version", {}));
+      hot_filter_version_ = v.empty() ? -1 : AsInt(v[0][0]);
     }
     return Status::Ok();
   });

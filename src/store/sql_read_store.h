@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 #include <string>
+#include <unordered_set>
 
 #include "custodian/core/group_commit.h"
 #include "custodian/store/read_store.h"
@@ -220,6 +221,11 @@ class SqlReadStore final : public ReadStore {
   std::vector<std::unique_ptr<std::mutex>> reader_mu_;
   std::atomic<size_t> next_reader_{0};
   std::string backend_;
+
+  // SQLite's hotlist filter (RefreshHotlistFilter in the .cc); under mu_.
+  Status RefreshHotlistFilter();
+  int64_t hot_filter_version_ = -1;
+  std::unordered_set<std::string> hot_plates_, hot_fuzzy_keys_;
 };
 
 }  // namespace custodian::store::internal

@@ -208,9 +208,13 @@ TYPED_TEST(ReadStoreTest, UpgradeFromVersionOneIndexesExistingPlates) {
   this->Ingest(this->MakeRead("", "cam-b", "7ABD123", 2));
   this->store_.reset();
   if constexpr (TypeParam::kTermsIndex) {  // undo migration 7 first (SQLite)
-    ASSERT_TRUE(TypeParam::Exec(this->url_,
+    Status undone = TypeParam::Exec(this->url_,
                                 "DROP TABLE read_terms_" + std::to_string(ToUnixMillis(kT0) / 86'400'000) +
                                     "; DROP TABLE read_term_days; DROP TABLE read_terms_stale; "
+                                    "DROP TRIGGER hotlists_changed_ins; DROP TRIGGER hotlists_changed_upd; "
+                                    "DROP TRIGGER hotlists_changed_del; DROP TRIGGER hotlist_entries_changed_ins; "
+                                    "DROP TRIGGER hotlist_entries_changed_upd; DROP TRIGGER hotlist_entries_changed_del; "
+                                    "DROP TABLE hotlist_version; "
                                     "DROP TABLE read_terms_backfill; DROP INDEX reads_by_tkey; "
                                     "ALTER TABLE reads DROP COLUMN tkey; "
                                     "CREATE INDEX reads_by_plate ON reads (plate, captured_ms); "
@@ -222,8 +226,8 @@ TYPED_TEST(ReadStoreTest, UpgradeFromVersionOneIndexesExistingPlates) {
                                     "CREATE INDEX read_events_by_time ON read_events (captured_ms); "
                                     "CREATE TABLE plates (plate TEXT PRIMARY KEY) WITHOUT ROWID; "
                                     "CREATE TABLE plate_grams (gram TEXT, plate TEXT, PRIMARY KEY (gram, plate)) "
-                                    "WITHOUT ROWID;")
-                    .ok());
+                                    "WITHOUT ROWID;");
+    ASSERT_TRUE(undone.ok()) << undone.ToString();
   }
   // Back to version 1, as a database written by the release before it would be.
   ASSERT_TRUE(TypeParam::Exec(this->url_,
@@ -1470,6 +1474,34 @@ TYPED_TEST(ReadStoreTest, FuzzyListMatchesOcrConfusionsAndExpiredEntriesMatchNot
   EXPECT_FALSE((*alerts)[0].exact);
   EXPECT_EQ((*alerts)[0].read_plate, "7A8C1Z3");
   EXPECT_EQ((*alerts)[0].category, HotlistCategory::kAmberMissingPerson);
+}
+
+// A hotlist changed through another process (here a second store on the same database)
+// is matched by this store's next ingest: SQLite's in-memory hotlist filter notices the
+// change (hotlist_version) and reloads; a list made fuzzy later matches confusions too.
+TYPED_TEST(ReadStoreTest, HotlistChangedByAnotherProcessIsMatchedAtTheNextIngest) {
+  ASSERT_TRUE(this->store_->PutHotlist({.name = "svs", .agency_code = "CITYPD",
+                                        .category = HotlistCategory::kStolenVehicle})
+                  .ok());
+  const std::vector<HotlistEntryInput> first = {{.plate = "1AAA111"}}, second = {{.plate = "2BBB222"}};
+  ASSERT_TRUE(this->store_->ImportHotlistEntries({.list = "svs", .entries = first}).ok());
+  EXPECT_EQ(this->store_->IngestOne(this->MakeRead("", "cam-a", "1AAA111", 1))->alerts, 1);  // filter loaded
+  EXPECT_EQ(this->store_->IngestOne(this->MakeRead("", "cam-a", "2BBB222", 2))->alerts, 0);
+  {
+    auto other = this->Open(this->Options());
+    ASSERT_TRUE(other.ok()) << other.status().ToString();
+    ASSERT_TRUE((*other)->ImportHotlistEntries({.list = "svs", .entries = second}).ok());
+  }
+  EXPECT_EQ(this->store_->IngestOne(this->MakeRead("", "cam-a", "2BBB222", 3))->alerts, 1);
+  EXPECT_EQ(this->store_->IngestOne(this->MakeRead("", "cam-a", "2B8B222", 4))->alerts, 0);  // exact-only list
+  {
+    auto other = this->Open(this->Options());
+    ASSERT_TRUE(other.ok()) << other.status().ToString();
+    ASSERT_TRUE((*other)->PutHotlist({.name = "svs", .agency_code = "CITYPD",
+                                      .category = HotlistCategory::kStolenVehicle, .fuzzy = true})
+                    .ok());
+  }
+  EXPECT_EQ(this->store_->IngestOne(this->MakeRead("", "cam-a", "2B8B222", 5))->alerts, 1);
 }
 
 TYPED_TEST(ReadStoreTest, ImportedEntriesMatchReadsInTheRetroactiveWindow) {
