@@ -5,7 +5,6 @@
 // Ingest and PurgeBatch use (sql_read_store.h): added for a plate no read held, removed for
 // a plate its last read no longer holds.
 #include "custodian/store/plate_key.h"
-#include "store/read_terms.h"
 #include "store/sql_read_store.h"
 
 namespace custodian::store::internal {
@@ -58,12 +57,8 @@ Result<StoredRead> SqlReadStore::CorrectRead(int64_t read_id, std::string_view n
   CUSTODIAN_RETURN_IF_ERROR(CheckField("user", by, kMaxIdLength));
   const int64_t now_ms = ToUnixMillis(clock_->Now());
   CUSTODIAN_RETURN_IF_ERROR(Transact([&](Txn& txn) -> Status {
-    const bool terms = txn.dialect() == Dialect::kSqlite;
-    CUSTODIAN_ASSIGN_OR_RETURN(
-        auto rows, txn.Query(terms ? "SELECT plate, captured_ms, region, tkey, confusion_key, camera_id FROM reads "
-                                     "WHERE id = ?"
-                                   : "SELECT plate, captured_ms, region FROM reads WHERE id = ?",
-                             {read_id}));
+    CUSTODIAN_ASSIGN_OR_RETURN(auto rows,
+                               txn.Query("SELECT plate, captured_ms, region FROM reads WHERE id = ?", {read_id}));
     if (rows.empty()) return Status::NotFound("no read ", read_id);
     const std::string old_plate = AsString(rows[0][0]);
     const int64_t captured_ms = AsInt(rows[0][1]);
@@ -78,15 +73,8 @@ Result<StoredRead> SqlReadStore::CorrectRead(int64_t read_id, std::string_view n
                                         "WHERE id = ? AND captured_ms = ?",
                                         {plate, Reversed(plate), ConfusionKey(plate), read_id, captured_ms})
                                   .status());
-    if (terms) {  // the read's terms (read_terms.h) follow its plate
-      const int64_t tkey = AsInt(rows[0][3]);
-      const std::string camera = AsString(rows[0][5]);
-      CUSTODIAN_RETURN_IF_ERROR(RemoveTerms(txn, tkey, ReadTerms(old_plate, AsString(rows[0][4]), camera)));
-      CUSTODIAN_RETURN_IF_ERROR(AddTerms(txn, tkey, ReadTerms(plate, ConfusionKey(plate), camera)));
-    } else {
-      CUSTODIAN_RETURN_IF_ERROR(IndexPlate(txn, plate));
-      CUSTODIAN_RETURN_IF_ERROR(UnindexUnusedPlates(txn, {old_plate}).status());
-    }
+    CUSTODIAN_RETURN_IF_ERROR(IndexPlate(txn, plate));
+    CUSTODIAN_RETURN_IF_ERROR(UnindexUnusedPlates(txn, {old_plate}).status());
     return MatchHotlists(txn, read_id, captured_ms, plate, region, now_ms);
   }));
   return GetRead(read_id);

@@ -9,7 +9,6 @@
 #include <set>
 
 #include "custodian/store/plate_key.h"
-#include "store/read_terms.h"
 
 namespace custodian::store::internal {
 namespace {
@@ -375,7 +374,6 @@ Result<std::unique_ptr<ReadStore>> SqlReadStore::Open(std::unique_ptr<SqlDriver>
                                                       std::unique_ptr<ImageStore> images,
                                                       const StoreOptions& options, std::string_view backend) {
   CUSTODIAN_RETURN_IF_ERROR(MigrateSchema(*driver, options.migrate, *options.clock, backend));
-  if (driver->dialect() == Dialect::kSqlite) CUSTODIAN_RETURN_IF_ERROR(BackfillTerms(*driver));
   std::unique_ptr<SqlReadStore> store(new SqlReadStore(std::move(driver), std::move(images), options.clock, backend));
   // Images written by an ingest that died before its commit (see PendingImageJournal).
   SqlReadStore* s = store.get();
@@ -580,48 +578,22 @@ Status SqlReadStore::WriteIngestJob(IngestJob& job) {
     }
     std::map<std::string, int64_t, std::less<>> known_events;
     CUSTODIAN_ASSIGN_OR_RETURN(
-        auto event_rows,
-        SelectIn(*driver_,
-                 driver_->dialect() == Dialect::kSqlite
-                     ? "SELECT event_id, id FROM reads WHERE event_id IS NOT NULL AND event_id IN "  // reads_by_event
-                     : "SELECT event_id, read_id FROM read_events WHERE event_id IN ",
-                 "", event_ids));
+        auto event_rows, SelectIn(*driver_, "SELECT event_id, read_id FROM read_events WHERE event_id IN ", "", event_ids));
     for (const auto& row : event_rows) known_events[AsString(row[0])] = AsInt(row[1]);
+    std::vector<std::string> hot_plates = plates, hot_keys = keys;
     if (driver_->dialect() == Dialect::kSqlite) {
-      // Only plates and keys some hotlist holds are looked up (HotlistFilter below).
+      // Only plates and keys some hotlist holds are looked up (RefreshHotlistFilter).
       CUSTODIAN_RETURN_IF_ERROR(RefreshHotlistFilter());
-      std::erase_if(plates, [&](const std::string& p) { return !hot_plates_.count(p); });
-      std::erase_if(keys, [&](const std::string& k) { return !hot_fuzzy_keys_.count(k); });
+      std::erase_if(hot_plates, [&](const std::string& p) { return !hot_plates_.count(p); });
+      std::erase_if(hot_keys, [&](const std::string& k) { return !hot_fuzzy_keys_.count(k); });
     }
-    CUSTODIAN_ASSIGN_OR_RETURN(BatchHotEntries hot, LoadHotEntries(*driver_, plates, keys));
-    DriverTxn txn(*driver_);  // for IndexPlate / the terms, shared with CorrectRead and the purge
-    // SQLite: each read's terms go to its day's FTS table, under its tkey (read_terms.h).
-    // PostgreSQL: new plates go to the plates dictionary; plates already there add nothing.
-    const bool terms = driver_->dialect() == Dialect::kSqlite;
-    std::map<int64_t, int64_t> next_tkey;  // capture ms -> the next free tkey
-    // The terms go in after the batch's other rows: a statement that may need undoing
-    // (the reads insert: RETURNING, foreign key) opens a savepoint, at which FTS5 writes
-    // out the terms it holds as a segment of their own; inserted between reads, each
-    // read's terms would be one segment (measured: 11 us a read instead of ~2).
-    std::vector<std::pair<int64_t, std::string>> new_terms;
+    CUSTODIAN_ASSIGN_OR_RETURN(BatchHotEntries hot, LoadHotEntries(*driver_, hot_plates, hot_keys));
+    // Plates already indexed: a read of one of them adds nothing to plates / plate_grams.
     std::set<std::string, std::less<>> indexed;
-    // A read captured after every stored one (the usual case: cameras deliver in time
-    // order) takes the first tkey of its millisecond without a probe for others there.
-    int64_t max_tkey = -1, next_id = 1;
-    if (terms) {
-      for (int64_t day : job.days) CUSTODIAN_RETURN_IF_ERROR(EnsureTermsTable(txn, day, /*optimize_older=*/true));
-      // (Two subqueries: SQLite answers a lone MAX from the index's end, two in one SELECT by a scan.)
-      CUSTODIAN_ASSIGN_OR_RETURN(
-          auto top, driver_->Query("SELECT (SELECT MAX(tkey) FROM reads), (SELECT MAX(id) FROM reads)", {}));
-      if (!top.empty() && !IsNull(top[0][0])) max_tkey = AsInt(top[0][0]);
-      // The ids SQLite would give (the largest + 1), given here: an INSERT ... RETURNING
-      // costs SQLite a temporary table per row. This transaction is the only writer.
-      if (!top.empty() && !IsNull(top[0][1])) next_id = AsInt(top[0][1]) + 1;
-    } else {
-      CUSTODIAN_ASSIGN_OR_RETURN(auto plate_rows,
-                                 SelectIn(*driver_, "SELECT plate FROM plates WHERE plate IN ", "", plates));
-      for (const auto& row : plate_rows) indexed.insert(AsString(row[0]));
-    }
+    CUSTODIAN_ASSIGN_OR_RETURN(auto plate_rows,
+                               SelectIn(*driver_, "SELECT plate FROM plates WHERE plate IN ", "", plates));
+    for (const auto& row : plate_rows) indexed.insert(AsString(row[0]));
+    DriverTxn txn(*driver_);  // for IndexPlate, shared with CorrectRead
     std::map<std::string_view, int64_t> in_batch;
     for (size_t i = 0; i < batch.size(); ++i) {
       const ReadInput& r = batch[i];
@@ -651,71 +623,44 @@ Status SqlReadStore::WriteIngestJob(IngestJob& job) {
       if (IsNull(lat) || IsNull(lon)) lat = lon = SqlValue();
       auto box = [&](int v) { return r.box ? SqlValue(int64_t(v)) : SqlValue(); };
       auto opt_text = [](const std::string& s) { return s.empty() ? SqlValue() : SqlValue(s); };
-      const int64_t captured_ms = ToUnixMillis(r.captured_at);
-      std::vector<SqlValue> values = {
-          opt_text(r.event_id), r.camera_id, captured_ms, now_ms, r.plate, p.plate, Reversed(p.plate),
-          p.confusion_key, double(r.confidence), p.candidates_json, r.country, r.region, box(r.box ? r.box->x : 0),
-          box(r.box ? r.box->y : 0), box(r.box ? r.box->width : 0), box(r.box ? r.box->height : 0), lat, lon,
-          cam.data_class, opt_text(p.crop_sha), opt_text(p.frame_sha)};
-      int64_t tkey = 0;
-      if (terms) {
-        auto [it, fresh] = next_tkey.try_emplace(captured_ms, captured_ms * kTkeyPerMs);
-        if (fresh && it->second <= max_tkey) {
-          CUSTODIAN_ASSIGN_OR_RETURN(auto top, driver_->Query("SELECT MAX(tkey) FROM reads WHERE tkey >= ? AND tkey < ?",
-                                                              {it->second, it->second + kTkeyPerMs}));
-          if (!top.empty() && !IsNull(top[0][0])) it->second = AsInt(top[0][0]) + 1;
-        }
-        tkey = it->second++;
-        if (tkey >= (captured_ms + 1) * kTkeyPerMs) {
-          return WithIndex(i, Status::InvalidArgument("more than ", kTkeyPerMs, " reads captured in one millisecond"));
-        }
-        values.push_back(tkey);
-        values.push_back(next_id);
-      }
       CUSTODIAN_ASSIGN_OR_RETURN(
           auto rows,
           driver_->Query(
-              terms ? "INSERT INTO reads (event_id, camera_id, captured_ms, ingested_ms, plate_raw, plate, plate_rev, "
-                      "confusion_key, confidence, candidates, country, region, box_x, box_y, box_w, box_h, lat, lon, "
-                      "data_class, crop_sha, frame_sha, tkey, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                      "?, ?, ?, ?, ?, ?, ?)"
-                    : "INSERT INTO reads (event_id, camera_id, captured_ms, ingested_ms, plate_raw, plate, plate_rev, "
-                      "confusion_key, confidence, candidates, country, region, box_x, box_y, box_w, box_h, lat, lon, "
-                      "data_class, crop_sha, frame_sha) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                      "?, ?, ?) RETURNING id",
-              values));
-      if (!terms && rows.empty()) return Status::Internal("insert of a read returned no id");
-      const int64_t id = terms ? next_id++ : AsInt(rows[0][0]);
+              "INSERT INTO reads (event_id, camera_id, captured_ms, ingested_ms, plate_raw, plate, plate_rev, "
+              "confusion_key, confidence, candidates, country, region, box_x, box_y, box_w, box_h, lat, lon, "
+              "data_class, crop_sha, frame_sha) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+              "RETURNING id",
+              {opt_text(r.event_id), r.camera_id, ToUnixMillis(r.captured_at), now_ms, r.plate, p.plate,
+               Reversed(p.plate), p.confusion_key, double(r.confidence), p.candidates_json, r.country, r.region,
+               box(r.box ? r.box->x : 0), box(r.box ? r.box->y : 0), box(r.box ? r.box->width : 0),
+               box(r.box ? r.box->height : 0), lat, lon, cam.data_class, opt_text(p.crop_sha),
+               opt_text(p.frame_sha)}));
+      if (rows.empty()) return Status::Internal("insert of a read returned no id");
+      const int64_t id = AsInt(rows[0][0]);
       results[i] = {id, false};
-      if (terms) {
-        new_terms.emplace_back(tkey, ReadTerms(p.plate, p.confusion_key, r.camera_id));
-      } else if (indexed.insert(p.plate).second) {
-        CUSTODIAN_RETURN_IF_ERROR(IndexPlate(txn, p.plate));
-      }
+      if (indexed.insert(p.plate).second) CUSTODIAN_RETURN_IF_ERROR(IndexPlate(txn, p.plate));
       CUSTODIAN_ASSIGN_OR_RETURN(
-          results[i].alerts,
-          MatchReadInBatch(*driver_, hot, {id, captured_ms, p.plate, p.confusion_key, r.region}, now_ms));
+          results[i].alerts, MatchReadInBatch(*driver_, hot, {id, ToUnixMillis(r.captured_at), p.plate, p.confusion_key, r.region},
+                                       now_ms));
       if (!r.event_id.empty()) {
-        // (SQLite: the read's own event_id, unique by reads_by_event.)
-        if (!terms) CUSTODIAN_RETURN_IF_ERROR(
+        CUSTODIAN_RETURN_IF_ERROR(
             driver_
                 ->Query("INSERT INTO read_events (event_id, read_id, captured_ms) VALUES (?, ?, ?)",
-                        {r.event_id, id, captured_ms})
+                        {r.event_id, id, ToUnixMillis(r.captured_at)})
                 .status());
         in_batch[r.event_id] = id;
       }
     }
-    for (const auto& [tkey, t] : new_terms) CUSTODIAN_RETURN_IF_ERROR(AddTerms(txn, tkey, t));
     return Status::Ok();
   }
 }
 
 // SQLite: the plates of every hotlist entry and the confusion keys of those on fuzzy
 // lists, in memory, so that a batch looks up only the plates that may match: with a
-// 1,000,000-entry hotlist, two index probes per read were ~4.5 us of ~24. Inside the
-// ingest's write transaction (SQLite has one writer, so no hotlist change can commit
-// meanwhile), hotlist_version (bumped by triggers on every change to hotlists and their
-// entries, migration 7) says whether the sets are still those of the database.
+// 1,000,000-entry hotlist, two index probes per read were ~4.5 us. Inside the ingest's
+// write transaction (SQLite has one writer, so no hotlist change can commit meanwhile),
+// hotlist_version (bumped by triggers on every change to hotlists and their entries,
+// migration 7) says whether the sets are still those of the database.
 Status SqlReadStore::RefreshHotlistFilter() {
   CUSTODIAN_ASSIGN_OR_RETURN(auto v, driver_->Query("SELECT version FROM hotlist_version", {}));
   const int64_t version = v.empty() ? -1 : AsInt(v[0][0]);
@@ -771,7 +716,7 @@ Result<StoredRead> SqlReadStore::GetRead(int64_t id) {
 }
 
 Result<SearchSql> BuildSearchSql(const SearchQuery& q, Dialect dialect, const std::vector<std::string>* plates,
-                                 SearchSql* plate_source, SearchSql* conditions) {
+                                 SearchSql* plate_source) {
   if (q.limit < 1 || q.limit > kMaxPageSize) {
     return Status::InvalidArgument("page size ", q.limit, " is not in 1..", kMaxPageSize);
   }
@@ -784,11 +729,7 @@ Result<SearchSql> BuildSearchSql(const SearchQuery& q, Dialect dialect, const st
   // Where the term's candidate plates come from a query on plates / plate_grams, that
   // query (for plate_source) and the condition on reads it makes.
   SearchSql source;
-  // (SQLite has no plates table: its terms index narrows the search, see SqlReadStore::Search,
-  // and this statement only filters by the term.)
-  const bool sqlite = dialect == Dialect::kSqlite;
   auto from_plates = [&](std::string source_sql, std::vector<SqlValue> source_params) {
-    if (sqlite) return;
     add("r.plate IN (" + source_sql + ")");
     params.insert(params.end(), source_params.begin(), source_params.end());
     source = {std::move(source_sql), std::move(source_params)};
@@ -862,15 +803,7 @@ Result<SearchSql> BuildSearchSql(const SearchQuery& q, Dialect dialect, const st
       CUSTODIAN_ASSIGN_OR_RETURN(std::string term, NormaliseSearchTerm(q.plate, /*allow_wildcards=*/false));
       std::string key = ConfusionKey(term);
       // The plates of the key (plates_by_confusion), then their reads.
-      if (sqlite) {
-        std::vector<std::string> keys = q.extra_edits == 0 ? std::vector<std::string>{key} : ConfusionKeysWithinOneEdit(key);
-        std::string in = "r.confusion_key IN (";
-        for (size_t i = 0; i < keys.size(); ++i) {
-          in += i ? ", ?" : "?";
-          params.push_back(keys[i]);
-        }
-        add(in + ")");
-      } else if (q.extra_edits == 0) {
+      if (q.extra_edits == 0) {
         from_plates("SELECT p.plate FROM plates p WHERE p.confusion_key = ?", {key});
       } else {
         auto keys = ConfusionKeysWithinOneEdit(key);
@@ -925,9 +858,7 @@ Result<SearchSql> BuildSearchSql(const SearchQuery& q, Dialect dialect, const st
     add("(r.captured_ms < ? OR (r.captured_ms = ? AND r.id < ?))");
     params.insert(params.end(), {ms, ms, id});
   }
-  if (sqlite) source = {};
   if (plate_source != nullptr) *plate_source = std::move(source);
-  if (conditions != nullptr) *conditions = {where.empty() ? std::string() : where.substr(7), params};  // " WHERE "
   if (plates == nullptr) {
     std::string sql = std::string("SELECT ") + kReadColumns + " FROM reads r" + where +
                       " ORDER BY r.captured_ms DESC, r.id DESC LIMIT ?";
@@ -958,61 +889,9 @@ Result<SearchSql> BuildSearchSql(const SearchQuery& q, Dialect dialect, const st
 }
 
 Result<SearchPage> SqlReadStore::Search(const SearchQuery& q) {
-  CUSTODIAN_RETURN_IF_ERROR(BuildSearchSql(q, driver_->dialect()).status());  // a bad query: no connection taken
-  return WithReader([&](SqlDriver& d) -> Result<SearchPage> { return SearchPageOn(d, q, /*in_transaction=*/false); });
-}
-
-Result<SearchPage> SqlReadStore::SearchPageOn(SqlDriver& d, const SearchQuery& q, bool in_transaction) {
-  SearchSql source, conditions;
-  CUSTODIAN_ASSIGN_OR_RETURN(SearchSql query, BuildSearchSql(q, d.dialect(), nullptr, &source, &conditions));
-  if (d.dialect() == Dialect::kSqlite) {
-    CUSTODIAN_ASSIGN_OR_RETURN(std::string match, TermsMatch(q));
-    if (!match.empty()) {
-      DriverTxn txn(d);
-      if (in_transaction) return SearchByTerms(txn, q, match, conditions);
-      // One snapshot for the walk over the days: a purge may drop a day's table meanwhile.
-      CUSTODIAN_RETURN_IF_ERROR(d.ExecScript("BEGIN"));
-      auto page = SearchByTerms(txn, q, match, conditions);
-      Status end = d.ExecScript(page.ok() ? "COMMIT" : "ROLLBACK");
-      if (page.ok() && !end.ok()) return end;
-      return page;
-    }
-  }
-  return SearchOn(d, q, std::move(query), std::move(source));
-}
-
-// SQLite: the reads whose terms match, newest first (tkey order is the search order:
-// capture time, then id), a chunk at a time until a page and one more are found. The
-// conditions (the term itself, time, cameras, area, class, cursor) filter each chunk.
-Result<SearchPage> SqlReadStore::SearchByTerms(Txn& txn, const SearchQuery& q, const std::string& match,
-                                               const SearchSql& conditions) {
-  auto clamp_ms = [](int64_t ms) { return std::clamp<int64_t>(ms, 0, kMaxCaptureMs); };
-  int64_t lo = 0, hi = kMaxCaptureMs * kTkeyPerMs;
-  if (q.from) lo = clamp_ms(ToUnixMillis(*q.from)) * kTkeyPerMs;
-  if (q.to) hi = std::min(hi, clamp_ms(ToUnixMillis(*q.to)) * kTkeyPerMs);
-  if (!q.cursor.empty()) {
-    int64_t ms = 0, id = 0;
-    CUSTODIAN_RETURN_IF_ERROR(DecodeCursor(q.cursor, &ms, &id));
-    hi = std::min(hi, (clamp_ms(ms) + 1) * kTkeyPerMs);
-  }
-  SearchPage page;
-  const size_t want = size_t(q.limit) + 1;
-  CUSTODIAN_RETURN_IF_ERROR(WalkTerms(
-      txn, match, lo, hi, want, std::string("SELECT ") + kReadColumns + " FROM reads r WHERE r.tkey IN ",
-      (conditions.sql.empty() ? std::string() : " AND " + conditions.sql) + " ORDER BY r.tkey DESC", conditions.params,
-      [&](std::vector<SqlRow>& rows) -> Result<bool> {
-        for (const auto& row : rows) {
-          page.reads.push_back(DecodeRead(row));
-          if (page.reads.size() == want) return false;
-        }
-        return true;
-      }));
-  if (page.reads.size() == want) {
-    page.reads.pop_back();
-    const StoredRead& last = page.reads.back();
-    page.next_cursor = EncodeCursor(ToUnixMillis(last.captured_at), last.id);
-  }
-  return page;
+  SearchSql source;
+  CUSTODIAN_ASSIGN_OR_RETURN(SearchSql query, BuildSearchSql(q, driver_->dialect(), nullptr, &source));
+  return WithReader([&](SqlDriver& d) -> Result<SearchPage> { return SearchOn(d, q, std::move(query), source); });
 }
 
 Result<SearchPage> SqlReadStore::SearchOn(SqlDriver& d, const SearchQuery& q, SearchSql query, SearchSql source) {
@@ -1187,14 +1066,16 @@ Result<Hold> SqlReadStore::PlaceHold(const HoldRequest& h) {
       reads[id] = AsInt(rows[0][0]);
     }
     for (SearchQuery q = query.value_or(SearchQuery{}); query;) {
-      CUSTODIAN_ASSIGN_OR_RETURN(SearchPage page, SearchPageOn(*driver_, q, /*in_transaction=*/true));
-      for (const StoredRead& r : page.reads) reads[r.id] = ToUnixMillis(r.captured_at);
+      CUSTODIAN_ASSIGN_OR_RETURN(SearchSql page, BuildSearchSql(q, driver_->dialect()));
+      CUSTODIAN_ASSIGN_OR_RETURN(auto rows, driver_->Query(page.sql, page.params));
+      for (size_t i = 0; i < rows.size() && int(i) < q.limit; ++i) reads[AsInt(rows[i][0])] = AsInt(rows[i][3]);
       if (int64_t(reads.size()) > kMaxReadsPerHold) {
         return Status::InvalidArgument("the search matches more than ", kMaxReadsPerHold,
                                        " reads; narrow it (time range, cameras) or hold reads by id");
       }
-      if (page.next_cursor.empty()) break;
-      q.cursor = page.next_cursor;
+      if (int(rows.size()) <= q.limit) break;
+      const SqlRow& last = rows[size_t(q.limit) - 1];
+      q.cursor = EncodeCursor(AsInt(last[3]), AsInt(last[0]));
     }
     CUSTODIAN_ASSIGN_OR_RETURN(
         auto ids, driver_->Query("INSERT INTO holds (case_number, reason, created_by, created_ms) VALUES (?, ?, ?, ?) "
@@ -1276,23 +1157,18 @@ Result<PurgeBatchResult> SqlReadStore::PurgeBatch(const PurgeBatchRequest& req) 
   PurgeBatchResult result;
   std::vector<std::string> dead_images;
   std::set<int64_t> days;
-  const bool terms = driver_->dialect() == Dialect::kSqlite;
-  // The reads under an active hold captured before the cutoff (parameter: the cutoff).
-  static constexpr const char* kHeldBefore =
-      "SELECT hr.read_id FROM held_reads hr JOIN holds h ON h.id = hr.hold_id WHERE h.released_ms IS NULL AND "
-      "hr.captured_ms < ?";
   Status written = InTransaction([&]() -> Status {
     CUSTODIAN_RETURN_IF_ERROR(LockHolds(*driver_));
     CUSTODIAN_ASSIGN_OR_RETURN(
         auto rows,
         // The held reads are one uncorrelated set (built once per statement from the few
         // rows of active holds before the cutoff), not a probe per candidate read.
-        driver_->Query(std::string("SELECT r.id, r.captured_ms, r.plate, r.event_id, r.crop_sha, r.frame_sha FROM "
-                                   "reads r WHERE r.data_class = ? AND r.captured_ms < ? AND r.id NOT IN (") +
-                           kHeldBefore + ") ORDER BY r.captured_ms, r.id LIMIT ?",
+        driver_->Query("SELECT r.id, r.captured_ms, r.plate, r.event_id, r.crop_sha, r.frame_sha FROM reads r "
+                       "WHERE r.data_class = ? AND r.captured_ms < ? AND r.id NOT IN (SELECT hr.read_id FROM "
+                       "held_reads hr JOIN holds h ON h.id = hr.hold_id WHERE h.released_ms IS NULL AND "
+                       "hr.captured_ms < ?) ORDER BY r.captured_ms, r.id LIMIT ?",
                        {ClassValue(req.data_class), cutoff_ms, cutoff_ms, int64_t(req.limit)}));
-    DriverTxn txn(*driver_);
-    if (rows.empty()) return terms ? RebuildStaleTerms(txn) : Status::Ok();
+    if (rows.empty()) return Status::Ok();
     std::vector<SqlValue> ids, events;
     std::map<std::string, int64_t> image_refs;
     std::set<std::string> plates;
@@ -1305,21 +1181,10 @@ Result<PurgeBatchResult> SqlReadStore::PurgeBatch(const PurgeBatchRequest& req) 
       if (!IsNull(r[4])) ++image_refs[AsString(r[4])];
       if (!IsNull(r[5])) ++image_refs[AsString(r[5])];
     }
-    // SQLite's terms (read_terms.h) stay in place while a purge runs (a search skips terms
-    // whose read is gone): each day it touches is marked stale, and the run's last batch
-    // rebuilds the stale days' tables from the reads left (dropping those left empty). One
-    // rebuild per day and run, where deleting terms read by read cost ~20 us a read.
-    if (terms) {
-      for (int64_t day : days) {
-        CUSTODIAN_RETURN_IF_ERROR(
-            driver_->Query("INSERT INTO read_terms_stale (day) VALUES (?) ON CONFLICT DO NOTHING", {day}).status());
-      }
-    }
     // The capture-time bounds let PostgreSQL touch only the partitions involved.
     CUSTODIAN_RETURN_IF_ERROR(
         ForChunks(*driver_, "DELETE FROM reads WHERE id IN ", " AND captured_ms >= ? AND captured_ms <= ?", ids,
                   {oldest, newest}));
-    if (terms && rows.size() < size_t(req.limit)) CUSTODIAN_RETURN_IF_ERROR(RebuildStaleTerms(txn));
     // Rows of released holds that covered these reads: the hold's record stays, its
     // reads are gone.
     // Only released holds can still name these reads: found by capture time (few rows),
@@ -1339,7 +1204,7 @@ Result<PurgeBatchResult> SqlReadStore::PurgeBatch(const PurgeBatchRequest& req) 
       }
     }
     CUSTODIAN_RETURN_IF_ERROR(ForChunks(*driver_, "DELETE FROM alerts WHERE read_id IN ", "", ids, {}));
-    if (!events.empty() && !terms) {  // (SQLite: event ids are a column of the reads, gone with them)
+    if (!events.empty()) {
       CUSTODIAN_RETURN_IF_ERROR(ForChunks(*driver_, "DELETE FROM read_events WHERE event_id IN ", "", events, {}));
     }
     // Image references: a statement per 100 images that lose one reference (nearly all: a
@@ -1371,11 +1236,10 @@ Result<PurgeBatchResult> SqlReadStore::PurgeBatch(const PurgeBatchRequest& req) 
       }
       if (!dead.empty()) CUSTODIAN_RETURN_IF_ERROR(ForChunks(*driver_, "DELETE FROM images WHERE sha256 IN ", "", dead, {}));
     }
-    // PostgreSQL: plates none of whose reads is left go, with their trigrams.
-    if (!terms) {
-      CUSTODIAN_RETURN_IF_ERROR(UnindexUnusedPlates(txn, std::vector<std::string>(plates.begin(), plates.end())).status());
-    }
-    result.plates = int64_t(plates.size());
+    // Plates none of whose reads is left go, with their trigrams.
+    DriverTxn txn(*driver_);
+    CUSTODIAN_ASSIGN_OR_RETURN(result.plates,
+                               UnindexUnusedPlates(txn, std::vector<std::string>(plates.begin(), plates.end())));
     result.reads = int64_t(rows.size());
     result.images = int64_t(dead_images.size());
     result.oldest = FromUnixMillis(oldest);
@@ -1558,11 +1422,11 @@ Result<HotlistImportResult> SqlReadStore::ImportHotlistEntries(const HotlistImpo
     const int64_t list_id = AsInt(list[0][0]);
     const bool fuzzy = AsInt(list[0][1]) != 0;
     // SQLite's hotlist filter (made current first) takes the new plates here rather than
-    // being reloaded by the next ingest (its version is read again after the inserts). Should
-    // the transaction roll back, the sets hold extra plates (harmless: a lookup finds no
-    // entry) and the version differs from the database's, so the next ingest reloads.
-    const bool filter_current = driver_->dialect() == Dialect::kSqlite;
-    if (filter_current) CUSTODIAN_RETURN_IF_ERROR(RefreshHotlistFilter());
+    // being reloaded by the next ingest (its version is read again after the inserts).
+    // Should the transaction roll back, the sets hold extra plates (harmless: a lookup
+    // finds no entry) and their version differs from the database's: the next ingest reloads.
+    const bool filter = driver_->dialect() == Dialect::kSqlite;
+    if (filter) CUSTODIAN_RETURN_IF_ERROR(RefreshHotlistFilter());
     for (size_t i = 0; i < im.entries.size(); ++i) {
       const HotlistEntryInput& e = im.entries[i];
       const Prepared& p = prepared[i];
@@ -1590,19 +1454,6 @@ Result<HotlistImportResult> SqlReadStore::ImportHotlistEntries(const HotlistImpo
       // Recent reads of the plate (or its confusion class on a fuzzy list).
       std::vector<SqlRow> reads;
       for (int pass = 0; pass < (fuzzy ? 2 : 1); ++pass) {
-        if (driver_->dialect() == Dialect::kSqlite) {  // through the terms index (read_terms.h)
-          DriverTxn txn(*driver_);
-          CUSTODIAN_RETURN_IF_ERROR(WalkTerms(
-              txn, pass == 0 ? "p" + p.plate : "k" + p.key, std::max<int64_t>(since_ms, 0) * kTkeyPerMs, kMaxCaptureMs * kTkeyPerMs, 256,
-              "SELECT r.id, r.captured_ms, r.plate, r.region FROM reads r WHERE r.tkey IN ",
-              pass == 0 ? " AND r.plate = ?" : " AND r.confusion_key = ? AND r.plate <> ?",
-              pass == 0 ? std::vector<SqlValue>{p.plate} : std::vector<SqlValue>{p.key, p.plate},
-              [&](std::vector<SqlRow>& rows) -> Result<bool> {
-                reads.insert(reads.end(), rows.begin(), rows.end());
-                return true;
-              }));
-          continue;
-        }
         CUSTODIAN_ASSIGN_OR_RETURN(
             auto rows, driver_->Query(pass == 0 ? "SELECT id, captured_ms, plate, region FROM reads WHERE plate = ? "
                                                   "AND captured_ms >= ?"
@@ -1622,7 +1473,7 @@ Result<HotlistImportResult> SqlReadStore::ImportHotlistEntries(const HotlistImpo
         result.retro_alerts += n;
       }
     }
-    if (filter_current) {
+    if (filter) {
       for (const Prepared& p : prepared) {
         hot_plates_.insert(p.plate);
         if (fuzzy) hot_fuzzy_keys_.insert(p.key);

@@ -40,12 +40,8 @@ struct SearchSql {
 // that lists them (without a LIMIT; empty sql otherwise). With `plates` (those candidates,
 // at most kMaxMergedPlates), the search is built as one bounded index walk per plate,
 // merged, instead of one statement that sorts every read of those plates.
-// `conditions`, when given, receives the statement's conditions alone (joined by AND,
-// without WHERE; empty when none) and their parameters. On SQLite the conditions filter by
-// the term (there is no plates table; the caller narrows by the terms index, read_terms.h).
 Result<SearchSql> BuildSearchSql(const SearchQuery& query, Dialect dialect,
-                                 const std::vector<std::string>* plates = nullptr, SearchSql* plate_source = nullptr,
-                                 SearchSql* conditions = nullptr);
+                                 const std::vector<std::string>* plates = nullptr, SearchSql* plate_source = nullptr);
 inline constexpr size_t kMaxMergedPlates = 64;
 
 // ---- Pending-image journal: no orphan image after a crash ----
@@ -199,10 +195,6 @@ class SqlReadStore final : public ReadStore {
   Status InTransaction(Fn&& fn);
 
   Result<SearchPage> SearchOn(SqlDriver& d, const SearchQuery& q, SearchSql query, SearchSql source);
-  // One page of a search on `d`; in_transaction: the caller holds a transaction on it.
-  Result<SearchPage> SearchPageOn(SqlDriver& d, const SearchQuery& q, bool in_transaction);
-  Result<SearchPage> SearchByTerms(Txn& txn, const SearchQuery& q, const std::string& match,
-                                   const SearchSql& conditions);
   // Runs fn(driver) on a free reader connection (or, without readers, on the writer under
   // mu_).
   template <typename Fn>

@@ -7,7 +7,6 @@
 #include <filesystem>
 
 #include "custodian/store/read_store.h"
-#include "store/read_terms.h"
 #include "store/sql_read_store.h"
 
 namespace custodian::store::internal {
@@ -29,20 +28,16 @@ class SearchPlan : public ::testing::Test {
     fs::remove_all(dir_);
   }
 
-  // The plan's lines, e.g. "SEARCH r USING INDEX reads_by_time (captured_ms>?)".
-  std::string Plan(const SearchQuery& q) {
-    auto built = BuildSearchSql(q, Dialect::kSqlite);
+  // The plan's lines, e.g. "SEARCH r USING COVERING INDEX reads_by_plate (plate=?)".
+  std::string Plan(const SearchQuery& q, const std::vector<std::string>* plates = nullptr) {
+    auto built = BuildSearchSql(q, Dialect::kSqlite, plates);
     EXPECT_TRUE(built.ok()) << built.status().ToString();
     if (!built.ok()) return "";
-    return PlanOf(built->sql, built->params);
-  }
-
-  std::string PlanOf(const std::string& statement, const std::vector<SqlValue>& params) {
-    std::string sql = "EXPLAIN QUERY PLAN " + statement;
+    std::string sql = "EXPLAIN QUERY PLAN " + built->sql;
     sqlite3_stmt* stmt = nullptr;
     EXPECT_EQ(sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr), SQLITE_OK) << sqlite3_errmsg(db_);
-    for (size_t i = 0; i < params.size(); ++i) {
-      const SqlValue& v = params[i];
+    for (size_t i = 0; i < built->params.size(); ++i) {
+      const SqlValue& v = built->params[i];
       int idx = int(i) + 1;
       if (auto* n = std::get_if<int64_t>(&v)) sqlite3_bind_int64(stmt, idx, *n);
       if (auto* d = std::get_if<double>(&v)) sqlite3_bind_double(stmt, idx, *d);
@@ -57,8 +52,8 @@ class SearchPlan : public ::testing::Test {
     return plan;
   }
 
-  void ExpectIndex(const SearchQuery& q, const std::string& index) {
-    std::string plan = Plan(q);
+  void ExpectIndex(const SearchQuery& q, const std::string& index, const std::vector<std::string>* plates = nullptr) {
+    std::string plan = Plan(q, plates);
     EXPECT_NE(plan.find(index), std::string::npos) << "plate '" << q.plate << "':\n" << plan;
     EXPECT_EQ(plan.find("SCAN r\n"), std::string::npos) << "full scan of reads:\n" << plan;
   }
@@ -69,88 +64,54 @@ class SearchPlan : public ::testing::Test {
 
 const TimePoint kT = FromUnixMillis(1'767'225'600'000);
 
-// SQLite narrows a plate term by its terms index (read_terms.h): each kind of term
-// becomes the FTS5 query meant for it; terms the index cannot narrow (no prefix or suffix
-// of 2+, no literal run of 3+) are answered by the time-ordered scan below.
-TEST_F(SearchPlan, EachPlateMatchBecomesItsTermsQuery) {
-  auto match = [](const SearchQuery& q) {
-    auto m = TermsMatch(q);
-    EXPECT_TRUE(m.ok()) << m.status().ToString();
-    return m.ok() ? *m : std::string("?");
-  };
-  EXPECT_EQ(match({.match = PlateMatch::kExact, .plate = "7abc-123"}), "p7ABC123");
-  EXPECT_EQ(match({.match = PlateMatch::kWildcard, .plate = "7ABC123"}), "p7ABC123");
-  EXPECT_EQ(match({.match = PlateMatch::kWildcard, .plate = "7ABC*"}), "p7ABC*");
-  EXPECT_EQ(match({.match = PlateMatch::kWildcard, .plate = "7A*"}), "p7A*");
-  EXPECT_EQ(match({.match = PlateMatch::kWildcard, .plate = "*23"}), "r32*");
-  EXPECT_EQ(match({.match = PlateMatch::kWildcard, .plate = "*C123"}), "g123 AND gC12");
-  EXPECT_EQ(match({.match = PlateMatch::kWildcard, .plate = "?ABC?2?"}), "gABC");
-  EXPECT_EQ(match({.match = PlateMatch::kWildcard, .plate = "7?*"}), "");
-  EXPECT_EQ(match({.match = PlateMatch::kWildcard, .plate = "*"}), "");
-  EXPECT_EQ(match({.match = PlateMatch::kFuzzy, .plate = "7ABC123"}), "k7A8C123");
-  const std::string one_edit = match({.match = PlateMatch::kFuzzy, .plate = "7ABC123", .extra_edits = 1});
-  EXPECT_EQ(one_edit.rfind("k", 0), 0u) << one_edit;
-  EXPECT_NE(one_edit.find(" OR k7A8C123"), std::string::npos) << one_edit;
-  EXPECT_EQ(match({.match = PlateMatch::kAny}), "");
-  EXPECT_EQ(match({.match = PlateMatch::kAny, .camera_ids = {"cam-a", "b"}}), "c63616d2d61 OR c62");
-  EXPECT_EQ(match({.match = PlateMatch::kExact, .plate = "7ABC123", .camera_ids = {"b"}}), "(p7ABC123) AND (c62)");
+TEST_F(SearchPlan, EachPlateMatchUsesItsIndex) {
+  ExpectIndex({.match = PlateMatch::kExact, .plate = "7ABC123"}, "reads_by_plate (plate=?)");
+  ExpectIndex({.match = PlateMatch::kWildcard, .plate = "7ABC*"}, "reads_by_plate (plate>? AND plate<?)");
+  ExpectIndex({.match = PlateMatch::kWildcard, .plate = "7*"}, "reads_by_plate (plate>? AND plate<?)");
+  ExpectIndex({.match = PlateMatch::kWildcard, .plate = "*C123"}, "plates_by_rev");
+  ExpectIndex({.match = PlateMatch::kWildcard, .plate = "?ABC?2?"}, "SEARCH g USING PRIMARY KEY (gram=?)");  // plate_grams
+  ExpectIndex({.match = PlateMatch::kWildcard, .plate = "*ABC*"}, "reads_by_plate (plate=?)");
+  ExpectIndex({.match = PlateMatch::kFuzzy, .plate = "7ABC123"}, "plates_by_confusion");
+  ExpectIndex({.match = PlateMatch::kFuzzy, .plate = "7ABC123", .extra_edits = 1}, "plates_by_confusion");
 }
 
-// The two statements of a terms search: a day's matching tkeys from the FTS5 index,
-// newest first, then their rows by reads_by_tkey, with no sort and no scan of reads.
-TEST_F(SearchPlan, TermsSearchWalksTheIndexesInOrder) {
-  sqlite3* rw = nullptr;
-  ASSERT_EQ(sqlite3_open_v2((dir_ / "c.db").c_str(), &rw, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(rw,
-                         "CREATE VIRTUAL TABLE read_terms_20454 USING fts5(terms, content='', detail='none', "
-                         "tokenize='ascii')",
-                         nullptr, nullptr, nullptr),
-            SQLITE_OK)
-      << sqlite3_errmsg(rw);
-  sqlite3_close_v2(rw);
-  std::string plan = PlanOf(TermsRowidSql(20454), {std::string("p7ABC123"), int64_t(1) << 62, int64_t(0), int64_t(64)});
-  EXPECT_NE(plan.find("SCAN read_terms_20454 VIRTUAL TABLE INDEX"), std::string::npos) << plan;
-  EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << plan;  // FTS5 gives rowids in order
-  SearchSql conditions;
-  ASSERT_TRUE(BuildSearchSql({.match = PlateMatch::kExact, .plate = "7ABC123", .cursor = "c1.1767225600000.42"},
-                             Dialect::kSqlite, nullptr, nullptr, &conditions)
-                  .ok());
-  std::vector<SqlValue> params = {int64_t(1), int64_t(2), int64_t(3)};
-  params.insert(params.end(), conditions.params.begin(), conditions.params.end());
-  plan = PlanOf("SELECT r.id FROM reads r WHERE r.tkey IN (?, ?, ?) AND " + conditions.sql + " ORDER BY r.tkey DESC",
-                params);
-  EXPECT_NE(plan.find("reads_by_tkey (tkey=?)"), std::string::npos) << plan;
-  EXPECT_EQ(plan.find("SCAN r\n"), std::string::npos) << plan;
+// With its candidate plates known, a search walks reads_by_plate once per plate, newest
+// first, each walk stopping after a page (no sort of all their reads).
+TEST_F(SearchPlan, CandidatePlatesAreWalkedOnePageEach) {
+  std::vector<std::string> plates = {"7ABC123", "7A8C123", "7ABC12"};
+  SearchSql source;
+  auto built = BuildSearchSql({.match = PlateMatch::kFuzzy, .plate = "7ABC123"}, Dialect::kSqlite, nullptr, &source);
+  ASSERT_TRUE(built.ok());
+  EXPECT_NE(source.sql.find("confusion_key"), std::string::npos) << source.sql;
+  for (const auto* term : {"*C123", "*ABC*", "7ABC*"}) {
+    SearchQuery q{.match = PlateMatch::kWildcard, .plate = term};
+    std::string plan = Plan(q, &plates);
+    EXPECT_NE(plan.find("reads_by_plate (plate=?"), std::string::npos) << term << ":\n" << plan;
+    EXPECT_EQ(plan.find("SCAN r\n"), std::string::npos) << term << ":\n" << plan;
+    // Four arms (three plates padded to a power of two), each walking the index in order
+    // (a sort, where SQLite adds one, is over the arm's one page, after its LIMIT).
+    int arms = 0;
+    const std::string walk = "reads_by_plate (plate=?)\n";
+    for (size_t at = plan.find(walk); at != std::string::npos; at = plan.find(walk, at + 1)) {
+      ++arms;
+      EXPECT_EQ(plan.compare(at + walk.size(), 6, "SCAN a"), 0) << term << ":\n" << plan;
+    }
+    EXPECT_EQ(arms, 4) << term << ":\n" << plan;
+  }
 }
 
 TEST_F(SearchPlan, FiltersWithoutAPlateUseTheirIndexes) {
   ExpectIndex({.match = PlateMatch::kAny}, "reads_by_time");
   ExpectIndex({.match = PlateMatch::kAny, .from = kT, .to = kT + std::chrono::hours(1)}, "reads_by_time");
+  ExpectIndex({.match = PlateMatch::kAny, .camera_ids = {"cam-a", "cam-b"}}, "reads_by_camera");
   ExpectIndex({.match = PlateMatch::kAny, .data_class = DataClass::kNonPublicSafety}, "reads_by_class");
-  ExpectIndex({.match = PlateMatch::kWildcard, .plate = "7?*"}, "reads_by_time");  // no term narrows it
 }
 
-TEST_F(SearchPlan, PagesWithoutAPlateWalkTheTimeIndexWithoutSorting) {
-  std::string plan = Plan({.match = PlateMatch::kAny, .cursor = "c1.1767225600000.42"});
+TEST_F(SearchPlan, ExactPlatePagesWalkTheIndexInOrderWithoutSorting) {
+  std::string plan = Plan({.match = PlateMatch::kExact, .plate = "7ABC123", .cursor = "c1.1767225600000.42"});
   EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << plan;
-}
-
-// PostgreSQL (no terms index): with its candidate plates known, a search walks
-// reads_by_plate once per plate, each walk stopping after a page: one arm per plate,
-// padded to a power of two.
-TEST(SearchSqlPostgres, CandidatePlatesAreWalkedOnePageEach) {
-  std::vector<std::string> plates = {"7ABC123", "7A8C123", "7ABC12"};
-  SearchSql source;
-  auto built = BuildSearchSql({.match = PlateMatch::kFuzzy, .plate = "7ABC123"}, Dialect::kPostgres, nullptr, &source);
-  ASSERT_TRUE(built.ok());
-  EXPECT_NE(source.sql.find("confusion_key"), std::string::npos) << source.sql;
-  auto arms = BuildSearchSql({.match = PlateMatch::kWildcard, .plate = "*ABC*"}, Dialect::kPostgres, &plates);
-  ASSERT_TRUE(arms.ok());
-  int n = 0;
-  for (size_t at = arms->sql.find("r.plate = ?"); at != std::string::npos; at = arms->sql.find("r.plate = ?", at + 1)) {
-    ++n;
-  }
-  EXPECT_EQ(n, 4) << arms->sql;
+  plan = Plan({.match = PlateMatch::kAny});
+  EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << plan;
 }
 
 }  // namespace

@@ -17,8 +17,6 @@ namespace custodian::store::testing {
 
 struct SqliteBackend {
   static constexpr bool kPartitioned = false;
-  // Plates are indexed by per-day FTS5 tables of terms (read_terms.h), not a plates table.
-  static constexpr bool kTermsIndex = true;
 
   // A URL for a database file that does not exist yet, in `dir`.
   static Result<std::string> NewDatabase(const std::filesystem::path& dir) {
@@ -61,7 +59,6 @@ struct SqliteBackend {
 // base database; each test gets a database of its own, so tests may run in parallel.
 struct PostgresBackend {
   static constexpr bool kPartitioned = true;
-  static constexpr bool kTermsIndex = false;
 
   static Result<std::string> NewDatabase(const std::filesystem::path&) {
     const char* base = std::getenv("CUSTODIAN_TEST_PG_URL");

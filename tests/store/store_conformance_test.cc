@@ -207,28 +207,6 @@ TYPED_TEST(ReadStoreTest, UpgradeFromVersionOneIndexesExistingPlates) {
   this->Ingest(this->MakeRead("", "cam-b", "9XABCY", 1));
   this->Ingest(this->MakeRead("", "cam-b", "7ABD123", 2));
   this->store_.reset();
-  if constexpr (TypeParam::kTermsIndex) {  // undo migration 7 first (SQLite)
-    Status undone = TypeParam::Exec(this->url_,
-                                "DROP TABLE read_terms_" + std::to_string(ToUnixMillis(kT0) / 86'400'000) +
-                                    "; DROP TABLE read_term_days; DROP TABLE read_terms_stale; "
-                                    "DROP TRIGGER hotlists_changed_ins; DROP TRIGGER hotlists_changed_upd; "
-                                    "DROP TRIGGER hotlists_changed_del; DROP TRIGGER hotlist_entries_changed_ins; "
-                                    "DROP TRIGGER hotlist_entries_changed_upd; DROP TRIGGER hotlist_entries_changed_del; "
-                                    "DROP TABLE hotlist_version; "
-                                    "DROP TABLE read_terms_backfill; DROP INDEX reads_by_tkey; "
-                                    "ALTER TABLE reads DROP COLUMN tkey; "
-                                    "CREATE INDEX reads_by_plate ON reads (plate, captured_ms); "
-                                    "CREATE INDEX reads_by_camera ON reads (camera_id, captured_ms); "
-                                    "DROP INDEX reads_by_event; CREATE TABLE read_events (event_id TEXT PRIMARY "
-                                    "KEY, read_id INTEGER NOT NULL, captured_ms INTEGER NOT NULL) WITHOUT ROWID; "
-                                    "INSERT INTO read_events SELECT event_id, id, captured_ms FROM reads WHERE "
-                                    "event_id IS NOT NULL; "
-                                    "CREATE INDEX read_events_by_time ON read_events (captured_ms); "
-                                    "CREATE TABLE plates (plate TEXT PRIMARY KEY) WITHOUT ROWID; "
-                                    "CREATE TABLE plate_grams (gram TEXT, plate TEXT, PRIMARY KEY (gram, plate)) "
-                                    "WITHOUT ROWID;");
-    ASSERT_TRUE(undone.ok()) << undone.ToString();
-  }
   // Back to version 1, as a database written by the release before it would be.
   ASSERT_TRUE(TypeParam::Exec(this->url_,
                               "DROP TABLE failed_logons; DROP TABLE sessions; DROP TABLE acknowledgments; "
@@ -239,6 +217,7 @@ TYPED_TEST(ReadStoreTest, UpgradeFromVersionOneIndexesExistingPlates) {
                               "CREATE INDEX reads_by_plate_rev ON reads (plate_rev, captured_ms); "  // migration 6
                               "CREATE INDEX reads_by_confusion ON reads (confusion_key, captured_ms); "
                               "DROP TABLE alerts; DROP TABLE hotlist_entries; DROP TABLE hotlists; "  // migration 4
+                              "DROP TABLE IF EXISTS hotlist_version; "  // migration 7 (SQLite)
                               "DROP TABLE purge_log; DROP INDEX holds_active; "  // migration 3
                               "DROP TABLE plate_grams; DROP TABLE plates; DELETE FROM schema_version WHERE version >= 2")
                   .ok());
@@ -253,14 +232,9 @@ TYPED_TEST(ReadStoreTest, UpgradeFromVersionOneIndexesExistingPlates) {
   std::vector<std::string> plates;
   for (const auto& r : page->reads) plates.push_back(r.plate);
   EXPECT_EQ(plates, (std::vector<std::string>{"9XABCY", "7ABC123"}));
-  if constexpr (TypeParam::kTermsIndex) {  // the reads stored before migration 7 were indexed at open
-    EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM read_terms_backfill"), 0);
-    EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM reads WHERE tkey IS NULL"), 0);
-  } else {
-    auto grams = TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM plate_grams WHERE plate = '9XABCY'");
-    ASSERT_TRUE(grams.ok());
-    EXPECT_EQ(*grams, 4);
-  }
+  auto grams = TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM plate_grams WHERE plate = '9XABCY'");
+  ASSERT_TRUE(grams.ok());
+  EXPECT_EQ(*grams, 4);
   // Migration 6 gave the existing plates their reverse and confusion key.
   auto fuzzy = this->store_->Search({.match = PlateMatch::kFuzzy, .plate = "7A8C123"});
   ASSERT_TRUE(fuzzy.ok()) << fuzzy.status().ToString();
@@ -1025,54 +999,8 @@ TYPED_TEST(ReadStoreTest, PurgeDeletesOnlyReadsPastTheirClassPeriod) {
   EXPECT_EQ(this->CountAll(), 1);
 }
 
-// SQLite's terms index (read_terms.h) keeps no plate of a purged read once the purge run
-// ends: each day it touched is rebuilt from the reads left (those a hold keeps, those not
-// yet due), or dropped; a corrected read is found by its new plate only.
-TYPED_TEST(ReadStoreTest, PurgeAndCorrectionKeepTheTermsIndexExact) {
-  if constexpr (!TypeParam::kTermsIndex) {
-    GTEST_SKIP() << "PostgreSQL indexes plates in tables (PurgeForgetsManyPlatesAndKeepsThoseStillRead)";
-  }
-  using std::chrono::days;
-  using std::chrono::hours;
-  const int64_t day0 = ToUnixMillis(kT0) / 86'400'000, day1 = day0 + 1;
-  auto terms = [&](int64_t day, const std::string& match) {
-    const std::string t = "read_terms_" + std::to_string(day);
-    auto n = TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM " + t + (match.empty() ? "" : " WHERE " + t + " MATCH '" + match + "'"));
-    EXPECT_TRUE(n.ok()) << n.status().ToString();
-    return n.ok() ? *n : -1;
-  };
-  const int64_t held = this->Ingest(this->MakeRead("t-h", "cam-a", "5HELD01", 60));
-  this->Ingest(this->MakeRead("t-a", "cam-a", "5GONE01", 120));
-  this->Ingest(this->MakeRead("t-b", "cam-b", "5GONE02", 180));
-  this->Ingest(this->MakeRead("t-c", "cam-a", "6EARLY1", 24 * 60 + 60));
-  const int64_t late = this->Ingest(this->MakeRead("t-d", "cam-a", "6LATE01", 24 * 60 + 20 * 60));
-  ASSERT_TRUE(this->store_->PlaceHold({.case_number = "C-9", .reason = "r", .placed_by = "u", .read_ids = {held}}).ok());
-  EXPECT_EQ(terms(day0, ""), 3);
-  EXPECT_EQ(terms(day0, "p5GONE02 AND c63616d2d62"), 1);  // plate and camera terms of one read
-
-  // The cutoff falls at noon of day 1: day 0 is wholly past it, day 1 in part.
-  auto s = PurgeNinetyDaysAt(*this->store_, this->clock_, kT0 + days(91) + hours(12));
-  ASSERT_TRUE(s.ok()) << s.status().ToString();
-  EXPECT_EQ(s->public_safety.reads, 3);
-  EXPECT_EQ(terms(day0, ""), 1);  // rebuilt: the held read alone
-  EXPECT_EQ(terms(day0, "p5HELD01"), 1);
-  EXPECT_EQ(terms(day0, "p5GONE01 OR p5GONE02 OR g5GO"), 0);
-  EXPECT_EQ(terms(day1, "p6EARLY1 OR g6EA"), 0);  // rebuilt without the purged read
-  EXPECT_EQ(terms(day1, "p6LATE01"), 1);
-  EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM read_terms_stale"), 0);
-  EXPECT_EQ(this->Plates({.match = PlateMatch::kWildcard, .plate = "5*1"}), std::vector<std::string>{"5HELD01"});
-  EXPECT_EQ(this->Plates({.match = PlateMatch::kWildcard, .plate = "?GONE*"}), std::vector<std::string>{});
-
-  ASSERT_TRUE(this->store_->CorrectRead(late, "6LATE02", "audit", "auditor").ok());
-  EXPECT_EQ(terms(day1, "p6LATE01"), 0);
-  EXPECT_EQ(terms(day1, "p6LATE02"), 1);
-  EXPECT_EQ(this->Plates({.match = PlateMatch::kFuzzy, .plate = "6LATEO2"}), std::vector<std::string>{"6LATE02"});
-  EXPECT_EQ(this->Plates({.match = PlateMatch::kExact, .plate = "6LATE01"}), std::vector<std::string>{});
-}
-
 // More plates than one clean-up statement takes (100 plates, 50 trigrams a statement): every
-// plate whose last read goes is forgotten with all its trigrams (PostgreSQL) or its day's
-// terms table goes (SQLite), and none of the others.
+// plate whose last read goes is forgotten with all its trigrams, and none of the others.
 TYPED_TEST(ReadStoreTest, PurgeForgetsManyPlatesAndKeepsThoseStillRead) {
   using std::chrono::days;
   std::vector<ReadInput> batch;
@@ -1087,24 +1015,14 @@ TYPED_TEST(ReadStoreTest, PurgeForgetsManyPlatesAndKeepsThoseStillRead) {
   this->clock_.Set(kT0 + days(6));
   auto res = this->store_->Ingest(batch);
   ASSERT_TRUE(res.ok()) << res.status().ToString();
-  if constexpr (!TypeParam::kTermsIndex) {
-    ASSERT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM plates"), 230);
-  }
+  ASSERT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM plates"), 230);
   auto s = PurgeNinetyDaysAt(*this->store_, this->clock_, kT0 + days(92));
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   EXPECT_EQ(s->public_safety.reads, 230);
-  EXPECT_EQ(s->public_safety.plates, 230);  // distinct plates among the purged reads
-  if constexpr (TypeParam::kTermsIndex) {
-    // The first day was wholly past retention: its terms table went with its reads.
-    const std::string day0 = std::to_string(ToUnixMillis(kT0) / 86'400'000);
-    EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'read_terms_" + day0 + "'"), 0);
-    EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM read_term_days WHERE day = " + day0), 0);
-    EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM read_terms_stale"), 0);
-  } else {
-    EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM plates"), 1);
-    EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM plate_grams WHERE plate <> '1QK0009'"), 0);
-    EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM plate_grams WHERE plate = '1QK0009'"), 5);
-  }
+  EXPECT_EQ(s->public_safety.plates, 229);
+  EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM plates"), 1);
+  EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM plate_grams WHERE plate <> '1QK0009'"), 0);
+  EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM plate_grams WHERE plate = '1QK0009'"), 5);
   EXPECT_EQ(this->Plates({.match = PlateMatch::kWildcard, .plate = "*QK0*"}), std::vector<std::string>{"1QK0009"});
 }
 
@@ -1171,11 +1089,9 @@ TYPED_TEST(ReadStoreTest, PurgeDeletesImagesPlatesAndEventIdsWithTheirLastRead) 
   EXPECT_FALSE(this->store_->images().Exists(frame_sha));
   EXPECT_TRUE(this->store_->images().Exists(shared_sha));
   EXPECT_TRUE(this->store_->GetImage(shared_sha).ok());
-  if constexpr (!TypeParam::kTermsIndex) {
-    EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM plates WHERE plate = '8XYZ789'"), 0);
-    EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM plate_grams WHERE plate = '8XYZ789'"), 0);
-    EXPECT_GT(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM plate_grams WHERE plate = '8XYZ780'"), 0);
-  }
+  EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM plates WHERE plate = '8XYZ789'"), 0);
+  EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM plate_grams WHERE plate = '8XYZ789'"), 0);
+  EXPECT_GT(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM plate_grams WHERE plate = '8XYZ780'"), 0);
   // The wildcard index forgets the plate: a trigram search finds only b.
   EXPECT_EQ(this->Plates({.match = PlateMatch::kWildcard, .plate = "*XYZ*"}),
             std::vector<std::string>{"8XYZ780"});
@@ -1192,18 +1108,9 @@ TYPED_TEST(ReadStoreTest, PurgeDeletesImagesPlatesAndEventIdsWithTheirLastRead) 
   EXPECT_EQ(this->store_->GetRead(ib).status().code(), StatusCode::kNotFound);
   EXPECT_FALSE(this->store_->images().Exists(shared_sha));
   EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM images"), 0);
-  if constexpr (TypeParam::kTermsIndex) {
-    EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM read_term_days"), 0);
-    EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM sqlite_master WHERE name LIKE 'read_terms_%' "
-                                               "AND name NOT IN ('read_terms_stale', 'read_terms_backfill')"),
-              0);
-  } else {
-    EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM plates"), 0);
-    EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM plate_grams"), 0);
-  }
-  EXPECT_EQ(*TypeParam::QueryInt(this->url_, TypeParam::kTermsIndex ? "SELECT COUNT(*) FROM reads"
-                                                                     : "SELECT COUNT(*) FROM read_events"),
-            0);
+  EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM plates"), 0);
+  EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM plate_grams"), 0);
+  EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM read_events"), 0);
   auto check = this->store_->VerifyImages({.grace = std::chrono::milliseconds(0)});
   ASSERT_TRUE(check.ok());
   EXPECT_EQ(check->files, 0);

@@ -63,8 +63,7 @@ struct PurgeBatchRequest {
 struct PurgeBatchResult {
   int64_t reads = 0;
   int64_t images = 0;   // image files deleted with their last read
-  int64_t plates = 0;   // distinct plates among the deleted reads (the plate index forgets those
-                        // no read holds any more)
+  int64_t plates = 0;   // distinct plates (and their trigrams) deleted with their last read
   int64_t partitions_dropped = 0;  // PostgreSQL day partitions left empty and dropped
   std::optional<TimePoint> oldest;  // capture-time range of the deleted reads
   std::optional<TimePoint> newest;

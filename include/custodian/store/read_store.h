@@ -167,9 +167,7 @@ class ReadStore {
   // Deletes, in one transaction, up to request.limit reads of the class captured before
   // the cutoff, oldest first, skipping every read under a hold in force; with them their
   // event ids, the images no remaining read refers to (rows, then files after the
-  // commit), and their plate index entries (PostgreSQL: the plates and trigrams no
-  // remaining read holds; SQLite: the reads' terms, or the day's terms table once a whole
-  // day past retention is purged). Writes one purge_log
+  // commit), and the plates and trigrams no remaining read holds. Writes one purge_log
   // row (counts and time range, never plates) in the same transaction when it deleted
   // anything. Where reads are partitioned by day, drops the day partitions it emptied.
   // Fewer reads than the limit means nothing more is due.
