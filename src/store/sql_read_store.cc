@@ -1423,8 +1423,8 @@ Result<HotlistImportResult> SqlReadStore::ImportHotlistEntries(const HotlistImpo
     const bool fuzzy = AsInt(list[0][1]) != 0;
     // SQLite's hotlist filter (made current first) takes the new plates here rather than
     // being reloaded by the next ingest (its version is read again after the inserts).
-    // Should the transaction roll back, the sets hold extra plates (harmless: a lookup
-    // finds no entry) and their version differs from the database's: the next ingest reloads.
+    // Should the transaction roll back, the filter is marked stale below (its version
+    // could otherwise come to equal the database's again after other changes).
     const bool filter = driver_->dialect() == Dialect::kSqlite;
     if (filter) CUSTODIAN_RETURN_IF_ERROR(RefreshHotlistFilter());
     for (size_t i = 0; i < im.entries.size(); ++i) {
@@ -1483,7 +1483,10 @@ Result<HotlistImportResult> SqlReadStore::ImportHotlistEntries(const HotlistImpo
     }
     return Status::Ok();
   });
-  if (!written.ok()) return written;
+  if (!written.ok()) {
+    hot_filter_version_ = -1;  // the sets may hold rolled-back plates: reload at the next ingest
+    return written;
+  }
   return result;
 }
 
