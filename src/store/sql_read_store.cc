@@ -566,27 +566,28 @@ Status SqlReadStore::WriteIngestJob(IngestJob& job) {
   results.assign(batch.size(), IngestResult{});
   {
     // Event ids seen before, and the hotlist entries the batch's plates may match: a few
-    // statements for the whole batch, not probes per read.
-    std::vector<std::string> event_ids, plates, keys;
+    // statements for the whole batch, not probes per read. On SQLite only the plates and
+    // keys some hotlist holds are looked up (RefreshHotlistFilter).
+    const bool filter = driver_->dialect() == Dialect::kSqlite;
+    if (filter) CUSTODIAN_RETURN_IF_ERROR(RefreshHotlistFilter());
+    std::vector<std::string> event_ids, plates, hot_plates, hot_keys;
     {
       std::set<std::string_view> e, pl, k;
       for (size_t i = 0; i < batch.size(); ++i) {
+        const std::string& plate = prepared[i].plate;
+        const std::string& key = prepared[i].confusion_key;
         if (!batch[i].event_id.empty() && e.insert(batch[i].event_id).second) event_ids.push_back(batch[i].event_id);
-        if (pl.insert(prepared[i].plate).second) plates.push_back(prepared[i].plate);
-        if (k.insert(prepared[i].confusion_key).second) keys.push_back(prepared[i].confusion_key);
+        if (pl.insert(plate).second) {
+          plates.push_back(plate);
+          if (!filter || hot_plates_.count(plate)) hot_plates.push_back(plate);
+        }
+        if (k.insert(key).second && (!filter || hot_fuzzy_keys_.count(key))) hot_keys.push_back(key);
       }
     }
     std::map<std::string, int64_t, std::less<>> known_events;
     CUSTODIAN_ASSIGN_OR_RETURN(
         auto event_rows, SelectIn(*driver_, "SELECT event_id, read_id FROM read_events WHERE event_id IN ", "", event_ids));
     for (const auto& row : event_rows) known_events[AsString(row[0])] = AsInt(row[1]);
-    std::vector<std::string> hot_plates = plates, hot_keys = keys;
-    if (driver_->dialect() == Dialect::kSqlite) {
-      // Only plates and keys some hotlist holds are looked up (RefreshHotlistFilter).
-      CUSTODIAN_RETURN_IF_ERROR(RefreshHotlistFilter());
-      std::erase_if(hot_plates, [&](const std::string& p) { return !hot_plates_.count(p); });
-      std::erase_if(hot_keys, [&](const std::string& k) { return !hot_fuzzy_keys_.count(k); });
-    }
     CUSTODIAN_ASSIGN_OR_RETURN(BatchHotEntries hot, LoadHotEntries(*driver_, hot_plates, hot_keys));
     // Plates already indexed: a read of one of them adds nothing to plates / plate_grams.
     std::set<std::string, std::less<>> indexed;
