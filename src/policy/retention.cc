@@ -45,11 +45,11 @@ Result<PurgeSummary> RunPurge(store::ReadStore& store, const RetentionPolicy& po
                                                            .cutoff = s.cutoff,
                                                            .limit = options.batch_size,
                                                            .run_by = options.run_by}));
+      s.plates += b.plates;  // a run's last call can tidy plates with no read purged (SQLite)
       if (b.reads > 0) {
         ++s.batches;
         s.reads += b.reads;
         s.images += b.images;
-        s.plates += b.plates;
         s.partitions_dropped += b.partitions_dropped;
         if (!s.oldest || (b.oldest && *b.oldest < *s.oldest)) s.oldest = b.oldest;
         if (!s.newest || (b.newest && *b.newest > *s.newest)) s.newest = b.newest;

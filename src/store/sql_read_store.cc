@@ -13,6 +13,17 @@
 namespace custodian::store::internal {
 namespace {
 
+// Statements over a list of keys run in chunks of this many, the last one padded by
+// repeating its first key, so each has one shape (one cached statement).
+constexpr size_t kChunk = 100;
+
+std::string InList(size_t n) {
+  std::string s = "(";
+  for (size_t i = 0; i < n; ++i) s += i ? ", ?" : "?";
+  return s + ")";
+}
+
+
 constexpr int64_t kMsPerDay = 86'400'000;
 constexpr int64_t kMaxCaptureMs = 7'258'118'400'000;  // 2200-01-01
 constexpr size_t kMaxCameraFilter = 1'000;
@@ -584,10 +595,32 @@ Status SqlReadStore::WriteIngestJob(IngestJob& job) {
         if (k.insert(key).second && (!filter || hot_fuzzy_keys_.count(key))) hot_keys.push_back(key);
       }
     }
-    std::map<std::string, int64_t, std::less<>> known_events;
-    CUSTODIAN_ASSIGN_OR_RETURN(
-        auto event_rows, SelectIn(*driver_, "SELECT event_id, read_id FROM read_events WHERE event_id IN ", "", event_ids));
-    for (const auto& row : event_rows) known_events[AsString(row[0])] = AsInt(row[1]);
+    // Event ids already stored, by (capture day, event id): on SQLite an event id is
+    // unique within its read's capture day (reads_by_event, migration 8; a retry is the
+    // same read, so the same capture time), which keeps that index's writes and a purge's
+    // deletes in one stretch per day; PostgreSQL keeps read_events, unique outright.
+    std::map<std::pair<int64_t, std::string>, int64_t, std::less<>> known_events;
+    auto event_day = [&](const ReadInput& r) { return filter ? ToUnixMillis(r.captured_at) / kMsPerDay : 0; };
+    if (filter) {
+      std::map<int64_t, std::set<std::string_view>> by_day;
+      for (const ReadInput& r : batch) {
+        if (!r.event_id.empty()) by_day[event_day(r)].insert(r.event_id);
+      }
+      const std::string sql = SqliteEventLookupSql(kChunk);
+      for (const auto& [day, ids] : by_day) {
+        const std::vector<std::string_view> all(ids.begin(), ids.end());
+        for (size_t start = 0; start < all.size(); start += kChunk) {
+          std::vector<SqlValue> params = {day};
+          for (size_t i = 0; i < kChunk; ++i) params.emplace_back(std::string(all[start + i < all.size() ? start + i : start]));
+          CUSTODIAN_ASSIGN_OR_RETURN(auto rows, driver_->Query(sql, params));
+          for (const auto& row : rows) known_events[{day, AsString(row[0])}] = AsInt(row[1]);
+        }
+      }
+    } else {
+      CUSTODIAN_ASSIGN_OR_RETURN(
+          auto event_rows, SelectIn(*driver_, "SELECT event_id, read_id FROM read_events WHERE event_id IN ", "", event_ids));
+      for (const auto& row : event_rows) known_events[{0, AsString(row[0])}] = AsInt(row[1]);
+    }
     CUSTODIAN_ASSIGN_OR_RETURN(BatchHotEntries hot, LoadHotEntries(*driver_, hot_plates, hot_keys));
     // Plates already indexed: a read of one of them adds nothing to plates / plate_grams.
     std::set<std::string, std::less<>> indexed;
@@ -604,7 +637,7 @@ Status SqlReadStore::WriteIngestJob(IngestJob& job) {
           results[i] = {it->second, true};
           continue;
         }
-        if (auto it = known_events.find(r.event_id); it != known_events.end()) {
+        if (auto it = known_events.find(std::pair(event_day(r), r.event_id)); it != known_events.end()) {
           results[i] = {it->second, true};
           continue;
         }
@@ -644,11 +677,13 @@ Status SqlReadStore::WriteIngestJob(IngestJob& job) {
           results[i].alerts, MatchReadInBatch(*driver_, hot, {id, ToUnixMillis(r.captured_at), p.plate, p.confusion_key, r.region},
                                        now_ms));
       if (!r.event_id.empty()) {
-        CUSTODIAN_RETURN_IF_ERROR(
-            driver_
-                ->Query("INSERT INTO read_events (event_id, read_id, captured_ms) VALUES (?, ?, ?)",
-                        {r.event_id, id, ToUnixMillis(r.captured_at)})
-                .status());
+        if (!filter) {  // SQLite: the reads row's event_id is indexed (reads_by_event)
+          CUSTODIAN_RETURN_IF_ERROR(
+              driver_
+                  ->Query("INSERT INTO read_events (event_id, read_id, captured_ms) VALUES (?, ?, ?)",
+                          {r.event_id, id, ToUnixMillis(r.captured_at)})
+                  .status());
+        }
         in_batch[r.event_id] = id;
       }
     }
@@ -714,6 +749,12 @@ Result<StoredRead> SqlReadStore::GetRead(int64_t id) {
     if (rows.empty()) return Status::NotFound("no read ", id);
     return DecodeRead(rows[0]);
   });
+}
+
+std::string SqliteEventLookupSql(size_t n) {
+  // No "event_id IS NOT NULL": the IN implies it for the partial index, and with it SQLite
+  // walks the day's stretch of the index as a range instead of seeking each id.
+  return "SELECT event_id, id FROM reads WHERE captured_ms / 86400000 = ? AND event_id IN " + InList(n);
 }
 
 Result<SearchSql> BuildSearchSql(const SearchQuery& q, Dialect dialect, const std::vector<std::string>* plates,
@@ -932,16 +973,6 @@ Status LockHolds(SqlDriver& driver) {
   return driver.Query("SELECT pg_advisory_xact_lock(?)", {kHoldLockKey}).status();
 }
 
-// Statements over a list of keys run in chunks of this many, the last one padded by
-// repeating its first key, so each has one shape (one cached statement).
-constexpr size_t kChunk = 100;
-
-std::string InList(size_t n) {
-  std::string s = "(";
-  for (size_t i = 0; i < n; ++i) s += i ? ", ?" : "?";
-  return s + ")";
-}
-
 // Runs `sql_prefix + InList(kChunk) + sql_suffix` over `keys` in padded chunks;
 // `extra` is appended to each chunk's parameters.
 template <typename Db>  // SqlDriver or Txn
@@ -1040,6 +1071,43 @@ Result<int64_t> UnindexUnusedPlates(Txn& txn, const std::vector<std::string>& pl
   CUSTODIAN_RETURN_IF_ERROR(DeleteGrams(txn, grams));
   return int64_t(dead.size());
 }
+
+namespace {
+
+// SQLite's deferred tidying of the plates dictionary (see PurgeBatch): plates whose reads
+// a batch purged, appended to plate_gc, kChunk a statement (the last padded with repeats).
+Status QueuePlateGarbage(SqlDriver& driver, int64_t data_class, const std::set<std::string>& plates) {
+  std::string sql = "INSERT INTO plate_gc (data_class, plate) VALUES (?, ?)";
+  for (size_t i = 1; i < kChunk; ++i) sql += ", (?, ?)";
+  std::vector<SqlValue> params;
+  const std::vector<std::string> all(plates.begin(), plates.end());
+  for (size_t start = 0; start < all.size(); start += kChunk) {
+    params.clear();
+    for (size_t i = 0; i < kChunk; ++i) {
+      params.emplace_back(data_class);
+      params.emplace_back(all[start + i < all.size() ? start + i : start]);
+    }
+    CUSTODIAN_RETURN_IF_ERROR(driver.Query(sql, params).status());
+  }
+  return Status::Ok();
+}
+
+// The plates queued by the class's purge batches and `plates`: those without a read left
+// leave the dictionary; the class's queue is emptied. Returns how many left.
+Result<int64_t> CollectPlateGarbage(SqlDriver& driver, int64_t data_class, const std::set<std::string>& plates) {
+  CUSTODIAN_ASSIGN_OR_RETURN(auto queued,
+                             driver.Query("SELECT DISTINCT plate FROM plate_gc WHERE data_class = ?", {data_class}));
+  std::set<std::string> all = plates;
+  for (const auto& row : queued) all.insert(AsString(row[0]));
+  DriverTxn txn(driver);
+  CUSTODIAN_ASSIGN_OR_RETURN(int64_t gone, UnindexUnusedPlates(txn, std::vector<std::string>(all.begin(), all.end())));
+  if (!queued.empty()) {
+    CUSTODIAN_RETURN_IF_ERROR(driver.Query("DELETE FROM plate_gc WHERE data_class = ?", {data_class}).status());
+  }
+  return gone;
+}
+
+}  // namespace
 
 Result<Hold> SqlReadStore::PlaceHold(const HoldRequest& h) {
   CUSTODIAN_RETURN_IF_ERROR(CheckText("case number", h.case_number, kMaxIdLength, false));
@@ -1169,10 +1237,27 @@ Result<PurgeBatchResult> SqlReadStore::PurgeBatch(const PurgeBatchRequest& req) 
                        "held_reads hr JOIN holds h ON h.id = hr.hold_id WHERE h.released_ms IS NULL AND "
                        "hr.captured_ms < ?) ORDER BY r.captured_ms, r.id LIMIT ?",
                        {ClassValue(req.data_class), cutoff_ms, cutoff_ms, int64_t(req.limit)}));
-    if (rows.empty()) return Status::Ok();
+    // On SQLite the plates dictionary is tidied once at the end of a run (this class's
+    // last batch, the one short of the limit): a plate is looked for day by day there
+    // (reads_by_plate is led by the day), and its dictionary rows are spread over their
+    // indexes, so per batch both would cost a page per plate; once, each page is written
+    // once. Full batches queue their plates in plate_gc (appended, so crash-safe: a run
+    // cut short leaves them for the next run's end).
+    const bool defer_gc = driver_->dialect() == Dialect::kSqlite;
+    const bool last_batch = int64_t(rows.size()) < req.limit;
+    std::set<std::string> plates;
+    if (rows.empty()) {
+      if (!defer_gc) return Status::Ok();
+      CUSTODIAN_ASSIGN_OR_RETURN(result.plates, CollectPlateGarbage(*driver_, ClassValue(req.data_class), plates));
+      if (result.plates == 0) return Status::Ok();
+      return driver_
+          ->Query("INSERT INTO purge_log (run_ms, run_by, data_class, cutoff_ms, reads, images, plates) "
+                  "VALUES (?, ?, ?, ?, 0, 0, ?)",
+                  {now_ms, req.run_by, ClassValue(req.data_class), cutoff_ms, result.plates})
+          .status();
+    }
     std::vector<SqlValue> ids, events;
     std::map<std::string, int64_t> image_refs;
-    std::set<std::string> plates;
     int64_t oldest = AsInt(rows.front()[1]), newest = AsInt(rows.back()[1]);
     for (const auto& r : rows) {
       ids.push_back(AsInt(r[0]));
@@ -1205,7 +1290,7 @@ Result<PurgeBatchResult> SqlReadStore::PurgeBatch(const PurgeBatchRequest& req) 
       }
     }
     CUSTODIAN_RETURN_IF_ERROR(ForChunks(*driver_, "DELETE FROM alerts WHERE read_id IN ", "", ids, {}));
-    if (!events.empty()) {
+    if (!events.empty() && driver_->dialect() != Dialect::kSqlite) {  // SQLite: went with the reads rows
       CUSTODIAN_RETURN_IF_ERROR(ForChunks(*driver_, "DELETE FROM read_events WHERE event_id IN ", "", events, {}));
     }
     // Image references: a statement per 100 images that lose one reference (nearly all: a
@@ -1237,10 +1322,16 @@ Result<PurgeBatchResult> SqlReadStore::PurgeBatch(const PurgeBatchRequest& req) 
       }
       if (!dead.empty()) CUSTODIAN_RETURN_IF_ERROR(ForChunks(*driver_, "DELETE FROM images WHERE sha256 IN ", "", dead, {}));
     }
-    // Plates none of whose reads is left go, with their trigrams.
-    DriverTxn txn(*driver_);
-    CUSTODIAN_ASSIGN_OR_RETURN(result.plates,
-                               UnindexUnusedPlates(txn, std::vector<std::string>(plates.begin(), plates.end())));
+    // Plates none of whose reads is left go, with their trigrams (SQLite: see above).
+    if (!defer_gc) {
+      DriverTxn txn(*driver_);
+      CUSTODIAN_ASSIGN_OR_RETURN(result.plates,
+                                 UnindexUnusedPlates(txn, std::vector<std::string>(plates.begin(), plates.end())));
+    } else if (last_batch) {
+      CUSTODIAN_ASSIGN_OR_RETURN(result.plates, CollectPlateGarbage(*driver_, ClassValue(req.data_class), plates));
+    } else {
+      CUSTODIAN_RETURN_IF_ERROR(QueuePlateGarbage(*driver_, ClassValue(req.data_class), plates));
+    }
     result.reads = int64_t(rows.size());
     result.images = int64_t(dead_images.size());
     result.oldest = FromUnixMillis(oldest);

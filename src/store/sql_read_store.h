@@ -44,6 +44,10 @@ Result<SearchSql> BuildSearchSql(const SearchQuery& query, Dialect dialect,
                                  const std::vector<std::string>* plates = nullptr, SearchSql* plate_source = nullptr);
 inline constexpr size_t kMaxMergedPlates = 64;
 
+// SQLite: the stored reads of a batch's event ids of one capture day (parameters: the day,
+// then `n` event ids), sought in reads_by_event.
+std::string SqliteEventLookupSql(size_t n);
+
 // ---- Pending-image journal: no orphan image after a crash ----
 //
 // Ingest writes a batch's image files before the rows that refer to them commit, so a

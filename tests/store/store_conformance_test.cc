@@ -217,6 +217,7 @@ TYPED_TEST(ReadStoreTest, UpgradeFromVersionOneIndexesExistingPlates) {
                               "CREATE INDEX reads_by_plate_rev ON reads (plate_rev, captured_ms); "  // migration 6
                               "CREATE INDEX reads_by_confusion ON reads (confusion_key, captured_ms); "
                               "DROP TABLE alerts; DROP TABLE hotlist_entries; DROP TABLE hotlists; "  // migration 4
+                              "DROP TABLE IF EXISTS plate_gc; DROP INDEX IF EXISTS reads_by_event; "  // migration 8 (SQLite)
                               "DROP TABLE IF EXISTS hotlist_version; "  // migration 7 (SQLite)
                               "DROP TABLE purge_log; DROP INDEX holds_active; "  // migration 3
                               "DROP TABLE plate_grams; DROP TABLE plates; DELETE FROM schema_version WHERE version >= 2")
@@ -583,6 +584,56 @@ TYPED_TEST(ReadStoreTest, FiltersByTimeRangeCamerasAreaAndDataClass) {
   EXPECT_EQ(page->reads.size(), 1u);
   EXPECT_EQ(this->store_->Search({.match = PlateMatch::kAny, .area = GeoBox{38, -122, 37, -121}}).status().code(),
             StatusCode::kInvalidArgument);
+}
+
+// Reads of a plate spread over many capture days (PostgreSQL: many partitions): every
+// page in order, none lost at a day boundary, with a time range and for each kind of
+// plate term.
+TYPED_TEST(ReadStoreTest, PagesOverManyDaysKeepTheirOrder) {
+  using std::chrono::days;
+  std::vector<ReadInput> batch;
+  for (int d = 0; d < 150; ++d) {
+    if (d % 3 == 1) continue;  // days without a read of it
+    batch.push_back(this->MakeRead("", "cam-a", "6DAY001", d * 24 * 60 + d % 5));
+    if (d % 7 == 0) batch.push_back(this->MakeRead("", "cam-b", "6DAY001", d * 24 * 60 + 23 * 60 + 59));
+    batch.push_back(this->MakeRead("", "cam-a", "OTHER" + std::to_string(d), d * 24 * 60));
+  }
+  this->clock_.Set(kT0 + days(151));
+  ASSERT_TRUE(this->store_->Ingest(batch).ok());
+  std::vector<TimePoint> want;
+  for (const auto& r : batch) {
+    if (r.plate == "6DAY001") want.push_back(r.captured_at);
+  }
+  std::sort(want.rbegin(), want.rend());
+  for (SearchQuery q : {SearchQuery{.match = PlateMatch::kExact, .plate = "6DAY001", .limit = 7},
+                        SearchQuery{.match = PlateMatch::kWildcard, .plate = "6DAY00?", .limit = 7},
+                        SearchQuery{.match = PlateMatch::kWildcard, .plate = "*DAY0*", .limit = 7},
+                        SearchQuery{.match = PlateMatch::kFuzzy, .plate = "GDAYO01", .limit = 7}}) {
+    std::vector<TimePoint> seen;
+    for (int pages = 0; pages < 100; ++pages) {
+      auto page = this->store_->Search(q);
+      ASSERT_TRUE(page.ok()) << page.status().ToString();
+      for (const auto& r : page->reads) seen.push_back(r.captured_at);
+      if (page->next_cursor.empty()) break;
+      q.cursor = page->next_cursor;
+    }
+    EXPECT_EQ(seen, want) << q.plate;
+  }
+  // A time range: days 40 to 99 only.
+  SearchQuery q{.match = PlateMatch::kExact, .plate = "6DAY001", .from = kT0 + days(40), .to = kT0 + days(100),
+                .limit = 5};
+  std::vector<TimePoint> seen, in_range;
+  for (const auto& t : want) {
+    if (t >= kT0 + days(40) && t < kT0 + days(100)) in_range.push_back(t);
+  }
+  for (int pages = 0; pages < 100; ++pages) {
+    auto page = this->store_->Search(q);
+    ASSERT_TRUE(page.ok()) << page.status().ToString();
+    for (const auto& r : page->reads) seen.push_back(r.captured_at);
+    if (page->next_cursor.empty()) break;
+    q.cursor = page->next_cursor;
+  }
+  EXPECT_EQ(seen, in_range);
 }
 
 TYPED_TEST(ReadStoreTest, PagesFollowTheCursorWithoutGapsOrRepeats) {
@@ -1110,7 +1161,7 @@ TYPED_TEST(ReadStoreTest, PurgeDeletesImagesPlatesAndEventIdsWithTheirLastRead) 
   EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM images"), 0);
   EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM plates"), 0);
   EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM plate_grams"), 0);
-  EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM read_events"), 0);
+  EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM reads WHERE event_id IS NOT NULL"), 0);
   auto check = this->store_->VerifyImages({.grace = std::chrono::milliseconds(0)});
   ASSERT_TRUE(check.ok());
   EXPECT_EQ(check->files, 0);
@@ -1263,6 +1314,32 @@ TYPED_TEST(ReadStoreTest, PurgeWorksInBoundedBatchesEachLogged) {
             StatusCode::kInvalidArgument);
   EXPECT_EQ(this->store_->PurgeBatch({.cutoff = this->clock_.Now(), .limit = kMaxPurgeBatch + 1}).status().code(),
             StatusCode::kInvalidArgument);
+}
+
+// A purge run cut short (max_batches) may leave the purged reads' plates in the dictionary
+// (SQLite tidies it at a run's end): the reads are gone at once, and by the end of the next
+// run every plate without a read has gone, while one read again meanwhile stays.
+TYPED_TEST(ReadStoreTest, PlatesOfAPurgeRunCutShortAreTidiedByTheNextRunsEnd) {
+  using std::chrono::days;
+  std::vector<ReadInput> batch;
+  for (int i = 0; i < 20; ++i) batch.push_back(this->MakeRead("", "cam-b", "5GC" + std::to_string(1000 + i), i));
+  ASSERT_TRUE(this->store_->Ingest(batch).ok());
+  this->clock_.Set(kT0 + days(120));
+  auto part = policy::RunPurge(*this->store_, Retention(90, 90), this->clock_, {.batch_size = 10, .max_batches = 1});
+  ASSERT_TRUE(part.ok()) << part.status().ToString();
+  EXPECT_EQ(part->public_safety.reads, 10);
+  EXPECT_TRUE(this->Plates({.match = PlateMatch::kWildcard, .plate = "5GC100*"}).empty());
+  this->Ingest(this->MakeRead("", "cam-b", "5GC1001", 119 * 24 * 60));  // a purged plate, read again
+
+  auto rest = policy::RunPurge(*this->store_, Retention(90, 90), this->clock_, {.batch_size = 10});
+  ASSERT_TRUE(rest.ok()) << rest.status().ToString();
+  EXPECT_EQ(rest->public_safety.reads, 10);
+  EXPECT_TRUE(rest->public_safety.complete);
+  EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM plates"), 1);
+  EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM plates WHERE plate = '5GC1001'"), 1);
+  EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM plate_grams WHERE plate <> '5GC1001'"), 0);
+  EXPECT_EQ(this->Plates({.match = PlateMatch::kWildcard, .plate = "*GC1*"}), std::vector<std::string>{"5GC1001"});
+  EXPECT_EQ(this->Plates({.match = PlateMatch::kFuzzy, .plate = "5GC1O01"}), std::vector<std::string>{"5GC1001"});
 }
 
 TYPED_TEST(ReadStoreTest, BadHoldRequestsAreRefusedAndWriteNothing) {

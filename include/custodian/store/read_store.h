@@ -114,8 +114,9 @@ class ReadStore {
   // them commit, their hashes journaled before that (image_dir/.pending): if the process
   // dies before the commit, the next OpenStore deletes those not referred to. The rows are
   // committed and synced before this returns. Results are in
-  // input order. A read whose event id was ingested before, or repeats earlier in the
-  // batch, is not written again: its result holds the original id and duplicate = true.
+  // input order. A read whose event id was ingested before (see ReadInput::event_id), or
+  // repeats earlier in the batch, is not written again: its result holds the original id
+  // and duplicate = true.
   // REQUIRES: batch.size() <= kMaxBatchSize.
   virtual Result<std::vector<IngestResult>> Ingest(std::span<const ReadInput> batch) = 0;
   Result<IngestResult> IngestOne(const ReadInput& read);
@@ -170,7 +171,10 @@ class ReadStore {
   // commit), and the plates and trigrams no remaining read holds. Writes one purge_log
   // row (counts and time range, never plates) in the same transaction when it deleted
   // anything. Where reads are partitioned by day, drops the day partitions it emptied.
-  // Fewer reads than the limit means nothing more is due.
+  // Fewer reads than the limit means nothing more is due. On SQLite the plates of a
+  // full batch are queued and tidied by the run's last call (the one with fewer reads
+  // than the limit, possibly none), whose `plates` counts them; a run stopped early
+  // leaves them queued for the next run's end.
   virtual Result<PurgeBatchResult> PurgeBatch(const PurgeBatchRequest& request) = 0;
   // purge_log rows, newest first, at most `limit` (1..kMaxPageSize).
   virtual Result<std::vector<PurgeLogEntry>> PurgeLog(int limit) = 0;

@@ -87,7 +87,10 @@ struct Box {
 // One plate read as a camera or the engine delivers it.
 struct ReadInput {
   // The client's id for this event. Ingest is idempotent by it: a retry with the same id
-  // returns the original read id and writes nothing. Empty means no idempotency.
+  // (and, being the same read, the same captured_at) returns the original read id and
+  // writes nothing. Empty means no idempotency. SQLite keys it within the capture day
+  // (UTC), so the same id on a read of another day is a new read there; PostgreSQL keys
+  // it outright.
   std::string event_id;
   std::string camera_id;  // must exist
   TimePoint captured_at;  // UTC
