@@ -17,6 +17,7 @@ namespace custodian::store::testing {
 
 struct SqliteBackend {
   static constexpr bool kPartitioned = false;
+  static constexpr bool kEventIdsPerDay = true;  // reads_by_event (capture day, event id)
 
   // A URL for a database file that does not exist yet, in `dir`.
   static Result<std::string> NewDatabase(const std::filesystem::path& dir) {
@@ -59,6 +60,7 @@ struct SqliteBackend {
 // base database; each test gets a database of its own, so tests may run in parallel.
 struct PostgresBackend {
   static constexpr bool kPartitioned = true;
+  static constexpr bool kEventIdsPerDay = false;  // read_events (event id)
 
   static Result<std::string> NewDatabase(const std::filesystem::path&) {
     const char* base = std::getenv("CUSTODIAN_TEST_PG_URL");

@@ -355,6 +355,29 @@ TYPED_TEST(ReadStoreTest, RetryWithTheSameEventIdReturnsTheOriginalReadAndWrites
   EXPECT_EQ(this->CountAll(), 4);
 }
 
+// A retry is the same read, so the same capture time. The same event id on a read of
+// another capture day: SQLite keys event ids within the day (reads_by_event), so it is a
+// new read there; PostgreSQL (read_events) keys them outright, so a duplicate.
+TYPED_TEST(ReadStoreTest, AnEventIdIsKeyedWithinItsCaptureDayOnSqlite) {
+  using std::chrono::days;
+  ReadInput r = this->MakeRead("cam-a-77", "cam-a", "7ABC123", 0);
+  auto first = this->store_->IngestOne(r);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  auto retry = this->store_->IngestOne(r);
+  ASSERT_TRUE(retry.ok());
+  EXPECT_TRUE(retry->duplicate);
+  r.captured_at += days(1);
+  auto next_day = this->store_->IngestOne(r);
+  ASSERT_TRUE(next_day.ok()) << next_day.status().ToString();
+  EXPECT_EQ(next_day->duplicate, !TypeParam::kEventIdsPerDay);
+  EXPECT_EQ(this->CountAll(), TypeParam::kEventIdsPerDay ? 2 : 1);
+  // Its own retry is a duplicate on both.
+  auto again = this->store_->IngestOne(r);
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->duplicate);
+  EXPECT_EQ(again->read_id, next_day->read_id);
+}
+
 TYPED_TEST(ReadStoreTest, BatchWithOneInvalidReadWritesNothing) {
   std::vector<ReadInput> batch = {this->MakeRead("b1", "cam-a", "7ABC123", 0),
                                   this->MakeRead("b2", "cam-a", "---", 1),  // no letter or digit
