@@ -52,6 +52,8 @@ bool InCi() {
   return ci != nullptr && std::string_view(ci) == "true";
 }
 
+policy::RetentionPolicy Retention(int public_safety_days, int non_public_safety_days);  // below
+
 template <typename Backend>
 class ReadStoreTest : public ::testing::Test {
  protected:
@@ -135,6 +137,16 @@ class ReadStoreTest : public ::testing::Test {
     auto v = Plates(q);
     std::sort(v.begin(), v.end());
     return v;
+  }
+
+  // `n` reads on cam-b of plates prefix + (first + i), a minute apart from kT0; then, at
+  // kT0 + 120 days, a 90-day purge run stopped after one batch of 10.
+  Result<policy::PurgeSummary> IngestThenPurgeOneBatchOfTen(const std::string& prefix, int first, int n) {
+    std::vector<ReadInput> batch;
+    for (int i = 0; i < n; ++i) batch.push_back(MakeRead("", "cam-b", prefix + std::to_string(first + i), i));
+    EXPECT_TRUE(store_->Ingest(batch).ok());
+    clock_.Set(kT0 + std::chrono::days(120));
+    return policy::RunPurge(*store_, Retention(90, 90), clock_, {.batch_size = 10, .max_batches = 1});
   }
 
   int64_t CountAll() {
@@ -1308,12 +1320,7 @@ TYPED_TEST(ReadStoreTest, PurgeRecordsCountsNotPlates) {
 }
 
 TYPED_TEST(ReadStoreTest, PurgeWorksInBoundedBatchesEachLogged) {
-  using std::chrono::days;
-  std::vector<ReadInput> batch;
-  for (int i = 0; i < 25; ++i) batch.push_back(this->MakeRead("", "cam-b", "4BAT" + std::to_string(100 + i), i));
-  ASSERT_TRUE(this->store_->Ingest(batch).ok());
-  this->clock_.Set(kT0 + days(120));
-  auto part = policy::RunPurge(*this->store_, Retention(90, 90), this->clock_, {.batch_size = 10, .max_batches = 1});
+  auto part = this->IngestThenPurgeOneBatchOfTen("4BAT", 100, 25);
   ASSERT_TRUE(part.ok()) << part.status().ToString();
   EXPECT_EQ(part->public_safety.reads, 10);
   EXPECT_FALSE(part->public_safety.complete);
@@ -1343,12 +1350,7 @@ TYPED_TEST(ReadStoreTest, PurgeWorksInBoundedBatchesEachLogged) {
 // (SQLite tidies it at a run's end): the reads are gone at once, and by the end of the next
 // run every plate without a read has gone, while one read again meanwhile stays.
 TYPED_TEST(ReadStoreTest, PlatesOfAPurgeRunCutShortAreTidiedByTheNextRunsEnd) {
-  using std::chrono::days;
-  std::vector<ReadInput> batch;
-  for (int i = 0; i < 20; ++i) batch.push_back(this->MakeRead("", "cam-b", "5GC" + std::to_string(1000 + i), i));
-  ASSERT_TRUE(this->store_->Ingest(batch).ok());
-  this->clock_.Set(kT0 + days(120));
-  auto part = policy::RunPurge(*this->store_, Retention(90, 90), this->clock_, {.batch_size = 10, .max_batches = 1});
+  auto part = this->IngestThenPurgeOneBatchOfTen("5GC", 1000, 20);
   ASSERT_TRUE(part.ok()) << part.status().ToString();
   EXPECT_EQ(part->public_safety.reads, 10);
   EXPECT_TRUE(this->Plates({.match = PlateMatch::kWildcard, .plate = "5GC100*"}).empty());
