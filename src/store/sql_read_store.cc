@@ -1238,11 +1238,12 @@ Result<PurgeBatchResult> SqlReadStore::PurgeBatch(const PurgeBatchRequest& req) 
                        "hr.captured_ms < ?) ORDER BY r.captured_ms, r.id LIMIT ?",
                        {ClassValue(req.data_class), cutoff_ms, cutoff_ms, int64_t(req.limit)}));
     // On SQLite the plates dictionary is tidied once at the end of a run (this class's
-    // last batch, the one short of the limit): a plate is looked for day by day there
-    // (reads_by_plate is led by the day), and its dictionary rows are spread over their
-    // indexes, so per batch both would cost a page per plate; once, each page is written
-    // once. Full batches queue their plates in plate_gc (appended, so crash-safe: a run
-    // cut short leaves them for the next run's end).
+    // last batch, the one short of the limit): a plate's rows (plates, its reverse and key
+    // indexes, its trigrams) sit at random keys, so tidying per batch wrote ~8 pages per
+    // plate per batch; once per run, each page is written once. Full batches queue their
+    // plates in plate_gc (appended, so crash-safe: a run cut short leaves them for the
+    // next run's end). The run's last call writes a purge_log row for what it tidied even
+    // when it purged no read (no time range then).
     const bool defer_gc = driver_->dialect() == Dialect::kSqlite;
     const bool last_batch = int64_t(rows.size()) < req.limit;
     std::set<std::string> plates;
