@@ -162,6 +162,20 @@ class ReadStoreTest : public ::testing::Test {
     }
   }
 
+  // The capture times of every page of `q`, in the order served (at most 100 pages).
+  std::vector<TimePoint> CaptureTimesOfAllPages(SearchQuery q) {
+    std::vector<TimePoint> seen;
+    for (int pages = 0; pages < 100; ++pages) {
+      auto page = store_->Search(q);
+      EXPECT_TRUE(page.ok()) << page.status().ToString();
+      if (!page.ok()) break;
+      for (const auto& r : page->reads) seen.push_back(r.captured_at);
+      if (page->next_cursor.empty()) break;
+      q.cursor = page->next_cursor;
+    }
+    return seen;
+  }
+
   FakeClock clock_{kT0 + std::chrono::days(1)};
   fs::path dir_;
   std::string url_;
@@ -644,31 +658,16 @@ TYPED_TEST(ReadStoreTest, PagesOverManyDaysKeepTheirOrder) {
                         SearchQuery{.match = PlateMatch::kWildcard, .plate = "6DAY00?", .limit = 7},
                         SearchQuery{.match = PlateMatch::kWildcard, .plate = "*DAY0*", .limit = 7},
                         SearchQuery{.match = PlateMatch::kFuzzy, .plate = "GDAYO01", .limit = 7}}) {
-    std::vector<TimePoint> seen;
-    for (int pages = 0; pages < 100; ++pages) {
-      auto page = this->store_->Search(q);
-      ASSERT_TRUE(page.ok()) << page.status().ToString();
-      for (const auto& r : page->reads) seen.push_back(r.captured_at);
-      if (page->next_cursor.empty()) break;
-      q.cursor = page->next_cursor;
-    }
-    EXPECT_EQ(seen, want) << q.plate;
+    EXPECT_EQ(this->CaptureTimesOfAllPages(q), want) << q.plate;
   }
   // A time range: days 40 to 99 only.
-  SearchQuery q{.match = PlateMatch::kExact, .plate = "6DAY001", .from = kT0 + days(40), .to = kT0 + days(100),
-                .limit = 5};
-  std::vector<TimePoint> seen, in_range;
+  std::vector<TimePoint> in_range;
   for (const auto& t : want) {
     if (t >= kT0 + days(40) && t < kT0 + days(100)) in_range.push_back(t);
   }
-  for (int pages = 0; pages < 100; ++pages) {
-    auto page = this->store_->Search(q);
-    ASSERT_TRUE(page.ok()) << page.status().ToString();
-    for (const auto& r : page->reads) seen.push_back(r.captured_at);
-    if (page->next_cursor.empty()) break;
-    q.cursor = page->next_cursor;
-  }
-  EXPECT_EQ(seen, in_range);
+  EXPECT_EQ(this->CaptureTimesOfAllPages({.match = PlateMatch::kExact, .plate = "6DAY001", .from = kT0 + days(40),
+                                          .to = kT0 + days(100), .limit = 5}),
+            in_range);
 }
 
 TYPED_TEST(ReadStoreTest, PagesFollowTheCursorWithoutGapsOrRepeats) {
