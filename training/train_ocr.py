@@ -186,6 +186,53 @@ class Sampler:
         return x, ys
 
 
+def init_from_onnx(model, path):
+    """Copies an exported recognizer's weights into `model` (same architecture).
+
+    The export folds each BatchNorm into its conv; the conv gets the folded weight and its
+    BatchNorm becomes the identity plus the folded bias (exact in eval mode, which is why
+    fine-tuning from an ONNX file keeps the BatchNorms frozen: --init-onnx sets that).
+    Convs are matched by the node names the export gives them (`/features/features.K/...`).
+    Returns the count copied.
+    """
+    import onnx
+    from onnx import numpy_helper
+    graph = onnx.load(path).graph
+    init = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
+    modules = dict(model.named_modules())
+    copied = 0
+    for n in graph.node:
+        if n.op_type != "Conv":
+            continue
+        name = n.name.strip("/").rsplit("/", 1)[0].split("/")[-1]  # e.g. features.4.0 or head
+        w = torch.as_tensor(np.array(init[n.input[1]]))
+        b = torch.as_tensor(np.array(init[n.input[2]]))
+        with torch.no_grad():
+            if name == "head":
+                model.head.weight.copy_(w)
+                model.head.bias.copy_(b)
+            else:
+                seq = modules[name.rsplit(".", 1)[0]]
+                if tuple(seq[0].weight.shape) != tuple(w.shape):
+                    raise SystemExit(f"{path}: {name} has shape {tuple(w.shape)}, the model {tuple(seq[0].weight.shape)}")
+                seq[0].weight.copy_(w)
+                bn = seq[1]
+                bn.weight.fill_(1.0)
+                bn.bias.copy_(b)
+                bn.running_mean.zero_()
+                bn.running_var.fill_(1.0 - bn.eps)
+        copied += 1
+    if copied != 9:
+        raise SystemExit(f"{path}: {copied} convs, expected 9")
+    return copied
+
+
+def freeze_batchnorm(model):
+    for m in model.modules():
+        if isinstance(m, nn.BatchNorm2d):
+            m.eval()
+
+
 def encode(texts):
     targets = torch.tensor([CHARSET.index(c) + 1 for t in texts for c in t], dtype=torch.long)
     lengths = torch.tensor([len(t) for t in texts], dtype=torch.long)
@@ -275,6 +322,8 @@ def main():
     ap.add_argument("--verbose", action="store_true")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--init", help="start from this checkpoint's weights with a fresh optimizer and schedule (fine-tuning)")
+    ap.add_argument("--init-onnx", help="start from an exported recognizer (e.g. models/ocr.onnx) with its "
+                    "BatchNorms frozen, a fresh optimizer and schedule (fine-tuning without a checkpoint)")
     ap.add_argument("--run-dir", default=RUN_DIR, help="where checkpoints go")
     ap.add_argument("--weights", help='JSON object overriding the sampling weights of the real sets, '
                     'e.g. \'{"crops_us": 0.3}\'')
@@ -305,6 +354,8 @@ def main():
     if args.init:
         model.load_state_dict(torch.load(args.init)["model"])
         print(f"fine-tuning from {args.init}", flush=True)
+    elif args.init_onnx:
+        print(f"fine-tuning from {args.init_onnx} ({init_from_onnx(model, args.init_onnx)} convs)", flush=True)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
     ckpt_path = os.path.join(args.run_dir, "last.pt")
     step, elapsed_before = 0, 0.0
@@ -326,6 +377,8 @@ def main():
                     "elapsed": elapsed_before + time.time() - t_start}, ckpt_path)
 
     model.train()
+    if args.init_onnx:
+        freeze_batchnorm(model)  # the folded statistics stay as exported
     while True:
         elapsed = elapsed_before + time.time() - t_start
         if elapsed >= budget:
