@@ -4,7 +4,8 @@
 // classes, repeat vehicles with Zipf-skewed plate frequencies, capture times over the last
 // 30 days), imports a hotlist, ingests the reads in batches through the public ReadStore
 // API (hotlist matching on), then measures encrypted image storage, exact / wildcard /
-// fuzzy searches and the retention purge of one day. The last line printed is one JSON
+// fuzzy searches and the retention purge of one day (--search-only: only the searches, on a
+// store an earlier run kept). The last line printed is one JSON
 // object with the figures. SQLite uses a temporary folder under /tmp unless --db is given.
 #include <algorithm>
 #include <chrono>
@@ -49,6 +50,9 @@ struct StoreBenchArgs {
   int batch = 1'000;
   int purge_batch = policy::PurgeOptions{}.batch_size;
   int wal_checkpoint_pages = store::StoreOptions{}.wal_checkpoint_pages;
+  int cache_mib = store::StoreOptions{}.cache_mib;
+  int resident_mib = store::kServerResidentMib;  // as custodian serve runs the store
+  bool search_only = false;
   uint64_t seed = 20261128;
   bool keep = false;
 };
@@ -128,6 +132,9 @@ int RunStoreBench(const StoreBenchArgs& a) {
   if (a.backend == "postgres" && a.url.empty()) {
     return Fail("flags", Status::InvalidArgument("--backend postgres needs --db postgresql://..."));
   }
+  if (a.search_only && a.url.empty()) {
+    return Fail("flags", Status::InvalidArgument("--search-only needs --db, a store an earlier run filled (--keep)"));
+  }
   std::string tmpl = "/tmp/custodian-bench-store-XXXXXX";
   if (mkdtemp(tmpl.data()) == nullptr) return Fail("temp folder", Status::Unavailable("mkdtemp failed"));
   std::filesystem::path dir = tmpl;
@@ -143,7 +150,9 @@ int RunStoreBench(const StoreBenchArgs& a) {
   auto opened = store::OpenStore(url, {.image_dir = dir / "images",
                                        .key_file = dir / "image.key",
                                        .migrate = true,
-                                       .wal_checkpoint_pages = a.wal_checkpoint_pages});
+                                       .wal_checkpoint_pages = a.wal_checkpoint_pages,
+                                       .cache_mib = a.cache_mib,
+                                       .resident_mib = a.resident_mib});
   if (!opened.ok()) return Fail("open", opened.status());
   store::ReadStore& st = **opened;
   say("backend " + std::string(st.backend()) + ", " + url);
@@ -205,6 +214,7 @@ int RunStoreBench(const StoreBenchArgs& a) {
                            .state = seen ? states[v] : "CA",
                            .reason = fuzzy ? "BOLO" : "CA DOJ SVS"});
       }
+      if (a.search_only) continue;  // the entries are drawn all the same: the same plates follow
       auto r = st.ImportHotlistEntries({.list = name, .entries = entries, .retro_window = std::chrono::milliseconds(0)});
       if (!r.ok()) return Fail("hotlist import", r.status());
       hot_added += r->added + r->updated;
@@ -239,6 +249,7 @@ int RunStoreBench(const StoreBenchArgs& a) {
       if (size_t(i) % sample_every == 0) sample.push_back(plate);
       batch.push_back(std::move(r));
     }
+    if (a.search_only) continue;
     auto t = SteadyClock::now();
     auto res = st.Ingest(batch);
     ingest_s += SecondsSince(t);
@@ -248,12 +259,12 @@ int RunStoreBench(const StoreBenchArgs& a) {
       std::cerr << "  ingested " << i << " reads, " << int64_t(double(i) / ingest_s) << " reads/s\n";
     }
   }
-  double ingest_rate = double(a.reads) / ingest_s;
+  double ingest_rate = a.search_only ? 0 : double(a.reads) / ingest_s;
   say("ingest: " + std::to_string(a.reads) + " reads in " + std::to_string(ingest_s) + " s, " +
       std::to_string(int64_t(ingest_rate)) + " reads/s, " + std::to_string(alerts) + " alerts");
 
   // Encrypted image storage: distinct random images in batches of 100 (as ingest stores them).
-  std::vector<std::vector<uint8_t>> imgs(size_t(a.images), std::vector<uint8_t>(size_t(a.image_kb) * 1000));
+  std::vector<std::vector<uint8_t>> imgs(size_t(a.search_only ? 0 : a.images), std::vector<uint8_t>(size_t(a.image_kb) * 1000));
   for (auto& img : imgs) {
     for (size_t k = 0; k + 8 <= img.size(); k += 8) {
       uint64_t x = rng();
@@ -269,7 +280,7 @@ int RunStoreBench(const StoreBenchArgs& a) {
   }
   double image_s = SecondsSince(t0);
   double image_mb = double(a.images) * a.image_kb * 1000 / 1e6;
-  double image_rate = image_mb / image_s;
+  double image_rate = a.search_only ? 0 : image_mb / image_s;
   say("images: " + std::to_string(a.images) + " x " + std::to_string(a.image_kb) + " kB in " +
       std::to_string(image_s) + " s, " + std::to_string(image_rate) + " MB/s");
 
@@ -320,11 +331,15 @@ int RunStoreBench(const StoreBenchArgs& a) {
   auto rules = policy::RetentionPolicy::Make({});
   if (!rules.ok()) return Fail("retention", rules.status());
   FakeClock purge_clock(start + std::chrono::days(1) + rules->PeriodFor(store::DataClass::kPublicSafety));
-  t0 = SteadyClock::now();
-  auto purged = policy::RunPurge(st, *rules, purge_clock, {.batch_size = a.purge_batch, .run_by = "bench"});
-  double purge_s = SecondsSince(t0);
-  if (!purged.ok()) return Fail("purge", purged.status());
-  int64_t purged_reads = purged->public_safety.reads + purged->non_public_safety.reads;
+  double purge_s = 0;
+  int64_t purged_reads = 0;
+  if (!a.search_only) {
+    t0 = SteadyClock::now();
+    auto purged = policy::RunPurge(st, *rules, purge_clock, {.batch_size = a.purge_batch, .run_by = "bench"});
+    purge_s = SecondsSince(t0);
+    if (!purged.ok()) return Fail("purge", purged.status());
+    purged_reads = purged->public_safety.reads + purged->non_public_safety.reads;
+  }
   say("purge one day: " + std::to_string(purged_reads) + " reads in " + std::to_string(purge_s) + " s");
 
   nlohmann::json j = {
@@ -390,6 +405,16 @@ void RegisterBenchStore(CLI::App& app, Action* run) {
       ->check(CLI::Range(1, store::kMaxPurgeBatch));
   cmd->add_option("--batch", args->batch, "Reads per Ingest call")->capture_default_str()->check(
       CLI::Range(1, int(store::kMaxBatchSize)));
+  cmd->add_option("--cache-mib", args->cache_mib, "SQLite: page cache per connection, MiB (StoreOptions::cache_mib)")
+      ->capture_default_str()
+      ->check(CLI::Range(16, 65536));
+  cmd->add_option("--resident-mib", args->resident_mib,
+                  "SQLite: database MiB kept mapped in memory, 0 off (StoreOptions::resident_mib)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1 << 20));
+  cmd->add_flag("--search-only", args->search_only,
+                "Only the searches, on the store at --db that an earlier run with the same --reads, --hotlist "
+                "and --seed filled and kept (--keep); ingest, image and purge figures are 0");
   cmd->add_option("--seed", args->seed, "Generator seed")->capture_default_str();
   cmd->add_flag("--keep", args->keep, "Keep the temporary folder");
   cmd->callback([args, run] { *run = [args] { return RunStoreBench(*args); }; });

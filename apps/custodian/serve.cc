@@ -48,6 +48,8 @@ struct ServeArgs {
   int public_safety_days = 365, non_public_safety_days = 365;
   int purge_interval_minutes = 60;
   int checkpoint_interval_minutes = 10;
+  int sqlite_cache_mib = store::StoreOptions{}.cache_mib;
+  int sqlite_resident_mib = store::kServerResidentMib;
   std::vector<server::WebhookTarget> webhooks;  // alerts pushed to other systems
 };
 
@@ -95,6 +97,8 @@ Status ApplyConfig(const std::string& file, ServeArgs& a) {
     else if (k == "retention_non_public_safety_days") st = num(a.non_public_safety_days);
     else if (k == "purge_interval_minutes") st = num(a.purge_interval_minutes);
     else if (k == "checkpoint_interval_minutes") st = num(a.checkpoint_interval_minutes);
+    else if (k == "sqlite_cache_mib") st = num(a.sqlite_cache_mib);
+    else if (k == "sqlite_resident_mib") st = num(a.sqlite_resident_mib);
     else if (k == "webhooks") {
       if (!v.is_array()) return Status::InvalidArgument(file, ": webhooks is an array of {url, secret}");
       for (const auto& w : v) {
@@ -214,8 +218,11 @@ int Serve(ServeArgs a) {
   fs::permissions(data, fs::perms::owner_all, fs::perm_options::replace, ec);
   const bool embedded = a.db.empty();
   const std::string url = embedded ? "sqlite://" + (data / "custodian.db").string() : a.db;
-  auto store = store::OpenStore(url, {.image_dir = data / "images", .key_file = data / "image.key",
-                                      .migrate = embedded});
+  auto store = store::OpenStore(url, {.image_dir = data / "images",
+                                      .key_file = data / "image.key",
+                                      .migrate = embedded,
+                                      .cache_mib = a.sqlite_cache_mib,
+                                      .resident_mib = a.sqlite_resident_mib});
   if (!store.ok()) {
     std::cerr << "custodian serve: " << store.status().ToString() << "\n";
     return 1;

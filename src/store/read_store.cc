@@ -12,6 +12,7 @@
 
 #include "store/postgres/pg_driver.h"
 #include "store/sql_read_store.h"
+#include "store/sqlite/resident_file.h"
 #include "store/sqlite/sqlite_driver.h"
 
 namespace custodian::store {
@@ -322,9 +323,17 @@ Result<std::unique_ptr<ReadStore>> OpenStore(std::string_view url, const StoreOp
     return Status::InvalidArgument("store options: wal_checkpoint_pages ", options.wal_checkpoint_pages,
                                    " is below 100");
   }
+  if (options.cache_mib < 16 || options.cache_mib > 65536) {
+    return Status::InvalidArgument("store options: cache_mib ", options.cache_mib, " is outside 16..65536");
+  }
+  if (options.resident_mib < 0 || options.resident_mib > (1 << 20)) {
+    return Status::InvalidArgument("store options: resident_mib ", options.resident_mib, " is outside 0..1048576");
+  }
+  // Per connection: the page cache (negative: KiB).
+  const std::string memory_pragmas = "PRAGMA cache_size = -" + std::to_string(int64_t(options.cache_mib) * 1024) + ";";
   CUSTODIAN_ASSIGN_OR_RETURN(auto opened, OpenDriver(url, /*create=*/options.migrate));
   if (opened.backend == "sqlite") {
-    CUSTODIAN_RETURN_IF_ERROR(opened.driver->ExecScript("PRAGMA wal_autocheckpoint = " +
+    CUSTODIAN_RETURN_IF_ERROR(opened.driver->ExecScript(memory_pragmas + " PRAGMA wal_autocheckpoint = " +
                                                         std::to_string(options.wal_checkpoint_pages) + ";"));
   }
   if (image_options.dir.empty()) {
@@ -338,7 +347,14 @@ Result<std::unique_ptr<ReadStore>> OpenStore(std::string_view url, const StoreOp
     auto* sql = static_cast<internal::SqlReadStore*>(store.get());
     for (int i = 0; i < options.read_connections; ++i) {
       CUSTODIAN_ASSIGN_OR_RETURN(auto reader, OpenDriver(url, /*create=*/false));
+      CUSTODIAN_RETURN_IF_ERROR(reader.driver->ExecScript(memory_pragmas));
       sql->AddReader(std::move(reader.driver));
+    }
+    if (options.resident_mib > 0) {
+      const std::filesystem::path file(std::string(url.substr(std::string_view("sqlite://").size())));
+      CUSTODIAN_ASSIGN_OR_RETURN(auto resident, internal::ResidentFile::Start(file, size_t(options.resident_mib) << 20,
+                                                                              std::chrono::seconds(10)));
+      sql->KeepResident(std::move(resident));
     }
   }
   return store;

@@ -17,6 +17,7 @@
 #include "custodian/core/group_commit.h"
 #include "custodian/store/read_store.h"
 #include "store/sql_driver.h"
+#include "store/sqlite/resident_file.h"
 
 namespace custodian::store::internal {
 
@@ -184,6 +185,8 @@ class SqlReadStore final : public ReadStore {
   Status ReadOnly(const std::function<Status(Txn&)>& fn) override;  // sql_read_store.cc
   // Adds a read-only connection for Search and GetRead (SQLite WAL readers).
   void AddReader(std::unique_ptr<SqlDriver> reader);
+  // Keeps the database file in memory while the store is open (SQLite; see ResidentFile).
+  void KeepResident(std::unique_ptr<ResidentFile> resident) { resident_ = std::move(resident); }
 
  protected:
   Result<bool> ImageReferenced(const std::string& sha256) override;
@@ -216,6 +219,7 @@ class SqlReadStore final : public ReadStore {
   std::vector<std::unique_ptr<SqlDriver>> readers_;
   std::vector<std::unique_ptr<std::mutex>> reader_mu_;
   std::atomic<size_t> next_reader_{0};
+  std::unique_ptr<ResidentFile> resident_;
   std::string backend_;
 
   // SQLite's hotlist filter (RefreshHotlistFilter in the .cc); under mu_.

@@ -14,9 +14,11 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <random>
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include "custodian/policy/hotlist_import.h"
 #include "custodian/policy/retention.h"
@@ -298,6 +300,52 @@ TYPED_TEST(ReadStoreTest, TooSmallACheckpointIntervalIsRefused) {
   EXPECT_NE(s.status().message().find("wal_checkpoint_pages"), std::string::npos) << s.status().message();
   o.wal_checkpoint_pages = 100;
   EXPECT_TRUE(this->Open(o).ok());
+}
+
+TYPED_TEST(ReadStoreTest, MemorySettingsOutsideTheirRangeAreRefused) {
+  this->store_.reset();
+  for (auto [cache, resident, field] :
+       {std::tuple{15, 0, "cache_mib"}, std::tuple{65537, 0, "cache_mib"}, std::tuple{512, -1, "resident_mib"},
+        std::tuple{512, (1 << 20) + 1, "resident_mib"}}) {
+    StoreOptions o = this->Options();
+    o.cache_mib = cache;
+    o.resident_mib = resident;
+    auto s = this->Open(o);
+    ASSERT_FALSE(s.ok()) << field;
+    EXPECT_EQ(s.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(s.status().message().find(field), std::string::npos) << s.status().message();
+  }
+}
+
+// The smallest page cache, with the file kept mapped (SQLite) and without; the second
+// store opens the first one's database and adds as many reads again.
+TYPED_TEST(ReadStoreTest, ASmallCacheWithOrWithoutAResidentFileFindsWhatItsWriterCommitted) {
+  size_t round = 0;
+  for (int resident : {64, 0}) {
+    ++round;
+    this->store_.reset();
+    StoreOptions o = this->Options();
+    o.cache_mib = 16;
+    o.resident_mib = resident;
+    auto opened = this->Open(o);
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    this->store_ = std::move(*opened);
+    for (int i = 0; i < 50; ++i) {
+      std::string plate = i % 2 ? "7MAP" + std::to_string(100 + i) : "8MAP123";
+      auto in = this->MakeRead("mm-" + std::to_string(round) + "-" + std::to_string(i), "cam-a", plate, i);
+      ASSERT_TRUE(this->store_->IngestOne(in).ok());
+    }
+    auto exact = this->store_->Search({.match = PlateMatch::kExact, .plate = "8MAP123"});
+    ASSERT_TRUE(exact.ok()) << exact.status().ToString();
+    EXPECT_EQ(exact->reads.size(), 25 * round);
+    auto wild = this->store_->Search({.match = PlateMatch::kWildcard, .plate = "7MAP1?9"});
+    ASSERT_TRUE(wild.ok()) << wild.status().ToString();
+    std::map<std::string, size_t> got;
+    for (const auto& r : wild->reads) ++got[r.plate];
+    const std::map<std::string, size_t> want = {
+        {"7MAP109", round}, {"7MAP119", round}, {"7MAP129", round}, {"7MAP139", round}, {"7MAP149", round}};
+    EXPECT_EQ(got, want);
+  }
 }
 
 // ---- Ingest ----

@@ -74,10 +74,12 @@ async function startServer() {
   // the test gives the server more threads (E2E_THREADS=0 keeps the server's default).
   const args = ['serve', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`, '--web-root', WEB_ROOT];
   const threads = Number(process.env.E2E_THREADS ?? 32);
-  if (threads > 0) {
-    fs.writeFileSync(path.join(dataDir, 'e2e-config.json'), JSON.stringify({ threads }));
-    args.push('--config', path.join(dataDir, 'e2e-config.json'));
-  }
+  // The store's memory keys too (a key the server does not know stops it): a small SQLite
+  // cache and the database file kept resident (docs/configuration.md).
+  const config = { sqlite_cache_mib: 64, sqlite_resident_mib: 64 };
+  if (threads > 0) config.threads = threads;
+  fs.writeFileSync(path.join(dataDir, 'e2e-config.json'), JSON.stringify(config));
+  args.push('--config', path.join(dataDir, 'e2e-config.json'));
   server = spawn(CUSTODIAN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   server.stderr.on('data', (d) => { serverLog += d; });
   const creds = await new Promise((resolve, reject) => {

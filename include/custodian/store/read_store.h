@@ -32,6 +32,10 @@
 
 namespace custodian::store {
 
+// StoreOptions::resident_mib of the long-running server (and of `custodian bench store`,
+// which measures the store as the server runs it).
+inline constexpr int kServerResidentMib = 8192;
+
 struct StoreOptions {
   // Folder for the encrypted images. Default (empty): "images" beside the SQLite file;
   // REQUIRED for PostgreSQL.
@@ -55,6 +59,21 @@ struct StoreOptions {
   // batches is copied once per checkpoint); smaller keeps interactive latency low. Minimum 100.
   // Default: 4096 (16 MiB).
   int wal_checkpoint_pages = 4096;
+  // SQLite only: the page cache of each connection (the writer and each reader), MiB,
+  // allocated as pages are used. Random plate keys touch index pages all over the file, so
+  // a cache that holds the hot indexes keeps an insert or a search from re-reading them
+  // through the kernel. 16..65536. Default: 512.
+  int cache_mib = 512;
+  // SQLite only: keep up to this much of the database file in memory, MiB: a background
+  // thread maps the file read-only and touches its pages at once and every 10 seconds,
+  // following its growth. Some hosts (this project's build machine among them: DAMON
+  // reclaim) page out file pages nobody has mapped after a minute idle, so a search at 10M
+  // reads went to disk for each row; mapped pages are spared by that reclaim and still given
+  // back under real memory pressure like any clean page cache. The cost is page cache,
+  // shared with SQLite's own reads, up to the file's size, and a first pass that reads the
+  // file. For long-running processes: `custodian serve` uses kServerResidentMib.
+  // 0..1048576. Default: 0 (off; a short-lived command gains nothing from it).
+  int resident_mib = 0;
   // The time source for ingest stamps and image clean-up. Default: the system clock.
   // Must outlive the store.
   const Clock* clock = &SystemClock::Default();
