@@ -279,13 +279,20 @@ struct OpenedDriver {
   std::string backend;
 };
 
-Result<OpenedDriver> OpenDriver(std::string_view url, bool create) {
+// The file a sqlite:// URL names (empty for any other URL).
+std::filesystem::path SqliteFileOf(std::string_view url) {
+  constexpr std::string_view kScheme = "sqlite://";
+  return url.starts_with(kScheme) ? std::filesystem::path(std::string(url.substr(kScheme.size())))
+                                  : std::filesystem::path();
+}
+
+Result<OpenedDriver> OpenDriver(std::string_view url, bool create, int sqlite_cache_mib = StoreOptions{}.cache_mib) {
   if (url.starts_with("sqlite://")) {
-    std::filesystem::path file(std::string(url.substr(std::string_view("sqlite://").size())));
+    const std::filesystem::path file = SqliteFileOf(url);
     if (!file.is_absolute()) {
       return Status::InvalidArgument("a SQLite URL names an absolute path: sqlite:///abs/path/file.db");
     }
-    CUSTODIAN_ASSIGN_OR_RETURN(auto driver, internal::OpenSqliteDriver(file, create));
+    CUSTODIAN_ASSIGN_OR_RETURN(auto driver, internal::OpenSqliteDriver(file, create, sqlite_cache_mib));
     return OpenedDriver{std::move(driver), "sqlite"};
   }
   if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
@@ -316,8 +323,7 @@ Result<std::unique_ptr<ReadStore>> OpenStore(std::string_view url, const StoreOp
   ImageStoreOptions image_options{.dir = options.image_dir, .key_file = options.key_file,
                                   .create_key = options.create_key};
   if (url.starts_with("sqlite://") && image_options.dir.empty()) {
-    image_options.dir = std::filesystem::path(std::string(url.substr(std::string_view("sqlite://").size())))
-                            .parent_path() / "images";
+    image_options.dir = SqliteFileOf(url).parent_path() / "images";
   }
   if (options.wal_checkpoint_pages < 100) {
     return Status::InvalidArgument("store options: wal_checkpoint_pages ", options.wal_checkpoint_pages,
@@ -329,11 +335,9 @@ Result<std::unique_ptr<ReadStore>> OpenStore(std::string_view url, const StoreOp
   if (options.resident_mib < 0 || options.resident_mib > (1 << 20)) {
     return Status::InvalidArgument("store options: resident_mib ", options.resident_mib, " is outside 0..1048576");
   }
-  // Per connection: the page cache (negative: KiB).
-  const std::string memory_pragmas = "PRAGMA cache_size = -" + std::to_string(int64_t(options.cache_mib) * 1024) + ";";
-  CUSTODIAN_ASSIGN_OR_RETURN(auto opened, OpenDriver(url, /*create=*/options.migrate));
+  CUSTODIAN_ASSIGN_OR_RETURN(auto opened, OpenDriver(url, /*create=*/options.migrate, options.cache_mib));
   if (opened.backend == "sqlite") {
-    CUSTODIAN_RETURN_IF_ERROR(opened.driver->ExecScript(memory_pragmas + " PRAGMA wal_autocheckpoint = " +
+    CUSTODIAN_RETURN_IF_ERROR(opened.driver->ExecScript("PRAGMA wal_autocheckpoint = " +
                                                         std::to_string(options.wal_checkpoint_pages) + ";"));
   }
   if (image_options.dir.empty()) {
@@ -346,14 +350,13 @@ Result<std::unique_ptr<ReadStore>> OpenStore(std::string_view url, const StoreOp
   if (backend == "sqlite") {
     auto* sql = static_cast<internal::SqlReadStore*>(store.get());
     for (int i = 0; i < options.read_connections; ++i) {
-      CUSTODIAN_ASSIGN_OR_RETURN(auto reader, OpenDriver(url, /*create=*/false));
-      CUSTODIAN_RETURN_IF_ERROR(reader.driver->ExecScript(memory_pragmas));
+      CUSTODIAN_ASSIGN_OR_RETURN(auto reader, OpenDriver(url, /*create=*/false, options.cache_mib));
       sql->AddReader(std::move(reader.driver));
     }
     if (options.resident_mib > 0) {
-      const std::filesystem::path file(std::string(url.substr(std::string_view("sqlite://").size())));
-      CUSTODIAN_ASSIGN_OR_RETURN(auto resident, internal::ResidentFile::Start(file, size_t(options.resident_mib) << 20,
-                                                                              std::chrono::seconds(10)));
+      CUSTODIAN_ASSIGN_OR_RETURN(auto resident,
+                                 internal::ResidentFile::Start(SqliteFileOf(url), size_t(options.resident_mib) << 20,
+                                                               std::chrono::seconds(10)));
       sql->KeepResident(std::move(resident));
     }
   }

@@ -208,26 +208,22 @@ Result<int> InsertAlert(SqlDriver& driver, const ReadKey& r, int64_t entry_id, b
 }
 
 
-// Rows of `sql_prefix` + "(?, ?, ...)" + `sql_suffix` for every key, in statements of
-// kInChunk keys (the last padded by repeating a key), so each has one shape and one cached
-// statement. Rows may repeat where a padded key does; callers key them by a column.
-constexpr size_t kInChunk = 100;
-
+// Rows of `sql_prefix` + InList(kChunk) + `sql_suffix` for every key, in statements of
+// kChunk keys (the last padded by repeating a key), so each has one shape and one cached
+// statement; `extra` is appended to each statement's parameters. Rows may repeat where a
+// padded key does; callers key them by a column.
 template <typename Db>  // SqlDriver or Txn
 Result<std::vector<SqlRow>> SelectIn(Db& driver, const char* sql_prefix, const char* sql_suffix,
-                                     const std::vector<std::string>& keys) {
+                                     const std::vector<std::string>& keys, const std::vector<SqlValue>& extra = {}) {
   std::vector<SqlRow> out;
   if (keys.empty()) return out;
-  std::string sql = sql_prefix;
-  sql += "(";
-  for (size_t i = 0; i < kInChunk; ++i) sql += i ? ", ?" : "?";
-  sql += ")";
-  sql += sql_suffix;
+  const std::string sql = sql_prefix + InList(kChunk) + sql_suffix;
   std::vector<SqlValue> params;
-  params.reserve(kInChunk);
-  for (size_t start = 0; start < keys.size(); start += kInChunk) {
+  params.reserve(kChunk + extra.size());
+  for (size_t start = 0; start < keys.size(); start += kChunk) {
     params.clear();
-    for (size_t i = 0; i < kInChunk; ++i) params.emplace_back(keys[start + i < keys.size() ? start + i : start]);
+    for (size_t i = 0; i < kChunk; ++i) params.emplace_back(keys[start + i < keys.size() ? start + i : start]);
+    params.insert(params.end(), extra.begin(), extra.end());
     CUSTODIAN_ASSIGN_OR_RETURN(auto rows, driver.Query(sql, params));
     for (auto& r : rows) out.push_back(std::move(r));
   }
@@ -602,19 +598,14 @@ Status SqlReadStore::WriteIngestJob(IngestJob& job) {
     std::map<std::pair<int64_t, std::string>, int64_t, std::less<>> known_events;
     auto event_day = [&](const ReadInput& r) { return filter ? ToUnixMillis(r.captured_at) / kMsPerDay : 0; };
     if (filter) {
-      std::map<int64_t, std::set<std::string_view>> by_day;
+      std::map<int64_t, std::set<std::string>> by_day;
       for (const ReadInput& r : batch) {
         if (!r.event_id.empty()) by_day[event_day(r)].insert(r.event_id);
       }
-      const std::string sql = SqliteEventLookupSql(kChunk);
       for (const auto& [day, ids] : by_day) {
-        const std::vector<std::string_view> all(ids.begin(), ids.end());
-        for (size_t start = 0; start < all.size(); start += kChunk) {
-          std::vector<SqlValue> params = {day};
-          for (size_t i = 0; i < kChunk; ++i) params.emplace_back(std::string(all[start + i < all.size() ? start + i : start]));
-          CUSTODIAN_ASSIGN_OR_RETURN(auto rows, driver_->Query(sql, params));
-          for (const auto& row : rows) known_events[{day, AsString(row[0])}] = AsInt(row[1]);
-        }
+        CUSTODIAN_ASSIGN_OR_RETURN(auto rows, SelectIn(*driver_, kSqliteEventLookupPrefix, kSqliteEventLookupSuffix,
+                                                       std::vector<std::string>(ids.begin(), ids.end()), {day}));
+        for (const auto& row : rows) known_events[{day, AsString(row[0])}] = AsInt(row[1]);
       }
     } else {
       CUSTODIAN_ASSIGN_OR_RETURN(
@@ -752,9 +743,7 @@ Result<StoredRead> SqlReadStore::GetRead(int64_t id) {
 }
 
 std::string SqliteEventLookupSql(size_t n) {
-  // No "event_id IS NOT NULL": the IN implies it for the partial index, and with it SQLite
-  // walks the day's stretch of the index as a range instead of seeking each id.
-  return "SELECT event_id, id FROM reads WHERE captured_ms / 86400000 = ? AND event_id IN " + InList(n);
+  return kSqliteEventLookupPrefix + InList(n) + kSqliteEventLookupSuffix;
 }
 
 Result<SearchSql> BuildSearchSql(const SearchQuery& q, Dialect dialect, const std::vector<std::string>* plates,

@@ -45,8 +45,12 @@ Result<SearchSql> BuildSearchSql(const SearchQuery& query, Dialect dialect,
                                  const std::vector<std::string>* plates = nullptr, SearchSql* plate_source = nullptr);
 inline constexpr size_t kMaxMergedPlates = 64;
 
-// SQLite: the stored reads of a batch's event ids of one capture day (parameters: the day,
-// then `n` event ids), sought in reads_by_event.
+// SQLite: the stored reads of a batch's event ids of one capture day, sought in
+// reads_by_event: prefix + an IN list of `n` event ids + suffix (the day's parameter last).
+// No "event_id IS NOT NULL": the IN implies it for the partial index, and with it SQLite
+// walks the day's stretch of the index as a range instead of seeking each id.
+inline constexpr const char* kSqliteEventLookupPrefix = "SELECT event_id, id FROM reads WHERE event_id IN ";
+inline constexpr const char* kSqliteEventLookupSuffix = " AND captured_ms / 86400000 = ?";
 std::string SqliteEventLookupSql(size_t n);
 
 // ---- Pending-image journal: no orphan image after a crash ----

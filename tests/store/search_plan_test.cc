@@ -122,8 +122,9 @@ TEST_F(SearchPlan, ExactPlatePagesWalkTheIndexInOrderWithoutSorting) {
 // Ingest's look-up of event ids seeks each id in its day's stretch of reads_by_event
 // (with "event_id IS NOT NULL" added, SQLite 3.40 walked the whole day as a range).
 TEST_F(SearchPlan, EventIdsAreSoughtOneByOne) {
-  std::vector<SqlValue> params = {int64_t{20454}};
+  std::vector<SqlValue> params;
   for (int i = 0; i < 100; ++i) params.emplace_back("evt-" + std::to_string(i));
+  params.emplace_back(int64_t{20454});  // the day
   std::string plan = PlanOf(SqliteEventLookupSql(100), params);
   EXPECT_NE(plan.find("reads_by_event (<expr>=? AND event_id=?)"), std::string::npos) << plan;
 }

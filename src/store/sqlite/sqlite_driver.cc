@@ -130,7 +130,7 @@ class SqliteDriver final : public SqlDriver {
 
 }  // namespace
 
-Result<std::unique_ptr<SqlDriver>> OpenSqliteDriver(const std::filesystem::path& file, bool create) {
+Result<std::unique_ptr<SqlDriver>> OpenSqliteDriver(const std::filesystem::path& file, bool create, int cache_mib) {
   std::error_code ec;
   if (!create && !std::filesystem::exists(file, ec)) {
     return Status::NotFound("no SQLite database at ", file.string(), "; create it with `custodian db migrate`");
@@ -161,15 +161,14 @@ Result<std::unique_ptr<SqlDriver>> OpenSqliteDriver(const std::filesystem::path&
     return Status::Unavailable("sqlite: ", file.string(), " cannot use WAL mode");
   }
   CUSTODIAN_RETURN_IF_ERROR(driver->ExecScript("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"));
-  // Random plate keys touch index pages all over the file (and a hotlist probe per read
-  // touches its two indexes): a 512 MiB page cache (allocated as used) keeps the hot ones
-  // in memory instead of re-reading them through the kernel on every insert.
+  // The page cache: StoreOptions::cache_mib (allocated as used; negative = KiB).
   // wal_autocheckpoint 16384 pages (64 MiB of WAL; OpenStore sets the store's writer to
   // StoreOptions::wal_checkpoint_pages instead): an index page dirtied by many batches
   // is copied back to the database file once per checkpoint, not once per 1000 pages.
   // Neither changes durability: each COMMIT still fsyncs the WAL.
   CUSTODIAN_RETURN_IF_ERROR(driver->ExecScript(
-      "PRAGMA cache_size = -524288; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 16384;"));
+      "PRAGMA cache_size = -" + std::to_string(int64_t(cache_mib) * 1024) +
+      "; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 16384;"));
   return std::unique_ptr<SqlDriver>(std::move(driver));
 }
 

@@ -8,7 +8,8 @@
 
 namespace custodian::store::internal {
 
-// Opens `file`; creates it only when `create` is set (else kNotFound when absent).
-Result<std::unique_ptr<SqlDriver>> OpenSqliteDriver(const std::filesystem::path& file, bool create);
+// Opens `file`; creates it only when `create` is set (else kNotFound when absent). The
+// connection's page cache is `cache_mib` (StoreOptions::cache_mib).
+Result<std::unique_ptr<SqlDriver>> OpenSqliteDriver(const std::filesystem::path& file, bool create, int cache_mib);
 
 }  // namespace custodian::store::internal
