@@ -47,7 +47,7 @@ ResidentFile::~ResidentFile() {
 
 size_t ResidentFile::mapped_bytes() const {
   std::lock_guard lock(mu_);
-  return used_;
+  return map_len_;
 }
 
 Result<size_t> ResidentFile::Refresh() {
@@ -65,7 +65,6 @@ Result<size_t> ResidentFile::Refresh() {
     map_ = p;
     map_len_ = size;
   }
-  used_ = size;
   if (size == 0) return size_t{0};
   // Ask for the pages not in memory in one go (the kernel reads them ahead), then touch
   // each so it is mapped here.

@@ -38,7 +38,7 @@ class ResidentFile {
   // Maps the file up to min(its size, the limit) and touches each page. Returns the bytes
   // now mapped. One refresh at a time.
   Result<size_t> Refresh();
-  // Bytes mapped by the last Refresh.
+  // Bytes mapped (the file only grows, so: up to its size at the last Refresh).
   size_t mapped_bytes() const;
 
  private:
@@ -54,7 +54,6 @@ class ResidentFile {
   mutable std::mutex mu_;  // one Refresh at a time; guards the fields below
   void* map_ = nullptr;
   size_t map_len_ = 0;  // bytes mapped (a multiple of the page size)
-  size_t used_ = 0;     // bytes of the file within the map at the last refresh
   std::thread thread_;
 };
 
