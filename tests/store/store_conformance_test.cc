@@ -1250,6 +1250,129 @@ TYPED_TEST(ReadStoreTest, PurgeDeletesImagesPlatesAndEventIdsWithTheirLastRead) 
   EXPECT_EQ(check->missing, 0);
 }
 
+// The purge's tidying of the plates dictionary keeps a plate while any read of it is left,
+// whichever of its reads goes first: a newest read that goes first, by its class's shorter
+// period, while an older read of another class stays; an older read uploaded after a newer
+// one; a read corrected to a plate whose other reads are older. (Written for the day-led
+// index of branch sqlite-day-index-last-day, which seeks a plate from its newest read's day
+// down; it holds for every store.)
+TYPED_TEST(ReadStoreTest, PurgeKeepsAPlateWhileAnyOfItsReadsIsLeftWhicheverWentFirst) {
+  using std::chrono::days;
+  const auto retention = Retention(365, 90);
+  auto dictionary = [&] {  // the plates table's rows, in order, space-separated
+    std::string out;
+    int found = 0;
+    for (const char* p : {"4LAST01", "4LAST02", "4LAST03", "4LAST04", "4LAST05", "4LAST09"}) {
+      if (*TypeParam::QueryInt(this->url_, std::string("SELECT COUNT(*) FROM plates WHERE plate = '") + p + "'") == 0) {
+        continue;
+      }
+      out += (found++ ? " " : "") + std::string(p);
+    }
+    if (*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM plates") != found) out += " and others";
+    return out;
+  };
+  auto read_on = [&](const char* event, const char* camera, const char* plate, int day) {
+    ReadInput r = this->MakeRead(event, camera, plate, 0);
+    r.captured_at = kT0 + days(day);
+    return this->Ingest(r);
+  };
+  this->clock_.Set(kT0 + days(31));
+  read_on("a-0", "cam-a", "4LAST01", 0);   // public safety, 365 days
+  read_on("a-20", "cam-p", "4LAST01", 20);  // non-public safety, 90 days
+  read_on("b-30", "cam-a", "4LAST02", 30);
+  read_on("b-1", "cam-a", "4LAST02", 1);  // uploaded after the day-30 read
+  read_on("c-1", "cam-a", "4LAST03", 1);
+  const int64_t corrected = read_on("d-5", "cam-a", "4LAST09", 5);
+  read_on("e-1", "cam-a", "4LAST05", 1);
+  read_on("e-6", "cam-a", "4LAST05", 6);  // a later day in a later batch
+  std::vector<ReadInput> batch = {this->MakeRead("f-1", "cam-a", "4LAST04", 0),
+                                  this->MakeRead("f-6", "cam-a", "4LAST04", 0)};
+  batch[0].captured_at = kT0 + days(1);
+  batch[1].captured_at = kT0 + days(6);  // and in the batch that adds the plate
+  ASSERT_TRUE(this->store_->Ingest(batch).ok());
+
+  auto purge_at = [&](std::chrono::milliseconds at) {
+    this->clock_.Set(kT0 + at);
+    auto s = policy::RunPurge(*this->store_, retention, this->clock_);
+    EXPECT_TRUE(s.ok()) << s.status().ToString();
+    return s.ok() ? *s : policy::PurgeSummary{};
+  };
+  // Day 111: the day-20 read is past its 90 days; the plate's day-0 read is not past 365.
+  auto s = purge_at(days(111));
+  EXPECT_EQ(s.non_public_safety.reads, 1);
+  EXPECT_EQ(s.non_public_safety.plates, 0);
+  EXPECT_EQ(dictionary(), "4LAST01 4LAST02 4LAST03 4LAST04 4LAST05 4LAST09");
+
+  // The day-5 read now reads 4LAST03 (whose other read is of day 1); 4LAST09 goes with it.
+  ASSERT_TRUE(this->store_->CorrectRead(corrected, "4LAST03", "misread", "auditor").ok());
+  EXPECT_EQ(dictionary(), "4LAST01 4LAST02 4LAST03 4LAST04 4LAST05");
+
+  // Past 365 days from day 0: the day-0 read goes, and 4LAST01 with it.
+  s = purge_at(days(365) + std::chrono::hours(12));
+  EXPECT_EQ(s.public_safety.reads, 1);
+  EXPECT_EQ(s.public_safety.plates, 1);
+  EXPECT_EQ(dictionary(), "4LAST02 4LAST03 4LAST04 4LAST05");
+  // Day 367: the day-1 reads go; the day-30, day-6 and the corrected day-5 reads keep their
+  // plates.
+  s = purge_at(days(367));
+  EXPECT_EQ(s.public_safety.reads, 4);
+  EXPECT_EQ(s.public_safety.plates, 0);
+  EXPECT_EQ(dictionary(), "4LAST02 4LAST03 4LAST04 4LAST05");
+  s = purge_at(days(371));
+  EXPECT_EQ(s.public_safety.reads, 1);
+  EXPECT_EQ(s.public_safety.plates, 1);
+  EXPECT_EQ(dictionary(), "4LAST02 4LAST04 4LAST05");
+  s = purge_at(days(372));
+  EXPECT_EQ(s.public_safety.reads, 2);
+  EXPECT_EQ(s.public_safety.plates, 2);
+  EXPECT_EQ(dictionary(), "4LAST02");
+  s = purge_at(days(396));
+  EXPECT_EQ(s.public_safety.plates, 1);
+  EXPECT_EQ(dictionary(), "");
+  EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM plate_grams"), 0);
+}
+
+// A purged read leaves no copy of its plate in the SQLite file: deleted cells and freed
+// pages are overwritten with zeros (secure_delete, which the driver sets), so the plate
+// cannot be recovered from free space with a forensic tool. (PostgreSQL drops or empties
+// the day's partition; a dead tuple's bytes stay until VACUUM: see docs/threat-model.md.)
+TYPED_TEST(ReadStoreTest, APurgedPlateLeavesNoBytesInTheDatabaseFile) {
+  if (TypeParam::kPartitioned) GTEST_SKIP() << "PostgreSQL keeps dead tuples until VACUUM";
+  using std::chrono::days;
+  std::vector<ReadInput> batch;
+  for (int i = 0; i < 400; ++i) {  // enough rows for whole pages to be freed, not only cells
+    ReadInput r = this->MakeRead("gone-" + std::to_string(i), "cam-a", "9QZX" + std::to_string(100 + i % 7), i);
+    r.candidates = {{r.plate, 0.9f}, {"9QZY" + std::to_string(100 + i % 7), 0.1f}};
+    batch.push_back(r);
+  }
+  ASSERT_TRUE(this->store_->Ingest(batch).ok());
+  ReadInput kept = this->MakeRead("kept", "cam-a", "7KEEP77", 0);
+  kept.captured_at = kT0 + days(60);
+  this->clock_.Set(kT0 + days(61));
+  this->Ingest(kept);
+  auto file_has = [&](const std::string& needle) {
+    this->store_.reset();  // the last connection checkpoints the WAL into the file and removes it
+    const std::string path = this->url_.substr(std::string("sqlite://").size());
+    EXPECT_FALSE(fs::exists(path + "-wal"));
+    std::ifstream in(path, std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_GT(bytes.size(), 0u);
+    auto reopened = this->Open();
+    EXPECT_TRUE(reopened.ok()) << reopened.status().ToString();
+    if (reopened.ok()) this->store_ = std::move(*reopened);
+    return bytes.find(needle) != std::string::npos;
+  };
+  ASSERT_TRUE(file_has("9QZX10"));  // the plates are in the file before the purge
+  ASSERT_TRUE(file_has("9QZY10"));
+  auto s = PurgeNinetyDaysAt(*this->store_, this->clock_, kT0 + days(92));
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->public_safety.reads, 400);
+  EXPECT_FALSE(file_has("9QZX10"));  // neither plate, candidate, nor dictionary entry
+  EXPECT_FALSE(file_has("9QZY10"));
+  EXPECT_FALSE(file_has("XZQ9"));  // the reversed plate's start
+  EXPECT_TRUE(file_has("7KEEP77"));
+}
+
 TYPED_TEST(ReadStoreTest, PurgeNeverDeletesAHeldRead) {
   using std::chrono::days;
   int64_t by_id = this->Ingest(this->MakeRead("", "cam-a", "7ABC123", 0));
