@@ -163,8 +163,9 @@ Result<std::unique_ptr<SqlDriver>> OpenSqliteDriver(const std::filesystem::path&
   // secure_delete: a deleted row's bytes and freed pages are overwritten with zeros, so a
   // purged read's plate cannot be recovered from the file's free space (retention means
   // destroyed, policy section 3). Debian builds SQLite with it on; set here so that another
-  // build cannot quietly turn it off. It costs the purge ~12% (writing the zeroed pages:
-  // 0.48 against 0.42 s for a day at 1M reads with FAST).
+  // build cannot quietly turn it off. FAST would leave freed pages as they were (the test
+  // APurgedPlateLeavesNoBytesInTheDatabaseFile fails with it) for ~12% off a purge
+  // (bench/RESULTS.md, session 9).
   CUSTODIAN_RETURN_IF_ERROR(
       driver->ExecScript("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;"));
   // The page cache: StoreOptions::cache_mib (allocated as used; negative = KiB).
