@@ -1307,28 +1307,27 @@ TYPED_TEST(ReadStoreTest, PurgeKeepsAPlateWhileAnyOfItsReadsIsLeftWhicheverWentF
   ASSERT_TRUE(this->store_->CorrectRead(corrected, "4LAST03", "misread", "auditor").ok());
   EXPECT_EQ(dictionary(), "4LAST01 4LAST02 4LAST03 4LAST04 4LAST05");
 
-  // Past 365 days from day 0: the day-0 read goes, and 4LAST01 with it.
-  s = purge_at(days(365) + std::chrono::hours(12));
-  EXPECT_EQ(s.public_safety.reads, 1);
-  EXPECT_EQ(s.public_safety.plates, 1);
-  EXPECT_EQ(dictionary(), "4LAST02 4LAST03 4LAST04 4LAST05");
-  // Day 367: the day-1 reads go; the day-30, day-6 and the corrected day-5 reads keep their
-  // plates.
-  s = purge_at(days(367));
-  EXPECT_EQ(s.public_safety.reads, 4);
-  EXPECT_EQ(s.public_safety.plates, 0);
-  EXPECT_EQ(dictionary(), "4LAST02 4LAST03 4LAST04 4LAST05");
-  s = purge_at(days(371));
-  EXPECT_EQ(s.public_safety.reads, 1);
-  EXPECT_EQ(s.public_safety.plates, 1);
-  EXPECT_EQ(dictionary(), "4LAST02 4LAST04 4LAST05");
-  s = purge_at(days(372));
-  EXPECT_EQ(s.public_safety.reads, 2);
-  EXPECT_EQ(s.public_safety.plates, 2);
-  EXPECT_EQ(dictionary(), "4LAST02");
-  s = purge_at(days(396));
-  EXPECT_EQ(s.public_safety.plates, 1);
-  EXPECT_EQ(dictionary(), "");
+  // Then the public-safety purges, each with the reads and plates it deletes and the
+  // dictionary it leaves.
+  struct Step {
+    std::chrono::milliseconds at;
+    int64_t reads, plates;
+    const char* dictionary;
+  };
+  for (const Step& step : {
+           // The day-0 read goes, and 4LAST01 with it.
+           Step{days(365) + std::chrono::hours(12), 1, 1, "4LAST02 4LAST03 4LAST04 4LAST05"},
+           // The day-1 reads go; the day-30, day-6 and corrected day-5 reads keep their plates.
+           Step{days(367), 4, 0, "4LAST02 4LAST03 4LAST04 4LAST05"},
+           Step{days(371), 1, 1, "4LAST02 4LAST04 4LAST05"},  // the corrected read, and 4LAST03
+           Step{days(372), 2, 2, "4LAST02"},                  // the day-6 reads
+           Step{days(396), 1, 1, ""},                         // the day-30 read
+       }) {
+    s = purge_at(step.at);
+    EXPECT_EQ(s.public_safety.reads, step.reads) << step.at.count();
+    EXPECT_EQ(s.public_safety.plates, step.plates) << step.at.count();
+    EXPECT_EQ(dictionary(), step.dictionary) << step.at.count();
+  }
   EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM plate_grams"), 0);
 }
 
