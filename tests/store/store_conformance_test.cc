@@ -1349,7 +1349,7 @@ TYPED_TEST(ReadStoreTest, APurgedPlateLeavesNoBytesInTheDatabaseFile) {
   kept.captured_at = kT0 + days(60);
   this->clock_.Set(kT0 + days(61));
   this->Ingest(kept);
-  auto file_has = [&](const std::string& needle) {
+  auto file_bytes = [&] {
     this->store_.reset();  // the last connection checkpoints the WAL into the file and removes it
     const std::string path = this->url_.substr(std::string("sqlite://").size());
     EXPECT_FALSE(fs::exists(path + "-wal"));
@@ -1359,17 +1359,20 @@ TYPED_TEST(ReadStoreTest, APurgedPlateLeavesNoBytesInTheDatabaseFile) {
     auto reopened = this->Open();
     EXPECT_TRUE(reopened.ok()) << reopened.status().ToString();
     if (reopened.ok()) this->store_ = std::move(*reopened);
-    return bytes.find(needle) != std::string::npos;
+    return bytes;
   };
-  ASSERT_TRUE(file_has("9QZX10"));  // the plates are in the file before the purge
-  ASSERT_TRUE(file_has("9QZY10"));
+  auto has = [](const std::string& bytes, const char* needle) { return bytes.find(needle) != std::string::npos; };
+  std::string before = file_bytes();
+  ASSERT_TRUE(has(before, "9QZX10"));  // the plates are in the file before the purge
+  ASSERT_TRUE(has(before, "9QZY10"));
   auto s = PurgeNinetyDaysAt(*this->store_, this->clock_, kT0 + days(92));
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   EXPECT_EQ(s->public_safety.reads, 400);
-  EXPECT_FALSE(file_has("9QZX10"));  // neither plate, candidate, nor dictionary entry
-  EXPECT_FALSE(file_has("9QZY10"));
-  EXPECT_FALSE(file_has("XZQ9"));  // the reversed plate's start
-  EXPECT_TRUE(file_has("7KEEP77"));
+  std::string after = file_bytes();
+  EXPECT_FALSE(has(after, "9QZX10"));  // neither plate, candidate, nor dictionary entry
+  EXPECT_FALSE(has(after, "9QZY10"));
+  EXPECT_FALSE(has(after, "XZQ9"));  // the reversed plate's start
+  EXPECT_TRUE(has(after, "7KEEP77"));
 }
 
 TYPED_TEST(ReadStoreTest, PurgeNeverDeletesAHeldRead) {
