@@ -18,6 +18,7 @@
 #include "custodian/store/read_store.h"
 #include "store/sql_driver.h"
 #include "store/sqlite/resident_file.h"
+#include "store/sqlite/wal_checkpointer.h"
 
 namespace custodian::store::internal {
 
@@ -191,6 +192,10 @@ class SqlReadStore final : public ReadStore {
   void AddReader(std::unique_ptr<SqlDriver> reader);
   // Keeps the database file in memory while the store is open (SQLite; see ResidentFile).
   void KeepResident(std::unique_ptr<ResidentFile> resident) { resident_ = std::move(resident); }
+  // Runs the writer's WAL checkpoints on their own thread while the store is open (SQLite;
+  // see WalCheckpointer).
+  void KeepCheckpointer(std::unique_ptr<WalCheckpointer> checkpointer) { checkpointer_ = std::move(checkpointer); }
+  Status Flush() override { return checkpointer_ ? checkpointer_->Drain() : Status::Ok(); }
 
  protected:
   Result<bool> ImageReferenced(const std::string& sha256) override;
@@ -224,6 +229,8 @@ class SqlReadStore final : public ReadStore {
   std::vector<std::unique_ptr<std::mutex>> reader_mu_;
   std::atomic<size_t> next_reader_{0};
   std::unique_ptr<ResidentFile> resident_;
+  // Declared after driver_, so destroyed before it (it unhooks itself from the writer).
+  std::unique_ptr<WalCheckpointer> checkpointer_;
   std::string backend_;
 
   // SQLite's hotlist filter (RefreshHotlistFilter in the .cc); under mu_.

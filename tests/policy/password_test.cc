@@ -2,6 +2,7 @@
 #include "custodian/policy/password.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -15,8 +16,10 @@ namespace fs = std::filesystem;
 // The list the project ships; tests run with the repository root as working directory.
 const fs::path kShippedList = "policy/banned-passwords.txt";
 
+// Named per process: ctest runs each test as a process of its own, two at a time, and a
+// shared name let one test read the file while another was rewriting it.
 fs::path WriteTemp(const std::string& name, const std::string& text) {
-  const fs::path path = fs::temp_directory_path() / name;
+  const fs::path path = fs::temp_directory_path() / (std::to_string(::getpid()) + "-" + name);
   std::ofstream(path) << text;
   return path;
 }

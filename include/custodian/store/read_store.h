@@ -59,6 +59,12 @@ struct StoreOptions {
   // batches is copied once per checkpoint); smaller keeps interactive latency low. Minimum 100.
   // Default: 4096 (16 MiB).
   int wal_checkpoint_pages = 4096;
+  // SQLite only: checkpoints run on a thread and connection of their own (a second core)
+  // instead of in the commit that crosses wal_checkpoint_pages, so no write waits for one;
+  // a commit waits only if the WAL reaches 4 x wal_checkpoint_pages before a pass catches
+  // up (a writer that never pauses). See src/store/sqlite/wal_checkpointer.h.
+  // Default: true.
+  bool background_checkpoints = true;
   // SQLite only: the page cache of each connection (the writer and each reader), MiB,
   // allocated as pages are used. Random plate keys touch index pages all over the file, so
   // a cache that holds the hot indexes keeps an insert or a search from re-reading them
@@ -142,6 +148,10 @@ class ReadStore {
 
   // kNotFound when there is no read `id`.
   virtual Result<StoredRead> GetRead(int64_t id) = 0;
+  // Blocks until everything committed before the call is in the database's main file
+  // (SQLite with background checkpoints: the WAL copied back); a no-op elsewhere. For
+  // measurements and tests; durability never needs it (a commit is durable when it returns).
+  virtual Status Flush() { return Status::Ok(); }
 
   // Reads matching `query`, newest first, one page at a time (keyset cursor). The plate
   // term and every filter are bound parameters. kInvalidArgument for a malformed term,

@@ -22,6 +22,7 @@ class SqliteDriver final : public SqlDriver {
   }
 
   Dialect dialect() const override { return Dialect::kSqlite; }
+  sqlite3* handle() const { return db_; }
   std::span<const Migration> migrations() const override { return SqliteMigrations(); }
 
   Status Begin() override { return ExecScript("BEGIN IMMEDIATE"); }
@@ -129,6 +130,11 @@ class SqliteDriver final : public SqlDriver {
 };
 
 }  // namespace
+
+sqlite3* SqliteHandleOf(SqlDriver& driver) {
+  auto* sqlite = dynamic_cast<SqliteDriver*>(&driver);
+  return sqlite ? sqlite->handle() : nullptr;
+}
 
 Result<std::unique_ptr<SqlDriver>> OpenSqliteDriver(const std::filesystem::path& file, bool create, int cache_mib) {
   std::error_code ec;
