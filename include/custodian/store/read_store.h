@@ -51,13 +51,14 @@ struct StoreOptions {
   // run beside an ingest (WAL readers) instead of queueing behind it. 0: every call shares
   // the one writer connection. PostgreSQL always uses its one connection. Default: 2.
   int read_connections = 2;
-  // SQLite only: pages of WAL (4 KiB each) the writer lets accumulate before it copies them
-  // into the database file (a checkpoint). The copy holds the writer, and with it every
-  // write waiting behind it, including the access-log entry each search waits for: 4096
-  // pages stall writes ~50 ms every second or so under a 5,000 reads/s ingest at 10M reads,
-  // 16384 pages ~120 ms (bench/RESULTS.md). Larger speeds bulk ingest (a page dirtied by many
-  // batches is copied once per checkpoint); smaller keeps interactive latency low. Minimum 100.
-  // Default: 4096 (16 MiB).
+  // SQLite only: pages of WAL (4 KiB each) that start a copy into the database file (a
+  // checkpoint). With background_checkpoints (below) a thread copies them beside the
+  // writer's commits, and a commit waits only when the WAL reaches 4x this; without, the
+  // commit that crosses it copies them itself and every write queued behind waits, including
+  // the access-log entry each search waits for (4096 pages: ~50 ms every second or so under
+  // a 5,000 reads/s ingest at 10M reads, 16384: ~120 ms; bench/RESULTS.md). Larger speeds
+  // bulk ingest and purges (a page dirtied by many batches is copied once per checkpoint) and
+  // makes each page look-up in the WAL a little slower. Minimum 100. Default: 4096 (16 MiB).
   int wal_checkpoint_pages = 4096;
   // SQLite only: checkpoints run on a thread and connection of their own (a second core)
   // instead of in the commit that crosses wal_checkpoint_pages, so no write waits for one;
