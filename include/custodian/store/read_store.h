@@ -61,10 +61,11 @@ struct StoreOptions {
   // makes each page look-up in the WAL a little slower. Minimum 100. Default: 4096 (16 MiB).
   int wal_checkpoint_pages = 4096;
   // SQLite only: checkpoints run on a thread and connection of their own (a second core)
-  // instead of in the commit that crosses wal_checkpoint_pages, so no write waits for one;
-  // a commit waits only if the WAL reaches 4 x wal_checkpoint_pages before a pass catches
-  // up (a writer that never pauses). See src/store/sqlite/wal_checkpointer.h.
-  // Default: true.
+  // instead of in the commit that crosses wal_checkpoint_pages, so no write copies the WAL.
+  // The WAL starts again from its beginning only at a transaction that finds every frame
+  // copied, which a writer that never pauses may not give it, so a commit that leaves
+  // 4 x wal_checkpoint_pages frames in it waits for one pass. See
+  // src/store/sqlite/wal_checkpointer.h. Default: true.
   bool background_checkpoints = true;
   // SQLite only: the page cache of each connection (the writer and each reader), MiB,
   // allocated as pages are used. Random plate keys touch index pages all over the file, so
