@@ -898,23 +898,26 @@ Result<SearchSql> BuildSearchSql(const SearchQuery& q, Dialect dialect, const st
   }
   // One arm per candidate plate, each walking reads_by_plate newest first and stopping
   // after a page, merged: the cost follows plates x page, never the plates' read counts.
-  // The arms are padded to a power of two with the empty plate (never stored), so few
-  // statement shapes are cached.
+  // The arms yield only (time, id), which the index holds (without other filters no row
+  // is read there), and the page's rows are fetched once the merge has chosen them: many
+  // frequent plates cost a page of index entries each, not a page of rows each. The arms
+  // are padded to a power of two with the empty plate (never stored), so few statement
+  // shapes are cached.
   std::string filters = where.substr(plate_where.size());
   std::vector<SqlValue> filter_params(params.begin() + std::ptrdiff_t(plate_params), params.end());
   size_t arms = 1;
   while (arms < plates->size()) arms *= 2;
-  std::string sql = std::string("SELECT * FROM (");
+  std::string sql = std::string("SELECT ") + kReadColumns + " FROM reads r WHERE r.id IN (SELECT u.id FROM (";
   std::vector<SqlValue> union_params;
   for (size_t i = 0; i < arms; ++i) {
     if (i) sql += " UNION ALL ";
-    sql += std::string("SELECT * FROM (SELECT ") + kReadColumns + " FROM reads r WHERE r.plate = ?" + filters +
+    sql += "SELECT * FROM (SELECT r.captured_ms, r.id FROM reads r WHERE r.plate = ?" + filters +
            " ORDER BY r.captured_ms DESC, r.id DESC LIMIT ?) a" + std::to_string(i);
     union_params.push_back(i < plates->size() ? (*plates)[i] : std::string());
     union_params.insert(union_params.end(), filter_params.begin(), filter_params.end());
     union_params.push_back(int64_t(q.limit) + 1);
   }
-  sql += ") u ORDER BY u.captured_ms DESC, u.id DESC LIMIT ?";
+  sql += ") u ORDER BY u.captured_ms DESC, u.id DESC LIMIT ?) ORDER BY r.captured_ms DESC, r.id DESC";
   union_params.push_back(int64_t(q.limit) + 1);
   return SearchSql{std::move(sql), std::move(union_params)};
 }

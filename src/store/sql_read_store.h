@@ -44,7 +44,7 @@ struct SearchSql {
 // merged, instead of one statement that sorts every read of those plates.
 Result<SearchSql> BuildSearchSql(const SearchQuery& query, Dialect dialect,
                                  const std::vector<std::string>* plates = nullptr, SearchSql* plate_source = nullptr);
-inline constexpr size_t kMaxMergedPlates = 64;
+inline constexpr size_t kMaxMergedPlates = 256;
 
 // SQLite: the stored reads of a batch's event ids of one capture day, sought in
 // reads_by_event: prefix + an IN list of `n` event ids + suffix (the day's parameter last).
