@@ -336,17 +336,9 @@ Result<std::unique_ptr<ReadStore>> OpenStore(std::string_view url, const StoreOp
     return Status::InvalidArgument("store options: resident_mib ", options.resident_mib, " is outside 0..1048576");
   }
   CUSTODIAN_ASSIGN_OR_RETURN(auto opened, OpenDriver(url, /*create=*/options.migrate, options.cache_mib));
-  std::unique_ptr<internal::WalCheckpointer> checkpointer;
-  if (opened.backend == "sqlite") {
-    if (options.background_checkpoints) {
-      CUSTODIAN_ASSIGN_OR_RETURN(
-          checkpointer, internal::WalCheckpointer::Start(*opened.driver, SqliteFileOf(url),
-                                                         {.pages = options.wal_checkpoint_pages,
-                                                          .stall_pages = 4 * options.wal_checkpoint_pages}));
-    } else {
-      CUSTODIAN_RETURN_IF_ERROR(opened.driver->ExecScript("PRAGMA wal_autocheckpoint = " +
-                                                          std::to_string(options.wal_checkpoint_pages) + ";"));
-    }
+  if (opened.backend == "sqlite" && !options.background_checkpoints) {
+    CUSTODIAN_RETURN_IF_ERROR(opened.driver->ExecScript("PRAGMA wal_autocheckpoint = " +
+                                                        std::to_string(options.wal_checkpoint_pages) + ";"));
   }
   if (image_options.dir.empty()) {
     return Status::InvalidArgument("a PostgreSQL store needs an image folder (StoreOptions::image_dir)");
@@ -357,7 +349,11 @@ Result<std::unique_ptr<ReadStore>> OpenStore(std::string_view url, const StoreOp
                              internal::SqlReadStore::Open(std::move(opened.driver), std::move(images), options, backend));
   if (backend == "sqlite") {
     auto* sql = static_cast<internal::SqlReadStore*>(store.get());
-    if (checkpointer) sql->KeepCheckpointer(std::move(checkpointer));
+    if (options.background_checkpoints) {
+      CUSTODIAN_RETURN_IF_ERROR(sql->StartBackgroundCheckpoints(
+          SqliteFileOf(url),
+          {.pages = options.wal_checkpoint_pages, .stall_pages = 4 * options.wal_checkpoint_pages}));
+    }
     for (int i = 0; i < options.read_connections; ++i) {
       CUSTODIAN_ASSIGN_OR_RETURN(auto reader, OpenDriver(url, /*create=*/false, options.cache_mib));
       sql->AddReader(std::move(reader.driver));

@@ -192,9 +192,13 @@ class SqlReadStore final : public ReadStore {
   void AddReader(std::unique_ptr<SqlDriver> reader);
   // Keeps the database file in memory while the store is open (SQLite; see ResidentFile).
   void KeepResident(std::unique_ptr<ResidentFile> resident) { resident_ = std::move(resident); }
-  // Runs the writer's WAL checkpoints on their own thread while the store is open (SQLite;
-  // see WalCheckpointer).
-  void KeepCheckpointer(std::unique_ptr<WalCheckpointer> checkpointer) { checkpointer_ = std::move(checkpointer); }
+  // Runs the writer's WAL checkpoints on their own thread while the store is open (SQLite,
+  // `file` being the database; see WalCheckpointer). The store owns both the writer and the
+  // checkpointer, which is destroyed first.
+  Status StartBackgroundCheckpoints(const std::filesystem::path& file, const WalCheckpointer::Options& options) {
+    CUSTODIAN_ASSIGN_OR_RETURN(checkpointer_, WalCheckpointer::Start(*driver_, file, options));
+    return Status::Ok();
+  }
   Status Flush() override { return checkpointer_ ? checkpointer_->Drain() : Status::Ok(); }
 
  protected:
