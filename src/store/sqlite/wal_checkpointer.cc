@@ -14,26 +14,18 @@ Result<std::unique_ptr<WalCheckpointer>> WalCheckpointer::Start(SqlDriver& write
     return Status::InvalidArgument("WAL checkpointer: pages ", options.pages, " and stall_pages ",
                                    options.stall_pages, " (want 1 <= pages <= stall_pages)");
   }
-  sqlite3* own = nullptr;
-  int rc = sqlite3_open_v2(file.c_str(), &own, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
-  if (rc == SQLITE_OK) {
-    // FULL: a pass fsyncs the WAL before copying and the database file after.
-    rc = sqlite3_exec(own, "PRAGMA synchronous = FULL; PRAGMA cache_size = -2048;", nullptr, nullptr, nullptr);
-  }
-  if (rc != SQLITE_OK) {
-    std::string msg = own ? sqlite3_errmsg(own) : sqlite3_errstr(rc);
-    sqlite3_close_v2(own);
-    return Status::Unavailable("sqlite: open ", file.string(), " for checkpoints: ", msg);
-  }
-  std::unique_ptr<WalCheckpointer> cp(new WalCheckpointer(w, own, options));
+  // A connection like every other (synchronous = FULL: a pass fsyncs the WAL before copying
+  // and the database file after); a checkpoint reads no pages through its cache.
+  CUSTODIAN_ASSIGN_OR_RETURN(auto own, OpenSqliteDriver(file, /*create=*/false, /*cache_mib=*/16));
+  std::unique_ptr<WalCheckpointer> cp(new WalCheckpointer(w, std::move(own), options));
   sqlite3_wal_autocheckpoint(w, 0);  // also clears any WAL hook
   sqlite3_wal_hook(w, &WalCheckpointer::Hook, cp.get());
   cp->thread_ = std::thread([p = cp.get()] { p->Run(); });
   return cp;
 }
 
-WalCheckpointer::WalCheckpointer(sqlite3* writer, sqlite3* own, const Options& options)
-    : writer_(writer), own_(own), options_(options) {}
+WalCheckpointer::WalCheckpointer(sqlite3* writer, std::unique_ptr<SqlDriver> own, const Options& options)
+    : writer_(writer), own_driver_(std::move(own)), own_(SqliteHandleOf(*own_driver_)), options_(options) {}
 
 WalCheckpointer::~WalCheckpointer() {
   {
@@ -47,7 +39,6 @@ WalCheckpointer::~WalCheckpointer() {
   // store closes).
   sqlite3_wal_hook(writer_, nullptr, nullptr);
   sqlite3_wal_autocheckpoint(writer_, options_.pages);
-  sqlite3_close_v2(own_);
 }
 
 // SQLite calls this on the writer's thread after each commit, with the frames now in the
@@ -85,7 +76,6 @@ void WalCheckpointer::Run() {
     const int rc = sqlite3_wal_checkpoint_v2(own_, "main", SQLITE_CHECKPOINT_PASSIVE, &log, &ckpt);
     lock.lock();
     ++finished_;
-    ++stats_.passes;
     last_rc_ = rc;
     if (rc != SQLITE_OK) {
       ++stats_.errors;  // e.g. another process's checkpoint: the next commit asks again
@@ -115,7 +105,9 @@ Status WalCheckpointer::Drain() {
 
 WalCheckpointer::Stats WalCheckpointer::stats() const {
   std::lock_guard lock(mu_);
-  return stats_;
+  Stats s = stats_;
+  s.passes = finished_;
+  return s;
 }
 
 }  // namespace custodian::store::internal

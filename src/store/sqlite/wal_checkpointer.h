@@ -64,14 +64,15 @@ class WalCheckpointer {
   Stats stats() const;
 
  private:
-  WalCheckpointer(sqlite3* writer, sqlite3* own, const Options& options);
+  WalCheckpointer(sqlite3* writer, std::unique_ptr<SqlDriver> own, const Options& options);
   static int Hook(void* self, sqlite3* db, const char* name, int frames);
   void Run();
   // Waits until a pass numbered after the current one has finished. mu_ held by `lock`.
   void WaitForNextPass(std::unique_lock<std::mutex>& lock);
 
   sqlite3* const writer_;
-  sqlite3* const own_;
+  const std::unique_ptr<SqlDriver> own_driver_;  // the checkpointer's connection
+  sqlite3* const own_;                            // its handle
   const Options options_;
 
   mutable std::mutex mu_;
@@ -82,7 +83,7 @@ class WalCheckpointer {
   int64_t begun_ = 0;     // passes begun
   int64_t finished_ = 0;  // passes finished
   int last_rc_ = 0;       // SQLite result of the last pass
-  Stats stats_;
+  Stats stats_;           // but passes, which is finished_
   std::thread thread_;
 };
 
