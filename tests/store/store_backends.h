@@ -24,9 +24,11 @@ struct SqliteBackend {
     return "sqlite://" + (dir / "custodian.db").string();
   }
   static void DropDatabase(const std::string&) {}
+  // The database file a URL names ("" where the backend has none).
+  static std::string FileOf(const std::string& url) { return url.substr(std::string("sqlite://").size()); }
 
   static Status Exec(const std::string& url, const std::string& sql) {
-    std::string file = url.substr(std::string("sqlite://").size());
+    std::string file = FileOf(url);
     sqlite3* db = nullptr;
     if (sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
       sqlite3_close_v2(db);
@@ -41,7 +43,7 @@ struct SqliteBackend {
   }
 
   static Result<int64_t> QueryInt(const std::string& url, const std::string& sql) {
-    std::string file = url.substr(std::string("sqlite://").size());
+    std::string file = FileOf(url);
     sqlite3* db = nullptr;
     sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
     sqlite3_stmt* stmt = nullptr;
@@ -61,6 +63,8 @@ struct SqliteBackend {
 struct PostgresBackend {
   static constexpr bool kPartitioned = true;
   static constexpr bool kEventIdsPerDay = false;  // read_events (event id)
+
+  static std::string FileOf(const std::string&) { return ""; }  // no database file
 
   static Result<std::string> NewDatabase(const std::filesystem::path&) {
     const char* base = std::getenv("CUSTODIAN_TEST_PG_URL");

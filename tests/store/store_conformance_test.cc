@@ -119,8 +119,8 @@ class ReadStoreTest : public ::testing::Test {
   void KillWhileIngestingThenCheck(StoreOptions options, int batch, int batches,
                                    std::intmax_t* main_file_growth = nullptr) {
     store_.reset();
-    const bool sqlite = url_.starts_with("sqlite://");
-    const fs::path db_file = sqlite ? fs::path(url_.substr(std::string("sqlite://").size())) : fs::path();
+    const fs::path db_file = Backend::FileOf(url_);
+    const bool sqlite = !db_file.empty();
     const std::intmax_t size_before = sqlite ? std::intmax_t(fs::file_size(db_file)) : 0;
     int fds[2];
     ASSERT_EQ(::pipe(fds), 0);
@@ -555,7 +555,7 @@ TYPED_TEST(ReadStoreTest, AcknowledgedReadsSurviveAKillWhileTheWalIsBeingCopied)
   this->KillWhileIngestingThenCheck(o, /*batch=*/40, /*batches=*/30, &growth);
   // The child's checkpointer had copied pages into the main file before the kill (with
   // checkpoints left to the close that never came, the file would not have grown).
-  if (this->url_.starts_with("sqlite://")) EXPECT_GT(growth, 100 * 4096) << "no checkpoint ran before the kill";
+  if (!TypeParam::FileOf(this->url_).empty()) EXPECT_GT(growth, 100 * 4096) << "no checkpoint ran before the kill";
 }
 
 TYPED_TEST(ReadStoreTest, ThreadsIngestingTheSameEventsConcurrentlyStoreEachOnce) {
@@ -1383,7 +1383,7 @@ TYPED_TEST(ReadStoreTest, APurgedPlateLeavesNoBytesInTheDatabaseFile) {
   this->Ingest(kept);
   auto file_bytes = [&] {
     this->store_.reset();  // the last connection checkpoints the WAL into the file and removes it
-    const std::string path = this->url_.substr(std::string("sqlite://").size());
+    const std::string path = TypeParam::FileOf(this->url_);
     EXPECT_FALSE(fs::exists(path + "-wal"));
     std::ifstream in(path, std::ios::binary);
     const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
