@@ -1,8 +1,8 @@
 // WalCheckpointer: the writer's WAL copied back into the database file by a thread of its
 // own, the WAL bounded while the writer never pauses, and checkpoints given back to the
 // writer when the checkpointer goes. Real SQLite files; the checks read the files
-// themselves (the main file alone, or the -wal file's size), never the checkpointer's
-// internals, and nothing waits on a clock: Drain() and the stall mark are the only waits.
+// themselves (the main file alone, or the -wal file's size), one also the checkpointer's
+// counts, and nothing waits on a clock: Drain() and the stall mark are the only waits.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
