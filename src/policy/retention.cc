@@ -1,5 +1,7 @@
 #include "custodian/policy/retention.h"
 
+#include <algorithm>
+
 namespace custodian::policy {
 namespace {
 
@@ -36,17 +38,23 @@ Result<PurgeSummary> RunPurge(store::ReadStore& store, const RetentionPolicy& po
   if (options.max_batches < 0) return Status::InvalidArgument("max_batches is negative");
   const TimePoint now = clock.Now();
   PurgeSummary summary;
+  // Before this, every read is past its class's period: a store may drop such days whole.
+  const TimePoint every_class_cutoff = std::min(policy.CutoffFor(store::DataClass::kPublicSafety, now),
+                                                policy.CutoffFor(store::DataClass::kNonPublicSafety, now));
   for (store::DataClass c : {store::DataClass::kPublicSafety, store::DataClass::kNonPublicSafety}) {
     ClassPurgeSummary& s = c == store::DataClass::kPublicSafety ? summary.public_safety : summary.non_public_safety;
+    ClassPurgeSummary& other = c == store::DataClass::kPublicSafety ? summary.non_public_safety : summary.public_safety;
     s.cutoff = policy.CutoffFor(c, now);
     for (;;) {
       if (options.max_batches > 0 && s.batches >= options.max_batches) break;
       CUSTODIAN_ASSIGN_OR_RETURN(auto b, store.PurgeBatch({.data_class = c,
                                                            .cutoff = s.cutoff,
                                                            .limit = options.batch_size,
-                                                           .run_by = options.run_by}));
+                                                           .run_by = options.run_by,
+                                                           .every_class_cutoff = every_class_cutoff}));
       s.plates += b.plates;  // a run's last call can tidy plates with no read purged (SQLite)
-      if (b.reads > 0) {
+      other.reads += b.other_class_reads;  // a day dropped whole holds both classes
+      if (b.reads > 0 || b.partitions_dropped > 0) {
         ++s.batches;
         s.reads += b.reads;
         s.images += b.images;
@@ -54,7 +62,8 @@ Result<PurgeSummary> RunPurge(store::ReadStore& store, const RetentionPolicy& po
         if (!s.oldest || (b.oldest && *b.oldest < *s.oldest)) s.oldest = b.oldest;
         if (!s.newest || (b.newest && *b.newest > *s.newest)) s.newest = b.newest;
       }
-      if (b.reads < options.batch_size) {
+      // A dropped day may hold fewer reads than a batch; more may follow.
+      if (b.reads < options.batch_size && b.partitions_dropped == 0) {
         s.complete = true;
         break;
       }

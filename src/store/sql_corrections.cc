@@ -6,6 +6,7 @@
 // a plate its last read no longer holds.
 #include "custodian/store/plate_key.h"
 #include "store/sql_read_store.h"
+#include "store/sqlite/day_tables.h"
 
 namespace custodian::store::internal {
 namespace {
@@ -69,7 +70,9 @@ Result<StoredRead> SqlReadStore::CorrectRead(int64_t read_id, std::string_view n
                                         {read_id, old_plate, plate, std::string(reason), std::string(by), now_ms})
                                   .status());
     // The capture time lets PostgreSQL touch only the read's day partition.
-    CUSTODIAN_RETURN_IF_ERROR(txn.Query("UPDATE reads SET plate = ?, plate_rev = ?, confusion_key = ? "
+    // SQLite: the read's day table (the view `reads` cannot be updated).
+    const std::string table = txn.dialect() == Dialect::kSqlite ? ReadTableOfId(read_id) : "reads";
+    CUSTODIAN_RETURN_IF_ERROR(txn.Query("UPDATE " + table + " SET plate = ?, plate_rev = ?, confusion_key = ? "
                                         "WHERE id = ? AND captured_ms = ?",
                                         {plate, Reversed(plate), ConfusionKey(plate), read_id, captured_ms})
                                   .status());

@@ -1,8 +1,10 @@
 #include "store/sql_read_store.h"
+#include "store/sqlite/day_tables.h"
 
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -213,7 +215,7 @@ Result<int> InsertAlert(SqlDriver& driver, const ReadKey& r, int64_t entry_id, b
 // statement; `extra` is appended to each statement's parameters. Rows may repeat where a
 // padded key does; callers key them by a column.
 template <typename Db>  // SqlDriver or Txn
-Result<std::vector<SqlRow>> SelectIn(Db& driver, const char* sql_prefix, const char* sql_suffix,
+Result<std::vector<SqlRow>> SelectIn(Db& driver, const std::string& sql_prefix, const std::string& sql_suffix,
                                      const std::vector<std::string>& keys, const std::vector<SqlValue>& extra = {}) {
   std::vector<SqlRow> out;
   if (keys.empty()) return out;
@@ -598,14 +600,26 @@ Status SqlReadStore::WriteIngestJob(IngestJob& job) {
     std::map<std::pair<int64_t, std::string>, int64_t, std::less<>> known_events;
     auto event_day = [&](const ReadInput& r) { return filter ? ToUnixMillis(r.captured_at) / kMsPerDay : 0; };
     if (filter) {
+      // SQLite: each capture day's table (created here when the batch brings its first
+      // read), and the unique event ids of its table; reads stored before migration 9
+      // are in reads_legacy, keyed by (day, event id).
+      std::set<int64_t> days;
+      for (const ReadInput& r : batch) days.insert(event_day(r));
+      CUSTODIAN_RETURN_IF_ERROR(EnsureDayTables(*driver_, days));
       std::map<int64_t, std::set<std::string>> by_day;
       for (const ReadInput& r : batch) {
         if (!r.event_id.empty()) by_day[event_day(r)].insert(r.event_id);
       }
+      CUSTODIAN_ASSIGN_OR_RETURN(bool legacy, LegacyLeft(*driver_));
       for (const auto& [day, ids] : by_day) {
-        CUSTODIAN_ASSIGN_OR_RETURN(auto rows, SelectIn(*driver_, kSqliteEventLookupPrefix, kSqliteEventLookupSuffix,
-                                                       std::vector<std::string>(ids.begin(), ids.end()), {day}));
+        const std::vector<std::string> list(ids.begin(), ids.end());
+        CUSTODIAN_ASSIGN_OR_RETURN(
+            auto rows, SelectIn(*driver_, "SELECT event_id, id FROM " + DayTableName(day) + " WHERE event_id IN ", "", list));
         for (const auto& row : rows) known_events[{day, AsString(row[0])}] = AsInt(row[1]);
+        if (!legacy) continue;
+        CUSTODIAN_ASSIGN_OR_RETURN(auto old_rows,
+                                   SelectIn(*driver_, kSqliteEventLookupPrefix, kSqliteEventLookupSuffix, list, {day}));
+        for (const auto& row : old_rows) known_events[{day, AsString(row[0])}] = AsInt(row[1]);
       }
     } else {
       CUSTODIAN_ASSIGN_OR_RETURN(
@@ -620,6 +634,7 @@ Status SqlReadStore::WriteIngestJob(IngestJob& job) {
     for (const auto& row : plate_rows) indexed.insert(AsString(row[0]));
     DriverTxn txn(*driver_);  // for IndexPlate, shared with CorrectRead
     std::map<std::string_view, int64_t> in_batch;
+    std::map<int64_t, int64_t> next_ids;  // SQLite: day -> the next read id in its table
     for (size_t i = 0; i < batch.size(); ++i) {
       const ReadInput& r = batch[i];
       const PreparedRead& p = prepared[i];
@@ -648,20 +663,40 @@ Status SqlReadStore::WriteIngestJob(IngestJob& job) {
       if (IsNull(lat) || IsNull(lon)) lat = lon = SqlValue();
       auto box = [&](int v) { return r.box ? SqlValue(int64_t(v)) : SqlValue(); };
       auto opt_text = [](const std::string& s) { return s.empty() ? SqlValue() : SqlValue(s); };
-      CUSTODIAN_ASSIGN_OR_RETURN(
-          auto rows,
-          driver_->Query(
-              "INSERT INTO reads (event_id, camera_id, captured_ms, ingested_ms, plate_raw, plate, plate_rev, "
-              "confusion_key, confidence, candidates, country, region, box_x, box_y, box_w, box_h, lat, lon, "
-              "data_class, crop_sha, frame_sha) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-              "RETURNING id",
-              {opt_text(r.event_id), r.camera_id, ToUnixMillis(r.captured_at), now_ms, r.plate, p.plate,
-               Reversed(p.plate), p.confusion_key, double(r.confidence), p.candidates_json, r.country, r.region,
-               box(r.box ? r.box->x : 0), box(r.box ? r.box->y : 0), box(r.box ? r.box->width : 0),
-               box(r.box ? r.box->height : 0), lat, lon, cam.data_class, opt_text(p.crop_sha),
-               opt_text(p.frame_sha)}));
-      if (rows.empty()) return Status::Internal("insert of a read returned no id");
-      const int64_t id = AsInt(rows[0][0]);
+      std::vector<SqlValue> values{
+          opt_text(r.event_id), r.camera_id, ToUnixMillis(r.captured_at), now_ms, r.plate, p.plate,
+          Reversed(p.plate), p.confusion_key, double(r.confidence), p.candidates_json, r.country, r.region,
+          box(r.box ? r.box->x : 0), box(r.box ? r.box->y : 0), box(r.box ? r.box->width : 0),
+          box(r.box ? r.box->height : 0), lat, lon, cam.data_class, opt_text(p.crop_sha), opt_text(p.frame_sha)};
+      constexpr const char* kInsertColumns =
+          "event_id, camera_id, captured_ms, ingested_ms, plate_raw, plate, plate_rev, confusion_key, confidence, "
+          "candidates, country, region, box_x, box_y, box_w, box_h, lat, lon, data_class, crop_sha, frame_sha";
+      int64_t id = 0;
+      if (filter) {
+        // SQLite: the day's table, the id one past the table's highest (day * 2^32 + n).
+        const int64_t day = event_day(r);
+        auto next = next_ids.find(day);
+        if (next == next_ids.end()) {
+          CUSTODIAN_ASSIGN_OR_RETURN(auto max, driver_->Query("SELECT MAX(id) FROM " + DayTableName(day), {}));
+          next = next_ids.emplace(day, IsNull(max[0][0]) ? FirstIdOfDay(day) + 1 : AsInt(max[0][0]) + 1).first;
+        }
+        id = next->second++;
+        values.insert(values.begin(), id);
+        CUSTODIAN_RETURN_IF_ERROR(
+            driver_
+                ->Query("INSERT INTO " + DayTableName(day) + " (id, " + kInsertColumns +
+                            ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        values)
+                .status());
+      } else {
+        CUSTODIAN_ASSIGN_OR_RETURN(
+            auto rows, driver_->Query(std::string("INSERT INTO reads (") + kInsertColumns +
+                                          ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                                          "RETURNING id",
+                                      values));
+        if (rows.empty()) return Status::Internal("insert of a read returned no id");
+        id = AsInt(rows[0][0]);
+      }
       results[i] = {id, false};
       if (indexed.insert(p.plate).second) CUSTODIAN_RETURN_IF_ERROR(IndexPlate(txn, p.plate));
       CUSTODIAN_ASSIGN_OR_RETURN(
@@ -747,7 +782,7 @@ std::string SqliteEventLookupSql(size_t n) {
 }
 
 Result<SearchSql> BuildSearchSql(const SearchQuery& q, Dialect dialect, const std::vector<std::string>* plates,
-                                 SearchSql* plate_source) {
+                                 SearchSql* plate_source, const std::string& table) {
   if (q.limit < 1 || q.limit > kMaxPageSize) {
     return Status::InvalidArgument("page size ", q.limit, " is not in 1..", kMaxPageSize);
   }
@@ -891,7 +926,7 @@ Result<SearchSql> BuildSearchSql(const SearchQuery& q, Dialect dialect, const st
   }
   if (plate_source != nullptr) *plate_source = std::move(source);
   if (plates == nullptr) {
-    std::string sql = std::string("SELECT ") + kReadColumns + " FROM reads r" + where +
+    std::string sql = std::string("SELECT ") + kReadColumns + " FROM " + table + " r" + where +
                       " ORDER BY r.captured_ms DESC, r.id DESC LIMIT ?";
     params.push_back(int64_t(q.limit) + 1);
     return SearchSql{std::move(sql), std::move(params)};
@@ -907,11 +942,11 @@ Result<SearchSql> BuildSearchSql(const SearchQuery& q, Dialect dialect, const st
   std::vector<SqlValue> filter_params(params.begin() + std::ptrdiff_t(plate_params), params.end());
   size_t arms = 1;
   while (arms < plates->size()) arms *= 2;
-  std::string sql = std::string("SELECT ") + kReadColumns + " FROM reads r WHERE r.id IN (SELECT u.id FROM (";
+  std::string sql = std::string("SELECT ") + kReadColumns + " FROM " + table + " r WHERE r.id IN (SELECT u.id FROM (";
   std::vector<SqlValue> union_params;
   for (size_t i = 0; i < arms; ++i) {
     if (i) sql += " UNION ALL ";
-    sql += "SELECT * FROM (SELECT r.captured_ms, r.id FROM reads r WHERE r.plate = ?" + filters +
+    sql += "SELECT * FROM (SELECT r.captured_ms, r.id FROM " + table + " r WHERE r.plate = ?" + filters +
            " ORDER BY r.captured_ms DESC, r.id DESC LIMIT ?) a" + std::to_string(i);
     union_params.push_back(i < plates->size() ? (*plates)[i] : std::string());
     union_params.insert(union_params.end(), filter_params.begin(), filter_params.end());
@@ -929,20 +964,17 @@ Result<SearchPage> SqlReadStore::Search(const SearchQuery& q) {
 }
 
 Result<SearchPage> SqlReadStore::SearchOn(SqlDriver& d, const SearchQuery& q, SearchSql query, SearchSql source) {
-  if (!source.sql.empty()) {
-    // Few candidate plates: one bounded walk per plate (see BuildSearchSql). Many: the
-    // one statement, which sorts their reads.
-    source.params.push_back(int64_t(kMaxMergedPlates) + 1);
-    CUSTODIAN_ASSIGN_OR_RETURN(auto plate_rows, d.Query(source.sql + " LIMIT ?", source.params));
-    if (plate_rows.size() <= kMaxMergedPlates) {
-      if (plate_rows.empty()) return SearchPage{};
-      std::vector<std::string> plates;
-      plates.reserve(plate_rows.size());
-      for (const auto& row : plate_rows) plates.push_back(AsString(row[0]));
-      CUSTODIAN_ASSIGN_OR_RETURN(query, BuildSearchSql(q, d.dialect(), &plates, nullptr));
-    }
+  // SQLite: one read transaction, so that the list of day tables and the tables agree
+  // (a purge may drop a day meanwhile).
+  const bool snapshot = d.dialect() == Dialect::kSqlite;
+  if (snapshot) CUSTODIAN_RETURN_IF_ERROR(d.ExecScript("BEGIN"));
+  Result<std::vector<SqlRow>> found = SearchRows(d, q, std::move(query), source);
+  if (snapshot) {
+    Status ended = d.ExecScript(found.ok() ? "COMMIT" : "ROLLBACK");
+    if (found.ok() && !ended.ok()) return ended;
   }
-  CUSTODIAN_ASSIGN_OR_RETURN(auto rows, d.Query(query.sql, query.params));
+  if (!found.ok()) return found.status();
+  const std::vector<SqlRow>& rows = *found;
   SearchPage page;
   for (size_t i = 0; i < rows.size() && int(i) < q.limit; ++i) page.reads.push_back(DecodeRead(rows[i]));
   if (int(rows.size()) > q.limit) {
@@ -950,6 +982,81 @@ Result<SearchPage> SqlReadStore::SearchOn(SqlDriver& d, const SearchQuery& q, Se
     page.next_cursor = EncodeCursor(ToUnixMillis(last.captured_at), last.id);
   }
   return page;
+}
+
+Result<std::vector<SqlRow>> SqlReadStore::SearchRows(SqlDriver& d, const SearchQuery& q, SearchSql query,
+                                                     const SearchSql& source) {
+  std::optional<std::vector<std::string>> plates;
+  if (!source.sql.empty()) {
+    // Few candidate plates: one bounded walk per plate (see BuildSearchSql). Many: the
+    // one statement, which sorts their reads.
+    std::vector<SqlValue> params = source.params;
+    params.push_back(int64_t(kMaxMergedPlates) + 1);
+    CUSTODIAN_ASSIGN_OR_RETURN(auto plate_rows, d.Query(source.sql + " LIMIT ?", params));
+    if (plate_rows.size() <= kMaxMergedPlates) {
+      if (plate_rows.empty()) return std::vector<SqlRow>{};
+      plates.emplace();
+      plates->reserve(plate_rows.size());
+      for (const auto& row : plate_rows) plates->push_back(AsString(row[0]));
+    }
+  }
+  if (d.dialect() == Dialect::kSqlite) return SearchDayTables(d, q, plates ? &*plates : nullptr);
+  if (plates) {
+    CUSTODIAN_ASSIGN_OR_RETURN(query, BuildSearchSql(q, d.dialect(), &*plates, nullptr));
+  }
+  return d.Query(query.sql, query.params);
+}
+
+namespace {
+
+// The UTC day of a time in ms, rounding down before 1970 too.
+int64_t FloorDay(int64_t ms) { return ms >= 0 ? ms / kDayMs : -((-ms + kDayMs - 1) / kDayMs); }
+
+}  // namespace
+
+// SQLite: the day tables newest first (those the time range and cursor allow), each
+// searched as one table until a page and one more are found: every read of a day is newer
+// than every read of the days before it, so the first tables' rows are the page. While
+// reads_legacy holds reads, its page is merged in.
+Result<std::vector<SqlRow>> SqlReadStore::SearchDayTables(SqlDriver& d, const SearchQuery& q,
+                                                          const std::vector<std::string>* plates) {
+  int64_t first_day = std::numeric_limits<int64_t>::min(), last_day = std::numeric_limits<int64_t>::max();
+  if (q.from) first_day = FloorDay(ToUnixMillis(*q.from));
+  if (q.to) last_day = FloorDay(ToUnixMillis(*q.to) - 1);
+  if (!q.cursor.empty()) {
+    int64_t ms = 0, id = 0;
+    CUSTODIAN_RETURN_IF_ERROR(DecodeCursor(q.cursor, &ms, &id));
+    last_day = std::min(last_day, FloorDay(ms));
+  }
+  const size_t want = size_t(q.limit) + 1;
+  std::vector<SqlRow> rows;
+  CUSTODIAN_ASSIGN_OR_RETURN(std::vector<int64_t> days, ListReadDays(d));
+  for (int64_t day : days) {
+    if (day > last_day) continue;
+    if (day < first_day || rows.size() >= want) break;
+    CUSTODIAN_ASSIGN_OR_RETURN(SearchSql s, BuildSearchSql(q, Dialect::kSqlite, plates, nullptr, DayTableName(day)));
+    CUSTODIAN_ASSIGN_OR_RETURN(auto part, d.Query(s.sql, s.params));
+    for (auto& r : part) rows.push_back(std::move(r));
+  }
+  CUSTODIAN_ASSIGN_OR_RETURN(bool legacy, LegacyLeft(d));
+  if (legacy) {
+    CUSTODIAN_ASSIGN_OR_RETURN(SearchSql s, BuildSearchSql(q, Dialect::kSqlite, plates, nullptr, kLegacyReadsTable));
+    CUSTODIAN_ASSIGN_OR_RETURN(auto part, d.Query(s.sql, s.params));
+    for (auto& r : part) rows.push_back(std::move(r));
+    // Newest first by (captured_ms, id): columns 3 and 0 of kReadColumns.
+    std::stable_sort(rows.begin(), rows.end(), [](const SqlRow& a, const SqlRow& b) {
+      return std::pair(AsInt(a[3]), AsInt(a[0])) > std::pair(AsInt(b[3]), AsInt(b[0]));
+    });
+  }
+  if (rows.size() > want) rows.resize(want);
+  return rows;
+}
+
+Result<bool> SqlReadStore::LegacyLeft(SqlDriver& d) {
+  if (legacy_empty_.load()) return false;
+  CUSTODIAN_ASSIGN_OR_RETURN(bool left, LegacyReadsLeft(d));
+  if (!left) legacy_empty_.store(true);
+  return left;
 }
 
 // ---- Legal holds and retention ----
@@ -1127,8 +1234,9 @@ Result<Hold> SqlReadStore::PlaceHold(const HoldRequest& h) {
       reads[id] = AsInt(rows[0][0]);
     }
     for (SearchQuery q = query.value_or(SearchQuery{}); query;) {
-      CUSTODIAN_ASSIGN_OR_RETURN(SearchSql page, BuildSearchSql(q, driver_->dialect()));
-      CUSTODIAN_ASSIGN_OR_RETURN(auto rows, driver_->Query(page.sql, page.params));
+      SearchSql source;
+      CUSTODIAN_ASSIGN_OR_RETURN(SearchSql page, BuildSearchSql(q, driver_->dialect(), nullptr, &source));
+      CUSTODIAN_ASSIGN_OR_RETURN(auto rows, SearchRows(*driver_, q, std::move(page), source));
       for (size_t i = 0; i < rows.size() && int(i) < q.limit; ++i) reads[AsInt(rows[i][0])] = AsInt(rows[i][3]);
       if (int64_t(reads.size()) > kMaxReadsPerHold) {
         return Status::InvalidArgument("the search matches more than ", kMaxReadsPerHold,
@@ -1207,6 +1315,137 @@ Result<std::vector<int64_t>> SqlReadStore::HeldReadIds(int64_t id) {
   return out;
 }
 
+namespace {
+
+// Image references: a statement per 100 images that lose one reference (nearly all: a
+// read's own crop and frame), one per image that loses more; images left with none go,
+// 100 a statement, and are added to `dead_images` (their files go after the commit).
+// (An IN list padded with a repeated key still updates a row once.)
+Status DropImageReferences(SqlDriver& driver, const std::map<std::string, int64_t>& image_refs,
+                           std::vector<std::string>* dead_images) {
+  std::vector<std::string> once;
+  std::map<std::string, int64_t> left;  // references after the update, by image
+  for (const auto& [sha, n] : image_refs) {
+    if (n == 1) {
+      once.push_back(sha);
+      continue;
+    }
+    CUSTODIAN_ASSIGN_OR_RETURN(
+        auto updated, driver.Query("UPDATE images SET refs = refs - ? WHERE sha256 = ? RETURNING sha256, refs", {n, sha}));
+    for (const auto& r : updated) left[AsString(r[0])] = AsInt(r[1]);
+  }
+  CUSTODIAN_ASSIGN_OR_RETURN(
+      auto updated,
+      SelectIn(driver, "UPDATE images SET refs = refs - 1 WHERE sha256 IN ", " RETURNING sha256, refs", once));
+  for (const auto& r : updated) left[AsString(r[0])] = AsInt(r[1]);
+  std::vector<SqlValue> dead;
+  for (const auto& [sha, n] : image_refs) {
+    auto it = left.find(sha);
+    if (it != left.end() && it->second > 0) continue;
+    dead.emplace_back(sha);
+    dead_images->push_back(sha);
+  }
+  if (!dead.empty()) CUSTODIAN_RETURN_IF_ERROR(ForChunks(driver, "DELETE FROM images WHERE sha256 IN ", "", dead, {}));
+  return Status::Ok();
+}
+
+}  // namespace
+
+// The files of images a committed purge left without a reference. Each is checked again
+// first, in case an ingest has come to refer to it since. A crash before this leaves
+// orphans (VerifyImages deletes them), never a read whose image is gone.
+Status SqlReadStore::RemoveImageFiles(const std::vector<std::string>& dead_images, int64_t purged) {
+  for (const auto& sha : dead_images) {
+    CUSTODIAN_ASSIGN_OR_RETURN(auto rows, driver_->Query("SELECT refs FROM images WHERE sha256 = ?", {sha}));
+    if (!rows.empty() && AsInt(rows[0][0]) > 0) continue;
+    Status st = images_->Remove(sha);
+    if (!st.ok()) {
+      return Status(st.code(), "purged " + std::to_string(purged) +
+                                   " reads, but an image file could not be deleted (custodian db verify-images "
+                                   "--remove-orphans deletes it): " + st.message());
+    }
+  }
+  return Status::Ok();
+}
+
+// SQLite: the oldest day table all of whose reads are past every class's period
+// (`every_class_cutoff`) and none held by an active hold, dropped whole in one
+// transaction with what refers to its reads (alerts, released holds' rows, image
+// references, plates no read holds any more), and a purge_log row per class. nullopt when
+// there is no such day: the batch then deletes reads one by one.
+Result<std::optional<PurgeBatchResult>> SqlReadStore::PurgeWholeDay(const PurgeBatchRequest& req, int64_t now_ms) {
+  const int64_t every_ms = ToUnixMillis(*req.every_class_cutoff);
+  const int64_t own_class = ClassValue(req.data_class);
+  std::optional<PurgeBatchResult> result;
+  std::vector<std::string> dead_images;
+  Status written = InTransaction([&]() -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(
+        auto found, driver_->Query("SELECT d.day FROM read_days d WHERE (d.day + 1) * 86400000 <= ? AND NOT EXISTS "
+                                   "(SELECT 1 FROM held_reads hr JOIN holds h ON h.id = hr.hold_id WHERE "
+                                   "h.released_ms IS NULL AND hr.captured_ms >= d.day * 86400000 AND "
+                                   "hr.captured_ms < (d.day + 1) * 86400000) ORDER BY d.day LIMIT 1",
+                                   {every_ms}));
+    if (found.empty()) return Status::Ok();
+    const int64_t day = AsInt(found[0][0]);
+    const std::string table = DayTableName(day);
+    PurgeBatchResult r;
+    CUSTODIAN_ASSIGN_OR_RETURN(auto counts, driver_->Query("SELECT data_class, COUNT(*), MIN(captured_ms), "
+                                                           "MAX(captured_ms) FROM " + table + " GROUP BY data_class",
+                                                           {}));
+    CUSTODIAN_ASSIGN_OR_RETURN(auto plate_rows, driver_->Query("SELECT DISTINCT plate FROM " + table, {}));
+    CUSTODIAN_ASSIGN_OR_RETURN(auto image_rows, driver_->Query("SELECT crop_sha, frame_sha FROM " + table +
+                                                               " WHERE crop_sha IS NOT NULL OR frame_sha IS NOT NULL",
+                                                               {}));
+    std::map<std::string, int64_t> image_refs;
+    for (const auto& row : image_rows) {
+      if (!IsNull(row[0])) ++image_refs[AsString(row[0])];
+      if (!IsNull(row[1])) ++image_refs[AsString(row[1])];
+    }
+    const int64_t first_id = FirstIdOfDay(day), end_id = FirstIdOfDay(day + 1);
+    CUSTODIAN_RETURN_IF_ERROR(
+        driver_->Query("DELETE FROM alerts WHERE read_id > ? AND read_id < ?", {first_id, end_id}).status());
+    // Only released holds' rows are left for the day's reads (an active one keeps the day).
+    CUSTODIAN_RETURN_IF_ERROR(driver_
+                                  ->Query("DELETE FROM held_reads WHERE captured_ms >= ? AND captured_ms < ? AND "
+                                          "read_id > ? AND read_id < ?",
+                                          {day * kDayMs, (day + 1) * kDayMs, first_id, end_id})
+                                  .status());
+    CUSTODIAN_RETURN_IF_ERROR(DropImageReferences(*driver_, image_refs, &dead_images));
+    CUSTODIAN_RETURN_IF_ERROR(DropDayTable(*driver_, day));
+    r.partitions_dropped = 1;
+    std::vector<std::string> plates;
+    plates.reserve(plate_rows.size());
+    for (const auto& row : plate_rows) plates.push_back(AsString(row[0]));
+    DriverTxn txn(*driver_);
+    CUSTODIAN_ASSIGN_OR_RETURN(r.plates, UnindexUnusedPlates(txn, plates));
+    r.images = int64_t(dead_images.size());
+    for (const auto& c : counts) {
+      const int64_t cls = AsInt(c[0]), n = AsInt(c[1]), lo = AsInt(c[2]), hi = AsInt(c[3]);
+      const bool own = cls == own_class;
+      (own ? r.reads : r.other_class_reads) = n;
+      if (own || !r.oldest) {
+        r.oldest = FromUnixMillis(lo);
+        r.newest = FromUnixMillis(hi);
+      }
+    }
+    // A row per class: this class's carries the images and plates.
+    for (const auto& c : counts) {
+      const bool own = AsInt(c[0]) == own_class;
+      CUSTODIAN_RETURN_IF_ERROR(driver_
+                                    ->Query("INSERT INTO purge_log (run_ms, run_by, data_class, cutoff_ms, reads, "
+                                            "images, plates, oldest_ms, newest_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                            {now_ms, req.run_by, AsInt(c[0]), every_ms, AsInt(c[1]),
+                                             own ? r.images : 0, own ? r.plates : 0, AsInt(c[2]), AsInt(c[3])})
+                                    .status());
+    }
+    result = r;
+    return Status::Ok();
+  });
+  if (!written.ok()) return written;
+  if (result) CUSTODIAN_RETURN_IF_ERROR(RemoveImageFiles(dead_images, result->reads + result->other_class_reads));
+  return result;
+}
+
 Result<PurgeBatchResult> SqlReadStore::PurgeBatch(const PurgeBatchRequest& req) {
   if (req.limit < 1 || req.limit > kMaxPurgeBatch) {
     return Status::InvalidArgument("purge batch of ", req.limit, " is not in 1..", kMaxPurgeBatch);
@@ -1215,20 +1454,44 @@ Result<PurgeBatchResult> SqlReadStore::PurgeBatch(const PurgeBatchRequest& req) 
   const int64_t cutoff_ms = ToUnixMillis(req.cutoff);
   std::lock_guard lock(mu_);
   const int64_t now_ms = ToUnixMillis(clock_->Now());
+  const bool sqlite = driver_->dialect() == Dialect::kSqlite;
+  if (sqlite && req.every_class_cutoff) {
+    CUSTODIAN_ASSIGN_OR_RETURN(std::optional<PurgeBatchResult> whole, PurgeWholeDay(req, now_ms));
+    if (whole) return *whole;
+  }
   PurgeBatchResult result;
   std::vector<std::string> dead_images;
   std::set<int64_t> days;
   Status written = InTransaction([&]() -> Status {
     CUSTODIAN_RETURN_IF_ERROR(LockHolds(*driver_));
-    CUSTODIAN_ASSIGN_OR_RETURN(
-        auto rows,
-        // The held reads are one uncorrelated set (built once per statement from the few
-        // rows of active holds before the cutoff), not a probe per candidate read.
-        driver_->Query("SELECT r.id, r.captured_ms, r.plate, r.event_id, r.crop_sha, r.frame_sha FROM reads r "
-                       "WHERE r.data_class = ? AND r.captured_ms < ? AND r.id NOT IN (SELECT hr.read_id FROM "
-                       "held_reads hr JOIN holds h ON h.id = hr.hold_id WHERE h.released_ms IS NULL AND "
-                       "hr.captured_ms < ?) ORDER BY r.captured_ms, r.id LIMIT ?",
-                       {ClassValue(req.data_class), cutoff_ms, cutoff_ms, int64_t(req.limit)}));
+    // The held reads are one uncorrelated set (built once per statement from the few rows
+    // of active holds before the cutoff), not a probe per candidate read.
+    auto select_from = [&](const std::string& table, int64_t limit) {
+      return driver_->Query("SELECT r.id, r.captured_ms, r.plate, r.event_id, r.crop_sha, r.frame_sha FROM " + table +
+                                " r WHERE r.data_class = ? AND r.captured_ms < ? AND r.id NOT IN (SELECT hr.read_id "
+                                "FROM held_reads hr JOIN holds h ON h.id = hr.hold_id WHERE h.released_ms IS NULL AND "
+                                "hr.captured_ms < ?) ORDER BY r.captured_ms, r.id LIMIT ?",
+                            {ClassValue(req.data_class), cutoff_ms, cutoff_ms, limit});
+    };
+    std::vector<SqlRow> rows;
+    if (sqlite) {
+      // reads_legacy while it holds reads, then the day tables from the oldest, until
+      // the batch is full.
+      std::vector<std::string> tables;
+      CUSTODIAN_ASSIGN_OR_RETURN(bool legacy, LegacyLeft(*driver_));
+      if (legacy) tables.push_back(kLegacyReadsTable);
+      CUSTODIAN_ASSIGN_OR_RETURN(std::vector<int64_t> all_days, ListReadDays(*driver_));
+      for (auto it = all_days.rbegin(); it != all_days.rend() && *it * kDayMs < cutoff_ms; ++it) {
+        tables.push_back(DayTableName(*it));
+      }
+      for (const auto& table : tables) {
+        CUSTODIAN_ASSIGN_OR_RETURN(auto part, select_from(table, req.limit - int64_t(rows.size())));
+        for (auto& r : part) rows.push_back(std::move(r));
+        if (int64_t(rows.size()) >= req.limit) break;
+      }
+    } else {
+      CUSTODIAN_ASSIGN_OR_RETURN(rows, select_from("reads", req.limit));
+    }
     // On SQLite the plates dictionary is tidied once at the end of a run (this class's
     // last batch, the one short of the limit): a plate's rows (plates, its reverse and key
     // indexes, its trigrams) sit at random keys, so tidying per batch wrote ~8 pages per
@@ -1251,19 +1514,42 @@ Result<PurgeBatchResult> SqlReadStore::PurgeBatch(const PurgeBatchRequest& req) 
     }
     std::vector<SqlValue> ids, events;
     std::map<std::string, int64_t> image_refs;
-    int64_t oldest = AsInt(rows.front()[1]), newest = AsInt(rows.back()[1]);
+    int64_t oldest = AsInt(rows.front()[1]), newest = oldest;
+    std::map<std::string, std::vector<SqlValue>> ids_by_table;  // SQLite
     for (const auto& r : rows) {
       ids.push_back(AsInt(r[0]));
+      oldest = std::min(oldest, AsInt(r[1]));
+      newest = std::max(newest, AsInt(r[1]));
       days.insert(AsInt(r[1]) / kMsPerDay);
       plates.insert(AsString(r[2]));
       if (!IsNull(r[3])) events.push_back(AsString(r[3]));
       if (!IsNull(r[4])) ++image_refs[AsString(r[4])];
       if (!IsNull(r[5])) ++image_refs[AsString(r[5])];
+      if (sqlite) ids_by_table[ReadTableOfId(AsInt(r[0]))].push_back(AsInt(r[0]));
     }
-    // The capture-time bounds let PostgreSQL touch only the partitions involved.
-    CUSTODIAN_RETURN_IF_ERROR(
-        ForChunks(*driver_, "DELETE FROM reads WHERE id IN ", " AND captured_ms >= ? AND captured_ms <= ?", ids,
-                  {oldest, newest}));
+    if (sqlite) {
+      for (const auto& [table, table_ids] : ids_by_table) {
+        CUSTODIAN_RETURN_IF_ERROR(ForChunks(*driver_, "DELETE FROM " + table + " WHERE id IN ", "", table_ids, {}));
+      }
+      // Day tables this batch emptied go (a day whose reads went by batches: held ones
+      // released later, or a class with a shorter period).
+      std::set<int64_t> touched;
+      for (const auto& id : ids) {
+        if (auto d = DayOfReadId(AsInt(id))) touched.insert(*d);
+      }
+      for (int64_t d : touched) {
+        CUSTODIAN_ASSIGN_OR_RETURN(auto any, driver_->Query("SELECT 1 FROM " + DayTableName(d) + " LIMIT 1", {}));
+        if (!any.empty()) continue;
+        CUSTODIAN_RETURN_IF_ERROR(DropDayTable(*driver_, d));
+        ++result.partitions_dropped;
+      }
+      days.clear();
+    } else {
+      // The capture-time bounds let PostgreSQL touch only the partitions involved.
+      CUSTODIAN_RETURN_IF_ERROR(
+          ForChunks(*driver_, "DELETE FROM reads WHERE id IN ", " AND captured_ms >= ? AND captured_ms <= ?", ids,
+                    {oldest, newest}));
+    }
     // Rows of released holds that covered these reads: the hold's record stays, its
     // reads are gone.
     // Only released holds can still name these reads: found by capture time (few rows),
@@ -1286,35 +1572,7 @@ Result<PurgeBatchResult> SqlReadStore::PurgeBatch(const PurgeBatchRequest& req) 
     if (!events.empty() && driver_->dialect() != Dialect::kSqlite) {  // SQLite: went with the reads rows
       CUSTODIAN_RETURN_IF_ERROR(ForChunks(*driver_, "DELETE FROM read_events WHERE event_id IN ", "", events, {}));
     }
-    // Image references: a statement per 100 images that lose one reference (nearly all: a
-    // read's own crop and frame), one per image that loses more; images left with none go,
-    // 100 a statement. (An IN list padded with a repeated key still updates a row once.)
-    {
-      std::vector<std::string> once;
-      std::map<std::string, int64_t> left;  // references after the update, by image
-      for (const auto& [sha, n] : image_refs) {
-        if (n == 1) {
-          once.push_back(sha);
-          continue;
-        }
-        CUSTODIAN_ASSIGN_OR_RETURN(
-            auto updated,
-            driver_->Query("UPDATE images SET refs = refs - ? WHERE sha256 = ? RETURNING sha256, refs", {n, sha}));
-        for (const auto& r : updated) left[AsString(r[0])] = AsInt(r[1]);
-      }
-      CUSTODIAN_ASSIGN_OR_RETURN(
-          auto updated, SelectIn(*driver_, "UPDATE images SET refs = refs - 1 WHERE sha256 IN ",
-                                 " RETURNING sha256, refs", once));
-      for (const auto& r : updated) left[AsString(r[0])] = AsInt(r[1]);
-      std::vector<SqlValue> dead;
-      for (const auto& [sha, n] : image_refs) {
-        auto it = left.find(sha);
-        if (it != left.end() && it->second > 0) continue;
-        dead.emplace_back(sha);
-        dead_images.push_back(sha);
-      }
-      if (!dead.empty()) CUSTODIAN_RETURN_IF_ERROR(ForChunks(*driver_, "DELETE FROM images WHERE sha256 IN ", "", dead, {}));
-    }
+    CUSTODIAN_RETURN_IF_ERROR(DropImageReferences(*driver_, image_refs, &dead_images));
     // Plates none of whose reads is left go, with their trigrams (SQLite: see above).
     if (!defer_gc) {
       DriverTxn txn(*driver_);
@@ -1337,19 +1595,7 @@ Result<PurgeBatchResult> SqlReadStore::PurgeBatch(const PurgeBatchRequest& req) 
         .status();
   });
   if (!written.ok()) return written;
-  // The files go after the commit: a crash in between leaves orphans (VerifyImages
-  // deletes them), never a read whose image is gone. Each is checked again first, in
-  // case an ingest has come to refer to it since.
-  for (const auto& sha : dead_images) {
-    CUSTODIAN_ASSIGN_OR_RETURN(auto rows, driver_->Query("SELECT refs FROM images WHERE sha256 = ?", {sha}));
-    if (!rows.empty() && AsInt(rows[0][0]) > 0) continue;
-    Status st = images_->Remove(sha);
-    if (!st.ok()) {
-      return Status(st.code(), "purged " + std::to_string(result.reads) +
-                                   " reads, but an image file could not be deleted (custodian db verify-images "
-                                   "--remove-orphans deletes it): " + st.message());
-    }
-  }
+  CUSTODIAN_RETURN_IF_ERROR(RemoveImageFiles(dead_images, result.reads));
   if (!days.empty()) {
     CUSTODIAN_ASSIGN_OR_RETURN(result.partitions_dropped,
                                driver_->DropEmptyReadPartitions(std::vector<int64_t>(days.begin(), days.end())));
@@ -1406,6 +1652,33 @@ constexpr const char* kAlertSelect =
     "e.plate, e.state, e.reason, a.exact, a.retroactive, a.created_ms, a.acked_by, a.acked_ms, a.resolved_by, "
     "a.resolved_ms, a.image_checked, a.action FROM alerts a JOIN hotlist_entries e ON e.id = a.entry_id "
     "JOIN hotlists h ON h.id = e.hotlist_id LEFT JOIN reads r ON r.id = a.read_id AND r.captured_ms = a.read_ms";
+// SQLite: the same without the read's columns (a join with the view of all day tables
+// would materialise it); FillAlertReads adds them from each read's own table.
+constexpr const char* kSqliteAlertSelect =
+    "SELECT a.id, a.state, a.read_id, a.read_ms, NULL, NULL, NULL, h.id, h.name, h.category, "
+    "e.plate, e.state, e.reason, a.exact, a.retroactive, a.created_ms, a.acked_by, a.acked_ms, a.resolved_by, "
+    "a.resolved_ms, a.image_checked, a.action FROM alerts a JOIN hotlist_entries e ON e.id = a.entry_id "
+    "JOIN hotlists h ON h.id = e.hotlist_id";
+
+const char* AlertSelect(Dialect dialect) { return dialect == Dialect::kSqlite ? kSqliteAlertSelect : kAlertSelect; }
+
+// SQLite: columns 4-6 of kSqliteAlertSelect's rows (the read's plate, region and camera),
+// each from its read's table; left NULL for a read that is gone, as the join leaves them.
+Status FillAlertReads(SqlDriver& driver, std::vector<SqlRow>& rows) {
+  if (driver.dialect() != Dialect::kSqlite || rows.empty()) return Status::Ok();
+  CUSTODIAN_ASSIGN_OR_RETURN(std::vector<int64_t> list, ListReadDays(driver));
+  const std::set<int64_t> days(list.begin(), list.end());
+  for (SqlRow& r : rows) {
+    const int64_t id = AsInt(r[2]);
+    if (auto day = DayOfReadId(id); day && !days.count(*day)) continue;
+    CUSTODIAN_ASSIGN_OR_RETURN(auto read, driver.Query("SELECT plate, region, camera_id FROM " + ReadTableOfId(id) +
+                                                           " WHERE id = ? AND captured_ms = ?",
+                                                       {id, r[3]}));
+    if (read.empty()) continue;
+    for (size_t k = 0; k < 3; ++k) r[4 + k] = read[0][k];
+  }
+  return Status::Ok();
+}
 
 Result<Alert> DecodeAlert(const SqlRow& r) {
   Alert a;
@@ -1579,7 +1852,7 @@ Result<std::vector<Alert>> SqlReadStore::ListAlerts(const AlertQuery& q) {
   if (q.limit < 1 || q.limit > kMaxPageSize) {
     return Status::InvalidArgument("page size ", q.limit, " is not in 1..", kMaxPageSize);
   }
-  std::string sql = std::string(kAlertSelect) + " WHERE a.id > ?";
+  std::string sql = std::string(AlertSelect(driver_->dialect())) + " WHERE a.id > ?";
   std::vector<SqlValue> params{q.after_id};
   if (q.unreviewed_only) sql += " AND a.state IN ('new', 'acknowledged')";
   if (q.state) {
@@ -1594,6 +1867,7 @@ Result<std::vector<Alert>> SqlReadStore::ListAlerts(const AlertQuery& q) {
   params.push_back(int64_t(q.limit));
   std::lock_guard lock(mu_);
   CUSTODIAN_ASSIGN_OR_RETURN(auto rows, driver_->Query(sql, params));
+  CUSTODIAN_RETURN_IF_ERROR(FillAlertReads(*driver_, rows));
   std::vector<Alert> out;
   for (const auto& r : rows) {
     CUSTODIAN_ASSIGN_OR_RETURN(auto a, DecodeAlert(r));
@@ -1604,8 +1878,10 @@ Result<std::vector<Alert>> SqlReadStore::ListAlerts(const AlertQuery& q) {
 
 Result<Alert> SqlReadStore::GetAlert(int64_t id) {
   std::lock_guard lock(mu_);
-  CUSTODIAN_ASSIGN_OR_RETURN(auto rows, driver_->Query(std::string(kAlertSelect) + " WHERE a.id = ?", {id}));
+  CUSTODIAN_ASSIGN_OR_RETURN(auto rows,
+                             driver_->Query(std::string(AlertSelect(driver_->dialect())) + " WHERE a.id = ?", {id}));
   if (rows.empty()) return Status::NotFound("no alert ", id);
+  CUSTODIAN_RETURN_IF_ERROR(FillAlertReads(*driver_, rows));
   return DecodeAlert(rows[0]);
 }
 

@@ -42,15 +42,18 @@ struct SearchSql {
 // that lists them (without a LIMIT; empty sql otherwise). With `plates` (those candidates,
 // at most kMaxMergedPlates), the search is built as one bounded index walk per plate,
 // merged, instead of one statement that sorts every read of those plates.
+// `table`: the reads table or view the statement reads (SQLite: one day's table at a time).
 Result<SearchSql> BuildSearchSql(const SearchQuery& query, Dialect dialect,
-                                 const std::vector<std::string>* plates = nullptr, SearchSql* plate_source = nullptr);
+                                 const std::vector<std::string>* plates = nullptr, SearchSql* plate_source = nullptr,
+                                 const std::string& table = "reads");
 inline constexpr size_t kMaxMergedPlates = 256;
 
-// SQLite: the stored reads of a batch's event ids of one capture day, sought in
-// reads_by_event: prefix + an IN list of `n` event ids + suffix (the day's parameter last).
+// SQLite: the reads stored before migration 9 (reads_legacy) of a batch's event ids of one
+// capture day, sought in reads_by_event: prefix + an IN list of `n` event ids + suffix (the
+// day's parameter last). A day table has its own unique index on event_id.
 // No "event_id IS NOT NULL": the IN implies it for the partial index, and with it SQLite
 // walks the day's stretch of the index as a range instead of seeking each id.
-inline constexpr const char* kSqliteEventLookupPrefix = "SELECT event_id, id FROM reads WHERE event_id IN ";
+inline constexpr const char* kSqliteEventLookupPrefix = "SELECT event_id, id FROM reads_legacy WHERE event_id IN ";
 inline constexpr const char* kSqliteEventLookupSuffix = " AND captured_ms / 86400000 = ?";
 std::string SqliteEventLookupSql(size_t n);
 
@@ -215,6 +218,16 @@ class SqlReadStore final : public ReadStore {
   Status InTransaction(Fn&& fn);
 
   Result<SearchPage> SearchOn(SqlDriver& d, const SearchQuery& q, SearchSql query, SearchSql source);
+  // The page's rows (limit + 1 at most) for `query` (BuildSearchSql without plates) and its
+  // plate source; on SQLite from the day tables (SearchDayTables).
+  Result<std::vector<SqlRow>> SearchRows(SqlDriver& d, const SearchQuery& q, SearchSql query, const SearchSql& source);
+  Result<std::vector<SqlRow>> SearchDayTables(SqlDriver& d, const SearchQuery& q,
+                                              const std::vector<std::string>* plates);
+  // SQLite: whether reads_legacy (reads stored before migration 9) still holds a read; once
+  // it is empty it stays so (nothing is added to it), and is no longer asked.
+  Result<bool> LegacyLeft(SqlDriver& d);
+  Result<std::optional<PurgeBatchResult>> PurgeWholeDay(const PurgeBatchRequest& req, int64_t now_ms);
+  Status RemoveImageFiles(const std::vector<std::string>& dead_images, int64_t purged);
   // Runs fn(driver) on a free reader connection (or, without readers, on the writer under
   // mu_).
   template <typename Fn>
@@ -240,6 +253,7 @@ class SqlReadStore final : public ReadStore {
   // SQLite's hotlist filter (RefreshHotlistFilter in the .cc); under mu_.
   Status RefreshHotlistFilter();
   int64_t hot_filter_version_ = -1;
+  std::atomic<bool> legacy_empty_{false};
   std::unordered_set<std::string> hot_plates_, hot_fuzzy_keys_;
 };
 

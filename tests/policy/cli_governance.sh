@@ -62,7 +62,9 @@ run_all() {  # run_all LABEL URL SIGNING-KEY SQL-COMMAND... -- [flags]
   check "$l-search-logged" 0 "pat@cli search_reads allowed .*7ABC123.*records=2" -- \
     as coord audit log --action search_reads --outcome allowed
   check "$l-search-json" 0 '"plate":"7ABC123"' -- as pat search "${why[@]}" --plate 7ABC123 --json
-  check "$l-show-read" 0 "^read 1 7ABC123" -- as pat show-read "${why[@]}" --id 1
+  local first
+  first=$("${sql[@]}" "SELECT id FROM reads WHERE event_id = 'g-1'" | tr -d '[:space:]')
+  check "$l-show-read" 0 "^read $first 7ABC123" -- as pat show-read "${why[@]}" --id "$first"
   check "$l-patrol-no-users" 1 "permission_denied: role patrol may not manage_users" -- \
     as pat users create --user eve --full-name "Eve" --role coordinator --agency CITYPD --supervisor pat
   check "$l-auditor-no-search" 1 "permission_denied: role auditor may not search_reads" -- \
@@ -73,7 +75,7 @@ run_all() {  # run_all LABEL URL SIGNING-KEY SQL-COMMAND... -- [flags]
   check "$l-parking-only-nps" 0 "^1 reads$" -- as park search --purpose parking_enforcement --case P-2026-001
   check "$l-parking-no-ps" 1 "permission_denied" -- \
     as park search --purpose parking_enforcement --case P-2026-001 --class public_safety
-  check "$l-parking-no-ps-read" 1 "permission_denied" -- as park show-read --purpose parking_enforcement --case P-2026-001 --id 1
+  check "$l-parking-no-ps-read" 1 "permission_denied" -- as park show-read --purpose parking_enforcement --case P-2026-001 --id "$first"
 
   check "$l-separate" 0 "separate: pat done" -- as coord users separate --user pat --reason "left the agency"
   check "$l-ended-session" 1 "session ended.*log in again with: custodian login" -- as pat whoami
@@ -93,7 +95,7 @@ run_all sqlite "sqlite://$tmp/custodian.db" "$tmp/agency.key" sqlite3 "$tmp/cust
 if [ -n "${CUSTODIAN_TEST_PG_URL:-}" ]; then
   pg_create_db cli_governance_test
   run_all pg "postgresql:///cli_governance_test?host=$pg_sock" "$tmp/pg-agency.key" \
-    psql -q -h "$pg_sock" -d cli_governance_test -v ON_ERROR_STOP=1 -c -- --images "$tmp/images"
+    psql -q -t -A -h "$pg_sock" -d cli_governance_test -v ON_ERROR_STOP=1 -c -- --images "$tmp/images"
   dropdb -h "$pg_sock" cli_governance_test
 fi
 exit $((fails > 0))

@@ -73,12 +73,13 @@ check no-session 1 "not logged in; log in with: custodian login" -- \
 # A first open creates the image key; the CLI never does, so make one as ingest would.
 mkdir -p "$tmp/images" && head -c 32 /dev/urandom > "$tmp/image.key" && chmod 600 "$tmp/image.key"
 run_all sqlite "sqlite://$tmp/custodian.db" "$tmp/agency.key"
-# A purge with data (rows written directly): a read from 2020 is past any period, one
-# from now is not; a held old read is kept.
+# A purge with data (rows written directly, as reads stored before migration 9 are, in
+# reads_legacy): a read from 2020 is past any period, one from now is not; a held old read
+# is kept.
 now_ms=$(($(date +%s) * 1000))
 sqlite3 "$tmp/custodian.db" "
 INSERT INTO cameras (id, name, kind, agency_code, data_class) VALUES ('cam1', 'c', 'fixed', 'CITYPD', 0);
-INSERT INTO reads (id, camera_id, captured_ms, ingested_ms, plate_raw, plate, plate_rev, confusion_key, confidence,
+INSERT INTO reads_legacy (id, camera_id, captured_ms, ingested_ms, plate_raw, plate, plate_rev, confusion_key, confidence,
   candidates, country, region, data_class)
 VALUES (101, 'cam1', 1577836800000, 1577836800000, '7OLD001', '7OLD001', '100DLO7', '7000001', 0.9, '[]', '', '', 0),
        (102, 'cam1', 1577836800000, 1577836800000, '7OLD002', '7OLD002', '200DLO7', '7000002', 0.9, '[]', '', '', 0),

@@ -1,5 +1,6 @@
 // Guards "cost grows with the answer, not the table": every search shape the store builds
-// is planned by SQLite through one of the indexes meant for it, never a full scan of reads.
+// is planned by SQLite through one of the indexes meant for it, never a full scan of reads
+// (a search runs its statement on each day's table in turn, newest first).
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <unistd.h>
@@ -8,6 +9,8 @@
 
 #include "custodian/store/read_store.h"
 #include "store/sql_read_store.h"
+#include "store/sqlite/day_tables.h"
+#include "store/sqlite/sqlite_driver.h"
 
 namespace custodian::store::internal {
 namespace {
@@ -21,6 +24,13 @@ class SearchPlan : public ::testing::Test {
     fs::remove_all(dir_);
     auto migrated = MigrateDatabase("sqlite://" + (dir_ / "c.db").string());
     ASSERT_TRUE(migrated.ok()) << migrated.status().ToString();
+    {  // Two days' tables (the store makes them as reads arrive); searches run on one.
+      auto driver = OpenSqliteDriver(dir_ / "c.db", false, 16);
+      ASSERT_TRUE(driver.ok()) << driver.status().ToString();
+      ASSERT_TRUE((*driver)->Begin().ok());
+      ASSERT_TRUE(EnsureDayTables(**driver, {20453, kDay}).ok());
+      ASSERT_TRUE((*driver)->Commit().ok());
+    }
     ASSERT_EQ(sqlite3_open_v2((dir_ / "c.db").c_str(), &db_, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
   }
   void TearDown() override {
@@ -30,7 +40,7 @@ class SearchPlan : public ::testing::Test {
 
   // The plan's lines, e.g. "SEARCH r USING COVERING INDEX reads_by_plate (plate=?)".
   std::string Plan(const SearchQuery& q, const std::vector<std::string>* plates = nullptr) {
-    auto built = BuildSearchSql(q, Dialect::kSqlite, plates);
+    auto built = BuildSearchSql(q, Dialect::kSqlite, plates, nullptr, DayTableName(kDay));
     EXPECT_TRUE(built.ok()) << built.status().ToString();
     if (!built.ok()) return "";
     return PlanOf(built->sql, built->params);
@@ -63,6 +73,7 @@ class SearchPlan : public ::testing::Test {
     EXPECT_EQ(plan.find("SCAN r\n"), std::string::npos) << "full scan of reads:\n" << plan;
   }
 
+  static constexpr int64_t kDay = 20454;  // 2026-01-01
   fs::path dir_;
   sqlite3* db_ = nullptr;
 };
@@ -70,12 +81,12 @@ class SearchPlan : public ::testing::Test {
 const TimePoint kT = FromUnixMillis(1'767'225'600'000);
 
 TEST_F(SearchPlan, EachPlateMatchUsesItsIndex) {
-  ExpectIndex({.match = PlateMatch::kExact, .plate = "7ABC123"}, "reads_by_plate (plate=?)");
-  ExpectIndex({.match = PlateMatch::kWildcard, .plate = "7ABC*"}, "reads_by_plate (plate>? AND plate<?)");
-  ExpectIndex({.match = PlateMatch::kWildcard, .plate = "7*"}, "reads_by_plate (plate>? AND plate<?)");
+  ExpectIndex({.match = PlateMatch::kExact, .plate = "7ABC123"}, "reads_d20454_by_plate (plate=?)");
+  ExpectIndex({.match = PlateMatch::kWildcard, .plate = "7ABC*"}, "reads_d20454_by_plate (plate>? AND plate<?)");
+  ExpectIndex({.match = PlateMatch::kWildcard, .plate = "7*"}, "reads_d20454_by_plate (plate>? AND plate<?)");
   ExpectIndex({.match = PlateMatch::kWildcard, .plate = "*C123"}, "plates_by_rev");
   ExpectIndex({.match = PlateMatch::kWildcard, .plate = "?ABC?2?"}, "SEARCH g USING PRIMARY KEY (gram=?)");  // plate_grams
-  ExpectIndex({.match = PlateMatch::kWildcard, .plate = "*ABC*"}, "reads_by_plate (plate=?)");
+  ExpectIndex({.match = PlateMatch::kWildcard, .plate = "*ABC*"}, "reads_d20454_by_plate (plate=?)");
   ExpectIndex({.match = PlateMatch::kFuzzy, .plate = "7ABC123"}, "plates_by_confusion");
   ExpectIndex({.match = PlateMatch::kFuzzy, .plate = "7ABC123", .extra_edits = 1}, "plates_by_confusion");
 }
@@ -91,12 +102,12 @@ TEST_F(SearchPlan, CandidatePlatesAreWalkedOnePageEach) {
   for (const auto* term : {"*C123", "*ABC*", "7ABC*"}) {
     SearchQuery q{.match = PlateMatch::kWildcard, .plate = term};
     std::string plan = Plan(q, &plates);
-    EXPECT_NE(plan.find("reads_by_plate (plate=?"), std::string::npos) << term << ":\n" << plan;
+    EXPECT_NE(plan.find("reads_d20454_by_plate (plate=?"), std::string::npos) << term << ":\n" << plan;
     EXPECT_EQ(plan.find("SCAN r\n"), std::string::npos) << term << ":\n" << plan;
     // Four arms (three plates padded to a power of two), each walking the index in order
     // (a sort, where SQLite adds one, is over the arm's one page, after its LIMIT).
     int arms = 0;
-    const std::string walk = "reads_by_plate (plate=?)\n";
+    const std::string walk = "reads_d20454_by_plate (plate=?)\n";
     for (size_t at = plan.find(walk); at != std::string::npos; at = plan.find(walk, at + 1)) {
       ++arms;
       EXPECT_EQ(plan.compare(at + walk.size(), 6, "SCAN a"), 0) << term << ":\n" << plan;
@@ -104,16 +115,16 @@ TEST_F(SearchPlan, CandidatePlatesAreWalkedOnePageEach) {
     EXPECT_EQ(arms, 4) << term << ":\n" << plan;
     // The arms read only the index (time and id), and the page's rows are fetched by id
     // after the merge.
-    EXPECT_NE(plan.find("COVERING INDEX reads_by_plate (plate=?)"), std::string::npos) << term << ":\n" << plan;
+    EXPECT_NE(plan.find("COVERING INDEX reads_d20454_by_plate (plate=?)"), std::string::npos) << term << ":\n" << plan;
     EXPECT_NE(plan.find("INTEGER PRIMARY KEY (rowid=?)"), std::string::npos) << term << ":\n" << plan;
   }
 }
 
 TEST_F(SearchPlan, FiltersWithoutAPlateUseTheirIndexes) {
-  ExpectIndex({.match = PlateMatch::kAny}, "reads_by_time");
-  ExpectIndex({.match = PlateMatch::kAny, .from = kT, .to = kT + std::chrono::hours(1)}, "reads_by_time");
-  ExpectIndex({.match = PlateMatch::kAny, .camera_ids = {"cam-a", "cam-b"}}, "reads_by_camera");
-  ExpectIndex({.match = PlateMatch::kAny, .data_class = DataClass::kNonPublicSafety}, "reads_by_class");
+  ExpectIndex({.match = PlateMatch::kAny}, "reads_d20454_by_time");
+  ExpectIndex({.match = PlateMatch::kAny, .from = kT, .to = kT + std::chrono::hours(1)}, "reads_d20454_by_time");
+  ExpectIndex({.match = PlateMatch::kAny, .camera_ids = {"cam-a", "cam-b"}}, "reads_d20454_by_camera");
+  ExpectIndex({.match = PlateMatch::kAny, .data_class = DataClass::kNonPublicSafety}, "reads_d20454_by_class");
 }
 
 TEST_F(SearchPlan, ExactPlatePagesWalkTheIndexInOrderWithoutSorting) {
@@ -123,14 +134,45 @@ TEST_F(SearchPlan, ExactPlatePagesWalkTheIndexInOrderWithoutSorting) {
   EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << plan;
 }
 
-// Ingest's look-up of event ids seeks each id in its day's stretch of reads_by_event
-// (with "event_id IS NOT NULL" added, SQLite 3.40 walked the whole day as a range).
+// Ingest's look-up of event ids seeks each in the unique index of the day's table, and in
+// reads_legacy's day stretch of reads_by_event (with "event_id IS NOT NULL" added, SQLite
+// 3.40 walked the whole day as a range).
 TEST_F(SearchPlan, EventIdsAreSoughtOneByOne) {
+  std::vector<SqlValue> ids;
+  std::string in;
+  for (int i = 0; i < 100; ++i) {
+    ids.emplace_back("evt-" + std::to_string(i));
+    in += i ? ", ?" : "?";
+  }
+  std::string day_plan = PlanOf("SELECT event_id, id FROM reads_d20454 WHERE event_id IN (" + in + ")", ids);
+  EXPECT_NE(day_plan.find("reads_d20454_by_event (event_id=?)"), std::string::npos) << day_plan;
+
   std::vector<SqlValue> params;
   for (int i = 0; i < 100; ++i) params.emplace_back("evt-" + std::to_string(i));
   params.emplace_back(int64_t{20454});  // the day
   std::string plan = PlanOf(SqliteEventLookupSql(100), params);
   EXPECT_NE(plan.find("reads_by_event (<expr>=? AND event_id=?)"), std::string::npos) << plan;
+}
+
+// The view over every day's table (migration 9), which the statements that find reads by
+// id or plate use, is sought in each table's own index, never scanned or materialised.
+TEST_F(SearchPlan, TheReadsViewIsSoughtTableByTable) {
+  const std::vector<std::pair<std::string, std::vector<SqlValue>>> statements = {
+      {"SELECT r.id, r.plate FROM reads r WHERE r.id = ?", {int64_t{42}}},  // GetRead, holds, corrections
+      {"SELECT p.plate FROM plates p WHERE p.plate IN (?, ?) AND NOT EXISTS (SELECT 1 FROM reads r WHERE "
+       "r.plate = p.plate)",
+       {std::string("7ABC123"), std::string("7ABC124")}},  // UnindexUnusedPlates
+      {"SELECT id, captured_ms, plate, region FROM reads WHERE plate IN (?, ?) AND captured_ms >= ?",
+       {std::string("7ABC123"), std::string("7ABC124"), int64_t{0}}},  // retroactive hotlist hits
+  };
+  for (const auto& [sql, params] : statements) {
+    std::string plan = PlanOf(sql, params);
+    EXPECT_EQ(plan.find("SCAN"), std::string::npos) << sql << ":\n" << plan;
+    EXPECT_EQ(plan.find("MATERIALIZE"), std::string::npos) << sql << ":\n" << plan;
+    for (const char* table : {"reads_legacy", "reads_d20453", "reads_d20454"}) {
+      EXPECT_NE(plan.find(std::string("SEARCH ") + table), std::string::npos) << sql << ":\n" << plan;
+    }
+  }
 }
 
 }  // namespace

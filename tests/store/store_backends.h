@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <pqxx/pqxx>
@@ -18,6 +20,24 @@ namespace custodian::store::testing {
 struct SqliteBackend {
   static constexpr bool kPartitioned = false;
   static constexpr bool kEventIdsPerDay = true;  // reads_by_event (capture day, event id)
+  // Undoes migration 9 for a database whose reads are all of 2026-01-01 (day 20454): one
+  // reads table again, holding them.
+  static constexpr const char* kUndoDayTables =
+      "DROP VIEW reads; ALTER TABLE reads_legacy RENAME TO reads; "
+      "INSERT INTO reads SELECT id % 4294967296, event_id, camera_id, captured_ms, ingested_ms, plate_raw, plate, "
+      "plate_rev, confusion_key, confidence, candidates, country, region, box_x, box_y, box_w, box_h, lat, lon, "
+      "data_class, crop_sha, frame_sha FROM reads_d20454; "
+      "DROP TABLE reads_d20454; DROP TABLE read_days; DELETE FROM schema_version WHERE version >= 9";
+  // A read's id once kUndoDayTables has moved it (ids before migration 9 counted from 1).
+  static int64_t UndoneId(int64_t id) { return id % 4294967296; }
+  // The name of the table of a capture day's reads.
+  static std::string DayTableName(int y, int m, int d) {
+    using namespace std::chrono;
+    return "reads_d" + std::to_string(sys_days(year(y) / m / d).time_since_epoch().count());
+  }
+  static std::string TableCountSql(const std::string& name) {
+    return "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '" + name + "'";
+  }
 
   // A URL for a database file that does not exist yet, in `dir`.
   static Result<std::string> NewDatabase(const std::filesystem::path& dir) {
@@ -63,6 +83,16 @@ struct SqliteBackend {
 struct PostgresBackend {
   static constexpr bool kPartitioned = true;
   static constexpr bool kEventIdsPerDay = false;  // read_events (event id)
+  static constexpr const char* kUndoDayTables = "SELECT 1";  // PostgreSQL partitions reads itself
+  static int64_t UndoneId(int64_t id) { return id; }
+  static std::string DayTableName(int y, int m, int d) {
+    char name[32];
+    std::snprintf(name, sizeof name, "reads_p%04d%02d%02d", y, m, d);
+    return name;
+  }
+  static std::string TableCountSql(const std::string& name) {
+    return "SELECT COUNT(*) FROM pg_class WHERE relname = '" + name + "'";
+  }
 
   static std::string FileOf(const std::string&) { return ""; }  // no database file
 

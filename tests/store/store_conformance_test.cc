@@ -206,7 +206,10 @@ class ReadStoreTest : public ::testing::Test {
     std::vector<ReadInput> batch;
     for (int i = 0; i < n; ++i) batch.push_back(MakeRead("", "cam-b", prefix + std::to_string(first + i), i));
     EXPECT_TRUE(store_->Ingest(batch).ok());
-    clock_.Set(kT0 + std::chrono::days(120));
+    // The cutoff falls inside the reads' capture day, so none of them has a whole day past
+    // its period: they go in batches on both backends (a day wholly past every period goes
+    // at once where the store keeps days apart: PastDaysGoWholeBothClassesHeldReadsStay).
+    clock_.Set(kT0 + std::chrono::days(90) + std::chrono::hours(12));
     return policy::RunPurge(*store_, Retention(90, 90), clock_, {.batch_size = 10, .max_batches = 1});
   }
 
@@ -295,6 +298,7 @@ TYPED_TEST(ReadStoreTest, UpgradeFromVersionOneIndexesExistingPlates) {
   this->Ingest(this->MakeRead("", "cam-b", "7ABD123", 2));
   this->store_.reset();
   // Back to version 1, as a database written by the release before it would be.
+  ASSERT_TRUE(TypeParam::Exec(this->url_, TypeParam::kUndoDayTables).ok());  // migration 9 (SQLite)
   ASSERT_TRUE(TypeParam::Exec(this->url_,
                               "DROP TABLE failed_logons; DROP TABLE sessions; DROP TABLE acknowledgments; "
                               "DROP TABLE training_records; DROP TABLE access_log; DROP TABLE access_log_checkpoints; "
@@ -1053,24 +1057,28 @@ TYPED_TEST(ReadStoreTest, NulBytesAndOversizedFieldsAreRefusedAndChangeNothing) 
 
 // ---- Backend specifics checked through the same suite ----
 
-TYPED_TEST(ReadStoreTest, ReadsArePartitionedByCaptureDayWherePartitioned) {
-  if (!TypeParam::kPartitioned) GTEST_SKIP() << "SQLite keeps reads in one table";
+// Reads are kept by UTC capture day on both backends: PostgreSQL partitions, SQLite a
+// table per day (migration 9), each made by the first read of its day.
+TYPED_TEST(ReadStoreTest, ReadsAreKeptByCaptureDay) {
   using std::chrono::days;
   using std::chrono::hours;
+  const std::string first = TypeParam::DayTableName(2026, 1, 1), fourth = TypeParam::DayTableName(2026, 1, 4);
+  EXPECT_EQ(*TypeParam::QueryInt(this->url_, TypeParam::TableCountSql(first)), 0);
   this->Ingest(this->MakeRead("", "cam-a", "7ABC123", 0));
   ReadInput later = this->MakeRead("", "cam-a", "7ABC123", 0);
   this->clock_.Advance(days(3));
   later.captured_at = kT0 + days(3) + hours(23);
-  this->Ingest(later);
-  auto n = TypeParam::QueryInt(this->url_,
-                               "SELECT COUNT(*) FROM pg_inherits WHERE inhparent = 'reads'::regclass AND "
-                               "inhrelid::regclass::text IN ('reads_p20260101', 'reads_p20260104')");
-  ASSERT_TRUE(n.ok()) << n.status().ToString();
-  EXPECT_EQ(*n, 2);
-  auto in_day = TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM reads_p20260104");
-  ASSERT_TRUE(in_day.ok());
+  int64_t id = this->Ingest(later);
+  EXPECT_EQ(*TypeParam::QueryInt(this->url_, TypeParam::TableCountSql(first)), 1);
+  EXPECT_EQ(*TypeParam::QueryInt(this->url_, TypeParam::TableCountSql(fourth)), 1);
+  auto in_day = TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM " + fourth + " WHERE id = " + std::to_string(id));
+  ASSERT_TRUE(in_day.ok()) << in_day.status().ToString();
   EXPECT_EQ(*in_day, 1);
+  EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM " + first), 1);
   EXPECT_EQ(this->Plates({.match = PlateMatch::kExact, .plate = "7ABC123"}).size(), 2u);
+  auto read = this->store_->GetRead(id);
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  EXPECT_EQ(read->captured_at, later.captured_at);
 }
 
 // A database server restart or a killed session: the call that finds the connection gone
@@ -1558,7 +1566,7 @@ TYPED_TEST(ReadStoreTest, PlatesOfAPurgeRunCutShortAreTidiedByTheNextRunsEnd) {
   ASSERT_TRUE(part.ok()) << part.status().ToString();
   EXPECT_EQ(part->public_safety.reads, 10);
   EXPECT_TRUE(this->Plates({.match = PlateMatch::kWildcard, .plate = "5GC100*"}).empty());
-  this->Ingest(this->MakeRead("", "cam-b", "5GC1001", 119 * 24 * 60));  // a purged plate, read again
+  this->Ingest(this->MakeRead("", "cam-b", "5GC1001", 90 * 24 * 60));  // a purged plate, read again
 
   auto rest = policy::RunPurge(*this->store_, Retention(90, 90), this->clock_, {.batch_size = 10});
   ASSERT_TRUE(rest.ok()) << rest.status().ToString();
@@ -1608,19 +1616,138 @@ TYPED_TEST(ReadStoreTest, BadHoldRequestsAreRefusedAndWriteNothing) {
   EXPECT_EQ(this->store_->GetHold(h->id + 100).status().code(), StatusCode::kNotFound);
 }
 
-TYPED_TEST(ReadStoreTest, PurgeDropsTheDayPartitionsItEmptiesWherePartitioned) {
-  if (!TypeParam::kPartitioned) GTEST_SKIP() << "SQLite keeps reads in one table";
+// Days wholly past every class's period go at once (SQLite drops the day's table, both
+// classes; PostgreSQL deletes them and drops the emptied partition), with what refers to
+// their reads: alerts, released holds' rows, images no other read uses, plates no other read
+// holds. A day with a read under an active hold keeps that read (and so its table) until
+// the hold is released; a day not yet wholly past is untouched.
+TYPED_TEST(ReadStoreTest, PastDaysGoWholeBothClassesHeldReadsStay) {
   using std::chrono::days;
+  using std::chrono::minutes;
+  ASSERT_TRUE(this->store_->PutHotlist({.name = "s", .agency_code = "CITYPD"}).ok());
+  std::vector<HotlistEntryInput> entries = {{.plate = "1DAY001"}};
+  ASSERT_TRUE(this->store_->ImportHotlistEntries({.list = "s", .entries = entries}).ok());
+  auto at = [&](ReadInput r, TimePoint t) {
+    r.captured_at = t;
+    return r;
+  };
+  ReadInput a = this->MakeRead("a", "cam-a", "1DAY001", 0);  // day 0, public safety, on the hotlist
+  a.plate_crop = FakeImage(71);
+  ReadInput b = this->MakeRead("b", "cam-p", "1DAY002", 5);  // day 0, non-public-safety
+  b.plate_crop = FakeImage(72);
+  this->clock_.Set(kT0 + days(6));
+  const int64_t ia = this->Ingest(a), ib = this->Ingest(b);
+  const int64_t ic = this->Ingest(at(this->MakeRead("c", "cam-a", "1HLD003", 0), kT0 + days(1)));   // held
+  const int64_t id = this->Ingest(at(this->MakeRead("d", "cam-b", "1DAY001", 0), kT0 + days(1) + minutes(9)));
+  ReadInput e = at(this->MakeRead("e", "cam-a", "1NEW004", 0), kT0 + days(5) + minutes(1));  // not yet past
+  e.plate_crop = FakeImage(71);  // a's image too
+  const int64_t ie = this->Ingest(e);
+  ASSERT_EQ(this->store_->ListAlerts({})->size(), 2u);  // a and d
+  auto released = this->store_->PlaceHold({.case_number = "R-1", .reason = "r", .placed_by = "u", .read_ids = {ia}});
+  auto active = this->store_->PlaceHold({.case_number = "A-1", .reason = "r", .placed_by = "u", .read_ids = {ic}});
+  ASSERT_TRUE(released.ok() && active.ok());
+  ASSERT_TRUE(this->store_->ReleaseHold(released->id, "u").ok());
+  const std::string crop_a = this->store_->GetRead(ia)->plate_crop_sha256;
+  const std::string crop_b = this->store_->GetRead(ib)->plate_crop_sha256;
+
+  this->clock_.Set(kT0 + days(95));  // cut-off kT0 + 5 days: days 0-4 are wholly past it
+  auto s = policy::RunPurge(*this->store_, Retention(90, 90), this->clock_);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->public_safety.reads, 2);      // a, d
+  EXPECT_EQ(s->non_public_safety.reads, 1);  // b
+  EXPECT_TRUE(s->public_safety.complete && s->non_public_safety.complete);
+  for (int64_t gone : {ia, ib, id}) EXPECT_EQ(this->store_->GetRead(gone).status().code(), StatusCode::kNotFound);
+  for (int64_t kept : {ic, ie}) EXPECT_TRUE(this->store_->GetRead(kept).ok()) << kept;
+  EXPECT_EQ(*TypeParam::QueryInt(this->url_, TypeParam::TableCountSql(TypeParam::DayTableName(2026, 1, 1))), 0);
+  EXPECT_EQ(*TypeParam::QueryInt(this->url_, TypeParam::TableCountSql(TypeParam::DayTableName(2026, 1, 2))), 1);
+  EXPECT_EQ(this->store_->ListAlerts({})->size(), 0u);
+  EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM plates WHERE plate IN ('1DAY001', '1DAY002')"), 0);
+  EXPECT_EQ(this->Plates({.match = PlateMatch::kWildcard, .plate = "1*"}),
+            (std::vector<std::string>{"1NEW004", "1HLD003"}));
+  EXPECT_TRUE(this->store_->GetImage(crop_a).ok());  // e still refers to it
+  EXPECT_EQ(this->store_->GetImage(crop_b).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(this->store_->GetHold(released->id)->reads, 0);
+  EXPECT_EQ(this->store_->GetHold(active->id)->reads, 1);
+  int64_t logged_ps = 0, logged_nps = 0;
+  for (const auto& entry : *this->store_->PurgeLog(10)) {
+    (entry.data_class == DataClass::kPublicSafety ? logged_ps : logged_nps) += entry.reads;
+  }
+  EXPECT_EQ(logged_ps, 2);
+  EXPECT_EQ(logged_nps, 1);
+
+  // Released, the held read goes with its day.
+  ASSERT_TRUE(this->store_->ReleaseHold(active->id, "u").ok());
+  s = policy::RunPurge(*this->store_, Retention(90, 90), this->clock_);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->public_safety.reads, 1);
+  EXPECT_EQ(this->store_->GetRead(ic).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(*TypeParam::QueryInt(this->url_, TypeParam::TableCountSql(TypeParam::DayTableName(2026, 1, 2))), 0);
+  EXPECT_EQ(this->Plates({.match = PlateMatch::kWildcard, .plate = "1*"}), std::vector<std::string>{"1NEW004"});
+}
+
+// Reads stored before SQLite kept a table per day (migration 9 moved them, untouched, to
+// reads_legacy) are found, paged and merged with newer ones, recognised as duplicates,
+// corrected and purged like any other. (On PostgreSQL nothing is undone: the same
+// behaviour, on its partitions.)
+TYPED_TEST(ReadStoreTest, ReadsStoredBeforeDayTablesStayFullyUsable) {
+  using std::chrono::days;
+  using std::chrono::minutes;
+  const int64_t old1 = TypeParam::UndoneId(this->Ingest(this->MakeRead("old-1", "cam-a", "2OLD001", 10)));
+  const int64_t old2 = TypeParam::UndoneId(this->Ingest(this->MakeRead("old-2", "cam-a", "2OLD002", 30)));
+  this->store_.reset();
+  ASSERT_TRUE(TypeParam::Exec(this->url_, TypeParam::kUndoDayTables).ok());
+  EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM reads WHERE id IN (" + std::to_string(old1) + ", " +
+                                                 std::to_string(old2) + ")"),
+            2);
+  auto reopened = this->Open();
+  ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
+  this->store_ = std::move(*reopened);
+  // Same day, between the old two; and a later day.
+  const int64_t mid = this->Ingest(this->MakeRead("new-1", "cam-a", "2OLD003", 20));
+  this->clock_.Set(kT0 + days(3));
+  ReadInput later = this->MakeRead("new-2", "cam-a", "2OLD004", 0);
+  later.captured_at = kT0 + days(2);
+  const int64_t late = this->Ingest(later);
+  std::vector<int64_t> ids;
+  SearchQuery q{.match = PlateMatch::kWildcard, .plate = "2OLD*", .limit = 1};
+  for (int page = 0; page < 10; ++page) {
+    auto p = this->store_->Search(q);
+    ASSERT_TRUE(p.ok()) << p.status().ToString();
+    for (const auto& r : p->reads) ids.push_back(r.id);
+    if (p->next_cursor.empty()) break;
+    q.cursor = p->next_cursor;
+  }
+  EXPECT_EQ(ids, (std::vector<int64_t>{late, old2, mid, old1}));
+  auto dup = this->store_->IngestOne(this->MakeRead("old-2", "cam-a", "2OLD002", 30));
+  ASSERT_TRUE(dup.ok()) << dup.status().ToString();
+  EXPECT_TRUE(dup->duplicate);
+  EXPECT_EQ(dup->read_id, old2);
+  auto fixed = this->store_->CorrectRead(old1, "2OLD009", "misread", "u");
+  ASSERT_TRUE(fixed.ok()) << fixed.status().ToString();
+  EXPECT_EQ(this->Plates({.match = PlateMatch::kExact, .plate = "2OLD009"}), std::vector<std::string>{"2OLD009"});
+  this->clock_.Set(kT0 + days(91) + std::chrono::hours(12));  // cut-off: day 1, noon
+  auto s = policy::RunPurge(*this->store_, Retention(90, 90), this->clock_);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->public_safety.reads, 3);
+  EXPECT_EQ(this->Plates({.match = PlateMatch::kWildcard, .plate = "2OLD*"}), std::vector<std::string>{"2OLD004"});
+  EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM plates"), 1);
+}
+
+TYPED_TEST(ReadStoreTest, PurgeDropsTheDayPartitionsItEmpties) {
+  using std::chrono::days;
+  const std::string day = TypeParam::DayTableName(2026, 1, 1);
   this->Ingest(this->MakeRead("", "cam-a", "7ABC123", 0));
   this->clock_.Set(kT0 + days(100));
   auto s = policy::RunPurge(*this->store_, Retention(90, 90), this->clock_);
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   EXPECT_EQ(s->public_safety.partitions_dropped, 1);
-  EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM pg_class WHERE relname = 'reads_p20260101'"), 0);
+  EXPECT_EQ(s->public_safety.reads, 1);
+  EXPECT_EQ(*TypeParam::QueryInt(this->url_, TypeParam::TableCountSql(day)), 0);
   // The store forgot the partition: a late upload for that day recreates it.
   int64_t late = this->Ingest(this->MakeRead("", "cam-a", "7ABC124", 5));
   EXPECT_GT(late, 0);
-  EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM reads_p20260101"), 1);
+  EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM " + day), 1);
+  EXPECT_EQ(this->Plates({.match = PlateMatch::kExact, .plate = "7ABC124"}).size(), 1u);
 }
 
 

@@ -57,6 +57,12 @@ struct PurgeBatchRequest {
   int limit = 1000;
   // Who runs the purge, recorded in purge_log; 1..kMaxIdLength bytes. Default: "system".
   std::string run_by = "system";
+  // When set, every read captured before it is past the period of every data class (the
+  // earliest of the classes' cutoffs; policy::RunPurge sets it). A store that keeps each
+  // capture day in a table of its own (SQLite) then drops the oldest such day whole, both
+  // classes at once, when no active hold covers a read of it: that day is the batch,
+  // whatever `limit` (`reads` and `other_class_reads`). Unset (default): reads one by one.
+  std::optional<TimePoint> every_class_cutoff;
 };
 
 // What one batch deleted. No plate appears here or in purge_log.
@@ -64,7 +70,8 @@ struct PurgeBatchResult {
   int64_t reads = 0;
   int64_t images = 0;   // image files deleted with their last read
   int64_t plates = 0;   // distinct plates (and their trigrams) deleted with their last read
-  int64_t partitions_dropped = 0;  // PostgreSQL day partitions left empty and dropped
+  int64_t partitions_dropped = 0;  // day partitions (PostgreSQL) or day tables (SQLite) dropped
+  int64_t other_class_reads = 0;   // reads of the other class in a day dropped whole
   std::optional<TimePoint> oldest;  // capture-time range of the deleted reads
   std::optional<TimePoint> newest;
 };

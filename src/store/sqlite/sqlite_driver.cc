@@ -106,7 +106,8 @@ class SqliteDriver final : public SqlDriver {
     sqlite3_stmt* stmt = nullptr;
     int rc = sqlite3_prepare_v3(db_, sql.c_str(), int(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
     if (rc != SQLITE_OK) return Error(rc, sqlite3_errmsg(db_));
-    if (cache_.size() > 256) {  // searches build many shapes of statement; keep the cache bounded
+    // Searches build many shapes of statement, one set per day table; keep the cache bounded.
+    if (cache_.size() > 2048) {
       for (auto& [s, st] : cache_) sqlite3_finalize(st);
       cache_.clear();
     }

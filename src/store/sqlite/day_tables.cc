@@ -1,0 +1,97 @@
+#include "store/sqlite/day_tables.h"
+
+namespace custodian::store::internal {
+namespace {
+
+// The reads columns, as migration 1 made them (the view lists them by name, so a day table
+// and reads_legacy line up whatever order their columns were added in).
+constexpr const char* kReadsViewColumns =
+    "id, event_id, camera_id, captured_ms, ingested_ms, plate_raw, plate, plate_rev, confusion_key, confidence, "
+    "candidates, country, region, box_x, box_y, box_w, box_h, lat, lon, data_class, crop_sha, frame_sha";
+
+// SQLite refuses a compound SELECT of more than 500 terms (SQLITE_MAX_COMPOUND_SELECT):
+// past that the view is a compound of compounds.
+constexpr size_t kViewGroup = 400;
+
+std::string DayTableDdl(int64_t day) {
+  const std::string t = DayTableName(day);
+  const std::string from = std::to_string(day * kDayMs), to = std::to_string((day + 1) * kDayMs);
+  // Migration 1's reads table, with the day's bounds checked, and its indexes (each ends in
+  // captured_ms, so a search walks one newest first). The event id is unique within the
+  // table: within the day, as reads_by_event made it (migration 8).
+  return "CREATE TABLE " + t +
+         " (id INTEGER PRIMARY KEY, event_id TEXT, camera_id TEXT NOT NULL REFERENCES cameras (id), "
+         "captured_ms INTEGER NOT NULL CHECK (captured_ms >= " + from + " AND captured_ms < " + to +
+         "), ingested_ms INTEGER NOT NULL, plate_raw TEXT NOT NULL, plate TEXT NOT NULL, plate_rev TEXT NOT NULL, "
+         "confusion_key TEXT NOT NULL, confidence REAL NOT NULL, candidates TEXT NOT NULL, country TEXT NOT NULL, "
+         "region TEXT NOT NULL, box_x INTEGER, box_y INTEGER, box_w INTEGER, box_h INTEGER, lat REAL, lon REAL, "
+         "data_class INTEGER NOT NULL CHECK (data_class IN (0, 1)), crop_sha TEXT, frame_sha TEXT);\n"
+         "CREATE INDEX " + t + "_by_plate ON " + t + " (plate, captured_ms);\n"
+         "CREATE INDEX " + t + "_by_time ON " + t + " (captured_ms);\n"
+         "CREATE INDEX " + t + "_by_camera ON " + t + " (camera_id, captured_ms);\n"
+         "CREATE INDEX " + t + "_by_class ON " + t + " (data_class, captured_ms);\n"
+         "CREATE UNIQUE INDEX " + t + "_by_event ON " + t + " (event_id) WHERE event_id IS NOT NULL;\n"
+         "INSERT INTO read_days (day) VALUES (" + std::to_string(day) + ");\n";
+}
+
+Status RebuildReadsView(SqlDriver& driver) {
+  CUSTODIAN_ASSIGN_OR_RETURN(std::vector<int64_t> days, ListReadDays(driver));
+  std::vector<std::string> tables{kLegacyReadsTable};
+  for (auto it = days.rbegin(); it != days.rend(); ++it) tables.push_back(DayTableName(*it));
+  const std::string arm = std::string("SELECT ") + kReadsViewColumns + " FROM ";
+  std::string body;
+  for (size_t g = 0; g < tables.size(); g += kViewGroup) {
+    std::string group;
+    for (size_t i = g; i < tables.size() && i < g + kViewGroup; ++i) {
+      group += (i > g ? " UNION ALL " : "") + arm + tables[i];
+    }
+    if (tables.size() <= kViewGroup) {
+      body = group;
+    } else {
+      body += (g ? " UNION ALL " : "") + arm + "(" + group + ")";
+    }
+  }
+  return driver.ExecScript("DROP VIEW IF EXISTS reads; CREATE VIEW reads AS " + body);
+}
+
+}  // namespace
+
+std::string DayTableName(int64_t day) { return "reads_d" + std::to_string(day); }
+
+std::string ReadTableOfId(int64_t id) {
+  auto day = DayOfReadId(id);
+  return day ? DayTableName(*day) : kLegacyReadsTable;
+}
+
+Result<std::vector<int64_t>> ListReadDays(SqlDriver& driver) {
+  CUSTODIAN_ASSIGN_OR_RETURN(auto rows, driver.Query("SELECT day FROM read_days ORDER BY day DESC", {}));
+  std::vector<int64_t> days;
+  days.reserve(rows.size());
+  for (const auto& r : rows) days.push_back(AsInt(r[0]));
+  return days;
+}
+
+Status EnsureDayTables(SqlDriver& driver, const std::set<int64_t>& days) {
+  std::string ddl;
+  for (int64_t day : days) {
+    if (day < 0 || day >= (int64_t{1} << 31)) return Status::InvalidArgument("capture day ", day, " is out of range");
+    CUSTODIAN_ASSIGN_OR_RETURN(auto found, driver.Query("SELECT 1 FROM read_days WHERE day = ?", {day}));
+    if (found.empty()) ddl += DayTableDdl(day);
+  }
+  if (ddl.empty()) return Status::Ok();
+  CUSTODIAN_RETURN_IF_ERROR(driver.ExecScript(ddl));
+  return RebuildReadsView(driver);
+}
+
+Status DropDayTable(SqlDriver& driver, int64_t day) {
+  CUSTODIAN_RETURN_IF_ERROR(driver.ExecScript("DROP TABLE " + DayTableName(day) +
+                                              "; DELETE FROM read_days WHERE day = " + std::to_string(day)));
+  return RebuildReadsView(driver);
+}
+
+Result<bool> LegacyReadsLeft(SqlDriver& driver) {
+  CUSTODIAN_ASSIGN_OR_RETURN(auto rows, driver.Query("SELECT 1 FROM reads_legacy LIMIT 1", {}));
+  return !rows.empty();
+}
+
+}  // namespace custodian::store::internal

@@ -1,0 +1,50 @@
+// SQLite's reads, one table per UTC capture day (migration 9). Internal.
+//
+// A read captured on day D (days since the epoch) lives in `reads_d<D>` with the id
+// D * 2^32 + n, so its table follows from its id; read_days lists the tables, and the view
+// `reads` joins them all (with reads_legacy, the reads stored before migration 9, whose
+// ids are below 2^32) for the statements that find reads by id or plate. The hot paths go
+// to the day tables themselves: ingest writes a day's table, a search walks them newest
+// first and stops after a page, and the retention purge drops a day's table whole once
+// every read in it is past its period and none is held.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "store/sql_driver.h"
+
+namespace custodian::store::internal {
+
+inline constexpr int64_t kDayMs = 86'400'000;
+inline constexpr int kDayIdShift = 32;
+inline constexpr const char* kLegacyReadsTable = "reads_legacy";
+
+inline int64_t DayOfMs(int64_t captured_ms) { return captured_ms / kDayMs; }
+// The first id of day `day`'s table (the table's own ids are above it).
+inline int64_t FirstIdOfDay(int64_t day) { return day << kDayIdShift; }
+// The day whose table holds read `id`; nullopt for ids below 2^32 (reads_legacy).
+inline std::optional<int64_t> DayOfReadId(int64_t id) {
+  if (id < (int64_t{1} << kDayIdShift)) return std::nullopt;
+  return id >> kDayIdShift;
+}
+// "reads_d<day>"; made from an integer, never from input text.
+std::string DayTableName(int64_t day);
+// The table holding read `id`: its day's table, or reads_legacy. It may not exist (a day
+// that was never written, or was purged).
+std::string ReadTableOfId(int64_t id);
+
+// Days that have a table, newest first.
+Result<std::vector<int64_t>> ListReadDays(SqlDriver& driver);
+// Inside a write transaction: creates the tables of those of `days` that have none (and
+// rebuilds the view when it did). kInvalidArgument for a day outside 0..2^31.
+Status EnsureDayTables(SqlDriver& driver, const std::set<int64_t>& days);
+// Inside a write transaction: drops day `day`'s table and rebuilds the view.
+Status DropDayTable(SqlDriver& driver, int64_t day);
+// Whether reads_legacy still holds a read (it only ever empties: nothing is added to it).
+Result<bool> LegacyReadsLeft(SqlDriver& driver);
+
+}  // namespace custodian::store::internal
