@@ -781,6 +781,55 @@ std::string SqliteEventLookupSql(size_t n) {
   return kSqliteEventLookupPrefix + InList(n) + kSqliteEventLookupSuffix;
 }
 
+namespace {
+
+// The query's filters other than the plate (time range, cameras, area, data class, the
+// cursor) as conditions on reads r: each through `add`, its parameters onto `params`.
+Status AppendSearchFilters(const SearchQuery& q, const std::function<void(std::string)>& add,
+                           std::vector<SqlValue>& params) {
+  if (q.from) {
+    add("r.captured_ms >= ?");
+    params.push_back(ToUnixMillis(*q.from));
+  }
+  if (q.to) {
+    add("r.captured_ms < ?");
+    params.push_back(ToUnixMillis(*q.to));
+  }
+  if (!q.camera_ids.empty()) {
+    if (q.camera_ids.size() > kMaxCameraFilter) {
+      return Status::InvalidArgument(q.camera_ids.size(), " cameras in a filter; the limit is ", kMaxCameraFilter);
+    }
+    std::string in = "r.camera_id IN (";
+    for (size_t i = 0; i < q.camera_ids.size(); ++i) {
+      CUSTODIAN_RETURN_IF_ERROR(CheckText("camera id", q.camera_ids[i], kMaxIdLength, false));
+      in += i ? ", ?" : "?";
+      params.push_back(q.camera_ids[i]);
+    }
+    add(in + ")");
+  }
+  if (q.area) {
+    const GeoBox& b = *q.area;
+    CUSTODIAN_RETURN_IF_ERROR(CheckPoint("area corner", {b.min_lat, b.min_lon}));
+    CUSTODIAN_RETURN_IF_ERROR(CheckPoint("area corner", {b.max_lat, b.max_lon}));
+    if (b.min_lat > b.max_lat || b.min_lon > b.max_lon) return Status::InvalidArgument("area corners are swapped");
+    add("r.lat >= ? AND r.lat <= ? AND r.lon >= ? AND r.lon <= ?");
+    params.insert(params.end(), {b.min_lat, b.max_lat, b.min_lon, b.max_lon});
+  }
+  if (q.data_class) {
+    add("r.data_class = ?");
+    params.push_back(int64_t(*q.data_class == DataClass::kPublicSafety ? 0 : 1));
+  }
+  if (!q.cursor.empty()) {
+    int64_t ms = 0, id = 0;
+    CUSTODIAN_RETURN_IF_ERROR(DecodeCursor(q.cursor, &ms, &id));
+    add("(r.captured_ms < ? OR (r.captured_ms = ? AND r.id < ?))");
+    params.insert(params.end(), {ms, ms, id});
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Result<SearchSql> BuildSearchSql(const SearchQuery& q, Dialect dialect, const std::vector<std::string>* plates,
                                  SearchSql* plate_source, const std::string& table) {
   if (q.limit < 1 || q.limit > kMaxPageSize) {
@@ -886,44 +935,7 @@ Result<SearchSql> BuildSearchSql(const SearchQuery& q, Dialect dialect, const st
   }
   const std::string plate_where = where;
   const size_t plate_params = params.size();
-  if (q.from) {
-    add("r.captured_ms >= ?");
-    params.push_back(ToUnixMillis(*q.from));
-  }
-  if (q.to) {
-    add("r.captured_ms < ?");
-    params.push_back(ToUnixMillis(*q.to));
-  }
-  if (!q.camera_ids.empty()) {
-    if (q.camera_ids.size() > kMaxCameraFilter) {
-      return Status::InvalidArgument(q.camera_ids.size(), " cameras in a filter; the limit is ", kMaxCameraFilter);
-    }
-    std::string in = "r.camera_id IN (";
-    for (size_t i = 0; i < q.camera_ids.size(); ++i) {
-      CUSTODIAN_RETURN_IF_ERROR(CheckText("camera id", q.camera_ids[i], kMaxIdLength, false));
-      in += i ? ", ?" : "?";
-      params.push_back(q.camera_ids[i]);
-    }
-    add(in + ")");
-  }
-  if (q.area) {
-    const GeoBox& b = *q.area;
-    CUSTODIAN_RETURN_IF_ERROR(CheckPoint("area corner", {b.min_lat, b.min_lon}));
-    CUSTODIAN_RETURN_IF_ERROR(CheckPoint("area corner", {b.max_lat, b.max_lon}));
-    if (b.min_lat > b.max_lat || b.min_lon > b.max_lon) return Status::InvalidArgument("area corners are swapped");
-    add("r.lat >= ? AND r.lat <= ? AND r.lon >= ? AND r.lon <= ?");
-    params.insert(params.end(), {b.min_lat, b.max_lat, b.min_lon, b.max_lon});
-  }
-  if (q.data_class) {
-    add("r.data_class = ?");
-    params.push_back(int64_t(*q.data_class == DataClass::kPublicSafety ? 0 : 1));
-  }
-  if (!q.cursor.empty()) {
-    int64_t ms = 0, id = 0;
-    CUSTODIAN_RETURN_IF_ERROR(DecodeCursor(q.cursor, &ms, &id));
-    add("(r.captured_ms < ? OR (r.captured_ms = ? AND r.id < ?))");
-    params.insert(params.end(), {ms, ms, id});
-  }
+  CUSTODIAN_RETURN_IF_ERROR(AppendSearchFilters(q, add, params));
   if (plate_source != nullptr) *plate_source = std::move(source);
   if (plates == nullptr) {
     std::string sql = std::string("SELECT ") + kReadColumns + " FROM " + table + " r" + where +
@@ -1000,8 +1012,11 @@ Result<std::vector<SqlRow>> SqlReadStore::SearchRows(SqlDriver& d, const SearchQ
       for (const auto& row : plate_rows) plates->push_back(AsString(row[0]));
     }
   }
-  if (d.dialect() == Dialect::kSqlite) return SearchDayTables(d, q, plates ? &*plates : nullptr);
-  if (plates) {
+  // SQLite: candidate plates are looked for day by day; any other search is the one
+  // statement on the view of every day's table, which SQLite runs as a merge of each
+  // table's own index walk, newest first, stopping after a page.
+  if (d.dialect() == Dialect::kSqlite && plates) return SearchDayTables(d, q, *plates);
+  if (plates && d.dialect() != Dialect::kSqlite) {
     CUSTODIAN_ASSIGN_OR_RETURN(query, BuildSearchSql(q, d.dialect(), &*plates, nullptr));
   }
   return d.Query(query.sql, query.params);
@@ -1014,12 +1029,15 @@ int64_t FloorDay(int64_t ms) { return ms >= 0 ? ms / kDayMs : -((-ms + kDayMs - 
 
 }  // namespace
 
-// SQLite: the day tables newest first (those the time range and cursor allow), each
-// searched as one table until a page and one more are found: every read of a day is newer
-// than every read of the days before it, so the first tables' rows are the page. While
-// reads_legacy holds reads, its page is merged in.
+// SQLite, a term with candidate plates (from the plates dictionary): the day tables newest
+// first (those the time range and cursor allow), in each the (time, id) of the newest reads
+// of any of the plates that pass the other filters, from its plate index, until a page and
+// one more are found: every read of a day is newer than every read of the days before it.
+// (A day holds a 30th of a plate's reads or less, so sorting a day's keys stays small; a
+// frequent plate fills the page from its first days.) While reads_legacy holds reads, its
+// keys are merged in. Then the page's rows, fetched by id from their tables.
 Result<std::vector<SqlRow>> SqlReadStore::SearchDayTables(SqlDriver& d, const SearchQuery& q,
-                                                          const std::vector<std::string>* plates) {
+                                                          const std::vector<std::string>& plates) {
   int64_t first_day = std::numeric_limits<int64_t>::min(), last_day = std::numeric_limits<int64_t>::max();
   if (q.from) first_day = FloorDay(ToUnixMillis(*q.from));
   if (q.to) last_day = FloorDay(ToUnixMillis(*q.to) - 1);
@@ -1028,28 +1046,61 @@ Result<std::vector<SqlRow>> SqlReadStore::SearchDayTables(SqlDriver& d, const Se
     CUSTODIAN_RETURN_IF_ERROR(DecodeCursor(q.cursor, &ms, &id));
     last_day = std::min(last_day, FloorDay(ms));
   }
+  std::string filters;
+  std::vector<SqlValue> params;
+  // The plates, padded to a power of two with the empty plate (never stored), so that few
+  // statement shapes are cached.
+  size_t n = 1;
+  while (n < plates.size()) n *= 2;
+  for (size_t i = 0; i < n; ++i) params.push_back(i < plates.size() ? plates[i] : std::string());
+  CUSTODIAN_RETURN_IF_ERROR(AppendSearchFilters(q, [&](std::string cond) { filters += " AND " + cond; }, params));
   const size_t want = size_t(q.limit) + 1;
-  std::vector<SqlRow> rows;
+  params.push_back(int64_t(want));
+  struct Key {
+    int64_t ms, id;
+    std::string table;
+  };
+  std::vector<Key> keys;
+  auto walk = [&](const std::string& table) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(auto rows, d.Query("SELECT r.captured_ms, r.id FROM " + table + " r WHERE r.plate IN " +
+                                                      InList(n) + filters +
+                                                      " ORDER BY r.captured_ms DESC, r.id DESC LIMIT ?",
+                                                  params));
+    for (const auto& r : rows) keys.push_back({AsInt(r[0]), AsInt(r[1]), table});
+    return Status::Ok();
+  };
   CUSTODIAN_ASSIGN_OR_RETURN(std::vector<int64_t> days, ListReadDays(d));
   for (int64_t day : days) {
     if (day > last_day) continue;
-    if (day < first_day || rows.size() >= want) break;
-    CUSTODIAN_ASSIGN_OR_RETURN(SearchSql s, BuildSearchSql(q, Dialect::kSqlite, plates, nullptr, DayTableName(day)));
-    CUSTODIAN_ASSIGN_OR_RETURN(auto part, d.Query(s.sql, s.params));
-    for (auto& r : part) rows.push_back(std::move(r));
+    if (day < first_day || keys.size() >= want) break;
+    CUSTODIAN_RETURN_IF_ERROR(walk(DayTableName(day)));
   }
   CUSTODIAN_ASSIGN_OR_RETURN(bool legacy, LegacyLeft(d));
   if (legacy) {
-    CUSTODIAN_ASSIGN_OR_RETURN(SearchSql s, BuildSearchSql(q, Dialect::kSqlite, plates, nullptr, kLegacyReadsTable));
-    CUSTODIAN_ASSIGN_OR_RETURN(auto part, d.Query(s.sql, s.params));
-    for (auto& r : part) rows.push_back(std::move(r));
-    // Newest first by (captured_ms, id): columns 3 and 0 of kReadColumns.
-    std::stable_sort(rows.begin(), rows.end(), [](const SqlRow& a, const SqlRow& b) {
-      return std::pair(AsInt(a[3]), AsInt(a[0])) > std::pair(AsInt(b[3]), AsInt(b[0]));
-    });
+    CUSTODIAN_RETURN_IF_ERROR(walk(kLegacyReadsTable));
+    std::stable_sort(keys.begin(), keys.end(),
+                     [](const Key& a, const Key& b) { return std::pair(a.ms, a.id) > std::pair(b.ms, b.id); });
   }
-  if (rows.size() > want) rows.resize(want);
-  return rows;
+  if (keys.size() > want) keys.resize(want);
+  std::map<std::string, std::vector<SqlValue>> ids_by_table;
+  for (const Key& k : keys) ids_by_table[k.table].push_back(k.id);
+  std::map<int64_t, SqlRow> by_id;
+  for (const auto& [table, ids] : ids_by_table) {
+    CUSTODIAN_ASSIGN_OR_RETURN(
+        auto rows, d.Query(std::string("SELECT ") + kReadColumns + " FROM " + table + " r WHERE r.id IN " + InList(ids.size()),
+                           ids));
+    for (auto& r : rows) {
+      const int64_t id = AsInt(r[0]);
+      by_id.emplace(id, std::move(r));
+    }
+  }
+  std::vector<SqlRow> out;
+  out.reserve(keys.size());
+  for (const Key& k : keys) {
+    auto it = by_id.find(k.id);
+    if (it != by_id.end()) out.push_back(std::move(it->second));
+  }
+  return out;
 }
 
 Result<bool> SqlReadStore::LegacyLeft(SqlDriver& d) {

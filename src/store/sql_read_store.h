@@ -222,7 +222,7 @@ class SqlReadStore final : public ReadStore {
   // plate source; on SQLite from the day tables (SearchDayTables).
   Result<std::vector<SqlRow>> SearchRows(SqlDriver& d, const SearchQuery& q, SearchSql query, const SearchSql& source);
   Result<std::vector<SqlRow>> SearchDayTables(SqlDriver& d, const SearchQuery& q,
-                                              const std::vector<std::string>* plates);
+                                              const std::vector<std::string>& plates);
   // SQLite: whether reads_legacy (reads stored before migration 9) still holds a read; once
   // it is empty it stays so (nothing is added to it), and is no longer asked.
   Result<bool> LegacyLeft(SqlDriver& d);
