@@ -831,7 +831,7 @@ Status AppendSearchFilters(const SearchQuery& q, const std::function<void(std::s
 }  // namespace
 
 Result<SearchSql> BuildSearchSql(const SearchQuery& q, Dialect dialect, const std::vector<std::string>* plates,
-                                 SearchSql* plate_source, const std::string& table) {
+                                 SearchSql* plate_source, const std::string& table, bool keys_only) {
   if (q.limit < 1 || q.limit > kMaxPageSize) {
     return Status::InvalidArgument("page size ", q.limit, " is not in 1..", kMaxPageSize);
   }
@@ -938,7 +938,8 @@ Result<SearchSql> BuildSearchSql(const SearchQuery& q, Dialect dialect, const st
   CUSTODIAN_RETURN_IF_ERROR(AppendSearchFilters(q, add, params));
   if (plate_source != nullptr) *plate_source = std::move(source);
   if (plates == nullptr) {
-    std::string sql = std::string("SELECT ") + kReadColumns + " FROM " + table + " r" + where +
+    std::string sql = std::string("SELECT ") + (keys_only ? "r.captured_ms, r.id" : kReadColumns) + " FROM " + table +
+                      " r" + where +
                       " ORDER BY r.captured_ms DESC, r.id DESC LIMIT ?";
     params.push_back(int64_t(q.limit) + 1);
     return SearchSql{std::move(sql), std::move(params)};
@@ -1012,10 +1013,18 @@ Result<std::vector<SqlRow>> SqlReadStore::SearchRows(SqlDriver& d, const SearchQ
       for (const auto& row : plate_rows) plates->push_back(AsString(row[0]));
     }
   }
-  // SQLite: candidate plates are looked for day by day; any other search is the one
-  // statement on the view of every day's table, which SQLite runs as a merge of each
-  // table's own index walk, newest first, stopping after a page.
-  if (d.dialect() == Dialect::kSqlite && plates) return SearchDayTables(d, q, *plates);
+  // SQLite: candidate plates are looked for day by day; any other search is one statement
+  // on the view of every day's table, which SQLite runs as a merge of each table's own
+  // index walk, newest first, stopping after a page: of (time, id) keys, read from the
+  // index alone where no other filter needs the row, then the page's rows by id.
+  if (d.dialect() == Dialect::kSqlite) {
+    if (plates) return SearchDayTables(d, q, *plates);
+    if (source.sql.empty()) {
+      CUSTODIAN_ASSIGN_OR_RETURN(SearchSql keys_sql, BuildSearchSql(q, Dialect::kSqlite, nullptr, nullptr, "reads", true));
+      CUSTODIAN_ASSIGN_OR_RETURN(auto keys, d.Query(keys_sql.sql, keys_sql.params));
+      return FetchReadRows(d, keys);
+    }
+  }
   if (plates && d.dialect() != Dialect::kSqlite) {
     CUSTODIAN_ASSIGN_OR_RETURN(query, BuildSearchSql(q, d.dialect(), &*plates, nullptr));
   }
@@ -1056,17 +1065,13 @@ Result<std::vector<SqlRow>> SqlReadStore::SearchDayTables(SqlDriver& d, const Se
   CUSTODIAN_RETURN_IF_ERROR(AppendSearchFilters(q, [&](std::string cond) { filters += " AND " + cond; }, params));
   const size_t want = size_t(q.limit) + 1;
   params.push_back(int64_t(want));
-  struct Key {
-    int64_t ms, id;
-    std::string table;
-  };
-  std::vector<Key> keys;
+  std::vector<SqlRow> keys;  // (captured_ms, id)
   auto walk = [&](const std::string& table) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(auto rows, d.Query("SELECT r.captured_ms, r.id FROM " + table + " r WHERE r.plate IN " +
                                                       InList(n) + filters +
                                                       " ORDER BY r.captured_ms DESC, r.id DESC LIMIT ?",
                                                   params));
-    for (const auto& r : rows) keys.push_back({AsInt(r[0]), AsInt(r[1]), table});
+    for (auto& r : rows) keys.push_back(std::move(r));
     return Status::Ok();
   };
   CUSTODIAN_ASSIGN_OR_RETURN(std::vector<int64_t> days, ListReadDays(d));
@@ -1078,12 +1083,19 @@ Result<std::vector<SqlRow>> SqlReadStore::SearchDayTables(SqlDriver& d, const Se
   CUSTODIAN_ASSIGN_OR_RETURN(bool legacy, LegacyLeft(d));
   if (legacy) {
     CUSTODIAN_RETURN_IF_ERROR(walk(kLegacyReadsTable));
-    std::stable_sort(keys.begin(), keys.end(),
-                     [](const Key& a, const Key& b) { return std::pair(a.ms, a.id) > std::pair(b.ms, b.id); });
+    std::stable_sort(keys.begin(), keys.end(), [](const SqlRow& a, const SqlRow& b) {
+      return std::pair(AsInt(a[0]), AsInt(a[1])) > std::pair(AsInt(b[0]), AsInt(b[1]));
+    });
   }
   if (keys.size() > want) keys.resize(want);
+  return FetchReadRows(d, keys);
+}
+
+// SQLite: the rows (kReadColumns) of `keys` ((captured_ms, id), in page order), in that
+// order, each from its read's table (its day's, or reads_legacy): a statement per table.
+Result<std::vector<SqlRow>> SqlReadStore::FetchReadRows(SqlDriver& d, const std::vector<SqlRow>& keys) {
   std::map<std::string, std::vector<SqlValue>> ids_by_table;
-  for (const Key& k : keys) ids_by_table[k.table].push_back(k.id);
+  for (const SqlRow& k : keys) ids_by_table[ReadTableOfId(AsInt(k[1]))].push_back(AsInt(k[1]));
   std::map<int64_t, SqlRow> by_id;
   for (const auto& [table, ids] : ids_by_table) {
     CUSTODIAN_ASSIGN_OR_RETURN(
@@ -1096,8 +1108,8 @@ Result<std::vector<SqlRow>> SqlReadStore::SearchDayTables(SqlDriver& d, const Se
   }
   std::vector<SqlRow> out;
   out.reserve(keys.size());
-  for (const Key& k : keys) {
-    auto it = by_id.find(k.id);
+  for (const SqlRow& k : keys) {
+    auto it = by_id.find(AsInt(k[1]));
     if (it != by_id.end()) out.push_back(std::move(it->second));
   }
   return out;
