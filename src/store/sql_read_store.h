@@ -43,10 +43,10 @@ struct SearchSql {
 // at most kMaxMergedPlates), the search is built as one bounded index walk per plate,
 // merged, instead of one statement that sorts every read of those plates.
 // `table`: the reads table or view the statement reads (SQLite: the view, or one day's
-// table). `keys_only` (without `plates`): the statement yields (captured_ms, id) only.
+// table).
 Result<SearchSql> BuildSearchSql(const SearchQuery& query, Dialect dialect,
                                  const std::vector<std::string>* plates = nullptr, SearchSql* plate_source = nullptr,
-                                 const std::string& table = "reads", bool keys_only = false);
+                                 const std::string& table = "reads");
 inline constexpr size_t kMaxMergedPlates = 256;
 
 // SQLite: the reads stored before migration 9 (reads_legacy) of a batch's event ids of one
@@ -220,11 +220,12 @@ class SqlReadStore final : public ReadStore {
 
   Result<SearchPage> SearchOn(SqlDriver& d, const SearchQuery& q, SearchSql query, SearchSql source);
   // The page's rows (limit + 1 at most) for `query` (BuildSearchSql without plates) and its
-  // plate source; on SQLite from the day tables (SearchDayTables).
+  // plate source; on SQLite from the day tables (SearchDayWindows, SearchDayTables).
   Result<std::vector<SqlRow>> SearchRows(SqlDriver& d, const SearchQuery& q, SearchSql query, const SearchSql& source);
   Result<std::vector<SqlRow>> SearchDayTables(SqlDriver& d, const SearchQuery& q,
                                               const std::vector<std::string>& plates);
   Result<std::vector<SqlRow>> FetchReadRows(SqlDriver& d, const std::vector<SqlRow>& keys);
+  Result<std::vector<SqlRow>> SearchDayWindows(SqlDriver& d, const SearchQuery& q);
   // SQLite: whether reads_legacy (reads stored before migration 9) still holds a read; once
   // it is empty it stays so (nothing is added to it), and is no longer asked.
   Result<bool> LegacyLeft(SqlDriver& d);
