@@ -1012,12 +1012,11 @@ Result<std::vector<SqlRow>> SqlReadStore::SearchRows(SqlDriver& d, const SearchQ
       for (const auto& row : plate_rows) plates->push_back(AsString(row[0]));
     }
   }
-  // SQLite: the day tables newest first, until a page is found (candidate plates day by
-  // day; any other term in windows of days). With more candidate plates than
-  // kMaxMergedPlates, the one statement on the view of every day's table.
+  // SQLite: the day tables newest first, until a page is found. With more candidate plates
+  // than kMaxMergedPlates, the one statement on the view of every day's table.
   if (d.dialect() == Dialect::kSqlite) {
     if (plates) return SearchDayTables(d, q, *plates);
-    if (source.sql.empty()) return SearchDayWindows(d, q);
+    if (source.sql.empty()) return SearchByDay(d, q);
   }
   if (plates && d.dialect() != Dialect::kSqlite) {
     CUSTODIAN_ASSIGN_OR_RETURN(query, BuildSearchSql(q, d.dialect(), &*plates, nullptr));
@@ -1058,36 +1057,25 @@ void SortReadRows(std::vector<SqlRow>& rows) {
 }  // namespace
 
 // SQLite, a term without candidate plates (exact, a prefix range, none): the day tables
-// newest first in windows of 2, 4, 8 ... (at most 64) days, each window one statement whose
-// arms are the search on each of its tables (each walks its table's index newest first and
-// stops after a page), until a page and one more are found. A frequent plate's page comes
-// from the first window; a rare one costs a seek per day in about log2(days) statements.
-// (One statement on the view of every table, a merge SQLite runs lazily, was as fast for
-// rare plates but reads a row from every day's table for any plate: exact p99 4.7-5.1 ms at
-// 10M reads against 5 for the bar.) While reads_legacy holds reads, its page is merged in.
-Result<std::vector<SqlRow>> SqlReadStore::SearchDayWindows(SqlDriver& d, const SearchQuery& q) {
+// newest first, the search as one statement on each (it walks that table's index newest
+// first and stops after a page), until a page and one more are found: every read of a day
+// is newer than every read of the days before it. While reads_legacy holds reads, its page
+// is merged in. (Measured at 10M reads, exact p99 right after the bulk ingest: this 4.5 ms;
+// one statement on the view of every table, which SQLite runs as a lazy merge but which
+// reads a row from every day's table for any plate, 4.7; the same for (time, id) keys, then
+// the rows by id, 5.1; windows of 2, 4, 8 ... tables a statement, 6.1. bench/RESULTS.md.)
+Result<std::vector<SqlRow>> SqlReadStore::SearchByDay(SqlDriver& d, const SearchQuery& q) {
   int64_t first_day = 0, last_day = 0;
   CUSTODIAN_RETURN_IF_ERROR(SearchDayBounds(q, &first_day, &last_day));
-  CUSTODIAN_ASSIGN_OR_RETURN(std::vector<int64_t> all_days, ListReadDays(d));
-  std::vector<int64_t> days;
-  for (int64_t day : all_days) {
-    if (day >= first_day && day <= last_day) days.push_back(day);
-  }
+  CUSTODIAN_ASSIGN_OR_RETURN(std::vector<int64_t> days, ListReadDays(d));
   const size_t want = size_t(q.limit) + 1;
   std::vector<SqlRow> rows;
-  for (size_t i = 0, width = 2; i < days.size() && rows.size() < want; width = std::min<size_t>(width * 2, 64)) {
-    const size_t end = std::min(days.size(), i + width);
-    std::string sql;
-    std::vector<SqlValue> params;
-    for (size_t k = i; k < end; ++k) {
-      CUSTODIAN_ASSIGN_OR_RETURN(SearchSql arm, BuildSearchSql(q, Dialect::kSqlite, nullptr, nullptr, DayTableName(days[k])));
-      sql += (k > i ? " UNION ALL SELECT * FROM (" : "SELECT * FROM (") + arm.sql + ")";
-      params.insert(params.end(), arm.params.begin(), arm.params.end());
-    }
-    if (end - i > 1) sql += " ORDER BY 4 DESC, 1 DESC";  // captured_ms, id
-    CUSTODIAN_ASSIGN_OR_RETURN(auto part, d.Query(sql, params));
+  for (int64_t day : days) {
+    if (day > last_day) continue;
+    if (day < first_day || rows.size() >= want) break;
+    CUSTODIAN_ASSIGN_OR_RETURN(SearchSql s, BuildSearchSql(q, Dialect::kSqlite, nullptr, nullptr, DayTableName(day)));
+    CUSTODIAN_ASSIGN_OR_RETURN(auto part, d.Query(s.sql, s.params));
     for (auto& r : part) rows.push_back(std::move(r));
-    i = end;
   }
   CUSTODIAN_ASSIGN_OR_RETURN(bool legacy, LegacyLeft(d));
   if (legacy) {

@@ -220,12 +220,12 @@ class SqlReadStore final : public ReadStore {
 
   Result<SearchPage> SearchOn(SqlDriver& d, const SearchQuery& q, SearchSql query, SearchSql source);
   // The page's rows (limit + 1 at most) for `query` (BuildSearchSql without plates) and its
-  // plate source; on SQLite from the day tables (SearchDayWindows, SearchDayTables).
+  // plate source; on SQLite from the day tables (SearchByDay, SearchDayTables).
   Result<std::vector<SqlRow>> SearchRows(SqlDriver& d, const SearchQuery& q, SearchSql query, const SearchSql& source);
   Result<std::vector<SqlRow>> SearchDayTables(SqlDriver& d, const SearchQuery& q,
                                               const std::vector<std::string>& plates);
   Result<std::vector<SqlRow>> FetchReadRows(SqlDriver& d, const std::vector<SqlRow>& keys);
-  Result<std::vector<SqlRow>> SearchDayWindows(SqlDriver& d, const SearchQuery& q);
+  Result<std::vector<SqlRow>> SearchByDay(SqlDriver& d, const SearchQuery& q);
   // SQLite: whether reads_legacy (reads stored before migration 9) still holds a read; once
   // it is empty it stays so (nothing is added to it), and is no longer asked.
   Result<bool> LegacyLeft(SqlDriver& d);

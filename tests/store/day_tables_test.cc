@@ -1,0 +1,105 @@
+// SQLite's day tables (migration 9, src/store/sqlite/day_tables.cc): ids carry their day, a
+// day's table is made once, and the view `reads` still covers every table when there are
+// more of them than one compound SELECT may hold (500 in SQLite).
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "custodian/store/read_store.h"
+#include "store/sqlite/day_tables.h"
+#include "store/sqlite/sqlite_driver.h"
+
+namespace custodian::store::internal {
+namespace {
+
+namespace fs = std::filesystem;
+
+class DayTables : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("custodian_day_tables_" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    auto migrated = MigrateDatabase("sqlite://" + (dir_ / "c.db").string());
+    ASSERT_TRUE(migrated.ok()) << migrated.status().ToString();
+    auto driver = OpenSqliteDriver(dir_ / "c.db", false, 16);
+    ASSERT_TRUE(driver.ok()) << driver.status().ToString();
+    db_ = std::move(*driver);
+    ASSERT_TRUE(db_->ExecScript("INSERT INTO agencies (code, name) VALUES ('A', 'A'); "
+                                "INSERT INTO cameras (id, name, kind, agency_code, data_class) "
+                                "VALUES ('c', 'c', 'fixed', 'A', 0)")
+                    .ok());
+  }
+  void TearDown() override {
+    db_.reset();
+    fs::remove_all(dir_);
+  }
+
+  // One read on `day` with id `id`, straight into the day's table.
+  Status Insert(int64_t day, int64_t id) {
+    return db_->Query("INSERT INTO " + DayTableName(day) +
+                          " (id, camera_id, captured_ms, ingested_ms, plate_raw, plate, plate_rev, confusion_key, "
+                          "confidence, candidates, country, region, data_class) VALUES (?, 'c', ?, 0, 'P', 'P', 'P', "
+                          "'P', 0.9, '[]', '', '', 0)",
+                      {id, day * kDayMs + 1})
+        .status();
+  }
+
+  fs::path dir_;
+  std::unique_ptr<SqlDriver> db_;
+};
+
+TEST_F(DayTables, AnIdNamesItsDayTable) {
+  EXPECT_EQ(DayOfReadId(FirstIdOfDay(20454) + 7), 20454);
+  EXPECT_EQ(ReadTableOfId(FirstIdOfDay(20454) + 7), "reads_d20454");
+  EXPECT_EQ(DayOfReadId(42), std::nullopt);  // stored before migration 9
+  EXPECT_EQ(ReadTableOfId(42), "reads_legacy");
+}
+
+TEST_F(DayTables, ADayTableIsMadeOnceAndRefusesReadsOfOtherDays) {
+  ASSERT_TRUE(db_->Begin().ok());
+  ASSERT_TRUE(EnsureDayTables(*db_, {20454}).ok());
+  ASSERT_TRUE(EnsureDayTables(*db_, {20454, 20455}).ok());
+  ASSERT_TRUE(db_->Commit().ok());
+  auto days = ListReadDays(*db_);
+  ASSERT_TRUE(days.ok());
+  EXPECT_EQ(*days, (std::vector<int64_t>{20455, 20454}));  // newest first
+  ASSERT_TRUE(Insert(20454, FirstIdOfDay(20454) + 1).ok());
+  // A capture time outside the table's day is refused by its CHECK.
+  auto wrong = db_->Query("INSERT INTO reads_d20455 (id, camera_id, captured_ms, ingested_ms, plate_raw, plate, "
+                          "plate_rev, confusion_key, confidence, candidates, country, region, data_class) VALUES "
+                          "(1, 'c', 0, 0, 'P', 'P', 'P', 'P', 0.9, '[]', '', '', 0)",
+                          {});
+  EXPECT_FALSE(wrong.ok());
+  ASSERT_TRUE(db_->Begin().ok());
+  EXPECT_EQ(EnsureDayTables(*db_, {-1}).code(), StatusCode::kInvalidArgument);
+  ASSERT_TRUE(db_->Rollback().ok());
+}
+
+TEST_F(DayTables, TheViewCoversMoreTablesThanOneCompoundSelectHolds) {
+  std::set<int64_t> days;
+  for (int64_t d = 20000; d < 20450; ++d) days.insert(d);
+  ASSERT_TRUE(db_->Begin().ok());
+  ASSERT_TRUE(EnsureDayTables(*db_, days).ok());
+  ASSERT_TRUE(db_->Commit().ok());
+  for (int64_t d : {int64_t{20000}, int64_t{20399}, int64_t{20400}, int64_t{20449}}) {
+    ASSERT_TRUE(Insert(d, FirstIdOfDay(d) + 1).ok()) << d;
+  }
+  auto n = db_->Query("SELECT COUNT(*) FROM reads", {});
+  ASSERT_TRUE(n.ok()) << n.status().ToString();
+  EXPECT_EQ(AsInt((*n)[0][0]), 4);
+  auto one = db_->Query("SELECT captured_ms FROM reads WHERE id = ?", {FirstIdOfDay(20449) + 1});
+  ASSERT_TRUE(one.ok()) << one.status().ToString();
+  ASSERT_EQ(one->size(), 1u);
+  EXPECT_EQ(AsInt((*one)[0][0]), 20449 * kDayMs + 1);
+  ASSERT_TRUE(db_->Begin().ok());
+  ASSERT_TRUE(DropDayTable(*db_, 20449).ok());
+  ASSERT_TRUE(db_->Commit().ok());
+  n = db_->Query("SELECT COUNT(*) FROM reads", {});
+  ASSERT_TRUE(n.ok()) << n.status().ToString();
+  EXPECT_EQ(AsInt((*n)[0][0]), 3);
+  EXPECT_EQ(ListReadDays(*db_)->size(), 449u);
+}
+
+}  // namespace
+}  // namespace custodian::store::internal
