@@ -54,7 +54,7 @@ Result<PurgeSummary> RunPurge(store::ReadStore& store, const RetentionPolicy& po
                                                            .every_class_cutoff = every_class_cutoff}));
       s.plates += b.plates;  // a run's last call can tidy plates with no read purged (SQLite)
       other.reads += b.other_class_reads;  // a day dropped whole holds both classes
-      if (b.reads > 0 || b.partitions_dropped > 0) {
+      if (b.reads > 0 || b.whole_day) {
         ++s.batches;
         s.reads += b.reads;
         s.images += b.images;
@@ -62,8 +62,9 @@ Result<PurgeSummary> RunPurge(store::ReadStore& store, const RetentionPolicy& po
         if (!s.oldest || (b.oldest && *b.oldest < *s.oldest)) s.oldest = b.oldest;
         if (!s.newest || (b.newest && *b.newest > *s.newest)) s.newest = b.newest;
       }
-      // A dropped day may hold fewer reads than a batch; more may follow.
-      if (b.reads < options.batch_size && b.partitions_dropped == 0) {
+      // A day dropped whole may hold fewer reads than a batch (or none of this class);
+      // more may follow.
+      if (b.reads < options.batch_size && !b.whole_day) {
         s.complete = true;
         break;
       }

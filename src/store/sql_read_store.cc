@@ -605,7 +605,7 @@ Status SqlReadStore::WriteIngestJob(IngestJob& job) {
       // are in reads_legacy, keyed by (day, event id).
       std::set<int64_t> days;
       for (const ReadInput& r : batch) days.insert(event_day(r));
-      CUSTODIAN_RETURN_IF_ERROR(EnsureDayTables(*driver_, days));
+      CUSTODIAN_ASSIGN_OR_RETURN(const std::set<int64_t> existing, ExistingReadDays(*driver_, days));
       std::map<int64_t, std::set<std::string>> by_day;
       for (const ReadInput& r : batch) {
         if (!r.event_id.empty()) by_day[event_day(r)].insert(r.event_id);
@@ -613,14 +613,23 @@ Status SqlReadStore::WriteIngestJob(IngestJob& job) {
       CUSTODIAN_ASSIGN_OR_RETURN(bool legacy, LegacyLeft(*driver_));
       for (const auto& [day, ids] : by_day) {
         const std::vector<std::string> list(ids.begin(), ids.end());
-        CUSTODIAN_ASSIGN_OR_RETURN(
-            auto rows, SelectIn(*driver_, "SELECT event_id, id FROM " + DayTableName(day) + " WHERE event_id IN ", "", list));
-        for (const auto& row : rows) known_events[{day, AsString(row[0])}] = AsInt(row[1]);
+        if (existing.count(day)) {
+          CUSTODIAN_ASSIGN_OR_RETURN(auto rows, SelectIn(*driver_, "SELECT event_id, id FROM " + DayTableName(day) +
+                                                                       " WHERE event_id IN ",
+                                                         "", list));
+          for (const auto& row : rows) known_events[{day, AsString(row[0])}] = AsInt(row[1]);
+        }
         if (!legacy) continue;
         CUSTODIAN_ASSIGN_OR_RETURN(auto old_rows,
                                    SelectIn(*driver_, kSqliteEventLookupPrefix, kSqliteEventLookupSuffix, list, {day}));
         for (const auto& row : old_rows) known_events[{day, AsString(row[0])}] = AsInt(row[1]);
       }
+      // Tables for the days of the reads that are not retries.
+      std::set<int64_t> needed;
+      for (const ReadInput& r : batch) {
+        if (r.event_id.empty() || !known_events.count(std::pair(event_day(r), r.event_id))) needed.insert(event_day(r));
+      }
+      CUSTODIAN_RETURN_IF_ERROR(EnsureDayTables(*driver_, needed));
     } else {
       CUSTODIAN_ASSIGN_OR_RETURN(
           auto event_rows, SelectIn(*driver_, "SELECT event_id, read_id FROM read_events WHERE event_id IN ", "", event_ids));
@@ -673,12 +682,12 @@ Status SqlReadStore::WriteIngestJob(IngestJob& job) {
           "candidates, country, region, box_x, box_y, box_w, box_h, lat, lon, data_class, crop_sha, frame_sha";
       int64_t id = 0;
       if (filter) {
-        // SQLite: the day's table, the id one past the table's highest (day * 2^32 + n).
+        // SQLite: the day's table, the id after the last one the day gave ((day + 1) * 2^32 + n).
         const int64_t day = event_day(r);
         auto next = next_ids.find(day);
         if (next == next_ids.end()) {
-          CUSTODIAN_ASSIGN_OR_RETURN(auto max, driver_->Query("SELECT MAX(id) FROM " + DayTableName(day), {}));
-          next = next_ids.emplace(day, IsNull(max[0][0]) ? FirstIdOfDay(day) + 1 : AsInt(max[0][0]) + 1).first;
+          CUSTODIAN_ASSIGN_OR_RETURN(int64_t last, LastReadId(*driver_, day));
+          next = next_ids.emplace(day, last + 1).first;
         }
         id = next->second++;
         values.insert(values.begin(), id);
@@ -713,6 +722,7 @@ Status SqlReadStore::WriteIngestJob(IngestJob& job) {
         in_batch[r.event_id] = id;
       }
     }
+    for (const auto& [day, next] : next_ids) CUSTODIAN_RETURN_IF_ERROR(SetLastReadId(*driver_, day, next - 1));
     return Status::Ok();
   }
 }
@@ -1027,7 +1037,13 @@ Result<std::vector<SqlRow>> SqlReadStore::SearchRows(SqlDriver& d, const SearchQ
 namespace {
 
 // The UTC day of a time in ms, rounding down before 1970 too.
-int64_t FloorDay(int64_t ms) { return ms >= 0 ? ms / kDayMs : -((-ms + kDayMs - 1) / kDayMs); }
+// Times are clamped to +-2^62 ms first (a cursor or time range from a client may hold any
+// 64-bit value; no read is outside 1970..2200).
+int64_t FloorDay(int64_t ms) {
+  constexpr int64_t kLimit = int64_t{1} << 62;
+  ms = std::clamp(ms, -kLimit, kLimit);
+  return ms >= 0 ? ms / kDayMs : -((-ms + kDayMs - 1) / kDayMs);
+}
 
 }  // namespace
 
@@ -1038,7 +1054,7 @@ Status SearchDayBounds(const SearchQuery& q, int64_t* first_day, int64_t* last_d
   *first_day = std::numeric_limits<int64_t>::min();
   *last_day = std::numeric_limits<int64_t>::max();
   if (q.from) *first_day = FloorDay(ToUnixMillis(*q.from));
-  if (q.to) *last_day = FloorDay(ToUnixMillis(*q.to) - 1);
+  if (q.to) *last_day = FloorDay(std::max(ToUnixMillis(*q.to), std::numeric_limits<int64_t>::min() + 1) - 1);
   if (!q.cursor.empty()) {
     int64_t ms = 0, id = 0;
     CUSTODIAN_RETURN_IF_ERROR(DecodeCursor(q.cursor, &ms, &id));
@@ -1486,13 +1502,15 @@ Status SqlReadStore::RemoveImageFiles(const std::vector<std::string>& dead_image
 // references, plates no read holds any more), and a purge_log row per class. nullopt when
 // there is no such day: the batch then deletes reads one by one.
 Result<std::optional<PurgeBatchResult>> SqlReadStore::PurgeWholeDay(const PurgeBatchRequest& req, int64_t now_ms) {
-  const int64_t every_ms = ToUnixMillis(*req.every_class_cutoff);
+  // Never past this call's own class cutoff, whatever the caller says of every class.
+  const int64_t every_ms = std::min(ToUnixMillis(*req.every_class_cutoff), ToUnixMillis(req.cutoff));
   const int64_t own_class = ClassValue(req.data_class);
   std::optional<PurgeBatchResult> result;
   std::vector<std::string> dead_images;
   Status written = InTransaction([&]() -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(
-        auto found, driver_->Query("SELECT d.day FROM read_days d WHERE (d.day + 1) * 86400000 <= ? AND NOT EXISTS "
+        auto found, driver_->Query("SELECT d.day FROM read_days d WHERE d.dropped = 0 AND (d.day + 1) * 86400000 <= ? "
+                                   "AND NOT EXISTS "
                                    "(SELECT 1 FROM held_reads hr JOIN holds h ON h.id = hr.hold_id WHERE "
                                    "h.released_ms IS NULL AND hr.captured_ms >= d.day * 86400000 AND "
                                    "hr.captured_ms < (d.day + 1) * 86400000) ORDER BY d.day LIMIT 1",
@@ -1532,24 +1550,27 @@ Result<std::optional<PurgeBatchResult>> SqlReadStore::PurgeWholeDay(const PurgeB
     CUSTODIAN_ASSIGN_OR_RETURN(r.plates, UnindexUnusedPlates(txn, plates));
     r.images = int64_t(dead_images.size());
     for (const auto& c : counts) {
-      const int64_t cls = AsInt(c[0]), n = AsInt(c[1]), lo = AsInt(c[2]), hi = AsInt(c[3]);
-      const bool own = cls == own_class;
-      (own ? r.reads : r.other_class_reads) = n;
-      if (own || !r.oldest) {
-        r.oldest = FromUnixMillis(lo);
-        r.newest = FromUnixMillis(hi);
+      if (AsInt(c[0]) == own_class) {
+        r.reads = AsInt(c[1]);
+        r.oldest = FromUnixMillis(AsInt(c[2]));
+        r.newest = FromUnixMillis(AsInt(c[3]));
+      } else {
+        r.other_class_reads = AsInt(c[1]);
       }
     }
-    // A row per class: this class's carries the images and plates.
+    // A row per class the day held; the images and plates on this class's row, or on the
+    // only one.
+    const bool own_present = r.reads > 0;
     for (const auto& c : counts) {
-      const bool own = AsInt(c[0]) == own_class;
+      const bool carries = own_present ? AsInt(c[0]) == own_class : true;
       CUSTODIAN_RETURN_IF_ERROR(driver_
                                     ->Query("INSERT INTO purge_log (run_ms, run_by, data_class, cutoff_ms, reads, "
                                             "images, plates, oldest_ms, newest_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                             {now_ms, req.run_by, AsInt(c[0]), every_ms, AsInt(c[1]),
-                                             own ? r.images : 0, own ? r.plates : 0, AsInt(c[2]), AsInt(c[3])})
+                                             carries ? r.images : 0, carries ? r.plates : 0, AsInt(c[2]), AsInt(c[3])})
                                     .status());
     }
+    r.whole_day = true;
     result = r;
     return Status::Ok();
   });
@@ -1778,18 +1799,24 @@ const char* AlertSelect(Dialect dialect) { return dialect == Dialect::kSqlite ? 
 // each from its read's table; left NULL for a read that is gone, as the join leaves them.
 Status FillAlertReads(SqlDriver& driver, std::vector<SqlRow>& rows) {
   if (driver.dialect() != Dialect::kSqlite || rows.empty()) return Status::Ok();
-  CUSTODIAN_ASSIGN_OR_RETURN(std::vector<int64_t> list, ListReadDays(driver));
-  const std::set<int64_t> days(list.begin(), list.end());
-  for (SqlRow& r : rows) {
-    const int64_t id = AsInt(r[2]);
-    if (auto day = DayOfReadId(id); day && !days.count(*day)) continue;
-    CUSTODIAN_ASSIGN_OR_RETURN(auto read, driver.Query("SELECT plate, region, camera_id FROM " + ReadTableOfId(id) +
-                                                           " WHERE id = ? AND captured_ms = ?",
-                                                       {id, r[3]}));
-    if (read.empty()) continue;
-    for (size_t k = 0; k < 3; ++k) r[4 + k] = read[0][k];
-  }
-  return Status::Ok();
+  // One read transaction: the day list and the tables agree (another process may purge).
+  CUSTODIAN_RETURN_IF_ERROR(driver.ExecScript("BEGIN"));
+  Status filled = [&]() -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(std::vector<int64_t> list, ListReadDays(driver));
+    const std::set<int64_t> days(list.begin(), list.end());
+    for (SqlRow& r : rows) {
+      const int64_t id = AsInt(r[2]);
+      if (auto day = DayOfReadId(id); day && !days.count(*day)) continue;
+      CUSTODIAN_ASSIGN_OR_RETURN(auto read, driver.Query("SELECT plate, region, camera_id FROM " + ReadTableOfId(id) +
+                                                             " WHERE id = ? AND captured_ms = ?",
+                                                         {id, r[3]}));
+      if (read.empty()) continue;
+      for (size_t k = 0; k < 3; ++k) r[4 + k] = read[0][k];
+    }
+    return Status::Ok();
+  }();
+  Status ended = driver.ExecScript(filled.ok() ? "COMMIT" : "ROLLBACK");
+  return filled.ok() ? ended : filled;
 }
 
 Result<Alert> DecodeAlert(const SqlRow& r) {

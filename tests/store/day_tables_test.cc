@@ -54,6 +54,29 @@ TEST_F(DayTables, AnIdNamesItsDayTable) {
   EXPECT_EQ(ReadTableOfId(FirstIdOfDay(20454) + 7), "reads_d20454");
   EXPECT_EQ(DayOfReadId(42), std::nullopt);  // stored before migration 9
   EXPECT_EQ(ReadTableOfId(42), "reads_legacy");
+  // 1970-01-01 (a camera whose clock was never set) is a day like any other: its ids are
+  // above every legacy id.
+  EXPECT_GT(FirstIdOfDay(0), int64_t{0xFFFFFFFF});
+  EXPECT_EQ(DayOfReadId(FirstIdOfDay(0) + 1), 0);
+  EXPECT_EQ(ReadTableOfId(FirstIdOfDay(0) + 1), "reads_d0");
+  EXPECT_EQ(DayOfReadId(FirstIdOfDay(1) - 1), 0);
+}
+
+// A day's last id outlives its table: a late upload after a purge dropped the day gets
+// ids the day never gave, so nothing that kept a purged read's id (corrections, audits,
+// the access log) comes to name another read.
+TEST_F(DayTables, ADayNeverGivesAnIdTwice) {
+  ASSERT_TRUE(db_->Begin().ok());
+  ASSERT_TRUE(EnsureDayTables(*db_, {20454}).ok());
+  EXPECT_EQ(*LastReadId(*db_, 20454), FirstIdOfDay(20454));
+  ASSERT_TRUE(SetLastReadId(*db_, 20454, FirstIdOfDay(20454) + 5).ok());
+  ASSERT_TRUE(SetLastReadId(*db_, 20454, FirstIdOfDay(20454) + 2).ok());  // never lowered
+  ASSERT_TRUE(DropDayTable(*db_, 20454).ok());
+  EXPECT_TRUE(ListReadDays(*db_)->empty());
+  ASSERT_TRUE(EnsureDayTables(*db_, {20454}).ok());
+  ASSERT_TRUE(db_->Commit().ok());
+  EXPECT_EQ(*ListReadDays(*db_), std::vector<int64_t>{20454});
+  EXPECT_EQ(*LastReadId(*db_, 20454), FirstIdOfDay(20454) + 5);
 }
 
 TEST_F(DayTables, ADayTableIsMadeOnceAndRefusesReadsOfOtherDays) {

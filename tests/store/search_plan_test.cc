@@ -120,6 +120,20 @@ TEST_F(SearchPlan, CandidatePlatesAreWalkedOnePageEach) {
   }
 }
 
+// What SQLite runs for candidate plates (SqlReadStore::SearchDayTables): per day table, the
+// (time, id) of the plates' reads from the plate index alone, sorted (a day's share only),
+// then the page's rows by id.
+TEST_F(SearchPlan, CandidatePlatesOfADayAreKeysFromItsPlateIndex) {
+  std::string plan = PlanOf("SELECT r.captured_ms, r.id FROM reads_d20454 r WHERE r.plate IN (?, ?, ?, ?) "
+                            "ORDER BY r.captured_ms DESC, r.id DESC LIMIT ?",
+                            {std::string("7ABC123"), std::string("7A8C123"), std::string("7ABC12"), std::string(),
+                             int64_t{51}});
+  EXPECT_NE(plan.find("COVERING INDEX reads_d20454_by_plate (plate=?)"), std::string::npos) << plan;
+  EXPECT_EQ(plan.find("SCAN"), std::string::npos) << plan;
+  plan = PlanOf("SELECT r.id FROM reads_d20454 r WHERE r.id IN (?, ?)", {int64_t{1}, int64_t{2}});
+  EXPECT_NE(plan.find("INTEGER PRIMARY KEY (rowid=?)"), std::string::npos) << plan;
+}
+
 TEST_F(SearchPlan, FiltersWithoutAPlateUseTheirIndexes) {
   ExpectIndex({.match = PlateMatch::kAny}, "reads_d20454_by_time");
   ExpectIndex({.match = PlateMatch::kAny, .from = kT, .to = kT + std::chrono::hours(1)}, "reads_d20454_by_time");

@@ -1685,6 +1685,28 @@ TYPED_TEST(ReadStoreTest, PastDaysGoWholeBothClassesHeldReadsStay) {
   EXPECT_EQ(this->Plates({.match = PlateMatch::kWildcard, .plate = "1*"}), std::vector<std::string>{"1NEW004"});
 }
 
+// A day that held reads of one class only goes under that class, with its images, in the
+// summary and the purge log, whichever class's pass removed it.
+TYPED_TEST(ReadStoreTest, ADayOfOneClassIsLoggedUnderThatClass) {
+  ReadInput parked = this->MakeRead("p", "cam-p", "1PRK001", 0);  // non-public-safety only
+  parked.plate_crop = FakeImage(81);
+  this->Ingest(parked);
+  this->clock_.Set(kT0 + std::chrono::days(100));
+  auto s = policy::RunPurge(*this->store_, Retention(90, 90), this->clock_);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->public_safety.reads, 0);
+  EXPECT_EQ(s->non_public_safety.reads, 1);
+  EXPECT_FALSE(s->public_safety.oldest.has_value());
+  int64_t images = 0, reads_ps = 0, reads_nps = 0;
+  for (const auto& e : *this->store_->PurgeLog(10)) {
+    images += e.images;
+    (e.data_class == DataClass::kPublicSafety ? reads_ps : reads_nps) += e.reads;
+    EXPECT_EQ(e.data_class, DataClass::kNonPublicSafety) << "a row for a class the day did not hold";
+  }
+  EXPECT_EQ(images, 1);
+  EXPECT_EQ(reads_nps, 1);
+}
+
 // Reads stored before SQLite kept a table per day (migration 9 moved them, untouched, to
 // reads_legacy) are found, paged and merged with newer ones, recognised as duplicates,
 // corrected and purged like any other. (On PostgreSQL nothing is undone: the same
@@ -1736,7 +1758,7 @@ TYPED_TEST(ReadStoreTest, ReadsStoredBeforeDayTablesStayFullyUsable) {
 TYPED_TEST(ReadStoreTest, PurgeDropsTheDayPartitionsItEmpties) {
   using std::chrono::days;
   const std::string day = TypeParam::DayTableName(2026, 1, 1);
-  this->Ingest(this->MakeRead("", "cam-a", "7ABC123", 0));
+  const int64_t purged = this->Ingest(this->MakeRead("", "cam-a", "7ABC123", 0));
   this->clock_.Set(kT0 + days(100));
   auto s = policy::RunPurge(*this->store_, Retention(90, 90), this->clock_);
   ASSERT_TRUE(s.ok()) << s.status().ToString();
@@ -1746,6 +1768,7 @@ TYPED_TEST(ReadStoreTest, PurgeDropsTheDayPartitionsItEmpties) {
   // The store forgot the partition: a late upload for that day recreates it.
   int64_t late = this->Ingest(this->MakeRead("", "cam-a", "7ABC124", 5));
   EXPECT_GT(late, 0);
+  EXPECT_NE(late, purged);  // an id is never given twice
   EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM " + day), 1);
   EXPECT_EQ(this->Plates({.match = PlateMatch::kExact, .plate = "7ABC124"}).size(), 1u);
 }

@@ -72,6 +72,7 @@ struct PurgeBatchResult {
   int64_t plates = 0;   // distinct plates (and their trigrams) deleted with their last read
   int64_t partitions_dropped = 0;  // day partitions (PostgreSQL) or day tables (SQLite) dropped
   int64_t other_class_reads = 0;   // reads of the other class in a day dropped whole
+  bool whole_day = false;          // a day dropped whole (every_class_cutoff): more may follow
   std::optional<TimePoint> oldest;  // capture-time range of the deleted reads
   std::optional<TimePoint> newest;
 };

@@ -30,8 +30,7 @@ std::string DayTableDdl(int64_t day) {
          "CREATE INDEX " + t + "_by_time ON " + t + " (captured_ms);\n"
          "CREATE INDEX " + t + "_by_camera ON " + t + " (camera_id, captured_ms);\n"
          "CREATE INDEX " + t + "_by_class ON " + t + " (data_class, captured_ms);\n"
-         "CREATE UNIQUE INDEX " + t + "_by_event ON " + t + " (event_id) WHERE event_id IS NOT NULL;\n"
-         "INSERT INTO read_days (day) VALUES (" + std::to_string(day) + ");\n";
+         "CREATE UNIQUE INDEX " + t + "_by_event ON " + t + " (event_id) WHERE event_id IS NOT NULL;\n";
 }
 
 Status RebuildReadsView(SqlDriver& driver) {
@@ -64,19 +63,35 @@ std::string ReadTableOfId(int64_t id) {
 }
 
 Result<std::vector<int64_t>> ListReadDays(SqlDriver& driver) {
-  CUSTODIAN_ASSIGN_OR_RETURN(auto rows, driver.Query("SELECT day FROM read_days ORDER BY day DESC", {}));
+  CUSTODIAN_ASSIGN_OR_RETURN(auto rows,
+                             driver.Query("SELECT day FROM read_days WHERE dropped = 0 ORDER BY day DESC", {}));
   std::vector<int64_t> days;
   days.reserve(rows.size());
   for (const auto& r : rows) days.push_back(AsInt(r[0]));
   return days;
 }
 
+Result<std::set<int64_t>> ExistingReadDays(SqlDriver& driver, const std::set<int64_t>& days) {
+  std::set<int64_t> out;
+  for (int64_t day : days) {
+    CUSTODIAN_ASSIGN_OR_RETURN(auto found, driver.Query("SELECT 1 FROM read_days WHERE day = ? AND dropped = 0", {day}));
+    if (!found.empty()) out.insert(day);
+  }
+  return out;
+}
+
 Status EnsureDayTables(SqlDriver& driver, const std::set<int64_t>& days) {
   std::string ddl;
   for (int64_t day : days) {
     if (day < 0 || day >= (int64_t{1} << 31)) return Status::InvalidArgument("capture day ", day, " is out of range");
-    CUSTODIAN_ASSIGN_OR_RETURN(auto found, driver.Query("SELECT 1 FROM read_days WHERE day = ?", {day}));
-    if (found.empty()) ddl += DayTableDdl(day);
+    CUSTODIAN_ASSIGN_OR_RETURN(auto found, driver.Query("SELECT dropped FROM read_days WHERE day = ?", {day}));
+    const std::string d = std::to_string(day);
+    if (found.empty()) {
+      ddl += DayTableDdl(day) + "INSERT INTO read_days (day, last_id, dropped) VALUES (" + d + ", " +
+             std::to_string(FirstIdOfDay(day)) + ", 0);\n";
+    } else if (AsInt(found[0][0]) != 0) {  // dropped by a purge; a late upload makes it again
+      ddl += DayTableDdl(day) + "UPDATE read_days SET dropped = 0 WHERE day = " + d + ";\n";
+    }
   }
   if (ddl.empty()) return Status::Ok();
   CUSTODIAN_RETURN_IF_ERROR(driver.ExecScript(ddl));
@@ -85,8 +100,18 @@ Status EnsureDayTables(SqlDriver& driver, const std::set<int64_t>& days) {
 
 Status DropDayTable(SqlDriver& driver, int64_t day) {
   CUSTODIAN_RETURN_IF_ERROR(driver.ExecScript("DROP TABLE " + DayTableName(day) +
-                                              "; DELETE FROM read_days WHERE day = " + std::to_string(day)));
+                                              "; UPDATE read_days SET dropped = 1 WHERE day = " + std::to_string(day)));
   return RebuildReadsView(driver);
+}
+
+Result<int64_t> LastReadId(SqlDriver& driver, int64_t day) {
+  CUSTODIAN_ASSIGN_OR_RETURN(auto rows, driver.Query("SELECT last_id FROM read_days WHERE day = ?", {day}));
+  if (rows.empty()) return Status::Internal("day ", day, " has no row in read_days");
+  return AsInt(rows[0][0]);
+}
+
+Status SetLastReadId(SqlDriver& driver, int64_t day, int64_t id) {
+  return driver.Query("UPDATE read_days SET last_id = ? WHERE day = ? AND last_id < ?", {id, day, id}).status();
 }
 
 Result<bool> LegacyReadsLeft(SqlDriver& driver) {

@@ -1,7 +1,10 @@
 // SQLite's reads, one table per UTC capture day (migration 9). Internal.
 //
 // A read captured on day D (days since the epoch) lives in `reads_d<D>` with the id
-// D * 2^32 + n, so its table follows from its id; read_days lists the tables, and the view
+// (D + 1) * 2^32 + n, so its table follows from its id (day 0 too: every id of a day table
+// is above those of reads_legacy); read_days lists the days, the last id each was given (an
+// id is never given twice, even after the day's table was dropped and made again by a late
+// upload) and whether its table is there now; the view
 // `reads` joins them all (with reads_legacy, the reads stored before migration 9, whose
 // ids are below 2^32) for the statements that find reads by id or plate. The hot paths go
 // to the day tables themselves: ingest writes a day's table, a search walks them newest
@@ -24,12 +27,12 @@ inline constexpr int kDayIdShift = 32;
 inline constexpr const char* kLegacyReadsTable = "reads_legacy";
 
 inline int64_t DayOfMs(int64_t captured_ms) { return captured_ms / kDayMs; }
-// The first id of day `day`'s table (the table's own ids are above it).
-inline int64_t FirstIdOfDay(int64_t day) { return day << kDayIdShift; }
+// The ids of day `day`'s reads are above this and below FirstIdOfDay(day + 1).
+inline int64_t FirstIdOfDay(int64_t day) { return (day + 1) << kDayIdShift; }
 // The day whose table holds read `id`; nullopt for ids below 2^32 (reads_legacy).
 inline std::optional<int64_t> DayOfReadId(int64_t id) {
   if (id < (int64_t{1} << kDayIdShift)) return std::nullopt;
-  return id >> kDayIdShift;
+  return (id >> kDayIdShift) - 1;
 }
 // "reads_d<day>"; made from an integer, never from input text.
 std::string DayTableName(int64_t day);
@@ -39,11 +42,18 @@ std::string ReadTableOfId(int64_t id);
 
 // Days that have a table, newest first.
 Result<std::vector<int64_t>> ListReadDays(SqlDriver& driver);
+// Those of `days` that have a table.
+Result<std::set<int64_t>> ExistingReadDays(SqlDriver& driver, const std::set<int64_t>& days);
 // Inside a write transaction: creates the tables of those of `days` that have none (and
 // rebuilds the view when it did). kInvalidArgument for a day outside 0..2^31.
 Status EnsureDayTables(SqlDriver& driver, const std::set<int64_t>& days);
-// Inside a write transaction: drops day `day`'s table and rebuilds the view.
+// Inside a write transaction: drops day `day`'s table and rebuilds the view. The day's
+// last id is kept.
 Status DropDayTable(SqlDriver& driver, int64_t day);
+// The last id given to a read of `day` (FirstIdOfDay(day) when none was), and, inside the
+// write transaction that used them, recording a later one.
+Result<int64_t> LastReadId(SqlDriver& driver, int64_t day);
+Status SetLastReadId(SqlDriver& driver, int64_t day, int64_t id);
 // Whether reads_legacy still holds a read (it only ever empties: nothing is added to it).
 Result<bool> LegacyReadsLeft(SqlDriver& driver);
 
