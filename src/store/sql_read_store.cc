@@ -1085,17 +1085,24 @@ Result<std::vector<SqlRow>> SqlReadStore::SearchByDay(SqlDriver& d, const Search
   CUSTODIAN_RETURN_IF_ERROR(SearchDayBounds(q, &first_day, &last_day));
   CUSTODIAN_ASSIGN_OR_RETURN(std::vector<int64_t> days, ListReadDays(d));
   const size_t want = size_t(q.limit) + 1;
+  // The statement once, its table name filled in per day; its last parameter is the LIMIT,
+  // set to what the page still needs.
+  CUSTODIAN_ASSIGN_OR_RETURN(SearchSql s, BuildSearchSql(q, Dialect::kSqlite, nullptr, nullptr, kLegacyReadsTable));
+  const std::string from = std::string(" FROM ") + kLegacyReadsTable + " r";
+  const size_t at = s.sql.find(from);
+  if (at == std::string::npos || s.params.empty()) return Status::Internal("unexpected search statement shape");
+  const std::string head = s.sql.substr(0, at) + " FROM ", tail = s.sql.substr(at + from.size() - 2);
   std::vector<SqlRow> rows;
   for (int64_t day : days) {
     if (day > last_day) continue;
     if (day < first_day || rows.size() >= want) break;
-    CUSTODIAN_ASSIGN_OR_RETURN(SearchSql s, BuildSearchSql(q, Dialect::kSqlite, nullptr, nullptr, DayTableName(day)));
-    CUSTODIAN_ASSIGN_OR_RETURN(auto part, d.Query(s.sql, s.params));
+    s.params.back() = int64_t(want - rows.size());
+    CUSTODIAN_ASSIGN_OR_RETURN(auto part, d.Query(head + DayTableName(day) + tail, s.params));
     for (auto& r : part) rows.push_back(std::move(r));
   }
   CUSTODIAN_ASSIGN_OR_RETURN(bool legacy, LegacyLeft(d));
   if (legacy) {
-    CUSTODIAN_ASSIGN_OR_RETURN(SearchSql s, BuildSearchSql(q, Dialect::kSqlite, nullptr, nullptr, kLegacyReadsTable));
+    s.params.back() = int64_t(want);
     CUSTODIAN_ASSIGN_OR_RETURN(auto part, d.Query(s.sql, s.params));
     for (auto& r : part) rows.push_back(std::move(r));
     SortReadRows(rows);
@@ -1126,7 +1133,8 @@ Result<std::vector<SqlRow>> SqlReadStore::SearchDayTables(SqlDriver& d, const Se
   const size_t want = size_t(q.limit) + 1;
   params.push_back(int64_t(want));
   std::vector<SqlRow> keys;  // (captured_ms, id)
-  auto walk = [&](const std::string& table) -> Status {
+  auto walk = [&](const std::string& table, size_t limit) -> Status {
+    params.back() = int64_t(limit);
     CUSTODIAN_ASSIGN_OR_RETURN(auto rows, d.Query("SELECT r.captured_ms, r.id FROM " + table + " r WHERE r.plate IN " +
                                                       InList(n) + filters +
                                                       " ORDER BY r.captured_ms DESC, r.id DESC LIMIT ?",
@@ -1138,11 +1146,11 @@ Result<std::vector<SqlRow>> SqlReadStore::SearchDayTables(SqlDriver& d, const Se
   for (int64_t day : days) {
     if (day > last_day) continue;
     if (day < first_day || keys.size() >= want) break;
-    CUSTODIAN_RETURN_IF_ERROR(walk(DayTableName(day)));
+    CUSTODIAN_RETURN_IF_ERROR(walk(DayTableName(day), want - keys.size()));  // what the page still needs
   }
   CUSTODIAN_ASSIGN_OR_RETURN(bool legacy, LegacyLeft(d));
   if (legacy) {
-    CUSTODIAN_RETURN_IF_ERROR(walk(kLegacyReadsTable));
+    CUSTODIAN_RETURN_IF_ERROR(walk(kLegacyReadsTable, want));
     std::stable_sort(keys.begin(), keys.end(), [](const SqlRow& a, const SqlRow& b) {
       return std::pair(AsInt(a[0]), AsInt(a[1])) > std::pair(AsInt(b[0]), AsInt(b[1]));
     });
