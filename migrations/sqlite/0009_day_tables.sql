@@ -12,3 +12,6 @@
 ALTER TABLE reads RENAME TO reads_legacy;
 CREATE TABLE read_days (day INTEGER PRIMARY KEY, last_id INTEGER NOT NULL, dropped INTEGER NOT NULL DEFAULT 0);
 CREATE VIEW reads AS SELECT * FROM reads_legacy;
+-- The capture day of each plate's first read, where an exact search's walk of the days
+-- stops (NULL for the plates indexed before: their reads may be on any day).
+ALTER TABLE plates ADD COLUMN first_day INTEGER;

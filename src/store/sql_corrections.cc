@@ -76,7 +76,8 @@ Result<StoredRead> SqlReadStore::CorrectRead(int64_t read_id, std::string_view n
                                         "WHERE id = ? AND captured_ms = ?",
                                         {plate, Reversed(plate), ConfusionKey(plate), read_id, captured_ms})
                                   .status());
-    CUSTODIAN_RETURN_IF_ERROR(IndexPlate(txn, plate));
+    CUSTODIAN_RETURN_IF_ERROR(IndexPlate(
+        txn, plate, txn.dialect() == Dialect::kSqlite ? std::optional<int64_t>(DayOfMs(captured_ms)) : std::nullopt));
     CUSTODIAN_RETURN_IF_ERROR(UnindexUnusedPlates(txn, {old_plate}).status());
     return MatchHotlists(txn, read_id, captured_ms, plate, region, now_ms);
   }));

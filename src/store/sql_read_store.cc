@@ -636,11 +636,16 @@ Status SqlReadStore::WriteIngestJob(IngestJob& job) {
       for (const auto& row : event_rows) known_events[{0, AsString(row[0])}] = AsInt(row[1]);
     }
     CUSTODIAN_ASSIGN_OR_RETURN(BatchHotEntries hot, LoadHotEntries(*driver_, hot_plates, hot_keys));
-    // Plates already indexed: a read of one of them adds nothing to plates / plate_grams.
-    std::set<std::string, std::less<>> indexed;
-    CUSTODIAN_ASSIGN_OR_RETURN(auto plate_rows,
-                               SelectIn(*driver_, "SELECT plate FROM plates WHERE plate IN ", "", plates));
-    for (const auto& row : plate_rows) indexed.insert(AsString(row[0]));
+    // Plates already indexed: a read of one of them adds nothing to plates / plate_grams
+    // (SQLite: unless it is older than the plate's first day, which it then lowers).
+    std::map<std::string, std::optional<int64_t>, std::less<>> indexed;  // plate -> first_day
+    CUSTODIAN_ASSIGN_OR_RETURN(
+        auto plate_rows, SelectIn(*driver_, std::string("SELECT plate, ") + (filter ? "first_day" : "NULL") +
+                                                " FROM plates WHERE plate IN ",
+                                  "", plates));
+    for (const auto& row : plate_rows) {
+      indexed[AsString(row[0])] = IsNull(row[1]) ? std::nullopt : std::optional<int64_t>(AsInt(row[1]));
+    }
     DriverTxn txn(*driver_);  // for IndexPlate, shared with CorrectRead
     std::map<std::string_view, int64_t> in_batch;
     std::map<int64_t, int64_t> next_ids;  // SQLite: day -> the next read id in its table
@@ -707,7 +712,15 @@ Status SqlReadStore::WriteIngestJob(IngestJob& job) {
         id = AsInt(rows[0][0]);
       }
       results[i] = {id, false};
-      if (indexed.insert(p.plate).second) CUSTODIAN_RETURN_IF_ERROR(IndexPlate(txn, p.plate));
+      if (auto known = indexed.find(p.plate); known == indexed.end()) {
+        const std::optional<int64_t> day = filter ? std::optional<int64_t>(event_day(r)) : std::nullopt;
+        CUSTODIAN_RETURN_IF_ERROR(IndexPlate(txn, p.plate, day));
+        indexed.emplace(p.plate, day);
+      } else if (filter && known->second && event_day(r) < *known->second) {  // a late upload
+        known->second = event_day(r);
+        CUSTODIAN_RETURN_IF_ERROR(
+            driver_->Query("UPDATE plates SET first_day = ? WHERE plate = ?", {*known->second, p.plate}).status());
+      }
       CUSTODIAN_ASSIGN_OR_RETURN(
           results[i].alerts, MatchReadInBatch(*driver_, hot, {id, ToUnixMillis(r.captured_at), p.plate, p.confusion_key, r.region},
                                        now_ms));
@@ -1076,13 +1089,21 @@ void SortReadRows(std::vector<SqlRow>& rows) {
 // newest first, the search as one statement on each (it walks that table's index newest
 // first and stops after a page), until a page and one more are found: every read of a day
 // is newer than every read of the days before it. While reads_legacy holds reads, its page
-// is merged in. (Measured at 10M reads, exact p99 right after the bulk ingest: this 4.5 ms;
+// is merged in. (Measured at 10M reads, exact p99 right after the bulk ingest: this 4.4-5.0 ms;
 // one statement on the view of every table, which SQLite runs as a lazy merge but which
 // reads a row from every day's table for any plate, 4.7; the same for (time, id) keys, then
 // the rows by id, 5.1; windows of 2, 4, 8 ... tables a statement, 6.1. bench/RESULTS.md.)
 Result<std::vector<SqlRow>> SqlReadStore::SearchByDay(SqlDriver& d, const SearchQuery& q) {
   int64_t first_day = 0, last_day = 0;
   CUSTODIAN_RETURN_IF_ERROR(SearchDayBounds(q, &first_day, &last_day));
+  if (q.match == PlateMatch::kExact) {
+    // A plate's reads are on its first day or later (plates.first_day; unknown for plates
+    // indexed before migration 9), and a plate not in the dictionary has none.
+    CUSTODIAN_ASSIGN_OR_RETURN(std::string term, NormaliseSearchTerm(q.plate, /*allow_wildcards=*/false));
+    CUSTODIAN_ASSIGN_OR_RETURN(auto known, d.Query("SELECT first_day FROM plates WHERE plate = ?", {term}));
+    if (known.empty()) return std::vector<SqlRow>{};
+    if (!IsNull(known[0][0])) first_day = std::max(first_day, AsInt(known[0][0]));
+  }
   CUSTODIAN_ASSIGN_OR_RETURN(std::vector<int64_t> days, ListReadDays(d));
   const size_t want = size_t(q.limit) + 1;
   // The statement once, its table name filled in per day; its last parameter is the LIMIT,
@@ -1270,13 +1291,20 @@ int64_t ClassValue(DataClass c) { return c == DataClass::kPublicSafety ? 0 : 1; 
 
 }  // namespace
 
-Status IndexPlate(Txn& txn, const std::string& plate) {
+Status IndexPlate(Txn& txn, const std::string& plate, std::optional<int64_t> first_day) {
   CUSTODIAN_ASSIGN_OR_RETURN(
       auto added,
-      txn.Query("INSERT INTO plates (plate, plate_rev, confusion_key) VALUES (?, ?, ?) ON CONFLICT (plate) DO "
-                "NOTHING RETURNING plate",
-                {plate, Reversed(plate), ConfusionKey(plate)}));
-  if (added.empty()) return Status::Ok();
+      first_day ? txn.Query("INSERT INTO plates (plate, plate_rev, confusion_key, first_day) VALUES (?, ?, ?, ?) ON "
+                            "CONFLICT (plate) DO NOTHING RETURNING plate",
+                            {plate, Reversed(plate), ConfusionKey(plate), *first_day})
+                : txn.Query("INSERT INTO plates (plate, plate_rev, confusion_key) VALUES (?, ?, ?) ON CONFLICT (plate) "
+                            "DO NOTHING RETURNING plate",
+                            {plate, Reversed(plate), ConfusionKey(plate)}));
+  if (added.empty()) {
+    if (!first_day) return Status::Ok();
+    return txn.Query("UPDATE plates SET first_day = ? WHERE plate = ? AND first_day > ?", {*first_day, plate, *first_day})
+        .status();
+  }
   const std::set<std::string> grams = Trigrams(plate);
   if (grams.empty()) return Status::Ok();
   // One statement for all of them (one shape per gram count, so few cached statements).

@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <utility>
 #include <vector>
 #include <string>
@@ -113,7 +114,9 @@ class DriverTxn final : public Txn {
 // The distinct plates and their trigrams, the index of wildcard and fuzzy search
 // (migrations 2 and 6), as Ingest, PurgeBatch and CorrectRead keep it.
 // Adds `plate` to plates (with its reverse and confusion key) and, when new, its trigrams.
-Status IndexPlate(Txn& txn, const std::string& plate);
+// SQLite passes `first_day`, the capture day of the read being added: the plate's first
+// day, lowered to it when the plate was known from a later day (SearchByDay starts there).
+Status IndexPlate(Txn& txn, const std::string& plate, std::optional<int64_t> first_day = std::nullopt);
 // Removes from plates, with their trigrams, each of `plates` that no read holds any more,
 // and returns how many: a statement per 100 plates or 50 trigrams, not a round trip per
 // plate (which was most of a PostgreSQL purge).

@@ -27,7 +27,8 @@ struct SqliteBackend {
       "INSERT INTO reads SELECT id % 4294967296, event_id, camera_id, captured_ms, ingested_ms, plate_raw, plate, "
       "plate_rev, confusion_key, confidence, candidates, country, region, box_x, box_y, box_w, box_h, lat, lon, "
       "data_class, crop_sha, frame_sha FROM reads_d20454; "
-      "DROP TABLE reads_d20454; DROP TABLE read_days; DELETE FROM schema_version WHERE version >= 9";
+      "DROP TABLE reads_d20454; DROP TABLE read_days; ALTER TABLE plates DROP COLUMN first_day; "
+      "DELETE FROM schema_version WHERE version >= 9";
   // A read's id once kUndoDayTables has moved it (ids before migration 9 counted from 1).
   static int64_t UndoneId(int64_t id) { return id % 4294967296; }
   // The name of the table of a capture day's reads.

@@ -1685,6 +1685,31 @@ TYPED_TEST(ReadStoreTest, PastDaysGoWholeBothClassesHeldReadsStay) {
   EXPECT_EQ(this->Plates({.match = PlateMatch::kWildcard, .plate = "1*"}), std::vector<std::string>{"1NEW004"});
 }
 
+// An exact search finds every read of its plate whatever order they came in: a late upload
+// of an older read, reads of one batch out of time order, a read corrected to the plate
+// (SQLite starts an exact search's walk of the days at the plate's first day).
+TYPED_TEST(ReadStoreTest, ExactSearchFindsLateUploadsOutOfOrderBatchesAndCorrections) {
+  using std::chrono::days;
+  auto at = [&](std::string plate, int day) {
+    ReadInput r = this->MakeRead("", "cam-a", plate, 0);
+    r.captured_at = kT0 + days(day);
+    return r;
+  };
+  this->clock_.Set(kT0 + days(6));
+  this->Ingest(at("3LAT001", 5));
+  this->Ingest(at("3LAT001", 1));  // late
+  ASSERT_TRUE(this->store_->Ingest(std::vector<ReadInput>{at("3OOO002", 4), at("3OOO002", 2), at("3OOO002", 3)}).ok());
+  const int64_t wrong = this->Ingest(at("3WRG003", 0));
+  EXPECT_EQ(this->Plates({.match = PlateMatch::kExact, .plate = "3LAT001"}).size(), 2u);
+  EXPECT_EQ(this->Plates({.match = PlateMatch::kExact, .plate = "3OOO002"}).size(), 3u);
+  ASSERT_TRUE(this->store_->CorrectRead(wrong, "3LAT001", "misread", "u").ok());
+  auto page = this->store_->Search({.match = PlateMatch::kExact, .plate = "3LAT001"});
+  ASSERT_TRUE(page.ok()) << page.status().ToString();
+  ASSERT_EQ(page->reads.size(), 3u);
+  EXPECT_EQ(page->reads.back().id, wrong);  // the oldest, newest first
+  EXPECT_TRUE(this->Plates({.match = PlateMatch::kExact, .plate = "3NEVER0"}).empty());
+}
+
 // A day that held reads of one class only goes under that class, with its images, in the
 // summary and the purge log, whichever class's pass removed it.
 TYPED_TEST(ReadStoreTest, ADayOfOneClassIsLoggedUnderThatClass) {
