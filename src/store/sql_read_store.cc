@@ -1089,8 +1089,9 @@ void SortReadRows(std::vector<SqlRow>& rows) {
 // newest first, the search as one statement on each (it walks that table's index newest
 // first and stops after a page), until a page and one more are found: every read of a day
 // is newer than every read of the days before it. While reads_legacy holds reads, its page
-// is merged in. (Measured at 10M reads, exact p99 right after the bulk ingest: this 4.4-5.0 ms;
-// one statement on the view of every table, which SQLite runs as a lazy merge but which
+// is merged in. (Measured at 10M reads, exact p99 right after the bulk ingest: this 4.4-5.0
+// ms, 4.0 with the walk ending at the plate's first day; one statement on the view of every
+// table, which SQLite runs as a lazy merge but which
 // reads a row from every day's table for any plate, 4.7; the same for (time, id) keys, then
 // the rows by id, 5.1; windows of 2, 4, 8 ... tables a statement, 6.1. bench/RESULTS.md.)
 Result<std::vector<SqlRow>> SqlReadStore::SearchByDay(SqlDriver& d, const SearchQuery& q) {
