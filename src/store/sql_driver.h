@@ -35,11 +35,12 @@ class SqlDriver {
   // Inside a transaction: waits until no other process migrates this database.
   virtual Status LockForMigration() = 0;
   // Outside a transaction: makes sure reads captured on these UTC days (days since the
-  // epoch) can be inserted. A no-op where reads are not partitioned.
+  // epoch) can be inserted. A no-op on SQLite, whose day tables the store keeps inside its
+  // own transactions (store/sqlite/day_tables.h: each comes with a view rebuild and ids).
   virtual Status EnsureReadPartitions(const std::vector<int64_t>& days) = 0;
   // Outside a transaction: drops the partitions of these UTC days that hold no read, and
-  // forgets them (a later insert recreates one). Returns how many it dropped; 0 where
-  // reads are not partitioned.
+  // forgets them (a later insert recreates one). Returns how many it dropped; 0 on SQLite
+  // (PurgeBatch drops the day tables it empties in its own transaction).
   virtual Result<int64_t> DropEmptyReadPartitions(const std::vector<int64_t>& days) = 0;
 };
 

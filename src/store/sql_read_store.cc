@@ -629,6 +629,7 @@ Status SqlReadStore::WriteIngestJob(IngestJob& job) {
       for (const ReadInput& r : batch) {
         if (r.event_id.empty() || !known_events.count(std::pair(event_day(r), r.event_id))) needed.insert(event_day(r));
       }
+      for (int64_t day : existing) needed.erase(day);
       CUSTODIAN_RETURN_IF_ERROR(EnsureDayTables(*driver_, needed));
     } else {
       CUSTODIAN_ASSIGN_OR_RETURN(
@@ -1076,13 +1077,6 @@ Status SearchDayBounds(const SearchQuery& q, int64_t* first_day, int64_t* last_d
   return Status::Ok();
 }
 
-// Newest first by (captured_ms, id): columns 3 and 0 of kReadColumns.
-void SortReadRows(std::vector<SqlRow>& rows) {
-  std::stable_sort(rows.begin(), rows.end(), [](const SqlRow& a, const SqlRow& b) {
-    return std::pair(AsInt(a[3]), AsInt(a[0])) > std::pair(AsInt(b[3]), AsInt(b[0]));
-  });
-}
-
 }  // namespace
 
 // SQLite, a term without candidate plates (exact, a prefix range, none): the day tables
@@ -1105,29 +1099,41 @@ Result<std::vector<SqlRow>> SqlReadStore::SearchByDay(SqlDriver& d, const Search
     if (known.empty()) return std::vector<SqlRow>{};
     if (!IsNull(known[0][0])) first_day = std::max(first_day, AsInt(known[0][0]));
   }
-  CUSTODIAN_ASSIGN_OR_RETURN(std::vector<int64_t> days, ListReadDays(d));
-  const size_t want = size_t(q.limit) + 1;
-  // The statement once, its table name filled in per day; its last parameter is the LIMIT,
-  // set to what the page still needs.
+  // The statement once, its table name filled in per table; its last parameter is the LIMIT.
   CUSTODIAN_ASSIGN_OR_RETURN(SearchSql s, BuildSearchSql(q, Dialect::kSqlite, nullptr, nullptr, kLegacyReadsTable));
   const std::string from = std::string(" FROM ") + kLegacyReadsTable + " r";
   const size_t at = s.sql.find(from);
   if (at == std::string::npos || s.params.empty()) return Status::Internal("unexpected search statement shape");
   const std::string head = s.sql.substr(0, at) + " FROM ", tail = s.sql.substr(at + from.size() - 2);
+  // kReadColumns: captured_ms is column 3, id column 0.
+  return WalkDayTables(d, first_day, last_day, size_t(q.limit) + 1, 3, 0,
+                       [&](const std::string& table, size_t limit) -> Result<std::vector<SqlRow>> {
+                         s.params.back() = int64_t(limit);
+                         return d.Query(head + table + tail, s.params);
+                       });
+}
+
+// SQLite: the day tables newest first (those in [first_day, last_day]), each asked by `ask`
+// for what the page still needs, until `want` rows are found: every read of a day is newer
+// than every read of the days before it. While reads_legacy holds reads, it is asked for a
+// whole page too and its rows merged in, newest first by (columns ms_col, id_col).
+Result<std::vector<SqlRow>> SqlReadStore::WalkDayTables(SqlDriver& d, int64_t first_day, int64_t last_day, size_t want,
+                                                        size_t ms_col, size_t id_col, const DayTableAsk& ask) {
+  CUSTODIAN_ASSIGN_OR_RETURN(std::vector<int64_t> days, ListReadDays(d));
   std::vector<SqlRow> rows;
   for (int64_t day : days) {
     if (day > last_day) continue;
     if (day < first_day || rows.size() >= want) break;
-    s.params.back() = int64_t(want - rows.size());
-    CUSTODIAN_ASSIGN_OR_RETURN(auto part, d.Query(head + DayTableName(day) + tail, s.params));
+    CUSTODIAN_ASSIGN_OR_RETURN(auto part, ask(DayTableName(day), want - rows.size()));
     for (auto& r : part) rows.push_back(std::move(r));
   }
   CUSTODIAN_ASSIGN_OR_RETURN(bool legacy, LegacyLeft(d));
   if (legacy) {
-    s.params.back() = int64_t(want);
-    CUSTODIAN_ASSIGN_OR_RETURN(auto part, d.Query(s.sql, s.params));
+    CUSTODIAN_ASSIGN_OR_RETURN(auto part, ask(kLegacyReadsTable, want));
     for (auto& r : part) rows.push_back(std::move(r));
-    SortReadRows(rows);
+    std::stable_sort(rows.begin(), rows.end(), [&](const SqlRow& a, const SqlRow& b) {
+      return std::pair(AsInt(a[ms_col]), AsInt(a[id_col])) > std::pair(AsInt(b[ms_col]), AsInt(b[id_col]));
+    });
   }
   if (rows.size() > want) rows.resize(want);
   return rows;
@@ -1154,30 +1160,16 @@ Result<std::vector<SqlRow>> SqlReadStore::SearchDayTables(SqlDriver& d, const Se
   CUSTODIAN_RETURN_IF_ERROR(AppendSearchFilters(q, [&](std::string cond) { filters += " AND " + cond; }, params));
   const size_t want = size_t(q.limit) + 1;
   params.push_back(int64_t(want));
-  std::vector<SqlRow> keys;  // (captured_ms, id)
-  auto walk = [&](const std::string& table, size_t limit) -> Status {
-    params.back() = int64_t(limit);
-    CUSTODIAN_ASSIGN_OR_RETURN(auto rows, d.Query("SELECT r.captured_ms, r.id FROM " + table + " r WHERE r.plate IN " +
-                                                      InList(n) + filters +
-                                                      " ORDER BY r.captured_ms DESC, r.id DESC LIMIT ?",
-                                                  params));
-    for (auto& r : rows) keys.push_back(std::move(r));
-    return Status::Ok();
-  };
-  CUSTODIAN_ASSIGN_OR_RETURN(std::vector<int64_t> days, ListReadDays(d));
-  for (int64_t day : days) {
-    if (day > last_day) continue;
-    if (day < first_day || keys.size() >= want) break;
-    CUSTODIAN_RETURN_IF_ERROR(walk(DayTableName(day), want - keys.size()));  // what the page still needs
-  }
-  CUSTODIAN_ASSIGN_OR_RETURN(bool legacy, LegacyLeft(d));
-  if (legacy) {
-    CUSTODIAN_RETURN_IF_ERROR(walk(kLegacyReadsTable, want));
-    std::stable_sort(keys.begin(), keys.end(), [](const SqlRow& a, const SqlRow& b) {
-      return std::pair(AsInt(a[0]), AsInt(a[1])) > std::pair(AsInt(b[0]), AsInt(b[1]));
-    });
-  }
-  if (keys.size() > want) keys.resize(want);
+  // (captured_ms, id): columns 0 and 1.
+  CUSTODIAN_ASSIGN_OR_RETURN(
+      std::vector<SqlRow> keys,
+      WalkDayTables(d, first_day, last_day, want, 0, 1,
+                    [&](const std::string& table, size_t limit) -> Result<std::vector<SqlRow>> {
+                      params.back() = int64_t(limit);
+                      return d.Query("SELECT r.captured_ms, r.id FROM " + table + " r WHERE r.plate IN " + InList(n) +
+                                         filters + " ORDER BY r.captured_ms DESC, r.id DESC LIMIT ?",
+                                     params);
+                    }));
   return FetchReadRows(d, keys);
 }
 
@@ -1690,7 +1682,7 @@ Result<PurgeBatchResult> SqlReadStore::PurgeBatch(const PurgeBatchRequest& req) 
       ids.push_back(AsInt(r[0]));
       oldest = std::min(oldest, AsInt(r[1]));
       newest = std::max(newest, AsInt(r[1]));
-      days.insert(AsInt(r[1]) / kMsPerDay);
+      if (!sqlite) days.insert(AsInt(r[1]) / kMsPerDay);  // PostgreSQL's partitions (SQLite: below)
       plates.insert(AsString(r[2]));
       if (!IsNull(r[3])) events.push_back(AsString(r[3]));
       if (!IsNull(r[4])) ++image_refs[AsString(r[4])];
@@ -1703,17 +1695,14 @@ Result<PurgeBatchResult> SqlReadStore::PurgeBatch(const PurgeBatchRequest& req) 
       }
       // Day tables this batch emptied go (a day whose reads went by batches: held ones
       // released later, or a class with a shorter period).
-      std::set<int64_t> touched;
-      for (const auto& id : ids) {
-        if (auto d = DayOfReadId(AsInt(id))) touched.insert(*d);
-      }
-      for (int64_t d : touched) {
-        CUSTODIAN_ASSIGN_OR_RETURN(auto any, driver_->Query("SELECT 1 FROM " + DayTableName(d) + " LIMIT 1", {}));
+      for (const auto& [table, table_ids] : ids_by_table) {
+        const std::optional<int64_t> day = DayOfReadId(AsInt(table_ids.front()));
+        if (!day) continue;  // reads_legacy stays
+        CUSTODIAN_ASSIGN_OR_RETURN(auto any, driver_->Query("SELECT 1 FROM " + table + " LIMIT 1", {}));
         if (!any.empty()) continue;
-        CUSTODIAN_RETURN_IF_ERROR(DropDayTable(*driver_, d));
+        CUSTODIAN_RETURN_IF_ERROR(DropDayTable(*driver_, *day));
         ++result.partitions_dropped;
       }
-      days.clear();
     } else {
       // The capture-time bounds let PostgreSQL touch only the partitions involved.
       CUSTODIAN_RETURN_IF_ERROR(

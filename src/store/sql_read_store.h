@@ -229,6 +229,9 @@ class SqlReadStore final : public ReadStore {
                                               const std::vector<std::string>& plates);
   Result<std::vector<SqlRow>> FetchReadRows(SqlDriver& d, const std::vector<SqlRow>& keys);
   Result<std::vector<SqlRow>> SearchByDay(SqlDriver& d, const SearchQuery& q);
+  using DayTableAsk = std::function<Result<std::vector<SqlRow>>(const std::string& table, size_t limit)>;
+  Result<std::vector<SqlRow>> WalkDayTables(SqlDriver& d, int64_t first_day, int64_t last_day, size_t want,
+                                            size_t ms_col, size_t id_col, const DayTableAsk& ask);
   // SQLite: whether reads_legacy (reads stored before migration 9) still holds a read; once
   // it is empty it stays so (nothing is added to it), and is no longer asked.
   Result<bool> LegacyLeft(SqlDriver& d);
