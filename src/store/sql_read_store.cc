@@ -555,19 +555,25 @@ void SqlReadStore::WriteIngestGroup(std::vector<IngestJob*>& jobs) {
     if (job->status.ok()) live.push_back(job);
   }
   if (live.empty()) return;
-  Status group = InTransaction([&]() -> Status {
-    for (IngestJob* job : live) CUSTODIAN_RETURN_IF_ERROR(WriteIngestJob(*job));
-    return Status::Ok();
-  });
+  // The new plates' trigrams are written last, in one statement (see PendingTrigrams).
+  auto write = [this](std::span<IngestJob* const> jobs) {
+    return InTransaction([&]() -> Status {
+      PendingTrigrams trigrams;
+      for (IngestJob* job : jobs) CUSTODIAN_RETURN_IF_ERROR(WriteIngestJob(*job, trigrams));
+      DriverTxn txn(*driver_);
+      return WritePendingTrigrams(txn, trigrams);
+    });
+  };
+  Status group = write(live);
   if (group.ok() || live.size() == 1) {
     for (IngestJob* job : live) job->status = group;
     return;
   }
-  for (IngestJob* job : live) job->status = InTransaction([&]() { return WriteIngestJob(*job); });
+  for (IngestJob* job : live) job->status = write(std::span<IngestJob* const>(&job, 1));
 }
 
 // A batch's rows, inside the caller's transaction.
-Status SqlReadStore::WriteIngestJob(IngestJob& job) {
+Status SqlReadStore::WriteIngestJob(IngestJob& job, PendingTrigrams& trigrams) {
   const std::span<const ReadInput> batch = job.batch;
   const std::vector<PreparedRead>& prepared = job.prepared;
   const int64_t now_ms = job.now_ms;
@@ -715,7 +721,7 @@ Status SqlReadStore::WriteIngestJob(IngestJob& job) {
       results[i] = {id, false};
       if (auto known = indexed.find(p.plate); known == indexed.end()) {
         const std::optional<int64_t> day = filter ? std::optional<int64_t>(event_day(r)) : std::nullopt;
-        CUSTODIAN_RETURN_IF_ERROR(IndexPlate(txn, p.plate, day));
+        CUSTODIAN_RETURN_IF_ERROR(IndexPlate(txn, p.plate, day, &trigrams));
         indexed.emplace(p.plate, day);
       } else if (filter && known->second && event_day(r) < *known->second) {  // a late upload
         known->second = event_day(r);
@@ -925,6 +931,9 @@ Result<SearchSql> BuildSearchSql(const SearchQuery& q, Dialect dialect, const st
         prefix_range();
       } else if (suffix_len >= 3) {
         suffix_range();
+      } else if (run_len >= 3 && dialect == Dialect::kSqlite) {
+        // FTS5 answers the GLOB from the trigrams of every literal run of 3+ (migration 10).
+        from_plates("SELECT t.plate FROM plate_trigrams t WHERE t.plate GLOB ?", {pattern});
       } else if (run_len >= 3) {
         from_plates(std::string("SELECT g.plate FROM plate_grams g WHERE g.gram = ? AND g.plate ") + match_op + " ?",
                     {term.substr(run_start, 3), pattern});
@@ -1284,20 +1293,40 @@ int64_t ClassValue(DataClass c) { return c == DataClass::kPublicSafety ? 0 : 1; 
 
 }  // namespace
 
-Status IndexPlate(Txn& txn, const std::string& plate, std::optional<int64_t> first_day) {
+Status IndexPlate(Txn& txn, const std::string& plate, std::optional<int64_t> first_day, PendingTrigrams* trigrams) {
+  if (txn.dialect() == Dialect::kSqlite) {
+    // SQLite: the plate's trigrams are one row of plate_trigrams, at the rowid after the
+    // last one given, named in plates.trigram_rowid for the purge.
+    if (trigrams == nullptr) {
+      PendingTrigrams now;
+      CUSTODIAN_RETURN_IF_ERROR(IndexPlate(txn, plate, first_day, &now));
+      return WritePendingTrigrams(txn, now);
+    }
+    const bool has_trigrams = plate.size() >= 3;
+    if (has_trigrams && trigrams->next_rowid == 0) {
+      CUSTODIAN_ASSIGN_OR_RETURN(auto last, txn.Query("SELECT coalesce(max(id), 0) FROM plate_trigrams_content", {}));
+      trigrams->next_rowid = AsInt(last[0][0]) + 1;
+    }
+    const SqlValue rowid = has_trigrams ? SqlValue(trigrams->next_rowid) : SqlValue();
+    const SqlValue day = first_day ? SqlValue(*first_day) : SqlValue();
+    CUSTODIAN_ASSIGN_OR_RETURN(
+        auto added, txn.Query("INSERT INTO plates (plate, plate_rev, confusion_key, first_day, trigram_rowid) VALUES "
+                              "(?, ?, ?, ?, ?) ON CONFLICT (plate) DO NOTHING RETURNING plate",
+                              {plate, Reversed(plate), ConfusionKey(plate), day, rowid}));
+    if (added.empty()) {
+      if (!first_day) return Status::Ok();
+      return txn
+          .Query("UPDATE plates SET first_day = ? WHERE plate = ? AND first_day > ?", {*first_day, plate, *first_day})
+          .status();
+    }
+    if (has_trigrams) trigrams->rows.emplace_back(trigrams->next_rowid++, plate);
+    return Status::Ok();
+  }
   CUSTODIAN_ASSIGN_OR_RETURN(
-      auto added,
-      first_day ? txn.Query("INSERT INTO plates (plate, plate_rev, confusion_key, first_day) VALUES (?, ?, ?, ?) ON "
-                            "CONFLICT (plate) DO NOTHING RETURNING plate",
-                            {plate, Reversed(plate), ConfusionKey(plate), *first_day})
-                : txn.Query("INSERT INTO plates (plate, plate_rev, confusion_key) VALUES (?, ?, ?) ON CONFLICT (plate) "
+      auto added, txn.Query("INSERT INTO plates (plate, plate_rev, confusion_key) VALUES (?, ?, ?) ON CONFLICT (plate) "
                             "DO NOTHING RETURNING plate",
                             {plate, Reversed(plate), ConfusionKey(plate)}));
-  if (added.empty()) {
-    if (!first_day) return Status::Ok();
-    return txn.Query("UPDATE plates SET first_day = ? WHERE plate = ? AND first_day > ?", {*first_day, plate, *first_day})
-        .status();
-  }
+  if (added.empty()) return Status::Ok();
   const std::set<std::string> grams = Trigrams(plate);
   if (grams.empty()) return Status::Ok();
   // One statement for all of them (one shape per gram count, so few cached statements).
@@ -1311,15 +1340,44 @@ Status IndexPlate(Txn& txn, const std::string& plate, std::optional<int64_t> fir
   return txn.Query(sql + " ON CONFLICT DO NOTHING", params).status();
 }
 
+Status WritePendingTrigrams(Txn& txn, PendingTrigrams& trigrams) {
+  if (trigrams.rows.empty()) return Status::Ok();
+  // One statement (one shape) for any number of rows: a JSON array of [rowid, plate].
+  nlohmann::json rows = nlohmann::json::array();
+  for (const auto& [rowid, plate] : trigrams.rows) rows.push_back({rowid, plate});
+  trigrams.rows.clear();
+  return txn
+      .Query("INSERT INTO plate_trigrams (rowid, plate) SELECT json_extract(value, '$[0]'), "
+             "json_extract(value, '$[1]') FROM json_each(?)",
+             {rows.dump()})
+      .status();
+}
+
 Result<int64_t> UnindexUnusedPlates(Txn& txn, const std::vector<std::string>& plates) {
-  CUSTODIAN_ASSIGN_OR_RETURN(auto rows, SelectIn(txn, "SELECT p.plate FROM plates p WHERE p.plate IN ",
-                                                 " AND NOT EXISTS (SELECT 1 FROM reads r WHERE r.plate = p.plate)",
-                                                 plates));
+  const bool sqlite = txn.dialect() == Dialect::kSqlite;
+  CUSTODIAN_ASSIGN_OR_RETURN(
+      auto rows, SelectIn(txn, std::string("SELECT p.plate, ") + (sqlite ? "p.trigram_rowid" : "NULL") +
+                                   " FROM plates p WHERE p.plate IN ",
+                          " AND NOT EXISTS (SELECT 1 FROM reads r WHERE r.plate = p.plate)", plates));
   std::set<std::string> dead;
-  for (const auto& row : rows) dead.insert(AsString(row[0]));
+  std::vector<SqlValue> trigram_rows;
+  for (const auto& row : rows) {
+    dead.insert(AsString(row[0]));
+    if (!IsNull(row[1])) trigram_rows.push_back(row[1]);
+  }
   if (dead.empty()) return int64_t{0};
   CUSTODIAN_RETURN_IF_ERROR(
       ForChunks(txn, "DELETE FROM plates WHERE plate IN ", "", std::vector<SqlValue>(dead.begin(), dead.end()), {}));
+  if (sqlite) {
+    if (trigram_rows.empty()) return int64_t(dead.size());
+    CUSTODIAN_RETURN_IF_ERROR(ForChunks(txn, "DELETE FROM plate_trigrams WHERE rowid IN ", "", trigram_rows, {}));
+    // FTS5 records a delete as a marker in a new segment; the plate's trigrams stay in the
+    // older segments until they are merged. Merging them all now leaves none behind
+    // (secure_delete zeroes the pages they free): the plate is destroyed, not hidden.
+    CUSTODIAN_RETURN_IF_ERROR(
+        txn.Query("INSERT INTO plate_trigrams (plate_trigrams) VALUES ('optimize')", {}).status());
+    return int64_t(dead.size());
+  }
   std::vector<std::pair<std::string, std::string>> grams;  // (gram, plate)
   for (const auto& plate : dead) {
     for (const auto& g : Trigrams(plate)) grams.emplace_back(g, plate);

@@ -116,7 +116,21 @@ class DriverTxn final : public Txn {
 // Adds `plate` to plates (with its reverse and confusion key) and, when new, its trigrams.
 // SQLite passes `first_day`, the capture day of the read being added: the plate's first
 // day, lowered to it when the plate was known from a later day (SearchByDay starts there).
-Status IndexPlate(Txn& txn, const std::string& plate, std::optional<int64_t> first_day = std::nullopt);
+//
+// SQLite keeps the trigrams in plate_trigrams (FTS5, migration 10). FTS5 writes what it
+// holds in memory as a new segment whenever a statement of the transaction opens a
+// savepoint (nearly every INSERT does), so a transaction adding many plates queues their
+// rows in a PendingTrigrams and writes them with one statement at its end
+// (WritePendingTrigrams): one segment per transaction, not one per plate. Without one
+// (`trigrams` null) the row is written at once.
+struct PendingTrigrams {
+  int64_t next_rowid = 0;  // 0: not yet read from plate_trigrams
+  std::vector<std::pair<int64_t, std::string>> rows;  // (rowid, plate)
+};
+Status IndexPlate(Txn& txn, const std::string& plate, std::optional<int64_t> first_day = std::nullopt,
+                  PendingTrigrams* trigrams = nullptr);
+// Writes the queued rows (SQLite), one statement for all of them, and empties the queue.
+Status WritePendingTrigrams(Txn& txn, PendingTrigrams& trigrams);
 // Removes from plates, with their trigrams, each of `plates` that no read holds any more,
 // and returns how many: a statement per 100 plates or 50 trigrams, not a round trip per
 // plate (which was most of a PostgreSQL purge).
@@ -246,7 +260,7 @@ class SqlReadStore final : public ReadStore {
   struct IngestJob;
   Status RunIngestJob(IngestJob& job);
   void WriteIngestGroup(std::vector<IngestJob*>& jobs);
-  Status WriteIngestJob(IngestJob& job);
+  Status WriteIngestJob(IngestJob& job, PendingTrigrams& trigrams);
   GroupCommit<IngestJob> ingest_group_;
 
   FairMutex mu_;

@@ -85,7 +85,7 @@ TEST_F(SearchPlan, EachPlateMatchUsesItsIndex) {
   ExpectIndex({.match = PlateMatch::kWildcard, .plate = "7ABC*"}, "reads_d20454_by_plate (plate>? AND plate<?)");
   ExpectIndex({.match = PlateMatch::kWildcard, .plate = "7*"}, "reads_d20454_by_plate (plate>? AND plate<?)");
   ExpectIndex({.match = PlateMatch::kWildcard, .plate = "*C123"}, "plates_by_rev");
-  ExpectIndex({.match = PlateMatch::kWildcard, .plate = "?ABC?2?"}, "SEARCH g USING PRIMARY KEY (gram=?)");  // plate_grams
+  ExpectIndex({.match = PlateMatch::kWildcard, .plate = "?ABC?2?"}, "SCAN t VIRTUAL TABLE INDEX 0:G");  // plate_trigrams (FTS5 GLOB)
   ExpectIndex({.match = PlateMatch::kWildcard, .plate = "*ABC*"}, "reads_d20454_by_plate (plate=?)");
   ExpectIndex({.match = PlateMatch::kFuzzy, .plate = "7ABC123"}, "plates_by_confusion");
   ExpectIndex({.match = PlateMatch::kFuzzy, .plate = "7ABC123", .extra_edits = 1}, "plates_by_confusion");

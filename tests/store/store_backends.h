@@ -29,6 +29,16 @@ struct SqliteBackend {
       "data_class, crop_sha, frame_sha FROM reads_d20454; "
       "DROP TABLE reads_d20454; DROP TABLE read_days; ALTER TABLE plates DROP COLUMN first_day; "
       "DELETE FROM schema_version WHERE version >= 9";
+  // Undoes migration 10: the trigrams back in plate_grams (emptied: migration 2 fills it).
+  static constexpr const char* kUndoPlateTrigrams =
+      "DROP TABLE plate_trigrams; ALTER TABLE plates DROP COLUMN trigram_rowid; "
+      "CREATE TABLE plate_grams (gram TEXT NOT NULL, plate TEXT NOT NULL, PRIMARY KEY (gram, plate)) WITHOUT ROWID; "
+      "DELETE FROM schema_version WHERE version >= 10";
+  // Rows of the trigram index (`where` a condition on its column plate), and how many
+  // rows a plate with `trigrams` distinct trigrams has there: SQLite keeps a plate's
+  // trigrams in one row of plate_trigrams (FTS5, migration 10).
+  static std::string TrigramRowsSql(const std::string& where) { return "SELECT COUNT(*) FROM plate_trigrams " + where; }
+  static int64_t TrigramRows(int64_t trigrams) { return trigrams > 0 ? 1 : 0; }
   // A read's id once kUndoDayTables has moved it (ids before migration 9 counted from 1).
   static int64_t UndoneId(int64_t id) { return id % 4294967296; }
   // The name of the table of a capture day's reads.
@@ -85,6 +95,9 @@ struct PostgresBackend {
   static constexpr bool kPartitioned = true;
   static constexpr bool kEventIdsPerDay = false;  // read_events (event id)
   static constexpr const char* kUndoDayTables = "SELECT 1";  // PostgreSQL partitions reads itself
+  static constexpr const char* kUndoPlateTrigrams = "SELECT 1";  // PostgreSQL keeps plate_grams
+  static std::string TrigramRowsSql(const std::string& where) { return "SELECT COUNT(*) FROM plate_grams " + where; }
+  static int64_t TrigramRows(int64_t trigrams) { return trigrams; }
   static int64_t UndoneId(int64_t id) { return id; }
   static std::string DayTableName(int y, int m, int d) {
     char name[32];

@@ -298,6 +298,7 @@ TYPED_TEST(ReadStoreTest, UpgradeFromVersionOneIndexesExistingPlates) {
   this->Ingest(this->MakeRead("", "cam-b", "7ABD123", 2));
   this->store_.reset();
   // Back to version 1, as a database written by the release before it would be.
+  ASSERT_TRUE(TypeParam::Exec(this->url_, TypeParam::kUndoPlateTrigrams).ok());  // migration 10 (SQLite)
   ASSERT_TRUE(TypeParam::Exec(this->url_, TypeParam::kUndoDayTables).ok());  // migration 9 (SQLite)
   ASSERT_TRUE(TypeParam::Exec(this->url_,
                               "DROP TABLE failed_logons; DROP TABLE sessions; DROP TABLE acknowledgments; "
@@ -324,9 +325,9 @@ TYPED_TEST(ReadStoreTest, UpgradeFromVersionOneIndexesExistingPlates) {
   std::vector<std::string> plates;
   for (const auto& r : page->reads) plates.push_back(r.plate);
   EXPECT_EQ(plates, (std::vector<std::string>{"9XABCY", "7ABC123"}));
-  auto grams = TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM plate_grams WHERE plate = '9XABCY'");
+  auto grams = TypeParam::QueryInt(this->url_, TypeParam::TrigramRowsSql("WHERE plate = '9XABCY'"));
   ASSERT_TRUE(grams.ok());
-  EXPECT_EQ(*grams, 4);
+  EXPECT_EQ(*grams, TypeParam::TrigramRows(4));
   // Migration 6 gave the existing plates their reverse and confusion key.
   auto fuzzy = this->store_->Search({.match = PlateMatch::kFuzzy, .plate = "7A8C123"});
   ASSERT_TRUE(fuzzy.ok()) << fuzzy.status().ToString();
@@ -1194,8 +1195,9 @@ TYPED_TEST(ReadStoreTest, PurgeForgetsManyPlatesAndKeepsThoseStillRead) {
   EXPECT_EQ(s->public_safety.reads, 230);
   EXPECT_EQ(s->public_safety.plates, 229);
   EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM plates"), 1);
-  EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM plate_grams WHERE plate <> '1QK0009'"), 0);
-  EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM plate_grams WHERE plate = '1QK0009'"), 5);
+  EXPECT_EQ(*TypeParam::QueryInt(this->url_, TypeParam::TrigramRowsSql("WHERE plate <> '1QK0009'")), 0);
+  EXPECT_EQ(*TypeParam::QueryInt(this->url_, TypeParam::TrigramRowsSql("WHERE plate = '1QK0009'")),
+            TypeParam::TrigramRows(5));
   EXPECT_EQ(this->Plates({.match = PlateMatch::kWildcard, .plate = "*QK0*"}), std::vector<std::string>{"1QK0009"});
 }
 
@@ -1263,8 +1265,8 @@ TYPED_TEST(ReadStoreTest, PurgeDeletesImagesPlatesAndEventIdsWithTheirLastRead) 
   EXPECT_TRUE(this->store_->images().Exists(shared_sha));
   EXPECT_TRUE(this->store_->GetImage(shared_sha).ok());
   EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM plates WHERE plate = '8XYZ789'"), 0);
-  EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM plate_grams WHERE plate = '8XYZ789'"), 0);
-  EXPECT_GT(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM plate_grams WHERE plate = '8XYZ780'"), 0);
+  EXPECT_EQ(*TypeParam::QueryInt(this->url_, TypeParam::TrigramRowsSql("WHERE plate = '8XYZ789'")), 0);
+  EXPECT_GT(*TypeParam::QueryInt(this->url_, TypeParam::TrigramRowsSql("WHERE plate = '8XYZ780'")), 0);
   // The wildcard index forgets the plate: a trigram search finds only b.
   EXPECT_EQ(this->Plates({.match = PlateMatch::kWildcard, .plate = "*XYZ*"}),
             std::vector<std::string>{"8XYZ780"});
@@ -1282,7 +1284,7 @@ TYPED_TEST(ReadStoreTest, PurgeDeletesImagesPlatesAndEventIdsWithTheirLastRead) 
   EXPECT_FALSE(this->store_->images().Exists(shared_sha));
   EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM images"), 0);
   EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM plates"), 0);
-  EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM plate_grams"), 0);
+  EXPECT_EQ(*TypeParam::QueryInt(this->url_, TypeParam::TrigramRowsSql("")), 0);
   EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM reads WHERE event_id IS NOT NULL"), 0);
   auto check = this->store_->VerifyImages({.grace = std::chrono::milliseconds(0)});
   ASSERT_TRUE(check.ok());
@@ -1368,7 +1370,7 @@ TYPED_TEST(ReadStoreTest, PurgeKeepsAPlateWhileAnyOfItsReadsIsLeftWhicheverWentF
     EXPECT_EQ(s.public_safety.plates, step.plates) << step.at.count();
     EXPECT_EQ(dictionary(), step.dictionary) << step.at.count();
   }
-  EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM plate_grams"), 0);
+  EXPECT_EQ(*TypeParam::QueryInt(this->url_, TypeParam::TrigramRowsSql("")), 0);
 }
 
 // A purged read leaves no copy of its plate in the SQLite file: deleted cells and freed
@@ -1412,6 +1414,7 @@ TYPED_TEST(ReadStoreTest, APurgedPlateLeavesNoBytesInTheDatabaseFile) {
   EXPECT_FALSE(has(after, "9QZX10"));  // neither plate, candidate, nor dictionary entry
   EXPECT_FALSE(has(after, "9QZY10"));
   EXPECT_FALSE(has(after, "XZQ9"));  // the reversed plate's start
+  EXPECT_FALSE(has(after, "QZX"));   // a trigram only the purged plates have (SQLite: FTS5 segments)
   EXPECT_TRUE(has(after, "7KEEP77"));
 }
 
@@ -1574,7 +1577,7 @@ TYPED_TEST(ReadStoreTest, PlatesOfAPurgeRunCutShortAreTidiedByTheNextRunsEnd) {
   EXPECT_TRUE(rest->public_safety.complete);
   EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM plates"), 1);
   EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM plates WHERE plate = '5GC1001'"), 1);
-  EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM plate_grams WHERE plate <> '5GC1001'"), 0);
+  EXPECT_EQ(*TypeParam::QueryInt(this->url_, TypeParam::TrigramRowsSql("WHERE plate <> '5GC1001'")), 0);
   EXPECT_EQ(this->Plates({.match = PlateMatch::kWildcard, .plate = "*GC1*"}), std::vector<std::string>{"5GC1001"});
   EXPECT_EQ(this->Plates({.match = PlateMatch::kFuzzy, .plate = "5GC1O01"}), std::vector<std::string>{"5GC1001"});
 }
@@ -1742,6 +1745,7 @@ TYPED_TEST(ReadStoreTest, ReadsStoredBeforeDayTablesStayFullyUsable) {
   const int64_t old1 = TypeParam::UndoneId(this->Ingest(this->MakeRead("old-1", "cam-a", "2OLD001", 10)));
   const int64_t old2 = TypeParam::UndoneId(this->Ingest(this->MakeRead("old-2", "cam-a", "2OLD002", 30)));
   this->store_.reset();
+  ASSERT_TRUE(TypeParam::Exec(this->url_, TypeParam::kUndoPlateTrigrams).ok());
   ASSERT_TRUE(TypeParam::Exec(this->url_, TypeParam::kUndoDayTables).ok());
   EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM reads WHERE id IN (" + std::to_string(old1) + ", " +
                                                  std::to_string(old2) + ")"),
