@@ -9,6 +9,8 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "custodian/store/plate_key.h"
 
@@ -487,13 +489,18 @@ Result<std::vector<IngestResult>> SqlReadStore::Ingest(std::span<const ReadInput
   for (const ReadInput& r : batch) days.insert(ToUnixMillis(r.captured_at) / kMsPerDay);
   job.days.assign(days.begin(), days.end());
   // The cameras on a read connection (SQLite), not queued behind the writer's transactions.
+  // One statement per 100 cameras, not one per camera.
   CUSTODIAN_RETURN_IF_ERROR(WithReader([&](SqlDriver& d) -> Status {
+    std::set<std::string_view> ids;
+    for (const ReadInput& r : batch) ids.insert(r.camera_id);
+    CUSTODIAN_ASSIGN_OR_RETURN(
+        auto rows, SelectIn(d, "SELECT id, data_class, lat, lon FROM cameras WHERE id IN ", "",
+                            std::vector<std::string>(ids.begin(), ids.end())));
+    for (const auto& row : rows) job.cameras[AsString(row[0])] = {AsInt(row[1]), row[2], row[3]};
     for (size_t i = 0; i < batch.size(); ++i) {
-      if (job.cameras.count(batch[i].camera_id)) continue;
-      CUSTODIAN_ASSIGN_OR_RETURN(
-          auto rows, d.Query("SELECT data_class, lat, lon FROM cameras WHERE id = ?", {batch[i].camera_id}));
-      if (rows.empty()) return WithIndex(i, Status::NotFound("no camera '", batch[i].camera_id, "'"));
-      job.cameras[batch[i].camera_id] = {AsInt(rows[0][0]), rows[0][1], rows[0][2]};
+      if (!job.cameras.count(batch[i].camera_id)) {
+        return WithIndex(i, Status::NotFound("no camera '", batch[i].camera_id, "'"));
+      }
     }
     return Status::Ok();
   }));
@@ -587,7 +594,10 @@ Status SqlReadStore::WriteIngestJob(IngestJob& job, PendingTrigrams& trigrams) {
     if (filter) CUSTODIAN_RETURN_IF_ERROR(RefreshHotlistFilter());
     std::vector<std::string> event_ids, plates, hot_plates, hot_keys;
     {
-      std::set<std::string_view> e, pl, k;
+      std::unordered_set<std::string_view> e, pl, k;
+      e.reserve(batch.size());
+      pl.reserve(batch.size());
+      k.reserve(batch.size());
       for (size_t i = 0; i < batch.size(); ++i) {
         const std::string& plate = prepared[i].plate;
         const std::string& key = prepared[i].confusion_key;
@@ -645,7 +655,8 @@ Status SqlReadStore::WriteIngestJob(IngestJob& job, PendingTrigrams& trigrams) {
     CUSTODIAN_ASSIGN_OR_RETURN(BatchHotEntries hot, LoadHotEntries(*driver_, hot_plates, hot_keys));
     // Plates already indexed: a read of one of them adds nothing to plates / plate_grams
     // (SQLite: unless it is older than the plate's first day, which it then lowers).
-    std::map<std::string, std::optional<int64_t>, std::less<>> indexed;  // plate -> first_day
+    std::unordered_map<std::string, std::optional<int64_t>> indexed;  // plate -> first_day
+    indexed.reserve(plates.size());
     CUSTODIAN_ASSIGN_OR_RETURN(
         auto plate_rows, SelectIn(*driver_, std::string("SELECT plate, ") + (filter ? "first_day" : "NULL") +
                                                 " FROM plates WHERE plate IN ",
@@ -654,8 +665,11 @@ Status SqlReadStore::WriteIngestJob(IngestJob& job, PendingTrigrams& trigrams) {
       indexed[AsString(row[0])] = IsNull(row[1]) ? std::nullopt : std::optional<int64_t>(AsInt(row[1]));
     }
     DriverTxn txn(*driver_);  // for IndexPlate, shared with CorrectRead
-    std::map<std::string_view, int64_t> in_batch;
+    std::unordered_map<std::string_view, int64_t> in_batch;
+    in_batch.reserve(batch.size());
     std::map<int64_t, int64_t> next_ids;  // SQLite: day -> the next read id in its table
+    std::map<int64_t, std::string> insert_sql;  // SQLite: day -> the INSERT into its table
+    std::vector<SqlValue> values;
     for (size_t i = 0; i < batch.size(); ++i) {
       const ReadInput& r = batch[i];
       const PreparedRead& p = prepared[i];
@@ -664,7 +678,8 @@ Status SqlReadStore::WriteIngestJob(IngestJob& job, PendingTrigrams& trigrams) {
           results[i] = {it->second, true};
           continue;
         }
-        if (auto it = known_events.find(std::pair(event_day(r), r.event_id)); it != known_events.end()) {
+        if (known_events.empty()) {
+        } else if (auto it = known_events.find(std::pair(event_day(r), r.event_id)); it != known_events.end()) {
           results[i] = {it->second, true};
           continue;
         }
@@ -684,11 +699,13 @@ Status SqlReadStore::WriteIngestJob(IngestJob& job, PendingTrigrams& trigrams) {
       if (IsNull(lat) || IsNull(lon)) lat = lon = SqlValue();
       auto box = [&](int v) { return r.box ? SqlValue(int64_t(v)) : SqlValue(); };
       auto opt_text = [](const std::string& s) { return s.empty() ? SqlValue() : SqlValue(s); };
-      std::vector<SqlValue> values{
+      values.clear();
+      if (filter) values.emplace_back();  // the id, below
+      values.insert(values.end(), {
           opt_text(r.event_id), r.camera_id, ToUnixMillis(r.captured_at), now_ms, r.plate, p.plate,
           Reversed(p.plate), p.confusion_key, double(r.confidence), p.candidates_json, r.country, r.region,
           box(r.box ? r.box->x : 0), box(r.box ? r.box->y : 0), box(r.box ? r.box->width : 0),
-          box(r.box ? r.box->height : 0), lat, lon, cam.data_class, opt_text(p.crop_sha), opt_text(p.frame_sha)};
+          box(r.box ? r.box->height : 0), lat, lon, cam.data_class, opt_text(p.crop_sha), opt_text(p.frame_sha)});
       constexpr const char* kInsertColumns =
           "event_id, camera_id, captured_ms, ingested_ms, plate_raw, plate, plate_rev, confusion_key, confidence, "
           "candidates, country, region, box_x, box_y, box_w, box_h, lat, lon, data_class, crop_sha, frame_sha";
@@ -702,13 +719,15 @@ Status SqlReadStore::WriteIngestJob(IngestJob& job, PendingTrigrams& trigrams) {
           next = next_ids.emplace(day, last + 1).first;
         }
         id = next->second++;
-        values.insert(values.begin(), id);
-        CUSTODIAN_RETURN_IF_ERROR(
-            driver_
-                ->Query("INSERT INTO " + DayTableName(day) + " (id, " + kInsertColumns +
-                            ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        values)
-                .status());
+        values[0] = id;
+        auto sql = insert_sql.find(day);
+        if (sql == insert_sql.end()) {
+          sql = insert_sql
+                    .emplace(day, "INSERT INTO " + DayTableName(day) + " (id, " + kInsertColumns +
+                                      ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                    .first;
+        }
+        CUSTODIAN_RETURN_IF_ERROR(driver_->Query(sql->second, values).status());
       } else {
         CUSTODIAN_ASSIGN_OR_RETURN(
             auto rows, driver_->Query(std::string("INSERT INTO reads (") + kInsertColumns +
@@ -728,9 +747,12 @@ Status SqlReadStore::WriteIngestJob(IngestJob& job, PendingTrigrams& trigrams) {
         CUSTODIAN_RETURN_IF_ERROR(
             driver_->Query("UPDATE plates SET first_day = ? WHERE plate = ?", {*known->second, p.plate}).status());
       }
-      CUSTODIAN_ASSIGN_OR_RETURN(
-          results[i].alerts, MatchReadInBatch(*driver_, hot, {id, ToUnixMillis(r.captured_at), p.plate, p.confusion_key, r.region},
-                                       now_ms));
+      if (hot.by_plate.count(p.plate) || hot.fuzzy_by_key.count(p.confusion_key)) {
+        CUSTODIAN_ASSIGN_OR_RETURN(
+            results[i].alerts,
+            MatchReadInBatch(*driver_, hot, {id, ToUnixMillis(r.captured_at), p.plate, p.confusion_key, r.region},
+                             now_ms));
+      }
       if (!r.event_id.empty()) {
         if (!filter) {  // SQLite: the reads row's event_id is indexed (reads_by_event)
           CUSTODIAN_RETURN_IF_ERROR(

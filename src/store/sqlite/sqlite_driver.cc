@@ -42,8 +42,10 @@ class SqliteDriver final : public SqlDriver {
 
   Result<std::vector<SqlRow>> Query(const std::string& sql, const std::vector<SqlValue>& params) override {
     CUSTODIAN_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, Prepare(sql));
+    // Every parameter is bound below (the count is checked), so no clear_bindings; text
+    // is bound without a copy (SQLITE_STATIC): `params` outlives the steps, and the next
+    // call binds anew before stepping again.
     sqlite3_reset(stmt);
-    sqlite3_clear_bindings(stmt);
     if (size_t(sqlite3_bind_parameter_count(stmt)) != params.size()) {
       return Status::Internal("sqlite: statement wants ", sqlite3_bind_parameter_count(stmt), " parameters, got ",
                               params.size());
@@ -57,7 +59,7 @@ class SqliteDriver final : public SqlDriver {
       } else if (auto* d = std::get_if<double>(&v)) {
         rc = sqlite3_bind_double(stmt, idx, *d);
       } else if (auto* s = std::get_if<std::string>(&v)) {
-        rc = sqlite3_bind_text(stmt, idx, s->data(), int(s->size()), SQLITE_TRANSIENT);
+        rc = sqlite3_bind_text(stmt, idx, s->data(), int(s->size()), SQLITE_STATIC);
       } else {
         rc = sqlite3_bind_null(stmt, idx);
       }
