@@ -604,9 +604,9 @@ Status SqlReadStore::WriteIngestJob(IngestJob& job, PendingTrigrams& trigrams) {
         if (!batch[i].event_id.empty() && e.insert(batch[i].event_id).second) event_ids.push_back(batch[i].event_id);
         if (pl.insert(plate).second) {
           plates.push_back(plate);
-          if (!filter || hot_plates_.count(plate)) hot_plates.push_back(plate);
+          if (!filter || hot_plates_.MayContain(plate)) hot_plates.push_back(plate);
         }
-        if (k.insert(key).second && (!filter || hot_fuzzy_keys_.count(key))) hot_keys.push_back(key);
+        if (k.insert(key).second && (!filter || hot_fuzzy_keys_.MayContain(key))) hot_keys.push_back(key);
       }
     }
     // Event ids already stored, by (capture day, event id): on SQLite an event id is
@@ -779,14 +779,14 @@ Status SqlReadStore::RefreshHotlistFilter() {
   CUSTODIAN_ASSIGN_OR_RETURN(auto v, driver_->Query("SELECT version FROM hotlist_version", {}));
   const int64_t version = v.empty() ? -1 : AsInt(v[0][0]);
   if (version == hot_filter_version_ && version >= 0) return Status::Ok();
-  hot_plates_.clear();
-  hot_fuzzy_keys_.clear();
+  hot_plates_.Clear();
+  hot_fuzzy_keys_.Clear();
   CUSTODIAN_ASSIGN_OR_RETURN(auto plates, driver_->Query("SELECT DISTINCT plate FROM hotlist_entries", {}));
-  for (const auto& r : plates) hot_plates_.insert(AsString(r[0]));
+  for (const auto& r : plates) hot_plates_.Insert(AsString(r[0]));
   CUSTODIAN_ASSIGN_OR_RETURN(auto keys, driver_->Query("SELECT DISTINCT e.confusion_key FROM hotlist_entries e JOIN "
                                                        "hotlists h ON h.id = e.hotlist_id WHERE h.fuzzy = 1",
                                                        {}));
-  for (const auto& r : keys) hot_fuzzy_keys_.insert(AsString(r[0]));
+  for (const auto& r : keys) hot_fuzzy_keys_.Insert(AsString(r[0]));
   hot_filter_version_ = version;
   return Status::Ok();
 }
@@ -2078,8 +2078,8 @@ Result<HotlistImportResult> SqlReadStore::ImportHotlistEntries(const HotlistImpo
     }
     if (filter) {
       for (const Prepared& p : prepared) {
-        hot_plates_.insert(p.plate);
-        if (fuzzy) hot_fuzzy_keys_.insert(p.key);
+        hot_plates_.Insert(p.plate);
+        if (fuzzy) hot_fuzzy_keys_.Insert(p.key);
       }
       CUSTODIAN_ASSIGN_OR_RETURN(auto v, driver_->Query("SELECT version FROM hotlist_version", {}));
       hot_filter_version_ = v.empty() ? -1 : AsInt(v[0][0]);
