@@ -653,7 +653,7 @@ Status SqlReadStore::WriteIngestJob(IngestJob& job, PendingTrigrams& trigrams) {
       for (const auto& row : event_rows) known_events[{0, AsString(row[0])}] = AsInt(row[1]);
     }
     CUSTODIAN_ASSIGN_OR_RETURN(BatchHotEntries hot, LoadHotEntries(*driver_, hot_plates, hot_keys));
-    // Plates already indexed: a read of one of them adds nothing to plates / plate_grams
+    // Plates already indexed: a read of one of them adds nothing to plates or the trigrams
     // (SQLite: unless it is older than the plate's first day, which it then lowers).
     std::unordered_map<std::string, std::optional<int64_t>> indexed;  // plate -> first_day
     indexed.reserve(plates.size());
@@ -678,10 +678,11 @@ Status SqlReadStore::WriteIngestJob(IngestJob& job, PendingTrigrams& trigrams) {
           results[i] = {it->second, true};
           continue;
         }
-        if (known_events.empty()) {
-        } else if (auto it = known_events.find(std::pair(event_day(r), r.event_id)); it != known_events.end()) {
-          results[i] = {it->second, true};
-          continue;
+        if (!known_events.empty()) {
+          if (auto it = known_events.find(std::pair(event_day(r), r.event_id)); it != known_events.end()) {
+            results[i] = {it->second, true};
+            continue;
+          }
         }
       }
       for (const auto* img : {&r.plate_crop, &r.frame}) {
@@ -893,7 +894,7 @@ Result<SearchSql> BuildSearchSql(const SearchQuery& q, Dialect dialect, const st
     where += where.empty() ? " WHERE " : " AND ";
     where += cond;
   };
-  // Where the term's candidate plates come from a query on plates / plate_grams, that
+  // Where the term's candidate plates come from a query on plates or the trigrams, that
   // query (for plate_source) and the condition on reads it makes.
   SearchSql source;
   auto from_plates = [&](std::string source_sql, std::vector<SqlValue> source_params) {
@@ -1375,7 +1376,7 @@ Status WritePendingTrigrams(Txn& txn, PendingTrigrams& trigrams) {
       .status();
 }
 
-Result<int64_t> UnindexUnusedPlates(Txn& txn, const std::vector<std::string>& plates) {
+Result<int64_t> UnindexUnusedPlates(Txn& txn, const std::vector<std::string>& plates, bool merge_trigrams) {
   const bool sqlite = txn.dialect() == Dialect::kSqlite;
   CUSTODIAN_ASSIGN_OR_RETURN(
       auto rows, SelectIn(txn, std::string("SELECT p.plate, ") + (sqlite ? "p.trigram_rowid" : "NULL") +
@@ -1393,6 +1394,7 @@ Result<int64_t> UnindexUnusedPlates(Txn& txn, const std::vector<std::string>& pl
   if (sqlite) {
     if (trigram_rows.empty()) return int64_t(dead.size());
     CUSTODIAN_RETURN_IF_ERROR(ForChunks(txn, "DELETE FROM plate_trigrams WHERE rowid IN ", "", trigram_rows, {}));
+    if (!merge_trigrams) return int64_t(dead.size());
     // FTS5 records a delete as a marker in a new segment; the plate's trigrams stay in the
     // older segments until they are merged. Merging them all now leaves none behind
     // (secure_delete zeroes the pages they free): the plate is destroyed, not hidden.

@@ -113,7 +113,7 @@ class DriverTxn final : public Txn {
 };
 
 // The distinct plates and their trigrams, the index of wildcard and fuzzy search
-// (migrations 2 and 6), as Ingest, PurgeBatch and CorrectRead keep it.
+// (migrations 2, 6 and 10), as Ingest, PurgeBatch and CorrectRead keep it.
 // Adds `plate` to plates (with its reverse and confusion key) and, when new, its trigrams.
 // SQLite passes `first_day`, the capture day of the read being added: the plate's first
 // day, lowered to it when the plate was known from a later day (SearchByDay starts there).
@@ -133,9 +133,13 @@ Status IndexPlate(Txn& txn, const std::string& plate, std::optional<int64_t> fir
 // Writes the queued rows (SQLite), one statement for all of them, and empties the queue.
 Status WritePendingTrigrams(Txn& txn, PendingTrigrams& trigrams);
 // Removes from plates, with their trigrams, each of `plates` that no read holds any more,
-// and returns how many: a statement per 100 plates or 50 trigrams, not a round trip per
-// plate (which was most of a PostgreSQL purge).
-Result<int64_t> UnindexUnusedPlates(Txn& txn, const std::vector<std::string>& plates);
+// and returns how many: a statement per 100 plates (PostgreSQL: and per 50 trigram rows),
+// not a round trip per plate (which was most of a PostgreSQL purge). SQLite deletes their
+// plate_trigrams rows and, when `merge_trigrams`, then merges the FTS5 index whole: until
+// its segments are merged, older ones keep a deleted plate's trigrams, from which the
+// plate could be read back. A purge merges (destroyed means destroyed); a correction does
+// not (the old plate stays in read_corrections anyway; the next purge run merges).
+Result<int64_t> UnindexUnusedPlates(Txn& txn, const std::vector<std::string>& plates, bool merge_trigrams = true);
 
 // A mutex that hands itself over in arrival order, except that short governance
 // transactions (access-log entries, sessions: Transact) go before waiting ingests, purges
@@ -280,9 +284,9 @@ class SqlReadStore final : public ReadStore {
   std::atomic<bool> legacy_empty_{false};
   // The plates of every hotlist entry, and the confusion keys of those on fuzzy lists, as
   // Bloom filters: a batch looks up in SQL only the plates and keys that may be listed (a
-  // false positive costs one lookup that finds nothing). 2^24 bits each (2 MiB): ~1.4% false
-  // positives at a million entries, which hash sets of the strings held in ~70 bytes an
-  // entry (ingest speed measured the same either way, bench/RESULTS.md session 12).
+  // false positive costs one lookup that finds nothing). 2^24 bits each (2 MiB): ~1.3% false
+  // positives at a million entries, where hash sets of the strings took ~70 bytes an entry
+  // (ingest speed measured the same either way, bench/RESULTS.md session 12).
   class HotFilter {
    public:
     void Clear() { std::fill(bits_.begin(), bits_.end(), 0); }

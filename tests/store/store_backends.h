@@ -39,6 +39,14 @@ struct SqliteBackend {
   // trigrams in one row of plate_trigrams (FTS5, migration 10).
   static std::string TrigramRowsSql(const std::string& where) { return "SELECT COUNT(*) FROM plate_trigrams " + where; }
   static int64_t TrigramRows(int64_t trigrams) { return trigrams > 0 ? 1 : 0; }
+  // 1 when the trigram index holds exactly the plates of 3+ characters, each at its
+  // plates.trigram_rowid; and FTS5's own check of its index against its rows.
+  static constexpr const char* kTrigramsMatchPlatesSql =
+      "SELECT (SELECT COUNT(*) FROM plates WHERE length(plate) >= 3) = (SELECT COUNT(*) FROM plate_trigrams) "
+      "AND NOT EXISTS (SELECT 1 FROM plates p WHERE length(p.plate) >= 3 AND NOT EXISTS "
+      "(SELECT 1 FROM plate_trigrams t WHERE t.rowid = p.trigram_rowid AND t.plate = p.plate))";
+  static constexpr const char* kTrigramIndexCheck =
+      "INSERT INTO plate_trigrams (plate_trigrams) VALUES ('integrity-check')";
   // A read's id once kUndoDayTables has moved it (ids before migration 9 counted from 1).
   static int64_t UndoneId(int64_t id) { return id % 4294967296; }
   // The name of the table of a capture day's reads.
@@ -98,6 +106,11 @@ struct PostgresBackend {
   static constexpr const char* kUndoPlateTrigrams = "SELECT 1";  // PostgreSQL keeps plate_grams
   static std::string TrigramRowsSql(const std::string& where) { return "SELECT COUNT(*) FROM plate_grams " + where; }
   static int64_t TrigramRows(int64_t trigrams) { return trigrams; }
+  static constexpr const char* kTrigramsMatchPlatesSql =
+      "SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM plate_grams g WHERE NOT EXISTS (SELECT 1 FROM plates p WHERE "
+      "p.plate = g.plate)) AND NOT EXISTS (SELECT 1 FROM plates p WHERE length(p.plate) >= 3 AND NOT EXISTS "
+      "(SELECT 1 FROM plate_grams g WHERE g.plate = p.plate)) THEN 1 ELSE 0 END";
+  static constexpr const char* kTrigramIndexCheck = "SELECT 1";
   static int64_t UndoneId(int64_t id) { return id; }
   static std::string DayTableName(int y, int m, int d) {
     char name[32];

@@ -1407,6 +1407,7 @@ TYPED_TEST(ReadStoreTest, APurgedPlateLeavesNoBytesInTheDatabaseFile) {
   std::string before = file_bytes();
   ASSERT_TRUE(has(before, "9QZX10"));  // the plates are in the file before the purge
   ASSERT_TRUE(has(before, "9QZY10"));
+  if (!TypeParam::kPartitioned) ASSERT_TRUE(has(before, "QZX"));  // SQLite: a term of the FTS5 trigram index
   auto s = PurgeNinetyDaysAt(*this->store_, this->clock_, kT0 + days(92));
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   EXPECT_EQ(s->public_safety.reads, 400);
@@ -1564,6 +1565,42 @@ TYPED_TEST(ReadStoreTest, PurgeWorksInBoundedBatchesEachLogged) {
 // A purge run cut short (max_batches) may leave the purged reads' plates in the dictionary
 // (SQLite tidies it at a run's end): the reads are gone at once, and by the end of the next
 // run every plate without a read has gone, while one read again meanwhile stays.
+// The trigram index follows the plates through a purge (whose last plate's row number the
+// next new plate takes again on SQLite), a correction and plates too short for a trigram.
+TYPED_TEST(ReadStoreTest, TheTrigramIndexFollowsPurgesCorrectionsAndShortPlates) {
+  using std::chrono::days;
+  auto consistent = [&] {
+    EXPECT_EQ(*TypeParam::QueryInt(this->url_, TypeParam::kTrigramsMatchPlatesSql), 1);
+    EXPECT_TRUE(TypeParam::Exec(this->url_, TypeParam::kTrigramIndexCheck).ok());
+  };
+  std::vector<ReadInput> old_reads{this->MakeRead("o1", "cam-a", "4AB", 0), this->MakeRead("o2", "cam-a", "Z9", 1),
+                                   this->MakeRead("o3", "cam-a", "7QRS111", 2)};  // the last plate indexed
+  ASSERT_TRUE(this->store_->Ingest(old_reads).ok());
+  ReadInput later = this->MakeRead("l1", "cam-a", "5TUV222", 0);
+  later.captured_at = kT0 + days(60);
+  this->clock_.Set(kT0 + days(61));
+  const int64_t later_id = this->Ingest(later);
+  consistent();
+  EXPECT_EQ(this->Plates({.match = PlateMatch::kWildcard, .plate = "*QRS*"}), std::vector<std::string>{"7QRS111"});
+  auto s = PurgeNinetyDaysAt(*this->store_, this->clock_, kT0 + days(92));
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->public_safety.plates, 3);
+  consistent();
+  ReadInput fresh = this->MakeRead("f1", "cam-a", "8QRS333", 0);
+  fresh.captured_at = kT0 + days(91);
+  this->Ingest(fresh);
+  consistent();
+  EXPECT_EQ(this->Plates({.match = PlateMatch::kWildcard, .plate = "*QRS*"}), std::vector<std::string>{"8QRS333"});
+  EXPECT_TRUE(this->Plates({.match = PlateMatch::kWildcard, .plate = "*AB"}).empty());
+  ASSERT_TRUE(this->store_->CorrectRead(later_id, "5TUV229", "misread", "auditor").ok());
+  consistent();
+  EXPECT_EQ(this->Plates({.match = PlateMatch::kWildcard, .plate = "*TUV*"}), std::vector<std::string>{"5TUV229"});
+  ASSERT_TRUE(this->store_->CorrectRead(later_id, "Z8", "misread", "auditor").ok());  // too short for a trigram
+  consistent();
+  EXPECT_TRUE(this->Plates({.match = PlateMatch::kWildcard, .plate = "*TUV*"}).empty());
+  EXPECT_EQ(this->Plates({.match = PlateMatch::kWildcard, .plate = "Z?"}), std::vector<std::string>{"Z8"});
+}
+
 TYPED_TEST(ReadStoreTest, PlatesOfAPurgeRunCutShortAreTidiedByTheNextRunsEnd) {
   auto part = this->IngestThenPurgeOneBatchOfTen("5GC", 1000, 20);
   ASSERT_TRUE(part.ok()) << part.status().ToString();
