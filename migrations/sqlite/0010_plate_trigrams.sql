@@ -8,7 +8,7 @@
 --
 -- detail=none: only which plates hold a trigram (GLOB checks the pattern on the plate);
 -- columnsize=0: no per-row size table; case_sensitive 1: GLOB is answered from the index.
--- A purge merges the index after deleting (UnindexUnusedPlates in sql_read_store.cc), so
+-- A purge merges the index after deleting (MergePlateTrigrams in sql_read_store.cc), so
 -- that no segment keeps a purged plate's trigrams (secure_delete then zeroes the freed pages).
 CREATE VIRTUAL TABLE plate_trigrams USING fts5(plate, tokenize = 'trigram case_sensitive 1', detail = none,
                                                columnsize = 0);

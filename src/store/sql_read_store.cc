@@ -563,10 +563,10 @@ void SqlReadStore::WriteIngestGroup(std::vector<IngestJob*>& jobs) {
   }
   if (live.empty()) return;
   // The new plates' trigrams are written last, in one statement (see PendingTrigrams).
-  auto write = [this](std::span<IngestJob* const> jobs) {
+  auto write = [this](std::span<IngestJob* const> group) {
     return InTransaction([&]() -> Status {
       PendingTrigrams trigrams;
-      for (IngestJob* job : jobs) CUSTODIAN_RETURN_IF_ERROR(WriteIngestJob(*job, trigrams));
+      for (IngestJob* job : group) CUSTODIAN_RETURN_IF_ERROR(WriteIngestJob(*job, trigrams));
       DriverTxn txn(*driver_);
       return WritePendingTrigrams(txn, trigrams);
     });
@@ -745,8 +745,7 @@ Status SqlReadStore::WriteIngestJob(IngestJob& job, PendingTrigrams& trigrams) {
         indexed.emplace(p.plate, day);
       } else if (filter && known->second && event_day(r) < *known->second) {  // a late upload
         known->second = event_day(r);
-        CUSTODIAN_RETURN_IF_ERROR(
-            driver_->Query("UPDATE plates SET first_day = ? WHERE plate = ?", {*known->second, p.plate}).status());
+        CUSTODIAN_RETURN_IF_ERROR(LowerFirstDay(txn, p.plate, *known->second));
       }
       if (hot.by_plate.count(p.plate) || hot.fuzzy_by_key.count(p.confusion_key)) {
         CUSTODIAN_ASSIGN_OR_RETURN(
@@ -1336,12 +1335,7 @@ Status IndexPlate(Txn& txn, const std::string& plate, std::optional<int64_t> fir
         auto added, txn.Query("INSERT INTO plates (plate, plate_rev, confusion_key, first_day, trigram_rowid) VALUES "
                               "(?, ?, ?, ?, ?) ON CONFLICT (plate) DO NOTHING RETURNING plate",
                               {plate, Reversed(plate), ConfusionKey(plate), day, rowid}));
-    if (added.empty()) {
-      if (!first_day) return Status::Ok();
-      return txn
-          .Query("UPDATE plates SET first_day = ? WHERE plate = ? AND first_day > ?", {*first_day, plate, *first_day})
-          .status();
-    }
+    if (added.empty()) return first_day ? LowerFirstDay(txn, plate, *first_day) : Status::Ok();
     if (has_trigrams) trigrams->rows.emplace_back(trigrams->next_rowid++, plate);
     return Status::Ok();
   }
@@ -1363,6 +1357,15 @@ Status IndexPlate(Txn& txn, const std::string& plate, std::optional<int64_t> fir
   return txn.Query(sql + " ON CONFLICT DO NOTHING", params).status();
 }
 
+Status MergePlateTrigrams(Txn& txn) {
+  if (txn.dialect() != Dialect::kSqlite) return Status::Ok();
+  return txn.Query("INSERT INTO plate_trigrams (plate_trigrams) VALUES ('optimize')", {}).status();
+}
+
+Status LowerFirstDay(Txn& txn, const std::string& plate, int64_t day) {
+  return txn.Query("UPDATE plates SET first_day = ? WHERE plate = ? AND first_day > ?", {day, plate, day}).status();
+}
+
 Status WritePendingTrigrams(Txn& txn, PendingTrigrams& trigrams) {
   if (trigrams.rows.empty()) return Status::Ok();
   // One statement (one shape) for any number of rows: a JSON array of [rowid, plate].
@@ -1376,7 +1379,7 @@ Status WritePendingTrigrams(Txn& txn, PendingTrigrams& trigrams) {
       .status();
 }
 
-Result<int64_t> UnindexUnusedPlates(Txn& txn, const std::vector<std::string>& plates, bool merge_trigrams) {
+Result<int64_t> UnindexUnusedPlates(Txn& txn, const std::vector<std::string>& plates) {
   const bool sqlite = txn.dialect() == Dialect::kSqlite;
   CUSTODIAN_ASSIGN_OR_RETURN(
       auto rows, SelectIn(txn, std::string("SELECT p.plate, ") + (sqlite ? "p.trigram_rowid" : "NULL") +
@@ -1394,12 +1397,6 @@ Result<int64_t> UnindexUnusedPlates(Txn& txn, const std::vector<std::string>& pl
   if (sqlite) {
     if (trigram_rows.empty()) return int64_t(dead.size());
     CUSTODIAN_RETURN_IF_ERROR(ForChunks(txn, "DELETE FROM plate_trigrams WHERE rowid IN ", "", trigram_rows, {}));
-    if (!merge_trigrams) return int64_t(dead.size());
-    // FTS5 records a delete as a marker in a new segment; the plate's trigrams stay in the
-    // older segments until they are merged. Merging them all now leaves none behind
-    // (secure_delete zeroes the pages they free): the plate is destroyed, not hidden.
-    CUSTODIAN_RETURN_IF_ERROR(
-        txn.Query("INSERT INTO plate_trigrams (plate_trigrams) VALUES ('optimize')", {}).status());
     return int64_t(dead.size());
   }
   std::vector<std::pair<std::string, std::string>> grams;  // (gram, plate)
@@ -1439,6 +1436,7 @@ Result<int64_t> CollectPlateGarbage(SqlDriver& driver, int64_t data_class, const
   for (const auto& row : queued) all.insert(AsString(row[0]));
   DriverTxn txn(driver);
   CUSTODIAN_ASSIGN_OR_RETURN(int64_t gone, UnindexUnusedPlates(txn, std::vector<std::string>(all.begin(), all.end())));
+  if (gone > 0) CUSTODIAN_RETURN_IF_ERROR(MergePlateTrigrams(txn));
   if (!queued.empty()) {
     CUSTODIAN_RETURN_IF_ERROR(driver.Query("DELETE FROM plate_gc WHERE data_class = ?", {data_class}).status());
   }
@@ -1659,6 +1657,7 @@ Result<std::optional<PurgeBatchResult>> SqlReadStore::PurgeWholeDay(const PurgeB
     for (const auto& row : plate_rows) plates.push_back(AsString(row[0]));
     DriverTxn txn(*driver_);
     CUSTODIAN_ASSIGN_OR_RETURN(r.plates, UnindexUnusedPlates(txn, plates));
+    if (r.plates > 0) CUSTODIAN_RETURN_IF_ERROR(MergePlateTrigrams(txn));
     r.images = int64_t(dead_images.size());
     for (const auto& c : counts) {
       if (AsInt(c[0]) == own_class) {

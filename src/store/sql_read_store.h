@@ -2,7 +2,6 @@
 // for both backends. Internal.
 #pragma once
 
-#include <algorithm>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -132,14 +131,20 @@ Status IndexPlate(Txn& txn, const std::string& plate, std::optional<int64_t> fir
                   PendingTrigrams* trigrams = nullptr);
 // Writes the queued rows (SQLite), one statement for all of them, and empties the queue.
 Status WritePendingTrigrams(Txn& txn, PendingTrigrams& trigrams);
+// SQLite: sets plates.first_day to `day` where it was later (a late upload, a correction).
+Status LowerFirstDay(Txn& txn, const std::string& plate, int64_t day);
 // Removes from plates, with their trigrams, each of `plates` that no read holds any more,
 // and returns how many: a statement per 100 plates (PostgreSQL: and per 50 trigram rows),
 // not a round trip per plate (which was most of a PostgreSQL purge). SQLite deletes their
-// plate_trigrams rows and, when `merge_trigrams`, then merges the FTS5 index whole: until
-// its segments are merged, older ones keep a deleted plate's trigrams, from which the
-// plate could be read back. A purge merges (destroyed means destroyed); a correction does
-// not (the old plate stays in read_corrections anyway; the next purge run merges).
-Result<int64_t> UnindexUnusedPlates(Txn& txn, const std::vector<std::string>& plates, bool merge_trigrams = true);
+// plate_trigrams rows by plates.trigram_rowid.
+Result<int64_t> UnindexUnusedPlates(Txn& txn, const std::vector<std::string>& plates);
+// SQLite: merges plate_trigrams whole. FTS5 records a delete as a marker in a newer
+// segment, and until the segments are merged the older ones keep a deleted plate's
+// trigrams, from which the plate could be read back; merged, none is left (secure_delete
+// zeroes the pages they free). A purge that removed plates merges in the same transaction
+// (destroyed means destroyed); a correction does not (its old plate stays in
+// read_corrections anyway; the next purge merges). PostgreSQL: nothing to do.
+Status MergePlateTrigrams(Txn& txn);
 
 // A mutex that hands itself over in arrival order, except that short governance
 // transactions (access-log entries, sessions: Transact) go before waiting ingests, purges
@@ -287,15 +292,19 @@ class SqlReadStore final : public ReadStore {
   // false positive costs one lookup that finds nothing). 2^24 bits each (2 MiB): ~1.3% false
   // positives at a million entries, where hash sets of the strings took ~70 bytes an entry
   // (ingest speed measured the same either way, bench/RESULTS.md session 12).
+  // Allocated by the first Clear or Insert (RefreshHotlistFilter clears before any use),
+  // so a PostgreSQL store never holds one.
   class HotFilter {
    public:
-    void Clear() { std::fill(bits_.begin(), bits_.end(), 0); }
+    void Clear() { bits_.assign(kBits / 64, 0); }
     void Insert(std::string_view s) {
+      if (bits_.empty()) Clear();
       const auto [a, b] = Slots(s);
       bits_[a >> 6] |= uint64_t{1} << (a & 63);
       bits_[b >> 6] |= uint64_t{1} << (b & 63);
     }
     bool MayContain(std::string_view s) const {
+      if (bits_.empty()) return true;  // never filled: no false negative
       const auto [a, b] = Slots(s);
       return (bits_[a >> 6] >> (a & 63) & 1) && (bits_[b >> 6] >> (b & 63) & 1);
     }
@@ -306,7 +315,7 @@ class SqlReadStore final : public ReadStore {
       const uint64_t h = std::hash<std::string_view>{}(s);
       return {h & (kBits - 1), ((h >> 32) ^ (h * 0x9E3779B97F4A7C15ull)) >> 40 & (kBits - 1)};
     }
-    std::vector<uint64_t> bits_ = std::vector<uint64_t>(kBits / 64);
+    std::vector<uint64_t> bits_;
   };
   HotFilter hot_plates_, hot_fuzzy_keys_;
 };
