@@ -290,7 +290,7 @@ class SqlReadStore final : public ReadStore {
   // The plates of every hotlist entry, and the confusion keys of those on fuzzy lists, as
   // Bloom filters: a batch looks up in SQL only the plates and keys that may be listed (a
   // false positive costs one lookup that finds nothing). 2^24 bits each (2 MiB): ~1.3% false
-  // positives at a million entries, where hash sets of the strings took ~70 bytes an entry
+  // positives at a million entries, where hash sets of the strings took an estimated ~70 bytes an entry
   // (ingest speed measured the same either way, bench/RESULTS.md session 12).
   // Allocated by the first Clear or Insert (RefreshHotlistFilter clears before any use),
   // so a PostgreSQL store never holds one.
