@@ -336,9 +336,25 @@ int RunStoreBench(const StoreBenchArgs& a) {
       },
       &fuzzy1_ms, &fuzzy1_hits);
   if (!qs.ok()) return Fail("fuzzy search (one edit)", qs);
+  // Cameras without a plate: in turn one camera's newest page, and two cameras within an
+  // hour somewhere in the 30 days.
+  std::vector<double> camera_ms;
+  int64_t camera_hits = 0;
+  qs = time_queries(
+      [&](size_t k) {
+        store::SearchQuery q{.match = store::PlateMatch::kAny, .camera_ids = {cams[rng() % cams.size()]}};
+        if (k % 2) {
+          q.camera_ids.push_back(cams[rng() % cams.size()]);
+          q.from = start + std::chrono::milliseconds(int64_t(rng() % uint64_t(span_ms)));
+          q.to = *q.from + std::chrono::hours(1);
+        }
+        return q;
+      },
+      &camera_ms, &camera_hits);
+  if (!qs.ok()) return Fail("camera search", qs);
   say("exact: p99 " + std::to_string(P99(exact_ms)) + " ms; wildcard: p99 " + std::to_string(P99(wild_ms)) +
       " ms; fuzzy: p99 " + std::to_string(P99(fuzzy_ms)) + " ms; fuzzy+1 edit: p99 " +
-      std::to_string(P99(fuzzy1_ms)) + " ms");
+      std::to_string(P99(fuzzy1_ms)) + " ms; cameras: p99 " + std::to_string(P99(camera_ms)) + " ms");
 
   // Purge one day: the retention purge run with a clock set so that exactly the oldest
   // capture day (UTC) of reads is past its period, as a daily purge just after midnight
@@ -395,6 +411,8 @@ int RunStoreBench(const StoreBenchArgs& a) {
       {"fuzzy_p99_ms", P99(fuzzy_ms)},
       {"fuzzy_median_ms", Median(fuzzy_ms)},
       {"fuzzy_edit1_p99_ms", P99(fuzzy1_ms)},
+      {"camera_p99_ms", P99(camera_ms)},
+      {"camera_median_ms", Median(camera_ms)},
       {"purge_day_s", purge_s},
       {"purge_day_reads", purged_reads},
       {"purge_half_day_s", half_s},

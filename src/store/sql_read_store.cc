@@ -991,6 +991,13 @@ Result<SearchSql> BuildSearchSql(const SearchQuery& q, Dialect dialect, const st
   const std::string plate_where = where;
   const size_t plate_params = params.size();
   CUSTODIAN_RETURN_IF_ERROR(AppendSearchFilters(q, add, params));
+  if (std::optional<int64_t> day = DayOfTableName(table);
+      day && q.match == PlateMatch::kAny && !q.camera_ids.empty() && plates == nullptr) {
+    // Cameras without a plate term: a day table's camera index, led by the hour, is sought
+    // hour by hour (day_tables.h).
+    add(HourCondition(*day, q.from ? ToUnixMillis(*q.from) : std::numeric_limits<int64_t>::min(),
+                      q.to ? ToUnixMillis(*q.to) : std::numeric_limits<int64_t>::max()));
+  }
   if (plate_source != nullptr) *plate_source = std::move(source);
   if (plates == nullptr) {
     std::string sql = std::string("SELECT ") + kReadColumns + " FROM " + table + " r" + where +
@@ -1129,6 +1136,16 @@ Result<std::vector<SqlRow>> SqlReadStore::SearchByDay(SqlDriver& d, const Search
     CUSTODIAN_ASSIGN_OR_RETURN(auto known, d.Query("SELECT first_day FROM plates WHERE plate = ?", {term}));
     if (known.empty()) return std::vector<SqlRow>{};
     if (!IsNull(known[0][0])) first_day = std::max(first_day, AsInt(known[0][0]));
+  }
+  if (q.match == PlateMatch::kAny && !q.camera_ids.empty()) {
+    // Cameras without a plate term: the statement names each day's hours (BuildSearchSql).
+    return WalkDayTables(d, first_day, last_day, size_t(q.limit) + 1, 3, 0,
+                         [&](const std::string& table, size_t limit) -> Result<std::vector<SqlRow>> {
+                           CUSTODIAN_ASSIGN_OR_RETURN(SearchSql s,
+                                                      BuildSearchSql(q, Dialect::kSqlite, nullptr, nullptr, table));
+                           s.params.back() = int64_t(limit);
+                           return d.Query(s.sql, s.params);
+                         });
   }
   // The statement once, its table name filled in per table; its last parameter is the LIMIT.
   CUSTODIAN_ASSIGN_OR_RETURN(SearchSql s, BuildSearchSql(q, Dialect::kSqlite, nullptr, nullptr, kLegacyReadsTable));

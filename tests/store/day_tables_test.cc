@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <limits>
 
 #include "custodian/store/read_store.h"
 #include "store/sqlite/day_tables.h"
@@ -60,6 +61,26 @@ TEST_F(DayTables, AnIdNamesItsDayTable) {
   EXPECT_EQ(DayOfReadId(FirstIdOfDay(0) + 1), 0);
   EXPECT_EQ(ReadTableOfId(FirstIdOfDay(0) + 1), "reads_d0");
   EXPECT_EQ(DayOfReadId(FirstIdOfDay(1) - 1), 0);
+}
+
+TEST_F(DayTables, ATableNamesItsDayAndItsHours) {
+  EXPECT_EQ(DayOfTableName("reads_d20454"), 20454);
+  EXPECT_EQ(DayOfTableName("reads_d0"), 0);
+  for (const char* other : {"reads_legacy", "reads", "reads_d", "reads_d020454", "reads_d1x", "reads_d-1",
+                            "reads_d99999999999", "xreads_d1"}) {
+    EXPECT_EQ(DayOfTableName(other), std::nullopt) << other;
+  }
+  const int64_t h0 = 20454 * 24, day_ms = 20454 * kDayMs;
+  const auto all = HourCondition(20454, std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max());
+  std::string want = "r.captured_ms / 3600000 IN (";
+  for (int64_t h = h0 + 23; h >= h0; --h) want += std::to_string(h) + (h > h0 ? ", " : ")");
+  EXPECT_EQ(all, want);
+  // [00:59:59.999, 02:00): hours 0 and 1; [02:00, 02:00:00.001): hour 2 alone.
+  EXPECT_EQ(HourCondition(20454, day_ms + kHourMs - 1, day_ms + 2 * kHourMs),
+            "r.captured_ms / 3600000 IN (" + std::to_string(h0 + 1) + ", " + std::to_string(h0) + ")");
+  EXPECT_EQ(HourCondition(20454, day_ms + 2 * kHourMs, day_ms + 2 * kHourMs + 1),
+            "r.captured_ms / 3600000 IN (" + std::to_string(h0 + 2) + ")");
+  EXPECT_EQ(HourCondition(20454, day_ms + kDayMs, day_ms + 2 * kDayMs), "0");  // none of the day
 }
 
 // A day's last id outlives its table: a late upload after a purge dropped the day gets

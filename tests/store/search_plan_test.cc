@@ -137,8 +137,39 @@ TEST_F(SearchPlan, CandidatePlatesOfADayAreKeysFromItsPlateIndex) {
 TEST_F(SearchPlan, FiltersWithoutAPlateUseTheirIndexes) {
   ExpectIndex({.match = PlateMatch::kAny}, "reads_d20454_by_time");
   ExpectIndex({.match = PlateMatch::kAny, .from = kT, .to = kT + std::chrono::hours(1)}, "reads_d20454_by_time");
-  ExpectIndex({.match = PlateMatch::kAny, .camera_ids = {"cam-a", "cam-b"}}, "reads_d20454_by_camera");
+  ExpectIndex({.match = PlateMatch::kAny, .camera_ids = {"cam-a", "cam-b"}}, "reads_d20454_by_hour_camera");
   ExpectIndex({.match = PlateMatch::kAny, .data_class = DataClass::kNonPublicSafety}, "reads_d20454_by_class");
+}
+
+// A day table's camera index is led by the capture hour (day_tables.h): a camera search
+// names the hours to seek, only those its time range overlaps, and seeks each hour's
+// entries of the cameras.
+TEST_F(SearchPlan, CamerasAreSoughtHourByHour) {
+  const int64_t first_hour = kDay * 24;
+  SearchQuery q{.match = PlateMatch::kAny, .camera_ids = {"cam-a"}};
+  auto built = BuildSearchSql(q, Dialect::kSqlite, nullptr, nullptr, DayTableName(kDay));
+  ASSERT_TRUE(built.ok()) << built.status().ToString();
+  EXPECT_NE(built->sql.find(std::to_string(first_hour)), std::string::npos) << built->sql;
+  EXPECT_NE(built->sql.find(std::to_string(first_hour + 23)), std::string::npos) << built->sql;
+  std::string plan = PlanOf(built->sql, built->params);
+  EXPECT_NE(plan.find("reads_d20454_by_hour_camera (<expr>=? AND camera_id=?)"), std::string::npos) << plan;
+  EXPECT_EQ(plan.find("SCAN r"), std::string::npos) << plan;
+  // 00:30 to 01:30 on the day: its hours 0 and 1, no other.
+  q.from = kT + std::chrono::minutes(30);
+  q.to = kT + std::chrono::minutes(90);
+  built = BuildSearchSql(q, Dialect::kSqlite, nullptr, nullptr, DayTableName(kDay));
+  ASSERT_TRUE(built.ok()) << built.status().ToString();
+  EXPECT_NE(built->sql.find("IN (" + std::to_string(first_hour + 1) + ", " + std::to_string(first_hour) + ")"),
+            std::string::npos)
+      << built->sql;
+  plan = PlanOf(built->sql, built->params);
+  EXPECT_NE(plan.find("reads_d20454_by_hour_camera (<expr>=? AND camera_id=?"), std::string::npos) << plan;
+  // reads_legacy keeps reads_by_camera (camera_id, captured_ms) and gets no hour condition.
+  built = BuildSearchSql(q, Dialect::kSqlite, nullptr, nullptr, kLegacyReadsTable);
+  ASSERT_TRUE(built.ok()) << built.status().ToString();
+  EXPECT_EQ(built->sql.find("3600000"), std::string::npos) << built->sql;
+  plan = PlanOf(built->sql, built->params);
+  EXPECT_NE(plan.find("reads_by_camera (camera_id=?"), std::string::npos) << plan;
 }
 
 TEST_F(SearchPlan, ExactPlatePagesWalkTheIndexInOrderWithoutSorting) {

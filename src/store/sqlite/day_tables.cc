@@ -17,8 +17,11 @@ std::string DayTableDdl(int64_t day) {
   const std::string t = DayTableName(day);
   const std::string from = std::to_string(day * kDayMs), to = std::to_string((day + 1) * kDayMs);
   // Migration 1's reads table, with the day's bounds checked, and its indexes (each ends in
-  // captured_ms, so a search walks one newest first). The event id is unique within the
-  // table: within the day, as reads_by_event made it (migration 8).
+  // captured_ms, so a search walks one newest first; the camera index is led by the hour,
+  // see HourCondition). The event id is unique within the table: within the day, as
+  // reads_by_event made it (migration 8). Tables made before session 13 keep the camera
+  // index `<table>_by_camera` on (camera_id, captured_ms): the searches' hour condition is
+  // then a filter on it, and their results the same.
   return "CREATE TABLE " + t +
          " (id INTEGER PRIMARY KEY, event_id TEXT, camera_id TEXT NOT NULL REFERENCES cameras (id), "
          "captured_ms INTEGER NOT NULL CHECK (captured_ms >= " + from + " AND captured_ms < " + to +
@@ -28,7 +31,7 @@ std::string DayTableDdl(int64_t day) {
          "data_class INTEGER NOT NULL CHECK (data_class IN (0, 1)), crop_sha TEXT, frame_sha TEXT);\n"
          "CREATE INDEX " + t + "_by_plate ON " + t + " (plate, captured_ms);\n"
          "CREATE INDEX " + t + "_by_time ON " + t + " (captured_ms);\n"
-         "CREATE INDEX " + t + "_by_camera ON " + t + " (camera_id, captured_ms);\n"
+         "CREATE INDEX " + t + "_by_hour_camera ON " + t + " (captured_ms / 3600000, camera_id, captured_ms);\n"
          "CREATE INDEX " + t + "_by_class ON " + t + " (data_class, captured_ms);\n"
          "CREATE UNIQUE INDEX " + t + "_by_event ON " + t + " (event_id) WHERE event_id IS NOT NULL;\n";
 }
@@ -56,6 +59,30 @@ Status RebuildReadsView(SqlDriver& driver) {
 }  // namespace
 
 std::string DayTableName(int64_t day) { return "reads_d" + std::to_string(day); }
+
+std::optional<int64_t> DayOfTableName(std::string_view table) {
+  constexpr std::string_view kPrefix = "reads_d";
+  if (table.size() <= kPrefix.size() || table.size() > kPrefix.size() + 10 || table.substr(0, kPrefix.size()) != kPrefix) {
+    return std::nullopt;
+  }
+  int64_t day = 0;
+  for (char c : table.substr(kPrefix.size())) {
+    if (c < '0' || c > '9') return std::nullopt;
+    day = day * 10 + (c - '0');
+  }
+  if (DayTableName(day) != table) return std::nullopt;  // leading zeros
+  return day;
+}
+
+std::string HourCondition(int64_t day, int64_t from_ms, int64_t to_ms) {
+  std::string hours;
+  const int64_t first = day * (kDayMs / kHourMs);
+  for (int64_t h = first + 23; h >= first; --h) {
+    if (h * kHourMs >= to_ms || (h + 1) * kHourMs <= from_ms) continue;
+    hours += (hours.empty() ? "" : ", ") + std::to_string(h);
+  }
+  return hours.empty() ? "0" : "r.captured_ms / 3600000 IN (" + hours + ")";
+}
 
 std::string ReadTableOfId(int64_t id) {
   auto day = DayOfReadId(id);
