@@ -880,6 +880,10 @@ Status AppendSearchFilters(const SearchQuery& q, const std::function<void(std::s
   return Status::Ok();
 }
 
+// Cameras without a plate term: on SQLite each day table's camera index, led by the hour
+// (day_tables.h), is sought hour by hour, so the statement names the day's hours.
+bool SeeksCamerasByHour(const SearchQuery& q) { return q.match == PlateMatch::kAny && !q.camera_ids.empty(); }
+
 }  // namespace
 
 Result<SearchSql> BuildSearchSql(const SearchQuery& q, Dialect dialect, const std::vector<std::string>* plates,
@@ -991,10 +995,7 @@ Result<SearchSql> BuildSearchSql(const SearchQuery& q, Dialect dialect, const st
   const std::string plate_where = where;
   const size_t plate_params = params.size();
   CUSTODIAN_RETURN_IF_ERROR(AppendSearchFilters(q, add, params));
-  if (std::optional<int64_t> day = DayOfTableName(table);
-      day && q.match == PlateMatch::kAny && !q.camera_ids.empty() && plates == nullptr) {
-    // Cameras without a plate term: a day table's camera index, led by the hour, is sought
-    // hour by hour (day_tables.h).
+  if (std::optional<int64_t> day = DayOfTableName(table); day && SeeksCamerasByHour(q) && plates == nullptr) {
     add(HourCondition(*day, q.from ? ToUnixMillis(*q.from) : std::numeric_limits<int64_t>::min(),
                       q.to ? ToUnixMillis(*q.to) : std::numeric_limits<int64_t>::max()));
   }
@@ -1137,8 +1138,7 @@ Result<std::vector<SqlRow>> SqlReadStore::SearchByDay(SqlDriver& d, const Search
     if (known.empty()) return std::vector<SqlRow>{};
     if (!IsNull(known[0][0])) first_day = std::max(first_day, AsInt(known[0][0]));
   }
-  if (q.match == PlateMatch::kAny && !q.camera_ids.empty()) {
-    // Cameras without a plate term: the statement names each day's hours (BuildSearchSql).
+  if (SeeksCamerasByHour(q)) {  // the statement differs per table: built for each
     return WalkDayTables(d, first_day, last_day, size_t(q.limit) + 1, 3, 0,
                          [&](const std::string& table, size_t limit) -> Result<std::vector<SqlRow>> {
                            CUSTODIAN_ASSIGN_OR_RETURN(SearchSql s,
