@@ -887,7 +887,7 @@ bool SeeksCamerasByHour(const SearchQuery& q) { return q.match == PlateMatch::kA
 }  // namespace
 
 Result<SearchSql> BuildSearchSql(const SearchQuery& q, Dialect dialect, const std::vector<std::string>* plates,
-                                 SearchSql* plate_source, const std::string& table) {
+                                 SearchSql* plate_source, const std::string& table, bool plates_by_hour) {
   if (q.limit < 1 || q.limit > kMaxPageSize) {
     return Status::InvalidArgument("page size ", q.limit, " is not in 1..", kMaxPageSize);
   }
@@ -995,7 +995,10 @@ Result<SearchSql> BuildSearchSql(const SearchQuery& q, Dialect dialect, const st
   const std::string plate_where = where;
   const size_t plate_params = params.size();
   CUSTODIAN_RETURN_IF_ERROR(AppendSearchFilters(q, add, params));
-  if (std::optional<int64_t> day = DayOfTableName(table); day && SeeksCamerasByHour(q) && plates == nullptr) {
+  // A day table's camera index is led by the hour, as is an open day's plate index: a
+  // search by camera without a plate, or by plate on an open day, names the hours to seek.
+  if (std::optional<int64_t> day = DayOfTableName(table);
+      day && plates == nullptr && (SeeksCamerasByHour(q) || (plates_by_hour && !plate_where.empty()))) {
     add(HourCondition(*day, q.from ? ToUnixMillis(*q.from) : std::numeric_limits<int64_t>::min(),
                       q.to ? ToUnixMillis(*q.to) : std::numeric_limits<int64_t>::max()));
   }
@@ -1138,15 +1141,14 @@ Result<std::vector<SqlRow>> SqlReadStore::SearchByDay(SqlDriver& d, const Search
     if (known.empty()) return std::vector<SqlRow>{};
     if (!IsNull(known[0][0])) first_day = std::max(first_day, AsInt(known[0][0]));
   }
-  if (SeeksCamerasByHour(q)) {  // the statement differs per table: built for each
-    return WalkDayTables(d, first_day, last_day, size_t(q.limit) + 1, 3, 0,
-                         [&](const std::string& table, size_t limit) -> Result<std::vector<SqlRow>> {
-                           CUSTODIAN_ASSIGN_OR_RETURN(SearchSql s,
-                                                      BuildSearchSql(q, Dialect::kSqlite, nullptr, nullptr, table));
-                           s.params.back() = int64_t(limit);
-                           return d.Query(s.sql, s.params);
-                         });
-  }
+  // Where the statement names a day's hours (cameras; a plate on an open day), it is built
+  // for that table.
+  auto by_hours = [&](const std::string& table, bool plates_by_hour, size_t limit) -> Result<std::vector<SqlRow>> {
+    CUSTODIAN_ASSIGN_OR_RETURN(SearchSql s, BuildSearchSql(q, Dialect::kSqlite, nullptr, nullptr, table, plates_by_hour));
+    s.params.back() = int64_t(limit);
+    return d.Query(s.sql, s.params);
+  };
+  if (SeeksCamerasByHour(q)) return WalkDayTables(d, first_day, last_day, size_t(q.limit) + 1, 3, 0, by_hours);
   // The statement once, its table name filled in per table; its last parameter is the LIMIT.
   CUSTODIAN_ASSIGN_OR_RETURN(SearchSql s, BuildSearchSql(q, Dialect::kSqlite, nullptr, nullptr, kLegacyReadsTable));
   const std::string from = std::string(" FROM ") + kLegacyReadsTable + " r";
@@ -1155,7 +1157,8 @@ Result<std::vector<SqlRow>> SqlReadStore::SearchByDay(SqlDriver& d, const Search
   const std::string head = s.sql.substr(0, at) + " FROM ", tail = s.sql.substr(at + from.size() - 2);
   // kReadColumns: captured_ms is column 3, id column 0.
   return WalkDayTables(d, first_day, last_day, size_t(q.limit) + 1, 3, 0,
-                       [&](const std::string& table, size_t limit) -> Result<std::vector<SqlRow>> {
+                       [&](const std::string& table, bool plates_by_hour, size_t limit) -> Result<std::vector<SqlRow>> {
+                         if (plates_by_hour) return by_hours(table, plates_by_hour, limit);
                          s.params.back() = int64_t(limit);
                          return d.Query(head + table + tail, s.params);
                        });
@@ -1167,17 +1170,17 @@ Result<std::vector<SqlRow>> SqlReadStore::SearchByDay(SqlDriver& d, const Search
 // whole page too and its rows merged in, newest first by (columns ms_col, id_col).
 Result<std::vector<SqlRow>> SqlReadStore::WalkDayTables(SqlDriver& d, int64_t first_day, int64_t last_day, size_t want,
                                                         size_t ms_col, size_t id_col, const DayTableAsk& ask) {
-  CUSTODIAN_ASSIGN_OR_RETURN(std::vector<int64_t> days, ListReadDays(d));
+  CUSTODIAN_ASSIGN_OR_RETURN(std::vector<ReadDay> days, ListReadDayTables(d));
   std::vector<SqlRow> rows;
-  for (int64_t day : days) {
-    if (day > last_day) continue;
-    if (day < first_day || rows.size() >= want) break;
-    CUSTODIAN_ASSIGN_OR_RETURN(auto part, ask(DayTableName(day), want - rows.size()));
+  for (const ReadDay& day : days) {
+    if (day.day > last_day) continue;
+    if (day.day < first_day || rows.size() >= want) break;
+    CUSTODIAN_ASSIGN_OR_RETURN(auto part, ask(DayTableName(day.day), day.plates_by_hour, want - rows.size()));
     for (auto& r : part) rows.push_back(std::move(r));
   }
   CUSTODIAN_ASSIGN_OR_RETURN(bool legacy, LegacyLeft(d));
   if (legacy) {
-    CUSTODIAN_ASSIGN_OR_RETURN(auto part, ask(kLegacyReadsTable, want));
+    CUSTODIAN_ASSIGN_OR_RETURN(auto part, ask(kLegacyReadsTable, false, want));
     for (auto& r : part) rows.push_back(std::move(r));
     std::stable_sort(rows.begin(), rows.end(), [&](const SqlRow& a, const SqlRow& b) {
       return std::pair(AsInt(a[ms_col]), AsInt(a[id_col])) > std::pair(AsInt(b[ms_col]), AsInt(b[id_col]));
@@ -1208,14 +1211,19 @@ Result<std::vector<SqlRow>> SqlReadStore::SearchDayTables(SqlDriver& d, const Se
   CUSTODIAN_RETURN_IF_ERROR(AppendSearchFilters(q, [&](std::string cond) { filters += " AND " + cond; }, params));
   const size_t want = size_t(q.limit) + 1;
   params.push_back(int64_t(want));
+  const int64_t from_ms = q.from ? ToUnixMillis(*q.from) : std::numeric_limits<int64_t>::min();
+  const int64_t to_ms = q.to ? ToUnixMillis(*q.to) : std::numeric_limits<int64_t>::max();
   // (captured_ms, id): columns 0 and 1.
   CUSTODIAN_ASSIGN_OR_RETURN(
       std::vector<SqlRow> keys,
       WalkDayTables(d, first_day, last_day, want, 0, 1,
-                    [&](const std::string& table, size_t limit) -> Result<std::vector<SqlRow>> {
+                    [&](const std::string& table, bool plates_by_hour, size_t limit) -> Result<std::vector<SqlRow>> {
                       params.back() = int64_t(limit);
+                      // An open day's plate index is sought hour by hour (day_tables.h).
+                      const std::optional<int64_t> day = DayOfTableName(table);
+                      const std::string hours = plates_by_hour && day ? " AND " + HourCondition(*day, from_ms, to_ms) : "";
                       return d.Query("SELECT r.captured_ms, r.id FROM " + table + " r WHERE r.plate IN " + InList(n) +
-                                         filters + " ORDER BY r.captured_ms DESC, r.id DESC LIMIT ?",
+                                         filters + hours + " ORDER BY r.captured_ms DESC, r.id DESC LIMIT ?",
                                      params);
                     }));
   return FetchReadRows(d, keys);

@@ -44,10 +44,11 @@ struct SearchSql {
 // at most kMaxMergedPlates), the search is built as one bounded index walk per plate,
 // merged, instead of one statement that sorts every read of those plates.
 // `table`: the reads table or view the statement reads (SQLite: the view, or one day's
-// table).
+// table). `plates_by_hour`: that day's table is open (day_tables.h), so a plate term
+// names the day's hours to seek its plate index by.
 Result<SearchSql> BuildSearchSql(const SearchQuery& query, Dialect dialect,
                                  const std::vector<std::string>* plates = nullptr, SearchSql* plate_source = nullptr,
-                                 const std::string& table = "reads");
+                                 const std::string& table = "reads", bool plates_by_hour = false);
 inline constexpr size_t kMaxMergedPlates = 256;
 
 // SQLite: the reads stored before migration 9 (reads_legacy) of a batch's event ids of one
@@ -253,7 +254,9 @@ class SqlReadStore final : public ReadStore {
                                               const std::vector<std::string>& plates);
   Result<std::vector<SqlRow>> FetchReadRows(SqlDriver& d, const std::vector<SqlRow>& keys);
   Result<std::vector<SqlRow>> SearchByDay(SqlDriver& d, const SearchQuery& q);
-  using DayTableAsk = std::function<Result<std::vector<SqlRow>>(const std::string& table, size_t limit)>;
+  // `plates_by_hour`: the table is an open day's (day_tables.h).
+  using DayTableAsk =
+      std::function<Result<std::vector<SqlRow>>(const std::string& table, bool plates_by_hour, size_t limit)>;
   Result<std::vector<SqlRow>> WalkDayTables(SqlDriver& d, int64_t first_day, int64_t last_day, size_t want,
                                             size_t ms_col, size_t id_col, const DayTableAsk& ask);
   // SQLite: whether reads_legacy (reads stored before migration 9) still holds a read; once

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <limits>
+#include <vector>
 
 #include "custodian/store/read_store.h"
 #include "store/sqlite/day_tables.h"
@@ -81,6 +82,78 @@ TEST_F(DayTables, ATableNamesItsDayAndItsHours) {
   EXPECT_EQ(HourCondition(20454, day_ms + 2 * kHourMs, day_ms + 2 * kHourMs + 1),
             "r.captured_ms / 3600000 IN (" + std::to_string(h0 + 2) + ")");
   EXPECT_EQ(HourCondition(20454, day_ms + kDayMs, day_ms + 2 * kDayMs), "0");  // none of the day
+}
+
+// The newest day is open (its plate index led by the hour) until a newer day's table is
+// made, which closes it: its plate index is then led by the plate, in the same
+// transaction. A late upload's older day is made closed; the view names an open day's hours.
+TEST_F(DayTables, TheNewestDayIsOpenUntilANewerDayArrives) {
+  auto indexes = [&](int64_t day) {
+    auto rows = db_->Query("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND name LIKE "
+                           "'%plate' ORDER BY name",
+                           {DayTableName(day)});
+    EXPECT_TRUE(rows.ok()) << rows.status().ToString();
+    std::string names;
+    for (const auto& r : *rows) names += AsString(r[0]) + " ";
+    return names;
+  };
+  auto open_days = [&] {
+    std::vector<int64_t> open;
+    auto days = ListReadDayTables(*db_);
+    EXPECT_TRUE(days.ok()) << days.status().ToString();
+    for (const ReadDay& d : *days) {
+      if (d.plates_by_hour) open.push_back(d.day);
+    }
+    return open;
+  };
+  auto plate_reads = [&] { return AsInt((*db_->Query("SELECT COUNT(*) FROM reads WHERE plate = 'P'", {}))[0][0]); };
+  ASSERT_TRUE(db_->Begin().ok());
+  ASSERT_TRUE(EnsureDayTables(*db_, {20454}).ok());
+  ASSERT_TRUE(db_->Commit().ok());
+  EXPECT_EQ(open_days(), std::vector<int64_t>{20454});
+  EXPECT_EQ(indexes(20454), "reads_d20454_by_hour_plate ");
+  ASSERT_TRUE(Insert(20454, FirstIdOfDay(20454) + 1).ok());
+  ASSERT_TRUE(Insert(20454, FirstIdOfDay(20454) + 2).ok());
+  EXPECT_EQ(plate_reads(), 2);
+  auto view = db_->Query("SELECT sql FROM sqlite_master WHERE name = 'reads'", {});
+  EXPECT_NE(AsString((*view)[0][0]).find(HourCondition(20454, 0, std::numeric_limits<int64_t>::max())),
+            std::string::npos);
+
+  ASSERT_TRUE(db_->Begin().ok());
+  ASSERT_TRUE(EnsureDayTables(*db_, {20453}).ok());  // a late upload of the day before
+  ASSERT_TRUE(db_->Commit().ok());
+  EXPECT_EQ(open_days(), std::vector<int64_t>{20454});
+  EXPECT_EQ(indexes(20453), "reads_d20453_by_plate ");
+  ASSERT_TRUE(Insert(20453, FirstIdOfDay(20453) + 1).ok());
+
+  ASSERT_TRUE(db_->Begin().ok());
+  ASSERT_TRUE(EnsureDayTables(*db_, {20455, 20456}).ok());
+  ASSERT_TRUE(db_->Commit().ok());
+  EXPECT_EQ(open_days(), std::vector<int64_t>{20456});
+  EXPECT_EQ(indexes(20454), "reads_d20454_by_plate ");  // closed, its reads indexed
+  EXPECT_EQ(indexes(20455), "reads_d20455_by_plate ");
+  EXPECT_EQ(indexes(20456), "reads_d20456_by_hour_plate ");
+  EXPECT_EQ(plate_reads(), 3);
+  view = db_->Query("SELECT sql FROM sqlite_master WHERE name = 'reads'", {});
+  EXPECT_EQ(AsString((*view)[0][0]).find(std::to_string(20454 * 24)), std::string::npos);
+  EXPECT_NE(AsString((*view)[0][0]).find(HourCondition(20456, 0, std::numeric_limits<int64_t>::max())),
+            std::string::npos);
+  auto seek = db_->Query("SELECT id FROM reads_d20454 INDEXED BY reads_d20454_by_plate WHERE plate = 'P'", {});
+  ASSERT_TRUE(seek.ok()) << seek.status().ToString();
+  EXPECT_EQ(seek->size(), 2u);
+
+  // Dropped (a purge) and made again by a late upload: the newest again, so open again.
+  ASSERT_TRUE(db_->Begin().ok());
+  ASSERT_TRUE(DropDayTable(*db_, 20456).ok());
+  ASSERT_TRUE(EnsureDayTables(*db_, {20456}).ok());
+  ASSERT_TRUE(db_->Commit().ok());
+  EXPECT_EQ(open_days(), std::vector<int64_t>{20456});
+  // A rolled-back day change leaves the open day as it was.
+  ASSERT_TRUE(db_->Begin().ok());
+  ASSERT_TRUE(EnsureDayTables(*db_, {20457}).ok());
+  ASSERT_TRUE(db_->Rollback().ok());
+  EXPECT_EQ(open_days(), std::vector<int64_t>{20456});
+  EXPECT_EQ(indexes(20456), "reads_d20456_by_hour_plate ");
 }
 
 // A day's last id outlives its table: a late upload after a purge dropped the day gets

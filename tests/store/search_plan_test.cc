@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <limits>
 
 #include "custodian/store/read_store.h"
 #include "store/sql_read_store.h"
@@ -24,11 +25,13 @@ class SearchPlan : public ::testing::Test {
     fs::remove_all(dir_);
     auto migrated = MigrateDatabase("sqlite://" + (dir_ / "c.db").string());
     ASSERT_TRUE(migrated.ok()) << migrated.status().ToString();
-    {  // Two days' tables (the store makes them as reads arrive); searches run on one.
+    {  // Three days' tables (the store makes them as reads arrive); searches run on kDay,
+       // closed when kOpenDay's table was made, and on kOpenDay, the open day.
       auto driver = OpenSqliteDriver(dir_ / "c.db", false, 16);
       ASSERT_TRUE(driver.ok()) << driver.status().ToString();
       ASSERT_TRUE((*driver)->Begin().ok());
       ASSERT_TRUE(EnsureDayTables(**driver, {20453, kDay}).ok());
+      ASSERT_TRUE(EnsureDayTables(**driver, {kOpenDay}).ok());
       ASSERT_TRUE((*driver)->Commit().ok());
     }
     ASSERT_EQ(sqlite3_open_v2((dir_ / "c.db").c_str(), &db_, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
@@ -39,8 +42,8 @@ class SearchPlan : public ::testing::Test {
   }
 
   // The plan's lines, e.g. "SEARCH r USING COVERING INDEX reads_by_plate (plate=?)".
-  std::string Plan(const SearchQuery& q, const std::vector<std::string>* plates = nullptr) {
-    auto built = BuildSearchSql(q, Dialect::kSqlite, plates, nullptr, DayTableName(kDay));
+  std::string Plan(const SearchQuery& q, const std::vector<std::string>* plates = nullptr, int64_t day = kDay) {
+    auto built = BuildSearchSql(q, Dialect::kSqlite, plates, nullptr, DayTableName(day), day == kOpenDay);
     EXPECT_TRUE(built.ok()) << built.status().ToString();
     if (!built.ok()) return "";
     return PlanOf(built->sql, built->params);
@@ -74,6 +77,7 @@ class SearchPlan : public ::testing::Test {
   }
 
   static constexpr int64_t kDay = 20454;  // 2026-01-01
+  static constexpr int64_t kOpenDay = kDay + 1;
   fs::path dir_;
   sqlite3* db_ = nullptr;
 };
@@ -89,6 +93,51 @@ TEST_F(SearchPlan, EachPlateMatchUsesItsIndex) {
   ExpectIndex({.match = PlateMatch::kWildcard, .plate = "*ABC*"}, "reads_d20454_by_plate (plate=?)");
   ExpectIndex({.match = PlateMatch::kFuzzy, .plate = "7ABC123"}, "plates_by_confusion");
   ExpectIndex({.match = PlateMatch::kFuzzy, .plate = "7ABC123", .extra_edits = 1}, "plates_by_confusion");
+}
+
+// The open day's plate index is led by the hour (day_tables.h): a plate term seeks it hour
+// by hour, only the hours its time range overlaps, never scanning the day.
+TEST_F(SearchPlan, AnOpenDaysPlatesAreSoughtHourByHour) {
+  const int64_t first_hour = kOpenDay * 24;
+  const TimePoint day_start = kT + std::chrono::hours(24);
+  for (const SearchQuery& q : {SearchQuery{.match = PlateMatch::kExact, .plate = "7ABC123"},
+                               SearchQuery{.match = PlateMatch::kExact, .plate = "7ABC123", .camera_ids = {"cam-a"}},
+                               SearchQuery{.match = PlateMatch::kWildcard, .plate = "7AB*"}}) {
+    auto built = BuildSearchSql(q, Dialect::kSqlite, nullptr, nullptr, DayTableName(kOpenDay), true);
+    ASSERT_TRUE(built.ok()) << built.status().ToString();
+    EXPECT_NE(built->sql.find(std::to_string(first_hour + 23)), std::string::npos) << built->sql;
+    std::string plan = PlanOf(built->sql, built->params);
+    // (With a camera too, SQLite may seek the camera index, led by the hour as well.)
+    EXPECT_NE(plan.find(q.camera_ids.empty() ? "reads_d20455_by_hour_plate (<expr>=? AND plate"
+                                             : "reads_d20455_by_hour_"),
+              std::string::npos)
+        << q.plate << ":\n"
+        << plan;
+    EXPECT_EQ(plan.find("SCAN"), std::string::npos) << plan;
+    // The same search on a closed day names no hour (its plate index is led by the plate).
+    built = BuildSearchSql(q, Dialect::kSqlite, nullptr, nullptr, DayTableName(kDay), false);
+    ASSERT_TRUE(built.ok()) << built.status().ToString();
+    EXPECT_EQ(built->sql.find("3600000"), std::string::npos) << built->sql;
+  }
+  // 00:30 to 01:30: the day's hours 0 and 1, no other.
+  auto built = BuildSearchSql({.match = PlateMatch::kExact, .plate = "7ABC123", .from = day_start + std::chrono::minutes(30),
+                               .to = day_start + std::chrono::minutes(90)},
+                              Dialect::kSqlite, nullptr, nullptr, DayTableName(kOpenDay), true);
+  ASSERT_TRUE(built.ok()) << built.status().ToString();
+  EXPECT_NE(built->sql.find("IN (" + std::to_string(first_hour + 1) + ", " + std::to_string(first_hour) + ")"),
+            std::string::npos)
+      << built->sql;
+  // A search without a plate term gets no hour condition from the plate index.
+  built = BuildSearchSql({.match = PlateMatch::kAny}, Dialect::kSqlite, nullptr, nullptr, DayTableName(kOpenDay), true);
+  ASSERT_TRUE(built.ok()) << built.status().ToString();
+  EXPECT_EQ(built->sql.find("3600000"), std::string::npos) << built->sql;
+  // Candidate plates (SqlReadStore::SearchDayTables) on the open day.
+  std::string plan = PlanOf("SELECT r.captured_ms, r.id FROM reads_d20455 r WHERE r.plate IN (?, ?) AND " +
+                                HourCondition(kOpenDay, 0, std::numeric_limits<int64_t>::max()) +
+                                " ORDER BY r.captured_ms DESC, r.id DESC LIMIT ?",
+                            {std::string("7ABC123"), std::string("7A8C123"), int64_t{51}});
+  EXPECT_NE(plan.find("COVERING INDEX reads_d20455_by_hour_plate (<expr>=? AND plate=?)"), std::string::npos) << plan;
+  EXPECT_EQ(plan.find("SCAN"), std::string::npos) << plan;
 }
 
 // With its candidate plates known, a search walks reads_by_plate once per plate, newest
@@ -217,6 +266,12 @@ TEST_F(SearchPlan, TheReadsViewIsSoughtTableByTable) {
     for (const char* table : {"reads_legacy", "reads_d20453", "reads_d20454"}) {
       EXPECT_NE(plan.find(std::string("SEARCH ") + table), std::string::npos) << sql << ":\n" << plan;
     }
+    // The open day's arm (aliased r) is sought too: by id, or hour by hour by plate.
+    EXPECT_NE(plan.find(sql.find("r.id = ?") != std::string::npos
+                            ? "SEARCH r USING INTEGER PRIMARY KEY (rowid=?)"
+                            : "reads_d20455_by_hour_plate (<expr>=? AND plate=?"),
+              std::string::npos)
+        << sql << ":\n" << plan;
   }
 }
 

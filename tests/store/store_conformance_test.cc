@@ -1181,6 +1181,77 @@ Result<policy::PurgeSummary> PurgeNinetyDaysAt(ReadStore& store, FakeClock& cloc
   return policy::RunPurge(store, Retention(90, 90), clock);
 }
 
+// SQLite keeps the newest day's plate index led by the hour until the next day's first
+// read closes it (src/store/sqlite/day_tables.h): every plate search pages through the same
+// reads while the day is open as after it closed, and a purge's tidying of the plates
+// dictionary sees the open day's reads. (PostgreSQL: the same results, one index shape.)
+TYPED_TEST(ReadStoreTest, PlateSearchesAgreeWhileTheirDayIsOpenAndAfterItCloses) {
+  using std::chrono::days;
+  using std::chrono::minutes;
+  const int d60 = 60 * 24 * 60;  // minutes from kT0 to day 60
+  const std::vector<ReadInput> day0 = {this->MakeRead("", "cam-a", "SHUT111", 5 * 60),
+                                       this->MakeRead("", "cam-a", "OPEN123", 6 * 60)};
+  ASSERT_TRUE(this->store_->Ingest(day0).ok());
+  this->clock_.Set(kT0 + days(61));
+  const std::vector<ReadInput> day60 = {
+      this->MakeRead("", "cam-a", "OPEN123", d60), this->MakeRead("", "cam-b", "0PEN125", d60 + 3 * 60),
+      this->MakeRead("", "cam-a", "OPEN123", d60 + 7 * 60 + 10), this->MakeRead("", "cam-b", "OPEN124", d60 + 12 * 60),
+      this->MakeRead("", "cam-a", "OPEN123", d60 + 23 * 60 + 59)};
+  ASSERT_TRUE(this->store_->Ingest(day60).ok());
+  const std::vector<SearchQuery> queries = {
+      {.match = PlateMatch::kExact, .plate = "OPEN123", .limit = 2},
+      {.match = PlateMatch::kExact, .plate = "OPEN123", .from = kT0 + minutes(d60 + 7 * 60),
+       .to = kT0 + minutes(d60 + 8 * 60)},
+      {.match = PlateMatch::kExact, .plate = "OPEN123", .camera_ids = {"cam-a"}, .limit = 3},
+      {.match = PlateMatch::kWildcard, .plate = "OPEN12*", .limit = 2},  // prefix range
+      {.match = PlateMatch::kWildcard, .plate = "*N124"},                // suffix: candidate plates
+      {.match = PlateMatch::kWildcard, .plate = "?PEN12?", .limit = 3},  // trigrams: candidate plates
+      {.match = PlateMatch::kFuzzy, .plate = "OPEN125"},
+  };
+  auto results = [&] {
+    std::vector<std::vector<std::string>> all;
+    for (SearchQuery q : queries) {
+      std::vector<std::string> seen;
+      for (int n = 0; n < 20; ++n) {
+        auto page = this->store_->Search(q);
+        EXPECT_TRUE(page.ok()) << page.status().ToString();
+        if (!page.ok()) break;
+        for (const auto& r : page->reads) seen.push_back(r.plate + "@" + std::to_string((r.captured_at - kT0) / minutes(1)));
+        if (page->next_cursor.empty()) break;
+        q.cursor = page->next_cursor;
+      }
+      all.push_back(seen);
+    }
+    return all;
+  };
+  auto at = [&](const char* plate, int minute) { return std::string(plate) + "@" + std::to_string(minute); };
+  const std::vector<std::vector<std::string>> open_day = {
+      {at("OPEN123", d60 + 1439), at("OPEN123", d60 + 430), at("OPEN123", d60), at("OPEN123", 360)},
+      {at("OPEN123", d60 + 430)},
+      {at("OPEN123", d60 + 1439), at("OPEN123", d60 + 430), at("OPEN123", d60), at("OPEN123", 360)},
+      {at("OPEN123", d60 + 1439), at("OPEN124", d60 + 720), at("OPEN123", d60 + 430), at("OPEN123", d60),
+       at("OPEN123", 360)},
+      {at("OPEN124", d60 + 720)},
+      {at("OPEN123", d60 + 1439), at("OPEN124", d60 + 720), at("OPEN123", d60 + 430), at("0PEN125", d60 + 180),
+       at("OPEN123", d60), at("OPEN123", 360)},
+      {at("0PEN125", d60 + 180)},
+  };
+  EXPECT_EQ(results(), open_day);
+  // The purge of day 0 tidies the dictionary: SHUT111 goes, OPEN123 (read on day 60) stays.
+  auto purged = PurgeNinetyDaysAt(*this->store_, this->clock_, kT0 + days(91));
+  ASSERT_TRUE(purged.ok()) << purged.status().ToString();
+  EXPECT_EQ(purged->public_safety.reads, 2);
+  EXPECT_EQ(purged->public_safety.plates, 1);
+  EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM plates WHERE plate = 'SHUT111'"), 0);
+  EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM plates WHERE plate = 'OPEN123'"), 1);
+  auto without_day0 = open_day;
+  for (auto& r : without_day0) std::erase(r, at("OPEN123", 360));
+  EXPECT_EQ(results(), without_day0);
+  // The next day's first read closes day 60: the same pages.
+  this->Ingest(this->MakeRead("", "cam-b", "NEXT999", d60 + 24 * 60 + 1));
+  EXPECT_EQ(results(), without_day0);
+}
+
 TYPED_TEST(ReadStoreTest, RetentionOutsideNinetyDaysToTwoYearsIsRefused) {
   for (int days : {0, 30, 89, 731, 3650}) {
     auto ps = policy::RetentionPolicy::Make({.public_safety = std::chrono::days(days)});
