@@ -925,10 +925,11 @@ Result<SearchSql> BuildSearchSql(const SearchQuery& q, Dialect dialect, const st
       }
       if (term == "*") break;  // matches every plate
       // The index to narrow by, in order of selectivity: a known prefix of 3+ characters
-      // (range on reads_by_plate), a known suffix of 3+ (range on plates_by_rev, then the
-      // reads of those plates), a literal run of 3+ anywhere (the plates holding one of
-      // its trigrams, then their reads), a shorter prefix or suffix; with none, the other
-      // filters bound the scan. The pattern itself then filters what the index yields.
+      // (range on reads_by_plate), a known suffix of 3+ (PostgreSQL: range on
+      // plates_by_rev, then the reads of those plates; SQLite: the trigrams, next), a
+      // literal run of 3+ anywhere (the plates holding its trigrams, then their reads), a
+      // shorter prefix or suffix (SQLite: a suffix by a scan of plates); with none, the
+      // other filters bound the scan. The pattern itself then filters what the index yields.
       const size_t last = term.find_last_of("*?");
       const size_t prefix_len = first;
       const size_t suffix_len = term.size() - 1 - last;
@@ -953,18 +954,23 @@ Result<SearchSql> BuildSearchSql(const SearchQuery& q, Dialect dialect, const st
                         match_op + " ?",
                     {suffix_rev, PrefixEnd(suffix_rev), pattern});
       };
+      const bool sqlite = dialect == Dialect::kSqlite;
       if (prefix_len >= 3) {
         prefix_range();
-      } else if (suffix_len >= 3) {
+      } else if (suffix_len >= 3 && !sqlite) {
         suffix_range();
-      } else if (run_len >= 3 && dialect == Dialect::kSqlite) {
-        // FTS5 answers the GLOB from the trigrams of every literal run of 3+ (migration 10).
+      } else if (run_len >= 3 && sqlite) {
+        // FTS5 answers the GLOB from the trigrams of every literal run of 3+ (migration 10),
+        // a known suffix of 3+ included (SQLite has no plates_by_rev since migration 12).
         from_plates("SELECT t.plate FROM plate_trigrams t WHERE t.plate GLOB ?", {pattern});
       } else if (run_len >= 3) {
         from_plates(std::string("SELECT g.plate FROM plate_grams g WHERE g.gram = ? AND g.plate ") + match_op + " ?",
                     {term.substr(run_start, 3), pattern});
       } else if (prefix_len > 0) {
         prefix_range();
+      } else if (suffix_len > 0 && sqlite) {
+        // A suffix of 1 or 2 and no run of 3+: the distinct plates scanned (migration 12).
+        from_plates("SELECT p.plate FROM plates p WHERE p.plate GLOB ?", {pattern});
       } else if (suffix_len > 0) {
         suffix_range();
       }

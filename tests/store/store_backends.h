@@ -29,8 +29,11 @@ struct SqliteBackend {
       "data_class, crop_sha, frame_sha FROM reads_d20454; "
       "DROP TABLE reads_d20454; DROP TABLE read_days; ALTER TABLE plates DROP COLUMN first_day; "
       "DELETE FROM schema_version WHERE version >= 9";
-  // Undoes migration 10: the trigrams back in plate_grams (emptied: migration 2 fills it).
+  // Undoes migrations 12 and 10 (11 only added a column to read_days, which
+  // kUndoDayTables drops): plates_by_rev again, the trigrams back in plate_grams (emptied:
+  // migration 2 fills it).
   static constexpr const char* kUndoPlateTrigrams =
+      "CREATE INDEX plates_by_rev ON plates (plate_rev); "
       "DROP TABLE plate_trigrams; ALTER TABLE plates DROP COLUMN trigram_rowid; "
       "CREATE TABLE plate_grams (gram TEXT NOT NULL, plate TEXT NOT NULL, PRIMARY KEY (gram, plate)) WITHOUT ROWID; "
       "DELETE FROM schema_version WHERE version >= 10";

@@ -668,6 +668,11 @@ TYPED_TEST(ReadStoreTest, WildcardSearchHandlesPrefixSuffixAndSingleCharacters) 
   EXPECT_EQ(this->SortedPlates({.match = PlateMatch::kWildcard, .plate = "7?B*3"}), (V{"7ABC123", "7XBC123"}));
   EXPECT_EQ(this->SortedPlates({.match = PlateMatch::kWildcard, .plate = "?ABC?2?"}), (V{"7ABC123", "8ABC123"}));
   EXPECT_EQ(this->SortedPlates({.match = PlateMatch::kWildcard, .plate = "*BD9*"}), (V{"7ABD999"}));
+  // Suffixes of 1 and 2 characters with no literal run of 3+ (SQLite: a scan of plates).
+  EXPECT_EQ(this->SortedPlates({.match = PlateMatch::kWildcard, .plate = "*23"}),
+            (V{"17ABC123", "7ABC123", "7XBC123", "8ABC123", "ABC123"}));
+  EXPECT_EQ(this->SortedPlates({.match = PlateMatch::kWildcard, .plate = "*1"}), (V{"7AB1"}));
+  EXPECT_EQ(this->SortedPlates({.match = PlateMatch::kWildcard, .plate = "?X*3"}), (V{"7XBC123"}));
   EXPECT_EQ(this->SortedPlates({.match = PlateMatch::kWildcard, .plate = "7AB???"}), (V{}));
   EXPECT_EQ(this->SortedPlates({.match = PlateMatch::kWildcard, .plate = "7ab c123"}), (V{"7ABC123"}));
   EXPECT_EQ(this->Plates({.match = PlateMatch::kWildcard, .plate = "*"}).size(), 7u);
