@@ -968,8 +968,29 @@ Result<SearchSql> BuildSearchSql(const SearchQuery& q, Dialect dialect, const st
                     {term.substr(run_start, 3), pattern});
       } else if (prefix_len > 0) {
         prefix_range();
+      } else if (const size_t lead = term.find_first_not_of('?'); sqlite && lead >= 1 && lead <= 2 && term[lead] != '*') {
+        // One or two unknown characters, then a literal ("?A?C?23"): the plates sought by
+        // every prefix those characters can make (stored plates hold only 0-9 and A-Z,
+        // NormalisePlate) followed by the literal, 36 or 1,296 ranges of `plates`, instead
+        // of a scan of all (SQLite has no plates_by_rev for the suffix since migration 12).
+        const size_t lit_len = term.find_first_of("*?", lead) == std::string::npos
+                                   ? term.size() - lead
+                                   : term.find_first_of("*?", lead) - lead;
+        const std::string lit = term.substr(lead, lit_len);
+        static constexpr std::string_view kPlateAlphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+        nlohmann::json ranges = nlohmann::json::array();
+        std::string head(lead, ' ');
+        for (size_t n = 0, total = lead == 1 ? 36 : 36 * 36; n < total; ++n) {
+          head[0] = kPlateAlphabet[lead == 1 ? n : n / 36];
+          if (lead == 2) head[1] = kPlateAlphabet[n % 36];
+          ranges.push_back({head + lit, PrefixEnd(head + lit)});
+        }
+        from_plates("SELECT p.plate FROM json_each(?) k CROSS JOIN plates p WHERE p.plate >= json_extract(k.value, "
+                    "'$[0]') AND p.plate < json_extract(k.value, '$[1]') AND p.plate GLOB ?",
+                    {ranges.dump(), pattern});
       } else if (suffix_len > 0 && sqlite) {
-        // A suffix of 1 or 2 and no run of 3+: the distinct plates scanned (migration 12).
+        // A suffix of 1 or 2, behind a '*' or three unknown characters, and no run of 3+:
+        // the distinct plates scanned (migration 12).
         from_plates("SELECT p.plate FROM plates p WHERE p.plate GLOB ?", {pattern});
       } else if (suffix_len > 0) {
         suffix_range();

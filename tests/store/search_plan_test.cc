@@ -92,6 +92,12 @@ TEST_F(SearchPlan, EachPlateMatchUsesItsIndex) {
   // migration 12); a shorter one, with no run of 3+, scans the distinct plates.
   ExpectIndex({.match = PlateMatch::kWildcard, .plate = "*C123"}, "SCAN t VIRTUAL TABLE INDEX 0:G");
   ExpectIndex({.match = PlateMatch::kWildcard, .plate = "*23"}, "SCAN p");
+  // One or two unknown characters, then a literal: a range of plates per prefix they make.
+  for (const char* term : {"?A?C?23", "??BC?2?"}) {
+    std::string plan = Plan({.match = PlateMatch::kWildcard, .plate = term});
+    EXPECT_NE(plan.find("SEARCH p USING PRIMARY KEY (plate>? AND plate<?)"), std::string::npos) << term << ":\n" << plan;
+    EXPECT_EQ(plan.find("SCAN p\n"), std::string::npos) << term << ":\n" << plan;
+  }
   ExpectIndex({.match = PlateMatch::kWildcard, .plate = "?ABC?2?"}, "SCAN t VIRTUAL TABLE INDEX 0:G");  // plate_trigrams (FTS5 GLOB)
   ExpectIndex({.match = PlateMatch::kWildcard, .plate = "*ABC*"}, "reads_d20454_by_plate (plate=?)");
   ExpectIndex({.match = PlateMatch::kFuzzy, .plate = "7ABC123"}, "plates_by_confusion");

@@ -673,6 +673,11 @@ TYPED_TEST(ReadStoreTest, WildcardSearchHandlesPrefixSuffixAndSingleCharacters) 
             (V{"17ABC123", "7ABC123", "7XBC123", "8ABC123", "ABC123"}));
   EXPECT_EQ(this->SortedPlates({.match = PlateMatch::kWildcard, .plate = "*1"}), (V{"7AB1"}));
   EXPECT_EQ(this->SortedPlates({.match = PlateMatch::kWildcard, .plate = "?X*3"}), (V{"7XBC123"}));
+  // One or two unknown characters, then a literal (SQLite: every prefix they can make).
+  EXPECT_EQ(this->SortedPlates({.match = PlateMatch::kWildcard, .plate = "?AB?1?3"}), (V{"7ABC123", "8ABC123"}));
+  EXPECT_EQ(this->SortedPlates({.match = PlateMatch::kWildcard, .plate = "??BC*"}),
+            (V{"7ABC123", "7XBC123", "8ABC123"}));
+  EXPECT_EQ(this->SortedPlates({.match = PlateMatch::kWildcard, .plate = "??B?"}), (V{"7AB1"}));
   EXPECT_EQ(this->SortedPlates({.match = PlateMatch::kWildcard, .plate = "7AB???"}), (V{}));
   EXPECT_EQ(this->SortedPlates({.match = PlateMatch::kWildcard, .plate = "7ab c123"}), (V{"7ABC123"}));
   EXPECT_EQ(this->Plates({.match = PlateMatch::kWildcard, .plate = "*"}).size(), 7u);
