@@ -3,8 +3,11 @@
 -- FTS5 answers as `plate GLOB pattern`), as a literal run elsewhere already did, so
 -- plates_by_rev goes: it was one of the three B-trees a new plate was written into at a
 -- random place (each a page more for the ingest's commit to write and the checkpointer to
--- copy; measured at 10M reads: ingest +12% once 3M reads were in, bench/RESULTS.md
--- session 13). A suffix of 1 or 2 characters with no literal run of 3+ anywhere in the
--- pattern (`*12`, `?A*9`) is matched by a scan of plates. plates.plate_rev stays (written,
--- no longer read on SQLite); PostgreSQL keeps its plates_by_rev.
+-- copy; measured at 10M reads, session 14: ingest 49.3k -> 56.6-57.1k reads/s,
+-- bench/RESULTS.md). A pattern led by one or two unknown characters and then a literal
+-- ("?A?C?23") seeks plates by every prefix those characters can make; a suffix of 1 or 2
+-- characters behind a '*' or three unknown characters, with no literal run of 3+ anywhere
+-- (`*12`, `???C?23`), is matched by a scan of plates (~70 ms at 1.1M distinct plates).
+-- plates.plate_rev stays (written, no longer read on SQLite); PostgreSQL keeps its
+-- plates_by_rev.
 DROP INDEX plates_by_rev;

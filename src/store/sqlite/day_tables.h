@@ -56,8 +56,8 @@ std::string ReadTableOfId(int64_t id);
 
 // The newest day's table is open (migration 11): its plate index is led by the hour too,
 // `<table>_by_hour_plate` on (captured_ms / 3600000, plate, captured_ms), which a batch of
-// reads fills within the hour's stretch (measured at 10M reads: ~19% more reads a second
-// than with the day-wide (plate, captured_ms)). EnsureDayTables closes it when it makes a
+// reads fills within the hour's stretch (measured at 10M reads, session 14: 42.7k -> 49.3k
+// reads a second, the day closes included). EnsureDayTables closes it when it makes a
 // newer day's table: builds `<table>_by_plate` (plate, captured_ms) and drops the hour-led
 // one. A statement that seeks reads by plate names the hours of an open day's table
 // (HourCondition); through the view `reads`, whose arm for an open day names them.
