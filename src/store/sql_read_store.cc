@@ -868,7 +868,10 @@ Status AppendSearchFilters(const SearchQuery& q, const std::function<void(std::s
     params.insert(params.end(), {b.min_lat, b.max_lat, b.min_lon, b.max_lon});
   }
   if (q.data_class) {
-    add("r.data_class = ?");
+    // Beside a plate term or cameras, their index leads: "+" keeps SQLite from walking the
+    // class's index in time order instead, filtering every read of the class by plate
+    // (it chose that on an open day's table, whose plate order is by hour).
+    add(q.match != PlateMatch::kAny || !q.camera_ids.empty() ? "+r.data_class = ?" : "r.data_class = ?");
     params.push_back(int64_t(*q.data_class == DataClass::kPublicSafety ? 0 : 1));
   }
   if (!q.cursor.empty()) {
@@ -1024,15 +1027,19 @@ Result<SearchSql> BuildSearchSql(const SearchQuery& q, Dialect dialect, const st
   CUSTODIAN_RETURN_IF_ERROR(AppendSearchFilters(q, add, params));
   // A day table's camera index is led by the hour, as is an open day's plate index: a
   // search by camera without a plate, or by plate on an open day, names the hours to seek.
+  // Ordered by the hour first (the same order: the hour is the capture time's), SQLite walks
+  // the hours newest first and the index within each in order, so it stops once the page
+  // is full: no sort of a frequent plate's or camera's every read of the day.
+  const char* order = " ORDER BY r.captured_ms DESC, r.id DESC LIMIT ?";
   if (std::optional<int64_t> day = DayOfTableName(table);
       day && plates == nullptr && (SeeksCamerasByHour(q) || (plates_by_hour && !plate_where.empty()))) {
     add(HourCondition(*day, q.from ? ToUnixMillis(*q.from) : std::numeric_limits<int64_t>::min(),
                       q.to ? ToUnixMillis(*q.to) : std::numeric_limits<int64_t>::max()));
+    order = " ORDER BY r.captured_ms / 3600000 DESC, r.captured_ms DESC, r.id DESC LIMIT ?";
   }
   if (plate_source != nullptr) *plate_source = std::move(source);
   if (plates == nullptr) {
-    std::string sql = std::string("SELECT ") + kReadColumns + " FROM " + table + " r" + where +
-                      " ORDER BY r.captured_ms DESC, r.id DESC LIMIT ?";
+    std::string sql = std::string("SELECT ") + kReadColumns + " FROM " + table + " r" + where + order;
     params.push_back(int64_t(q.limit) + 1);
     return SearchSql{std::move(sql), std::move(params)};
   }
@@ -1248,9 +1255,12 @@ Result<std::vector<SqlRow>> SqlReadStore::SearchDayTables(SqlDriver& d, const Se
                       params.back() = int64_t(limit);
                       // An open day's plate index is sought hour by hour (day_tables.h).
                       const std::optional<int64_t> day = DayOfTableName(table);
-                      const std::string hours = plates_by_hour && day ? " AND " + HourCondition(*day, from_ms, to_ms) : "";
+                      // Hour by hour, newest first, each hour's keys sorted (see BuildSearchSql).
+                      const bool by_hour = plates_by_hour && day;
                       return d.Query("SELECT r.captured_ms, r.id FROM " + table + " r WHERE r.plate IN " + InList(n) +
-                                         filters + hours + " ORDER BY r.captured_ms DESC, r.id DESC LIMIT ?",
+                                         filters + (by_hour ? " AND " + HourCondition(*day, from_ms, to_ms) : "") +
+                                         " ORDER BY " + (by_hour ? "r.captured_ms / 3600000 DESC, " : "") +
+                                         "r.captured_ms DESC, r.id DESC LIMIT ?",
                                      params);
                     }));
   return FetchReadRows(d, keys);

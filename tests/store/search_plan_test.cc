@@ -123,10 +123,39 @@ TEST_F(SearchPlan, AnOpenDaysPlatesAreSoughtHourByHour) {
         << q.plate << ":\n"
         << plan;
     EXPECT_EQ(plan.find("SCAN"), std::string::npos) << plan;
+    // Hour by hour, newest first, in index order within each: an exact plate's page is
+    // read without sorting the plate's every read of the day.
+    if (q.match == PlateMatch::kExact) EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << plan;
     // The same search on a closed day names no hour (its plate index is led by the plate).
     built = BuildSearchSql(q, Dialect::kSqlite, nullptr, nullptr, DayTableName(kDay), false);
     ASSERT_TRUE(built.ok()) << built.status().ToString();
     EXPECT_EQ(built->sql.find("3600000"), std::string::npos) << built->sql;
+  }
+  // With other filters (a data class, a time range, a cursor) the plate's index still
+  // leads, on the open day and on a closed one: never the class's index walked in time
+  // order, filtering every read of the class by plate.
+  for (int64_t day : {kOpenDay, kDay}) {
+    const std::string t = DayTableName(day);
+    for (const SearchQuery& q :
+         {SearchQuery{.match = PlateMatch::kExact, .plate = "7ABC123", .data_class = DataClass::kPublicSafety},
+          SearchQuery{.match = PlateMatch::kExact, .plate = "7ABC123", .from = day_start + std::chrono::hours(3),
+                      .to = day_start + std::chrono::hours(4), .data_class = DataClass::kNonPublicSafety},
+          SearchQuery{.match = PlateMatch::kWildcard, .plate = "7AB*", .data_class = DataClass::kPublicSafety,
+                      .cursor = "c1.1767312000000.42"}}) {
+      auto built = BuildSearchSql(q, Dialect::kSqlite, nullptr, nullptr, t, day == kOpenDay);
+      ASSERT_TRUE(built.ok()) << built.status().ToString();
+      std::string plan = PlanOf(built->sql, built->params);
+      EXPECT_NE(plan.find(day == kOpenDay ? t + "_by_hour_plate (<expr>=? AND plate" : t + "_by_plate (plate"),
+                std::string::npos)
+          << q.plate << ":\n" << plan;
+      EXPECT_EQ(plan.find("_by_class"), std::string::npos) << q.plate << ":\n" << plan;
+    }
+    // Cameras beside a class: the camera index.
+    auto built = BuildSearchSql({.match = PlateMatch::kAny, .camera_ids = {"cam-a"}, .data_class = DataClass::kPublicSafety},
+                                Dialect::kSqlite, nullptr, nullptr, t, day == kOpenDay);
+    ASSERT_TRUE(built.ok()) << built.status().ToString();
+    std::string plan = PlanOf(built->sql, built->params);
+    EXPECT_NE(plan.find(t + "_by_hour_camera (<expr>=? AND camera_id=?)"), std::string::npos) << plan;
   }
   // 00:30 to 01:30: the day's hours 0 and 1, no other.
   auto built = BuildSearchSql({.match = PlateMatch::kExact, .plate = "7ABC123", .from = day_start + std::chrono::minutes(30),
@@ -212,6 +241,7 @@ TEST_F(SearchPlan, CamerasAreSoughtHourByHour) {
   std::string plan = PlanOf(built->sql, built->params);
   EXPECT_NE(plan.find("reads_d20454_by_hour_camera (<expr>=? AND camera_id=?)"), std::string::npos) << plan;
   EXPECT_EQ(plan.find("SCAN r"), std::string::npos) << plan;
+  EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << plan;  // one camera: no sort
   // 00:30 to 01:30 on the day: its hours 0 and 1, no other.
   q.from = kT + std::chrono::minutes(30);
   q.to = kT + std::chrono::minutes(90);
