@@ -887,6 +887,19 @@ Status AppendSearchFilters(const SearchQuery& q, const std::function<void(std::s
 // (day_tables.h), is sought hour by hour, so the statement names the day's hours.
 bool SeeksCamerasByHour(const SearchQuery& q) { return q.match == PlateMatch::kAny && !q.camera_ids.empty(); }
 
+// A day table sought hour by hour (its camera index; an open day's plate index): the hours
+// of `day` that the query's time range overlaps (HourCondition), and the page's order with
+// the hour first (the same order: the hour is the capture time's), so that SQLite walks the
+// hours newest first and the index within each in order, and stops once the page is full.
+std::string QueryHours(int64_t day, const SearchQuery& q) {
+  return HourCondition(day, q.from ? ToUnixMillis(*q.from) : std::numeric_limits<int64_t>::min(),
+                       q.to ? ToUnixMillis(*q.to) : std::numeric_limits<int64_t>::max());
+}
+const char* PageOrder(bool by_hour) {
+  return by_hour ? " ORDER BY r.captured_ms / 3600000 DESC, r.captured_ms DESC, r.id DESC LIMIT ?"
+                 : " ORDER BY r.captured_ms DESC, r.id DESC LIMIT ?";
+}
+
 }  // namespace
 
 Result<SearchSql> BuildSearchSql(const SearchQuery& q, Dialect dialect, const std::vector<std::string>* plates,
@@ -976,18 +989,18 @@ Result<SearchSql> BuildSearchSql(const SearchQuery& q, Dialect dialect, const st
         // every prefix those characters can make (stored plates hold only 0-9 and A-Z,
         // NormalisePlate) followed by the literal, 36 or 1,296 ranges of `plates`, instead
         // of a scan of all (SQLite has no plates_by_rev for the suffix since migration 12).
-        const size_t lit_len = term.find_first_of("*?", lead) == std::string::npos
-                                   ? term.size() - lead
-                                   : term.find_first_of("*?", lead) - lead;
-        const std::string lit = term.substr(lead, lit_len);
+        const std::string lit = term.substr(lead, term.find_first_of("*?", lead) - lead);  // npos: to the end
         static constexpr std::string_view kPlateAlphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
-        nlohmann::json ranges = nlohmann::json::array();
-        std::string head(lead, ' ');
-        for (size_t n = 0, total = lead == 1 ? 36 : 36 * 36; n < total; ++n) {
-          head[0] = kPlateAlphabet[lead == 1 ? n : n / 36];
-          if (lead == 2) head[1] = kPlateAlphabet[n % 36];
-          ranges.push_back({head + lit, PrefixEnd(head + lit)});
+        std::vector<std::string> heads{""};
+        for (size_t i = 0; i < lead; ++i) {
+          std::vector<std::string> longer;
+          for (const std::string& h : heads) {
+            for (char c : kPlateAlphabet) longer.push_back(h + c);
+          }
+          heads = std::move(longer);
         }
+        nlohmann::json ranges = nlohmann::json::array();
+        for (const std::string& h : heads) ranges.push_back({h + lit, PrefixEnd(h + lit)});
         from_plates("SELECT p.plate FROM json_each(?) k CROSS JOIN plates p WHERE p.plate >= json_extract(k.value, "
                     "'$[0]') AND p.plate < json_extract(k.value, '$[1]') AND p.plate GLOB ?",
                     {ranges.dump(), pattern});
@@ -1026,20 +1039,15 @@ Result<SearchSql> BuildSearchSql(const SearchQuery& q, Dialect dialect, const st
   const size_t plate_params = params.size();
   CUSTODIAN_RETURN_IF_ERROR(AppendSearchFilters(q, add, params));
   // A day table's camera index is led by the hour, as is an open day's plate index: a
-  // search by camera without a plate, or by plate on an open day, names the hours to seek.
-  // Ordered by the hour first (the same order: the hour is the capture time's), SQLite walks
-  // the hours newest first and the index within each in order, so it stops once the page
-  // is full: no sort of a frequent plate's or camera's every read of the day.
-  const char* order = " ORDER BY r.captured_ms DESC, r.id DESC LIMIT ?";
-  if (std::optional<int64_t> day = DayOfTableName(table);
-      day && plates == nullptr && (SeeksCamerasByHour(q) || (plates_by_hour && !plate_where.empty()))) {
-    add(HourCondition(*day, q.from ? ToUnixMillis(*q.from) : std::numeric_limits<int64_t>::min(),
-                      q.to ? ToUnixMillis(*q.to) : std::numeric_limits<int64_t>::max()));
-    order = " ORDER BY r.captured_ms / 3600000 DESC, r.captured_ms DESC, r.id DESC LIMIT ?";
-  }
+  // search by camera without a plate, or by plate on an open day, names the hours to seek
+  // (no sort of a frequent plate's or camera's every read of the day).
+  const std::optional<int64_t> day = DayOfTableName(table);
+  const bool by_hour =
+      day && plates == nullptr && (SeeksCamerasByHour(q) || (plates_by_hour && !plate_where.empty()));
+  if (by_hour) add(QueryHours(*day, q));
   if (plate_source != nullptr) *plate_source = std::move(source);
   if (plates == nullptr) {
-    std::string sql = std::string("SELECT ") + kReadColumns + " FROM " + table + " r" + where + order;
+    std::string sql = std::string("SELECT ") + kReadColumns + " FROM " + table + " r" + where + PageOrder(by_hour);
     params.push_back(int64_t(q.limit) + 1);
     return SearchSql{std::move(sql), std::move(params)};
   }
@@ -1245,22 +1253,18 @@ Result<std::vector<SqlRow>> SqlReadStore::SearchDayTables(SqlDriver& d, const Se
   CUSTODIAN_RETURN_IF_ERROR(AppendSearchFilters(q, [&](std::string cond) { filters += " AND " + cond; }, params));
   const size_t want = size_t(q.limit) + 1;
   params.push_back(int64_t(want));
-  const int64_t from_ms = q.from ? ToUnixMillis(*q.from) : std::numeric_limits<int64_t>::min();
-  const int64_t to_ms = q.to ? ToUnixMillis(*q.to) : std::numeric_limits<int64_t>::max();
   // (captured_ms, id): columns 0 and 1.
   CUSTODIAN_ASSIGN_OR_RETURN(
       std::vector<SqlRow> keys,
       WalkDayTables(d, first_day, last_day, want, 0, 1,
                     [&](const std::string& table, bool plates_by_hour, size_t limit) -> Result<std::vector<SqlRow>> {
                       params.back() = int64_t(limit);
-                      // An open day's plate index is sought hour by hour (day_tables.h).
+                      // An open day's plate index is sought hour by hour, newest first, each
+                      // hour's keys sorted (day_tables.h).
                       const std::optional<int64_t> day = DayOfTableName(table);
-                      // Hour by hour, newest first, each hour's keys sorted (see BuildSearchSql).
                       const bool by_hour = plates_by_hour && day;
                       return d.Query("SELECT r.captured_ms, r.id FROM " + table + " r WHERE r.plate IN " + InList(n) +
-                                         filters + (by_hour ? " AND " + HourCondition(*day, from_ms, to_ms) : "") +
-                                         " ORDER BY " + (by_hour ? "r.captured_ms / 3600000 DESC, " : "") +
-                                         "r.captured_ms DESC, r.id DESC LIMIT ?",
+                                         filters + (by_hour ? " AND " + QueryHours(*day, q) : "") + PageOrder(by_hour),
                                      params);
                     }));
   return FetchReadRows(d, keys);

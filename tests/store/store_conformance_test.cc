@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <random>
 #include <set>
@@ -191,6 +192,24 @@ class ReadStoreTest : public ::testing::Test {
       for (const auto& r : page->reads) out.push_back(r.plate);
     }
     return out;
+  }
+
+  // Every page of `q` (following next_cursor, at most `max_pages`), each read as
+  // `key(read) + "@" + its minute after kT0`.
+  std::vector<std::string> AllPages(SearchQuery q, const std::function<std::string(const StoredRead&)>& key,
+                                    int max_pages = 100) {
+    std::vector<std::string> seen;
+    for (int n = 0; n < max_pages; ++n) {
+      auto page = store_->Search(q);
+      EXPECT_TRUE(page.ok()) << page.status().ToString();
+      if (!page.ok()) break;
+      for (const auto& r : page->reads) {
+        seen.push_back(key(r) + "@" + std::to_string((r.captured_at - kT0) / std::chrono::minutes(1)));
+      }
+      if (page->next_cursor.empty()) break;
+      q.cursor = page->next_cursor;
+    }
+    return seen;
   }
 
   // Plates(q) in alphabetical order, for comparing result sets.
@@ -784,17 +803,8 @@ TYPED_TEST(ReadStoreTest, CameraSearchesPageOverHoursAndDays) {
   }
   this->clock_.Set(kT0 + days(5));
   ASSERT_TRUE(this->store_->Ingest(batch).ok());
-  auto pages = [&](SearchQuery q) {
-    std::vector<std::string> seen;
-    for (int n = 0; n < 100; ++n) {
-      auto page = this->store_->Search(q);
-      EXPECT_TRUE(page.ok()) << page.status().ToString();
-      if (!page.ok()) break;
-      for (const auto& r : page->reads) seen.push_back(r.camera_id + "@" + std::to_string((r.captured_at - kT0) / minutes(1)));
-      if (page->next_cursor.empty()) break;
-      q.cursor = page->next_cursor;
-    }
-    return seen;
+  auto pages = [&](const SearchQuery& q) {
+    return this->AllPages(q, [](const StoredRead& r) { return r.camera_id; });
   };
   auto expected = [&](const std::set<std::string>& cams, TimePoint from, TimePoint to) {
     std::vector<std::pair<TimePoint, std::string>> want;
@@ -1220,17 +1230,8 @@ TYPED_TEST(ReadStoreTest, PlateSearchesAgreeWhileTheirDayIsOpenAndAfterItCloses)
   };
   auto results = [&] {
     std::vector<std::vector<std::string>> all;
-    for (SearchQuery q : queries) {
-      std::vector<std::string> seen;
-      for (int n = 0; n < 20; ++n) {
-        auto page = this->store_->Search(q);
-        EXPECT_TRUE(page.ok()) << page.status().ToString();
-        if (!page.ok()) break;
-        for (const auto& r : page->reads) seen.push_back(r.plate + "@" + std::to_string((r.captured_at - kT0) / minutes(1)));
-        if (page->next_cursor.empty()) break;
-        q.cursor = page->next_cursor;
-      }
-      all.push_back(seen);
+    for (const SearchQuery& q : queries) {
+      all.push_back(this->AllPages(q, [](const StoredRead& r) { return r.plate; }, 20));
     }
     return all;
   };
