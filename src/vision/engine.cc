@@ -158,11 +158,9 @@ struct Session::Impl {
   Status Refine(const cv::Mat& bgr, std::vector<Detection>* dets);
 
   Result<std::vector<Detection>> Detect(const cv::Mat& bgr);
-  // OCR of each quad as given (one batched forward per network): the beam's readings per
-  // quad; by ocr.onnx alone, or, with `both` and a second recognizer, by the two together.
+  // OCR of each quad as given (one batched forward): the beam's readings per quad.
   Result<std::vector<std::vector<RawCandidate>>> ReadViews(const cv::Mat& gray_frame,
-                                                           const std::vector<std::array<cv::Point2f, 4>>& quads,
-                                                           bool both = false);
+                                                           const std::vector<std::array<cv::Point2f, 4>>& quads);
   // Reads each plate (its corners), with a second look where unsure. One PlateRead per plate.
   Result<std::vector<PlateRead>> Read(const cv::Mat& bgr_frame, const cv::Mat& gray_frame,
                                       const std::vector<std::array<cv::Point2f, 4>>& quads);
@@ -455,7 +453,7 @@ void Session::Impl::RankCandidates(const std::vector<RawCandidate>& raw, PlateRe
 }
 
 Result<std::vector<std::vector<RawCandidate>>> Session::Impl::ReadViews(
-    const cv::Mat& gray_frame, const std::vector<std::array<cv::Point2f, 4>>& quads, bool both) {
+    const cv::Mat& gray_frame, const std::vector<std::array<cv::Point2f, 4>>& quads) {
   crops.resize(quads.size());
   const cv::Point2f dst[4] = {{0, 0}, {float(kOcrW), 0}, {float(kOcrW), float(kOcrH)}, {0, float(kOcrH)}};
   for (size_t k = 0; k < quads.size(); ++k) {
@@ -467,7 +465,7 @@ Result<std::vector<std::vector<RawCandidate>>> Session::Impl::ReadViews(
   const cv::Mat blob = cv::dnn::blobFromImages(crops, 1.0 / 255.0);
   CUSTODIAN_ASSIGN_OR_RETURN(cv::Mat out, Forward(ocr, blob, "ocr"));
   cv::Mat out_b;
-  if (both && !ocr_b.empty()) {
+  if (!ocr_b.empty()) {
     CUSTODIAN_ASSIGN_OR_RETURN(out_b, Forward(ocr_b, blob, "ocr_b"));
   }
   const int classes = out.size[1], steps = out.size[3];
@@ -551,26 +549,15 @@ Result<std::vector<PlateRead>> Session::Impl::Read(const cv::Mat& bgr_frame, con
                    PerCharProbability(best[0]) >= opt.plausible_char_probability;
     if (plausible[k] && weakest[k] < opt.sure_char_confidence) unsure.push_back(k);
   }
-  // Unsure plates are read again, by both recognizers where there are two: the first view
-  // again (its reading by ocr.onnx alone is replaced) and the other framings.
-  const bool both = !ocr_b.empty();
-  const size_t first_view = both ? 0 : 1;
-  if (views > first_view && !unsure.empty()) {
+  if (views > 1) {
     quads.clear();
     for (size_t k : unsure) {
-      for (size_t v = first_view; v < views; ++v) quads.push_back(WithMargins(plates[k], kViews[v][0], kViews[v][1]));
+      for (size_t v = 1; v < views; ++v) quads.push_back(WithMargins(plates[k], kViews[v][0], kViews[v][1]));
     }
-    CUSTODIAN_ASSIGN_OR_RETURN(auto more, ReadViews(gray_frame, quads, both));
-    const size_t per = views - first_view;
-    for (size_t i = 0; i < unsure.size(); ++i) {
-      auto& mine = per_plate[unsure[i]];
-      for (size_t v = first_view; v < views; ++v) {
-        auto& reading = more[i * per + v - first_view];
-        if (v == 0) {
-          mine[0] = std::move(reading);
-        } else {
-          mine.push_back(std::move(reading));
-        }
+    if (!unsure.empty()) {
+      CUSTODIAN_ASSIGN_OR_RETURN(auto more, ReadViews(gray_frame, quads));
+      for (size_t i = 0; i < unsure.size(); ++i) {
+        for (size_t v = 1; v < views; ++v) per_plate[unsure[i]].push_back(std::move(more[i * (views - 1) + v - 1]));
       }
     }
   }

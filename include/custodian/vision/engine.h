@@ -55,13 +55,12 @@ struct EngineOptions {
   // whose readings vote together. The extra views are read only for plates whose first
   // reading has a character below sure_char_confidence. Default: 3.
   int ocr_views = 3;
-  // Read unsure plates (those that get the extra views) with both of our recognizers when
-  // models/ocr_b.onnx is there: a second network with ocr.onnx's contract, trained apart
-  // (its own seed and samples). Each network proposes readings and each reading is scored
-  // by the geometric mean of the two networks' CTC probabilities of its text (JointReadings
-  // in ctc_decode.h). Costs two forwards per unsure plate and view (~3.6 ms each on one
-  // core): the first view again, by both, and one more network on each extra view. false, or
-  // no ocr_b.onnx, reads with ocr.onnx alone. Default: true.
+  // Read every crop with both of our recognizers when models/ocr_b.onnx is there: a second
+  // network with ocr.onnx's contract, trained apart (its own seed and samples). Each
+  // network proposes readings and each reading is scored by the geometric mean of the two
+  // networks' CTC probabilities of its text (JointReadings in ctc_decode.h). Costs one more
+  // recognizer forward per crop (~3.6 ms on one core). false, or no ocr_b.onnx, reads with
+  // ocr.onnx alone. Default: true.
   bool second_recognizer = true;
   // A first reading whose every character is at least this sure needs no second look. Default: 0.9.
   float sure_char_confidence = 0.9f;
