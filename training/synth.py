@@ -641,21 +641,7 @@ def _us_plate(rng, style, W, H):
         cy = max(cy, top_band + cap * 0.55 + 0.04 * H)
     xs = _u(rng, 0.85, 1.2) if font in ("din", "rgB") else _u(rng, 0.8, 1.05)
     sep_w = {"*": _u(rng, 0.5, 1.1), " ": _u(rng, 0.25, 0.8)}
-    # A class word stacked letter over letter beside the registration (Vermont's TRK, Idaho's
-    # DLR, Maryland's RTR): printed on the plate, not part of its number.
-    stack_side = 0 if rng.random() >= 0.12 else (-1 if rng.random() < 0.75 else 1)
-    main_cx, main_w = W / 2 + _u(rng, -0.02, 0.02) * W, W * 0.9
-    if stack_side:
-        main_cx, main_w = W / 2 - stack_side * _u(rng, 0.05, 0.08) * W, W * 0.74
-        word = _pick(rng, ["TRK", "DLR", "RTR", "TRL", "MC", "PERM", "APP", "VET", "FARM", "CMB", "LTD", "DV",
-                           "RV", "BUS", "TAX", "MFG", "GOV", "SCH"])
-        lcap = min(cap * _u(rng, 0.22, 0.36), cap * 1.15 / len(word))
-        pitch = lcap * _u(rng, 1.25, 1.5)
-        lx = _u(rng, 0.06, 0.1) * W if stack_side < 0 else W - _u(rng, 0.06, 0.1) * W
-        lc = text_c if rng.random() < 0.7 else state_c
-        for k, ch in enumerate(word):
-            _small_text(img, ch, _pick(rng, ["din", "djc", "rgD"]), lcap, lx, cy + (k - (len(word) - 1) / 2) * pitch, lc)
-    gaps, box = _main_text(rng, img, toks, font, stroke, cap, main_cx, cy, main_w, text_c,
+    gaps, box = _main_text(rng, img, toks, font, stroke, cap, W / 2 + _u(rng, -0.02, 0.02) * W, cy, W * 0.9, text_c,
                            xstretch=xs, spacing=_u(rng, 0.06, 0.22), mono=rng.random() < 0.3, emboss=emboss,
                            sep_w=sep_w, dash=(_u(rng, 0.2, 0.45), _u(rng, 0.07, 0.12)))
     for t, x0, x1, y0, y1 in gaps:

@@ -67,7 +67,6 @@ struct EngineFlags {
   int views = 3;                 // --ocr-views
   float min_score = 0.7f;        // --min-detection-score
   float second_opinion = 1.0f;   // --second-opinion-weight
-  bool one_recognizer = false;   // --one-recognizer
   std::string detector_size;     // --detector-size WxH (empty: the engine's default)
 };
 void AddEngineFlags(CLI::App* cmd, EngineFlags* flags);

@@ -52,10 +52,8 @@ void AddEngineFlags(CLI::App* cmd, EngineFlags* f) {
   cmd->add_option("--min-detection-score", f->min_score, "Drop detections whose mean mask probability is lower")
       ->capture_default_str()->check(CLI::Range(0.5, 1.0));
   cmd->add_option("--second-opinion-weight", f->second_opinion,
-                  "Weight of the second opinion (models/text_rec.onnx, PP-OCRv4) on unsure plates; 0 turns it off")
+                  "Weight of the second recognizer (models/text_rec.onnx) on unsure plates; 0 turns it off")
       ->capture_default_str()->check(CLI::Range(0.0, 10.0));
-  cmd->add_flag("--one-recognizer", f->one_recognizer,
-               "Read with models/ocr.onnx alone, not with models/ocr_b.onnx beside it");
   cmd->add_option("--detector-size", f->detector_size,
                   "Detector input WxH, multiples of 32 (default 640x384; larger finds smaller plates, slower)")
       ->check([](const std::string& s) -> std::string {
@@ -74,7 +72,6 @@ vision::EngineOptions ToEngineOptions(const EngineFlags& f) {
   o.ocr_views = f.views;
   o.min_detection_score = f.min_score;
   o.second_opinion_weight = f.second_opinion;
-  o.second_recognizer = !f.one_recognizer;
   if (auto size = ParseSize(f.detector_size)) std::tie(o.detector_width, o.detector_height) = *size;
   return o;
 }

@@ -110,44 +110,4 @@ double CtcTextProbability(const float* probs, int classes, int steps, std::strin
   return alpha[s_len - 1] + alpha[s_len - 2];
 }
 
-std::vector<RawCandidate> JointReadings(const float* probs_a, const float* probs_b, int classes, int steps,
-                                        std::string_view charset, int max_options, int limit) {
-  std::vector<RawCandidate> joint;
-  std::vector<int> proposers;  // how many beams proposed joint[i]
-  for (const float* probs : {probs_a, probs_b}) {
-    for (RawCandidate& c : BestReadings(DecodeGreedy(probs, classes, steps, charset, max_options), limit)) {
-      auto it = std::find_if(joint.begin(), joint.end(), [&](const RawCandidate& j) { return j.text == c.text; });
-      if (it == joint.end()) {
-        joint.push_back(std::move(c));
-        proposers.push_back(1);
-      } else {
-        for (size_t i = 0; i < it->char_probs.size(); ++i) it->char_probs[i] += c.char_probs[i];
-        ++proposers[size_t(it - joint.begin())];
-      }
-    }
-  }
-  // CtcTextProbability wants time-major probabilities.
-  auto time_major = [&](const float* probs) {
-    std::vector<float> out(size_t(classes) * size_t(steps));
-    for (int c = 0; c < classes; ++c) {
-      for (int t = 0; t < steps; ++t) out[size_t(t) * size_t(classes) + size_t(c)] = probs[size_t(c) * size_t(steps) + size_t(t)];
-    }
-    return out;
-  };
-  const std::vector<float> ta = time_major(probs_a), tb = time_major(probs_b);
-  std::vector<RawCandidate> scored;
-  for (size_t i = 0; i < joint.size(); ++i) {
-    RawCandidate& c = joint[i];
-    const double pa = CtcTextProbability(ta.data(), classes, steps, charset, c.text);
-    const double pb = CtcTextProbability(tb.data(), classes, steps, charset, c.text);
-    if (!(pa > 0 && pb > 0)) continue;
-    c.score = float(std::sqrt(pa * pb));
-    for (float& p : c.char_probs) p /= float(proposers[i]);
-    scored.push_back(std::move(c));
-  }
-  std::stable_sort(scored.begin(), scored.end(), [](const auto& a, const auto& b) { return a.score > b.score; });
-  if (scored.size() > size_t(std::max(limit, 0))) scored.resize(size_t(std::max(limit, 0)));
-  return scored;
-}
-
 }  // namespace custodian::vision

@@ -39,14 +39,4 @@ std::vector<RawCandidate> BestReadings(const std::vector<CharSlot>& slots, int l
 // the charset, an empty text or one that cannot fit in `steps`.
 double CtcTextProbability(const float* probs, int classes, int steps, std::string_view charset, std::string_view text);
 
-// One crop read by two recognizers with the same contract (a product of experts). `probs_a`
-// and `probs_b` are softmax probabilities laid out as for DecodeGreedy. The candidates are
-// the union of each network's `limit` best readings (BestReadings over its greedy slots, so
-// the two may differ in length); each is scored by the geometric mean of the two networks'
-// CTC probabilities of its text, and keeps the mean of the character probabilities its
-// proposers' beams gave it. Best first, at most `limit`; readings either network gives
-// probability 0 are dropped.
-std::vector<RawCandidate> JointReadings(const float* probs_a, const float* probs_b, int classes, int steps,
-                                        std::string_view charset, int max_options, int limit);
-
 }  // namespace custodian::vision

@@ -140,7 +140,6 @@ struct Session::Impl {
   const Engine* engine = nullptr;
   cv::dnn::Net detector;
   cv::dnn::Net ocr;
-  cv::dnn::Net ocr_b;  // the second recognizer of ours; empty when there is none
   std::vector<const CountryProfile*> profiles;
   cv::Mat letterbox;  // detector input, reused
   cv::Mat gray;
@@ -197,9 +196,6 @@ Result<std::shared_ptr<const Engine>> Engine::Open(const EngineOptions& options)
   CUSTODIAN_ASSIGN_OR_RETURN(engine->ocr_onnx_, ReadAll(options.model_dir / "ocr.onnx"));
   CUSTODIAN_ASSIGN_OR_RETURN(engine->formats_, FormatBook::Load((options.model_dir / "plate_formats.json").string()));
   CUSTODIAN_ASSIGN_OR_RETURN(engine->box_fit_, LoadBoxFit(options.model_dir / "detector.json"));
-  if (options.second_recognizer && std::filesystem::exists(options.model_dir / "ocr_b.onnx")) {
-    CUSTODIAN_ASSIGN_OR_RETURN(engine->ocr_b_onnx_, ReadAll(options.model_dir / "ocr_b.onnx"));
-  }
   if (options.second_opinion_weight > 0 && std::filesystem::exists(options.model_dir / "text_rec.onnx")) {
     CUSTODIAN_ASSIGN_OR_RETURN(engine->text_rec_onnx_, ReadAll(options.model_dir / "text_rec.onnx"));
   }
@@ -228,20 +224,6 @@ Result<std::unique_ptr<Session>> Engine::NewSession() const {
     cv::Mat out = impl->ocr.forward();
     if (out.dims != 4 || out.size[1] != int(kCharset.size()) + 1 || out.size[2] != 1) {
       return Status::InvalidArgument("ocr.onnx: unexpected output shape (need [N, 37, 1, T])");
-    }
-    if (!ocr_b_onnx_.empty()) {
-      cv::Mat out_b;
-      try {
-        impl->ocr_b = cv::dnn::readNetFromONNX(reinterpret_cast<const char*>(ocr_b_onnx_.data()), ocr_b_onnx_.size());
-        impl->ocr_b.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
-        impl->ocr_b.setInput(ocr_in);
-        out_b = impl->ocr_b.forward();
-      } catch (const cv::Exception& e) {
-        return Status::InvalidArgument("ocr_b.onnx: cannot load: ", e.what());
-      }
-      if (out_b.dims != 4 || out_b.size[1] != out.size[1] || out_b.size[2] != 1 || out_b.size[3] != out.size[3]) {
-        return Status::InvalidArgument("ocr_b.onnx: unexpected output shape (need ocr.onnx's, [N, 37, 1, T])");
-      }
     }
     if (!text_rec_onnx_.empty()) {
       impl->text_rec = cv::dnn::readNetFromONNX(reinterpret_cast<const char*>(text_rec_onnx_.data()),
@@ -461,29 +443,16 @@ Result<std::vector<std::vector<RawCandidate>>> Session::Impl::ReadViews(
     cv::warpPerspective(gray_frame, crops[k], cv::getPerspectiveTransform(src, dst), cv::Size(kOcrW, kOcrH),
                         cv::INTER_LINEAR, cv::BORDER_REPLICATE);
   }
-  // One batched forward for all crops (per recognizer).
-  const cv::Mat blob = cv::dnn::blobFromImages(crops, 1.0 / 255.0);
-  CUSTODIAN_ASSIGN_OR_RETURN(cv::Mat out, Forward(ocr, blob, "ocr"));
-  cv::Mat out_b;
-  if (!ocr_b.empty()) {
-    CUSTODIAN_ASSIGN_OR_RETURN(out_b, Forward(ocr_b, blob, "ocr_b"));
-  }
+  // One batched forward for all crops.
+  CUSTODIAN_ASSIGN_OR_RETURN(cv::Mat out, Forward(ocr, cv::dnn::blobFromImages(crops, 1.0 / 255.0), "ocr"));
   const int classes = out.size[1], steps = out.size[3];
-  const size_t per_crop = size_t(classes) * size_t(steps);
   const int limit = engine->options().max_candidates * 4;
   std::vector<std::vector<RawCandidate>> readings(quads.size());
   for (size_t k = 0; k < quads.size(); ++k) {
-    const float* logits = out.ptr<float>() + k * per_crop;
-    std::vector<float> probs(logits, logits + per_crop);
+    const float* logits = out.ptr<float>() + k * size_t(classes) * size_t(steps);
+    std::vector<float> probs(logits, logits + size_t(classes) * steps);
     SoftmaxOverClasses(probs.data(), classes, steps);
-    if (out_b.empty()) {
-      readings[k] = BestReadings(DecodeGreedy(probs.data(), classes, steps, kCharset, kOptionsPerChar), limit);
-      continue;
-    }
-    const float* logits_b = out_b.ptr<float>() + k * per_crop;
-    std::vector<float> probs_b(logits_b, logits_b + per_crop);
-    SoftmaxOverClasses(probs_b.data(), classes, steps);
-    readings[k] = JointReadings(probs.data(), probs_b.data(), classes, steps, kCharset, kOptionsPerChar, limit);
+    readings[k] = BestReadings(DecodeGreedy(probs.data(), classes, steps, kCharset, kOptionsPerChar), limit);
   }
   return readings;
 }

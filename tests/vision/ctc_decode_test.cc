@@ -2,9 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <array>
-#include <cmath>
 
 namespace custodian::vision {
 namespace {
@@ -94,50 +92,6 @@ TEST(CtcDecode, TextProbabilityOfImpossibleTextsIsZero) {
   EXPECT_EQ(CtcTextProbability(p.data(), kClasses, 2, kCharset, "ABA"), 0.0);  // longer than the steps allow
   EXPECT_EQ(CtcTextProbability(p.data(), kClasses, 2, kCharset, "a"), 0.0);    // not in the charset
   EXPECT_EQ(CtcTextProbability(p.data(), kClasses, 2, kCharset, "-"), 0.0);
-}
-
-// Two recognizers that disagree on the second character: A says B (.6) over 8 (.35), B says
-// 8 (.7) over B (.25). Each text has one alignment (A at step 0, its second character at
-// step 2), so its joint score is the geometric mean of the two networks' peaks times the
-// steps they share.
-TEST(CtcDecode, JointReadingsScoreEachTextByBothNetworks) {
-  auto a = Probs({{Class('A'), .9f}, {0, .9f}, {Class('B'), .6f}, {0, .9f}},
-                 {{Class('4'), .05f}, {Class('1'), .05f}, {Class('8'), .35f}, {Class('1'), .05f}});
-  auto b = Probs({{Class('A'), .9f}, {0, .9f}, {Class('8'), .7f}, {0, .9f}},
-                 {{Class('H'), .05f}, {Class('1'), .05f}, {Class('B'), .25f}, {Class('1'), .05f}});
-  // Alone, network A proposes 4B; network B gives it no probability, so the pair drops it.
-  auto alone = BestReadings(DecodeGreedy(a.data(), kClasses, 4, kCharset, 3), 8);
-  ASSERT_TRUE(std::any_of(alone.begin(), alone.end(), [](const RawCandidate& c) { return c.text == "4B"; }));
-
-  auto joint = JointReadings(a.data(), b.data(), kClasses, 4, kCharset, 3, 8);
-  ASSERT_GE(joint.size(), 2u);
-  EXPECT_EQ(joint[0].text, "A8");
-  EXPECT_EQ(joint[1].text, "AB");
-  // A at step 0 and the blanks at steps 1 and 3 (.9 plus the remainder .05), in either network.
-  const double shared = .9 * .95 * .95;
-  EXPECT_NEAR(joint[0].score, std::sqrt(shared * .35 * shared * .7), 1e-6);
-  EXPECT_NEAR(joint[1].score, std::sqrt(shared * .6 * shared * .25), 1e-6);
-  // Both beams proposed A8: its character probabilities are the mean of theirs.
-  ASSERT_EQ(joint[0].char_probs.size(), 2u);
-  EXPECT_NEAR(joint[0].char_probs[1], (.35f + .7f) / 2, 1e-6);
-  for (const RawCandidate& c : joint) EXPECT_NE(c.text, "4B");
-  EXPECT_TRUE(std::is_sorted(joint.begin(), joint.end(), [](const auto& x, const auto& y) { return x.score > y.score; }));
-  EXPECT_EQ(JointReadings(a.data(), b.data(), kClasses, 4, kCharset, 3, 1).size(), 1u);
-}
-
-// A character one network drops still competes: the union holds readings of both lengths.
-TEST(CtcDecode, JointReadingsKeepEachNetworksLength) {
-  auto a = Probs({{Class('A'), .9f}, {0, .9f}, {Class('B'), .8f}, {0, .9f}},
-                 {{Class('4'), .05f}, {Class('1'), .05f}, {Class('8'), .1f}, {Class('1'), .05f}});
-  auto b = Probs({{Class('A'), .9f}, {0, .9f}, {0, .6f}, {0, .9f}},
-                 {{Class('4'), .05f}, {Class('1'), .05f}, {Class('B'), .35f}, {Class('1'), .05f}});
-  auto joint = JointReadings(a.data(), b.data(), kClasses, 4, kCharset, 3, 8);
-  auto has = [&](const char* t) {
-    return std::any_of(joint.begin(), joint.end(), [&](const RawCandidate& c) { return c.text == t; });
-  };
-  EXPECT_TRUE(has("AB"));
-  EXPECT_TRUE(has("A"));
-  EXPECT_EQ(joint[0].text, "AB");  // sqrt(.8 * .35) against sqrt(.1 * .6) at step 2
 }
 
 TEST(CtcDecode, SoftmaxNormalisesEachTimestep) {

@@ -171,41 +171,6 @@ TEST(Engine, SecondOpinionModelIsOptionalAndChecked) {
   fs::remove_all(dir);
 }
 
-// The second recognizer (models/ocr_b.onnx) is optional and checked when present: a file
-// of another shape is refused, unless second_recognizer is off, which leaves it unread. Two
-// copies of one network agree with it alone.
-TEST(Engine, SecondRecognizerIsOptionalAndChecked) {
-  fs::path dir = fs::temp_directory_path() / "custodian_models_ocr_b";
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  for (const char* f : {"detector.onnx", "ocr.onnx", "plate_formats.json", "detector.json"}) {
-    fs::copy_file(kSource / "models" / f, dir / f);
-  }
-  auto img = ReadImageFile(kSource / "samples" / "sample_00_us_ca.jpg", {});
-  ASSERT_TRUE(img.ok());
-  auto read = [&](const EngineOptions& o) -> std::string {
-    auto engine = Engine::Open(o);
-    EXPECT_TRUE(engine.ok()) << engine.status().ToString();
-    if (!engine.ok()) return "";
-    auto session = (*engine)->NewSession();
-    auto r = (*session)->Recognize(View(*img));
-    EXPECT_TRUE(r.ok());
-    return r.ok() && !r->plates.empty() ? r->plates[0].text : "";
-  };
-  const std::string alone = read({.model_dir = dir, .country = "us"});
-  EXPECT_FALSE(alone.empty());
-  fs::copy_file(kSource / "models" / "detector.onnx", dir / "ocr_b.onnx");
-  auto wrong = Engine::Open({.model_dir = dir, .country = "us"});
-  ASSERT_FALSE(wrong.ok());
-  EXPECT_EQ(wrong.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_NE(wrong.status().ToString().find("ocr_b.onnx"), std::string::npos) << wrong.status().ToString();
-  EXPECT_EQ(read({.model_dir = dir, .country = "us", .second_recognizer = false}), alone);
-  fs::remove(dir / "ocr_b.onnx");
-  fs::copy_file(kSource / "models" / "ocr.onnx", dir / "ocr_b.onnx");
-  EXPECT_EQ(read({.model_dir = dir, .country = "us"}), alone);
-  fs::remove_all(dir);
-}
-
 // A held-out crop the recognizer alone reads with M as H (194MJH, the truth second): the
 // second opinion, which reads M, puts the truth first.
 TEST(Engine, SecondOpinionSettlesAnUnsureLetter) {

@@ -29,7 +29,7 @@ namespace custodian::vision {
 
 struct EngineOptions {
   // Folder holding detector.onnx, ocr.onnx and plate_formats.json (and, optionally,
-  // detector.json, ocr_b.onnx and text_rec.onnx). Default: "models".
+  // detector.json and text_rec.onnx). Default: "models".
   std::filesystem::path model_dir = "models";
   // Country profile used to pick and correct plate text: "us", "eu", "br" or "auto"
   // (every profile's formats, none strict). Default: "auto".
@@ -55,13 +55,6 @@ struct EngineOptions {
   // whose readings vote together. The extra views are read only for plates whose first
   // reading has a character below sure_char_confidence. Default: 3.
   int ocr_views = 3;
-  // Read every crop with both of our recognizers when models/ocr_b.onnx is there: a second
-  // network with ocr.onnx's contract, trained apart (its own seed and samples). Each
-  // network proposes readings and each reading is scored by the geometric mean of the two
-  // networks' CTC probabilities of its text (JointReadings in ctc_decode.h). Costs one more
-  // recognizer forward per crop (~3.6 ms on one core). false, or no ocr_b.onnx, reads with
-  // ocr.onnx alone. Default: true.
-  bool second_recognizer = true;
   // A first reading whose every character is at least this sure needs no second look. Default: 0.9.
   float sure_char_confidence = 0.9f;
   // Readings with text shorter than this are dropped (not a plate). Default: 4.
@@ -164,7 +157,6 @@ class Engine {
   EngineOptions options_;
   std::vector<uint8_t> detector_onnx_;
   std::vector<uint8_t> ocr_onnx_;
-  std::vector<uint8_t> ocr_b_onnx_;     // empty: one recognizer
   std::vector<uint8_t> text_rec_onnx_;  // empty: no second opinion
   FormatBook formats_;
   BoxFit box_fit_;
