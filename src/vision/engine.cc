@@ -45,16 +45,6 @@ float PerCharProbability(const RawCandidate& c) {
   return std::pow(std::max(c.score, 1e-12f), 1.0f / float(std::max<size_t>(c.text.size(), 1)));
 }
 
-// Runs of letters and of digits in a text: "824B0J" has 4, "824BOJ" 2.
-int LetterDigitRuns(const std::string& text) {
-  int runs = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const bool digit = text[i] >= '0' && text[i] <= '9';
-    if (i == 0 || digit != (text[i - 1] >= '0' && text[i - 1] <= '9')) ++runs;
-  }
-  return runs;
-}
-
 // The quad grown by mx of its width and my of its height on each side, along its own axes.
 std::array<cv::Point2f, 4> WithMargins(const std::array<cv::Point2f, 4>& p, float mx, float my) {
   cv::Point2f ux = ((p[1] - p[0]) + (p[2] - p[3])) * 0.5f;
@@ -403,26 +393,21 @@ void Session::Impl::RankCandidates(const std::vector<RawCandidate>& raw, PlateRe
     for (const CountryProfile* p : profiles) {
       if (n < p->min_length || n > p->max_length) continue;
       length_ok = true;
-      FormatFit fit = p->strict ? book.Fit(*p, c.text) : book.Fit(*p, c.text, p->lenient_swaps);
-      if (!p->strict && fit.fits && fit.corrections > 0 && LetterDigitRuns(fit.text) >= LetterDigitRuns(c.text)) {
-        fit = {false, c.text, "", 0};
-      }
+      FormatFit fit = book.Fit(*p, c.text);
       // A reading that fits as read keeps its score. A strict profile takes a reading only
       // after swapping confusable characters (0.9 a swap); the beam's own alternatives
-      // usually rank above such swaps. A lenient profile changes the text only by its
-      // lenient_swaps (glyphs the plates share, such as 0 and O: the format decides) and
-      // otherwise keeps it as read (vanity plates are real), weighing down readings that
-      // fit none of its formats.
+      // usually rank above such swaps. A lenient profile never changes the text (vanity
+      // plates are real) and only weighs down readings that fit none of its formats.
       float s = 0;
-      if (fit.fits && (fit.corrections == 0 || !p->strict)) {
+      if (fit.fits && fit.corrections == 0) {
         s = geo;
       } else if (p->strict) {
         s = fit.fits ? geo * std::pow(0.9f, float(fit.corrections)) : 0.f;
       } else {
         fit = {false, c.text, "", 0};
         s = geo * p->unfit_weight;
-        for (char ch : fit.text) s *= p->char_weight[static_cast<unsigned char>(ch) & 0x7f];
       }
+      for (char ch : fit.text) s *= p->char_weight[static_cast<unsigned char>(ch) & 0x7f];
       if (s > best.score) best = {fit.text, s, c.char_probs, fit.fits, fit.fits ? p->name : "", fit.format, c.rows};
     }
     if (!length_ok || best.score <= 0) continue;

@@ -69,13 +69,6 @@ Result<FormatBook> FormatBook::Parse(const std::string& json_text) {
           prof.char_weight[static_cast<unsigned char>(k[0])] = w;
         }
       }
-      prof.lenient_swaps = p.value("lenient_swaps", std::string());
-      for (char ch : prof.lenient_swaps) {
-        if (!book.to_digit_.count(ch) && !book.to_letter_.count(ch)) {
-          return Status::InvalidArgument("plate formats: lenient_swaps of '", prof.name, "' names '", std::string(1, ch),
-                                         "', which has no confusable");
-        }
-      }
       prof.min_length = p.value("min_length", 4);
       prof.max_length = p.value("max_length", 8);
       for (const auto& f : p.at("formats")) {
@@ -111,16 +104,6 @@ Result<std::vector<const CountryProfile*>> FormatBook::ProfilesFor(const std::st
 }
 
 FormatFit FormatBook::Fit(const CountryProfile& profile, const std::string& text) const {
-  return FitSwapping(profile, text, nullptr);
-}
-
-FormatFit FormatBook::Fit(const CountryProfile& profile, const std::string& text, std::string_view swappable) const {
-  return FitSwapping(profile, text, &swappable);
-}
-
-FormatFit FormatBook::FitSwapping(const CountryProfile& profile, const std::string& text,
-                                  const std::string_view* swappable) const {
-  auto may_swap = [&](char c) { return swappable == nullptr || swappable->find(c) != std::string_view::npos; };
   FormatFit best;
   for (const std::string& fmt : profile.formats) {
     if (fmt.size() != text.size()) continue;
@@ -131,10 +114,10 @@ FormatFit FormatBook::FitSwapping(const CountryProfile& profile, const std::stri
       char c = text[i];
       if (fmt[i] == 'L' && !IsLetter(c)) {
         auto it = to_letter_.find(c);
-        if (it == to_letter_.end() || !may_swap(c)) ok = false; else { out[i] = it->second; ++changes; }
+        if (it == to_letter_.end()) ok = false; else { out[i] = it->second; ++changes; }
       } else if (fmt[i] == 'N' && !IsDigit(c)) {
         auto it = to_digit_.find(c);
-        if (it == to_digit_.end() || !may_swap(c)) ok = false; else { out[i] = it->second; ++changes; }
+        if (it == to_digit_.end()) ok = false; else { out[i] = it->second; ++changes; }
       }
     }
     if (ok && (!best.fits || changes < best.corrections)) {

@@ -171,45 +171,6 @@ TEST(Engine, SecondOpinionModelIsOptionalAndChecked) {
   fs::remove_all(dir);
 }
 
-// US labels write O and I in a format's letter places, 0 and 1 elsewhere. The US profile's
-// lenient_swaps turn a mixed reading into the format it then fits only when that groups its
-// letters and digits better: Indiana's 824B0J becomes 824BOJ (NNNLLL); Utah's Z860VT, which
-// would fit LNNLLL as Z86OVT without grouping better, and the vanity CHICAG0 stay as read.
-TEST(Engine, UsTwinsFollowTheFormatOnlyWhenItGroupsBetter) {
-  const fs::path crops = kSource / ".." / "shared" / "data" / "openalpr-bench" / "plates" / "us";
-  if (!fs::exists(crops / "in870.png")) GTEST_SKIP() << "no shared data at " << crops;
-  fs::path dir = fs::temp_directory_path() / "custodian_models_no_swaps";
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  for (const char* f : {"detector.onnx", "ocr.onnx", "text_rec.onnx", "detector.json"}) {
-    fs::copy_file(kSource / "models" / f, dir / f);
-  }
-  {
-    std::ifstream in(kSource / "models" / "plate_formats.json");
-    std::string json((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    const std::string key = R"("lenient_swaps": "0O1I",)";
-    ASSERT_NE(json.find(key), std::string::npos);
-    json.erase(json.find(key), key.size());
-    std::ofstream(dir / "plate_formats.json") << json;
-  }
-  auto read = [&](const fs::path& models, const char* file) -> std::string {
-    auto engine = Engine::Open({.model_dir = models, .country = "us"});
-    EXPECT_TRUE(engine.ok()) << engine.status().ToString();
-    if (!engine.ok()) return "";
-    auto img = ReadImageFile(crops / file, {});
-    EXPECT_TRUE(img.ok()) << file;
-    if (!img.ok()) return "";
-    auto r = (*(*engine)->NewSession())->RecognizeCrop(View(*img));
-    EXPECT_TRUE(r.ok());
-    return r.ok() && !r->plates.empty() ? r->plates[0].text : "";
-  };
-  EXPECT_EQ(read(dir, "in870.png"), "824B0J");
-  EXPECT_EQ(read(kSource / "models", "in870.png"), "824BOJ");
-  EXPECT_EQ(read(kSource / "models", "ut111.png"), "Z860VT");
-  EXPECT_EQ(read(kSource / "models", "il1587.png"), "CHICAG0");
-  fs::remove_all(dir);
-}
-
 // A held-out crop the recognizer alone reads with M as H (194MJH, the truth second): the
 // second opinion, which reads M, puts the truth first.
 TEST(Engine, SecondOpinionSettlesAnUnsureLetter) {

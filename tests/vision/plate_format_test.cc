@@ -57,35 +57,6 @@ TEST_F(PlateFormat, AutoTriesEveryProfileAndUnknownCountryIsAnError) {
   EXPECT_NE(bad.status().message().find("unknown country 'xx'"), std::string::npos);
 }
 
-// The US profile may swap 0/O and 1/I (its lenient_swaps) and nothing else.
-TEST_F(PlateFormat, UsProfileSwapsOnlyItsTwins) {
-  const CountryProfile& us = Profile("us");
-  EXPECT_EQ(us.lenient_swaps, "0O1I");
-  FormatFit fit = book_.Fit(us, "824B0J", us.lenient_swaps);
-  EXPECT_TRUE(fit.fits);
-  EXPECT_EQ(fit.text, "824BOJ");
-  EXPECT_EQ(fit.format, "NNNLLL");
-  EXPECT_EQ(fit.corrections, 1);
-  // A for 4 is a confusable of the book, but not one the US profile swaps.
-  FormatFit a = book_.Fit(us, "82ABOJ", us.lenient_swaps);
-  EXPECT_FALSE(a.fits);
-  EXPECT_EQ(a.text, "82ABOJ");
-  EXPECT_EQ(book_.Fit(us, "82ABOJ").text, "824BOJ");  // every confusable
-}
-
-TEST(PlateFormatParse, LenientSwapsNameConfusableCharacters) {
-  const std::string head = R"({"confusables": {"to_letter": {"0": "O"}, "to_digit": {"O": "0"}},
-                               "profiles": [{"name": "x", "formats": ["LLN"], "lenient_swaps": )";
-  auto ok = FormatBook::Parse(head + R"("0O"}]})");
-  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
-  EXPECT_EQ(ok->profiles()[0].lenient_swaps, "0O");
-  auto bad = FormatBook::Parse(head + R"("0Q"}]})");
-  ASSERT_FALSE(bad.ok());
-  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_NE(bad.status().ToString().find("lenient_swaps"), std::string::npos);
-  EXPECT_EQ(FormatBook::Parse(head + R"(7}]})").status().code(), StatusCode::kInvalidArgument);
-}
-
 TEST(PlateFormatParse, RejectsMalformedFiles) {
   EXPECT_EQ(FormatBook::Parse("{").status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(FormatBook::Parse(R"({"profiles": []})").status().code(), StatusCode::kInvalidArgument);

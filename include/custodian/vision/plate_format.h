@@ -12,7 +12,6 @@
 
 #include <map>
 #include <string>
-#include <string_view>
 #include <array>
 #include <vector>
 
@@ -29,18 +28,11 @@ struct CountryProfile {
   int max_length = 8;
   // Score factor per occurrence of a character, for characters the profile's plates rarely
   // use where a look-alike is common (US: letter O against digit 0). Default: none (1).
-  // Applied only to readings that fit none of the formats (in a format, the slot decides).
   std::array<float, 128> char_weight = [] {
     std::array<float, 128> w{};
     w.fill(1.f);
     return w;
   }();
-  // Lenient profiles: characters that may be swapped for their confusable (the book's
-  // to_digit / to_letter) when that makes a reading fit a format, e.g. "0O1I" for US plates,
-  // whose labels write O and I in a format's letter places and 0 and 1 in its digit places
-  // ("824B0J" -> "824BOJ", NNNLLL) but keep a vanity reading as read ("CHICAG0"). Default:
-  // none (a lenient profile never changes a reading).
-  std::string lenient_swaps;
 };
 
 // The result of fitting a reading to a profile.
@@ -65,14 +57,10 @@ class FormatBook {
   // Tries to fit `text` to any format of `profile`, swapping confusable characters
   // where the format demands a letter or a digit. Prefers the fit with fewest changes.
   FormatFit Fit(const CountryProfile& profile, const std::string& text) const;
-  // The same, swapping only the characters in `swappable`.
-  FormatFit Fit(const CountryProfile& profile, const std::string& text, std::string_view swappable) const;
 
   const std::vector<CountryProfile>& profiles() const { return profiles_; }
 
  private:
-  // swappable == nullptr: every confusable may be swapped.
-  FormatFit FitSwapping(const CountryProfile& profile, const std::string& text, const std::string_view* swappable) const;
   std::vector<CountryProfile> profiles_;
   std::map<char, char> to_digit_;   // 'O' -> '0', ...
   std::map<char, char> to_letter_;  // '0' -> 'O', ...
