@@ -67,6 +67,7 @@ struct EngineFlags {
   int views = 3;                 // --ocr-views
   float min_score = 0.7f;        // --min-detection-score
   float second_opinion = 1.0f;   // --second-opinion-weight
+  int region_min_px = vision::EngineOptions{}.region_min_plate_px;  // --region-min-plate-px
   std::string detector_size;     // --detector-size WxH (empty: the engine's default)
 };
 void AddEngineFlags(CLI::App* cmd, EngineFlags* flags);

@@ -2,6 +2,7 @@
 // failures, then as its last line one JSON object with the figures.
 #include <algorithm>
 #include <iostream>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <opencv2/core/utility.hpp>
 
@@ -38,6 +39,12 @@ int RunEval(const EvalArgs& args) {
   }
   vision::Session* session = opened->session.get();
   int images = 0, errors = 0, detected = 0, top1 = 0, topn = 0, edits = 0, chars = 0;
+  // Crops whose label names a region the engine knows (a US state of the us profile).
+  int with_region = 0, region_read = 0, region_right = 0;
+  std::set<std::string> known_regions;
+  for (const auto& profile : opened->engine->formats().profiles()) {
+    for (const auto& r : profile.regions) known_regions.insert(r.code);
+  }
   bool crops = !data->front().has_box;
   std::vector<double> ms, detect_ms, ocr_ms;
   nlohmann::json failures = nlohmann::json::array();
@@ -78,6 +85,11 @@ int RunEval(const EvalArgs& args) {
                                     [&](const auto& c) { return c.text == li.plate; });
     top1 += ok1;
     topn += okn;
+    if (known_regions.count(li.region)) {
+      ++with_region;
+      region_read += match && !match->region.empty();
+      region_right += match && match->region == li.region;
+    }
     edits += EditDistance(got, li.plate);
     chars += int(li.plate.size());
     if (!ok1) {
@@ -99,6 +111,13 @@ int RunEval(const EvalArgs& args) {
                             {"p90_ms", std::round(Percentile(ms, 0.9) * 100) / 100},
                             {"median_detect_ms", std::round(Percentile(detect_ms, 0.5) * 100) / 100},
                             {"median_ocr_ms", std::round(Percentile(ocr_ms, 0.5) * 100) / 100}};
+  if (with_region > 0) {
+    // Of the crops whose label names a region (a state): the share whose state the engine
+    // named, and the share it named right.
+    auto of = [&](int n) { return std::round(10000.0 * n / with_region) / 10000.0; };
+    summary["region_read"] = of(region_read);
+    summary["region_right"] = of(region_right);
+  }
   std::cout << summary.dump() << std::endl;
   return errors == 0 ? 0 : 1;
 }

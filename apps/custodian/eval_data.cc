@@ -1,6 +1,7 @@
 #include "eval_data.h"
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -46,7 +47,9 @@ Result<std::vector<LabelledImage>> LoadLabelledFolder(const std::string& dir) {
       if (f.size() < 3) return Status::InvalidArgument(csv.string(), ":", lineno, ": expected image,region,plate");
       fs::path img = fs::path(dir) / f[0];
       if (!fs::exists(img, ec) && fs::exists(fs::path(dir) / "images" / f[0], ec)) img = fs::path(dir) / "images" / f[0];
-      out.push_back({img.string(), false, 0, 0, 0, 0, Upper(f[2])});
+      std::string region = Trim(f[1]);
+      std::transform(region.begin(), region.end(), region.begin(), [](unsigned char c) { return std::tolower(c); });
+      out.push_back({img.string(), false, 0, 0, 0, 0, Upper(f[2]), std::move(region)});
     }
   } else {
     std::vector<fs::path> txts;

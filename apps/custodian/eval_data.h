@@ -13,6 +13,7 @@ struct LabelledImage {
   bool has_box = false;  // scene image with a box; false for a crop (OCR only)
   float x = 0, y = 0, w = 0, h = 0;
   std::string plate;
+  std::string region;  // crops: labels.csv's region (a US state code, lower case), or ""
 };
 
 // A scenes folder (each image with a NAME.txt line `image<TAB>x<TAB>y<TAB>w<TAB>h<TAB>PLATE`)

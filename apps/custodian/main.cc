@@ -54,6 +54,9 @@ void AddEngineFlags(CLI::App* cmd, EngineFlags* f) {
   cmd->add_option("--second-opinion-weight", f->second_opinion,
                   "Weight of the second recognizer (models/text_rec.onnx) on unsure plates; 0 turns it off")
       ->capture_default_str()->check(CLI::Range(0.0, 10.0));
+  cmd->add_option("--region-min-plate-px", f->region_min_px,
+                  "Read the state printed on plates at least this many pixels high (us profile); 0 turns it off")
+      ->capture_default_str()->check(CLI::Range(0, 100000));
   cmd->add_option("--detector-size", f->detector_size,
                   "Detector input WxH, multiples of 32 (default 640x384; larger finds smaller plates, slower)")
       ->check([](const std::string& s) -> std::string {
@@ -72,6 +75,7 @@ vision::EngineOptions ToEngineOptions(const EngineFlags& f) {
   o.ocr_views = f.views;
   o.min_detection_score = f.min_score;
   o.second_opinion_weight = f.second_opinion;
+  o.region_min_plate_px = f.region_min_px;
   if (auto size = ParseSize(f.detector_size)) std::tie(o.detector_width, o.detector_height) = *size;
   return o;
 }

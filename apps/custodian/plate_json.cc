@@ -26,8 +26,12 @@ nlohmann::json RecognitionJson(const std::string& file, const vision::Recognitio
                        {"confidence", Round(p.confidence * 100.0, 0.01)},
                        {"matches_template", p.layout.empty() ? 0 : 1},
                        {"plate_index", index++},
-                       {"region", p.country},
-                       {"region_confidence", p.country.empty() ? 0 : 100},
+                       // OpenALPR's region is the state where it recognises one; ours too,
+                       // else the country profile the reading fits.
+                       {"region", p.region.empty() ? p.country : p.region},
+                       {"region_confidence", !p.region.empty() ? Round(p.region_confidence * 100.0, 0.01)
+                                             : p.country.empty() ? 0.0 : 100.0},
+                       {"country", p.country},
                        {"layout", p.layout},
                        {"rows", p.rows},
                        {"requested_topn", topn},

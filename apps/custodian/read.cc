@@ -61,6 +61,7 @@ int RunRead(const ReadArgs& args) {
       for (const auto& p : rec->plates) {
         std::printf("  %-10s %5.1f%%", p.text.c_str(), p.confidence * 100.0);
         if (!p.layout.empty()) std::printf("  [%s %s]", p.country.c_str(), p.layout.c_str());
+        if (!p.region.empty()) std::printf("  state %s", p.region.c_str());
         std::printf("\n");
         for (size_t i = 1; i < p.candidates.size(); ++i) {
           std::printf("    - %-10s %5.1f%%\n", p.candidates[i].text.c_str(), p.candidates[i].confidence * 100.0);

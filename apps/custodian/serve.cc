@@ -8,6 +8,8 @@
 // as the system and are logged as such.
 #include <signal.h>
 
+#include <cctype>
+
 #include <atomic>
 #include <condition_variable>
 #include <filesystem>
@@ -183,6 +185,7 @@ void DemoFeeder(store::ReadStore& store, const std::string& models) {
           r.plate = p.text;
           r.confidence = p.confidence;
           r.country = p.country;
+          for (char c : p.region) r.region.push_back(char(std::toupper(static_cast<unsigned char>(c))));
           for (const auto& c : p.candidates) r.candidates.push_back({c.text, c.confidence});
           r.frame = bytes;
           auto res = store.IngestOne(r);

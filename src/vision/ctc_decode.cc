@@ -5,6 +5,18 @@
 
 namespace custodian::vision {
 
+std::string BestPathText(const float* probs, int classes, int steps, std::string_view charset) {
+  std::string out;
+  int prev = 0;
+  for (int t = 0; t < steps; ++t) {
+    const float* p = probs + size_t(t) * size_t(classes);
+    const int best = int(std::max_element(p, p + classes) - p);
+    if (best != prev && best != 0 && size_t(best) <= charset.size()) out.push_back(charset[size_t(best) - 1]);
+    prev = best;
+  }
+  return out;
+}
+
 void SoftmaxOverClasses(float* logits, int classes, int steps) {
   for (int t = 0; t < steps; ++t) {
     float mx = -INFINITY;

@@ -20,6 +20,10 @@ struct CharSlot {
 std::vector<CharSlot> DecodeGreedy(const float* probs, int classes, int steps, std::string_view charset,
                                    int max_options);
 
+// Greedy (best path) text of time-major probabilities, probs[t * classes + c]: the most
+// probable class at each timestep, repeats merged, blanks dropped.
+std::string BestPathText(const float* probs, int classes, int steps, std::string_view charset);
+
 // In-place softmax over classes for each timestep of logits laid out as above.
 void SoftmaxOverClasses(float* logits, int classes, int steps);
 

@@ -149,6 +149,13 @@ struct Session::Impl {
   cv::dnn::Net text_rec;  // the second opinion; empty when there is none
   cv::Mat text_in;
 
+  // text_rec's probabilities [kTextW / 8, 37] for the quad, scaled to kTextH high (and at
+  // most kTextW wide).
+  Result<cv::Mat> ReadText(const cv::Mat& bgr_frame, const std::array<cv::Point2f, 4>& quad);
+  // Reads the words printed on the plate for the profile's region and settles the reading
+  // by it (EngineOptions::region_min_plate_px).
+  Status ReadRegion(const cv::Mat& bgr_frame, const std::array<cv::Point2f, 4>& plate, const CountryProfile& profile,
+                    PlateRead* read);
   // The second opinion's probability of each candidate's text, per character.
   Status SecondOpinion(const cv::Mat& bgr_frame, const std::array<cv::Point2f, 4>& quad,
                        std::vector<RawCandidate>* candidates);
@@ -184,6 +191,7 @@ Result<std::shared_ptr<const Engine>> Engine::Open(const EngineOptions& options)
   if (!(options.second_opinion_below >= 0 && options.second_opinion_below <= 1)) {
     return Status::InvalidArgument("second_opinion_below must be in 0..1");
   }
+  if (options.region_min_plate_px < 0) return Status::InvalidArgument("region_min_plate_px must be at least 0");
   if (!(options.plausible_char_probability >= 0 && options.plausible_char_probability <= 1)) {
     return Status::InvalidArgument("plausible_char_probability must be in 0..1");
   }
@@ -196,7 +204,8 @@ Result<std::shared_ptr<const Engine>> Engine::Open(const EngineOptions& options)
   CUSTODIAN_ASSIGN_OR_RETURN(engine->ocr_onnx_, ReadAll(options.model_dir / "ocr.onnx"));
   CUSTODIAN_ASSIGN_OR_RETURN(engine->formats_, FormatBook::Load((options.model_dir / "plate_formats.json").string()));
   CUSTODIAN_ASSIGN_OR_RETURN(engine->box_fit_, LoadBoxFit(options.model_dir / "detector.json"));
-  if (options.second_opinion_weight > 0 && std::filesystem::exists(options.model_dir / "text_rec.onnx")) {
+  if ((options.second_opinion_weight > 0 || options.region_min_plate_px > 0) &&
+      std::filesystem::exists(options.model_dir / "text_rec.onnx")) {
     CUSTODIAN_ASSIGN_OR_RETURN(engine->text_rec_onnx_, ReadAll(options.model_dir / "text_rec.onnx"));
   }
   CUSTODIAN_RETURN_IF_ERROR(engine->formats_.ProfilesFor(options.country).status());
@@ -457,9 +466,7 @@ Result<std::vector<std::vector<RawCandidate>>> Session::Impl::ReadViews(
   return readings;
 }
 
-Status Session::Impl::SecondOpinion(const cv::Mat& bgr_frame, const std::array<cv::Point2f, 4>& quad,
-                                    std::vector<RawCandidate>* candidates) {
-  const auto q = WithMargins(quad, kViews[0][0], kViews[0][1]);
+Result<cv::Mat> Session::Impl::ReadText(const cv::Mat& bgr_frame, const std::array<cv::Point2f, 4>& q) {
   const cv::Size2f qs = QuadSize(q);
   const int w = std::clamp(int(std::lround(kTextH * qs.width / std::max(qs.height, 1.f))), 8, kTextW);
   const cv::Point2f src[4] = {q[0], q[1], q[2], q[3]};
@@ -470,7 +477,51 @@ Status Session::Impl::SecondOpinion(const cv::Mat& bgr_frame, const std::array<c
   text_in.create(kTextH, kTextW, CV_32FC3);
   text_in.setTo(cv::Scalar::all(0));
   warped.convertTo(text_in(cv::Rect(0, 0, w, kTextH)), CV_32F, 1.0 / 127.5, -1.0);
-  CUSTODIAN_ASSIGN_OR_RETURN(cv::Mat probs, Forward(text_rec, cv::dnn::blobFromImage(text_in), "text_rec"));
+  return Forward(text_rec, cv::dnn::blobFromImage(text_in), "text_rec");
+}
+
+Status Session::Impl::ReadRegion(const cv::Mat& bgr_frame, const std::array<cv::Point2f, 4>& plate,
+                                 const CountryProfile& profile, PlateRead* read) {
+  // A point of the plate at (u, v), fractions of its width and height from the top left.
+  auto at = [&](float u, float v) {
+    return plate[0] * ((1 - u) * (1 - v)) + plate[1] * (u * (1 - v)) + plate[2] * (u * v) + plate[3] * ((1 - u) * v);
+  };
+  // The state's name is printed above the characters or below them; the middle 70% of
+  // the plate's width keeps the corner stickers out.
+  constexpr float kBands[][2] = {{0.f, 0.28f}, {0.72f, 1.f}};
+  std::vector<std::string> words;
+  RegionMatch match;
+  for (const auto& band : kBands) {
+    CUSTODIAN_ASSIGN_OR_RETURN(cv::Mat probs, ReadText(bgr_frame, {at(0.15f, band[0]), at(0.85f, band[0]),
+                                                                   at(0.85f, band[1]), at(0.15f, band[1])}));
+    words.push_back(BestPathText(probs.ptr<float>(), probs.size[1], probs.size[0], kCharset));
+    match = MatchRegion(profile.regions, words);
+    if (match.index >= 0) break;
+  }
+  if (match.index < 0) return Status::Ok();
+  const Region& region = profile.regions[size_t(match.index)];
+  read->region = region.code;
+  read->region_confidence = match.confidence;
+  const std::string settled = SettleByRegion(region, read->text);
+  if (settled == read->text || read->candidates.empty()) return Status::Ok();
+  // The settled reading comes first, with the best reading's score; the reading as read
+  // stays second (a search for either finds the plate).
+  std::erase_if(read->candidates, [&](const Candidate& c) { return c.text == settled; });
+  const FormatFit fit = engine->formats().Fit(profile, settled);
+  const bool fits = fit.fits && fit.corrections == 0;
+  read->candidates.insert(read->candidates.begin(), {settled, read->confidence, fits});
+  if (int(read->candidates.size()) > engine->options().max_candidates) {
+    read->candidates.resize(size_t(std::max(engine->options().max_candidates, 1)));
+  }
+  read->text = settled;
+  read->country = fits ? profile.name : "";
+  read->layout = fits ? fit.format : "";
+  return Status::Ok();
+}
+
+Status Session::Impl::SecondOpinion(const cv::Mat& bgr_frame, const std::array<cv::Point2f, 4>& quad,
+                                    std::vector<RawCandidate>* candidates) {
+  CUSTODIAN_ASSIGN_OR_RETURN(cv::Mat probs, ReadText(bgr_frame, WithMargins(quad, kViews[0][0], kViews[0][1])));
   // No opinion on 0 against O or 1 against I: plates' labels use the digit for either
   // glyph far more often than a general text reader does (the recognizer, trained on
   // them, decides); both classes get the pair's total.
@@ -586,12 +637,21 @@ Result<std::vector<PlateRead>> Session::Impl::Read(const cv::Mat& bgr_frame, con
     }
     std::sort(merged.begin(), merged.end(), [](const auto& a, const auto& b) { return a.score > b.score; });
     // The second opinion reads one line: no opinion on a plate that may have two.
-    if (!text_rec.empty() && plausible[k] && !merged.empty() && weakest[k] < opt.second_opinion_below &&
+    if (!text_rec.empty() && opt.second_opinion_weight > 0 && plausible[k] && !merged.empty() &&
+        weakest[k] < opt.second_opinion_below &&
         std::find(squarish.begin(), squarish.end(), k) == squarish.end()) {
       CUSTODIAN_RETURN_IF_ERROR(SecondOpinion(bgr_frame, plates[k], &merged));
     }
     for (size_t i = 0; i < 4; ++i) reads[k].corners[i] = {plates[k][i].x, plates[k][i].y};
     RankCandidates(merged, &reads[k]);
+    if (!text_rec.empty() && opt.region_min_plate_px > 0 && plausible[k] && !reads[k].text.empty() &&
+        QuadSize(plates[k]).height >= float(opt.region_min_plate_px)) {
+      for (const CountryProfile* p : profiles) {
+        if (p->regions.empty() || (profiles.size() > 1 && reads[k].country != p->name)) continue;
+        CUSTODIAN_RETURN_IF_ERROR(ReadRegion(bgr_frame, plates[k], *p, &reads[k]));
+        break;
+      }
+    }
   }
   return reads;
 }

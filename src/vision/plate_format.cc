@@ -1,5 +1,6 @@
 #include "custodian/vision/plate_format.h"
 
+#include <algorithm>
 #include <cctype>
 
 #include <fstream>
@@ -24,7 +25,85 @@ Result<std::map<char, char>> ParseMap(const nlohmann::json& j, const char* name)
   return out;
 }
 
+// The edit distance from `word` to the stretch of `text` it best matches (semi-global).
+int DistanceToBestStretch(const std::string& word, const std::string& text) {
+  std::vector<int> prev(text.size() + 1, 0), cur(text.size() + 1);
+  for (size_t i = 1; i <= word.size(); ++i) {
+    cur[0] = int(i);
+    for (size_t j = 1; j <= text.size(); ++j) {
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (word[i - 1] != text[j - 1])});
+    }
+    std::swap(prev, cur);
+  }
+  return *std::min_element(prev.begin(), prev.end());
+}
+
+bool IsZeroOneLike(char c) { return c == '0' || c == 'O' || c == '1' || c == 'I'; }
+
+int Runs(const std::string& t) {
+  int runs = t.empty() ? 0 : 1;
+  for (size_t i = 1; i < t.size(); ++i) runs += IsLetter(t[i]) != IsLetter(t[i - 1]);
+  return runs;
+}
+
 }  // namespace
+
+RegionMatch MatchRegion(const std::vector<Region>& regions, const std::vector<std::string>& texts) {
+  constexpr float kMaxWrong = 0.35f;
+  constexpr int kMinEvidence = 5;
+  constexpr int kMinLead = 2;
+  std::vector<int> evidence(regions.size(), 0);
+  for (const std::string& text : texts) {
+    if (text.size() < 3) continue;
+    for (size_t r = 0; r < regions.size(); ++r) {
+      int best = 0;
+      for (const std::string& name : regions[r].names) {
+        const int d = DistanceToBestStretch(name, text);
+        if (float(d) <= kMaxWrong * float(name.size())) best = std::max(best, int(name.size()) - d);
+      }
+      evidence[r] += best;
+    }
+  }
+  RegionMatch m;
+  int first = 0, second = 0;
+  for (size_t r = 0; r < regions.size(); ++r) {
+    if (evidence[r] > first) {
+      second = first;
+      first = evidence[r];
+      m.index = int(r);
+    } else if (evidence[r] > second) {
+      second = evidence[r];
+    }
+  }
+  if (first < kMinEvidence || first - second < kMinLead) return RegionMatch{};
+  m.evidence = first;
+  m.confidence = float(first - second) / float(first);
+  return m;
+}
+
+std::string SettleByRegion(const Region& region, const std::string& text) {
+  std::vector<const std::string*> agree;
+  for (const std::string& f : region.formats) {
+    if (f.size() != text.size()) continue;
+    bool ok = true;
+    for (size_t i = 0; i < f.size() && ok; ++i) {
+      const char c = text[i];
+      if (IsZeroOneLike(c)) continue;
+      ok = (f[i] == 'L') == IsLetter(c) && (IsLetter(c) || IsDigit(c));
+    }
+    if (ok) agree.push_back(&f);
+  }
+  if (agree.empty()) return text;
+  std::string out = text;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (!IsZeroOneLike(text[i])) continue;
+    const char kind = (*agree[0])[i];
+    if (std::any_of(agree.begin(), agree.end(), [&](const std::string* f) { return (*f)[i] != kind; })) continue;
+    if (kind == 'L') out[i] = text[i] == '0' ? 'O' : text[i] == '1' ? 'I' : text[i];
+    if (kind == 'N') out[i] = text[i] == 'O' ? '0' : text[i] == 'I' ? '1' : text[i];
+  }
+  return Runs(out) > Runs(text) ? text : out;
+}
 
 Result<FormatBook> FormatBook::Load(const std::string& path) {
   std::ifstream in(path);
@@ -67,6 +146,30 @@ Result<FormatBook> FormatBook::Parse(const std::string& json_text) {
                                            "' maps single letters or digits to weights in (0, 1]");
           }
           prof.char_weight[static_cast<unsigned char>(k[0])] = w;
+        }
+      }
+      if (p.contains("regions")) {
+        for (const auto& r : p.at("regions")) {
+          Region region;
+          region.code = r.at("code").get<std::string>();
+          region.names = r.at("names").get<std::vector<std::string>>();
+          region.formats = r.value("formats", std::vector<std::string>{});
+          if (region.code.empty() || region.names.empty()) {
+            return Status::InvalidArgument("plate formats: a region of '", prof.name, "' needs a code and names");
+          }
+          for (const std::string& n : region.names) {
+            if (n.empty() || !std::all_of(n.begin(), n.end(), [](char c) { return IsLetter(c) || IsDigit(c); })) {
+              return Status::InvalidArgument("plate formats: region '", region.code, "' name '", n,
+                                             "' must be upper case letters and digits");
+            }
+          }
+          for (const std::string& f : region.formats) {
+            if (f.empty() || f.find_first_not_of("LN") != std::string::npos) {
+              return Status::InvalidArgument("plate formats: region '", region.code, "' format '", f,
+                                             "' may only use L and N");
+            }
+          }
+          prof.regions.push_back(std::move(region));
         }
       }
       prof.min_length = p.value("min_length", 4);

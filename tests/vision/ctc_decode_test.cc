@@ -38,6 +38,15 @@ TEST(CtcDecode, CollapsesRepeatsAndDropsBlanks) {
   EXPECT_EQ(slots[2].options[1].first, '8');
 }
 
+TEST(CtcDecode, BestPathTextOfTimeMajorProbabilities) {
+  // t0 I, t1 I, t2 blank, t3 N, t4 N, t5 blank, t6 N: "INN" (a blank separates the two Ns).
+  const std::vector<int> best = {Class('I'), Class('I'), 0, Class('N'), Class('N'), 0, Class('N')};
+  std::vector<float> probs(best.size() * kClasses, 0.01f);
+  for (size_t t = 0; t < best.size(); ++t) probs[t * kClasses + size_t(best[t])] = 0.6f;
+  EXPECT_EQ(BestPathText(probs.data(), kClasses, int(best.size()), kCharset), "INN");
+  EXPECT_EQ(BestPathText(probs.data(), kClasses, 0, kCharset), "");
+}
+
 TEST(CtcDecode, BestReadingsAreOrderedByProbability) {
   std::vector<CharSlot> slots = {{{{'A', .9f}, {'4', .1f}}}, {{{'B', .6f}, {'8', .4f}}}};
   auto r = BestReadings(slots, 3);

@@ -10,6 +10,9 @@
 #include <map>
 #include <thread>
 
+#include <opencv2/core.hpp>
+#include <opencv2/imgproc.hpp>
+
 #include "eval_data.h"
 
 namespace custodian::vision {
@@ -166,8 +169,12 @@ TEST(Engine, SecondOpinionModelIsOptionalAndChecked) {
   auto corrupt = Engine::Open({.model_dir = dir, .country = "us"});
   ASSERT_FALSE(corrupt.ok());
   EXPECT_EQ(corrupt.status().code(), StatusCode::kInvalidArgument);
-  // Weight 0 does not even load it.
-  EXPECT_TRUE(Engine::Open({.model_dir = dir, .country = "us", .second_opinion_weight = 0}).ok());
+  // Weight 0 with the state reading off does not even load it; either one on does.
+  EXPECT_TRUE(
+      Engine::Open({.model_dir = dir, .country = "us", .second_opinion_weight = 0, .region_min_plate_px = 0}).ok());
+  EXPECT_FALSE(Engine::Open({.model_dir = dir, .country = "us", .second_opinion_weight = 0}).ok());
+  EXPECT_EQ(Engine::Open({.model_dir = kSource / "models", .region_min_plate_px = -1}).status().code(),
+            StatusCode::kInvalidArgument);
   fs::remove_all(dir);
 }
 
@@ -301,6 +308,48 @@ TEST(Engine, ReadsRealUsPlateCrops) {
     ok += !r->plates.empty() && r->plates[0].text == (*items)[i].plate;
   }
   EXPECT_GE(double(ok) / n, 0.75) << ok << " of " << n;
+}
+
+// A held-out Indiana crop (in870, 824BOJ) whose fifth character the recognizer reads as
+// the digit: the state printed on it (INDIANA) is read, and Indiana's formats (NNNLLL)
+// make it the letter O; the reading as read stays second. Off, or on a plate too small
+// for its state name to be read, the reading stays as read and no state is named.
+TEST(Engine, ReadsTheStateAndSettlesZeroAgainstOByItsFormats) {
+  fs::path crop = kSource / ".." / "shared" / "data" / "openalpr-bench" / "plates" / "us" / "in870.png";
+  if (!fs::exists(crop)) GTEST_SKIP() << "no shared data at " << crop;
+  auto img = ReadImageFile(crop, {});
+  ASSERT_TRUE(img.ok());
+  ASSERT_GE(img->height, 80);
+  auto read = [](const Image& image, int region_min_plate_px) -> PlateRead {
+    auto engine = Engine::Open(
+        {.model_dir = kSource / "models", .country = "us", .region_min_plate_px = region_min_plate_px});
+    EXPECT_TRUE(engine.ok()) << engine.status().ToString();
+    if (!engine.ok()) return {};
+    auto session = (*engine)->NewSession();
+    auto r = (*session)->RecognizeCrop(View(image));
+    EXPECT_TRUE(r.ok() && !r->plates.empty());
+    return r.ok() && !r->plates.empty() ? r->plates[0] : PlateRead{};
+  };
+  PlateRead on = read(*img, 80);
+  EXPECT_EQ(on.region, "in");
+  EXPECT_GT(on.region_confidence, 0.5f);
+  EXPECT_EQ(on.text, "824BOJ");
+  ASSERT_GE(on.candidates.size(), 2u);
+  EXPECT_EQ(on.candidates[0].text, "824BOJ");
+  EXPECT_EQ(on.candidates[1].text, "824B0J");
+  EXPECT_EQ(on.layout, "NNNLLL");
+
+  PlateRead off = read(*img, 0);
+  EXPECT_EQ(off.region, "");
+  EXPECT_EQ(off.text, "824B0J");
+
+  // The same plate at 76 px high: below the default 80, no state is read.
+  cv::Mat src(img->height, img->width, CV_8UC3, img->pixels.data()), small;
+  cv::resize(src, small, cv::Size(img->width * 76 / img->height, 76), 0, 0, cv::INTER_AREA);
+  Image smaller{.width = small.cols, .height = small.rows,
+                .pixels = std::vector<uint8_t>(small.data, small.data + small.total() * 3)};
+  PlateRead gated = read(smaller, 80);
+  EXPECT_EQ(gated.region, "");
 }
 
 }  // namespace

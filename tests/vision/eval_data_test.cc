@@ -34,11 +34,12 @@ TEST(EvalData, ReadsCropLabelsWithImagesSubfolder) {
   auto dir = TempDir("crops");
   fs::create_directories(dir / "images");
   std::ofstream(dir / "images" / "x.jpg") << "x";
-  std::ofstream(dir / "labels.csv") << "image,region,plate\nx.jpg,br,ABC1234\n";
+  std::ofstream(dir / "labels.csv") << "image,region,plate\nx.jpg,BR,ABC1234\n";
   auto items = LoadLabelledFolder(dir.string());
   ASSERT_TRUE(items.ok());
   EXPECT_FALSE((*items)[0].has_box);
   EXPECT_EQ((*items)[0].path, (dir / "images" / "x.jpg").string());
+  EXPECT_EQ((*items)[0].region, "br");
   fs::remove_all(dir);
 }
 

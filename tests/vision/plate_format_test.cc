@@ -79,5 +79,83 @@ TEST(PlateFormatParse, CharWeightsAreSingleCharactersWithWeightsInZeroToOne) {
   }
 }
 
+TEST(PlateFormatParse, RegionsNeedCodesNamesAndLetterDigitFormats) {
+  auto ok = FormatBook::Parse(
+      R"({"profiles": [{"name": "us", "formats": ["LLN"], "regions": [{"code": "in", "names": ["INDIANA"], "formats": ["NNNLLL"]}]}]})");
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  ASSERT_EQ(ok->profiles()[0].regions.size(), 1u);
+  EXPECT_EQ(ok->profiles()[0].regions[0].code, "in");
+  EXPECT_EQ(ok->profiles()[0].regions[0].formats[0], "NNNLLL");
+  for (const char* bad : {R"({"code": "", "names": ["X"]})", R"({"code": "in", "names": []})",
+                          R"({"code": "in", "names": ["Indiana"]})", R"({"code": "in", "names": ["IN DIANA"]})",
+                          R"({"code": "in", "names": ["INDIANA"], "formats": ["NNA"]})"}) {
+    auto r = FormatBook::Parse(std::string(R"({"profiles": [{"name": "us", "formats": ["LLN"], "regions": [)") + bad +
+                               "]}]}");
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << bad;
+  }
+}
+
+std::vector<Region> SomeStates() {
+  return {{"va", {"VIRGINIA"}, {"LLLNNNN"}},
+          {"wv", {"WESTVIRGINIA", "WILDWONDERFUL"}, {"NLLNNN"}},
+          {"ks", {"KANSAS"}, {"NNNLLL"}},
+          {"ar", {"ARKANSAS", "THENATURALSTATE"}, {"NNNLLL"}},
+          {"ri", {"RHODEISLAND", "OCEANSTATE"}, {"LLNNN"}}};
+}
+
+// What the second-opinion network reads off the bands of real plates (held-out crops):
+// a few characters wrong, extra characters around the name.
+TEST(RegionMatch, NamesTheStateDespiteMisreadCharacters) {
+  auto states = SomeStates();
+  RegionMatch m = MatchRegion(states, {"RHODEISLAND", "OCEANSTATE"});
+  ASSERT_EQ(m.index, 4);
+  EXPECT_EQ(m.evidence, 21);
+  EXPECT_FLOAT_EQ(m.confidence, 1.f);
+  EXPECT_EQ(MatchRegion(states, {"FEBRHODELSLAND"}).index, 4);  // month sticker, I read L
+  EXPECT_EQ(MatchRegion(states, {"THENATRALSTTE"}).index, 3);  // the slogan alone
+}
+
+TEST(RegionMatch, TheLongerNameWinsWhereOneContainsAnother) {
+  auto states = SomeStates();
+  EXPECT_EQ(MatchRegion(states, {"WESTVIRGINIA", "WIDWONDE"}).index, 1);  // not Virginia
+  EXPECT_EQ(MatchRegion(states, {"ARKANSAS"}).index, 3);                   // 8 against Kansas's 6
+}
+
+TEST(RegionMatch, TooLittleOrTiedEvidenceNamesNoState) {
+  auto states = SomeStates();
+  EXPECT_EQ(MatchRegion(states, {}).index, -1);
+  EXPECT_EQ(MatchRegion(states, {"", "AB", "G"}).index, -1);
+  EXPECT_EQ(MatchRegion(states, {"VIRGINIA"}).index, -1);  // 8 for Virginia, 8 for West Virginia
+  EXPECT_EQ(MatchRegion(states, {"AKANSAS"}).index, -1);   // 7 for Arkansas, 6 for Kansas: a lead of 1
+  EXPECT_EQ(MatchRegion(states, {"OCEAN"}).index, -1);    // 5 of 10: too many wrong
+  EXPECT_EQ(MatchRegion(states, {"ZQXJWPK"}).index, -1);  // nothing
+}
+
+TEST(SettleByRegion, ZeroAndOneFollowTheStatesFormats) {
+  Region in{"in", {"INDIANA"}, {"NNNLLL", "NNNL"}};
+  EXPECT_EQ(SettleByRegion(in, "824B0J"), "824BOJ");
+  EXPECT_EQ(SettleByRegion(in, "8248OJ"), "8248OJ");  // no format agrees with 8 in a letter place
+  Region ri{"ri", {"RHODEISLAND"}, {"LLNNN", "NNNNNN"}};
+  EXPECT_EQ(SettleByRegion(ri, "V0820"), "VO820");
+  EXPECT_EQ(SettleByRegion(ri, "7O3579"), "703579");
+  // Massachusetts: NNLLNN and NNNLLL both have six places; only NNLLNN agrees with 4, C, V.
+  Region ma{"ma", {"MASSACHUSETTS"}, {"NNLLNN", "NNNLLL", "NLLNNN"}};
+  EXPECT_EQ(SettleByRegion(ma, "14CVI0"), "14CV10");
+  EXPECT_EQ(SettleByRegion(ma, "I4CVIO"), "14CV10");
+}
+
+TEST(SettleByRegion, UndecidedPlacesAndVanityPlatesKeepTheReading) {
+  // Both formats fit 1?2345 and disagree on the second place: no change there.
+  Region two{"xx", {"X"}, {"NLNNNN", "NNNNNN"}};
+  EXPECT_EQ(SettleByRegion(two, "1O2345"), "1O2345");
+  EXPECT_EQ(SettleByRegion(two, "I02345"), "102345");
+  // A vanity plate fitting a letters-and-digit format stays as read (DR1FTER would split it).
+  Region id{"id", {"IDAHO"}, {"LLNLLLL"}};
+  EXPECT_EQ(SettleByRegion(id, "DRIFTER"), "DRIFTER");
+  EXPECT_EQ(SettleByRegion(id, "ABCDEF"), "ABCDEF");  // no format of its length
+  EXPECT_EQ(SettleByRegion(Region{"zz", {"Z"}, {}}, "824B0J"), "824B0J");
+}
+
 }  // namespace
 }  // namespace custodian::vision

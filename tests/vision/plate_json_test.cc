@@ -38,7 +38,9 @@ TEST(PlateJson, KeepsOpenAlprFields) {
   EXPECT_EQ(r["plate"], "7ABC123");
   EXPECT_NEAR(r["confidence"].get<double>(), 95.12, 1e-9);  // percent, as OpenALPR
   EXPECT_EQ(r["matches_template"], 1);
-  EXPECT_EQ(r["region"], "us");
+  EXPECT_EQ(r["region"], "us");  // no state read: the country profile
+  EXPECT_EQ(r["region_confidence"], 100);
+  EXPECT_EQ(r["country"], "us");
   ASSERT_EQ(r["coordinates"].size(), 4u);
   EXPECT_EQ(r["coordinates"][2]["x"], 110);
   EXPECT_EQ(r["coordinates"][3]["y"], 69);
@@ -46,6 +48,19 @@ TEST(PlateJson, KeepsOpenAlprFields) {
   EXPECT_EQ(r["candidates"][1]["plate"], "7A8C123");
   EXPECT_NEAR(r["candidates"][1]["confidence"].get<double>(), 41.0, 1e-4);
   EXPECT_EQ(r["char_confidences"].size(), 7u);
+}
+
+// Where the engine read the state printed on the plate, `region` is that state, as in
+// OpenALPR's output, with its confidence in percent.
+TEST(PlateJson, RegionIsTheStateWhereOneWasRead) {
+  vision::Recognition rec = OnePlate();
+  rec.plates[0].region = "ca";
+  rec.plates[0].region_confidence = 0.875f;
+  const nlohmann::json j = app::RecognitionJson("car.jpg", rec, 10);
+  const auto& r = j["results"][0];
+  EXPECT_EQ(r["region"], "ca");
+  EXPECT_NEAR(r["region_confidence"].get<double>(), 87.5, 1e-9);
+  EXPECT_EQ(r["country"], "us");
 }
 
 TEST(PlateJson, ErrorsCarryStableCodes) {

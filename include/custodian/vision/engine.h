@@ -80,6 +80,14 @@ struct EngineOptions {
   // development machine), so it is asked only below this (and only for plausible first
   // readings). Default: 0.9, the threshold of the extra views (0.7 before session 5).
   float second_opinion_below = 0.9f;
+  // For profiles with regions (us: the states), a plate at least this many pixels high in
+  // the image (and with a plausible first reading) has the words printed above its characters (and, if those name no state,
+  // below them) read by models/text_rec.onnx; the state they name sets PlateRead::region
+  // and settles 0/O and 1/I by that state's formats (SettleByRegion). Each band read costs
+  // about as much as the second opinion (~30 ms on one core). 0 turns it off. Default: 80
+  // (a state name on a smaller plate is too small to read; the benchmark's US crops are 156
+  // px high, its US road scenes' plates 26-164, median 43).
+  int region_min_plate_px = 80;
 };
 
 struct Point {
@@ -108,6 +116,8 @@ struct PlateRead {
   std::array<Point, 4> corners;         // TL, TR, BR, BL in image pixels
   float detection_score = 0;            // 0..1
   std::string country;                  // profile that matched: "us", "eu", "br" or ""
+  std::string region;                   // the state its printed words name ("in", "ma"), or ""
+  float region_confidence = 0;          // 0..1, 0 when region is ""
   std::string layout;                   // the matched format, e.g. "LLLNLNN", or ""
   int rows = 1;                         // 2: read as a two-row plate, top row first
 };

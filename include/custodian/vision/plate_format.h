@@ -19,6 +19,15 @@
 
 namespace custodian::vision {
 
+// A region of a country (a US state): the words printed on its plates, by which the engine
+// recognises it (MatchRegion), and its serial formats, by which 0/O and 1/I are settled
+// (SettleByRegion).
+struct Region {
+  std::string code;                  // "in", "ma", ...
+  std::vector<std::string> names;    // upper case letters and digits: "INDIANA", "CROSSROADSOFAMERICA"
+  std::vector<std::string> formats;  // over L and N
+};
+
 struct CountryProfile {
   std::string name;                  // "us", "eu", "br"
   std::vector<std::string> formats;  // over L, N, A
@@ -33,6 +42,7 @@ struct CountryProfile {
     w.fill(1.f);
     return w;
   }();
+  std::vector<Region> regions;  // empty: the profile's plates name no region the engine reads
 };
 
 // The result of fitting a reading to a profile.
@@ -42,6 +52,26 @@ struct FormatFit {
   std::string format;  // the format it fits, or ""
   int corrections = 0; // characters changed
 };
+
+// Which region printed words name (e.g. a US state from "INDIANA" or "OCEANSTATE").
+struct RegionMatch {
+  int index = -1;          // into the profile's regions; -1: none
+  float confidence = 0;    // 0..1: the best region's evidence against the best and the runner-up's
+  int evidence = 0;        // characters of the region's words matched
+};
+
+// Matches each text (words read off a plate, spaces dropped, upper case) against every
+// region's names: a name counts where some stretch of a text spells it with at most 35% of
+// its characters wrong, for the characters it gets right. A region wins with at least 5
+// characters of evidence and 2 more than the runner-up; no region otherwise.
+RegionMatch MatchRegion(const std::vector<Region>& regions, const std::vector<std::string>& texts);
+
+// Settles 0/O and 1/I in `text` by the region's formats: the formats of its length that
+// agree with its other characters (letters in L places, digits in N places) vote, and
+// where they all agree that a place holds a letter (or a digit), a 0 or 1 there becomes
+// O or I (or back). No change if no format agrees, or if the change would break a run of
+// letters or digits (DR1FTER from DRIFTER: vanity plates keep what was read).
+std::string SettleByRegion(const Region& region, const std::string& text);
 
 // Immutable after Load; thread-safe.
 class FormatBook {
