@@ -20,6 +20,7 @@ struct BenchArgs {
   std::string models;
   double seconds = 5;
   int threads = 0;
+  int region_min_px = vision::EngineOptions{}.region_min_plate_px;
 };
 
 using SteadyClock = std::chrono::steady_clock;
@@ -98,7 +99,7 @@ int RunBench(const BenchArgs& args) {
     std::cerr << "custodian bench vision: no readable images given\n";
     return 2;
   }
-  auto engine = vision::Engine::Open({.model_dir = ModelDir(args.models)});
+  auto engine = vision::Engine::Open({.model_dir = ModelDir(args.models), .region_min_plate_px = args.region_min_px});
   if (!engine.ok()) {
     std::cerr << "custodian bench vision: " << engine.status().ToString() << "\n";
     return 2;
@@ -137,6 +138,9 @@ void RegisterBenchVision(CLI::App& app, Action* run) {
   cmd->add_option("--models", args->models, "Model folder");
   cmd->add_option("--seconds", args->seconds, "Seconds per measurement")->capture_default_str();
   cmd->add_option("--threads", args->threads, "Threads for the all-cores run (default: all cores)");
+  cmd->add_option("--region-min-plate-px", args->region_min_px,
+                  "Read the state printed on US plates at least this many pixels high; 0 turns it off")
+      ->capture_default_str()->check(CLI::Range(0, 100000));
   cmd->callback([args, run] { *run = [args] { return RunBench(*args); }; });
 }
 

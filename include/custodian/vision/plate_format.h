@@ -56,7 +56,7 @@ struct FormatFit {
 // Which region printed words name (e.g. a US state from "INDIANA" or "OCEANSTATE").
 struct RegionMatch {
   int index = -1;          // into the profile's regions; -1: none
-  float confidence = 0;    // 0..1: the best region's evidence against the best and the runner-up's
+  float confidence = 0;    // 0..1: (evidence - the runner-up's evidence) / evidence
   int evidence = 0;        // characters of the region's words matched
 };
 
