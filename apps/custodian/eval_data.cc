@@ -28,6 +28,11 @@ std::string Upper(std::string s) {
   return s;
 }
 
+std::string Lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+  return s;
+}
+
 }  // namespace
 
 Result<std::vector<LabelledImage>> LoadLabelledFolder(const std::string& dir) {
@@ -47,9 +52,7 @@ Result<std::vector<LabelledImage>> LoadLabelledFolder(const std::string& dir) {
       if (f.size() < 3) return Status::InvalidArgument(csv.string(), ":", lineno, ": expected image,region,plate");
       fs::path img = fs::path(dir) / f[0];
       if (!fs::exists(img, ec) && fs::exists(fs::path(dir) / "images" / f[0], ec)) img = fs::path(dir) / "images" / f[0];
-      std::string region = Trim(f[1]);
-      std::transform(region.begin(), region.end(), region.begin(), [](unsigned char c) { return std::tolower(c); });
-      out.push_back({img.string(), false, 0, 0, 0, 0, Upper(f[2]), std::move(region)});
+      out.push_back({img.string(), false, 0, 0, 0, 0, Upper(f[2]), Lower(Trim(f[1]))});
     }
   } else {
     std::vector<fs::path> txts;

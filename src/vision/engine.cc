@@ -503,7 +503,7 @@ Status Session::Impl::ReadRegion(const cv::Mat& bgr_frame, const std::array<cv::
   read->region = region.code;
   read->region_confidence = match.confidence;
   const std::string settled = SettleByRegion(region, read->text);
-  if (settled == read->text || read->candidates.empty()) return Status::Ok();
+  if (settled == read->text) return Status::Ok();
   // The settled reading comes first, with the best reading's score; the reading as read
   // stays second (a search for either finds the plate).
   std::erase_if(read->candidates, [&](const Candidate& c) { return c.text == settled; });
@@ -511,7 +511,7 @@ Status Session::Impl::ReadRegion(const cv::Mat& bgr_frame, const std::array<cv::
   const bool fits = fit.fits && fit.corrections == 0;
   read->candidates.insert(read->candidates.begin(), {settled, read->confidence, fits});
   if (int(read->candidates.size()) > engine->options().max_candidates) {
-    read->candidates.resize(size_t(std::max(engine->options().max_candidates, 1)));
+    read->candidates.resize(size_t(engine->options().max_candidates));  // Open checks it is at least 1
   }
   read->text = settled;
   read->country = fits ? profile.name : "";
