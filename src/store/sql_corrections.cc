@@ -30,7 +30,7 @@ std::string UpperAscii(std::string_view s) {
 // As Ingest's hotlist match: an alert for each entry in force at the capture time on the
 // plate (or its confusion key, on a fuzzy list) whose state agrees with the read's.
 Status MatchHotlists(Txn& txn, int64_t read_id, int64_t captured_ms, const std::string& plate,
-                     const std::string& region, int64_t now_ms) {
+                     const std::string& region, int64_t data_class, int64_t now_ms) {
   CUSTODIAN_ASSIGN_OR_RETURN(
       auto rows, txn.Query("SELECT e.id, e.plate, e.state FROM hotlist_entries e JOIN hotlists h ON h.id = e.hotlist_id "
                            "WHERE (e.plate = ? OR (e.confusion_key = ? AND h.fuzzy = 1)) "
@@ -40,9 +40,9 @@ Status MatchHotlists(Txn& txn, int64_t read_id, int64_t captured_ms, const std::
     const std::string state = AsString(e[2]);
     if (!state.empty() && !region.empty() && state != UpperAscii(region)) continue;
     CUSTODIAN_RETURN_IF_ERROR(
-        txn.Query("INSERT INTO alerts (read_id, read_ms, entry_id, exact, retroactive, created_ms, state) "
-                  "VALUES (?, ?, ?, ?, 0, ?, 'new') ON CONFLICT (read_id, entry_id) DO NOTHING",
-                  {read_id, captured_ms, AsInt(e[0]), int64_t(AsString(e[1]) == plate), now_ms})
+        txn.Query("INSERT INTO alerts (read_id, read_ms, entry_id, exact, retroactive, created_ms, state, data_class) "
+                  "VALUES (?, ?, ?, ?, 0, ?, 'new', ?) ON CONFLICT (read_id, entry_id) DO NOTHING",
+                  {read_id, captured_ms, AsInt(e[0]), int64_t(AsString(e[1]) == plate), now_ms, data_class})
             .status());
   }
   return Status::Ok();
@@ -59,7 +59,7 @@ Result<StoredRead> SqlReadStore::CorrectRead(int64_t read_id, std::string_view n
   const int64_t now_ms = ToUnixMillis(clock_->Now());
   CUSTODIAN_RETURN_IF_ERROR(Transact([&](Txn& txn) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(auto rows,
-                               txn.Query("SELECT plate, captured_ms, region FROM reads WHERE id = ?", {read_id}));
+                               txn.Query("SELECT plate, captured_ms, region, data_class FROM reads WHERE id = ?", {read_id}));
     if (rows.empty()) return Status::NotFound("no read ", read_id);
     const std::string old_plate = AsString(rows[0][0]);
     const int64_t captured_ms = AsInt(rows[0][1]);
@@ -79,7 +79,7 @@ Result<StoredRead> SqlReadStore::CorrectRead(int64_t read_id, std::string_view n
     CUSTODIAN_RETURN_IF_ERROR(IndexPlate(
         txn, plate, txn.dialect() == Dialect::kSqlite ? std::optional<int64_t>(DayOfMs(captured_ms)) : std::nullopt));
     CUSTODIAN_RETURN_IF_ERROR(UnindexUnusedPlates(txn, {old_plate}).status());
-    return MatchHotlists(txn, read_id, captured_ms, plate, region, now_ms);
+    return MatchHotlists(txn, read_id, captured_ms, plate, region, AsInt(rows[0][3]), now_ms);
   }));
   return GetRead(read_id);
 }

@@ -195,6 +195,7 @@ struct ReadKey {
   std::string plate;
   std::string confusion_key;
   std::string region;
+  int64_t data_class = 0;  // the read's (0 public safety, 1 not); alerts carry it
 };
 
 // An entry matches a read's state unless both are known and differ.
@@ -205,9 +206,11 @@ bool StatesMatch(const std::string& entry_state, const std::string& read_region)
 Result<int> InsertAlert(SqlDriver& driver, const ReadKey& r, int64_t entry_id, bool exact, bool retroactive,
                         int64_t now_ms) {
   CUSTODIAN_ASSIGN_OR_RETURN(
-      auto rows, driver.Query("INSERT INTO alerts (read_id, read_ms, entry_id, exact, retroactive, created_ms, state) "
-                              "VALUES (?, ?, ?, ?, ?, ?, 'new') ON CONFLICT (read_id, entry_id) DO NOTHING RETURNING id",
-                              {r.id, r.captured_ms, entry_id, int64_t(exact), int64_t(retroactive), now_ms}));
+      auto rows, driver.Query("INSERT INTO alerts (read_id, read_ms, entry_id, exact, retroactive, created_ms, state, "
+                              "data_class) VALUES (?, ?, ?, ?, ?, ?, 'new', ?) ON CONFLICT (read_id, entry_id) DO "
+                              "NOTHING RETURNING id",
+                              {r.id, r.captured_ms, entry_id, int64_t(exact), int64_t(retroactive), now_ms,
+                               r.data_class}));
   return int(rows.size());
 }
 
@@ -403,9 +406,16 @@ Status SqlReadStore::PutAgency(const Agency& a) {
   CUSTODIAN_RETURN_IF_ERROR(CheckText("agency name", a.name, kMaxNameLength, true));
   std::lock_guard lock(mu_);
   return InTransaction([&] {
+    // An agency's state and kind are kept unless given anew (a rename alone keeps them).
     return driver_
-        ->Query("INSERT INTO agencies (code, name) VALUES (?, ?) ON CONFLICT (code) DO UPDATE SET name = excluded.name",
-                {a.code, a.name})
+        ->Query("INSERT INTO agencies (code, name, state, kind, recorded_by, recorded_ms) VALUES (?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (code) DO UPDATE SET name = excluded.name, "
+                "state = CASE WHEN excluded.kind = '' THEN agencies.state ELSE excluded.state END, "
+                "recorded_by = CASE WHEN excluded.kind = '' THEN agencies.recorded_by ELSE excluded.recorded_by END, "
+                "recorded_ms = CASE WHEN excluded.kind = '' THEN agencies.recorded_ms ELSE excluded.recorded_ms END, "
+                "kind = CASE WHEN excluded.kind = '' THEN agencies.kind ELSE excluded.kind END",
+                {a.code, a.name, a.state, a.kind, a.recorded_by,
+                 a.recorded_at ? SqlValue(ToUnixMillis(*a.recorded_at)) : SqlValue()})
         .status();
   });
 }
@@ -750,7 +760,8 @@ Status SqlReadStore::WriteIngestJob(IngestJob& job, PendingTrigrams& trigrams) {
       if (hot.by_plate.count(p.plate) || hot.fuzzy_by_key.count(p.confusion_key)) {
         CUSTODIAN_ASSIGN_OR_RETURN(
             results[i].alerts,
-            MatchReadInBatch(*driver_, hot, {id, ToUnixMillis(r.captured_at), p.plate, p.confusion_key, r.region},
+            MatchReadInBatch(*driver_, hot,
+                             {id, ToUnixMillis(r.captured_at), p.plate, p.confusion_key, r.region, cam.data_class},
                              now_ms));
       }
       if (!r.event_id.empty()) {
@@ -866,6 +877,30 @@ Status AppendSearchFilters(const SearchQuery& q, const std::function<void(std::s
     if (b.min_lat > b.max_lat || b.min_lon > b.max_lon) return Status::InvalidArgument("area corners are swapped");
     add("r.lat >= ? AND r.lat <= ? AND r.lon >= ? AND r.lon <= ?");
     params.insert(params.end(), {b.min_lat, b.max_lat, b.min_lon, b.max_lon});
+  }
+  if (!q.scopes.empty()) {
+    // Sharing: visible where one scope covers both the read's class and its camera.
+    std::string any;
+    size_t cameras = 0;
+    for (const AccessScope& s : q.scopes) {
+      std::string one = "+r.data_class = ?";
+      params.push_back(int64_t(s.data_class == DataClass::kPublicSafety ? 0 : 1));
+      if (!s.camera_ids.empty()) {
+        one += " AND r.camera_id IN (";
+        for (size_t i = 0; i < s.camera_ids.size(); ++i) {
+          CUSTODIAN_RETURN_IF_ERROR(CheckText("camera id", s.camera_ids[i], kMaxIdLength, false));
+          one += i ? ", ?" : "?";
+          params.push_back(s.camera_ids[i]);
+        }
+        one += ")";
+        cameras += s.camera_ids.size();
+      }
+      any += (any.empty() ? "(" : " OR (") + one + ")";
+    }
+    if (cameras > kMaxCameraFilter) {
+      return Status::InvalidArgument(cameras, " cameras in the sharing scopes; the limit is ", kMaxCameraFilter);
+    }
+    add("(" + any + ")");
   }
   if (q.data_class) {
     // Beside a plate term or cameras, their index leads: "+" keeps SQLite from walking the
@@ -2125,9 +2160,10 @@ Result<HotlistImportResult> SqlReadStore::ImportHotlistEntries(const HotlistImpo
       std::vector<SqlRow> reads;
       for (int pass = 0; pass < (fuzzy ? 2 : 1); ++pass) {
         CUSTODIAN_ASSIGN_OR_RETURN(
-            auto rows, driver_->Query(pass == 0 ? "SELECT id, captured_ms, plate, region FROM reads WHERE plate = ? "
-                                                  "AND captured_ms >= ?"
-                                                : "SELECT id, captured_ms, plate, region FROM reads WHERE plate IN "
+            auto rows, driver_->Query(pass == 0 ? "SELECT id, captured_ms, plate, region, data_class FROM reads WHERE "
+                                                  "plate = ? AND captured_ms >= ?"
+                                                : "SELECT id, captured_ms, plate, region, data_class FROM reads WHERE "
+                                                  "plate IN "
                                                   "(SELECT p.plate FROM plates p WHERE p.confusion_key = ?) "
                                                   "AND captured_ms >= ? AND plate <> ?",
                                       pass == 0 ? std::vector<SqlValue>{p.plate, since_ms}
@@ -2135,7 +2171,7 @@ Result<HotlistImportResult> SqlReadStore::ImportHotlistEntries(const HotlistImpo
         reads.insert(reads.end(), rows.begin(), rows.end());
       }
       for (const auto& r : reads) {
-        ReadKey key{AsInt(r[0]), AsInt(r[1]), AsString(r[2]), p.key, AsString(r[3])};
+        ReadKey key{AsInt(r[0]), AsInt(r[1]), AsString(r[2]), p.key, AsString(r[3]), AsInt(r[4])};
         if (!StatesMatch(p.state, key.region)) continue;
         if (e.expires && key.captured_ms >= ToUnixMillis(*e.expires)) continue;
         CUSTODIAN_ASSIGN_OR_RETURN(int n, InsertAlert(*driver_, key, entry_id, key.plate == p.plate,
@@ -2174,6 +2210,14 @@ Result<std::vector<Alert>> SqlReadStore::ListAlerts(const AlertQuery& q) {
   if (q.created_before) {
     sql += " AND a.created_ms < ?";
     params.push_back(ToUnixMillis(*q.created_before));
+  }
+  if (!q.data_classes.empty()) {
+    std::string in;
+    for (DataClass c : q.data_classes) {
+      in += in.empty() ? "?" : ", ?";
+      params.push_back(int64_t(c == DataClass::kPublicSafety ? 0 : 1));
+    }
+    sql += " AND a.data_class IN (" + in + ")";
   }
   sql += " ORDER BY a.id LIMIT ?";
   params.push_back(int64_t(q.limit));

@@ -22,6 +22,16 @@ struct SqliteBackend {
   static constexpr bool kEventIdsPerDay = true;  // reads_by_event (capture day, event id)
   // Undoes migration 9 for a database whose reads are all of 2026-01-01 (day 20454): one
   // reads table again, holding them.
+  // Undoes migration 14 (sharing jurisdiction): its columns, so that a test that rewinds
+  // the schema further can migrate forward again.
+  static constexpr const char* kUndoSharingJurisdiction =
+      "DROP INDEX alerts_by_class; ALTER TABLE alerts DROP COLUMN data_class; "
+      "ALTER TABLE sharing_grants DROP COLUMN attested_signatory; ALTER TABLE sharing_grants DROP COLUMN attested_date_ms; "
+      "ALTER TABLE sharing_grants DROP COLUMN attestation_text; ALTER TABLE sharing_grants DROP COLUMN attested_by; "
+      "ALTER TABLE sharing_grants DROP COLUMN attested_ms; ALTER TABLE agencies DROP COLUMN state; "
+      "ALTER TABLE agencies DROP COLUMN kind; ALTER TABLE agencies DROP COLUMN recorded_by; "
+      "ALTER TABLE agencies DROP COLUMN recorded_ms; ALTER TABLE agencies DROP COLUMN home; "
+      "DELETE FROM schema_version WHERE version >= 14";
   static constexpr const char* kUndoDayTables =
       "DROP VIEW reads; ALTER TABLE reads_legacy RENAME TO reads; "
       "INSERT INTO reads SELECT id % 4294967296, event_id, camera_id, captured_ms, ingested_ms, plate_raw, plate, "
@@ -105,6 +115,15 @@ struct SqliteBackend {
 struct PostgresBackend {
   static constexpr bool kPartitioned = true;
   static constexpr bool kEventIdsPerDay = false;  // read_events (event id)
+  // Undoes migration 10 (sharing jurisdiction), as SqliteBackend's.
+  static constexpr const char* kUndoSharingJurisdiction =
+      "DROP INDEX alerts_by_class; ALTER TABLE alerts DROP COLUMN data_class; "
+      "ALTER TABLE sharing_grants DROP COLUMN attested_signatory; ALTER TABLE sharing_grants DROP COLUMN attested_date_ms; "
+      "ALTER TABLE sharing_grants DROP COLUMN attestation_text; ALTER TABLE sharing_grants DROP COLUMN attested_by; "
+      "ALTER TABLE sharing_grants DROP COLUMN attested_ms; ALTER TABLE agencies DROP COLUMN state; "
+      "ALTER TABLE agencies DROP COLUMN kind; ALTER TABLE agencies DROP COLUMN recorded_by; "
+      "ALTER TABLE agencies DROP COLUMN recorded_ms; ALTER TABLE agencies DROP COLUMN home; "
+      "DELETE FROM schema_version WHERE version >= 10";
   static constexpr const char* kUndoDayTables = "SELECT 1";  // PostgreSQL partitions reads itself
   static constexpr const char* kUndoPlateTrigrams = "SELECT 1";  // PostgreSQL keeps plate_grams
   static std::string TrigramRowsSql(const std::string& where) { return "SELECT COUNT(*) FROM plate_grams " + where; }

@@ -317,6 +317,7 @@ TYPED_TEST(ReadStoreTest, UpgradeFromVersionOneIndexesExistingPlates) {
   this->Ingest(this->MakeRead("", "cam-b", "7ABD123", 2));
   this->store_.reset();
   // Back to version 1, as a database written by the release before it would be.
+  ASSERT_TRUE(TypeParam::Exec(this->url_, TypeParam::kUndoSharingJurisdiction).ok());
   ASSERT_TRUE(TypeParam::Exec(this->url_, TypeParam::kUndoPlateTrigrams).ok());  // migration 10 (SQLite)
   ASSERT_TRUE(TypeParam::Exec(this->url_, TypeParam::kUndoDayTables).ok());  // migration 9 (SQLite)
   ASSERT_TRUE(TypeParam::Exec(this->url_,
@@ -1926,6 +1927,7 @@ TYPED_TEST(ReadStoreTest, ReadsStoredBeforeDayTablesStayFullyUsable) {
   const int64_t old1 = TypeParam::UndoneId(this->Ingest(this->MakeRead("old-1", "cam-a", "2OLD001", 10)));
   const int64_t old2 = TypeParam::UndoneId(this->Ingest(this->MakeRead("old-2", "cam-a", "2OLD002", 30)));
   this->store_.reset();
+  ASSERT_TRUE(TypeParam::Exec(this->url_, TypeParam::kUndoSharingJurisdiction).ok());
   ASSERT_TRUE(TypeParam::Exec(this->url_, TypeParam::kUndoPlateTrigrams).ok());
   ASSERT_TRUE(TypeParam::Exec(this->url_, TypeParam::kUndoDayTables).ok());
   EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM reads WHERE id IN (" + std::to_string(old1) + ", " +

@@ -22,6 +22,7 @@
 
 #include "custodian/core/clock.h"
 #include "custodian/core/status.h"
+#include "custodian/store/types.h"
 
 namespace custodian::store {
 
@@ -123,6 +124,9 @@ struct AlertQuery {
   int limit = 100;
   // Only alerts with a larger id (paging). Default: 0.
   int64_t after_id = 0;
+  // Only alerts of these data classes (their read's); applied before the limit. Default:
+  // empty, meaning every class.
+  std::vector<DataClass> data_classes;
 };
 
 struct AlertConfirmation {

@@ -60,6 +60,14 @@ struct GeoBox {
 struct Agency {
   std::string code;  // short unique identifier, e.g. "CITYPD"; 1..kMaxIdLength bytes
   std::string name;  // display name; up to kMaxNameLength bytes
+  // Where and what it is (Civil Code 1798.90.55(b) allows sharing only with California
+  // public agencies): a two-letter state ("CA") and one of "local", "county", "state",
+  // "federal", "tribal", "private"; who recorded them and when. Empty kind on an update:
+  // the recorded values are kept.
+  std::string state;
+  std::string kind;
+  std::string recorded_by;
+  std::optional<TimePoint> recorded_at;
 };
 
 struct Camera {
@@ -141,6 +149,13 @@ enum class PlateMatch {
 std::string_view PlateMatchName(PlateMatch match);
 Result<PlateMatch> ParsePlateMatch(std::string_view name);
 
+// What one sharing grant opens: reads of one data class, from these cameras (empty: every
+// camera of the class).
+struct AccessScope {
+  DataClass data_class = DataClass::kPublicSafety;
+  std::vector<std::string> camera_ids;
+};
+
 struct SearchQuery {
   PlateMatch match = PlateMatch::kExact;
   // The search term. Letters, digits, spaces and '-' (and '*', '?' for kWildcard); any
@@ -154,6 +169,9 @@ struct SearchQuery {
   std::vector<std::string> camera_ids;  // empty: all cameras
   std::optional<GeoBox> area;           // reads whose location lies inside
   std::optional<DataClass> data_class;
+  // When not empty, only reads that one scope covers, class and camera together (the OR of
+  // a partner agency's grants; the governance layer fills it). Default: empty.
+  std::vector<AccessScope> scopes;
   // Page size, 1..kMaxPageSize. Default: 100.
   int limit = 100;
   // Empty for the first page, else SearchPage::next_cursor of the previous page.

@@ -1,0 +1,2 @@
+-- Placeholder: keeps PostgreSQL's migration numbers without a gap (replaced when the access-log migration lands).
+SELECT 1;
