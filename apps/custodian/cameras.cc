@@ -5,7 +5,7 @@
 //                         [--class public_safety|non_public_safety] [--agency CODE]
 //                         [--lat LAT --lon LON] [--heading DEG]
 //   custodian cameras list
-//   custodian agencies add --code CODE --name NAME
+//   custodian agencies add --code CODE --name NAME --state XX --kind local|county|state|federal|tribal|private
 //   custodian keys issue --camera ID --name NAME   (prints the key once)
 //   custodian keys list
 //   custodian keys revoke --id N
@@ -31,7 +31,7 @@ struct CameraAddArgs {
 
 struct AgencyAddArgs {
   GovFlags store;
-  std::string code, name;
+  std::string code, name, state, kind;
 };
 
 struct KeyIssueArgs {
@@ -91,10 +91,11 @@ int RunCameraList(const ListArgs& a) {
 int RunAgencyAdd(const AgencyAddArgs& a) {
   auto g = OpenAsUser(a.store);
   if (!g.ok()) return FailWith("agencies add", g.status());
-  if (Status st = policy::PutAgency(*g->gov, g->who, {.code = a.code, .name = a.name}); !st.ok()) {
+  if (Status st = policy::PutAgency(*g->gov, g->who, {.code = a.code, .name = a.name, .state = a.state, .kind = a.kind});
+      !st.ok()) {
     return FailWith("agencies add", st);
   }
-  std::cout << "agency " << a.code << " (" << a.name << ")\n";
+  std::cout << "agency " << a.code << " (" << a.name << "), " << a.kind << ", " << a.state << "\n";
   return 0;
 }
 
@@ -160,6 +161,10 @@ void RegisterCameras(CLI::App& app, Action* run) {
   AddGovFlags(agency_add, &agency_args->store);
   agency_add->add_option("--code", agency_args->code, "The agency's short code, e.g. CITYPD")->required();
   agency_add->add_option("--name", agency_args->name, "Its name")->required();
+  agency_add->add_option("--state", agency_args->state, "Its state, two letters (sharing: CA only)")->required();
+  agency_add->add_option("--kind", agency_args->kind,
+                         "local, county, state, federal, tribal or private (sharing: local, county or state only)")
+      ->required();
   agency_add->callback([agency_args, run] { *run = [agency_args] { return RunAgencyAdd(*agency_args); }; });
 
   CLI::App* keys = app.add_subcommand("keys", "Camera API keys: issue, list, revoke");

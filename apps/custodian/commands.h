@@ -41,6 +41,7 @@ void RegisterAudit(CLI::App& app, Action* run);
 void RegisterIngest(CLI::App& app, Action* run);
 void RegisterServe(CLI::App& app, Action* run);
 void RegisterCameras(CLI::App& app, Action* run);  // cameras, agencies, keys (cameras.cc)
+void RegisterSharing(CLI::App& app, Action* run);  // sharing grants (sharing.cc)
 
 // The model folder: --models if given, else $CUSTODIAN_MODELS, else the build's default.
 std::filesystem::path DefaultModelDir();

@@ -140,6 +140,7 @@ int main(int argc, char** argv) {
   custodian::app::RegisterIngest(app, &run);
   custodian::app::RegisterServe(app, &run);
   custodian::app::RegisterCameras(app, &run);
+  custodian::app::RegisterSharing(app, &run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -118,9 +118,8 @@ Result<Device> AuthenticateDevice(Governance& gov, const std::string& secret) {
 }
 
 Result<std::vector<store::Camera>> ListCameras(Governance& gov, const Principal& by) {
-  if (by.must_change_password || by.must_enrol_totp) {
-    return Status::PermissionDenied("finish the first-logon steps first");
-  }
+  LogEvent e = gov.Event(by, "list_cameras", kDenied);
+  CUSTODIAN_RETURN_IF_ERROR(gov.Authorize(by, ops::kViewCameras, std::nullopt, e));
   std::vector<store::Camera> out;
   CUSTODIAN_RETURN_IF_ERROR(gov.store().Transact([&](Txn& txn) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(auto rows, txn.Query("SELECT id, name, kind, lat, lon, heading, agency_code, data_class "
@@ -140,6 +139,11 @@ Result<std::vector<store::Camera>> ListCameras(Governance& gov, const Principal&
     }
     return Status::Ok();
   }));
+  e.outcome = std::string(kAllowed);
+  e.records = int64_t(out.size());
+  if (Status st = gov.Record(by, e); !st.ok()) {
+    return Status::Unavailable("the access log cannot be written (", st.message(), "); nothing was released");
+  }
   return out;
 }
 

@@ -56,6 +56,12 @@ Status CheckUsername(const std::string& u) {
     }
   }
   if (!ok) return Status::InvalidArgument("a username is 3..64 of a-z, 0-9, '.', '_' and '-'");
+  // Names the log and the system use for themselves, or that read as an authority.
+  static const char* kReserved[] = {"system", "root", "admin", "administrator", "unknown", "cli",
+                                    "custodian", "anonymous", "null"};
+  for (const char* r : kReserved) {
+    if (u == r) return Status::InvalidArgument("'", u, "' is a reserved name and cannot be a username");
+  }
   return Status::Ok();
 }
 
@@ -157,41 +163,60 @@ json QueryTerms(const store::SearchQuery& q) {
   return t;
 }
 
-// What a partner agency's grants in force allow.
+// What an outside agency's grants in force allow: one scope per grant and class (a read is
+// visible only where a single grant covers both its class and its camera). A grant is in
+// force when it is attested, not revoked, not expired, and its agency may receive
+// sharing (a California public, non-federal agency).
 struct GrantScope {
-  std::set<store::DataClass> classes;
-  bool all_cameras = false;
-  std::set<std::string> cameras;
+  std::vector<store::AccessScope> scopes;
+  std::set<store::DataClass> classes;  // the union, for messages and the class check
+  bool Covers(store::DataClass c, const std::string& camera) const {
+    for (const auto& s : scopes) {
+      if (s.data_class == c && (s.camera_ids.empty() || std::find(s.camera_ids.begin(), s.camera_ids.end(), camera) !=
+                                                            s.camera_ids.end())) {
+        return true;
+      }
+    }
+    return false;
+  }
+  bool SharesCamera(const std::string& camera) const {
+    for (const auto& s : scopes) {
+      if (s.camera_ids.empty() || std::find(s.camera_ids.begin(), s.camera_ids.end(), camera) != s.camera_ids.end()) {
+        return true;
+      }
+    }
+    return false;
+  }
 };
 
 Result<GrantScope> GrantsInForce(store::ReadStore& store, const std::string& agency, int64_t now_ms) {
   GrantScope s;
   std::vector<SqlRow> rows;
   CUSTODIAN_RETURN_IF_ERROR(store.ReadOnly([&](Txn& txn) -> Status {
-    CUSTODIAN_ASSIGN_OR_RETURN(rows, txn.Query("SELECT data_classes, cameras FROM sharing_grants WHERE agency_code = ? "
-                                                  "AND revoked_ms IS NULL AND expires_ms > ?",
+    CUSTODIAN_ASSIGN_OR_RETURN(rows, txn.Query("SELECT g.data_classes, g.cameras, a.state, a.kind FROM sharing_grants g "
+                                                  "JOIN agencies a ON a.code = g.agency_code WHERE g.agency_code = ? "
+                                                  "AND g.revoked_ms IS NULL AND g.expires_ms > ? "
+                                                  "AND g.attested_ms IS NOT NULL",
                                                   {agency, now_ms}));
     return Status::Ok();
   }));
   for (const auto& r : rows) {
+    if (!MayReceiveSharing(AsString(r[2]), AsString(r[3])).ok()) continue;
     json classes = json::parse(AsString(r[0]), nullptr, false);
     json cams = json::parse(AsString(r[1]), nullptr, false);
     if (!classes.is_array() || !cams.is_array()) return Status::Internal("a sharing grant row is malformed");
+    std::vector<std::string> cam_ids;
+    for (const auto& c : cams) {
+      if (c.is_string()) cam_ids.push_back(c.get<std::string>());
+    }
     for (const auto& c : classes) {
       auto dc = store::ParseDataClass(c.is_string() ? c.get<std::string>() : "");
-      if (dc.ok()) s.classes.insert(*dc);
-    }
-    if (cams.empty()) s.all_cameras = true;
-    for (const auto& c : cams) {
-      if (c.is_string()) s.cameras.insert(c.get<std::string>());
+      if (!dc.ok()) continue;
+      s.classes.insert(*dc);
+      s.scopes.push_back({*dc, cam_ids});
     }
   }
   return s;
-}
-
-// Whether a partner agency's grants cover read `r` (its class, and its camera).
-bool Shares(const GrantScope& g, const store::StoredRead& r) {
-  return g.classes.count(r.data_class) && (g.all_cameras || g.cameras.count(r.camera_id));
 }
 
 // The caller's answer when the entry that would record a release cannot be written.
@@ -200,6 +225,19 @@ Status NothingReleased(const Status& log_failure) {
 }
 
 }  // namespace
+
+Status MayReceiveSharing(std::string_view state, std::string_view kind) {
+  if (state != "CA") {
+    return Status::PermissionDenied("sharing is limited to California public agencies (Civil Code 1798.90.55(b)); the "
+                                    "agency is recorded in state '", state.empty() ? "(none)" : state, "'");
+  }
+  if (kind != "local" && kind != "county" && kind != "state") {
+    return Status::PermissionDenied("sharing is limited to California public agencies that are not federal (Civil Code "
+                                    "1798.90.5(f), 1798.90.55(b)); the agency is recorded as '",
+                                    kind.empty() ? "(no kind)" : kind, "'");
+  }
+  return Status::Ok();
+}
 
 std::string_view UserStateName(UserState s) {
   switch (s) {
@@ -388,6 +426,39 @@ Status Governance::AuthorizePlateData(const Principal& who, std::string_view op,
     return Denied(Record(who, e), std::move(denial));
   };
   if (Status p = purposes_.Check(why.purpose, why.case_number); !p.ok()) return deny(p);
+  return CheckGates(who, e);
+}
+
+Result<std::string> Governance::HomeAgency() {
+  {
+    std::lock_guard lock(home_mu_);
+    if (!home_agency_.empty()) return home_agency_;
+  }
+  std::string code;
+  CUSTODIAN_RETURN_IF_ERROR(store_.ReadOnly([&](Txn& txn) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(auto rows, txn.Query("SELECT code FROM agencies WHERE home = 1", {}));
+    if (!rows.empty()) code = AsString(rows[0][0]);
+    return Status::Ok();
+  }));
+  if (code.empty()) return Status::Unavailable("the installation has no home agency yet (bootstrap first)");
+  std::lock_guard lock(home_mu_);
+  home_agency_ = code;
+  return code;
+}
+
+Result<bool> Governance::IsOutsider(const Principal& who) {
+  if (who.system) return false;
+  CUSTODIAN_ASSIGN_OR_RETURN(std::string home, HomeAgency());
+  return who.agency_code != home;
+}
+
+Status Governance::CheckGates(const Principal& who, LogEvent e) {
+  e.outcome = std::string(kDenied);
+  auto deny = [&](Status denial) {
+    e.detail = denial.message();
+    return Denied(Record(who, e), std::move(denial));
+  };
+  if (who.system) return deny(Status::PermissionDenied("the system account never reads plate data"));
   UserInfo u;
   Status st = store_.ReadOnly([&](Txn& txn) -> Status {
     u.id = who.user_id;
@@ -428,6 +499,7 @@ Result<NewAccount> Governance::Bootstrap(const std::string& username, const std:
     if (AsInt(n[0][0]) != 0) return Status::InvalidArgument("accounts exist already; the coordinator creates more");
     CUSTODIAN_ASSIGN_OR_RETURN(auto ag, txn.Query("SELECT 1 FROM agencies WHERE code = ?", {agency_code}));
     if (ag.empty()) return Status::NotFound("no agency '", Clip(agency_code), "'");
+    CUSTODIAN_RETURN_IF_ERROR(txn.Query("UPDATE agencies SET home = 1 WHERE code = ?", {agency_code}).status());
     return txn
         .Query("INSERT INTO users (username, full_name, agency_code, role, state, password_hash, password_set_ms, "
                "must_change_password, created_by, created_ms) VALUES (?, ?, ?, 'coordinator', 'active', ?, ?, 1, "
@@ -452,8 +524,31 @@ Result<NewAccount> Governance::CreateUser(const Principal& by, const UserSpec& s
           "expiry (policy 5.B)");
     }
   }
-  if (spec.role == Role::kPartnerAgency && spec.agency_code == by.agency_code && !by.system) {
-    return Status::InvalidArgument("a partner-agency user belongs to another agency");
+  {
+    // The installation's own agency holds every role but the partner one; every other
+    // agency holds only the partner role, and only if it may receive sharing at all.
+    CUSTODIAN_ASSIGN_OR_RETURN(std::string home, HomeAgency());
+    if (spec.agency_code == home && spec.role == Role::kPartnerAgency) {
+      return Status::InvalidArgument("a partner-agency user belongs to another agency");
+    }
+    if (spec.agency_code != home) {
+      if (spec.role != Role::kPartnerAgency) {
+        e.detail = "users of another agency may hold only the partner_agency role";
+        return Denied(Record(by, e), Status::InvalidArgument(e.detail, " (agency ", Clip(spec.agency_code), ")"));
+      }
+      std::string state, kind;
+      CUSTODIAN_RETURN_IF_ERROR(store_.ReadOnly([&](Txn& txn) -> Status {
+        CUSTODIAN_ASSIGN_OR_RETURN(auto rows, txn.Query("SELECT state, kind FROM agencies WHERE code = ?", {spec.agency_code}));
+        if (rows.empty()) return Status::NotFound("no agency '", Clip(spec.agency_code), "'");
+        state = AsString(rows[0][0]);
+        kind = AsString(rows[0][1]);
+        return Status::Ok();
+      }));
+      if (Status ok = MayReceiveSharing(state, kind); !ok.ok()) {
+        e.detail = "partner account refused: " + ok.message();
+        return Denied(Record(by, e), ok);
+      }
+    }
   }
   if (spec.access_expires && *spec.access_expires <= now) {
     return Status::InvalidArgument("the access expiry is in the past");
@@ -542,8 +637,14 @@ Status EndSessions(Txn& txn, int64_t user_id, int64_t now_ms, const std::string&
   })
 
 Status Governance::SetRole(const Principal& by, const std::string& username, Role role) {
+  CUSTODIAN_ASSIGN_OR_RETURN(std::string home, HomeAgency());
   CUSTODIAN_ACCOUNT_CHANGE("set_role", "role set to " + std::string(RoleName(role)), {
     if (u.info.state == UserState::kSeparated) return Status::InvalidArgument("the account is separated");
+    if ((u.info.agency_code == home) == (role == Role::kPartnerAgency)) {
+      return Status::InvalidArgument(role == Role::kPartnerAgency
+                                         ? "the partner_agency role is for users of other agencies"
+                                         : "users of another agency may hold only the partner_agency role");
+    }
     CUSTODIAN_RETURN_IF_ERROR(txn.Query("UPDATE users SET role = ? WHERE id = ?",
                                         {std::string(RoleName(role)), u.info.id})
                                   .status());
@@ -639,6 +740,47 @@ Result<int64_t> Governance::DisableInactiveAccounts(const Principal& by) {
 
 // ---- Logon and sessions ----
 
+namespace {
+// An Argon2id hash of nothing anyone knows: a logon for an unknown account is checked
+// against it, so it costs what a real one does.
+const std::string& DecoyHash() {
+  static const std::string hash = [] {
+    auto h = HashPassword("custodian decoy password, never issued");
+    return h.ok() ? *h : std::string();
+  }();
+  return hash;
+}
+}  // namespace
+
+Result<bool> Governance::CountFailure(const Principal& tried, int64_t user_id, LogEvent e) {
+  const int64_t now_ms = ToUnixMillis(options_.clock->Now());
+  const int64_t window_start = now_ms - options_.failed_logon_window.count() * kMsPerMinute;
+  bool locked = false;
+  Status st = store_.Transact([&](Txn& txn) -> Status {
+    CUSTODIAN_RETURN_IF_ERROR(txn.Query("INSERT INTO failed_logons (user_id, at_ms) VALUES (?, ?)", {user_id, now_ms}).status());
+    CUSTODIAN_ASSIGN_OR_RETURN(
+        auto n, txn.Query("SELECT COUNT(*) FROM failed_logons WHERE user_id = ? AND at_ms > ?", {user_id, window_start}));
+    CUSTODIAN_RETURN_IF_ERROR(AppendLogEntry(txn, e, signer_, options_.log).status());
+    if (AsInt(n[0][0]) < options_.max_failed_logons) return Status::Ok();
+    // Only the change that locks it logs the lockout (a conditional update: parallel
+    // failures lock it once).
+    CUSTODIAN_ASSIGN_OR_RETURN(auto changed,
+                               txn.Query("UPDATE users SET state = 'locked', state_reason = ? WHERE id = ? AND state = "
+                                         "'active' RETURNING id",
+                                         {std::to_string(options_.max_failed_logons) + " failed logons within " +
+                                              std::to_string(options_.failed_logon_window.count()) + " minutes",
+                                          user_id}));
+    locked = true;
+    if (changed.empty()) return Status::Ok();
+    LogEvent l = Event(tried, "lockout", kAllowed);
+    l.records = 1;
+    l.detail = "account locked after " + std::to_string(AsInt(n[0][0])) + " failed attempts";
+    return AppendLogEntry(txn, l, signer_, options_.log).status();
+  });
+  if (!st.ok()) return Status::Unavailable("the access log cannot be written (", st.message(), "); refused");
+  return locked;
+}
+
 Result<LogonResult> Governance::Logon(const LogonRequest& r) {
   const TimePoint now = options_.clock->Now();
   const int64_t now_ms = ToUnixMillis(now);
@@ -646,7 +788,8 @@ Result<LogonResult> Governance::Logon(const LogonRequest& r) {
   tried.username = Clip(r.username);
   tried.source = r.source.empty() ? "cli" : Clip(r.source);
   LogEvent e = Event(tried, "logon", kDenied);
-  // Every refusal below says the same to the caller (no account enumeration) but logs why.
+  // Every refusal of an account's logon below says the same to the caller and costs the
+  // same (one Argon2id run): no account enumeration by message or by time. The log says why.
   const Status refused = Status::Unauthenticated("logon refused: wrong username, password or code, or the account "
                                                  "cannot log on (ask the ALPR coordinator)");
   auto refuse = [&](std::string why, Status to_caller) -> Status {
@@ -663,19 +806,22 @@ Result<LogonResult> Governance::Logon(const LogonRequest& r) {
     CUSTODIAN_ASSIGN_OR_RETURN(user, FindUser(txn, r.username));
     return Status::Ok();
   }));
-  if (!user) return refuse("no such account", refused);
+  if (!user) {
+    (void)VerifyPassword(DecoyHash(), r.password);
+    return refuse("no such account", refused);
+  }
   UserRow& u = *user;
   tried.agency_code = e.agency_code = u.info.agency_code;
-  if (u.info.state != UserState::kActive) {
-    return refuse("account " + std::string(UserStateName(u.info.state)) +
-                      (u.info.state_reason.empty() ? "" : " (" + u.info.state_reason + ")"),
-                  u.info.state == UserState::kLocked
-                      ? Status::Unauthenticated("the account is locked; the ALPR coordinator must unlock it")
-                      : refused);
-  }
   const int64_t inactive_cutoff =
       now_ms - std::chrono::duration_cast<std::chrono::milliseconds>(options_.inactivity_limit).count();
+  if (u.info.state != UserState::kActive) {
+    (void)VerifyPassword(u.password_hash, r.password);
+    return refuse("account " + std::string(UserStateName(u.info.state)) +
+                      (u.info.state_reason.empty() ? "" : " (" + u.info.state_reason + ")"),
+                  refused);
+  }
   if (ToUnixMillis(u.info.last_logon.value_or(u.info.created_at)) < inactive_cutoff) {
+    (void)VerifyPassword(u.password_hash, r.password);
     LogEvent d = Event(tried, "disable_inactive", kAllowed);
     d.records = 1;
     d.terms = json{{"usernames", json::array({u.info.username})}}.dump();
@@ -687,37 +833,67 @@ Result<LogonResult> Governance::Logon(const LogonRequest& r) {
     return refuse("account inactive; disabled", refused);
   }
   if (u.info.access_expires && *u.info.access_expires <= now) {
-    return refuse("access expired", Status::Unauthenticated("this account's access has expired"));
+    (void)VerifyPassword(u.password_hash, r.password);
+    return refuse("access expired", refused);
   }
-  // A wrong password or code counts toward the lockout.
-  auto fail = [&](std::string why) -> Status {
-    bool locked = false;
-    const int64_t window_start = now_ms - options_.failed_logon_window.count() * kMsPerMinute;
-    e.detail = why;
+  // Reserve this attempt before the password is checked: with max_failed_logons failures
+  // already in the window it is refused unchecked (and the account locked), so parallel
+  // guesses cannot outrun the lockout.
+  const int64_t window_start = now_ms - options_.failed_logon_window.count() * kMsPerMinute;
+  bool over = false;
+  {
+    LogEvent over_entry = e;
+    over_entry.detail = "too many failed logons in the window; not checked";
     Status st = store_.Transact([&](Txn& txn) -> Status {
-      CUSTODIAN_RETURN_IF_ERROR(
-          txn.Query("INSERT INTO failed_logons (user_id, at_ms) VALUES (?, ?)", {u.info.id, now_ms}).status());
-      CUSTODIAN_ASSIGN_OR_RETURN(
-          auto n, txn.Query("SELECT COUNT(*) FROM failed_logons WHERE user_id = ? AND at_ms > ?", {u.info.id, window_start}));
-      if (AsInt(n[0][0]) >= options_.max_failed_logons) {
-        locked = true;
-        CUSTODIAN_RETURN_IF_ERROR(txn.Query("UPDATE users SET state = 'locked', state_reason = ? WHERE id = ?",
-                                            {std::to_string(options_.max_failed_logons) + " failed logons within " +
-                                                 std::to_string(options_.failed_logon_window.count()) + " minutes",
-                                             u.info.id})
-                                      .status());
-        LogEvent l = Event(tried, "lockout", kAllowed);
-        l.records = 1;
-        l.detail = "account locked after " + std::to_string(AsInt(n[0][0])) + " failed logons";
-        CUSTODIAN_RETURN_IF_ERROR(AppendLogEntry(txn, e, signer_, options_.log).status());
-        return AppendLogEntry(txn, l, signer_, options_.log).status();
+      CUSTODIAN_ASSIGN_OR_RETURN(auto n, txn.Query("SELECT COUNT(*) FROM failed_logons WHERE user_id = ? AND at_ms > ?",
+                                                   {u.info.id, window_start}));
+      if (AsInt(n[0][0]) < options_.max_failed_logons) {
+        // Counted as a failure until the logon succeeds (which clears the window).
+        return txn.Query("INSERT INTO failed_logons (user_id, at_ms) VALUES (?, ?)", {u.info.id, now_ms}).status();
       }
-      return AppendLogEntry(txn, e, signer_, options_.log).status();
+      over = true;
+      CUSTODIAN_ASSIGN_OR_RETURN(auto changed, txn.Query("UPDATE users SET state = 'locked', state_reason = ? WHERE id = "
+                                                         "? AND state = 'active' RETURNING id",
+                                                         {std::string("too many failed logons"), u.info.id}));
+      CUSTODIAN_RETURN_IF_ERROR(AppendLogEntry(txn, over_entry, signer_, options_.log).status());
+      if (changed.empty()) return Status::Ok();
+      LogEvent l = Event(tried, "lockout", kAllowed);
+      l.records = 1;
+      l.detail = "account locked: logons beyond " + std::to_string(options_.max_failed_logons) + " failures";
+      return AppendLogEntry(txn, l, signer_, options_.log).status();
     });
     if (!st.ok()) return Status::Unavailable("the access log cannot be written (", st.message(), "); logon refused");
-    return locked ? Status::Unauthenticated("too many failed logons: the account is now locked; the ALPR coordinator "
-                                            "must unlock it")
-                  : refused;
+    if (over) {
+      (void)VerifyPassword(u.password_hash, r.password);
+      return refused;
+    }
+  }
+  // A wrong password or code: the reserved failure stands; at the limit the account locks.
+  auto fail = [&](std::string why) -> Status {
+    e.detail = std::move(why);
+    const int64_t prior_window = window_start;
+    bool locked = false;
+    Status st = store_.Transact([&](Txn& txn) -> Status {
+      CUSTODIAN_RETURN_IF_ERROR(AppendLogEntry(txn, e, signer_, options_.log).status());
+      CUSTODIAN_ASSIGN_OR_RETURN(auto n, txn.Query("SELECT COUNT(*) FROM failed_logons WHERE user_id = ? AND at_ms > ?",
+                                                   {u.info.id, prior_window}));
+      if (AsInt(n[0][0]) < options_.max_failed_logons) return Status::Ok();
+      CUSTODIAN_ASSIGN_OR_RETURN(auto changed,
+                                 txn.Query("UPDATE users SET state = 'locked', state_reason = ? WHERE id = ? AND state = "
+                                           "'active' RETURNING id",
+                                           {std::to_string(options_.max_failed_logons) + " failed logons within " +
+                                                std::to_string(options_.failed_logon_window.count()) + " minutes",
+                                            u.info.id}));
+      if (changed.empty()) return Status::Ok();
+      locked = true;
+      LogEvent l = Event(tried, "lockout", kAllowed);
+      l.records = 1;
+      l.detail = "account locked after " + std::to_string(AsInt(n[0][0])) + " failed logons";
+      return AppendLogEntry(txn, l, signer_, options_.log).status();
+    });
+    (void)locked;
+    if (!st.ok()) return Status::Unavailable("the access log cannot be written (", st.message(), "); logon refused");
+    return refused;
   };
   if (!VerifyPassword(u.password_hash, r.password)) return fail("wrong password");
   int64_t step = u.totp_last_step;
@@ -743,20 +919,42 @@ Result<LogonResult> Governance::Logon(const LogonRequest& r) {
   LogEvent ok = Event(p, "logon", kAllowed);
   ok.detail = std::string(u.info.totp_enrolled ? "password and one-time code" : "password; MFA enrolment required") +
               (p.must_change_password ? "; password change required" : "");
-  CUSTODIAN_RETURN_IF_ERROR(RecordWith(p, ok, [&](Txn& txn) -> Status {
+  // The account must still be active, and the code's step still unused, when the session
+  // is written (a conditional update: of two logons with one code, one wins).
+  bool raced = false;
+  Status st = store_.Transact([&](Txn& txn) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(
+        auto changed,
+        txn.Query(std::string("UPDATE users SET last_logon_ms = ?, totp_last_step = ? WHERE id = ? AND state = 'active'") +
+                      (u.info.totp_enrolled ? " AND totp_last_step < ?" : "") + " RETURNING id",
+                  u.info.totp_enrolled ? std::vector<SqlValue>{now_ms, step, u.info.id, step}
+                                       : std::vector<SqlValue>{now_ms, step, u.info.id}));
+    if (changed.empty()) {
+      raced = true;
+      e.detail = "the one-time code was used by another logon, or the account changed, during this logon";
+      return AppendLogEntry(txn, e, signer_, options_.log).status();
+    }
     CUSTODIAN_RETURN_IF_ERROR(txn.Query("DELETE FROM failed_logons WHERE user_id = ?", {u.info.id}).status());
-    CUSTODIAN_RETURN_IF_ERROR(txn.Query("UPDATE users SET last_logon_ms = ?, totp_last_step = ? WHERE id = ?",
-                                        {now_ms, step, u.info.id})
-                                  .status());
-    return txn
-        .Query("INSERT INTO sessions (token_sha, user_id, source, created_ms, last_seen_ms) VALUES (?, ?, ?, ?, ?)",
-               {p.token_sha, u.info.id, p.source, now_ms, now_ms})
-        .status();
-  }));
+    CUSTODIAN_RETURN_IF_ERROR(
+        txn.Query("INSERT INTO sessions (token_sha, user_id, source, created_ms, last_seen_ms) VALUES (?, ?, ?, ?, ?)",
+                  {p.token_sha, u.info.id, p.source, now_ms, now_ms})
+            .status());
+    return AppendLogEntry(txn, ok, signer_, options_.log).status();
+  });
+  if (!st.ok()) return Status::Unavailable("the access log cannot be written (", st.message(), "); logon refused");
+  if (raced) return refused;
   return out;
 }
 
 Result<Principal> Governance::Authenticate(const std::string& token, const std::string& source) {
+  return Session(token, source, /*refresh=*/true);
+}
+
+Result<Principal> Governance::Revalidate(const std::string& token, const std::string& source) {
+  return Session(token, source, /*refresh=*/false);
+}
+
+Result<Principal> Governance::Session(const std::string& token, const std::string& source, bool refresh) {
   const TimePoint now = options_.clock->Now();
   const int64_t now_ms = ToUnixMillis(now);
   const std::string sha = Sha256Hex(token);
@@ -785,7 +983,7 @@ Result<Principal> Governance::Authenticate(const std::string& token, const std::
     if (!ended.empty()) return Status::Ok();
     // The idle timer is kept to the minute: a request within a minute of the last
     // recorded one writes nothing (reads stay off the writer).
-    touch = now_ms - AsInt(r[1]) >= kMsPerMinute;
+    touch = refresh && now_ms - AsInt(r[1]) >= kMsPerMinute;
     p.user_id = u.info.id;
     p.username = u.info.username;
     p.agency_code = u.info.agency_code;
@@ -883,8 +1081,12 @@ Status Governance::ChangePassword(const Principal& who, const std::string& curre
   }));
   LogEvent e = Event(who, "change_password", kDenied);
   if (!VerifyPassword(hash, current)) {
+    // Counted toward the lockout like a wrong logon: a stolen session cannot guess on.
     e.detail = "current password wrong";
-    return Denied(Record(who, e), Status::PermissionDenied("the current password is wrong"));
+    CUSTODIAN_ASSIGN_OR_RETURN(bool locked, CountFailure(who, who.user_id, e));
+    return locked ? Status::PermissionDenied("the current password is wrong; too many failures: the account is now "
+                                             "locked and the ALPR coordinator must unlock it")
+                  : Status::PermissionDenied("the current password is wrong");
   }
   if (Status st = CheckNewPassword(next, options_.password_rules, banned_, who.username); !st.ok()) {
     e.detail = "new password refused: " + st.message();
@@ -898,10 +1100,18 @@ Status Governance::ChangePassword(const Principal& who, const std::string& curre
   e.outcome = std::string(kAllowed);
   e.detail = "password changed";
   const int64_t now_ms = ToUnixMillis(options_.clock->Now());
-  return RecordWith(who, e, [&](Txn& txn) {
+  // Every other session of the account ends: a password changed because it leaked must
+  // shut out whoever used it.
+  return RecordWith(who, e, [&](Txn& txn) -> Status {
+    CUSTODIAN_RETURN_IF_ERROR(
+        txn.Query("UPDATE users SET password_hash = ?, password_set_ms = ?, must_change_password = 0 WHERE id = ?",
+                  {new_hash, now_ms, who.user_id})
+            .status());
+    CUSTODIAN_RETURN_IF_ERROR(txn.Query("DELETE FROM failed_logons WHERE user_id = ?", {who.user_id}).status());
     return txn
-        .Query("UPDATE users SET password_hash = ?, password_set_ms = ?, must_change_password = 0 WHERE id = ?",
-               {new_hash, now_ms, who.user_id})
+        .Query("UPDATE sessions SET ended_ms = ?, end_reason = 'password changed in another session' WHERE user_id = ? "
+               "AND token_sha <> ? AND ended_ms IS NULL",
+               {now_ms, who.user_id, who.token_sha})
         .status();
   });
 }
@@ -1059,6 +1269,49 @@ Result<GateReport> Governance::Gates(const Principal& who) {
 
 // ---- Plate data ----
 
+// The workflow purposes (records_request, accuracy_audit, legal_hold) belong to their
+// workflows: a direct search, read or image under one must name a request ("RR-<id>"), an
+// audit ("AA-<id>") or a hold's case number that exists.
+Status Governance::CheckWorkflowCase(const AccessPurpose& why) {
+  auto id_of = [&](std::string_view prefix) -> int64_t {
+    if (why.case_number.rfind(prefix, 0) != 0) return 0;
+    const std::string digits = why.case_number.substr(prefix.size());
+    if (digits.empty() || digits.size() > 18 ||
+        !std::all_of(digits.begin(), digits.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
+      return 0;
+    }
+    return std::stoll(digits);
+  };
+  std::string sql;
+  SqlValue key;
+  if (why.purpose == "records_request") {
+    sql = "SELECT 1 FROM records_requests WHERE id = ? AND state IN ('approved', 'fulfilled')";
+    key = id_of("RR-");
+  } else if (why.purpose == "accuracy_audit") {
+    sql = "SELECT 1 FROM accuracy_audits WHERE id = ?";
+    key = id_of("AA-");
+  } else if (why.purpose == "legal_hold") {
+    sql = "SELECT 1 FROM holds WHERE case_number = ? AND released_ms IS NULL";
+    key = why.case_number;
+  } else {
+    return Status::Ok();
+  }
+  bool found = false;
+  CUSTODIAN_RETURN_IF_ERROR(store_.ReadOnly([&](Txn& txn) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(auto rows, txn.Query(sql, {key}));
+    found = !rows.empty();
+    return Status::Ok();
+  }));
+  if (!found) {
+    return Status::PermissionDenied("purpose ", why.purpose, " is reserved for its workflow; case '",
+                                    Clip(why.case_number), "' names no ",
+                                    why.purpose == "records_request"  ? "approved records request"
+                                    : why.purpose == "accuracy_audit" ? "accuracy audit"
+                                                                      : "open legal hold");
+  }
+  return Status::Ok();
+}
+
 Result<store::SearchPage> Governance::SearchReads(const Principal& who, const AccessPurpose& why,
                                                   store::SearchQuery q) {
   json terms = QueryTerms(q);
@@ -1070,15 +1323,21 @@ Result<store::SearchPage> Governance::SearchReads(const Principal& who, const Ac
     e.detail = detail;
     return Denied(Record(who, e), Status::PermissionDenied(detail));
   };
-  // The classes the role may search; for partner users, what their agency's grants allow.
+  if (Status w = CheckWorkflowCase(why); !w.ok()) return deny(w.message());
+  // The classes the role may search; for users of any other agency (whatever their role),
+  // what their agency's grants in force allow, grant by grant.
   std::vector<store::DataClass> classes = who.system ? std::vector<store::DataClass>{}
                                                      : matrix_.ClassesFor(who.role, ops::kSearchReads);
   std::optional<GrantScope> grant;
-  if (!who.system && who.role == Role::kPartnerAgency) {
+  CUSTODIAN_ASSIGN_OR_RETURN(bool outsider, IsOutsider(who));
+  if (outsider) {
     CUSTODIAN_ASSIGN_OR_RETURN(GrantScope g,
                                GrantsInForce(store_, who.agency_code, ToUnixMillis(options_.clock->Now())));
     std::erase_if(classes, [&](store::DataClass c) { return !g.classes.count(c); });
-    if (g.classes.empty()) return deny("no sharing grant in force for agency " + who.agency_code);
+    if (classes.empty()) return deny("no sharing grant in force for agency " + who.agency_code);
+    std::erase_if(g.scopes, [&](const store::AccessScope& s) {
+      return std::find(classes.begin(), classes.end(), s.data_class) == classes.end();
+    });
     grant = g;
   }
   if (q.data_class && std::find(classes.begin(), classes.end(), *q.data_class) == classes.end()) {
@@ -1091,14 +1350,11 @@ Result<store::SearchPage> Governance::SearchReads(const Principal& who, const Ac
   CUSTODIAN_RETURN_IF_ERROR(AuthorizePlateData(
       who, ops::kSearchReads, why, q.data_class ? q.data_class : (classes.empty() ? std::nullopt : std::optional(classes[0])),
       e.terms));
-  if (grant && !grant->all_cameras) {
-    if (q.camera_ids.empty()) {
-      q.camera_ids.assign(grant->cameras.begin(), grant->cameras.end());
-    } else {
-      for (const auto& c : q.camera_ids) {
-        if (!grant->cameras.count(c)) return deny("camera " + Clip(c) + " is not shared with agency " + who.agency_code);
-      }
+  if (grant) {
+    for (const auto& c : q.camera_ids) {
+      if (!grant->SharesCamera(c)) return deny("camera " + Clip(c) + " is not shared with agency " + who.agency_code);
     }
+    q.scopes = grant->scopes;  // one grant must cover both a read's class and its camera
   }
   auto page = store_.Search(q);
   if (!page.ok()) {
@@ -1118,6 +1374,14 @@ Result<store::SearchPage> Governance::SearchReads(const Principal& who, const Ac
 
 Result<store::StoredRead> Governance::GetRead(const Principal& who, const AccessPurpose& why, int64_t read_id) {
   json terms = {{"read_id", read_id}};
+  if (Status w = CheckWorkflowCase(why); !w.ok()) {
+    LogEvent d = Event(who, "view_read", kDenied);
+    d.terms = terms.dump();
+    d.purpose = Clip(why.purpose);
+    d.case_number = Clip(why.case_number);
+    d.detail = w.message();
+    return Denied(Record(who, d), w);
+  }
   auto read = store_.GetRead(read_id);
   std::optional<store::DataClass> cls;
   if (read.ok()) cls = read->data_class;
@@ -1133,10 +1397,11 @@ Result<store::StoredRead> Governance::GetRead(const Principal& who, const Access
     (void)Record(who, e);
     return read.status();
   }
-  if (who.role == Role::kPartnerAgency) {
+  CUSTODIAN_ASSIGN_OR_RETURN(bool outsider, IsOutsider(who));
+  if (outsider) {
     CUSTODIAN_ASSIGN_OR_RETURN(GrantScope g,
                                GrantsInForce(store_, who.agency_code, ToUnixMillis(options_.clock->Now())));
-    if (!Shares(g, *read)) {
+    if (!g.Covers(read->data_class, read->camera_id)) {
       e.detail = "read " + std::to_string(read_id) + " is not shared with agency " + who.agency_code;
       return Denied(Record(who, e), Status::PermissionDenied(e.detail));
     }
@@ -1151,6 +1416,14 @@ Result<store::StoredRead> Governance::GetRead(const Principal& who, const Access
 Result<std::vector<uint8_t>> Governance::GetReadImage(const Principal& who, const AccessPurpose& why, int64_t read_id,
                                                       bool frame) {
   json terms = {{"read_id", read_id}, {"image", frame ? "frame" : "crop"}};
+  if (Status w = CheckWorkflowCase(why); !w.ok()) {
+    LogEvent d = Event(who, ops::kViewImages, kDenied);
+    d.terms = terms.dump();
+    d.purpose = Clip(why.purpose);
+    d.case_number = Clip(why.case_number);
+    d.detail = w.message();
+    return Denied(Record(who, d), w);
+  }
   auto read = store_.GetRead(read_id);
   CUSTODIAN_RETURN_IF_ERROR(AuthorizePlateData(
       who, ops::kViewImages, why, read.ok() ? read->data_class : store::DataClass::kPublicSafety, terms.dump()));
@@ -1163,10 +1436,11 @@ Result<std::vector<uint8_t>> Governance::GetReadImage(const Principal& who, cons
     (void)Record(who, e);
     return read.status();
   }
-  if (who.role == Role::kPartnerAgency) {
+  CUSTODIAN_ASSIGN_OR_RETURN(bool outsider, IsOutsider(who));
+  if (outsider) {
     CUSTODIAN_ASSIGN_OR_RETURN(GrantScope g,
                                GrantsInForce(store_, who.agency_code, ToUnixMillis(options_.clock->Now())));
-    if (!Shares(g, *read)) {
+    if (!g.Covers(read->data_class, read->camera_id)) {
       e.outcome = std::string(kDenied);
       e.detail = "read " + std::to_string(read_id) + " is not shared with agency " + who.agency_code;
       return Denied(Record(who, e), Status::PermissionDenied(e.detail));

@@ -2,6 +2,7 @@
 #include "custodian/policy/governed_ops.h"
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -16,8 +17,18 @@ namespace {
 
 std::string Clip(std::string_view s) { return std::string(s.substr(0, 64)); }
 
+// The purpose every alert listing and review is logged under.
+constexpr const char* kAlertPurpose = "hotlist_alert";
+
 Status LogUnavailable(const Status& st) {
   return Status::Unavailable("the access log cannot be written (", st.message(), "); nothing was done");
+}
+
+// Logs `e` (outcome denied, detail set) and returns its detail as kPermissionDenied.
+Status Denied(Governance& gov, const Principal& who, LogEvent e) {
+  e.records = 0;
+  if (Status st = gov.Record(who, e); !st.ok()) return LogUnavailable(st);
+  return Status::PermissionDenied(e.detail);
 }
 
 // Logs `e` as allowed before a store call that takes its own lock.
@@ -83,6 +94,7 @@ Status AuthorizeClasses(Governance& gov, const Principal& who, std::string_view 
 // is authorised on the role's first class, then reported as not found.
 struct HoldScope {
   std::string case_number;
+  std::string placed_by;
   std::set<store::DataClass> classes;
   Status lookup;
 };
@@ -95,6 +107,7 @@ HoldScope ScopeOfHold(Governance& gov, int64_t hold_id) {
     return s;
   }
   s.case_number = h->case_number;
+  s.placed_by = h->placed_by;
   auto classes = HeldClasses(gov.store(), hold_id);
   if (!classes.ok()) {
     s.lookup = classes.status();
@@ -102,6 +115,12 @@ HoldScope ScopeOfHold(Governance& gov, int64_t hold_id) {
   }
   s.classes = *classes;
   return s;
+}
+
+// Release and export of a hold: its owner, command staff or the coordinator.
+bool MayManageHold(const Principal& who, const HoldScope& scope) {
+  return who.system || who.username == scope.placed_by || who.role == Role::kCommandStaff ||
+         who.role == Role::kCoordinator;
 }
 
 // The data class of an alert: its read's.
@@ -131,7 +150,10 @@ Result<store::Alert> AuthorizedAlert(Governance& gov, const Principal& who, std:
   if (alert.ok()) {
     CUSTODIAN_ASSIGN_OR_RETURN(cls, AlertClass(gov.store(), *alert));
   }
-  CUSTODIAN_RETURN_IF_ERROR(gov.Authorize(who, op, cls ? *cls : ClassesOrDefault(gov, who, op).front(), e));
+  LogEvent gated = e;
+  gated.purpose = kAlertPurpose;
+  CUSTODIAN_RETURN_IF_ERROR(gov.Authorize(who, op, cls ? *cls : ClassesOrDefault(gov, who, op).front(), gated));
+  CUSTODIAN_RETURN_IF_ERROR(gov.CheckGates(who, gated));
   if (!alert.ok()) return Failed(gov, who, e, alert.status());
   return alert;
 }
@@ -145,8 +167,32 @@ Result<store::Alert> Review(Governance& gov, const Principal& who, int64_t alert
   e.terms = json{{"alert_id", alert_id}}.dump();
   CUSTODIAN_ASSIGN_OR_RETURN(store::Alert alert, AuthorizedAlert(gov, who, ops::kReviewAlerts, alert_id, e));
   e.terms = json{{"alert_id", alert_id}, {"read_id", alert.read_id}, {"plate", alert.read_plate}}.dump();
+  e.purpose = kAlertPurpose;
   e.records = 1;
   if (!text.empty()) e.detail = Clip(text);
+  if (step == Step::kConfirm) {
+    // Policy 4.A.3: the plate image is checked against the hotlist record before a
+    // confirmation. The client's word is not enough: the reviewer's own view of this read's
+    // image must be in the access log.
+    bool viewed = false;
+    CUSTODIAN_RETURN_IF_ERROR(gov.store().ReadOnly([&](store::Txn& txn) -> Status {
+      CUSTODIAN_ASSIGN_OR_RETURN(auto rows, txn.Query("SELECT terms FROM access_log WHERE username = ? AND action = ? AND "
+                                                      "outcome = 'allowed' ORDER BY seq DESC LIMIT 200",
+                                                      {who.username, std::string(ops::kViewImages)}));
+      for (const auto& r : rows) {
+        json t = json::parse(store::AsString(r[0]), nullptr, false);
+        if (t.is_object() && t.contains("read_id") && t["read_id"] == alert.read_id) viewed = true;
+      }
+      return Status::Ok();
+    }));
+    if (!viewed || !image_checked) {
+      e.outcome = std::string(kDenied);
+      e.detail = !viewed ? "confirmation refused: the reviewer has not viewed this read's image"
+                         : "confirmation refused: confirm only once the plate image was checked against the "
+                           "hotlist record";
+      return Denied(gov, who, e);
+    }
+  }
   CUSTODIAN_RETURN_IF_ERROR(Begin(gov, who, e));
   Status st;
   switch (step) {
@@ -221,6 +267,12 @@ Result<store::Hold> ReleaseHold(Governance& gov, const Principal& who, const std
   e.purpose = Clip(purpose);
   e.case_number = Clip(scope.case_number);
   if (!scope.lookup.ok()) return Failed(gov, who, e, scope.lookup);
+  if (!MayManageHold(who, scope)) {
+    e.outcome = std::string(kDenied);
+    e.detail = "hold " + std::to_string(hold_id) + " was placed by " + scope.placed_by +
+               "; its owner, command staff or the coordinator releases it";
+    return Denied(gov, who, e);
+  }
   e.records = 1;
   CUSTODIAN_RETURN_IF_ERROR(Begin(gov, who, e));
   if (Status st = gov.store().ReleaseHold(hold_id, who.username); !st.ok()) return Failed(gov, who, e, st);
@@ -233,8 +285,20 @@ Result<std::vector<store::Hold>> ListHolds(Governance& gov, const Principal& who
   CUSTODIAN_RETURN_IF_ERROR(AuthorizeAnyClass(gov, who, ops::kPlaceHolds, e));
   auto holds = gov.store().ListHolds(include_released);
   if (!holds.ok()) return Failed(gov, who, e, holds.status());
-  CUSTODIAN_RETURN_IF_ERROR(Released(gov, who, e, int64_t(holds->size())));
-  return holds;
+  // A hold shows its case number and reason only to roles that may hold every class of
+  // its reads (a parking user never learns of a criminal case's hold).
+  const auto mine = who.system ? std::vector<store::DataClass>{} : gov.matrix().ClassesFor(who.role, ops::kPlaceHolds);
+  std::vector<store::Hold> out;
+  for (auto& h : *holds) {
+    auto classes = HeldClasses(gov.store(), h.id);
+    if (!classes.ok()) return Failed(gov, who, e, classes.status());
+    const bool all = std::all_of(classes->begin(), classes->end(), [&](store::DataClass c) {
+      return std::find(mine.begin(), mine.end(), c) != mine.end();
+    });
+    if (all || who.system) out.push_back(std::move(h));
+  }
+  CUSTODIAN_RETURN_IF_ERROR(Released(gov, who, e, int64_t(out.size())));
+  return out;
 }
 
 Result<std::vector<int64_t>> HeldReadIds(Governance& gov, const Principal& who, const std::string& purpose,
@@ -265,6 +329,12 @@ Result<store::EvidenceExport> ExportEvidence(Governance& gov, const Principal& w
   e.purpose = Clip(purpose);
   e.case_number = Clip(scope.case_number);
   if (!scope.lookup.ok()) return Failed(gov, who, e, scope.lookup);
+  if (!MayManageHold(who, scope)) {
+    e.outcome = std::string(kDenied);
+    e.detail = "hold " + std::to_string(hold_id) + " was placed by " + scope.placed_by +
+               "; its owner, command staff or the coordinator exports it";
+    return Denied(gov, who, e);
+  }
   CUSTODIAN_RETURN_IF_ERROR(Begin(gov, who, e));
   auto ex = store::ExportEvidence(
       gov.store(), hold_id, {.out_dir = out_dir, .signing_key_file = gov.options().signing_key_file, .create_key = false},
@@ -277,29 +347,83 @@ Result<store::EvidenceExport> ExportEvidence(Governance& gov, const Principal& w
 
 // ---- Alerts ----
 
-Result<std::vector<store::Alert>> ListAlerts(Governance& gov, const Principal& who, const store::AlertQuery& query) {
-  LogEvent e = gov.Event(who, "list_alerts", kDenied);
-  json t = {{"unreviewed", query.unreviewed_only}};
-  if (query.state) t["state"] = std::string(store::AlertStateName(*query.state));
-  e.terms = t.dump();
+namespace {
+
+// The alerts' ids and plates, for the entry that releases them.
+void NameAlerts(LogEvent& e, json terms, const std::vector<store::Alert>& alerts) {
+  json ids = json::array(), plates = json::array();
+  for (const auto& a : alerts) {
+    ids.push_back(a.id);
+    plates.push_back(a.read_plate);
+  }
+  terms["alert_ids"] = ids;
+  terms["plates"] = plates;
+  e.terms = terms.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+// Authorises a listing of alerts (view_alerts on some class, and the plate-data gates),
+// and narrows `query` to the classes the role may see (in SQL, before the page limit).
+Status AuthorizeAlertList(Governance& gov, const Principal& who, LogEvent& e, store::AlertQuery& query) {
+  e.purpose = kAlertPurpose;
   CUSTODIAN_RETURN_IF_ERROR(AuthorizeAnyClass(gov, who, ops::kViewAlerts, e));
-  auto all = gov.store().ListAlerts(query);
-  if (!all.ok()) return Failed(gov, who, e, all.status());
-  auto visible = VisibleAlerts(gov, who, std::move(*all));
+  CUSTODIAN_RETURN_IF_ERROR(gov.CheckGates(who, e));
+  query.data_classes = gov.matrix().ClassesFor(who.role, ops::kViewAlerts);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::vector<store::Alert>> ListAlerts(Governance& gov, const Principal& who, const store::AlertQuery& query_in) {
+  LogEvent e = gov.Event(who, "list_alerts", kDenied);
+  json t = {{"unreviewed", query_in.unreviewed_only}};
+  if (query_in.state) t["state"] = std::string(store::AlertStateName(*query_in.state));
+  if (query_in.after_id) t["after_id"] = query_in.after_id;
+  e.terms = t.dump();
+  store::AlertQuery query = query_in;
+  CUSTODIAN_RETURN_IF_ERROR(AuthorizeAlertList(gov, who, e, query));
+  auto visible = gov.store().ListAlerts(query);
   if (!visible.ok()) return Failed(gov, who, e, visible.status());
+  NameAlerts(e, t, *visible);
   CUSTODIAN_RETURN_IF_ERROR(Released(gov, who, e, int64_t(visible->size())));
   return visible;
+}
+
+Result<std::vector<store::Alert>> NewAlertsForStream(Governance& gov, const Principal& who, int64_t after_id) {
+  LogEvent e = gov.Event(who, "stream_alerts", kDenied);
+  json t = {{"after_id", after_id}};
+  e.terms = t.dump();
+  store::AlertQuery query{.unreviewed_only = true, .limit = 100, .after_id = after_id};
+  CUSTODIAN_RETURN_IF_ERROR(AuthorizeAlertList(gov, who, e, query));
+  auto visible = gov.store().ListAlerts(query);
+  if (!visible.ok()) return Failed(gov, who, e, visible.status());
+  if (visible->empty()) return visible;  // nothing released, nothing to log
+  NameAlerts(e, t, *visible);
+  CUSTODIAN_RETURN_IF_ERROR(Released(gov, who, e, int64_t(visible->size())));
+  return visible;
+}
+
+Result<int64_t> NewestAlertId(Governance& gov) {
+  int64_t id = 0;
+  CUSTODIAN_RETURN_IF_ERROR(gov.store().ReadOnly([&](store::Txn& txn) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(auto rows, txn.Query("SELECT MAX(id) FROM alerts", {}));
+    if (!rows.empty() && !store::IsNull(rows[0][0])) id = store::AsInt(rows[0][0]);
+    return Status::Ok();
+  }));
+  return id;
 }
 
 Result<std::vector<store::Alert>> OverdueAlerts(Governance& gov, const Principal& who,
                                                 std::chrono::milliseconds max_age) {
   LogEvent e = gov.Event(who, "overdue_alerts", kDenied);
   e.terms = json{{"max_age_ms", int64_t(max_age.count())}}.dump();
+  e.purpose = kAlertPurpose;
   CUSTODIAN_RETURN_IF_ERROR(AuthorizeAnyClass(gov, who, ops::kViewAlerts, e));
+  CUSTODIAN_RETURN_IF_ERROR(gov.CheckGates(who, e));
   auto all = UnreviewedAlertsOlderThan(gov.store(), gov.clock(), max_age);
   if (!all.ok()) return Failed(gov, who, e, all.status());
   auto visible = VisibleAlerts(gov, who, std::move(*all));
   if (!visible.ok()) return Failed(gov, who, e, visible.status());
+  NameAlerts(e, json{{"max_age_ms", int64_t(max_age.count())}}, *visible);
   CUSTODIAN_RETURN_IF_ERROR(Released(gov, who, e, int64_t(visible->size())));
   return visible;
 }
@@ -383,10 +507,25 @@ Status PutCamera(Governance& gov, const Principal& who, const store::Camera& cam
   return Status::Ok();
 }
 
-Status PutAgency(Governance& gov, const Principal& who, const store::Agency& agency) {
+Status PutAgency(Governance& gov, const Principal& who, const store::Agency& agency_in) {
   LogEvent e = gov.Event(who, "put_agency", kDenied);
-  e.terms = json{{"agency", Clip(agency.code)}}.dump();
+  e.terms = json{{"agency", Clip(agency_in.code)}, {"state", Clip(agency_in.state)}, {"kind", Clip(agency_in.kind)}}.dump();
   CUSTODIAN_RETURN_IF_ERROR(gov.Authorize(who, ops::kManageCameras, std::nullopt, e));
+  store::Agency agency = agency_in;
+  static const char* kKinds[] = {"local", "county", "state", "federal", "tribal", "private"};
+  const bool two_letters = agency.state.size() == 2 && std::isupper(static_cast<unsigned char>(agency.state[0])) &&
+                           std::isupper(static_cast<unsigned char>(agency.state[1]));
+  const bool kind_ok = std::find_if(std::begin(kKinds), std::end(kKinds), [&](const char* k) { return agency.kind == k; }) !=
+                       std::end(kKinds);
+  if (!two_letters || !kind_ok) {
+    e.detail = "an agency records its state (two capital letters, e.g. CA) and kind (local, county, state, federal, "
+               "tribal or private)";
+    e.outcome = std::string(kDenied);
+    if (Status st = gov.Record(who, e); !st.ok()) return LogUnavailable(st);
+    return Status::InvalidArgument(e.detail);
+  }
+  agency.recorded_by = who.username;
+  agency.recorded_at = gov.clock().Now();
   e.records = 1;
   CUSTODIAN_RETURN_IF_ERROR(Begin(gov, who, e));
   if (Status st = gov.store().PutAgency(agency); !st.ok()) return Failed(gov, who, e, st);

@@ -1,3 +1,7 @@
+#include <algorithm>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 #include "custodian/policy/password.h"
 
 #include <sodium.h>
@@ -141,8 +145,48 @@ Status CheckNewPassword(std::string_view password, const PasswordRules& rules,
   return Status::Ok();
 }
 
+namespace {
+// At most this many Argon2id runs at once (each takes 64 MiB): a flood of logons waits
+// here instead of exhausting memory. Two per core, at least two.
+class HashSlots {
+ public:
+  static HashSlots& Get() {
+    static HashSlots slots(std::max(2u, std::thread::hardware_concurrency() * 2));
+    return slots;
+  }
+  int limit() const { return limit_; }
+  int peak() const { return peak_; }
+  void Acquire() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return busy_ < limit_; });
+    peak_ = std::max(peak_, ++busy_);
+  }
+  void Release() {
+    std::lock_guard lock(mu_);
+    --busy_;
+    cv_.notify_one();
+  }
+
+ private:
+  explicit HashSlots(unsigned limit) : limit_(int(limit)) {}
+  std::mutex mu_;
+  std::condition_variable cv_;
+  const int limit_;
+  int busy_ = 0, peak_ = 0;
+};
+
+struct HashSlot {
+  HashSlot() { HashSlots::Get().Acquire(); }
+  ~HashSlot() { HashSlots::Get().Release(); }
+};
+}  // namespace
+
+int PasswordHashLimit() { return HashSlots::Get().limit(); }
+int PasswordHashPeak() { return HashSlots::Get().peak(); }
+
 Result<std::string> HashPassword(std::string_view password) {
   if (!SodiumReady()) return Status::Internal("libsodium failed to initialise");
+  HashSlot slot;
   char out[crypto_pwhash_STRBYTES];
   if (crypto_pwhash_str_alg(out, password.data(), password.size(),
                             crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE,
@@ -160,6 +204,7 @@ bool VerifyPassword(std::string_view hash, std::string_view password) {
     return false;
   }
   const std::string terminated(hash);
+  HashSlot slot;
   return crypto_pwhash_str_verify(terminated.c_str(), password.data(), password.size()) == 0;
 }
 

@@ -3,6 +3,7 @@
 #include "custodian/policy/sharing.h"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <set>
 
@@ -29,10 +30,11 @@ using internal::IsRefusal;
 
 Result<std::vector<SharingGrant>> LoadGrants(Txn& txn, bool include_revoked, int64_t now_ms) {
   std::string sql =
-      "SELECT id, agency_code, data_classes, cameras, expires_ms, created_by, created_ms, revoked_by, revoked_ms "
-      "FROM sharing_grants";
-  if (!include_revoked) sql += " WHERE revoked_ms IS NULL";
-  sql += " ORDER BY id DESC";
+      "SELECT g.id, g.agency_code, g.data_classes, g.cameras, g.expires_ms, g.created_by, g.created_ms, g.revoked_by, "
+      "g.revoked_ms, g.attested_signatory, g.attested_date_ms, g.attested_by, a.state, a.kind "
+      "FROM sharing_grants g JOIN agencies a ON a.code = g.agency_code";
+  if (!include_revoked) sql += " WHERE g.revoked_ms IS NULL";
+  sql += " ORDER BY g.id DESC";
   CUSTODIAN_ASSIGN_OR_RETURN(auto rows, txn.Query(sql, {}));
   std::vector<SharingGrant> out;
   for (const auto& r : rows) {
@@ -55,7 +57,11 @@ Result<std::vector<SharingGrant>> LoadGrants(Txn& txn, bool include_revoked, int
     g.created_at = FromUnixMillis(AsInt(r[6]));
     g.revoked_by = AsString(r[7]);
     if (!IsNull(r[8])) g.revoked_at = FromUnixMillis(AsInt(r[8]));
-    g.in_force = !g.revoked_at && AsInt(r[4]) > now_ms;
+    if (!IsNull(r[9])) g.attested_signatory = AsString(r[9]);
+    if (!IsNull(r[10])) g.attested_on = FromUnixMillis(AsInt(r[10]));
+    if (!IsNull(r[11])) g.attested_by = AsString(r[11]);
+    g.in_force = !g.revoked_at && AsInt(r[4]) > now_ms && g.attested_on &&
+                 MayReceiveSharing(AsString(r[12]), AsString(r[13])).ok();
     out.push_back(std::move(g));
   }
   return out;
@@ -96,10 +102,27 @@ Result<int64_t> GrantSharing(Governance& gov, const Principal& by, const GrantSp
   for (auto c : wanted) classes.push_back(std::string(store::DataClassName(c)));
   std::set<std::string> cam_set(spec.camera_ids.begin(), spec.camera_ids.end());
   cams = json(std::vector<std::string>(cam_set.begin(), cam_set.end()));
+  // Only to California public agencies that are not federal: a refusal is logged.
+  {
+    std::string state, kind;
+    bool known = false;
+    CUSTODIAN_RETURN_IF_ERROR(gov.store().ReadOnly([&](Txn& txn) -> Status {
+      CUSTODIAN_ASSIGN_OR_RETURN(auto rows, txn.Query("SELECT state, kind FROM agencies WHERE code = ?", {spec.agency_code}));
+      known = !rows.empty();
+      if (known) {
+        state = AsString(rows[0][0]);
+        kind = AsString(rows[0][1]);
+      }
+      return Status::Ok();
+    }));
+    if (known) {
+      if (Status ok = MayReceiveSharing(state, kind); !ok.ok()) return Refuse(gov, by, e, ok);
+    }
+  }
   int64_t id = 0;
   e.outcome = std::string(kAllowed);
   e.records = 1;
-  e.detail = "sharing granted to " + Clip(spec.agency_code, 64);
+  e.detail = "sharing granted to " + Clip(spec.agency_code, 64) + "; in force once the partner's attestation is recorded";
   Status st = gov.RecordWith(by, e, [&](Txn& txn) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(auto ag, txn.Query("SELECT 1 FROM agencies WHERE code = ?", {spec.agency_code}));
     if (ag.empty()) return Status::NotFound("no agency '", Clip(spec.agency_code, 64), "'");
@@ -124,6 +147,50 @@ Result<int64_t> GrantSharing(Governance& gov, const Principal& by, const GrantSp
   if (IsRefusal(st)) return Refuse(gov, by, e, st);
   CUSTODIAN_RETURN_IF_ERROR(st);
   return id;
+}
+
+Status AttestSharing(Governance& gov, const Principal& by, int64_t id, const Attestation& a) {
+  LogEvent e = gov.Event(by, "attest_sharing", kDenied);
+  e.terms = json{{"grant_id", id}, {"signatory", Clip(a.signatory, 128)}}.dump();
+  CUSTODIAN_RETURN_IF_ERROR(gov.Authorize(by, ops::kManageGrants, std::nullopt, e));
+  const TimePoint now = gov.clock().Now();
+  const std::string text = a.text.empty() ? std::string(kStandardAttestation) : a.text;
+  if (a.signatory.empty() || a.signatory.size() > 128) {
+    return Refuse(gov, by, e, Status::InvalidArgument("the attestation names its signatory (1..128 characters)"));
+  }
+  if (a.signed_on > now) return Refuse(gov, by, e, Status::InvalidArgument("the attestation cannot be signed in the future"));
+  if (text.size() < 40 || text.size() > 20000) {
+    return Refuse(gov, by, e, Status::InvalidArgument("the attestation text has 40..20000 characters"));
+  }
+  std::string lower = text;
+  for (char& c : lower) c = char(std::tolower(static_cast<unsigned char>(c)));
+  for (const char* word : {"immigration", "reproductive", "gender-affirming", "shar"}) {
+    if (lower.find(word) == std::string::npos) {
+      return Refuse(gov, by, e,
+                    Status::InvalidArgument("the attestation must commit to no use for immigration enforcement, none "
+                                            "for investigating lawful reproductive or gender-affirming care, and no "
+                                            "onward sharing (it does not mention '",
+                                            word, "')"));
+    }
+  }
+  e.outcome = std::string(kAllowed);
+  e.records = 1;
+  e.detail = "attestation by " + Clip(a.signatory, 128) + " recorded; grant " + std::to_string(id) + " in force";
+  Status st = gov.RecordWith(by, e, [&](Txn& txn) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(auto rows, txn.Query("SELECT revoked_ms, expires_ms, attested_ms FROM sharing_grants "
+                                                    "WHERE id = ?",
+                                                    {id}));
+    if (rows.empty()) return Status::NotFound("no sharing grant ", id);
+    if (!IsNull(rows[0][0])) return Status::InvalidArgument("sharing grant ", id, " was revoked");
+    if (AsInt(rows[0][1]) <= ToUnixMillis(now)) return Status::InvalidArgument("sharing grant ", id, " has expired");
+    if (!IsNull(rows[0][2])) return Status::InvalidArgument("sharing grant ", id, " is attested already");
+    return txn
+        .Query("UPDATE sharing_grants SET attested_signatory = ?, attested_date_ms = ?, attestation_text = ?, "
+               "attested_by = ?, attested_ms = ? WHERE id = ?",
+               {a.signatory, ToUnixMillis(a.signed_on), text, by.username, ToUnixMillis(now), id})
+        .status();
+  });
+  return IsRefusal(st) ? Refuse(gov, by, e, st) : st;
 }
 
 Status RevokeSharing(Governance& gov, const Principal& by, int64_t id) {

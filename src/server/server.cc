@@ -182,7 +182,8 @@ json GrantJson(const policy::SharingGrant& g) {
   return {{"id", g.id},         {"agency_code", g.agency_code}, {"data_classes", classes},
           {"cameras", g.camera_ids}, {"expires_at", FormatUtcTime(g.expires)},  {"created_by", g.created_by},
           {"created_at", FormatUtcTime(g.created_at)}, {"revoked_by", g.revoked_by}, {"revoked_at", OptIso(g.revoked_at)},
-          {"in_force", g.in_force}};
+          {"attested_signatory", g.attested_signatory}, {"attested_on", OptIso(g.attested_on)},
+          {"attested_by", g.attested_by}, {"in_force", g.in_force}};
 }
 
 // "2026-06-01T00:00:00Z" -> "20260601T000000Z": a time for folder names.
@@ -237,7 +238,7 @@ class Metrics {
     ++responses_[std::to_string(status / 100) + "xx"];
   }
   std::atomic<int64_t> reads_ingested{0}, alerts_raised{0}, searches{0}, logons_ok{0}, logons_refused{0},
-      purge_runs{0}, streams_open{0};
+      purge_runs{0}, streams_open{0}, stream_wakes{0};
   std::string Render() {
     std::ostringstream o;
     auto counter = [&](const char* name, const char* help, int64_t v) {
@@ -249,6 +250,8 @@ class Metrics {
     counter("custodian_logons_total", "Successful logons.", logons_ok);
     counter("custodian_logons_refused_total", "Refused logons.", logons_refused);
     counter("custodian_purge_runs_total", "Retention purge runs started through the API.", purge_runs);
+    counter("custodian_alert_stream_wakes_total", "Wake-ups of live alert streams (each re-checks its session).",
+            stream_wakes);
     o << "# HELP custodian_alert_streams Live alert streams open.\n# TYPE custodian_alert_streams gauge\n"
       << "custodian_alert_streams " << streams_open << "\n";
     std::lock_guard lock(mu_);
@@ -329,6 +332,49 @@ Result<std::string> Str(const json& j, const char* key, bool required = true, si
   return s;
 }
 
+// A boolean field: `fallback` when absent or null, kInvalidArgument naming it when it is
+// anything but true or false ("yes", 1, ...).
+Result<bool> Bool(const json& j, const char* key, bool fallback = false) {
+  if (!j.contains(key) || j[key].is_null()) return fallback;
+  if (!j[key].is_boolean()) return Status::InvalidArgument("field '", key, "' must be true or false");
+  return j[key].get<bool>();
+}
+
+// A number field: `fallback` when absent or null, kInvalidArgument naming it otherwise.
+Result<double> Number(const json& j, const char* key, double fallback = 0) {
+  if (!j.contains(key) || j[key].is_null()) return fallback;
+  if (!j[key].is_number()) return Status::InvalidArgument("field '", key, "' must be a number");
+  return j[key].get<double>();
+}
+
+// A whole-number field in [lo, hi]: `fallback` when absent or null.
+Result<int64_t> Integer(const json& j, const char* key, int64_t fallback, int64_t lo, int64_t hi) {
+  if (!j.contains(key) || j[key].is_null()) return fallback;
+  if (!j[key].is_number_integer()) return Status::InvalidArgument("field '", key, "' must be a whole number");
+  const int64_t v = j[key].get<int64_t>();
+  if (v < lo || v > hi) return Status::InvalidArgument("field '", key, "' must be in ", lo, "..", hi);
+  return v;
+}
+
+// A body that may be empty (then {}), else a JSON object.
+Result<json> OptionalBody(const std::string& body) {
+  if (body.empty()) return json::object();
+  json j = json::parse(body, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return Status::InvalidArgument("the request body must be a JSON object");
+  return j;
+}
+
+// A non-negative id given as a query parameter ("" is 0), or kInvalidArgument naming it.
+Result<int64_t> ParseId(const std::string& text, const char* name) {
+  if (text.empty()) return int64_t{0};
+  int64_t v = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || p != text.data() + text.size() || v < 0) {
+    return Status::InvalidArgument(name, " is a non-negative whole number");
+  }
+  return v;
+}
+
 Result<std::optional<TimePoint>> OptTime(const std::string& text) {
   if (text.empty()) return std::optional<TimePoint>();
   CUSTODIAN_ASSIGN_OR_RETURN(TimePoint t, ParseUtcTime(text));
@@ -400,13 +446,15 @@ Result<store::SearchQuery> SearchOfJson(const json& j) {
   if (!j.is_object()) return Status::InvalidArgument("search is an object: plate, match, from, to, cameras");
   store::SearchQuery q;
   CUSTODIAN_ASSIGN_OR_RETURN(q.plate, Str(j, "plate", false, 64));
-  auto m = store::ParsePlateMatch(j.value("match", "exact"));
+  CUSTODIAN_ASSIGN_OR_RETURN(std::string match, Str(j, "match", false, 16));
+  auto m = store::ParsePlateMatch(match.empty() ? "exact" : match);
   if (!m.ok() || *m == store::PlateMatch::kAny) {
     return Status::InvalidArgument("search.match is exact, wildcard or fuzzy");
   }
   q.match = *m;
   if (q.plate.empty()) q.match = store::PlateMatch::kAny;
-  if (j.value("extra_edits", 0) == 1) q.extra_edits = 1;
+  CUSTODIAN_ASSIGN_OR_RETURN(int64_t edits, Integer(j, "extra_edits", 0, 0, 1));
+  q.extra_edits = int(edits);
   CUSTODIAN_ASSIGN_OR_RETURN(TimePoint from, TimeField(j, "from"));
   CUSTODIAN_ASSIGN_OR_RETURN(TimePoint to, TimeField(j, "to"));
   q.from = from;
@@ -543,6 +591,9 @@ class HttpServer final : public Server {
     if (port_ <= 0) {
       return Status::Unavailable("cannot listen on ", options_.listen_host, ":", options_.listen_port);
     }
+    auto newest = policy::NewestAlertId(gov_);
+    if (newest.ok()) newest_alert_ = *newest;
+    watcher_ = std::thread([this] { WatchAlerts(); });
     thread_ = std::thread([this] { srv_->listen_after_bind(); });
     // Stop() only takes effect on a running server: return once it accepts.
     for (int i = 0; i < 5000 && !srv_->is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
@@ -552,9 +603,11 @@ class HttpServer final : public Server {
 
   void Stop() override {
     stopping_ = true;
-    alerts_cv_.notify_all();
+    WakeStreams();
+    watch_cv_.notify_all();
     if (srv_) srv_->stop();
     if (thread_.joinable()) thread_.join();
+    if (watcher_.joinable()) watcher_.join();
   }
 
   int port() const override { return port_; }
@@ -640,10 +693,31 @@ class HttpServer final : public Server {
     return Status::Ok();
   }
 
+  // Runs `fn`; no exception leaves it. A JSON type or parse error (a field read without
+  // its check) is the client's: kInvalidArgument. Anything else is an internal error,
+  // reported to the operator's log (never to the client).
+  template <typename Fn>
+  Status Guarded(Fn&& fn) {
+    try {
+      return fn();
+    } catch (const json::exception& e) {
+      return Status::InvalidArgument("malformed request: ", e.what());
+    } catch (const std::exception& e) {
+      return Status::Internal("unexpected exception: ", e.what());
+    } catch (...) {
+      return Status::Internal("unexpected exception");
+    }
+  }
+  Status RunHandler(const Route& route, Ctx& c) { return Guarded([&] { return route.handler(c); }); }
+
   void Dispatch(const Route& route, const httplib::Request& req, httplib::Response& res) {
     const auto t0 = std::chrono::steady_clock::now();
     Ctx c{req, res, {}, {}, {}};
-    Status st = Authenticate(route, c);
+    Status st = Guarded([&] { return Authenticate(route, c); });
+    // Before a logon, only small bodies: the 32 MiB limit is for cameras and staff.
+    if (st.ok() && route.info.auth == "public" && req.body.size() > kMaxPublicBody) {
+      st = Status::InvalidArgument("the request body is larger than ", kMaxPublicBody, " bytes");
+    }
     // Deny by default at the door too: a role that may not perform the route's operation
     // on any data class is refused (and logged) before the request is even parsed.
     if (st.ok() && route.info.auth == "user" && !route.info.operation.empty()) {
@@ -657,7 +731,7 @@ class HttpServer final : public Server {
         if (st.ok()) st = Status::PermissionDenied("role may not ", op);
       }
     }
-    if (st.ok()) st = route.handler(c);
+    if (st.ok()) st = RunHandler(route, c);
     if (!st.ok()) {
       if (st.code() == StatusCode::kInternal || st.code() == StatusCode::kUnavailable) {
         std::fprintf(stderr, "custodian serve: %s %s: %s\n", req.method.c_str(), route.info.path.c_str(),
@@ -677,22 +751,39 @@ class HttpServer final : public Server {
                    {"status", res.status}, {"ms", std::round(seconds * 1e4) / 10}, {"src", SourceOf(req)}};
       if (!c.who.username.empty()) line["user"] = c.who.username;
       if (c.device.key_id) line["device"] = c.device.camera_id;
+      const std::string text = line.dump(-1, ' ', false, json::error_handler_t::replace);
       std::lock_guard lock(log_mu_);
-      std::fprintf(stdout, "%s\n", line.dump().c_str());
-      std::fflush(stdout);
+      if (options_.request_log) {
+        options_.request_log(text);
+      } else {
+        std::fprintf(stdout, "%s\n", text.c_str());
+        std::fflush(stdout);
+      }
     }
   }
 
+  // Per address, logons_per_minute in any minute. Memory stays bounded under a flood from
+  // many addresses by dropping only addresses with no attempt in the last minute; when
+  // every tracked address is live, a new address waits (fail closed) rather than any
+  // address's count being forgotten.
   bool LogonAllowed(const std::string& source) {
     std::lock_guard lock(rate_mu_);
     const auto now = std::chrono::steady_clock::now();
+    auto stale = [&](const std::deque<std::chrono::steady_clock::time_point>& q) {
+      return q.empty() || now - q.back() > std::chrono::minutes(1);
+    };
+    if (!logons_.count(source) && logons_.size() >= kMaxTrackedAddresses) {
+      std::erase_if(logons_, [&](const auto& kv) { return stale(kv.second); });
+      if (logons_.size() >= kMaxTrackedAddresses) return false;
+    }
     auto& q = logons_[source];
     while (!q.empty() && now - q.front() > std::chrono::minutes(1)) q.pop_front();
     if (int(q.size()) >= options_.logons_per_minute) return false;
     q.push_back(now);
-    if (logons_.size() > 100'000) logons_.clear();  // bounded memory under a flood
     return true;
   }
+  static constexpr size_t kMaxTrackedAddresses = 100'000;
+  static constexpr size_t kMaxPublicBody = 16u << 10;
 
   void SetSessionCookie(httplib::Response& res, const std::string& token, int max_age_s) {
     res.set_header("Set-Cookie", std::string(kSessionCookie) + "=" + token + "; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=" +
@@ -722,7 +813,89 @@ class HttpServer final : public Server {
     return j;
   }
 
-  void NotifyAlerts() { alerts_cv_.notify_all(); }
+  // ---- Live alert streams ----
+
+  struct StreamState {
+    std::string token, source;
+    int64_t user_id = 0;
+    bool sent_first = false;
+    std::vector<store::Alert> initial;
+    int64_t last_id = 0;  // alerts up to here were sent (or are not this user's)
+    uint64_t gen = 0;     // the wake-up generation last seen
+  };
+
+  static std::string AlertEvents(const std::vector<store::Alert>& batch, int64_t& last_id) {
+    std::string out;
+    for (const auto& a : batch) {
+      last_id = std::max(last_id, a.id);
+      out += "id: " + std::to_string(a.id) + "\nevent: alert\ndata: " +
+             AlertJson(a).dump(-1, ' ', false, json::error_handler_t::replace) + "\n\n";
+    }
+    return out;
+  }
+
+  // One turn of a stream: false closes it.
+  bool StreamStep(StreamState& st, httplib::DataSink& sink) {
+    if (stopping_) return false;
+    if (!st.sent_first) {
+      st.sent_first = true;
+      std::string out = "retry: 2000\n\n" + AlertEvents(st.initial, st.last_id);
+      st.initial.clear();
+      return sink.write(out.data(), out.size());
+    }
+    {
+      std::unique_lock lock(alerts_mu_);
+      alerts_cv_.wait_for(lock, options_.stream_wake, [&] { return stopping_.load() || alerts_gen_ != st.gen; });
+      st.gen = alerts_gen_;
+    }
+    if (stopping_) return false;
+    // The session, as it is now: closed when it has ended; the role and gates as they are.
+    auto who = gov_.Revalidate(st.token, st.source);
+    if (!who.ok() || who->must_change_password || who->must_enrol_totp) return false;
+    ++metrics_.stream_wakes;
+    std::string out;
+    const int64_t newest = newest_alert_.load();
+    if (newest > st.last_id) {
+      auto more = policy::NewAlertsForStream(gov_, *who, st.last_id);
+      if (!more.ok()) return false;  // refused (and logged), or the log failed: close
+      out = AlertEvents(*more, st.last_id);
+      if (more->empty()) st.last_id = std::max(st.last_id, newest);  // none of them is this user's
+    }
+    if (out.empty()) out = ": keep-alive\n\n";
+    return sink.write(out.data(), out.size());
+  }
+
+  // A new alert may exist (ingest, hotlist import, or another process): one query for all
+  // streams, which wake only when the newest id moved.
+  void AlertsChanged() {
+    auto newest = policy::NewestAlertId(gov_);
+    if (!newest.ok() || *newest <= newest_alert_.load()) return;
+    newest_alert_ = *newest;
+    WakeStreams();
+  }
+  // Sessions may have ended (logout, an account change): streams re-check theirs now.
+  void WakeStreams() {
+    {
+      std::lock_guard lock(alerts_mu_);
+      ++alerts_gen_;
+    }
+    alerts_cv_.notify_all();
+  }
+  void NotifyAlerts() { AlertsChanged(); }
+
+  // Alerts raised by other processes (the CLI's ingest, another node) reach open streams
+  // through this one poll, made only while a stream is open.
+  void WatchAlerts() {
+    std::unique_lock lock(watch_mu_);
+    while (!stopping_) {
+      watch_cv_.wait_for(lock, options_.stream_wake, [&] { return stopping_.load(); });
+      if (stopping_) break;
+      if (metrics_.streams_open.load() == 0) continue;
+      lock.unlock();
+      AlertsChanged();
+      lock.lock();
+    }
+  }
 
   // A new, empty folder `prefix`-<time> under options_.export_dir (created 0700 when
   // missing). kUnavailable when the server has no export folder.
@@ -764,6 +937,13 @@ class HttpServer final : public Server {
   std::map<std::string, std::deque<std::chrono::steady_clock::time_point>> logons_;
   std::mutex alerts_mu_;
   std::condition_variable alerts_cv_;
+  uint64_t alerts_gen_ = 0;               // under alerts_mu_
+  int streams_total_ = 0;                 // under alerts_mu_
+  std::map<int64_t, int> streams_by_user_;  // under alerts_mu_
+  std::atomic<int64_t> newest_alert_{0};
+  std::mutex watch_mu_;
+  std::condition_variable watch_cv_;
+  std::thread watcher_;
   std::mutex transparency_mu_;
   std::mutex export_mu_;
   std::optional<std::pair<std::chrono::steady_clock::time_point, json>> transparency_;
@@ -778,6 +958,17 @@ void HttpServer::BuildRoutes() {
     return Status::Ok();
   });
   Add("GET", "/metrics", "public", "", [this](Ctx& c) -> Status {
+    // Served to loopback (a local Prometheus or agent), or with the metrics token.
+    const std::string& from = c.req.remote_addr;
+    const bool loopback = from == "127.0.0.1" || from == "::1" || from.rfind("::ffff:127.", 0) == 0;
+    if (!loopback) {
+      const std::string h = c.req.get_header_value("Authorization");
+      const std::string want = "Bearer " + options_.metrics_token;
+      if (options_.metrics_token.empty() || h.size() != want.size() ||
+          sodium_memcmp(h.data(), want.data(), want.size()) != 0) {
+        return Status::PermissionDenied("metrics are served to loopback or with the metrics token");
+      }
+    }
     c.res.set_content(metrics_.Render(), "text/plain; version=0.0.4");
     return Status::Ok();
   });
@@ -819,12 +1010,22 @@ void HttpServer::BuildRoutes() {
              429);
       return Status::Ok();
     }
+    // A logon is a JSON request from this site's own pages (or a non-browser client): a
+    // form post from another site is refused before anything is parsed.
+    const std::string type = c.req.get_header_value("Content-Type");
+    if (type.rfind("application/json", 0) != 0) {
+      return Status::InvalidArgument("a logon is a JSON body (Content-Type: application/json)");
+    }
+    const std::string origin = c.req.get_header_value("Origin");
+    if (!origin.empty() && origin != "https://" + c.req.get_header_value("Host")) {
+      return Status::PermissionDenied("a logon from another site's page is refused (Origin ", origin.substr(0, 80), ")");
+    }
     CUSTODIAN_ASSIGN_OR_RETURN(json b, c.Body());
     policy::LogonRequest r;
     CUSTODIAN_ASSIGN_OR_RETURN(r.username, Str(b, "username", true, 128));
     CUSTODIAN_ASSIGN_OR_RETURN(r.password, Str(b, "password", true, 1024));
     CUSTODIAN_ASSIGN_OR_RETURN(r.totp_code, Str(b, "code", false, 16));
-    r.notice_accepted = b.value("notice_accepted", false) == true;
+    CUSTODIAN_ASSIGN_OR_RETURN(r.notice_accepted, Bool(b, "notice_accepted"));
     r.source = source;
     auto logon = gov_.Logon(r);
     if (!logon.ok()) {
@@ -838,6 +1039,7 @@ void HttpServer::BuildRoutes() {
   });
   Add("DELETE", "/api/v1/session", "session", "", [this](Ctx& c) -> Status {
     CUSTODIAN_RETURN_IF_ERROR(gov_.Logout(c.who));
+    WakeStreams();  // this session's live streams close now
     SetSessionCookie(c.res, "", 0);
     c.Json({{"logged_out", true}});
     return Status::Ok();
@@ -864,6 +1066,7 @@ void HttpServer::BuildRoutes() {
     CUSTODIAN_ASSIGN_OR_RETURN(std::string current, Str(b, "current", true, 1024));
     CUSTODIAN_ASSIGN_OR_RETURN(std::string next, Str(b, "new", true, 1024));
     CUSTODIAN_RETURN_IF_ERROR(gov_.ChangePassword(c.who, current, next));
+    WakeStreams();  // the account's other sessions ended
     CUSTODIAN_ASSIGN_OR_RETURN(auto who, gov_.Authenticate(c.token, SourceOf(c.req)));
     c.Json(MeJson(who));
     return Status::Ok();
@@ -874,7 +1077,10 @@ void HttpServer::BuildRoutes() {
     if (!b.contains("statements") || !b["statements"].is_array() || b["statements"].size() != 4) {
       return Status::InvalidArgument("statements is an array of four booleans");
     }
-    for (int i = 0; i < 4; ++i) sig.statements[i] = b["statements"][i] == true;
+    for (int i = 0; i < 4; ++i) {
+      if (!b["statements"][i].is_boolean()) return Status::InvalidArgument("statements is an array of four booleans");
+      sig.statements[i] = b["statements"][i].get<bool>();
+    }
     CUSTODIAN_ASSIGN_OR_RETURN(sig.typed_name, Str(b, "typed_name", true, 128));
     CUSTODIAN_RETURN_IF_ERROR(gov_.SignAcknowledgment(c.who, sig));
     c.Json(MeJson(c.who));
@@ -939,21 +1145,42 @@ void HttpServer::BuildRoutes() {
       r.plate = *plate;
       if (!j.contains("confidence") || !j["confidence"].is_number()) return at(Status::InvalidArgument("confidence is a number"));
       r.confidence = j["confidence"].get<float>();
-      r.country = j.value("country", "");
-      r.region = j.value("region", "");
-      if (j.contains("candidates") && j["candidates"].is_array()) {
+      auto country = Str(j, "country", false, 8);
+      if (!country.ok()) return at(country.status());
+      r.country = *country;
+      auto region = Str(j, "region", false, 16);
+      if (!region.ok()) return at(region.status());
+      r.region = *region;
+      if (j.contains("candidates") && !j["candidates"].is_null()) {
+        if (!j["candidates"].is_array()) return at(Status::InvalidArgument("field 'candidates' must be an array"));
         for (const auto& cand : j["candidates"]) {
-          if (cand.is_object() && cand.contains("plate") && cand["plate"].is_string()) {
-            r.candidates.push_back({cand["plate"].get<std::string>(), cand.value("confidence", 0.0f)});
-          }
+          if (!cand.is_object()) return at(Status::InvalidArgument("field 'candidates' holds objects"));
+          auto plate_c = Str(cand, "plate", true, 64);
+          if (!plate_c.ok()) return at(Status::InvalidArgument("candidates: ", plate_c.status().message()));
+          auto conf = Number(cand, "confidence");
+          if (!conf.ok()) return at(Status::InvalidArgument("candidates: ", conf.status().message()));
+          r.candidates.push_back({*plate_c, float(*conf)});
         }
       }
-      if (j.contains("box") && j["box"].is_object()) {
-        r.box = store::Box{j["box"].value("x", 0), j["box"].value("y", 0), j["box"].value("width", 0),
-                           j["box"].value("height", 0)};
+      if (j.contains("box") && !j["box"].is_null()) {
+        const json& bx = j["box"];
+        if (!bx.is_object()) return at(Status::InvalidArgument("field 'box' must be an object"));
+        int64_t v[4] = {0, 0, 0, 0};
+        const char* keys[4] = {"x", "y", "width", "height"};
+        for (int k = 0; k < 4; ++k) {
+          auto n = Integer(bx, keys[k], 0, 0, 1'000'000);
+          if (!n.ok()) return at(Status::InvalidArgument("box: ", n.status().message()));
+          v[k] = *n;
+        }
+        r.box = store::Box{int(v[0]), int(v[1]), int(v[2]), int(v[3])};
       }
-      if (j.contains("location") && j["location"].is_object()) {
-        r.location = store::GeoPoint{j["location"].value("lat", 0.0), j["location"].value("lon", 0.0)};
+      if (j.contains("location") && !j["location"].is_null()) {
+        const json& loc = j["location"];
+        if (!loc.is_object()) return at(Status::InvalidArgument("field 'location' must be an object"));
+        auto lat = Number(loc, "lat");
+        auto lon = Number(loc, "lon");
+        if (!lat.ok() || !lon.ok()) return at(Status::InvalidArgument("location: ", (!lat.ok() ? lat : lon).status().message()));
+        r.location = store::GeoPoint{*lat, *lon};
       }
       auto crop = Base64Field(j, "plate_crop");
       if (!crop.ok()) return at(crop.status());
@@ -997,49 +1224,61 @@ void HttpServer::BuildRoutes() {
     return Status::Ok();
   });
   Add("GET", "/api/v1/alerts/stream", "user", policy::ops::kViewAlerts, [this](Ctx& c) -> Status {
-    // Checks the permission (and logs the opening) with one listing, then streams.
+    // The opening is one logged listing (its alerts' ids and plates); after that the
+    // stream wakes on a new alert, a logout or every stream_wake, re-checks the session
+    // (closing when it has ended: logout, separation, role or gate change, idle, lifetime)
+    // and logs only the alerts it actually sends.
+    auto st = std::make_shared<StreamState>();
+    st->token = c.token;
+    st->source = SourceOf(c.req);
+    st->user_id = c.who.user_id;
+    {
+      std::lock_guard lock(alerts_mu_);
+      if (streams_total_ >= options_.max_streams || streams_by_user_[c.who.user_id] >= options_.max_streams_per_user) {
+        c.res.set_header("Retry-After", "30");
+        c.Json({{"error", {{"code", "too_many_streams"},
+                           {"message", streams_total_ >= options_.max_streams
+                                           ? "the server has as many live alert streams open as it allows; try again later"
+                                           : "you have as many live alert streams open as allowed; close a tab"}}}},
+               429);
+        return Status::Ok();
+      }
+      ++streams_total_;
+      ++streams_by_user_[c.who.user_id];
+      st->gen = alerts_gen_;
+    }
+    auto release = [this, user = c.who.user_id] {
+      std::lock_guard lock(alerts_mu_);
+      --streams_total_;
+      if (--streams_by_user_[user] <= 0) streams_by_user_.erase(user);
+    };
     store::AlertQuery q;
-    q.after_id = c.Param("after").empty() ? 0 : std::atoll(c.Param("after").c_str());
+    auto after = ParseId(c.Param("after"), "after");
+    if (!after.ok()) {
+      release();
+      return after.status();
+    }
+    q.after_id = *after;
     q.unreviewed_only = true;
-    CUSTODIAN_ASSIGN_OR_RETURN(auto first, policy::ListAlerts(gov_, c.who, q));
-    int64_t last = q.after_id;
-    for (const auto& a : first) last = std::max(last, a.id);
-    Principal who = c.who;
+    auto first = policy::ListAlerts(gov_, c.who, q);
+    if (!first.ok()) {
+      release();
+      return first.status();
+    }
+    st->last_id = q.after_id;
+    for (const auto& a : *first) st->last_id = std::max(st->last_id, a.id);
+    st->initial = std::move(*first);
+    if (st->initial.size() < size_t(q.limit)) st->last_id = std::max(st->last_id, newest_alert_.load());
     c.res.set_header("Cache-Control", "no-store");
     c.res.set_header("X-Accel-Buffering", "no");
-    auto sent_first = std::make_shared<bool>(false);
-    auto initial = std::make_shared<std::vector<store::Alert>>(std::move(first));
-    auto last_id = std::make_shared<int64_t>(last);
     ++metrics_.streams_open;
     c.res.set_chunked_content_provider(
         "text/event-stream",
-        [this, who, sent_first, initial, last_id](size_t, httplib::DataSink& sink) -> bool {
-          if (stopping_) return false;
-          std::vector<store::Alert> batch;
-          if (!*sent_first) {
-            *sent_first = true;
-            batch = *initial;
-            std::string hello = "retry: 2000\n\n";
-            if (!sink.write(hello.data(), hello.size())) return false;
-          } else {
-            {
-              std::unique_lock lock(alerts_mu_);
-              alerts_cv_.wait_for(lock, std::chrono::milliseconds(500));
-            }
-            if (stopping_) return false;
-            auto more = policy::ListAlerts(gov_, who, {.unreviewed_only = true, .limit = 100, .after_id = *last_id});
-            if (!more.ok()) return false;  // the session ended or the log failed: close the stream
-            batch = std::move(*more);
-          }
-          std::string out;
-          for (const auto& a : batch) {
-            *last_id = std::max(*last_id, a.id);
-            out += "id: " + std::to_string(a.id) + "\nevent: alert\ndata: " + AlertJson(a).dump() + "\n\n";
-          }
-          if (out.empty()) out = ": keep-alive\n\n";
-          return sink.write(out.data(), out.size());
-        },
-        [this](bool) { --metrics_.streams_open; });
+        [this, st](size_t, httplib::DataSink& sink) -> bool { return StreamStep(*st, sink); },
+        [this, release](bool) {
+          --metrics_.streams_open;
+          release();
+        });
     return Status::Ok();
   });
   Add("POST", "/api/v1/alerts/{id}/acknowledge", "user", policy::ops::kReviewAlerts, [this](Ctx& c) -> Status {
@@ -1052,7 +1291,8 @@ void HttpServer::BuildRoutes() {
     CUSTODIAN_ASSIGN_OR_RETURN(int64_t id, c.PathId());
     CUSTODIAN_ASSIGN_OR_RETURN(json b, c.Body());
     CUSTODIAN_ASSIGN_OR_RETURN(std::string action, Str(b, "action", true, 256));
-    CUSTODIAN_ASSIGN_OR_RETURN(auto a, policy::ConfirmAlert(gov_, c.who, id, b.value("image_checked", false) == true, action));
+    CUSTODIAN_ASSIGN_OR_RETURN(bool image_checked, Bool(b, "image_checked"));
+    CUSTODIAN_ASSIGN_OR_RETURN(auto a, policy::ConfirmAlert(gov_, c.who, id, image_checked, action));
     c.Json(AlertJson(a));
     return Status::Ok();
   });
@@ -1085,7 +1325,7 @@ void HttpServer::BuildRoutes() {
     if (spec.agency_code.empty()) spec.agency_code = c.who.agency_code;
     CUSTODIAN_ASSIGN_OR_RETURN(std::string cat, Str(b, "category", true, 64));
     CUSTODIAN_ASSIGN_OR_RETURN(spec.category, store::ParseHotlistCategory(cat));
-    spec.fuzzy = b.value("fuzzy", false) == true;
+    CUSTODIAN_ASSIGN_OR_RETURN(spec.fuzzy, Bool(b, "fuzzy"));
     CUSTODIAN_ASSIGN_OR_RETURN(auto h, policy::PutHotlist(gov_, c.who, spec));
     c.Json({{"id", h.id}, {"name", h.name}}, 201);
     return Status::Ok();
@@ -1129,7 +1369,7 @@ void HttpServer::BuildRoutes() {
     if (b.contains("plate")) {
       store::SearchQuery q;
       CUSTODIAN_ASSIGN_OR_RETURN(q.plate, Str(b, "plate", true, 64));
-      const std::string m = b.value("match", "exact");
+      CUSTODIAN_ASSIGN_OR_RETURN(std::string m, Str(b, "match", false, 16));
       q.match = m == "wildcard" ? store::PlateMatch::kWildcard
                 : m == "fuzzy"  ? store::PlateMatch::kFuzzy
                                 : store::PlateMatch::kExact;
@@ -1187,12 +1427,12 @@ void HttpServer::BuildRoutes() {
   Add("POST", "/api/v1/users/{username}/{action}", "user", policy::ops::kManageUsers, [this](Ctx& c) -> Status {
     const std::string user = c.PathString(1);
     const std::string action = c.PathString(2);
-    json body = c.req.body.empty() ? json::object() : json::parse(c.req.body, nullptr, false);
-    if (body.is_discarded() || !body.is_object()) return Status::InvalidArgument("the request body must be a JSON object");
+    CUSTODIAN_ASSIGN_OR_RETURN(json body, OptionalBody(c.req.body));
     if (action == "unlock") {
       CUSTODIAN_RETURN_IF_ERROR(gov_.Unlock(c.who, user));
     } else if (action == "separate") {
-      CUSTODIAN_RETURN_IF_ERROR(gov_.Separate(c.who, user, body.value("reason", "separation")));
+      CUSTODIAN_ASSIGN_OR_RETURN(std::string reason, Str(body, "reason", false, 256));
+      CUSTODIAN_RETURN_IF_ERROR(gov_.Separate(c.who, user, reason.empty() ? "separation" : reason));
     } else if (action == "role") {
       CUSTODIAN_ASSIGN_OR_RETURN(std::string role, Str(body, "role", true, 64));
       CUSTODIAN_ASSIGN_OR_RETURN(policy::Role r, policy::ParseRole(role));
@@ -1217,6 +1457,7 @@ void HttpServer::BuildRoutes() {
     } else {
       return Status::NotFound("no user action '", action.substr(0, 32), "'");
     }
+    WakeStreams();  // an account change may end sessions with live streams
     CUSTODIAN_ASSIGN_OR_RETURN(auto info, gov_.GetUser(c.who, user));
     c.Json(UserJson(info));
     return Status::Ok();
@@ -1241,7 +1482,7 @@ void HttpServer::BuildRoutes() {
     c.Json({{"roles", roles}, {"matrix", gov_.matrix().Describe()}});
     return Status::Ok();
   });
-  Add("GET", "/api/v1/cameras", "user", "", [this](Ctx& c) -> Status {
+  Add("GET", "/api/v1/cameras", "user", policy::ops::kViewCameras, [this](Ctx& c) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(auto cams, policy::ListCameras(gov_, c.who));
     json out = json::array();
     for (const auto& cam : cams) {
@@ -1259,8 +1500,10 @@ void HttpServer::BuildRoutes() {
     store::Agency a;
     CUSTODIAN_ASSIGN_OR_RETURN(a.code, Str(b, "code", true, 128));
     CUSTODIAN_ASSIGN_OR_RETURN(a.name, Str(b, "name", true, 256));
+    CUSTODIAN_ASSIGN_OR_RETURN(a.state, Str(b, "state", true, 2));
+    CUSTODIAN_ASSIGN_OR_RETURN(a.kind, Str(b, "kind", true, 16));
     CUSTODIAN_RETURN_IF_ERROR(policy::PutAgency(gov_, c.who, a));
-    c.Json({{"code", a.code}}, 201);
+    c.Json({{"code", a.code}, {"state", a.state}, {"kind", a.kind}}, 201);
     return Status::Ok();
   });
 
@@ -1280,16 +1523,23 @@ void HttpServer::BuildRoutes() {
     }
     CUSTODIAN_ASSIGN_OR_RETURN(cam.agency_code, Str(b, "agency_code", false, 128));
     if (cam.agency_code.empty()) cam.agency_code = c.who.agency_code;
-    if (b.contains("lat") && b.contains("lon")) cam.location = store::GeoPoint{b.value("lat", 0.0), b.value("lon", 0.0)};
-    if (b.contains("heading")) cam.heading_deg = b.value("heading", 0.0);
+    if (b.contains("lat") && b.contains("lon")) {
+      CUSTODIAN_ASSIGN_OR_RETURN(double lat, Number(b, "lat"));
+      CUSTODIAN_ASSIGN_OR_RETURN(double lon, Number(b, "lon"));
+      cam.location = store::GeoPoint{lat, lon};
+    }
+    if (b.contains("heading")) {
+      CUSTODIAN_ASSIGN_OR_RETURN(double heading, Number(b, "heading"));
+      cam.heading_deg = heading;
+    }
     CUSTODIAN_RETURN_IF_ERROR(policy::PutCamera(gov_, c.who, cam));
     c.Json({{"id", cam.id}}, 201);
     return Status::Ok();
   });
   Add("POST", "/api/v1/cameras/{id}/keys", "user", policy::ops::kManageCameras, [this](Ctx& c) -> Status {
-    json body = c.req.body.empty() ? json::object() : json::parse(c.req.body, nullptr, false);
-    if (body.is_discarded() || !body.is_object()) return Status::InvalidArgument("the request body must be a JSON object");
-    CUSTODIAN_ASSIGN_OR_RETURN(auto k, policy::CreateApiKey(gov_, c.who, c.PathString(), body.value("name", "camera")));
+    CUSTODIAN_ASSIGN_OR_RETURN(json body, OptionalBody(c.req.body));
+    CUSTODIAN_ASSIGN_OR_RETURN(std::string name, Str(body, "name", false, 128));
+    CUSTODIAN_ASSIGN_OR_RETURN(auto k, policy::CreateApiKey(gov_, c.who, c.PathString(), name.empty() ? "camera" : name));
     c.Json({{"id", k.id}, {"camera_id", k.camera_id}, {"key", k.secret}}, 201);
     return Status::Ok();
   });
@@ -1362,13 +1612,7 @@ void HttpServer::BuildRoutes() {
   Add("GET", "/api/v1/grants", "user", policy::ops::kManageGrants, [this](Ctx& c) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(auto grants, policy::ListGrants(gov_, c.who, c.Param("all") == "1"));
     json out = json::array();
-    for (const auto& g : grants) {
-      json classes = json::array();
-      for (auto dc : g.data_classes) classes.push_back(std::string(store::DataClassName(dc)));
-      json j = {{"id", g.id}, {"agency_code", g.agency_code}, {"data_classes", classes}, {"cameras", g.camera_ids},
-                {"expires_at", FormatUtcTime(g.expires)}, {"created_by", g.created_by}, {"revoked_by", g.revoked_by}};
-      out.push_back(j);
-    }
+    for (const auto& g : grants) out.push_back(GrantJson(g));
     c.Json({{"grants", out}});
     return Status::Ok();
   });
@@ -1384,14 +1628,27 @@ void HttpServer::BuildRoutes() {
       CUSTODIAN_ASSIGN_OR_RETURN(store::DataClass dc, store::ParseDataClass(d.get<std::string>()));
       g.data_classes.push_back(dc);
     }
-    if (b.contains("cameras") && b["cameras"].is_array()) {
+    if (b.contains("cameras") && !b["cameras"].is_null()) {
+      if (!b["cameras"].is_array()) return Status::InvalidArgument("field 'cameras' must be an array of camera ids");
       for (const auto& cam : b["cameras"]) {
-        if (cam.is_string()) g.camera_ids.push_back(cam.get<std::string>());
+        if (!cam.is_string()) return Status::InvalidArgument("field 'cameras' must be an array of camera ids");
+        g.camera_ids.push_back(cam.get<std::string>());
       }
     }
     CUSTODIAN_ASSIGN_OR_RETURN(g.expires, TimeField(b, "expires"));
     CUSTODIAN_ASSIGN_OR_RETURN(int64_t id, policy::GrantSharing(gov_, c.who, g));
     c.Json({{"id", id}}, 201);
+    return Status::Ok();
+  });
+  Add("POST", "/api/v1/grants/{id}/attest", "user", policy::ops::kManageGrants, [this](Ctx& c) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(int64_t id, c.PathId());
+    CUSTODIAN_ASSIGN_OR_RETURN(json b, c.Body());
+    policy::Attestation a;
+    CUSTODIAN_ASSIGN_OR_RETURN(a.signatory, Str(b, "signatory", true, 128));
+    CUSTODIAN_ASSIGN_OR_RETURN(a.signed_on, TimeField(b, "signed_on"));
+    CUSTODIAN_ASSIGN_OR_RETURN(a.text, Str(b, "text", false, 20000));
+    CUSTODIAN_RETURN_IF_ERROR(policy::AttestSharing(gov_, c.who, id, a));
+    c.Json({{"attested", id}});
     return Status::Ok();
   });
   Add("POST", "/api/v1/grants/{id}/revoke", "user", policy::ops::kManageGrants, [this](Ctx& c) -> Status {
@@ -1440,8 +1697,7 @@ void HttpServer::BuildRoutes() {
   Add("POST", "/api/v1/requests/{id}/{action}", "user", policy::ops::kApproveRecordsRequest, [this](Ctx& c) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(int64_t id, c.PathId());
     const std::string action = c.PathString(2);
-    json body = c.req.body.empty() ? json::object() : json::parse(c.req.body, nullptr, false);
-    if (body.is_discarded() || !body.is_object()) return Status::InvalidArgument("the request body must be a JSON object");
+    CUSTODIAN_ASSIGN_OR_RETURN(json body, OptionalBody(c.req.body));
     CUSTODIAN_ASSIGN_OR_RETURN(std::string note, Str(body, "note", false, 2000));
     json extra = json::object();
     if (action == "director-approve") {
@@ -1575,8 +1831,7 @@ void HttpServer::BuildRoutes() {
   // ---- Evidence exports ----
   Add("POST", "/api/v1/holds/{id}/export", "user", policy::ops::kExportEvidence, [this](Ctx& c) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(int64_t id, c.PathId());
-    json body = c.req.body.empty() ? json::object() : json::parse(c.req.body, nullptr, false);
-    if (body.is_discarded() || !body.is_object()) return Status::InvalidArgument("the request body must be a JSON object");
+    CUSTODIAN_ASSIGN_OR_RETURN(json body, OptionalBody(c.req.body));
     CUSTODIAN_ASSIGN_OR_RETURN(std::string purpose, Str(body, "purpose", false, 64));
     if (purpose.empty()) purpose = "legal_hold";
     CUSTODIAN_ASSIGN_OR_RETURN(auto out, NewExportFolder("hold-" + std::to_string(id)));

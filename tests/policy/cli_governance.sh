@@ -35,7 +35,7 @@ run_all() {  # run_all LABEL URL SIGNING-KEY SQL-COMMAND... -- [flags]
   check "$l-camera-add-patrol" 1 "permission_denied" -- as pat cameras add --id rogue --name "Rogue"
   check "$l-camera-add-bad-class" 1 "invalid_argument" -- as coord cameras add --id x1 --name X --class secret
   check "$l-cameras-list" 0 "^lot7 parking non_public_safety CITYPD Lot 7$" -- as coord cameras list
-  check "$l-agency-add" 0 "agency COUNTYSO" -- as coord agencies add --code COUNTYSO --name "County Sheriff"
+  check "$l-agency-add" 0 "agency COUNTYSO" -- as coord agencies add --code COUNTYSO --name "County Sheriff" --state CA --kind county
   check "$l-key-issue" 0 "^ck_[0-9a-f]{64}$" -- as coord keys issue --camera lot7 --name "lot 7 unit"
   check "$l-keys-list" 0 "^1 lot7 ingest valid .* lot 7 unit$" -- as coord keys list
   check "$l-key-revoke" 0 "key 1 revoked" -- as coord keys revoke --id 1

@@ -15,6 +15,7 @@
 
 #include "custodian/policy/governance.h"
 #include "custodian/policy/reports.h"
+#include "custodian/policy/sharing.h"
 #include "custodian/policy/totp.h"
 #include "custodian/store/read_store.h"
 #include "store/store_backends.h"
@@ -61,7 +62,7 @@ class GovernanceFixture : public ::testing::Test {
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     store_ = std::move(*s);
     ASSERT_TRUE(store_->PutAgency({.code = "CITYPD", .name = "City Police"}).ok());
-    ASSERT_TRUE(store_->PutAgency({.code = "COUNTYSO", .name = "County Sheriff"}).ok());
+    ASSERT_TRUE(store_->PutAgency({.code = "COUNTYSO", .name = "County Sheriff", .state = "CA", .kind = "county"}).ok());
     ASSERT_TRUE(store_
                     ->PutCamera({.id = "cam-ps", .name = "Main & 3rd", .agency_code = "CITYPD",
                                  .data_class = store::DataClass::kPublicSafety})
@@ -216,6 +217,13 @@ class GovernanceFixture : public ::testing::Test {
       all = std::move(page);
     }
     return all.empty() ? LogEntry{} : all.back();
+  }
+
+  // A sharing grant made by the coordinator and attested by the partner (in force).
+  Result<int64_t> Share(const GrantSpec& spec) {
+    CUSTODIAN_ASSIGN_OR_RETURN(int64_t id, GrantSharing(*gov_, coord_.who, spec));
+    CUSTODIAN_RETURN_IF_ERROR(AttestSharing(*gov_, coord_.who, id, {.signatory = "Sheriff Dana Ortiz", .signed_on = clock_.Now()}));
+    return id;
   }
 
   // The misuse flags of one kind raised from the day before kStart to an hour from now,

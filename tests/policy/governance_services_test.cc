@@ -44,7 +44,7 @@ TYPED_TEST(ServicesTest, PartnerSeesOnlyWhatAGrantInForceShares) {
   EXPECT_EQ(none.status().code(), StatusCode::kPermissionDenied);
   EXPECT_TRUE(this->LastDenied());
   // Public safety, one camera.
-  auto id = GrantSharing(gov, this->coord_.who,
+  auto id = this->Share(
                          {.agency_code = "COUNTYSO", .data_classes = {store::DataClass::kPublicSafety},
                           .camera_ids = {"cam-ps"}, .expires = this->clock_.Now() + days(30)});
   ASSERT_TRUE(id.ok()) << id.status().ToString();
@@ -77,7 +77,7 @@ TYPED_TEST(ServicesTest, PartnerSeesOnlyWhatAGrantInForceShares) {
   EXPECT_FALSE(RevokeSharing(gov, this->coord_.who, *id).ok());
   EXPECT_TRUE(this->LastDenied());
   // Expired: refused once the clock passes the expiry.
-  ASSERT_TRUE(GrantSharing(gov, this->coord_.who,
+  ASSERT_TRUE(this->Share(
                            {.agency_code = "COUNTYSO", .data_classes = {store::DataClass::kPublicSafety},
                             .expires = this->clock_.Now() + days(2)})
                   .ok());

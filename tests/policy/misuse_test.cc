@@ -140,8 +140,7 @@ TYPED_TEST(MisuseTest, ASearchWithoutACaseIsRefused) {
 TYPED_TEST(MisuseTest, ARevokedGrantIsRefused) {
   auto& gov = *this->gov_;
   Person deputy = this->Partner();
-  auto grant = GrantSharing(gov, this->coord_.who,
-                            {.agency_code = "COUNTYSO", .data_classes = {store::DataClass::kPublicSafety},
+  auto grant = this->Share({.agency_code = "COUNTYSO", .data_classes = {store::DataClass::kPublicSafety},
                              .expires = this->clock_.Now() + days(30)});
   ASSERT_TRUE(grant.ok()) << grant.status().ToString();
   ASSERT_TRUE(gov.SearchReads(deputy.who, this->kWhy, this->Plate()).ok());
@@ -157,8 +156,7 @@ TYPED_TEST(MisuseTest, ARevokedGrantIsRefused) {
 TYPED_TEST(MisuseTest, AnExpiredGrantIsRefused) {
   auto& gov = *this->gov_;
   Person deputy = this->Partner();
-  auto grant = GrantSharing(gov, this->coord_.who,
-                            {.agency_code = "COUNTYSO", .data_classes = {store::DataClass::kPublicSafety},
+  auto grant = this->Share({.agency_code = "COUNTYSO", .data_classes = {store::DataClass::kPublicSafety},
                              .expires = this->clock_.Now() + hours(2)});
   ASSERT_TRUE(grant.ok()) << grant.status().ToString();
   ASSERT_TRUE(gov.SearchReads(deputy.who, this->kWhy, this->Plate()).ok());

@@ -8,7 +8,11 @@
 
 #include <filesystem>
 #include <fstream>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
 #include <set>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -35,7 +39,12 @@ class ServerTest : public GovernanceFixture<SqliteBackend> {
     ASSERT_TRUE(fp.ok()) << fp.status().ToString();
     auto srv = Server::Create(*store_, *gov_, nullptr,
                               {.listen_port = 0, .cert_file = dir_ / "tls" / "cert.pem", .key_file = dir_ / "tls" / "key.pem",
-                               .threads = 4, .export_dir = dir_ / "exports"});
+                               .threads = 8, .log_requests = true,
+                               .request_log = [this](const std::string& line) {
+                                 std::lock_guard lock(request_log_mu_);
+                                 request_log_.push_back(line);
+                               },
+                               .stream_wake = std::chrono::milliseconds(20), .export_dir = dir_ / "exports"});
     ASSERT_TRUE(srv.ok()) << srv.status().ToString();
     server_ = std::move(*srv);
     ASSERT_TRUE(server_->Start().ok());
@@ -91,7 +100,14 @@ class ServerTest : public GovernanceFixture<SqliteBackend> {
     return c->Post(path.c_str(), h, body, "application/json");
   }
 
+  std::vector<std::string> RequestLog() {
+    std::lock_guard lock(request_log_mu_);
+    return request_log_;
+  }
+
   std::unique_ptr<Server> server_;
+  std::mutex request_log_mu_;
+  std::vector<std::string> request_log_;
 };
 
 TEST_F(ServerTest, EveryRouteRefusesARequestWithoutASessionOrKey) {
@@ -418,6 +434,227 @@ TEST_F(ServerTest, OversizedBodiesAreRefused) {
   auto r = Client()->Post("/api/v1/session", big, "application/json");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 413);
+}
+
+
+// ---- Issue 23: findings of the independent review ----
+
+// Reads a live alert stream on its own thread until `stop` or the server ends it.
+class StreamReader {
+ public:
+  StreamReader(int port, httplib::Headers headers) {
+    thread_ = std::thread([this, port, headers] {
+      httplib::SSLClient c("127.0.0.1", port);
+      c.enable_server_certificate_verification(false);
+      c.set_read_timeout(30, 0);
+      auto res = c.Get("/api/v1/alerts/stream", headers, [this](const char* data, size_t n) {
+        std::lock_guard lock(mu_);
+        got_.append(data, n);
+        cv_.notify_all();
+        return !stop_;
+      });
+      std::lock_guard lock(mu_);
+      status_ = res ? res->status : -1;
+      ended_ = true;
+      cv_.notify_all();
+    });
+  }
+  ~StreamReader() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    if (thread_.joinable()) thread_.join();
+  }
+  // Waits (at most `limit`) until `pred(text so far, ended)` holds; returns whether it did.
+  bool WaitFor(const std::function<bool(const std::string&, bool)>& pred,
+               std::chrono::milliseconds limit = std::chrono::seconds(20)) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, limit, [&] { return pred(got_, ended_); });
+  }
+  size_t Count(const std::string& what) {
+    std::lock_guard lock(mu_);
+    size_t n = 0;
+    for (size_t at = got_.find(what); at != std::string::npos; at = got_.find(what, at + 1)) ++n;
+    return n;
+  }
+  bool ended() {
+    std::lock_guard lock(mu_);
+    return ended_;
+  }
+  std::string text() {
+    std::lock_guard lock(mu_);
+    return got_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::string got_;
+  bool stop_ = false, ended_ = false;
+  int status_ = 0;
+  std::thread thread_;
+};
+
+size_t Occurrences(const std::string& s, const std::string& what) {
+  size_t n = 0;
+  for (size_t at = s.find(what); at != std::string::npos; at = s.find(what, at + 1)) ++n;
+  return n;
+}
+
+// Finding 1: an open stream with no new alert writes the opening entry and nothing more
+// (it wrote one entry per 500 ms poll).
+TEST_F(ServerTest, AQuietAlertStreamWritesOneLogEntryNotOnePerPoll) {
+  Person pat = MakeUser("pat", Role::kPatrol);
+  Web w = LogOnWeb(pat);
+  const int64_t before = LastLog().seq;
+  StreamReader stream(server_->port(), w.Headers());
+  // 100 wake-ups of the stream (each re-checks the session and sends a keep-alive): more
+  // than a minute's worth at the default wake-up of one second.
+  ASSERT_TRUE(stream.WaitFor([](const std::string& s, bool) { return Occurrences(s, ": keep-alive") >= 100; }))
+      << stream.text();
+  auto entries = LogWhere({.username = "pat", .after_seq = before, .limit = 1000});
+  EXPECT_LE(entries.size(), 2u) << "first: " << (entries.empty() ? "" : entries[0].action);
+}
+
+// Finding 1: logging out ends the stream at once (it kept streaming with the identity it
+// copied at opening).
+TEST_F(ServerTest, LoggingOutClosesTheOpenAlertStream) {
+  Person pat = MakeUser("pat", Role::kPatrol);
+  Web w = LogOnWeb(pat);
+  StreamReader stream(server_->port(), w.Headers());
+  ASSERT_TRUE(stream.WaitFor([](const std::string& s, bool) { return s.find("retry:") != std::string::npos; }));
+  auto out = Client()->Delete("/api/v1/session", w.Headers());
+  ASSERT_TRUE(out);
+  ASSERT_EQ(out->status, 200) << out->body;
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_TRUE(stream.WaitFor([](const std::string&, bool ended) { return ended; }, std::chrono::seconds(5)))
+      << "the stream is still open after logout";
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(2));
+}
+
+// Finding 1: separating the user ends the stream too.
+TEST_F(ServerTest, SeparatingTheUserClosesTheOpenAlertStream) {
+  Person pat = MakeUser("pat", Role::kPatrol);
+  Web w = LogOnWeb(pat);
+  StreamReader stream(server_->port(), w.Headers());
+  ASSERT_TRUE(stream.WaitFor([](const std::string& s, bool) { return s.find("retry:") != std::string::npos; }));
+  ASSERT_TRUE(gov_->Separate(coord_.who, "pat", "left the department").ok());
+  EXPECT_TRUE(stream.WaitFor([](const std::string&, bool ended) { return ended; }, std::chrono::seconds(5)))
+      << "the stream is still open after separation";
+}
+
+// Finding 13: a field of the wrong type is a 400 that names it (it was an unlogged 500).
+TEST_F(ServerTest, AWrongJsonTypeIsA400NamingTheField) {
+  auto r = Client()->Post("/api/v1/session",
+                          json{{"username", "coord"}, {"password", "x"}, {"notice_accepted", "yes"}}.dump(),
+                          "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400) << r->body;
+  EXPECT_NE(r->body.find("notice_accepted"), std::string::npos) << r->body;
+  // The request log has the line (the exception used to bypass it).
+  bool logged = false;
+  for (const auto& line : RequestLog()) {
+    json j = json::parse(line, nullptr, false);
+    if (j.value("route", "") == "/api/v1/session" && j.value("status", 0) == 400) logged = true;
+  }
+  EXPECT_TRUE(logged);
+}
+
+// Finding 1: an idle session ends its stream too (the stream does not count as use).
+TEST_F(ServerTest, AnIdleSessionEndsItsStream) {
+  Person pat = MakeUser("pat", Role::kPatrol);
+  Web w = LogOnWeb(pat);
+  StreamReader stream(server_->port(), w.Headers());
+  ASSERT_TRUE(stream.WaitFor([](const std::string& s, bool) { return Occurrences(s, ": keep-alive") >= 3; }));
+  clock_.Advance(std::chrono::minutes(31));
+  EXPECT_TRUE(stream.WaitFor([](const std::string&, bool ended) { return ended; }, std::chrono::seconds(5)))
+      << "the stream outlived the idle timeout";
+}
+
+// Finding 1: streams per user are capped (each holds a worker).
+TEST_F(ServerTest, AlertStreamsPerUserAreCapped) {
+  Person pat = MakeUser("pat", Role::kPatrol);
+  Web w = LogOnWeb(pat);
+  std::vector<std::unique_ptr<StreamReader>> open;
+  for (int i = 0; i < 3; ++i) {
+    open.push_back(std::make_unique<StreamReader>(server_->port(), w.Headers()));
+    ASSERT_TRUE(open.back()->WaitFor([](const std::string& s, bool) { return s.find("retry:") != std::string::npos; }));
+  }
+  auto fourth = Client()->Get("/api/v1/alerts/stream", w.Headers());
+  ASSERT_TRUE(fourth);
+  EXPECT_EQ(fourth->status, 429) << fourth->body;
+}
+
+// Finding 14: a logon from another site's page, or not as JSON, is refused.
+TEST_F(ServerTest, ALogonChecksOriginAndContentType) {
+  json body = {{"username", "coord"}, {"password", "x"}, {"notice_accepted", true}};
+  auto form = Client()->Post("/api/v1/session", body.dump(), "text/plain");
+  ASSERT_TRUE(form);
+  EXPECT_EQ(form->status, 400) << form->body;
+  auto cross = Client()->Post("/api/v1/session", {{"Origin", "https://evil.example"}}, body.dump(), "application/json");
+  ASSERT_TRUE(cross);
+  EXPECT_EQ(cross->status, 403) << cross->body;
+  auto big = Client()->Post("/api/v1/session", std::string(20000, ' ') + body.dump(), "application/json");
+  ASSERT_TRUE(big);
+  EXPECT_EQ(big->status, 400) << big->body;
+}
+
+// Finding 13: every route given a body whose every field has the wrong type answers a
+// clear 4xx, never a 500.
+TEST_F(ServerTest, NoRouteAnswers500ToFieldsOfTheWrongType) {
+  Web w = LogOnWeb(coord_);
+  json hostile = json::object();
+  for (const char* k : {"username", "password", "code", "notice_accepted", "statements", "typed_name", "name",
+                        "agency_code", "category", "fuzzy", "case_number", "reason", "purpose", "read_ids", "plate",
+                        "match", "from", "to", "full_name", "role", "supervisor", "access_expires", "course",
+                        "completed", "as", "id", "kind", "data_class", "lat", "lon", "heading", "notes", "data_classes",
+                        "cameras", "expires", "requester", "department", "phone", "email", "date_requested",
+                        "date_required", "description", "search", "note", "sample_size", "seed", "reference",
+                        "correct", "true_plate", "title", "agency_name", "what_happened", "information_involved",
+                        "current", "new", "action", "image_checked", "state", "code"}) {
+    hostile[k] = json{{"x", 1}};
+  }
+  int checked = 0;
+  for (const RouteInfo& route : server_->Routes()) {
+    if (route.method != "POST" || route.auth == "device") continue;
+    auto res = Call(route, route.auth == "public" ? httplib::Headers{} : w.Headers(), hostile.dump());
+    ASSERT_TRUE(res) << route.path;
+    EXPECT_NE(res->status, 500) << route.method << " " << route.path << ": " << res->body;
+    if (res->status >= 400) {
+      EXPECT_TRUE(json::parse(res->body, nullptr, false).contains("error")) << route.path << ": " << res->body;
+    }
+    ++checked;
+  }
+  EXPECT_GE(checked, 15);
+  // The camera ingest's optional fields too.
+  auto key = policy::CreateApiKey(*gov_, coord_.who, "cam-ps", "north unit");
+  ASSERT_TRUE(key.ok());
+  for (const char* field : {"country", "region", "candidates", "box", "location"}) {
+    json read = {{"event_id", std::string("t-") + field}, {"captured_at", "2026-06-01T00:00:00Z"}, {"plate", "8ABC123"},
+                 {"confidence", 0.9}};
+    read[field] = std::string(field) == "country" || std::string(field) == "region" ? json(5) : json{{"x", "y"}};
+    if (std::string(field) == "candidates") read[field] = json::array({{{"plate", "8ABC123"}, {"confidence", "high"}}});
+    if (std::string(field) == "box") read[field] = {{"x", "left"}};
+    if (std::string(field) == "location") read[field] = {{"lat", "north"}};
+    auto res = Client()->Post("/api/v1/reads", {{"Authorization", "Bearer " + key->secret}},
+                              json{{"reads", json::array({read})}}.dump(), "application/json");
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 400) << field << ": " << res->body;
+    EXPECT_NE(res->body.find(field), std::string::npos) << res->body;
+  }
+}
+
+// Finding 14: the camera list is a permission of its own and its reading is logged.
+TEST_F(ServerTest, TheCameraListIsLogged) {
+  Person pat = MakeUser("pat", Role::kPatrol);
+  Web w = LogOnWeb(pat);
+  const int64_t before = LastLog().seq;
+  auto r = Client()->Get("/api/v1/cameras", w.Headers());
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  auto entries = LogWhere({.username = "pat", .action = "list_cameras", .after_seq = before});
+  EXPECT_EQ(entries.size(), 1u);
 }
 
 }  // namespace

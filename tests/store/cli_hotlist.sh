@@ -9,7 +9,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/cli_lib.sh"
 printf 'plate,state,reason,expires\n7ABC123,CA,stolen,2027-01-01\n!!!,CA,bad,\n8DEF456,CA,"quoted, reason",\n9GHI,CA,x,not-a-date\n' \
   > "$tmp/list.csv"
 printf '7ABC123 CA0001\nSHORT\n5SVS555 NV\n' > "$tmp/list.svs"
-printf '{"event_id":"hit-1","camera_id":"cam1","captured_at":"%s","plate":"7ABC123","confidence":0.9,"region":"CA"}\n' \
+printf '{"event_id":"hit-1","camera_id":"cam1","captured_at":"%s","plate":"7ABC123","confidence":0.9,"region":"CA","crop_b64":"/9j/4AAQSkZJRg=="}\n' \
   "$(date -u +%Y-%m-%dT%H:%M:%SZ)" > "$tmp/hit.jsonl"
 run_all() {  # run_all LABEL URL SIGNING-KEY [flags]
   local l=$1 db=$2 key=$3
@@ -56,6 +56,12 @@ run_all() {  # run_all LABEL URL SIGNING-KEY [flags]
   check "$l-ingest-hit" 0 "" -- bash -c "$(printf '%q ' "$CUSTODIAN" ingest --db "$db" "${x[@]}" --camera cam1:CITYPD) < '$tmp/hit.jsonl'"
   check "$l-alert-listed" 0 "^alert 1 \[new\] .* stolen \(stolen_vehicle\): read [0-9]+ 7ABC123 CA at cam1" -- as pat alerts list
   check "$l-alert-ack" 0 "acknowledged by pat" -- as pat alerts ack --id 1
+  # A confirmation needs the reviewer's own view of the read's image in the log.
+  check "$l-alert-unviewed" 1 "has not viewed this read's image" -- \
+    as pat alerts confirm --id 1 --image-checked --action stopped
+  rid=$(as pat alerts list | sed -n 's/.* read \([0-9]*\) 7ABC123.*/\1/p' | head -1)
+  check "$l-alert-view" 0 "" -- as pat show-read --purpose hotlist_alert --case ALERT-1 --id "$rid" --image crop \
+    --out "$tmp/$l-crop.jpg"
   check "$l-alert-unchecked" 1 "plate image was checked" -- as pat alerts confirm --id 1 --action stopped
   check "$l-alert-confirm" 0 "confirmed by pat .*image checked: stopped" -- \
     as pat alerts confirm --id 1 --image-checked --action stopped

@@ -22,6 +22,7 @@
 #include <chrono>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -85,6 +86,11 @@ inline constexpr const char* kAcknowledgmentStatements[4] = {
     "I will access ALPR data only as my job duties require.",
     "I will not disclose ALPR data except to those with a right and a need to know.",
 };
+
+// OK when an agency recorded with `state` and `kind` may receive shared ALPR data: a
+// California public agency that is not federal (Civil Code 1798.90.5(f), 1798.90.55(b):
+// kinds "local", "county", "state"). Else kPermissionDenied saying why.
+Status MayReceiveSharing(std::string_view state, std::string_view kind);
 
 // Who acts. Built by Authenticate (a person) or Governance::System (a maintenance job).
 struct Principal {
@@ -216,6 +222,9 @@ class Governance {
   // The principal of a live session; refreshes its idle timer. kUnauthenticated when the
   // token is unknown or the session ended (idle, lifetime, logout, account change).
   Result<Principal> Authenticate(const std::string& token, const std::string& source);
+  // As Authenticate, but the check does not count as use (the idle timer is not
+  // refreshed): for a live alert stream re-checking its session on each wake-up.
+  Result<Principal> Revalidate(const std::string& token, const std::string& source);
   Status Logout(const Principal& who);
   Result<TotpEnrolment> BeginTotpEnrolment(const Principal& who);
   Status ConfirmTotpEnrolment(const Principal& who, const std::string& code);
@@ -251,6 +260,14 @@ class Governance {
   // Authorize plus the plate-data gates (acknowledgment, training, purpose, case).
   Status AuthorizePlateData(const Principal& who, std::string_view op, const AccessPurpose& why,
                             std::optional<store::DataClass> data_class, const std::string& terms_json);
+  // The plate-data gates alone (signed acknowledgment with both approvals, current
+  // training); a refusal is logged as `on_denial` with outcome denied.
+  Status CheckGates(const Principal& who, LogEvent on_denial);
+  // The installation's own agency (its first coordinator's). Users of every other agency
+  // are partner users, narrowed by their agency's grants whatever their role.
+  Result<std::string> HomeAgency();
+  // Whether `who` belongs to an agency other than the installation's.
+  Result<bool> IsOutsider(const Principal& who);
   // Appends one entry in its own transaction (the principal fills username, agency, source).
   Status Record(const Principal& who, LogEvent event);
   // Runs fn and appends `event` in the same transaction: both commit or neither.
@@ -269,6 +286,14 @@ class Governance {
              BannedPasswords banned, LogSigner signer);
 
   struct Impl;
+  Status CheckWorkflowCase(const AccessPurpose& why);
+  Result<Principal> Session(const std::string& token, const std::string& source, bool refresh);
+  // Counts a wrong password (logon or password change) toward the lockout: inserts the
+  // failure and locks the account at max_failed_logons in the window; logs `e` (and the
+  // lockout) in the same transaction. Returns whether the account is now locked.
+  Result<bool> CountFailure(const Principal& tried, int64_t user_id, LogEvent e);
+  std::mutex home_mu_;
+  std::string home_agency_;  // cached once known
   // Group commit of log entries that carry no other change (Record): concurrent callers'
   // entries are appended in one transaction (one sync), each caller returning only after
   // its entry committed.

@@ -60,7 +60,15 @@ Result<store::EvidenceExport> ExportEvidence(Governance& gov, const Principal& w
 // An alert's data class is its read's (the camera's class at capture time). Lists leave
 // out the alerts of classes the role may not see.
 
+// Alert listings and reviews pass the plate-data gates (acknowledgment, approvals,
+// training) and are logged under purpose "hotlist_alert" with the ids and plates released;
+// the class filter runs in the query, before its limit.
 Result<std::vector<store::Alert>> ListAlerts(Governance& gov, const Principal& who, const store::AlertQuery& query);
+// For a live stream: unreviewed alerts after `after_id` that `who` may see. Logged only
+// when some are released (ids and plates); an empty answer writes nothing.
+Result<std::vector<store::Alert>> NewAlertsForStream(Governance& gov, const Principal& who, int64_t after_id);
+// The largest alert id (0 when none): a signal for live streams, no plate data, not logged.
+Result<int64_t> NewestAlertId(Governance& gov);
 // Alerts neither confirmed nor dismissed raised more than `max_age` ago, oldest first.
 Result<std::vector<store::Alert>> OverdueAlerts(Governance& gov, const Principal& who,
                                                 std::chrono::milliseconds max_age);
@@ -83,6 +91,8 @@ Result<std::vector<store::Hotlist>> ListHotlists(Governance& gov, const Principa
 // ---- Cameras and agencies (ops::kManageCameras) ----
 
 Status PutCamera(Governance& gov, const Principal& who, const store::Camera& camera);
+// An agency must record its state (two capital letters) and kind ("local", "county",
+// "state", "federal", "tribal", "private"); the recorder and time are set here.
 Status PutAgency(Governance& gov, const Principal& who, const store::Agency& agency);
 
 // ---- Retention (ops::kManageRetention; allowed to Governance::System) ----

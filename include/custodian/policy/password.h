@@ -75,6 +75,12 @@ Result<std::string> HashPassword(std::string_view password);
 
 // Whether `password` matches `hash` (a string from HashPassword). False for a wrong password,
 // a malformed hash, or when libsodium cannot initialise. Takes the time of one Argon2id hash.
+// Waits for one of PasswordHashLimit() slots (two per core): a flood of logons queues
+// instead of running hundreds of 64 MiB hashes at once.
 bool VerifyPassword(std::string_view hash, std::string_view password);
+
+// How many Argon2id runs may go at once, and the most that have (for tests and metrics).
+int PasswordHashLimit();
+int PasswordHashPeak();
 
 }  // namespace custodian::policy

@@ -56,6 +56,7 @@ inline constexpr std::string_view kManageUsers = "manage_users";
 inline constexpr std::string_view kApproveAcknowledgments = "approve_acknowledgments";
 inline constexpr std::string_view kRecordTraining = "record_training";
 inline constexpr std::string_view kManageCameras = "manage_cameras";
+inline constexpr std::string_view kViewCameras = "view_cameras";
 inline constexpr std::string_view kManageRetention = "manage_retention";
 inline constexpr std::string_view kManageGrants = "manage_grants";
 inline constexpr std::string_view kViewAccessLog = "view_access_log";

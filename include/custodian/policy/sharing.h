@@ -45,6 +45,25 @@ struct GrantSpec {
   TimePoint expires;
 };
 
+// The partner's written attestation that makes a grant take force (policy 5.D; Civil Code
+// 1798.90.55(b); Government Code 7284.6; Penal Code 13778.2).
+struct Attestation {
+  std::string signatory;  // who signed for the partner agency; 1..128 characters. REQUIRED.
+  TimePoint signed_on;    // the date it was signed; not in the future. REQUIRED.
+  // What they signed: must commit to no use for immigration enforcement, none for
+  // investigating lawful reproductive or gender-affirming care, and no onward sharing
+  // (it must mention "immigration", "reproductive", "gender-affirming" and "shar").
+  // 40..20000 characters. Default: kStandardAttestation.
+  std::string text;
+};
+
+inline constexpr const char* kStandardAttestation =
+    "On behalf of the partner agency named in this grant, I attest that ALPR data shared under it will be used only "
+    "for the purposes the grant states; it will not be used for immigration enforcement (California Government Code "
+    "7284.6), nor to investigate, identify or prosecute anyone for seeking, providing or assisting with lawful "
+    "reproductive or gender-affirming health care (Penal Code 13778.2; Civil Code 1798.90.55); and it will not be "
+    "shared, sold or transferred onward to any other person or agency.";
+
 struct SharingGrant {
   int64_t id = 0;
   std::string agency_code;
@@ -55,13 +74,25 @@ struct SharingGrant {
   TimePoint created_at;
   std::string revoked_by;               // "" while not revoked
   std::optional<TimePoint> revoked_at;
-  bool in_force = false;                // not revoked and not expired, at the time of the call
+  // The attestation, once recorded (none: the grant is not in force yet).
+  std::string attested_signatory;
+  std::optional<TimePoint> attested_on;
+  std::string attested_by;              // the user who recorded it
+  // Attested, not revoked and not expired, at the time of the call (and the agency still
+  // recorded as a California public, non-federal agency).
+  bool in_force = false;
 };
 
-// Creates a grant; returns its id. kPermissionDenied without manage_grants;
-// kInvalidArgument for the own agency, no class, a bad camera or expiry; kNotFound for an
-// unknown agency or camera.
+// Creates a grant (not in force until AttestSharing); returns its id. kPermissionDenied
+// without manage_grants, or when the agency is not a California public, non-federal one
+// (logged); kInvalidArgument for the own agency, no class, a bad camera or expiry;
+// kNotFound for an unknown agency or camera.
 Result<int64_t> GrantSharing(Governance& gov, const Principal& by, const GrantSpec& spec);
+
+// Records the partner's attestation on grant `id`; the grant is in force from then until
+// it expires or is revoked. kNotFound for an unknown grant; kInvalidArgument for a grant
+// revoked, expired or attested already, or an attestation missing a commitment.
+Status AttestSharing(Governance& gov, const Principal& by, int64_t id, const Attestation& attestation);
 
 // Ends grant `id` at once (the next partner search is refused). kNotFound for an unknown
 // grant; kInvalidArgument when it was revoked already.

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -58,6 +59,21 @@ struct ServerOptions {
   // One JSON line per request on stdout (time, method, route pattern, status, ms, source,
   // user or camera; never the query string). Default: false.
   bool log_requests = false;
+  // Where request log lines go (one JSON object each, no newline). Default: empty, meaning
+  // standard output.
+  std::function<void(const std::string&)> request_log;
+  // An open alert stream wakes this often (or at once on a new alert, a logout or a
+  // stop) to check that its session is still live and to send a keep-alive; it closes
+  // when the session has ended (logout, separation, role change, idle or lifetime end).
+  // Default: 1 s.
+  std::chrono::milliseconds stream_wake{1000};
+  // Open alert streams allowed per user, and in all (each holds a worker thread, so keep
+  // max_streams well under `threads`). A stream beyond either answers 429. Defaults: 3, 64.
+  int max_streams_per_user = 3;
+  int max_streams = 64;
+  // GET /metrics is served to loopback; from elsewhere only with "Authorization: Bearer
+  // <metrics_token>". Default: empty (loopback only).
+  std::string metrics_token;
   // Reads per ingest request. Default: 1000.
   size_t max_ingest_batch = 1000;
   // Folder under which records-request fulfilments and hold evidence exports are written,
