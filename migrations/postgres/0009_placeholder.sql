@@ -1,2 +1,0 @@
--- Placeholder: keeps PostgreSQL's migration numbers without a gap (replaced when the access-log migration lands).
-SELECT 1;
