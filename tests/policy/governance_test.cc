@@ -2,11 +2,17 @@
 // data classes, the access log and its tamper evidence, and the authorization matrix.
 // Every test uses real accounts made the way people make them, and an injected clock.
 #include <gtest/gtest.h>
+#include <sodium.h>
+#include <sys/stat.h>
+
+#include <fstream>
+#include <type_traits>
 
 #include <nlohmann/json.hpp>
 
 #include "custodian/policy/reports.h"
 #include "custodian/policy/sharing.h"
+#include "custodian/store/evidence.h"
 #include "policy/governance_fixture.h"
 
 namespace custodian::policy {
@@ -36,7 +42,58 @@ class GovernanceTest : public GovernanceFixture<Backend> {
   int64_t CountLog(const std::string& action, const std::string& outcome, const std::string& username = "") {
     return int64_t(this->LogWhere({.username = username, .action = action, .outcome = outcome, .limit = 1000}).size());
   }
+  static constexpr bool kPostgres = std::is_same_v<Backend, PostgresBackend>;
+  // `sql` run on the database directly, as anyone with a connection may (the triggers of
+  // the append-only migration still stand).
   Status Tamper(const std::string& sql) { return Backend::Exec(this->url_, sql); }
+  // `sql` run as the database's owner attacking the log: the owner may drop the triggers
+  // that refuse UPDATE and DELETE, so they go first.
+  Status TamperAsOwner(const std::string& sql) {
+    const std::string drop =
+        kPostgres ? "DROP TRIGGER IF EXISTS access_log_append_only ON access_log; "
+                    "DROP TRIGGER IF EXISTS access_log_checkpoints_append_only ON access_log_checkpoints; "
+                  : "DROP TRIGGER IF EXISTS access_log_no_update; DROP TRIGGER IF EXISTS access_log_no_delete; "
+                    "DROP TRIGGER IF EXISTS access_log_checkpoints_no_update; "
+                    "DROP TRIGGER IF EXISTS access_log_checkpoints_no_delete; ";
+    return Backend::Exec(this->url_, drop + sql);
+  }
+  // Every entry, oldest first.
+  std::vector<LogEntry> AllLog() {
+    std::vector<LogEntry> all;
+    for (int64_t after = 0;;) {
+      auto page = this->LogWhere({.after_seq = after, .limit = 1000});
+      if (page.empty()) break;
+      after = page.back().seq;
+      all.insert(all.end(), page.begin(), page.end());
+    }
+    return all;
+  }
+  // Appends system entries until the newest is entry `seq`.
+  void FillLogTo(int64_t seq) {
+    const Principal sys = Governance::System("test fill");
+    for (int64_t at = this->LastLog().seq; at < seq; ++at) {
+      ASSERT_TRUE(this->gov_->Record(sys, this->gov_->Event(sys, "test_fill", kAllowed)).ok());
+    }
+    ASSERT_EQ(this->LastLog().seq, seq);
+  }
+  // The owner's rewrite: entry `seq` gets a new detail and every hash from it on is
+  // recomputed (the hash is unkeyed), so the chain links again.
+  void RewriteAndRehashFrom(int64_t seq) {
+    std::vector<LogEntry> all = AllLog();
+    ASSERT_GE(int64_t(all.size()), seq);
+    std::string prev = all[size_t(seq - 1)].prev_hash;
+    for (size_t i = size_t(seq - 1); i < all.size(); ++i) {
+      LogEntry e = all[i];
+      if (e.seq == seq) e.detail = "nothing to see";
+      e.prev_hash = prev;
+      e.hash = EntryHash(e.seq, e.prev_hash, e);
+      prev = e.hash;
+      ASSERT_TRUE(TamperAsOwner(std::string("UPDATE access_log SET ") +
+                                (e.seq == seq ? "detail = 'nothing to see', " : "") + "prev_hash = '" + e.prev_hash +
+                                "', hash = '" + e.hash + "' WHERE seq = " + std::to_string(e.seq))
+                      .ok());
+    }
+  }
   Result<LogVerification> Verify() { return this->gov_->VerifyLog(Governance::System("verify")); }
   // Flags of `kind` for `user` over the last day, read by the coordinator.
   std::vector<MisuseFlag> Flags(FlagKind kind, const std::string& user, const MisuseOptions& options = {}) {
@@ -413,7 +470,7 @@ TYPED_TEST(GovernanceTest, AuditVerifyCatchesAnEditedEntry) {
   Person p = this->MakeUser("pat", Role::kPatrol);
   ASSERT_TRUE(this->gov_->SearchReads(p.who, this->kWhy, {.plate = "7ABC123"}).ok());
   const int64_t seq = this->Last("search_reads").seq;
-  ASSERT_TRUE(this->Tamper("UPDATE access_log SET case_number = '26-CR-9999' WHERE seq = " + std::to_string(seq)).ok());
+  ASSERT_TRUE(this->TamperAsOwner("UPDATE access_log SET case_number = '26-CR-9999' WHERE seq = " + std::to_string(seq)).ok());
   auto v = this->Verify();
   ASSERT_TRUE(v.ok());
   EXPECT_FALSE(v->ok);
@@ -426,7 +483,7 @@ TYPED_TEST(GovernanceTest, AuditVerifyCatchesADeletedEntry) {
   ASSERT_TRUE(this->gov_->SearchReads(p.who, this->kWhy, {.plate = "7ABC123"}).ok());
   ASSERT_TRUE(this->gov_->SearchReads(p.who, this->kWhy, {.plate = "7XYZ999"}).ok());
   const int64_t seq = this->Last("search_reads").seq - 1;
-  ASSERT_TRUE(this->Tamper("DELETE FROM access_log WHERE seq = " + std::to_string(seq)).ok());
+  ASSERT_TRUE(this->TamperAsOwner("DELETE FROM access_log WHERE seq = " + std::to_string(seq)).ok());
   auto v = this->Verify();
   ASSERT_TRUE(v.ok());
   EXPECT_FALSE(v->ok);
@@ -439,9 +496,9 @@ TYPED_TEST(GovernanceTest, AuditVerifyCatchesAnInsertedEntry) {
   ASSERT_TRUE(this->gov_->SearchReads(p.who, this->kWhy, {.plate = "7ABC123"}).ok());
   LogEntry last = this->LastLog();
   // A forged entry shifted in before the last one: every later seq moves up by one.
-  ASSERT_TRUE(this->Tamper("UPDATE access_log SET seq = seq + 1000000 WHERE seq >= " + std::to_string(last.seq)).ok());
-  ASSERT_TRUE(this->Tamper("UPDATE access_log SET seq = seq - 1000000 + 1 WHERE seq >= 1000000").ok());
-  ASSERT_TRUE(this->Tamper("INSERT INTO access_log (seq, at_ms, username, agency_code, source, action, outcome, terms, "
+  ASSERT_TRUE(this->TamperAsOwner("UPDATE access_log SET seq = seq + 1000000 WHERE seq >= " + std::to_string(last.seq)).ok());
+  ASSERT_TRUE(this->TamperAsOwner("UPDATE access_log SET seq = seq - 1000000 + 1 WHERE seq >= 1000000").ok());
+  ASSERT_TRUE(this->TamperAsOwner("INSERT INTO access_log (seq, at_ms, username, agency_code, source, action, outcome, terms, "
                            "purpose, case_number, records, detail, prev_hash, hash) VALUES (" +
                            std::to_string(last.seq) + ", " + std::to_string(ToUnixMillis(last.at)) +
                            ", 'pat', 'CITYPD', 'cli', 'search_reads', 'allowed', '{}', 'stolen_vehicle', "
@@ -460,9 +517,9 @@ TYPED_TEST(GovernanceTest, AuditVerifyCatchesReorderedEntries) {
   const int64_t b = this->Last("search_reads").seq;
   const int64_t a = b - 1;
   const std::string sa = std::to_string(a), sb = std::to_string(b);
-  ASSERT_TRUE(this->Tamper("UPDATE access_log SET seq = -1 WHERE seq = " + sa).ok());
-  ASSERT_TRUE(this->Tamper("UPDATE access_log SET seq = " + sa + " WHERE seq = " + sb).ok());
-  ASSERT_TRUE(this->Tamper("UPDATE access_log SET seq = " + sb + " WHERE seq = -1").ok());
+  ASSERT_TRUE(this->TamperAsOwner("UPDATE access_log SET seq = -1 WHERE seq = " + sa).ok());
+  ASSERT_TRUE(this->TamperAsOwner("UPDATE access_log SET seq = " + sa + " WHERE seq = " + sb).ok());
+  ASSERT_TRUE(this->TamperAsOwner("UPDATE access_log SET seq = " + sb + " WHERE seq = -1").ok());
   auto v = this->Verify();
   ASSERT_TRUE(v.ok());
   EXPECT_FALSE(v->ok);
@@ -491,7 +548,7 @@ TYPED_TEST(GovernanceTest, AuditVerifyCatchesARewrittenChainThroughTheSignedChec
     e.prev_hash = prev;
     e.hash = EntryHash(e.seq, e.prev_hash, e);
     prev = e.hash;
-    ASSERT_TRUE(this->Tamper(std::string("UPDATE access_log SET ") + (i == 2 ? "detail = 'nothing to see', " : "") +
+    ASSERT_TRUE(this->TamperAsOwner(std::string("UPDATE access_log SET ") + (i == 2 ? "detail = 'nothing to see', " : "") +
                              "prev_hash = '" + e.prev_hash + "', hash = '" + e.hash +
                              "' WHERE seq = " + std::to_string(e.seq))
                     .ok());
@@ -500,6 +557,148 @@ TYPED_TEST(GovernanceTest, AuditVerifyCatchesARewrittenChainThroughTheSignedChec
   ASSERT_TRUE(v.ok());
   EXPECT_FALSE(v->ok);
   EXPECT_NE(v->problem.find("checkpoint"), std::string::npos) << v->problem;
+}
+
+// Issue 23, finding 2: the owner of the database deletes the signed checkpoints, edits an
+// entry and recomputes every hash after it (the hash is unkeyed). The chain links, and no
+// checkpoint is left to disagree; the checkpoints required at every multiple of the
+// interval are what tell.
+TYPED_TEST(GovernanceTest, AuditVerifyFailsWhenEveryCheckpointIsDeletedAndTheChainRehashed) {
+  this->FillLogTo(205);
+  auto before = this->Verify();
+  ASSERT_TRUE(before.ok()) << before.status().ToString();
+  ASSERT_TRUE(before->ok) << before->problem;
+  EXPECT_EQ(before->checkpoints, 2);  // at 100 and 200
+  ASSERT_TRUE(this->TamperAsOwner("DELETE FROM access_log_checkpoints").ok());
+  this->RewriteAndRehashFrom(3);
+  auto v = this->Verify();
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  EXPECT_FALSE(v->ok) << "a rewritten, rehashed log without checkpoints passed as intact";
+  EXPECT_EQ(v->first_bad_seq, 100);
+  EXPECT_NE(v->problem.find("checkpoint"), std::string::npos) << v->problem;
+}
+
+TYPED_TEST(GovernanceTest, AuditVerifyFailsWhenACheckpointAtAMultipleOfTheIntervalIsMissing) {
+  this->FillLogTo(230);
+  ASSERT_TRUE(this->TamperAsOwner("DELETE FROM access_log_checkpoints WHERE seq = 200").ok());
+  auto v = this->Verify();
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  EXPECT_FALSE(v->ok) << "a log missing its checkpoint at entry 200 passed as intact";
+  EXPECT_EQ(v->first_bad_seq, 200);
+  EXPECT_NE(v->problem.find("checkpoint at entry 200 is missing"), std::string::npos) << v->problem;
+}
+
+// A checkpoint signed on request (audit checkpoint) is recorded in the log by the entry it
+// signs: deleting it is caught too, on a log shorter than the interval.
+TYPED_TEST(GovernanceTest, AuditVerifyFailsWhenARequestedCheckpointIsDeleted) {
+  auto cp = this->gov_->CheckpointLog(Governance::System("checkpoint"));
+  ASSERT_TRUE(cp.ok()) << cp.status().ToString();
+  ASSERT_LT(*cp, 100);
+  ASSERT_TRUE(this->TamperAsOwner("DELETE FROM access_log_checkpoints").ok());
+  auto v = this->Verify();
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  EXPECT_FALSE(v->ok);
+  EXPECT_EQ(v->first_bad_seq, *cp);
+  EXPECT_NE(v->problem.find("checkpoint"), std::string::npos) << v->problem;
+}
+
+// The database itself refuses to change or remove what the log holds (triggers, migration
+// 13); appending goes on.
+TYPED_TEST(GovernanceTest, TheDatabaseRefusesUpdateAndDeleteOnTheAccessLogAndItsCheckpoints) {
+  auto cp = this->gov_->CheckpointLog(Governance::System("checkpoint"));
+  ASSERT_TRUE(cp.ok()) << cp.status().ToString();
+  std::vector<std::string> refused = {
+      "UPDATE access_log SET detail = 'nothing to see' WHERE seq = 1",
+      "DELETE FROM access_log WHERE seq = " + std::to_string(*cp),
+      "DELETE FROM access_log",
+      "UPDATE access_log_checkpoints SET hash = 'forged'",
+      "DELETE FROM access_log_checkpoints",
+  };
+  if (this->kPostgres) {
+    refused.push_back("TRUNCATE access_log");
+    refused.push_back("TRUNCATE access_log_checkpoints");
+  }
+  for (const auto& sql : refused) {
+    Status st = this->Tamper(sql);
+    EXPECT_FALSE(st.ok()) << sql << " was not refused";
+    if (!st.ok()) EXPECT_NE(st.message().find("append-only"), std::string::npos) << sql << ": " << st.message();
+  }
+  const std::vector<LogEntry> all = this->AllLog();
+  ASSERT_FALSE(all.empty()) << "the log was emptied";
+  ASSERT_EQ(all.back().seq, *cp);
+  auto v = this->Verify();
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  EXPECT_TRUE(v->ok) << v->problem;
+  EXPECT_EQ(v->checkpoints, 1);
+  Person p = this->MakeUser("pat", Role::kPatrol);
+  EXPECT_TRUE(this->gov_->SearchReads(p.who, this->kWhy, {.plate = "7ABC123"}).ok());
+}
+
+// ---- The MFA seal key (issue 23, finding 2): not the log-signing key ----
+
+namespace {
+// A secret as the releases before the separate seal key sealed it: with a key derived from
+// the agency's signing key.
+std::string LegacySeal(const LogSigner& signer, const std::string& plain) {
+  std::vector<unsigned char> key(crypto_secretbox_KEYBYTES);
+  const std::string context = "custodian-totp-seal-v1:" + signer.SignHex("custodian-totp-seal-v1");
+  crypto_generichash(key.data(), key.size(), reinterpret_cast<const unsigned char*>(context.data()), context.size(),
+                     nullptr, 0);
+  std::vector<unsigned char> out(crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + plain.size());
+  randombytes_buf(out.data(), crypto_secretbox_NONCEBYTES);
+  crypto_secretbox_easy(out.data() + crypto_secretbox_NONCEBYTES, reinterpret_cast<const unsigned char*>(plain.data()),
+                        plain.size(), out.data(), key.data());
+  std::string hex(out.size() * 2, '0');
+  sodium_bin2hex(hex.data(), hex.size() + 1, out.data(), out.size());
+  return hex;
+}
+}  // namespace
+
+TYPED_TEST(GovernanceTest, TheMfaSealKeyIsAFileOfItsOwnNotDerivedFromTheSigningKey) {
+  const std::filesystem::path seal = this->dir_ / "mfa-seal.key";
+  struct stat st {};
+  EXPECT_EQ(::stat(seal.c_str(), &st), 0) << seal << " was not created beside the signing key";
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  Person p = this->MakeUser("pat", Role::kPatrol);
+  ASSERT_TRUE(this->LogOn(p).ok());
+  // Someone who holds the signing key (and the database) but not the seal key: the secret
+  // stays shut, and the logon is refused.
+  this->gov_.reset();
+  std::error_code ec;
+  std::filesystem::remove(seal, ec);
+  {
+    unsigned char other[32];
+    randombytes_buf(other, sizeof other);
+    std::ofstream out(seal, std::ios::binary);
+    out.write(reinterpret_cast<const char*>(other), sizeof other);
+  }
+  std::filesystem::permissions(seal, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write, std::filesystem::perm_options::replace, ec);
+  auto g = Governance::Open(*this->store_, {.clock = &this->clock_, .signing_key_file = this->dir_ / "agency.key"});
+  ASSERT_TRUE(g.ok()) << g.status().ToString();
+  this->gov_ = std::move(*g);
+  auto r = this->LogOn(p);
+  EXPECT_FALSE(r.ok()) << "the MFA secret opened without its seal key (derivable from the signing key)";
+}
+
+TYPED_TEST(GovernanceTest, MfaSecretsSealedByEarlierReleasesStillOpenAndAreResealed) {
+  Person p = this->MakeUser("pat", Role::kPatrol);
+  auto sk = store::LoadSigningKey(this->dir_ / "agency.key", /*create=*/false);
+  ASSERT_TRUE(sk.ok()) << sk.status().ToString();
+  const std::string legacy = LegacySeal(LogSigner(*sk), Base32Encode(p.totp_secret));
+  ASSERT_TRUE(this->Tamper("UPDATE users SET totp_secret = '" + legacy + "' WHERE username = 'pat'").ok());
+  auto r = this->LogOn(p);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  std::string now_sealed;
+  ASSERT_TRUE(this->store_
+                  ->Transact([&](store::Txn& txn) -> Status {
+                    auto rows = txn.Query("SELECT totp_secret FROM users WHERE username = 'pat'", {});
+                    if (!rows.ok()) return rows.status();
+                    now_sealed = store::AsString((*rows)[0][0]);
+                    return Status::Ok();
+                  })
+                  .ok());
+  EXPECT_NE(now_sealed, legacy) << "a legacy-sealed secret was not resealed with the seal key at logon";
+  EXPECT_TRUE(this->LogOn(p).ok());
 }
 
 // ---- Misuse flags for the weekly review (5.C) ----
