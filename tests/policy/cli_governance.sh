@@ -16,6 +16,8 @@ now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
   printf '{"event_id":"g-2","camera_id":"cam1","captured_at":"%s","plate":"7ABC123","confidence":0.8,"region":"CA"}\n' "$now"
   printf '{"event_id":"g-3","camera_id":"lot7","captured_at":"%s","plate":"5PARK55","confidence":0.9,"region":"CA"}\n' "$now"
 } > "$tmp/reads.jsonl"
+# refused COMMAND...: status 1 when the command fails (sqlite3 and psql use their own codes).
+refused() { if "$@"; then return 0; else return 1; fi; }
 run_all() {  # run_all LABEL URL SIGNING-KEY SQL-COMMAND... -- [flags]
   local l=$1 db=$2 key=$3
   shift 3
@@ -88,8 +90,8 @@ run_all() {  # run_all LABEL URL SIGNING-KEY SQL-COMMAND... -- [flags]
   check "$l-verify-system-logged" 0 "system@system verify_access_log allowed" -- as coord audit log --action verify_access_log
   check "$l-checkpoint" 0 "signed checkpoint at entry" -- as coord audit checkpoint
   # The database refuses to change the log (issue 23, finding 2).
-  check "$l-update-refused" 1 "append-only" -- "${sql[@]}" "UPDATE access_log SET detail = 'nothing to see' WHERE seq = 7"
-  check "$l-delete-refused" 1 "append-only" -- "${sql[@]}" "DELETE FROM access_log_checkpoints"
+  check "$l-update-refused" 1 "append-only" -- refused "${sql[@]}" "UPDATE access_log SET detail = 'nothing to see' WHERE seq = 7"
+  check "$l-delete-refused" 1 "append-only" -- refused "${sql[@]}" "DELETE FROM access_log_checkpoints"
   # The signed head, as /api/v1/transparency and the system journal publish it, kept by
   # someone outside; then more entries, a second head, and the owner (who may drop the
   # triggers) cuts the log back to before the second head and deletes its checkpoint.

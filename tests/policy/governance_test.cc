@@ -621,7 +621,9 @@ TYPED_TEST(GovernanceTest, TheDatabaseRefusesUpdateAndDeleteOnTheAccessLogAndIts
   for (const auto& sql : refused) {
     Status st = this->Tamper(sql);
     EXPECT_FALSE(st.ok()) << sql << " was not refused";
-    if (!st.ok()) EXPECT_NE(st.message().find("append-only"), std::string::npos) << sql << ": " << st.message();
+    if (!st.ok()) {
+      EXPECT_NE(st.message().find("append-only"), std::string::npos) << sql << ": " << st.message();
+    }
   }
   const std::vector<LogEntry> all = this->AllLog();
   ASSERT_FALSE(all.empty()) << "the log was emptied";
@@ -632,6 +634,121 @@ TYPED_TEST(GovernanceTest, TheDatabaseRefusesUpdateAndDeleteOnTheAccessLogAndIts
   EXPECT_EQ(v->checkpoints, 1);
   Person p = this->MakeUser("pat", Role::kPatrol);
   EXPECT_TRUE(this->gov_->SearchReads(p.who, this->kWhy, {.plate = "7ABC123"}).ok());
+}
+
+// Every signed checkpoint reaches GovernanceOptions::on_checkpoint (what `custodian serve`
+// and the CLI send to the system journal) once committed: the one at each multiple of the
+// interval and each requested one, each a head whose signature is the agency key's over
+// the entry the log holds at that seq.
+TYPED_TEST(GovernanceTest, EverySignedCheckpointReachesTheHookAsAVerifiableHead) {
+  std::vector<SignedHead> published;
+  this->gov_.reset();
+  auto g = Governance::Open(*this->store_, {.clock = &this->clock_,
+                                            .signing_key_file = this->dir_ / "agency.key",
+                                            .on_checkpoint = [&](const SignedHead& h) { published.push_back(h); }});
+  ASSERT_TRUE(g.ok()) << g.status().ToString();
+  this->gov_ = std::move(*g);
+  this->FillLogTo(150);
+  auto cp = this->gov_->CheckpointLog(Governance::System("checkpoint"));
+  ASSERT_TRUE(cp.ok()) << cp.status().ToString();
+  this->FillLogTo(201);
+  ASSERT_EQ(published.size(), 3u);
+  EXPECT_EQ(published[0].seq, 100);
+  EXPECT_EQ(published[1].seq, *cp);
+  EXPECT_EQ(published[2].seq, 200);
+  const std::vector<LogEntry> all = this->AllLog();
+  for (const SignedHead& h : published) {
+    EXPECT_EQ(h.hash, all[size_t(h.seq - 1)].hash) << h.seq;
+    EXPECT_EQ(h.public_key_hex, this->gov_->public_key_hex());
+    unsigned char sig[crypto_sign_BYTES], pk[crypto_sign_PUBLICKEYBYTES];
+    ASSERT_EQ(sodium_hex2bin(sig, sizeof sig, h.signature_hex.c_str(), h.signature_hex.size(), nullptr, nullptr, nullptr), 0);
+    ASSERT_EQ(sodium_hex2bin(pk, sizeof pk, h.public_key_hex.c_str(), h.public_key_hex.size(), nullptr, nullptr, nullptr), 0);
+    const std::string msg = CheckpointMessage(h.seq, h.hash);
+    EXPECT_EQ(crypto_sign_verify_detached(sig, reinterpret_cast<const unsigned char*>(msg.data()), msg.size(), pk), 0);
+  }
+  // The newest is what the transparency page publishes.
+  auto latest = this->gov_->LatestHead();
+  ASSERT_TRUE(latest.ok() && latest->has_value());
+  EXPECT_EQ((*latest)->seq, 200);
+  EXPECT_EQ((*latest)->signature_hex, published[2].signature_hex);
+  // A transaction that fails publishes nothing.
+  ASSERT_TRUE(this->Tamper("ALTER TABLE access_log RENAME TO access_log_gone").ok());
+  EXPECT_FALSE(this->gov_->CheckpointLog(Governance::System("checkpoint")).ok());
+  ASSERT_TRUE(this->Tamper("ALTER TABLE access_log_gone RENAME TO access_log").ok());
+  EXPECT_EQ(published.size(), 3u);
+}
+
+// The owner cuts the log back to before its newest signed head, checkpoint and all: what
+// is left is a valid log, so the database alone cannot tell. A head kept outside can.
+TYPED_TEST(GovernanceTest, ACutOffTailIsCaughtByAHeadSavedEarlier) {
+  Person p = this->MakeUser("pat", Role::kPatrol);
+  auto first = this->gov_->CheckpointLog(Governance::System("checkpoint"));
+  ASSERT_TRUE(first.ok());
+  ASSERT_TRUE(this->gov_->SearchReads(p.who, this->kWhy, {.plate = "7ABC123"}).ok());
+  auto cut = this->gov_->CheckpointLog(Governance::System("checkpoint"));
+  ASSERT_TRUE(cut.ok());
+  auto saved = this->gov_->LatestHead();
+  ASSERT_TRUE(saved.ok() && saved->has_value());
+  ASSERT_EQ((*saved)->seq, *cut);
+  const std::string s = std::to_string(*cut);
+  ASSERT_TRUE(this->TamperAsOwner("DELETE FROM access_log_checkpoints WHERE seq >= " + s +
+                                  "; DELETE FROM access_log WHERE seq >= " + s)
+                  .ok());
+  auto alone = this->gov_->VerifyLog(Governance::System("verify"));
+  ASSERT_TRUE(alone.ok());
+  EXPECT_TRUE(alone->ok) << alone->problem;
+  // (That verify appended an entry at the cut's seq, as the log goes on after a cut.)
+  ASSERT_TRUE(this->TamperAsOwner("DELETE FROM access_log WHERE seq >= " + s).ok());
+  auto v = this->gov_->VerifyLog(Governance::System("verify"), {**saved});
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  EXPECT_FALSE(v->ok);
+  EXPECT_EQ(v->first_bad_seq, *cut);
+  EXPECT_NE(v->problem.find("beyond the log's end"), std::string::npos) << v->problem;
+  // Once the log has gone on past the cut, the head names an entry that differs from it.
+  this->FillLogTo(*cut + 2);
+  auto later = this->gov_->VerifyLog(Governance::System("verify"), {**saved});
+  ASSERT_TRUE(later.ok());
+  EXPECT_FALSE(later->ok);
+  EXPECT_EQ(later->first_bad_seq, *cut);
+  EXPECT_NE(later->problem.find("differs from the head saved for it"), std::string::npos) << later->problem;
+}
+
+// A log shorter than the interval, rewritten and rehashed with every checkpoint deleted
+// and the entries that recorded them changed too: only a saved head tells.
+TYPED_TEST(GovernanceTest, ARewrittenLogIsCaughtByAHeadSavedEarlierAndAForgedHeadFails) {
+  Person p = this->MakeUser("pat", Role::kPatrol);
+  ASSERT_TRUE(this->gov_->CheckpointLog(Governance::System("checkpoint")).ok());
+  auto saved = this->gov_->LatestHead();
+  ASSERT_TRUE(saved.ok() && saved->has_value());
+  const int64_t at = (*saved)->seq;
+  auto ok = this->gov_->VerifyLog(Governance::System("verify"), {**saved});
+  ASSERT_TRUE(ok.ok());
+  EXPECT_TRUE(ok->ok) << ok->problem;
+  EXPECT_EQ(ok->heads, 1);
+  ASSERT_TRUE(this->TamperAsOwner("DELETE FROM access_log_checkpoints; UPDATE access_log SET action = 'logout' "
+                                  "WHERE action = 'checkpoint_access_log'")
+                  .ok());
+  this->RewriteAndRehashFrom(3);
+  auto alone = this->gov_->VerifyLog(Governance::System("verify"));
+  ASSERT_TRUE(alone.ok());
+  EXPECT_TRUE(alone->ok) << "the database alone cannot tell here: " << alone->problem;
+  auto v = this->gov_->VerifyLog(Governance::System("verify"), {**saved});
+  ASSERT_TRUE(v.ok());
+  EXPECT_FALSE(v->ok);
+  EXPECT_EQ(v->first_bad_seq, at);
+  EXPECT_NE(v->problem.find("differs from the head saved for it"), std::string::npos) << v->problem;
+  // A head the agency key did not sign proves nothing, and says so.
+  SignedHead forged = **saved;
+  unsigned char pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
+  crypto_sign_keypair(pk, sk);
+  LogSigner other(std::vector<unsigned char>(sk, sk + sizeof sk));
+  forged.signature_hex = other.SignHex(CheckpointMessage(forged.seq, forged.hash));
+  forged.public_key_hex = other.public_key_hex();
+  auto f = this->gov_->VerifyLog(Governance::System("verify"), {forged});
+  ASSERT_TRUE(f.ok());
+  EXPECT_FALSE(f->ok);
+  EXPECT_EQ(f->first_bad_seq, at);
+  EXPECT_NE(f->problem.find("not signed by the agency key"), std::string::npos) << f->problem;
 }
 
 // ---- The MFA seal key (issue 23, finding 2): not the log-signing key ----
@@ -870,6 +987,54 @@ TYPED_TEST(GovernanceTest, EachRoleMeetsTheMatrixThroughTheRealCalls) {
     auto log = this->gov_->ReadLog(p.who, {});
     EXPECT_EQ(log.ok(), this->gov_->matrix().Allows(role, ops::kViewAccessLog)) << RoleName(role);
   }
+}
+
+// The files `custodian audit verify --against` reads: one head, an array, JSON lines (a
+// syslog prefix allowed), a saved /api/v1/transparency answer; and clear refusals.
+TEST(GovernanceSignedHeads, EveryKeptFormatParsesAndMalformedOnesAreRefused) {
+  const std::string h1 = SignedHeadJson({7, std::string(64, 'a'), FromUnixMillis(1'780'272'000'123),
+                                         std::string(128, 'b'), std::string(64, 'c')});
+  const std::string h2 = SignedHeadJson({100, std::string(64, 'd'), FromUnixMillis(1'780'272'060'000),
+                                         std::string(128, 'e'), std::string(64, 'c')});
+  auto one = ParseSignedHeads(h1);
+  ASSERT_TRUE(one.ok()) << one.status().ToString();
+  ASSERT_EQ(one->size(), 1u);
+  EXPECT_EQ((*one)[0].seq, 7);
+  EXPECT_EQ((*one)[0].hash, std::string(64, 'a'));
+  EXPECT_EQ((*one)[0].signature_hex, std::string(128, 'b'));
+  EXPECT_EQ((*one)[0].public_key_hex, std::string(64, 'c'));
+  EXPECT_EQ(ToUnixMillis((*one)[0].at), 1'780'272'000'000);  // milliseconds are not kept
+  auto seqs = [](const Result<std::vector<SignedHead>>& r) {
+    std::vector<int64_t> out;
+    if (r.ok()) {
+      for (const auto& h : *r) out.push_back(h.seq);
+    }
+    return out;
+  };
+  EXPECT_EQ(seqs(ParseSignedHeads("[" + h1 + ", " + h2 + "]")), (std::vector<int64_t>{7, 100}));
+  EXPECT_EQ(seqs(ParseSignedHeads(h1 + "\n\n" + h2 + "\n")), (std::vector<int64_t>{7, 100}));
+  EXPECT_EQ(seqs(ParseSignedHeads("Jun  1 00:00:00 host custodian[42]: " + h1 + "\n" + h2)),
+            (std::vector<int64_t>{7, 100}));
+  const std::string answer = R"({"cameras":{"total":3},"access_log_head":)" + h2 + "}";
+  EXPECT_EQ(seqs(ParseSignedHeads(answer)), (std::vector<int64_t>{100}));
+  EXPECT_EQ(seqs(ParseSignedHeads(answer + "\n" + h1)), (std::vector<int64_t>{100, 7}));
+  EXPECT_EQ(seqs(ParseSignedHeads("[" + answer + "]")), (std::vector<int64_t>{100}));
+  // Refusals.
+  for (const std::string& bad : {std::string(""), std::string("[]"), std::string("not json"),
+                                 std::string(R"({"access_log_head":null})"), std::string(R"({"seq":7})"),
+                                 std::string(R"({"seq":0,"hash":")") + std::string(64, 'a') + R"(","signature":")" +
+                                     std::string(128, 'b') + "\"}",
+                                 std::string(R"({"seq":7,"hash":"XYZ","signature":")") + std::string(128, 'b') + "\"}",
+                                 h1 + "\ngarbage"}) {
+    auto r = ParseSignedHeads(bad);
+    EXPECT_FALSE(r.ok()) << "accepted: " << bad;
+    if (!r.ok()) {
+      EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+    }
+  }
+  auto line = ParseSignedHeads(h1 + "\ngarbage");
+  ASSERT_FALSE(line.ok());
+  EXPECT_NE(line.status().message().find("line 2"), std::string::npos) << line.status().message();
 }
 
 }  // namespace
