@@ -1147,6 +1147,26 @@ async function renderRetention(main) {
 }
 
 // ---- Transparency (public) ----
+// The access log's signed head: its newest checkpoint, signed with the agency's key (no
+// plate data). Copies kept by anyone prove a later rewrite of the log.
+function logHeadSection(head) {
+  const hex = (v) => h('code', { class: 'hex' }, v);
+  const figures = head
+    ? h('dl', { class: 'figures', id: 'tr-log-head-figures' },
+        h('dt', {}, 'Entry (sequence number)'), h('dd', {}, String(head.seq)),
+        h('dt', {}, 'Signed at'), h('dd', {}, `${when(head.at)} (${head.at})`),
+        h('dt', {}, 'Hash (SHA-256)'), h('dd', {}, hex(head.hash)),
+        h('dt', {}, 'Signature (Ed25519)'), h('dd', {}, hex(head.signature)),
+        h('dt', {}, 'Public key'), h('dd', {}, hex(head.public_key)))
+    : h('p', {}, 'No entry of the access log has been signed yet.');
+  return h('section', { id: 'tr-log-head' }, h('h2', {}, 'Signed head of the access log'),
+    h('p', {}, 'Every search and every access to plate data is written to a hash-chained access log. Its head is signed regularly with the agency\'s key and published here and to the system journal.'),
+    figures,
+    h('p', {}, 'To hold the agency to it, keep copies: save this page\'s data (GET /api/v1/transparency) from time to time. Anyone can then check the log against the copies with ',
+      h('code', {}, 'custodian audit verify --against FILE'),
+      ', which fails, naming the entry, if the log was rewritten or cut short after a head was published.'));
+}
+
 async function renderTransparency(main) {
   const t = await api('GET', '/api/v1/transparency');
   const dl = (pairs) => h('dl', { class: 'figures' }, ...pairs.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, String(v))]));
@@ -1161,7 +1181,8 @@ async function renderTransparency(main) {
       byPurpose.length ? table(['Purpose', 'Searches'], byPurpose.map(([p, n]) => [purposesList.allowed[p] || p, String(n)]), 'tr-purposes') : h('p', {}, 'No searches.'),
       dl([['Searches refused', t.searches_last_365_days.refused]])),
     h('section', {}, h('h2', {}, 'Sharing'), dl([['Grants in force', t.sharing.grants_in_force], ['Agencies shared with', t.sharing.agencies]])),
-    h('section', {}, h('h2', {}, 'Retention'), dl([['Minimum (days)', t.retention.minimum_days], ['Maximum (days)', t.retention.maximum_days], ['Purge runs', t.purge_runs]])));
+    h('section', {}, h('h2', {}, 'Retention'), dl([['Minimum (days)', t.retention.minimum_days], ['Maximum (days)', t.retention.maximum_days], ['Purge runs', t.purge_runs]])),
+    logHeadSection(t.access_log_head));
   if (!state.me) main.append(h('p', {}, h('a', { href: '#/logon' }, 'Staff log on')));
 }
 

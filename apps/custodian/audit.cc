@@ -2,10 +2,19 @@
 // read of the log is itself logged.
 //   custodian audit log [--user NAME] [--action A] [--outcome allowed|denied|failed] [--case N]
 //                       [--term TEXT] [--from TIME] [--to TIME] [--after SEQ] [--limit N] [--json]
-//   custodian audit verify [--system]   exit status 1, naming the first bad entry, when broken
+//   custodian audit verify [--system] [--against FILE]
+//                                       exit status 1, naming the first bad entry, when broken
 //   custodian audit checkpoint          sign the head of the chain now
-// --system runs verify as a maintenance job (logged as the system) without a session.
+//   custodian audit head [--system]     the newest signed head, one JSON line
+// --system runs verify (or head) as a maintenance job (logged as the system) without a
+// session. --against FILE also checks the log against signed heads saved earlier (from the
+// system journal or /api/v1/transparency): one head object, a JSON array of heads, JSON
+// lines of heads, or a saved /api/v1/transparency answer. A head not signed by the agency
+// key, beyond the log's end (the log was cut off), or whose hash differs from the log's
+// entry at its seq (the log was rewritten) fails, naming the seq.
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -21,6 +30,7 @@ struct Args {
   int64_t after = 0;
   int limit = 100;
   bool json = false, system = false;
+  std::string against;
 };
 
 int RunLog(const Args& a) {
@@ -62,12 +72,26 @@ int RunLog(const Args& a) {
 }
 
 int RunVerify(const Args& a) {
+  std::vector<policy::SignedHead> heads;
+  if (!a.against.empty()) {
+    std::ifstream in(a.against, std::ios::binary);
+    if (!in) return FailWith("audit verify", Status::NotFound("cannot read ", a.against));
+    std::ostringstream text;
+    text << in.rdbuf();
+    auto parsed = policy::ParseSignedHeads(text.str());
+    if (!parsed.ok()) {
+      return FailWith("audit verify", Status::InvalidArgument(a.against, ": ", parsed.status().message()));
+    }
+    heads = std::move(*parsed);
+  }
   auto g = a.system ? OpenAsSystem(a.flags, "verify") : OpenAsUser(a.flags);
   if (!g.ok()) return FailWith("audit verify", g.status());
-  auto v = g->gov->VerifyLog(g->who);
+  auto v = g->gov->VerifyLog(g->who, heads);
   if (!v.ok()) return FailWith("audit verify", v.status());
   if (v->ok) {
-    std::cout << "access log intact: " << v->entries << " entries, " << v->checkpoints << " signed checkpoints\n";
+    std::cout << "access log intact: " << v->entries << " entries, " << v->checkpoints << " signed checkpoints";
+    if (!a.against.empty()) std::cout << ", " << v->heads << " saved heads match";
+    std::cout << "\n";
     return 0;
   }
   std::cout << "access log BROKEN at entry " << v->first_bad_seq << ": " << v->problem << " (" << v->entries
@@ -84,10 +108,23 @@ int RunCheckpoint(const Args& a) {
   return 0;
 }
 
+int RunHead(const Args& a) {
+  auto g = a.system ? OpenAsSystem(a.flags, "head") : OpenAsUser(a.flags);
+  if (!g.ok()) return FailWith("audit head", g.status());
+  auto head = g->gov->LatestHead();
+  if (!head.ok()) return FailWith("audit head", head.status());
+  if (!*head) {
+    return FailWith("audit head", Status::NotFound("the access log has no signed checkpoint yet; sign one with: "
+                                                   "custodian audit checkpoint"));
+  }
+  std::cout << policy::SignedHeadJson(**head) << "\n";
+  return 0;
+}
+
 }  // namespace
 
 void RegisterAudit(CLI::App& app, Action* run) {
-  CLI::App* cmd = app.add_subcommand("audit", "The access log: log, verify, checkpoint");
+  CLI::App* cmd = app.add_subcommand("audit", "The access log: log, verify, checkpoint, head");
   cmd->require_subcommand(1);
   auto la = std::make_shared<Args>();
   CLI::App* log = cmd->add_subcommand("log", "Entries of the access log, oldest first");
@@ -108,12 +145,21 @@ void RegisterAudit(CLI::App& app, Action* run) {
   CLI::App* verify = cmd->add_subcommand("verify", "Check the hash chain and signed checkpoints");
   AddGovFlags(verify, &va->flags);
   verify->add_flag("--system", va->system, "Run as the system (a maintenance job; no session)");
+  verify->add_option("--against", va->against,
+                     "Also check signed heads saved earlier: a file of one head, a JSON array or JSON lines of "
+                     "heads, or a saved /api/v1/transparency answer");
   verify->callback([va, run] { *run = [va] { return RunVerify(*va); }; });
 
   auto ca = std::make_shared<Args>();
   CLI::App* cp = cmd->add_subcommand("checkpoint", "Sign the head of the chain");
   AddGovFlags(cp, &ca->flags);
   cp->callback([ca, run] { *run = [ca] { return RunCheckpoint(*ca); }; });
+
+  auto ha = std::make_shared<Args>();
+  CLI::App* head = cmd->add_subcommand("head", "The newest signed head of the log (one JSON line) to keep a copy of");
+  AddGovFlags(head, &ha->flags);
+  head->add_flag("--system", ha->system, "Run as the system (no session)");
+  head->callback([ha, run] { *run = [ha] { return RunHead(*ha); }; });
 }
 
 }  // namespace custodian::app

@@ -230,7 +230,10 @@ int Serve(ServeArgs a) {
     std::cerr << "custodian serve: " << store.status().ToString() << "\n";
     return 1;
   }
-  auto gov = policy::Governance::Open(**store, {.signing_key_file = data / "agency.key"});
+  // Every signed checkpoint goes to the system journal as well as the database (and the
+  // newest is on /api/v1/transparency): copies the database's owner cannot take back.
+  auto gov = policy::Governance::Open(**store, {.signing_key_file = data / "agency.key",
+                                                .on_checkpoint = policy::PublishHeadToSyslog});
   if (!gov.ok()) {
     std::cerr << "custodian serve: " << gov.status().ToString() << "\n";
     return 1;

@@ -124,8 +124,10 @@ Result<GovFlags> Resolve(GovFlags f, const SessionFile* s) {
 Result<Governed> Open(const GovFlags& f, bool create_key) {
   Governed g;
   CUSTODIAN_ASSIGN_OR_RETURN(g.store, OpenStoreFromFlags(f.store));
+  // Every checkpoint the command signs goes to the system journal too (issue 23, finding 2).
   CUSTODIAN_ASSIGN_OR_RETURN(g.gov, policy::Governance::Open(*g.store, {.signing_key_file = f.signing_key,
-                                                                          .create_key = create_key}));
+                                                                          .create_key = create_key,
+                                                                          .on_checkpoint = policy::PublishHeadToSyslog}));
   return g;
 }
 

@@ -185,6 +185,7 @@ Result<TransparencyFigures> ComputeTransparency(Governance& gov) {
                                one("SELECT COUNT(*) FROM sharing_grants WHERE revoked_ms IS NULL AND expires_ms > ?",
                                    {now}));
     CUSTODIAN_ASSIGN_OR_RETURN(f.purges, one("SELECT COUNT(*) FROM purge_log", {}));
+    CUSTODIAN_ASSIGN_OR_RETURN(f.access_log_head, LatestSignedHead(txn));
     return Status::Ok();
   }));
   return f;

@@ -2,10 +2,15 @@
 #include "policy/policy_util.h"
 #include "custodian/policy/governance.h"
 
+#include <fcntl.h>
 #include <sodium.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cstring>
 #include <limits>
 #include <set>
 
@@ -224,6 +229,60 @@ Status NothingReleased(const Status& log_failure) {
   return Status::Unavailable("the access log cannot be written (", log_failure.message(), "); nothing was released");
 }
 
+// The key that seals MFA secrets at rest: 32 random bytes in a file of their own (mode
+// 0600), created when absent (also when GovernanceOptions::create_key is false: an
+// installation upgraded from a release without it gets one at its first open). It is not
+// derived from the log-signing key (issue 23, finding 2), so holding the signing key does
+// not open the secrets. A new key is written in full under a temporary name and linked
+// into place, never over an existing one: two processes starting at once keep the first.
+Result<std::vector<unsigned char>> LoadOrCreateSealKey(const std::filesystem::path& file) {
+  std::vector<unsigned char> key(crypto_secretbox_KEYBYTES);
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+      struct stat st {};
+      if (::fstat(fd, &st) == 0 && (st.st_mode & 077) != 0) {
+        ::close(fd);
+        return Status::PermissionDenied("MFA seal key file ", file.string(), " is readable by others; chmod 600 it");
+      }
+      std::vector<unsigned char> buf(key.size() + 1);
+      size_t got = 0;
+      for (;;) {
+        ssize_t n = ::read(fd, buf.data() + got, buf.size() - got);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        got += size_t(n);
+        if (got == buf.size()) break;
+      }
+      ::close(fd);
+      if (got != key.size()) {
+        return Status::InvalidArgument("MFA seal key file ", file.string(), " does not hold a key (", key.size(),
+                                       " bytes)");
+      }
+      std::memcpy(key.data(), buf.data(), key.size());
+      sodium_memzero(buf.data(), buf.size());
+      return key;
+    }
+    if (errno != ENOENT) return Status::Unavailable("cannot read ", file.string(), ": ", std::strerror(errno));
+    std::error_code ec;
+    if (!file.parent_path().empty()) std::filesystem::create_directories(file.parent_path(), ec);
+    randombytes_buf(key.data(), key.size());
+    const std::filesystem::path tmp = file.string() + ".new-" + std::to_string(::getpid());
+    fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) return Status::Unavailable("cannot create ", tmp.string(), ": ", std::strerror(errno));
+    bool written = ::write(fd, key.data(), key.size()) == ssize_t(key.size()) && ::fsync(fd) == 0;
+    ::close(fd);
+    const int linked = written ? ::link(tmp.c_str(), file.c_str()) : -1;
+    const int link_errno = errno;
+    ::unlink(tmp.c_str());
+    if (!written) return Status::Unavailable("cannot write ", tmp.string());
+    if (linked == 0) return key;
+    if (link_errno != EEXIST) return Status::Unavailable("cannot create ", file.string(), ": ", std::strerror(link_errno));
+    // Another process created it first: read theirs.
+  }
+  return Status::Unavailable("cannot read or create ", file.string());
+}
+
 }  // namespace
 
 Status MayReceiveSharing(std::string_view state, std::string_view kind) {
@@ -249,54 +308,80 @@ std::string_view UserStateName(UserState s) {
   return "unknown";
 }
 
-// Secrets at rest (TOTP seeds), sealed with a key derived from the agency key.
+// Secrets at rest (TOTP seeds), sealed with the MFA seal key (its own file; see
+// LoadOrCreateSealKey).
+//
+// Releases before it sealed them with a key derived from the log-signing key
+// (LegacyKey). Those secrets keep working: Open falls back to the legacy derivation when
+// the seal key cannot open a secret, says so (`legacy`), and Logon and MFA enrolment
+// reseal such a secret with the seal key. Until an account next logs on (or its MFA is
+// reset), its legacy secret can still be opened by whoever holds the signing key.
 struct Governance::Impl {
-  static std::vector<unsigned char> SealKey(const LogSigner& signer) {
+  static std::vector<unsigned char> LegacyKey(const LogSigner& signer) {
     std::vector<unsigned char> k(crypto_secretbox_KEYBYTES);
     const std::string context = "custodian-totp-seal-v1:" + signer.SignHex("custodian-totp-seal-v1");
     crypto_generichash(k.data(), k.size(), reinterpret_cast<const unsigned char*>(context.data()), context.size(),
                        nullptr, 0);
     return k;
   }
-  static std::string Seal(const LogSigner& signer, const std::string& plain) {
-    auto key = SealKey(signer);
+  static std::string Seal(const std::vector<unsigned char>& key, const std::string& plain) {
     std::vector<unsigned char> out(crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + plain.size());
     randombytes_buf(out.data(), crypto_secretbox_NONCEBYTES);
     crypto_secretbox_easy(out.data() + crypto_secretbox_NONCEBYTES,
                           reinterpret_cast<const unsigned char*>(plain.data()), plain.size(), out.data(), key.data());
     return Hex(out.data(), out.size());
   }
-  static Result<std::string> Open(const LogSigner& signer, const std::string& sealed_hex) {
-    auto key = SealKey(signer);
+  struct Opened {
+    std::string plain;
+    bool legacy = false;  // opened with the legacy key: reseal it
+  };
+  static Result<Opened> Open(const std::vector<unsigned char>& key, const LogSigner& signer,
+                             const std::string& sealed_hex) {
     std::vector<unsigned char> in(sealed_hex.size() / 2);
     size_t n = 0;
     if (sodium_hex2bin(in.data(), in.size(), sealed_hex.c_str(), sealed_hex.size(), nullptr, &n, nullptr) != 0 ||
         n < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES) {
       return Status::Internal("a sealed MFA secret is malformed");
     }
-    std::string plain(n - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES, '\0');
-    if (crypto_secretbox_open_easy(reinterpret_cast<unsigned char*>(plain.data()), in.data() + crypto_secretbox_NONCEBYTES,
-                                   n - crypto_secretbox_NONCEBYTES, in.data(), key.data()) != 0) {
-      return Status::PermissionDenied("the MFA secret cannot be opened with this agency key (wrong key file?)");
+    Opened out;
+    out.plain.assign(n - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES, '\0');
+    auto open_with = [&](const std::vector<unsigned char>& k) {
+      return crypto_secretbox_open_easy(reinterpret_cast<unsigned char*>(out.plain.data()),
+                                        in.data() + crypto_secretbox_NONCEBYTES, n - crypto_secretbox_NONCEBYTES,
+                                        in.data(), k.data()) == 0;
+    };
+    if (open_with(key)) return out;
+    // A secret sealed by a release before the separate seal key.
+    if (open_with(LegacyKey(signer))) {
+      out.legacy = true;
+      return out;
     }
-    return plain;
+    return Status::PermissionDenied("the MFA secret cannot be opened with this MFA seal key (wrong mfa-seal.key?)");
   }
 };
 
 Governance::Governance(store::ReadStore& store, GovernanceOptions options, PermissionMatrix matrix,
-                       PurposeList purposes, BannedPasswords banned, LogSigner signer)
+                       PurposeList purposes, BannedPasswords banned, LogSigner signer,
+                       std::vector<unsigned char> seal_key)
     : store_(store),
       options_(std::move(options)),
       matrix_(std::move(matrix)),
       purposes_(std::move(purposes)),
       banned_(std::move(banned)),
-      signer_(std::move(signer)) {}
+      signer_(std::move(signer)),
+      seal_key_(std::move(seal_key)) {}
+
+Governance::~Governance() { sodium_memzero(seal_key_.data(), seal_key_.size()); }
 
 Result<std::unique_ptr<Governance>> Governance::Open(store::ReadStore& store, GovernanceOptions options) {
   if (sodium_init() < 0) return Status::Internal("libsodium cannot initialise");
   if (options.signing_key_file.empty()) return Status::InvalidArgument("the governance layer needs a signing key file");
   if (!options.clock) return Status::InvalidArgument("the governance layer needs a clock");
   CUSTODIAN_ASSIGN_OR_RETURN(auto sk, store::LoadSigningKey(options.signing_key_file, options.create_key));
+  if (options.mfa_seal_key_file.empty()) {
+    options.mfa_seal_key_file = options.signing_key_file.parent_path() / "mfa-seal.key";
+  }
+  CUSTODIAN_ASSIGN_OR_RETURN(auto seal_key, LoadOrCreateSealKey(options.mfa_seal_key_file));
   PermissionMatrix matrix;
   if (options.roles_file.empty()) {
     matrix = PermissionMatrix::Default();
@@ -319,7 +404,8 @@ Result<std::unique_ptr<Governance>> Governance::Open(store::ReadStore& store, Go
     for (const char* s : kAcknowledgmentStatements) options.policy_text += std::string(s) + "\n";
   }
   return std::unique_ptr<Governance>(new Governance(store, std::move(options), std::move(matrix), std::move(purposes),
-                                                    std::move(banned), LogSigner(std::move(sk))));
+                                                    std::move(banned), LogSigner(std::move(sk)),
+                                                    std::move(seal_key)));
 }
 
 Principal Governance::System(std::string_view job) {
@@ -344,6 +430,32 @@ LogEvent Governance::Event(const Principal& who, std::string_view action, std::s
   return e;
 }
 
+Status Governance::Append(Txn& txn, const LogEvent& event, Heads& heads) {
+  std::optional<SignedHead> checkpoint;
+  CUSTODIAN_RETURN_IF_ERROR(AppendLogEntry(txn, event, signer_, options_.log, &checkpoint).status());
+  if (checkpoint) heads.push_back(std::move(*checkpoint));
+  return Status::Ok();
+}
+
+Status Governance::LoggedTransact(const std::function<Status(Txn&, Heads&)>& fn) {
+  Heads heads;
+  CUSTODIAN_RETURN_IF_ERROR(store_.Transact([&](Txn& txn) { return fn(txn, heads); }));
+  // Published only once committed: a head names an entry the log keeps.
+  if (options_.on_checkpoint) {
+    for (const SignedHead& h : heads) options_.on_checkpoint(h);
+  }
+  return Status::Ok();
+}
+
+Result<std::optional<SignedHead>> Governance::LatestHead() {
+  std::optional<SignedHead> head;
+  CUSTODIAN_RETURN_IF_ERROR(store_.ReadOnly([&](Txn& txn) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(head, LatestSignedHead(txn));
+    return Status::Ok();
+  }));
+  return head;
+}
+
 struct Governance::PendingEntry {
   LogEvent event;
   Status result;
@@ -360,8 +472,8 @@ Status Governance::Record(const Principal& who, LogEvent event) {
   PendingEntry me{std::move(event), Status::Ok()};
   // Everything queued so far goes in one transaction.
   log_group_.Run(me, std::numeric_limits<size_t>::max(), [](const PendingEntry&) { return size_t{1}; }, [&](std::vector<PendingEntry*>& batch) {
-    Status st = store_.Transact([&](Txn& txn) -> Status {
-      for (PendingEntry* p : batch) CUSTODIAN_RETURN_IF_ERROR(AppendLogEntry(txn, p->event, signer_, options_.log).status());
+    Status st = LoggedTransact([&](Txn& txn, Heads& heads) -> Status {
+      for (PendingEntry* p : batch) CUSTODIAN_RETURN_IF_ERROR(Append(txn, p->event, heads));
       return Status::Ok();
     });
     for (PendingEntry* p : batch) p->result = st;
@@ -371,9 +483,9 @@ Status Governance::Record(const Principal& who, LogEvent event) {
 
 Status Governance::RecordWith(const Principal& who, LogEvent event, const std::function<Status(Txn&)>& fn) {
   (void)who;
-  Status st = store_.Transact([&](Txn& txn) -> Status {
+  Status st = LoggedTransact([&](Txn& txn, Heads& heads) -> Status {
     CUSTODIAN_RETURN_IF_ERROR(fn(txn));
-    return AppendLogEntry(txn, event, signer_, options_.log).status();
+    return Append(txn, event, heads);
   });
   return st;
 }
@@ -715,7 +827,7 @@ Result<int64_t> Governance::DisableInactiveAccounts(const Principal& by) {
   const int64_t cutoff = now_ms - std::chrono::duration_cast<std::chrono::milliseconds>(options_.inactivity_limit).count();
   int64_t n = 0;
   e.outcome = std::string(kAllowed);
-  CUSTODIAN_RETURN_IF_ERROR(store_.Transact([&](Txn& txn) -> Status {
+  CUSTODIAN_RETURN_IF_ERROR(LoggedTransact([&](Txn& txn, Heads& heads) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(auto rows, txn.Query("SELECT id, username FROM users WHERE state = 'active' AND "
                                                     "COALESCE(last_logon_ms, created_ms) < ?",
                                                     {cutoff}));
@@ -733,7 +845,7 @@ Result<int64_t> Governance::DisableInactiveAccounts(const Principal& by) {
     e.records = n;
     e.terms = json{{"usernames", names}}.dump();
     e.detail = std::to_string(n) + " inactive accounts disabled";
-    return AppendLogEntry(txn, e, signer_, options_.log).status();
+    return Append(txn, e, heads);
   }));
   return n;
 }
@@ -756,11 +868,11 @@ Result<bool> Governance::CountFailure(const Principal& tried, int64_t user_id, L
   const int64_t now_ms = ToUnixMillis(options_.clock->Now());
   const int64_t window_start = now_ms - options_.failed_logon_window.count() * kMsPerMinute;
   bool locked = false;
-  Status st = store_.Transact([&](Txn& txn) -> Status {
+  Status st = LoggedTransact([&](Txn& txn, Heads& heads) -> Status {
     CUSTODIAN_RETURN_IF_ERROR(txn.Query("INSERT INTO failed_logons (user_id, at_ms) VALUES (?, ?)", {user_id, now_ms}).status());
     CUSTODIAN_ASSIGN_OR_RETURN(
         auto n, txn.Query("SELECT COUNT(*) FROM failed_logons WHERE user_id = ? AND at_ms > ?", {user_id, window_start}));
-    CUSTODIAN_RETURN_IF_ERROR(AppendLogEntry(txn, e, signer_, options_.log).status());
+    CUSTODIAN_RETURN_IF_ERROR(Append(txn, e, heads));
     if (AsInt(n[0][0]) < options_.max_failed_logons) return Status::Ok();
     // Only the change that locks it logs the lockout (a conditional update: parallel
     // failures lock it once).
@@ -775,7 +887,7 @@ Result<bool> Governance::CountFailure(const Principal& tried, int64_t user_id, L
     LogEvent l = Event(tried, "lockout", kAllowed);
     l.records = 1;
     l.detail = "account locked after " + std::to_string(AsInt(n[0][0])) + " failed attempts";
-    return AppendLogEntry(txn, l, signer_, options_.log).status();
+    return Append(txn, l, heads);
   });
   if (!st.ok()) return Status::Unavailable("the access log cannot be written (", st.message(), "); refused");
   return locked;
@@ -844,7 +956,7 @@ Result<LogonResult> Governance::Logon(const LogonRequest& r) {
   {
     LogEvent over_entry = e;
     over_entry.detail = "too many failed logons in the window; not checked";
-    Status st = store_.Transact([&](Txn& txn) -> Status {
+    Status st = LoggedTransact([&](Txn& txn, Heads& heads) -> Status {
       CUSTODIAN_ASSIGN_OR_RETURN(auto n, txn.Query("SELECT COUNT(*) FROM failed_logons WHERE user_id = ? AND at_ms > ?",
                                                    {u.info.id, window_start}));
       if (AsInt(n[0][0]) < options_.max_failed_logons) {
@@ -855,12 +967,12 @@ Result<LogonResult> Governance::Logon(const LogonRequest& r) {
       CUSTODIAN_ASSIGN_OR_RETURN(auto changed, txn.Query("UPDATE users SET state = 'locked', state_reason = ? WHERE id = "
                                                          "? AND state = 'active' RETURNING id",
                                                          {std::string("too many failed logons"), u.info.id}));
-      CUSTODIAN_RETURN_IF_ERROR(AppendLogEntry(txn, over_entry, signer_, options_.log).status());
+      CUSTODIAN_RETURN_IF_ERROR(Append(txn, over_entry, heads));
       if (changed.empty()) return Status::Ok();
       LogEvent l = Event(tried, "lockout", kAllowed);
       l.records = 1;
       l.detail = "account locked: logons beyond " + std::to_string(options_.max_failed_logons) + " failures";
-      return AppendLogEntry(txn, l, signer_, options_.log).status();
+      return Append(txn, l, heads);
     });
     if (!st.ok()) return Status::Unavailable("the access log cannot be written (", st.message(), "); logon refused");
     if (over) {
@@ -873,8 +985,8 @@ Result<LogonResult> Governance::Logon(const LogonRequest& r) {
     e.detail = std::move(why);
     const int64_t prior_window = window_start;
     bool locked = false;
-    Status st = store_.Transact([&](Txn& txn) -> Status {
-      CUSTODIAN_RETURN_IF_ERROR(AppendLogEntry(txn, e, signer_, options_.log).status());
+    Status st = LoggedTransact([&](Txn& txn, Heads& heads) -> Status {
+      CUSTODIAN_RETURN_IF_ERROR(Append(txn, e, heads));
       CUSTODIAN_ASSIGN_OR_RETURN(auto n, txn.Query("SELECT COUNT(*) FROM failed_logons WHERE user_id = ? AND at_ms > ?",
                                                    {u.info.id, prior_window}));
       if (AsInt(n[0][0]) < options_.max_failed_logons) return Status::Ok();
@@ -889,7 +1001,7 @@ Result<LogonResult> Governance::Logon(const LogonRequest& r) {
       LogEvent l = Event(tried, "lockout", kAllowed);
       l.records = 1;
       l.detail = "account locked after " + std::to_string(AsInt(n[0][0])) + " failed logons";
-      return AppendLogEntry(txn, l, signer_, options_.log).status();
+      return Append(txn, l, heads);
     });
     (void)locked;
     if (!st.ok()) return Status::Unavailable("the access log cannot be written (", st.message(), "); logon refused");
@@ -897,9 +1009,11 @@ Result<LogonResult> Governance::Logon(const LogonRequest& r) {
   };
   if (!VerifyPassword(u.password_hash, r.password)) return fail("wrong password");
   int64_t step = u.totp_last_step;
+  std::string reseal;  // the secret sealed anew with the seal key, when it was a legacy one
   if (u.info.totp_enrolled) {
-    CUSTODIAN_ASSIGN_OR_RETURN(std::string secret_b32, Impl::Open(signer_, u.totp_secret));
-    CUSTODIAN_ASSIGN_OR_RETURN(auto secret, Base32Decode(secret_b32));
+    CUSTODIAN_ASSIGN_OR_RETURN(Impl::Opened opened, Impl::Open(seal_key_, signer_, u.totp_secret));
+    if (opened.legacy) reseal = Impl::Seal(seal_key_, opened.plain);
+    CUSTODIAN_ASSIGN_OR_RETURN(auto secret, Base32Decode(opened.plain));
     auto matched = VerifyTotp(secret, r.totp_code, now, u.totp_last_step, options_.totp);
     if (!matched.ok()) return fail("one-time code refused: " + matched.status().message());
     step = *matched;
@@ -922,7 +1036,7 @@ Result<LogonResult> Governance::Logon(const LogonRequest& r) {
   // The account must still be active, and the code's step still unused, when the session
   // is written (a conditional update: of two logons with one code, one wins).
   bool raced = false;
-  Status st = store_.Transact([&](Txn& txn) -> Status {
+  Status st = LoggedTransact([&](Txn& txn, Heads& heads) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(
         auto changed,
         txn.Query(std::string("UPDATE users SET last_logon_ms = ?, totp_last_step = ? WHERE id = ? AND state = 'active'") +
@@ -932,14 +1046,19 @@ Result<LogonResult> Governance::Logon(const LogonRequest& r) {
     if (changed.empty()) {
       raced = true;
       e.detail = "the one-time code was used by another logon, or the account changed, during this logon";
-      return AppendLogEntry(txn, e, signer_, options_.log).status();
+      return Append(txn, e, heads);
     }
     CUSTODIAN_RETURN_IF_ERROR(txn.Query("DELETE FROM failed_logons WHERE user_id = ?", {u.info.id}).status());
+    if (!reseal.empty()) {
+      CUSTODIAN_RETURN_IF_ERROR(txn.Query("UPDATE users SET totp_secret = ? WHERE id = ? AND totp_secret = ?",
+                                          {reseal, u.info.id, u.totp_secret})
+                                    .status());
+    }
     CUSTODIAN_RETURN_IF_ERROR(
         txn.Query("INSERT INTO sessions (token_sha, user_id, source, created_ms, last_seen_ms) VALUES (?, ?, ?, ?, ?)",
                   {p.token_sha, u.info.id, p.source, now_ms, now_ms})
             .status());
-    return AppendLogEntry(txn, ok, signer_, options_.log).status();
+    return Append(txn, ok, heads);
   });
   if (!st.ok()) return Status::Unavailable("the access log cannot be written (", st.message(), "); logon refused");
   if (raced) return refused;
@@ -1032,7 +1151,7 @@ Result<TotpEnrolment> Governance::BeginTotpEnrolment(const Principal& who) {
   auto secret = NewTotpSecret();
   TotpEnrolment out{Base32Encode(secret), ""};
   out.uri = TotpUri("Custodian ALPR", who.username, secret, options_.totp);
-  const std::string sealed = "pending:" + Impl::Seal(signer_, out.secret_base32);
+  const std::string sealed = "pending:" + Impl::Seal(seal_key_, out.secret_base32);
   LogEvent e = Event(who, "enrol_mfa_begin", kAllowed);
   CUSTODIAN_RETURN_IF_ERROR(RecordWith(who, e, [&](Txn& txn) {
     return txn.Query("UPDATE users SET totp_secret = ? WHERE id = ?", {sealed, who.user_id}).status();
@@ -1053,8 +1172,9 @@ Status Governance::ConfirmTotpEnrolment(const Principal& who, const std::string&
     e.detail = "no MFA enrolment in progress";
     return Denied(Record(who, e), Status::InvalidArgument(e.detail));
   }
-  CUSTODIAN_ASSIGN_OR_RETURN(std::string b32, Impl::Open(signer_, pending.substr(8)));
-  CUSTODIAN_ASSIGN_OR_RETURN(auto secret, Base32Decode(b32));
+  CUSTODIAN_ASSIGN_OR_RETURN(Impl::Opened opened, Impl::Open(seal_key_, signer_, pending.substr(8)));
+  CUSTODIAN_ASSIGN_OR_RETURN(auto secret, Base32Decode(opened.plain));
+  const std::string sealed = opened.legacy ? Impl::Seal(seal_key_, opened.plain) : pending.substr(8);
   auto step = VerifyTotp(secret, code, options_.clock->Now(), -1, options_.totp);
   if (!step.ok()) {
     e.detail = "enrolment code refused";
@@ -1064,8 +1184,7 @@ Status Governance::ConfirmTotpEnrolment(const Principal& who, const std::string&
   e.detail = "MFA enrolled";
   return RecordWith(who, e, [&](Txn& txn) {
     return txn
-        .Query("UPDATE users SET totp_secret = ?, totp_last_step = ? WHERE id = ?",
-               {pending.substr(8), *step, who.user_id})
+        .Query("UPDATE users SET totp_secret = ?, totp_last_step = ? WHERE id = ?", {sealed, *step, who.user_id})
         .status();
   });
 }
@@ -1226,7 +1345,7 @@ Result<std::vector<TrainingStatus>> Governance::TrainingReport(const Principal& 
   const TimePoint now = options_.clock->Now();
   std::vector<TrainingStatus> out;
   e.outcome = std::string(kAllowed);
-  CUSTODIAN_RETURN_IF_ERROR(store_.Transact([&](Txn& txn) -> Status {
+  CUSTODIAN_RETURN_IF_ERROR(LoggedTransact([&](Txn& txn, Heads& heads) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(auto rows, txn.Query("SELECT u.username, u.full_name, MAX(t.completed_ms) FROM users u "
                                                     "LEFT JOIN training_records t ON t.user_id = u.id WHERE u.state "
                                                     "IN ('active', 'locked') GROUP BY u.username, u.full_name "
@@ -1240,7 +1359,7 @@ Result<std::vector<TrainingStatus>> Governance::TrainingReport(const Principal& 
     }
     e.records = int64_t(out.size());
     e.detail = "training due within " + std::to_string(due_within.count()) + " days";
-    return AppendLogEntry(txn, e, signer_, options_.log).status();
+    return Append(txn, e, heads);
   }));
   return out;
 }
@@ -1481,26 +1600,30 @@ Result<std::vector<LogEntry>> Governance::ReadLog(const Principal& by, const Log
   std::vector<LogEntry> out;
   e.outcome = std::string(kAllowed);
   // The read and its own entry commit together: no read of the log goes unrecorded.
-  CUSTODIAN_RETURN_IF_ERROR(store_.Transact([&](Txn& txn) -> Status {
+  CUSTODIAN_RETURN_IF_ERROR(LoggedTransact([&](Txn& txn, Heads& heads) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(out, QueryAccessLog(txn, filter));
     e.records = int64_t(out.size());
-    return AppendLogEntry(txn, e, signer_, options_.log).status();
+    return Append(txn, e, heads);
   }));
   return out;
 }
 
-Result<LogVerification> Governance::VerifyLog(const Principal& by) {
+Result<LogVerification> Governance::VerifyLog(const Principal& by, const std::vector<SignedHead>& against) {
   LogEvent e = Event(by, "verify_access_log", kDenied);
+  if (!against.empty()) e.terms = json{{"saved_heads", against.size()}}.dump();
   CUSTODIAN_RETURN_IF_ERROR(Authorize(by, ops::kViewAccessLog, std::nullopt, e));
   LogVerification v;
   CUSTODIAN_RETURN_IF_ERROR(store_.Transact([&](Txn& txn) -> Status {
-    CUSTODIAN_ASSIGN_OR_RETURN(v, VerifyAccessLog(txn, signer_.public_key_hex()));
+    CUSTODIAN_ASSIGN_OR_RETURN(v, VerifyAccessLog(txn, signer_.public_key_hex(),
+                                                  {.checkpoint_every = options_.log.checkpoint_every,
+                                                   .against = against}));
     return Status::Ok();
   }));
   e.outcome = std::string(v.ok ? kAllowed : kFailed);
   e.records = v.entries;
   e.detail = v.ok ? "chain intact: " + std::to_string(v.entries) + " entries, " + std::to_string(v.checkpoints) +
-                        " signed checkpoints"
+                        " signed checkpoints" +
+                        (against.empty() ? "" : ", " + std::to_string(v.heads) + " saved heads match")
                   : "chain broken at entry " + std::to_string(v.first_bad_seq) + ": " + v.problem;
   // A broken chain is still reported when the append fails on top of it.
   (void)Record(by, e);
@@ -1508,13 +1631,15 @@ Result<LogVerification> Governance::VerifyLog(const Principal& by) {
 }
 
 Result<int64_t> Governance::CheckpointLog(const Principal& by) {
-  LogEvent e = Event(by, "checkpoint_access_log", kDenied);
+  LogEvent e = Event(by, kCheckpointAction, kDenied);
   CUSTODIAN_RETURN_IF_ERROR(Authorize(by, ops::kViewAccessLog, std::nullopt, e));
   int64_t seq = 0;
   e.outcome = std::string(kAllowed);
-  CUSTODIAN_RETURN_IF_ERROR(store_.Transact([&](Txn& txn) -> Status {
-    CUSTODIAN_RETURN_IF_ERROR(AppendLogEntry(txn, e, signer_, options_.log).status());
-    CUSTODIAN_ASSIGN_OR_RETURN(seq, policy::CheckpointLog(txn, signer_, options_.clock->Now()));
+  CUSTODIAN_RETURN_IF_ERROR(LoggedTransact([&](Txn& txn, Heads& heads) -> Status {
+    CUSTODIAN_RETURN_IF_ERROR(Append(txn, e, heads));
+    std::optional<SignedHead> checkpoint;
+    CUSTODIAN_ASSIGN_OR_RETURN(seq, policy::CheckpointLog(txn, signer_, options_.clock->Now(), &checkpoint));
+    if (checkpoint) heads.push_back(std::move(*checkpoint));
     return Status::Ok();
   }));
   return seq;

@@ -993,7 +993,10 @@ void HttpServer::BuildRoutes() {
                 {"searches_last_365_days", {{"by_purpose", purposes}, {"refused", f.searches_denied}}},
                 {"sharing", {{"grants_in_force", f.sharing_grants_in_force}, {"agencies", f.agencies_shared_with}}},
                 {"purge_runs", f.purges},
-                {"retention", {{"minimum_days", 90}, {"maximum_days", 730}}}};
+                {"retention", {{"minimum_days", 90}, {"maximum_days", 730}}},
+                // Cached with the figures: a head at most transparency_cache old.
+                {"access_log_head", f.access_log_head ? json::parse(policy::SignedHeadJson(*f.access_log_head))
+                                                      : json(nullptr)}};
       transparency_ = {now, j};
     }
     c.Json(transparency_->second);

@@ -4,7 +4,8 @@
 # in the access log; roles limit who does what (patrol may not create users, an auditor
 # may not search, parking enforcement sees only non-public-safety reads); an ended
 # session says to log in again; the access log verifies, and names the entry edited
-# behind its back. Needs CUSTODIAN (the binary), oathtool and sqlite3 (psql for
+# behind its back; the database refuses to change the log, and a signed head kept outside
+# catches the log cut back behind it. Needs CUSTODIAN (the binary), oathtool and sqlite3 (psql for
 # PostgreSQL, with CUSTODIAN_TEST_PG_URL set). Never sleeps.
 source "$(dirname "${BASH_SOURCE[0]}")/../store/cli_lib.sh"
 why=(--purpose criminal_investigation --case 24-CR-0117)
@@ -15,6 +16,8 @@ now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
   printf '{"event_id":"g-2","camera_id":"cam1","captured_at":"%s","plate":"7ABC123","confidence":0.8,"region":"CA"}\n' "$now"
   printf '{"event_id":"g-3","camera_id":"lot7","captured_at":"%s","plate":"5PARK55","confidence":0.9,"region":"CA"}\n' "$now"
 } > "$tmp/reads.jsonl"
+# refused COMMAND...: status 1 when the command fails (sqlite3 and psql use their own codes).
+refused() { if "$@"; then return 0; else return 1; fi; }
 run_all() {  # run_all LABEL URL SIGNING-KEY SQL-COMMAND... -- [flags]
   local l=$1 db=$2 key=$3
   shift 3
@@ -86,14 +89,49 @@ run_all() {  # run_all LABEL URL SIGNING-KEY SQL-COMMAND... -- [flags]
   check "$l-verify-system" 0 "access log intact" -- "$CUSTODIAN" audit verify --system "${f[@]}"
   check "$l-verify-system-logged" 0 "system@system verify_access_log allowed" -- as coord audit log --action verify_access_log
   check "$l-checkpoint" 0 "signed checkpoint at entry" -- as coord audit checkpoint
-  "${sql[@]}" "UPDATE access_log SET detail = 'nothing to see' WHERE seq = 7" >/dev/null
+  # The database refuses to change the log (issue 23, finding 2).
+  check "$l-update-refused" 1 "append-only" -- refused "${sql[@]}" "UPDATE access_log SET detail = 'nothing to see' WHERE seq = 7"
+  check "$l-delete-refused" 1 "append-only" -- refused "${sql[@]}" "DELETE FROM access_log_checkpoints"
+  # The signed head, as /api/v1/transparency and the system journal publish it, kept by
+  # someone outside; then more entries, a second head, and the owner (who may drop the
+  # triggers) cuts the log back to before the second head and deletes its checkpoint.
+  check "$l-head" 0 '^\{"at":"[^"]+","hash":"[0-9a-f]{64}","public_key":"[0-9a-f]{64}","seq":[0-9]+,"signature":"[0-9a-f]{128}"\}$' -- \
+    as coord audit head
+  as coord audit head > "$tmp/$l.head1.json"
+  check "$l-verify-against" 0 "access log intact: .*1 saved heads match" -- as coord audit verify --against "$tmp/$l.head1.json"
+  as coord audit log --limit 5 >/dev/null
+  check "$l-checkpoint-2" 0 "signed checkpoint at entry" -- as coord audit checkpoint
+  as coord audit head > "$tmp/$l.head2.json"
+  cat "$tmp/$l.head1.json" "$tmp/$l.head2.json" > "$tmp/$l.heads.jsonl"
+  local cut
+  cut=$(sed -n 's/.*"seq":\([0-9]*\).*/\1/p' "$tmp/$l.head2.json")
+  "${sql[@]}" "$drop_triggers DELETE FROM access_log_checkpoints WHERE seq >= $cut; DELETE FROM access_log WHERE seq >= $cut" >/dev/null
+  check "$l-cut-verify-against" 1 "BROKEN at entry $cut: .*beyond the log's end" -- \
+    "$CUSTODIAN" audit verify --system "${f[@]}" --against "$tmp/$l.heads.jsonl"
+  # The database alone cannot tell (what is left is a valid log); each verify appends an
+  # entry, so the saved head now names an entry that differs from it.
+  check "$l-cut-verify-alone" 0 "access log intact" -- "$CUSTODIAN" audit verify --system "${f[@]}"
+  check "$l-cut-verify-against-later" 1 "BROKEN at entry $cut: .*differs from the head" -- \
+    "$CUSTODIAN" audit verify --system "${f[@]}" --against "$tmp/$l.heads.jsonl"
+  # The owner deletes every checkpoint: the entry that recorded the requested checkpoint
+  # still names it, and verify fails.
+  "${sql[@]}" "$drop_triggers DELETE FROM access_log_checkpoints" >/dev/null
+  check "$l-verify-no-checkpoints" 1 "BROKEN at entry [0-9]+: .*checkpoint" -- "$CUSTODIAN" audit verify --system "${f[@]}"
+  "${sql[@]}" "$drop_triggers UPDATE access_log SET detail = 'nothing to see' WHERE seq = 7" >/dev/null
   check "$l-verify-broken" 1 "BROKEN at entry 7" -- as coord audit verify
   check "$l-verify-broken-system" 1 "BROKEN at entry 7" -- "$CUSTODIAN" audit verify --system "${f[@]}"
+  check "$l-verify-broken-against" 1 "BROKEN at entry 7" -- \
+    "$CUSTODIAN" audit verify --system "${f[@]}" --against "$tmp/$l.head1.json"
 }
 mkdir -p "$tmp/images" && head -c 32 /dev/urandom > "$tmp/image.key" && chmod 600 "$tmp/image.key"
+# What the database's owner attacking the log runs first: the append-only triggers go.
+drop_triggers="DROP TRIGGER IF EXISTS access_log_no_update; DROP TRIGGER IF EXISTS access_log_no_delete;
+  DROP TRIGGER IF EXISTS access_log_checkpoints_no_update; DROP TRIGGER IF EXISTS access_log_checkpoints_no_delete;"
 run_all sqlite "sqlite://$tmp/custodian.db" "$tmp/agency.key" sqlite3 "$tmp/custodian.db" --
 if [ -n "${CUSTODIAN_TEST_PG_URL:-}" ]; then
   pg_create_db cli_governance_test
+  drop_triggers="DROP TRIGGER IF EXISTS access_log_append_only ON access_log;
+    DROP TRIGGER IF EXISTS access_log_checkpoints_append_only ON access_log_checkpoints;"
   run_all pg "postgresql:///cli_governance_test?host=$pg_sock" "$tmp/pg-agency.key" \
     psql -q -t -A -h "$pg_sock" -d cli_governance_test -v ON_ERROR_STOP=1 -c -- --images "$tmp/images"
   dropdb -h "$pg_sock" cli_governance_test

@@ -2,11 +2,17 @@
 // data classes, the access log and its tamper evidence, and the authorization matrix.
 // Every test uses real accounts made the way people make them, and an injected clock.
 #include <gtest/gtest.h>
+#include <sodium.h>
+#include <sys/stat.h>
+
+#include <fstream>
+#include <type_traits>
 
 #include <nlohmann/json.hpp>
 
 #include "custodian/policy/reports.h"
 #include "custodian/policy/sharing.h"
+#include "custodian/store/evidence.h"
 #include "policy/governance_fixture.h"
 
 namespace custodian::policy {
@@ -36,7 +42,58 @@ class GovernanceTest : public GovernanceFixture<Backend> {
   int64_t CountLog(const std::string& action, const std::string& outcome, const std::string& username = "") {
     return int64_t(this->LogWhere({.username = username, .action = action, .outcome = outcome, .limit = 1000}).size());
   }
+  static constexpr bool kPostgres = std::is_same_v<Backend, PostgresBackend>;
+  // `sql` run on the database directly, as anyone with a connection may (the triggers of
+  // the append-only migration still stand).
   Status Tamper(const std::string& sql) { return Backend::Exec(this->url_, sql); }
+  // `sql` run as the database's owner attacking the log: the owner may drop the triggers
+  // that refuse UPDATE and DELETE, so they go first.
+  Status TamperAsOwner(const std::string& sql) {
+    const std::string drop =
+        kPostgres ? "DROP TRIGGER IF EXISTS access_log_append_only ON access_log; "
+                    "DROP TRIGGER IF EXISTS access_log_checkpoints_append_only ON access_log_checkpoints; "
+                  : "DROP TRIGGER IF EXISTS access_log_no_update; DROP TRIGGER IF EXISTS access_log_no_delete; "
+                    "DROP TRIGGER IF EXISTS access_log_checkpoints_no_update; "
+                    "DROP TRIGGER IF EXISTS access_log_checkpoints_no_delete; ";
+    return Backend::Exec(this->url_, drop + sql);
+  }
+  // Every entry, oldest first.
+  std::vector<LogEntry> AllLog() {
+    std::vector<LogEntry> all;
+    for (int64_t after = 0;;) {
+      auto page = this->LogWhere({.after_seq = after, .limit = 1000});
+      if (page.empty()) break;
+      after = page.back().seq;
+      all.insert(all.end(), page.begin(), page.end());
+    }
+    return all;
+  }
+  // Appends system entries until the newest is entry `seq`.
+  void FillLogTo(int64_t seq) {
+    const Principal sys = Governance::System("test fill");
+    for (int64_t at = this->LastLog().seq; at < seq; ++at) {
+      ASSERT_TRUE(this->gov_->Record(sys, this->gov_->Event(sys, "test_fill", kAllowed)).ok());
+    }
+    ASSERT_EQ(this->LastLog().seq, seq);
+  }
+  // The owner's rewrite: entry `seq` gets a new detail and every hash from it on is
+  // recomputed (the hash is unkeyed), so the chain links again.
+  void RewriteAndRehashFrom(int64_t seq) {
+    std::vector<LogEntry> all = AllLog();
+    ASSERT_GE(int64_t(all.size()), seq);
+    std::string prev = all[size_t(seq - 1)].prev_hash;
+    for (size_t i = size_t(seq - 1); i < all.size(); ++i) {
+      LogEntry e = all[i];
+      if (e.seq == seq) e.detail = "nothing to see";
+      e.prev_hash = prev;
+      e.hash = EntryHash(e.seq, e.prev_hash, e);
+      prev = e.hash;
+      ASSERT_TRUE(TamperAsOwner(std::string("UPDATE access_log SET ") +
+                                (e.seq == seq ? "detail = 'nothing to see', " : "") + "prev_hash = '" + e.prev_hash +
+                                "', hash = '" + e.hash + "' WHERE seq = " + std::to_string(e.seq))
+                      .ok());
+    }
+  }
   Result<LogVerification> Verify() { return this->gov_->VerifyLog(Governance::System("verify")); }
   // Flags of `kind` for `user` over the last day, read by the coordinator.
   std::vector<MisuseFlag> Flags(FlagKind kind, const std::string& user, const MisuseOptions& options = {}) {
@@ -415,7 +472,7 @@ TYPED_TEST(GovernanceTest, AuditVerifyCatchesAnEditedEntry) {
   Person p = this->MakeUser("pat", Role::kPatrol);
   ASSERT_TRUE(this->gov_->SearchReads(p.who, this->kWhy, {.plate = "7ABC123"}).ok());
   const int64_t seq = this->Last("search_reads").seq;
-  ASSERT_TRUE(this->Tamper("UPDATE access_log SET case_number = '26-CR-9999' WHERE seq = " + std::to_string(seq)).ok());
+  ASSERT_TRUE(this->TamperAsOwner("UPDATE access_log SET case_number = '26-CR-9999' WHERE seq = " + std::to_string(seq)).ok());
   auto v = this->Verify();
   ASSERT_TRUE(v.ok());
   EXPECT_FALSE(v->ok);
@@ -428,7 +485,7 @@ TYPED_TEST(GovernanceTest, AuditVerifyCatchesADeletedEntry) {
   ASSERT_TRUE(this->gov_->SearchReads(p.who, this->kWhy, {.plate = "7ABC123"}).ok());
   ASSERT_TRUE(this->gov_->SearchReads(p.who, this->kWhy, {.plate = "7XYZ999"}).ok());
   const int64_t seq = this->Last("search_reads").seq - 1;
-  ASSERT_TRUE(this->Tamper("DELETE FROM access_log WHERE seq = " + std::to_string(seq)).ok());
+  ASSERT_TRUE(this->TamperAsOwner("DELETE FROM access_log WHERE seq = " + std::to_string(seq)).ok());
   auto v = this->Verify();
   ASSERT_TRUE(v.ok());
   EXPECT_FALSE(v->ok);
@@ -441,9 +498,9 @@ TYPED_TEST(GovernanceTest, AuditVerifyCatchesAnInsertedEntry) {
   ASSERT_TRUE(this->gov_->SearchReads(p.who, this->kWhy, {.plate = "7ABC123"}).ok());
   LogEntry last = this->LastLog();
   // A forged entry shifted in before the last one: every later seq moves up by one.
-  ASSERT_TRUE(this->Tamper("UPDATE access_log SET seq = seq + 1000000 WHERE seq >= " + std::to_string(last.seq)).ok());
-  ASSERT_TRUE(this->Tamper("UPDATE access_log SET seq = seq - 1000000 + 1 WHERE seq >= 1000000").ok());
-  ASSERT_TRUE(this->Tamper("INSERT INTO access_log (seq, at_ms, username, agency_code, source, action, outcome, terms, "
+  ASSERT_TRUE(this->TamperAsOwner("UPDATE access_log SET seq = seq + 1000000 WHERE seq >= " + std::to_string(last.seq)).ok());
+  ASSERT_TRUE(this->TamperAsOwner("UPDATE access_log SET seq = seq - 1000000 + 1 WHERE seq >= 1000000").ok());
+  ASSERT_TRUE(this->TamperAsOwner("INSERT INTO access_log (seq, at_ms, username, agency_code, source, action, outcome, terms, "
                            "purpose, case_number, records, detail, prev_hash, hash) VALUES (" +
                            std::to_string(last.seq) + ", " + std::to_string(ToUnixMillis(last.at)) +
                            ", 'pat', 'CITYPD', 'cli', 'search_reads', 'allowed', '{}', 'stolen_vehicle', "
@@ -462,9 +519,9 @@ TYPED_TEST(GovernanceTest, AuditVerifyCatchesReorderedEntries) {
   const int64_t b = this->Last("search_reads").seq;
   const int64_t a = b - 1;
   const std::string sa = std::to_string(a), sb = std::to_string(b);
-  ASSERT_TRUE(this->Tamper("UPDATE access_log SET seq = -1 WHERE seq = " + sa).ok());
-  ASSERT_TRUE(this->Tamper("UPDATE access_log SET seq = " + sa + " WHERE seq = " + sb).ok());
-  ASSERT_TRUE(this->Tamper("UPDATE access_log SET seq = " + sb + " WHERE seq = -1").ok());
+  ASSERT_TRUE(this->TamperAsOwner("UPDATE access_log SET seq = -1 WHERE seq = " + sa).ok());
+  ASSERT_TRUE(this->TamperAsOwner("UPDATE access_log SET seq = " + sa + " WHERE seq = " + sb).ok());
+  ASSERT_TRUE(this->TamperAsOwner("UPDATE access_log SET seq = " + sb + " WHERE seq = -1").ok());
   auto v = this->Verify();
   ASSERT_TRUE(v.ok());
   EXPECT_FALSE(v->ok);
@@ -493,7 +550,7 @@ TYPED_TEST(GovernanceTest, AuditVerifyCatchesARewrittenChainThroughTheSignedChec
     e.prev_hash = prev;
     e.hash = EntryHash(e.seq, e.prev_hash, e);
     prev = e.hash;
-    ASSERT_TRUE(this->Tamper(std::string("UPDATE access_log SET ") + (i == 2 ? "detail = 'nothing to see', " : "") +
+    ASSERT_TRUE(this->TamperAsOwner(std::string("UPDATE access_log SET ") + (i == 2 ? "detail = 'nothing to see', " : "") +
                              "prev_hash = '" + e.prev_hash + "', hash = '" + e.hash +
                              "' WHERE seq = " + std::to_string(e.seq))
                     .ok());
@@ -502,6 +559,265 @@ TYPED_TEST(GovernanceTest, AuditVerifyCatchesARewrittenChainThroughTheSignedChec
   ASSERT_TRUE(v.ok());
   EXPECT_FALSE(v->ok);
   EXPECT_NE(v->problem.find("checkpoint"), std::string::npos) << v->problem;
+}
+
+// Issue 23, finding 2: the owner of the database deletes the signed checkpoints, edits an
+// entry and recomputes every hash after it (the hash is unkeyed). The chain links, and no
+// checkpoint is left to disagree; the checkpoints required at every multiple of the
+// interval are what tell.
+TYPED_TEST(GovernanceTest, AuditVerifyFailsWhenEveryCheckpointIsDeletedAndTheChainRehashed) {
+  this->FillLogTo(205);
+  auto before = this->Verify();
+  ASSERT_TRUE(before.ok()) << before.status().ToString();
+  ASSERT_TRUE(before->ok) << before->problem;
+  EXPECT_EQ(before->checkpoints, 2);  // at 100 and 200
+  ASSERT_TRUE(this->TamperAsOwner("DELETE FROM access_log_checkpoints").ok());
+  this->RewriteAndRehashFrom(3);
+  auto v = this->Verify();
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  EXPECT_FALSE(v->ok) << "a rewritten, rehashed log without checkpoints passed as intact";
+  EXPECT_EQ(v->first_bad_seq, 100);
+  EXPECT_NE(v->problem.find("checkpoint"), std::string::npos) << v->problem;
+}
+
+TYPED_TEST(GovernanceTest, AuditVerifyFailsWhenACheckpointAtAMultipleOfTheIntervalIsMissing) {
+  this->FillLogTo(230);
+  ASSERT_TRUE(this->TamperAsOwner("DELETE FROM access_log_checkpoints WHERE seq = 200").ok());
+  auto v = this->Verify();
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  EXPECT_FALSE(v->ok) << "a log missing its checkpoint at entry 200 passed as intact";
+  EXPECT_EQ(v->first_bad_seq, 200);
+  EXPECT_NE(v->problem.find("checkpoint at entry 200 is missing"), std::string::npos) << v->problem;
+}
+
+// A checkpoint signed on request (audit checkpoint) is recorded in the log by the entry it
+// signs: deleting it is caught too, on a log shorter than the interval.
+TYPED_TEST(GovernanceTest, AuditVerifyFailsWhenARequestedCheckpointIsDeleted) {
+  auto cp = this->gov_->CheckpointLog(Governance::System("checkpoint"));
+  ASSERT_TRUE(cp.ok()) << cp.status().ToString();
+  ASSERT_LT(*cp, 100);
+  ASSERT_TRUE(this->TamperAsOwner("DELETE FROM access_log_checkpoints").ok());
+  auto v = this->Verify();
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  EXPECT_FALSE(v->ok);
+  EXPECT_EQ(v->first_bad_seq, *cp);
+  EXPECT_NE(v->problem.find("checkpoint"), std::string::npos) << v->problem;
+}
+
+// The database itself refuses to change or remove what the log holds (triggers, migration
+// 13); appending goes on.
+TYPED_TEST(GovernanceTest, TheDatabaseRefusesUpdateAndDeleteOnTheAccessLogAndItsCheckpoints) {
+  auto cp = this->gov_->CheckpointLog(Governance::System("checkpoint"));
+  ASSERT_TRUE(cp.ok()) << cp.status().ToString();
+  std::vector<std::string> refused = {
+      "UPDATE access_log SET detail = 'nothing to see' WHERE seq = 1",
+      "DELETE FROM access_log WHERE seq = " + std::to_string(*cp),
+      "DELETE FROM access_log",
+      "UPDATE access_log_checkpoints SET hash = 'forged'",
+      "DELETE FROM access_log_checkpoints",
+  };
+  if (this->kPostgres) {
+    refused.push_back("TRUNCATE access_log");
+    refused.push_back("TRUNCATE access_log_checkpoints");
+  }
+  for (const auto& sql : refused) {
+    Status st = this->Tamper(sql);
+    EXPECT_FALSE(st.ok()) << sql << " was not refused";
+    if (!st.ok()) {
+      EXPECT_NE(st.message().find("append-only"), std::string::npos) << sql << ": " << st.message();
+    }
+  }
+  const std::vector<LogEntry> all = this->AllLog();
+  ASSERT_FALSE(all.empty()) << "the log was emptied";
+  ASSERT_EQ(all.back().seq, *cp);
+  auto v = this->Verify();
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  EXPECT_TRUE(v->ok) << v->problem;
+  EXPECT_EQ(v->checkpoints, 1);
+  Person p = this->MakeUser("pat", Role::kPatrol);
+  EXPECT_TRUE(this->gov_->SearchReads(p.who, this->kWhy, {.plate = "7ABC123"}).ok());
+}
+
+// Every signed checkpoint reaches GovernanceOptions::on_checkpoint (what `custodian serve`
+// and the CLI send to the system journal) once committed: the one at each multiple of the
+// interval and each requested one, each a head whose signature is the agency key's over
+// the entry the log holds at that seq.
+TYPED_TEST(GovernanceTest, EverySignedCheckpointReachesTheHookAsAVerifiableHead) {
+  std::vector<SignedHead> published;
+  this->gov_.reset();
+  auto g = Governance::Open(*this->store_, {.clock = &this->clock_,
+                                            .signing_key_file = this->dir_ / "agency.key",
+                                            .on_checkpoint = [&](const SignedHead& h) { published.push_back(h); }});
+  ASSERT_TRUE(g.ok()) << g.status().ToString();
+  this->gov_ = std::move(*g);
+  this->FillLogTo(150);
+  auto cp = this->gov_->CheckpointLog(Governance::System("checkpoint"));
+  ASSERT_TRUE(cp.ok()) << cp.status().ToString();
+  this->FillLogTo(201);
+  ASSERT_EQ(published.size(), 3u);
+  EXPECT_EQ(published[0].seq, 100);
+  EXPECT_EQ(published[1].seq, *cp);
+  EXPECT_EQ(published[2].seq, 200);
+  const std::vector<LogEntry> all = this->AllLog();
+  for (const SignedHead& h : published) {
+    EXPECT_EQ(h.hash, all[size_t(h.seq - 1)].hash) << h.seq;
+    EXPECT_EQ(h.public_key_hex, this->gov_->public_key_hex());
+    unsigned char sig[crypto_sign_BYTES], pk[crypto_sign_PUBLICKEYBYTES];
+    ASSERT_EQ(sodium_hex2bin(sig, sizeof sig, h.signature_hex.c_str(), h.signature_hex.size(), nullptr, nullptr, nullptr), 0);
+    ASSERT_EQ(sodium_hex2bin(pk, sizeof pk, h.public_key_hex.c_str(), h.public_key_hex.size(), nullptr, nullptr, nullptr), 0);
+    const std::string msg = CheckpointMessage(h.seq, h.hash);
+    EXPECT_EQ(crypto_sign_verify_detached(sig, reinterpret_cast<const unsigned char*>(msg.data()), msg.size(), pk), 0);
+  }
+  // The newest is what the transparency page publishes.
+  auto latest = this->gov_->LatestHead();
+  ASSERT_TRUE(latest.ok() && latest->has_value());
+  EXPECT_EQ((*latest)->seq, 200);
+  EXPECT_EQ((*latest)->signature_hex, published[2].signature_hex);
+  // A transaction that fails publishes nothing.
+  ASSERT_TRUE(this->Tamper("ALTER TABLE access_log RENAME TO access_log_gone").ok());
+  EXPECT_FALSE(this->gov_->CheckpointLog(Governance::System("checkpoint")).ok());
+  ASSERT_TRUE(this->Tamper("ALTER TABLE access_log_gone RENAME TO access_log").ok());
+  EXPECT_EQ(published.size(), 3u);
+}
+
+// The owner cuts the log back to before its newest signed head, checkpoint and all: what
+// is left is a valid log, so the database alone cannot tell. A head kept outside can.
+TYPED_TEST(GovernanceTest, ACutOffTailIsCaughtByAHeadSavedEarlier) {
+  Person p = this->MakeUser("pat", Role::kPatrol);
+  auto first = this->gov_->CheckpointLog(Governance::System("checkpoint"));
+  ASSERT_TRUE(first.ok());
+  ASSERT_TRUE(this->gov_->SearchReads(p.who, this->kWhy, {.plate = "7ABC123"}).ok());
+  auto cut = this->gov_->CheckpointLog(Governance::System("checkpoint"));
+  ASSERT_TRUE(cut.ok());
+  auto saved = this->gov_->LatestHead();
+  ASSERT_TRUE(saved.ok() && saved->has_value());
+  ASSERT_EQ((*saved)->seq, *cut);
+  const std::string s = std::to_string(*cut);
+  ASSERT_TRUE(this->TamperAsOwner("DELETE FROM access_log_checkpoints WHERE seq >= " + s +
+                                  "; DELETE FROM access_log WHERE seq >= " + s)
+                  .ok());
+  auto alone = this->gov_->VerifyLog(Governance::System("verify"));
+  ASSERT_TRUE(alone.ok());
+  EXPECT_TRUE(alone->ok) << alone->problem;
+  // (That verify appended an entry at the cut's seq, as the log goes on after a cut.)
+  ASSERT_TRUE(this->TamperAsOwner("DELETE FROM access_log WHERE seq >= " + s).ok());
+  auto v = this->gov_->VerifyLog(Governance::System("verify"), {**saved});
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  EXPECT_FALSE(v->ok);
+  EXPECT_EQ(v->first_bad_seq, *cut);
+  EXPECT_NE(v->problem.find("beyond the log's end"), std::string::npos) << v->problem;
+  // Once the log has gone on past the cut, the head names an entry that differs from it.
+  this->FillLogTo(*cut + 2);
+  auto later = this->gov_->VerifyLog(Governance::System("verify"), {**saved});
+  ASSERT_TRUE(later.ok());
+  EXPECT_FALSE(later->ok);
+  EXPECT_EQ(later->first_bad_seq, *cut);
+  EXPECT_NE(later->problem.find("differs from the head saved for it"), std::string::npos) << later->problem;
+}
+
+// A log shorter than the interval, rewritten and rehashed with every checkpoint deleted
+// and the entries that recorded them changed too: only a saved head tells.
+TYPED_TEST(GovernanceTest, ARewrittenLogIsCaughtByAHeadSavedEarlierAndAForgedHeadFails) {
+  Person p = this->MakeUser("pat", Role::kPatrol);
+  ASSERT_TRUE(this->gov_->CheckpointLog(Governance::System("checkpoint")).ok());
+  auto saved = this->gov_->LatestHead();
+  ASSERT_TRUE(saved.ok() && saved->has_value());
+  const int64_t at = (*saved)->seq;
+  auto ok = this->gov_->VerifyLog(Governance::System("verify"), {**saved});
+  ASSERT_TRUE(ok.ok());
+  EXPECT_TRUE(ok->ok) << ok->problem;
+  EXPECT_EQ(ok->heads, 1);
+  ASSERT_TRUE(this->TamperAsOwner("DELETE FROM access_log_checkpoints; UPDATE access_log SET action = 'logout' "
+                                  "WHERE action = 'checkpoint_access_log'")
+                  .ok());
+  this->RewriteAndRehashFrom(3);
+  auto alone = this->gov_->VerifyLog(Governance::System("verify"));
+  ASSERT_TRUE(alone.ok());
+  EXPECT_TRUE(alone->ok) << "the database alone cannot tell here: " << alone->problem;
+  auto v = this->gov_->VerifyLog(Governance::System("verify"), {**saved});
+  ASSERT_TRUE(v.ok());
+  EXPECT_FALSE(v->ok);
+  EXPECT_EQ(v->first_bad_seq, at);
+  EXPECT_NE(v->problem.find("differs from the head saved for it"), std::string::npos) << v->problem;
+  // A head the agency key did not sign proves nothing, and says so.
+  SignedHead forged = **saved;
+  unsigned char pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
+  crypto_sign_keypair(pk, sk);
+  LogSigner other(std::vector<unsigned char>(sk, sk + sizeof sk));
+  forged.signature_hex = other.SignHex(CheckpointMessage(forged.seq, forged.hash));
+  forged.public_key_hex = other.public_key_hex();
+  auto f = this->gov_->VerifyLog(Governance::System("verify"), {forged});
+  ASSERT_TRUE(f.ok());
+  EXPECT_FALSE(f->ok);
+  EXPECT_EQ(f->first_bad_seq, at);
+  EXPECT_NE(f->problem.find("not signed by the agency key"), std::string::npos) << f->problem;
+}
+
+// ---- The MFA seal key (issue 23, finding 2): not the log-signing key ----
+
+namespace {
+// A secret as the releases before the separate seal key sealed it: with a key derived from
+// the agency's signing key.
+std::string LegacySeal(const LogSigner& signer, const std::string& plain) {
+  std::vector<unsigned char> key(crypto_secretbox_KEYBYTES);
+  const std::string context = "custodian-totp-seal-v1:" + signer.SignHex("custodian-totp-seal-v1");
+  crypto_generichash(key.data(), key.size(), reinterpret_cast<const unsigned char*>(context.data()), context.size(),
+                     nullptr, 0);
+  std::vector<unsigned char> out(crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + plain.size());
+  randombytes_buf(out.data(), crypto_secretbox_NONCEBYTES);
+  crypto_secretbox_easy(out.data() + crypto_secretbox_NONCEBYTES, reinterpret_cast<const unsigned char*>(plain.data()),
+                        plain.size(), out.data(), key.data());
+  std::string hex(out.size() * 2, '0');
+  sodium_bin2hex(hex.data(), hex.size() + 1, out.data(), out.size());
+  return hex;
+}
+}  // namespace
+
+TYPED_TEST(GovernanceTest, TheMfaSealKeyIsAFileOfItsOwnNotDerivedFromTheSigningKey) {
+  const std::filesystem::path seal = this->dir_ / "mfa-seal.key";
+  struct stat st {};
+  EXPECT_EQ(::stat(seal.c_str(), &st), 0) << seal << " was not created beside the signing key";
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  Person p = this->MakeUser("pat", Role::kPatrol);
+  ASSERT_TRUE(this->LogOn(p).ok());
+  // Someone who holds the signing key (and the database) but not the seal key: the secret
+  // stays shut, and the logon is refused.
+  this->gov_.reset();
+  std::error_code ec;
+  std::filesystem::remove(seal, ec);
+  {
+    unsigned char other[32];
+    randombytes_buf(other, sizeof other);
+    std::ofstream out(seal, std::ios::binary);
+    out.write(reinterpret_cast<const char*>(other), sizeof other);
+  }
+  std::filesystem::permissions(seal, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write, std::filesystem::perm_options::replace, ec);
+  auto g = Governance::Open(*this->store_, {.clock = &this->clock_, .signing_key_file = this->dir_ / "agency.key"});
+  ASSERT_TRUE(g.ok()) << g.status().ToString();
+  this->gov_ = std::move(*g);
+  auto r = this->LogOn(p);
+  EXPECT_FALSE(r.ok()) << "the MFA secret opened without its seal key (derivable from the signing key)";
+}
+
+TYPED_TEST(GovernanceTest, MfaSecretsSealedByEarlierReleasesStillOpenAndAreResealed) {
+  Person p = this->MakeUser("pat", Role::kPatrol);
+  auto sk = store::LoadSigningKey(this->dir_ / "agency.key", /*create=*/false);
+  ASSERT_TRUE(sk.ok()) << sk.status().ToString();
+  const std::string legacy = LegacySeal(LogSigner(*sk), Base32Encode(p.totp_secret));
+  ASSERT_TRUE(this->Tamper("UPDATE users SET totp_secret = '" + legacy + "' WHERE username = 'pat'").ok());
+  auto r = this->LogOn(p);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  std::string now_sealed;
+  ASSERT_TRUE(this->store_
+                  ->Transact([&](store::Txn& txn) -> Status {
+                    auto rows = txn.Query("SELECT totp_secret FROM users WHERE username = 'pat'", {});
+                    if (!rows.ok()) return rows.status();
+                    now_sealed = store::AsString((*rows)[0][0]);
+                    return Status::Ok();
+                  })
+                  .ok());
+  EXPECT_NE(now_sealed, legacy) << "a legacy-sealed secret was not resealed with the seal key at logon";
+  EXPECT_TRUE(this->LogOn(p).ok());
 }
 
 // ---- Misuse flags for the weekly review (5.C) ----
@@ -672,6 +988,54 @@ TYPED_TEST(GovernanceTest, EachRoleMeetsTheMatrixThroughTheRealCalls) {
     auto log = this->gov_->ReadLog(p.who, {});
     EXPECT_EQ(log.ok(), this->gov_->matrix().Allows(role, ops::kViewAccessLog)) << RoleName(role);
   }
+}
+
+// The files `custodian audit verify --against` reads: one head, an array, JSON lines (a
+// syslog prefix allowed), a saved /api/v1/transparency answer; and clear refusals.
+TEST(GovernanceSignedHeads, EveryKeptFormatParsesAndMalformedOnesAreRefused) {
+  const std::string h1 = SignedHeadJson({7, std::string(64, 'a'), FromUnixMillis(1'780'272'000'123),
+                                         std::string(128, 'b'), std::string(64, 'c')});
+  const std::string h2 = SignedHeadJson({100, std::string(64, 'd'), FromUnixMillis(1'780'272'060'000),
+                                         std::string(128, 'e'), std::string(64, 'c')});
+  auto one = ParseSignedHeads(h1);
+  ASSERT_TRUE(one.ok()) << one.status().ToString();
+  ASSERT_EQ(one->size(), 1u);
+  EXPECT_EQ((*one)[0].seq, 7);
+  EXPECT_EQ((*one)[0].hash, std::string(64, 'a'));
+  EXPECT_EQ((*one)[0].signature_hex, std::string(128, 'b'));
+  EXPECT_EQ((*one)[0].public_key_hex, std::string(64, 'c'));
+  EXPECT_EQ(ToUnixMillis((*one)[0].at), 1'780'272'000'000);  // milliseconds are not kept
+  auto seqs = [](const Result<std::vector<SignedHead>>& r) {
+    std::vector<int64_t> out;
+    if (r.ok()) {
+      for (const auto& h : *r) out.push_back(h.seq);
+    }
+    return out;
+  };
+  EXPECT_EQ(seqs(ParseSignedHeads("[" + h1 + ", " + h2 + "]")), (std::vector<int64_t>{7, 100}));
+  EXPECT_EQ(seqs(ParseSignedHeads(h1 + "\n\n" + h2 + "\n")), (std::vector<int64_t>{7, 100}));
+  EXPECT_EQ(seqs(ParseSignedHeads("Jun  1 00:00:00 host custodian[42]: " + h1 + "\n" + h2)),
+            (std::vector<int64_t>{7, 100}));
+  const std::string answer = R"({"cameras":{"total":3},"access_log_head":)" + h2 + "}";
+  EXPECT_EQ(seqs(ParseSignedHeads(answer)), (std::vector<int64_t>{100}));
+  EXPECT_EQ(seqs(ParseSignedHeads(answer + "\n" + h1)), (std::vector<int64_t>{100, 7}));
+  EXPECT_EQ(seqs(ParseSignedHeads("[" + answer + "]")), (std::vector<int64_t>{100}));
+  // Refusals.
+  for (const std::string& bad : {std::string(""), std::string("[]"), std::string("not json"),
+                                 std::string(R"({"access_log_head":null})"), std::string(R"({"seq":7})"),
+                                 std::string(R"({"seq":0,"hash":")") + std::string(64, 'a') + R"(","signature":")" +
+                                     std::string(128, 'b') + "\"}",
+                                 std::string(R"({"seq":7,"hash":"XYZ","signature":")") + std::string(128, 'b') + "\"}",
+                                 h1 + "\ngarbage"}) {
+    auto r = ParseSignedHeads(bad);
+    EXPECT_FALSE(r.ok()) << "accepted: " << bad;
+    if (!r.ok()) {
+      EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+    }
+  }
+  auto line = ParseSignedHeads(h1 + "\ngarbage");
+  ASSERT_FALSE(line.ok());
+  EXPECT_NE(line.status().message().find("line 2"), std::string::npos) << line.status().message();
 }
 
 }  // namespace

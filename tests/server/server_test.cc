@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <openssl/ssl.h>
+#include <sodium.h>
 
 #include <filesystem>
 #include <fstream>
@@ -415,6 +416,38 @@ TEST_F(ServerTest, TheBreachNoticeRouteAnswersTheStatutoryNoticeAsTextOrAnHtmlDo
   auto bad = Client()->Get((q + "&format=pdf").c_str(), coord.Headers());
   ASSERT_TRUE(bad);
   EXPECT_EQ(bad->status, 400);
+}
+
+// Issue 23, finding 2: the public transparency answer carries the access log's signed
+// head (no plate data), so anyone can keep copies and later prove a rewrite.
+TEST_F(ServerTest, TheTransparencyAnswerCarriesTheAccessLogsSignedHead) {
+  auto cp = gov_->CheckpointLog(policy::Governance::System("checkpoint"));
+  ASSERT_TRUE(cp.ok()) << cp.status().ToString();
+  const policy::LogEntry signed_entry = LastLog();
+  ASSERT_EQ(signed_entry.seq, *cp);
+  auto r = Client()->Get("/api/v1/transparency");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  json t = json::parse(r->body, nullptr, false);
+  ASSERT_TRUE(t.contains("access_log_head")) << r->body;
+  const json& head = t["access_log_head"];
+  ASSERT_TRUE(head.is_object()) << r->body;
+  std::set<std::string> keys;
+  for (auto& [k, v] : head.items()) keys.insert(k);
+  EXPECT_EQ(keys, (std::set<std::string>{"seq", "hash", "at", "signature", "public_key"}));
+  EXPECT_EQ(head.value("seq", int64_t{0}), *cp);
+  EXPECT_EQ(head.value("hash", ""), signed_entry.hash);
+  EXPECT_EQ(head.value("public_key", ""), gov_->public_key_hex());
+  EXPECT_FALSE(head.value("at", "").empty());
+  // The signature is the agency key's, over the message AppendLogEntry signs.
+  const std::string msg =
+      "custodian-access-log-checkpoint-v1\n" + std::to_string(*cp) + "\n" + head.value("hash", "");
+  const std::string sig_hex = head.value("signature", ""), pk_hex = head.value("public_key", "");
+  unsigned char sig[crypto_sign_BYTES], pk[crypto_sign_PUBLICKEYBYTES];
+  ASSERT_EQ(sodium_hex2bin(sig, sizeof sig, sig_hex.c_str(), sig_hex.size(), nullptr, nullptr, nullptr), 0);
+  ASSERT_EQ(sodium_hex2bin(pk, sizeof pk, pk_hex.c_str(), pk_hex.size(), nullptr, nullptr, nullptr), 0);
+  EXPECT_EQ(crypto_sign_verify_detached(sig, reinterpret_cast<const unsigned char*>(msg.data()), msg.size(), pk), 0);
+  EXPECT_EQ(r->body.find("7ABC123"), std::string::npos) << "plate data on the public page";
 }
 
 TEST_F(ServerTest, LogonsAreRateLimitedPerAddress) {

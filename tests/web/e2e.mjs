@@ -604,6 +604,11 @@ async function main() {
   const pubText = await pub.textContent('#main');
   check(/Cameras/.test(pubText) && !/8ABC123|7VTR735|5PRK001/.test(pubText), 'transparency page is public and shows no plates');
   check(!(await pub.isVisible('#nav a[href="#/search"]')), 'public: no plate-data navigation');
+  await pub.waitForSelector('#tr-log-head');
+  const headText = await pub.textContent('#tr-log-head');
+  check(/Signed head of the access log/.test(headText) && /custodian audit verify --against/.test(headText) &&
+        (/No entry of the access log has been signed yet/.test(headText) || /[0-9a-f]{128}/.test(headText)),
+        'transparency page: the access log\'s signed head, and how to check copies of it');
   await shot(pub, '14-transparency');
 
   // 14. Phone width.

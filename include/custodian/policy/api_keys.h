@@ -62,6 +62,10 @@ struct TransparencyFigures {
   int64_t sharing_grants_in_force = 0;
   std::vector<std::string> agencies_shared_with;
   int64_t purges = 0;                    // purge runs recorded
+  // The access log's signed head: its newest signed checkpoint (sequence number, hash,
+  // time, signature, key; no plate data), published so anyone can keep copies and prove a
+  // later rewrite with `custodian audit verify --against`. nullopt while there is none.
+  std::optional<SignedHead> access_log_head;
 };
 Result<TransparencyFigures> ComputeTransparency(Governance& gov);
 

@@ -21,6 +21,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -45,6 +46,17 @@ struct GovernanceOptions {
   std::filesystem::path signing_key_file;
   // Create the signing key when absent. Default: true.
   bool create_key = true;
+  // The key that seals MFA (TOTP) secrets at rest: 32 random bytes, not derived from the
+  // signing key. Created (mode 0600) when absent, whatever create_key says; a file readable
+  // by others is refused. Secrets sealed by earlier releases (with a key derived from the
+  // signing key) still open and are resealed at the next logon. Default (empty):
+  // mfa-seal.key in the signing key's folder.
+  std::filesystem::path mfa_seal_key_file;
+  // Called with every signed checkpoint (the log's signed head), after the transaction
+  // that wrote it committed, on the thread that wrote it; must not call back into the
+  // Governance. Publish it where the database's owner cannot rewrite it:
+  // policy::PublishHeadToSyslog, as `custodian serve` and the CLI install. Default: none.
+  std::function<void(const SignedHead&)> on_checkpoint;
   // Replacement data files; empty: the ones built into the binary (policy/ in the source).
   std::filesystem::path roles_file;
   std::filesystem::path purposes_file;
@@ -190,6 +202,7 @@ struct GateReport {
 class Governance {
  public:
   static Result<std::unique_ptr<Governance>> Open(store::ReadStore& store, GovernanceOptions options);
+  ~Governance();
 
   // The principal for maintenance jobs (migrate, purge, verify): logged as "system".
   static Principal System(std::string_view job);
@@ -249,8 +262,12 @@ class Governance {
 
   // ---- The access log (view_access_log); every read of it is itself logged ----
   Result<std::vector<LogEntry>> ReadLog(const Principal& by, const LogFilter& filter);
-  Result<LogVerification> VerifyLog(const Principal& by);
+  // Verifies the chain, its checkpoints (one required at every multiple of
+  // options().log.checkpoint_every) and, when given, heads saved earlier.
+  Result<LogVerification> VerifyLog(const Principal& by, const std::vector<SignedHead>& against = {});
   Result<int64_t> CheckpointLog(const Principal& by);
+  // The newest signed checkpoint (public: no plate data; not logged). nullopt while none.
+  Result<std::optional<SignedHead>> LatestHead();
   std::string public_key_hex() const { return signer_.public_key_hex(); }
 
   // ---- For the other governance services (sharing, audits, requests, reports) ----
@@ -283,7 +300,14 @@ class Governance {
 
  private:
   Governance(store::ReadStore& store, GovernanceOptions options, PermissionMatrix matrix, PurposeList purposes,
-             BannedPasswords banned, LogSigner signer);
+             BannedPasswords banned, LogSigner signer, std::vector<unsigned char> seal_key);
+
+  // The checkpoints a transaction wrote, published (options_.on_checkpoint) once it commits.
+  using Heads = std::vector<SignedHead>;
+  // Appends `event` in `txn`; a checkpoint it writes joins `heads`.
+  Status Append(store::Txn& txn, const LogEvent& event, Heads& heads);
+  // Runs fn in a store transaction, then publishes the checkpoints it wrote.
+  Status LoggedTransact(const std::function<Status(store::Txn&, Heads&)>& fn);
 
   struct Impl;
   Status CheckWorkflowCase(const AccessPurpose& why);
@@ -306,6 +330,7 @@ class Governance {
   PurposeList purposes_;
   BannedPasswords banned_;
   LogSigner signer_;
+  std::vector<unsigned char> seal_key_;  // seals MFA secrets (see GovernanceOptions::mfa_seal_key_file)
 };
 
 }  // namespace custodian::policy
