@@ -843,15 +843,35 @@ async function renderGrants(main) {
   async function load() {
     const r = await api('GET', '/api/v1/grants' + (all.checked ? '?all=1' : ''));
     listBox.replaceChildren(table(['Id', 'Agency', 'Classes', 'Cameras', 'Expires', 'Created by', 'Status', ''], r.grants.map((g) => {
-      let btn = '';
+      const actions = h('div', {});
+      if (!g.revoked_by && !g.attested_on) {
+        // A grant takes force only once the partner's signed attestation is recorded.
+        const att = h('form', { class: 'attest-form' },
+          field('Signed by (for the partner)', h('input', { type: 'text', class: 'att-signatory' })),
+          field('Date signed', h('input', { type: 'date', class: 'att-date', value: dateInput(0) })),
+          h('button', { type: 'submit' }, `Record attestation for grant ${g.id}`));
+        att.addEventListener('submit', async (ev) => {
+          ev.preventDefault();
+          try {
+            await api('POST', `/api/v1/grants/${g.id}/attest`, { signatory: att.querySelector('.att-signatory').value.trim(),
+              signed_on: toIso(att.querySelector('.att-date').value + 'T00:00') });
+            say(`Grant ${g.id} attested; in force.`); await load();
+          } catch (e) { fail(e); }
+        });
+        actions.append(att);
+      }
       if (!g.revoked_by) {
-        btn = h('button', { type: 'button', class: 'danger' }, `Revoke grant ${g.id}`);
+        const btn = h('button', { type: 'button', class: 'danger' }, `Revoke grant ${g.id}`);
         btn.addEventListener('click', async () => {
           try { await api('POST', `/api/v1/grants/${g.id}/revoke`); say(`Grant ${g.id} revoked.`); await load(); } catch (e) { fail(e); }
         });
+        actions.append(btn);
       }
+      const status = g.revoked_by ? `revoked by ${g.revoked_by}`
+        : g.in_force ? `in force (attested by ${g.attested_signatory})`
+          : !g.attested_on ? 'awaiting the partner\'s attestation' : 'not in force (expired, or the agency may not receive sharing)';
       return [String(g.id), g.agency_code, g.data_classes.join(', '), g.cameras.length ? g.cameras.join(', ') : 'all',
-        new Date(g.expires_at).toLocaleString(), g.created_by, g.revoked_by ? `revoked by ${g.revoked_by}` : 'in force', btn];
+        new Date(g.expires_at).toLocaleString(), g.created_by, status, actions];
     }), 'grants-table'));
   }
   all.addEventListener('change', () => load().catch(fail));
@@ -863,7 +883,7 @@ async function renderGrants(main) {
     try {
       const r = await api('POST', '/api/v1/grants', { agency_code: form.querySelector('#gr-agency').value.trim(), data_classes: classes,
         cameras: form.querySelector('#gr-cameras').value.split(/[\s,]+/).filter(Boolean), expires });
-      say(`Grant ${r.id} made.`); await load();
+      say(`Grant ${r.id} made; it takes force once the partner's attestation is recorded below.`); await load();
     } catch (e) { fail(e); }
   });
   await load();

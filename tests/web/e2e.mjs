@@ -401,7 +401,8 @@ async function main() {
   check(alert && alert.state === 'confirmed' && alert.image_checked, 'the server records the alert as confirmed, image checked');
 
   // 9. A hold on a read chosen in the search results; a second by plate, released.
-  s = await search(coord, base, { purpose: 'legal_hold', caseNo: '24-CR-0117', plate: '8ABC123', match: 'exact' });
+  // (Searched under the investigation's own purpose: legal_hold is reserved for holds that exist.)
+  s = await search(coord, base, { purpose: 'criminal_investigation', caseNo: '24-CR-0117', plate: '8ABC123', match: 'exact' });
   check(s.rows.length === 2, 'search for the hold');
   await coord.locator('#results-table input.pick').first().check();
   await coord.click('#hold-selected');
@@ -484,9 +485,26 @@ async function main() {
   await coord.check('#gr-ps');
   check((await coord.inputValue('#gr-expires')).length === 16, 'grant expiry defaults to 90 days');
   await coord.click('#grant-create button[type=submit]');
-  // No API route registers a partner agency yet, so a grant to one is refused with a clear message.
-  await coord.waitForFunction(() => /Grant \d+ made|no agency/.test(document.getElementById('status').textContent + document.getElementById('error').textContent));
-  log(`ok: grants page submits; server says: ${(await coord.textContent('#status')) || (await coord.textContent('#error'))}`);
+  await coord.waitForFunction(() => /no agency/.test(document.getElementById('error').textContent));
+  log('ok: a grant to an unknown agency is refused with a clear message');
+  // Sharing only with California public, non-federal agencies; in force after the attestation.
+  r = await pageApi(coord, 'POST', '/api/v1/agencies', { code: 'FBI-TF', name: 'Federal task force', state: 'CA', kind: 'federal' });
+  check(r.status === 201, 'a federal agency can be recorded');
+  await coord.fill('#gr-agency', 'FBI-TF');
+  await coord.click('#grant-create button[type=submit]');
+  await coord.waitForFunction(() => /California public agencies that are not federal/.test(document.getElementById('error').textContent));
+  log('ok: a grant to a federal agency is refused');
+  r = await pageApi(coord, 'POST', '/api/v1/agencies', { code: 'CA0190000', name: 'County Sheriff', state: 'CA', kind: 'county' });
+  check(r.status === 201, 'the county agency is recorded with its state and kind');
+  await coord.fill('#gr-agency', 'CA0190000');
+  await coord.click('#grant-create button[type=submit]');
+  await coord.waitForFunction(() => /takes force once the partner/.test(document.getElementById('status').textContent));
+  await coord.waitForFunction(() => /awaiting the partner/.test(document.getElementById('grants-table').textContent));
+  log('ok: the grant is made and awaits the attestation');
+  await coord.fill('#grants-table form.attest-form input.att-signatory', 'Sheriff Dana Ortiz');
+  await coord.click('#grants-table form.attest-form button[type=submit]');
+  await coord.waitForFunction(() => /in force \(attested by Sheriff Dana Ortiz\)/.test(document.getElementById('grants-table').textContent));
+  log('ok: with the attestation recorded the grant is in force');
   await shot(coord, '13-grants');
 
   // 12b. Evidence export from the holds page.
