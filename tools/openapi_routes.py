@@ -55,6 +55,7 @@ SUMMARIES = {
     ('POST', '/api/v1/audit/reviews'): 'Record the weekly access-log review',
     ('GET', '/api/v1/grants'): 'Sharing grants',
     ('POST', '/api/v1/grants'): 'Grant sharing to another California public agency',
+    ('POST', '/api/v1/acknowledgments/{username}/approve'): "Approve a user's signed acknowledgment (supervisor or coordinator)",
     ('POST', '/api/v1/grants/{id}/attest'): "Record the partner's signed attestation (the grant takes force)",
     ('POST', '/api/v1/grants/{id}/revoke'): 'Revoke a sharing grant',
     ('POST', '/api/v1/requests'): 'Submit a records request (the electronic data and records request form)',

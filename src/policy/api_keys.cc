@@ -28,11 +28,12 @@ bool WellFormedKey(const std::string& s) {
 }  // namespace
 
 Result<ApiKey> CreateApiKey(Governance& gov, const Principal& by, const std::string& camera_id,
-                            const std::string& name) {
+                            const std::string& name, std::optional<TimePoint> expires) {
   LogEvent e = gov.Event(by, "create_api_key", kDenied);
   e.terms = json{{"camera_id", camera_id.substr(0, 128)}}.dump();
   CUSTODIAN_RETURN_IF_ERROR(gov.Authorize(by, ops::kManageCameras, std::nullopt, e));
   if (name.empty() || name.size() > 128) return Status::InvalidArgument("a key name has 1..128 characters");
+  if (expires && *expires <= gov.clock().Now()) return Status::InvalidArgument("a key's expiry must be in the future");
   unsigned char raw[32];
   randombytes_buf(raw, sizeof raw);
   ApiKey k;
@@ -43,6 +44,7 @@ Result<ApiKey> CreateApiKey(Governance& gov, const Principal& by, const std::str
   k.scope = "ingest";
   k.created_by = by.username;
   k.created_at = gov.clock().Now();
+  k.expires_at = expires;
   e.outcome = std::string(kAllowed);
   e.records = 1;
   e.detail = "API key '" + name + "' issued for camera " + camera_id;
@@ -50,9 +52,10 @@ Result<ApiKey> CreateApiKey(Governance& gov, const Principal& by, const std::str
     CUSTODIAN_ASSIGN_OR_RETURN(auto cam, txn.Query("SELECT 1 FROM cameras WHERE id = ?", {camera_id}));
     if (cam.empty()) return Status::NotFound("no camera '", camera_id.substr(0, 64), "'");
     CUSTODIAN_ASSIGN_OR_RETURN(
-        auto rows, txn.Query("INSERT INTO api_keys (key_sha, name, camera_id, scope, created_by, created_ms) VALUES "
-                             "(?, ?, ?, 'ingest', ?, ?) RETURNING id",
-                             {Sha256Hex(k.secret), name, camera_id, by.username, ToUnixMillis(k.created_at)}));
+        auto rows, txn.Query("INSERT INTO api_keys (key_sha, name, camera_id, scope, created_by, created_ms, expires_ms) "
+                             "VALUES (?, ?, ?, 'ingest', ?, ?, ?) RETURNING id",
+                             {Sha256Hex(k.secret), name, camera_id, by.username, ToUnixMillis(k.created_at),
+                              expires ? store::SqlValue(ToUnixMillis(*expires)) : store::SqlValue()}));
     k.id = AsInt(rows[0][0]);
     return Status::Ok();
   }));
@@ -81,7 +84,7 @@ Result<std::vector<ApiKey>> ListApiKeys(Governance& gov, const Principal& by) {
   std::vector<ApiKey> out;
   CUSTODIAN_RETURN_IF_ERROR(gov.store().Transact([&](Txn& txn) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(auto rows, txn.Query("SELECT id, name, camera_id, scope, created_by, created_ms, "
-                                                    "revoked_by, revoked_ms FROM api_keys ORDER BY id",
+                                                    "revoked_by, revoked_ms, expires_ms FROM api_keys ORDER BY id",
                                                     {}));
     for (const auto& r : rows) {
       ApiKey k;
@@ -93,6 +96,7 @@ Result<std::vector<ApiKey>> ListApiKeys(Governance& gov, const Principal& by) {
       k.created_at = FromUnixMillis(AsInt(r[5]));
       k.revoked_by = AsString(r[6]);
       if (!IsNull(r[7])) k.revoked_at = FromUnixMillis(AsInt(r[7]));
+      if (!IsNull(r[8])) k.expires_at = FromUnixMillis(AsInt(r[8]));
       out.push_back(std::move(k));
     }
     return Status::Ok();
@@ -100,20 +104,48 @@ Result<std::vector<ApiKey>> ListApiKeys(Governance& gov, const Principal& by) {
   return out;
 }
 
-Result<Device> AuthenticateDevice(Governance& gov, const std::string& secret) {
-  if (!WellFormedKey(secret)) return Status::Unauthenticated("malformed API key");
+Result<Device> AuthenticateDevice(Governance& gov, const std::string& secret, const std::string& source) {
+  // A refused key is logged (who tried, from where, which key if it is one of ours), so a
+  // stolen, revoked or expired key still in use shows in the weekly review.
+  LogEvent e = gov.Event(Governance::System("device-auth"), "device_auth", kDenied);
+  e.username = "unknown-device";
+  e.source = source.empty() ? "unknown" : source.substr(0, 64);
+  auto refuse = [&](json terms, std::string why) -> Status {
+    e.terms = terms.dump();
+    e.detail = why;
+    if (Status st = gov.Record(Governance::System("device-auth"), e); !st.ok()) {
+      return Status::Unavailable("the access log cannot be written (", st.message(), "); refused");
+    }
+    return Status::Unauthenticated(why);
+  };
+  if (!WellFormedKey(secret)) return refuse(json::object(), "malformed API key");
+  const std::string sha = Sha256Hex(secret);
   Device d;
+  std::optional<json> refused;
+  std::string why;
   CUSTODIAN_RETURN_IF_ERROR(gov.store().ReadOnly([&](Txn& txn) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(
         auto rows,
-        txn.Query("SELECT id, name, camera_id, scope, revoked_ms FROM api_keys WHERE key_sha = ?", {Sha256Hex(secret)}));
-    if (rows.empty() || !IsNull(rows[0][4])) return Status::Unauthenticated("unknown or revoked API key");
+        txn.Query("SELECT id, name, camera_id, scope, revoked_ms, expires_ms FROM api_keys WHERE key_sha = ?", {sha}));
+    if (rows.empty()) {
+      refused = json{{"key_sha256_prefix", sha.substr(0, 12)}};
+      why = "unknown API key";
+      return Status::Ok();
+    }
+    const bool revoked = !IsNull(rows[0][4]);
+    const bool expired = !IsNull(rows[0][5]) && AsInt(rows[0][5]) <= ToUnixMillis(gov.clock().Now());
+    if (revoked || expired) {
+      refused = json{{"key_id", AsInt(rows[0][0])}, {"camera_id", AsString(rows[0][2])}};
+      why = revoked ? "revoked API key" : "expired API key";
+      return Status::Ok();
+    }
     d.key_id = AsInt(rows[0][0]);
     d.name = AsString(rows[0][1]);
     d.camera_id = AsString(rows[0][2]);
     d.scope = AsString(rows[0][3]);
     return Status::Ok();
   }));
+  if (refused) return refuse(*refused, why);
   return d;
 }
 

@@ -1296,22 +1296,46 @@ Status Governance::ApproveAcknowledgment(const Principal& by, const std::string&
   e.outcome = std::string(kAllowed);
   e.records = 1;
   e.detail = as == Approval::kSupervisor ? "supervisor approval" : "coordinator approval";
-  return RecordWith(by, e, [&](Txn& txn) -> Status {
+  Status st = RecordWith(by, e, [&](Txn& txn) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(auto u, FindUser(txn, username));
     if (!u) return Status::NotFound("no user '", Clip(username), "'");
     if (as == Approval::kSupervisor && !u->info.supervisor.empty() && u->info.supervisor != by.username &&
         by.role != Role::kCoordinator) {
       return Status::PermissionDenied("the supervisor of record (", u->info.supervisor, ") approves this acknowledgment");
     }
-    CUSTODIAN_ASSIGN_OR_RETURN(auto ack, txn.Query("SELECT id FROM acknowledgments WHERE user_id = ? ORDER BY id DESC "
-                                                   "LIMIT 1",
+    CUSTODIAN_ASSIGN_OR_RETURN(auto ack, txn.Query("SELECT id, supervisor, coordinator FROM acknowledgments WHERE "
+                                                   "user_id = ? ORDER BY id DESC LIMIT 1",
                                                    {u->info.id}));
     if (ack.empty()) return Status::InvalidArgument(username, " has not signed the acknowledgment");
+    // Two people approve: whoever gave the other approval of this acknowledgment may not
+    // give this one too while someone else could (another active coordinator; for the
+    // supervisor approval also the supervisor of record).
+    const SqlValue& other = ack[0][as == Approval::kSupervisor ? 2 : 1];
+    if (!IsNull(other) && AsString(other) == by.username) {
+      const bool supervisor = as == Approval::kSupervisor;
+      CUSTODIAN_ASSIGN_OR_RETURN(
+          auto n, txn.Query(std::string("SELECT COUNT(*) FROM users WHERE state = 'active' AND username <> ? AND "
+                                        "username <> ? AND (role = 'coordinator'") +
+                                (supervisor ? " OR username = ?)" : ")"),
+                            supervisor ? std::vector<SqlValue>{by.username, username, u->info.supervisor}
+                                       : std::vector<SqlValue>{by.username, username}));
+      if (AsInt(n[0][0]) > 0) {
+        return Status::PermissionDenied(by.username, " gave the other approval of this acknowledgment; a second "
+                                        "approver gives this one");
+      }
+    }
     const char* sql = as == Approval::kSupervisor
                           ? "UPDATE acknowledgments SET supervisor = ?, supervisor_ms = ? WHERE id = ?"
                           : "UPDATE acknowledgments SET coordinator = ?, coordinator_ms = ? WHERE id = ?";
     return txn.Query(sql, {by.username, ToUnixMillis(e.at), AsInt(ack[0][0])}).status();
   });
+  if (st.code() == StatusCode::kPermissionDenied) {
+    e.outcome = std::string(kDenied);
+    e.records = 0;
+    e.detail = st.message();
+    return Denied(Record(by, e), st);
+  }
+  return st;
 }
 
 Status Governance::RecordTraining(const Principal& by, const std::string& username, const std::string& course,

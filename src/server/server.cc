@@ -673,7 +673,7 @@ class HttpServer final : public Server {
     if (auth == "device") {
       const std::string h = c.req.get_header_value("Authorization");
       if (h.rfind("Bearer ", 0) != 0) return Status::Unauthenticated("an API key is required (Authorization: Bearer ck_...)");
-      CUSTODIAN_ASSIGN_OR_RETURN(c.device, policy::AuthenticateDevice(gov_, h.substr(7)));
+      CUSTODIAN_ASSIGN_OR_RETURN(c.device, policy::AuthenticateDevice(gov_, h.substr(7), SourceOf(c.req)));
       return Status::Ok();
     }
     c.token = Cookie(c.req, kSessionCookie);
@@ -1466,6 +1466,20 @@ void HttpServer::BuildRoutes() {
     return Status::Ok();
   });
 
+  // The approvals of a signed acknowledgment, for whoever may give them (command staff as
+  // supervisors of record, coordinators); the users route above needs manage_users.
+  Add("POST", "/api/v1/acknowledgments/{username}/approve", "user", policy::ops::kApproveAcknowledgments,
+      [this](Ctx& c) -> Status {
+        const std::string user = c.PathString(1);
+        CUSTODIAN_ASSIGN_OR_RETURN(json b, c.Body());
+        CUSTODIAN_ASSIGN_OR_RETURN(std::string as, Str(b, "as", true, 32));
+        if (as != "supervisor" && as != "coordinator") return Status::InvalidArgument("as is supervisor or coordinator");
+        CUSTODIAN_RETURN_IF_ERROR(gov_.ApproveAcknowledgment(
+            c.who, user, as == "supervisor" ? policy::Approval::kSupervisor : policy::Approval::kCoordinator));
+        c.Json({{"username", user}, {"approved_as", as}});
+        return Status::Ok();
+      });
+
   // ---- Reference lists for forms ----
   Add("GET", "/api/v1/purposes", "session", "", [this](Ctx& c) -> Status {
     json allowed = json::array();
@@ -1542,8 +1556,14 @@ void HttpServer::BuildRoutes() {
   Add("POST", "/api/v1/cameras/{id}/keys", "user", policy::ops::kManageCameras, [this](Ctx& c) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(json body, OptionalBody(c.req.body));
     CUSTODIAN_ASSIGN_OR_RETURN(std::string name, Str(body, "name", false, 128));
-    CUSTODIAN_ASSIGN_OR_RETURN(auto k, policy::CreateApiKey(gov_, c.who, c.PathString(), name.empty() ? "camera" : name));
-    c.Json({{"id", k.id}, {"camera_id", k.camera_id}, {"key", k.secret}}, 201);
+    std::optional<TimePoint> expires;
+    if (body.contains("expires") && !body["expires"].is_null()) {
+      CUSTODIAN_ASSIGN_OR_RETURN(TimePoint t, TimeField(body, "expires"));
+      expires = t;
+    }
+    CUSTODIAN_ASSIGN_OR_RETURN(auto k,
+                               policy::CreateApiKey(gov_, c.who, c.PathString(), name.empty() ? "camera" : name, expires));
+    c.Json({{"id", k.id}, {"camera_id", k.camera_id}, {"key", k.secret}, {"expires_at", OptIso(k.expires_at)}}, 201);
     return Status::Ok();
   });
   Add("GET", "/api/v1/keys", "user", policy::ops::kManageCameras, [this](Ctx& c) -> Status {
@@ -1552,7 +1572,7 @@ void HttpServer::BuildRoutes() {
     for (const auto& k : keys) {
       out.push_back({{"id", k.id}, {"name", k.name}, {"camera_id", k.camera_id}, {"scope", k.scope},
                      {"created_by", k.created_by}, {"created_at", FormatUtcTime(k.created_at)},
-                     {"revoked", k.revoked_at.has_value()}});
+                     {"revoked", k.revoked_at.has_value()}, {"expires_at", OptIso(k.expires_at)}});
     }
     c.Json({{"keys", out}});
     return Status::Ok();

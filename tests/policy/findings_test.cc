@@ -223,6 +223,8 @@ TYPED_TEST(FindingsTest, ParallelGuessesAreCheckedAtMostFiveTimes) {
   }
   EXPECT_LE(checked, 5) << "guesses checked after the lockout threshold";
   EXPECT_FALSE(this->LogOn(pat).ok());
+  // Twelve logons at once never ran more Argon2id hashes at once than the cap.
+  EXPECT_LE(PasswordHashPeak(), PasswordHashLimit());
 }
 
 TYPED_TEST(FindingsTest, OneCodeOpensOneSessionEvenInParallel) {
@@ -337,6 +339,26 @@ TYPED_TEST(FindingsTest, WorkflowPurposesAreReservedForTheirWorkflows) {
     auto page = gov.SearchReads(inv.who, {purpose, "RR-999"}, this->Plate());
     EXPECT_EQ(page.status().code(), StatusCode::kPermissionDenied) << purpose << " accepted on a plain search";
   }
+}
+
+// ---- Finding 14: two people approve an acknowledgment ----
+
+TYPED_TEST(FindingsTest, TheCoordinatorCannotGiveBothApprovalsWhereASecondApproverExists) {
+  auto& gov = *this->gov_;
+  Person pat = this->MakeUser("pat", Role::kPatrol, /*gates=*/false);
+  ASSERT_TRUE(gov.SignAcknowledgment(pat.who, {{true, true, true, true}, pat.full_name}).ok());
+  ASSERT_TRUE(gov.ApproveAcknowledgment(this->coord_.who, "pat", Approval::kSupervisor).ok());
+  // Alone, the coordinator gives both (there is no one else).
+  Person pat2 = this->MakeUser("pat2", Role::kPatrol, /*gates=*/false);
+  ASSERT_TRUE(gov.SignAcknowledgment(pat2.who, {{true, true, true, true}, pat2.full_name}).ok());
+  ASSERT_TRUE(gov.ApproveAcknowledgment(this->coord_.who, "pat2", Approval::kSupervisor).ok());
+  ASSERT_TRUE(gov.ApproveAcknowledgment(this->coord_.who, "pat2", Approval::kCoordinator).ok());
+  // With a second coordinator, the second approval of pat's is theirs.
+  Person second = this->MakeUser("coord2", Role::kCoordinator, /*gates=*/false);
+  auto both = gov.ApproveAcknowledgment(this->coord_.who, "pat", Approval::kCoordinator);
+  EXPECT_EQ(both.code(), StatusCode::kPermissionDenied) << "one person gave both approvals";
+  EXPECT_EQ(this->LastLog().outcome, "denied");
+  EXPECT_TRUE(gov.ApproveAcknowledgment(second.who, "pat", Approval::kCoordinator).ok());
 }
 
 // ---- Finding 14: reserved names ----

@@ -619,6 +619,50 @@ TEST_F(ServerTest, AlertStreamsPerUserAreCapped) {
   EXPECT_EQ(fourth->status, 429) << fourth->body;
 }
 
+// Finding 14: command staff reach the approval they may give (the users route needs
+// manage_users, which they do not have).
+TEST_F(ServerTest, CommandStaffApproveTheAcknowledgmentsOfTheirPeople) {
+  Person cmd = MakeUser("cmd", Role::kCommandStaff);
+  policy::UserSpec spec{.supervisor = "cmd"};
+  Person pat = MakeUser("pat", Role::kPatrol, /*gates=*/false, &spec);
+  ASSERT_TRUE(gov_->SignAcknowledgment(pat.who, {{true, true, true, true}, pat.full_name}).ok());
+  Web w = LogOnWeb(cmd);
+  auto r = Client()->Post("/api/v1/acknowledgments/pat/approve", w.Headers(), R"({"as":"supervisor"})",
+                          "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200) << r->body;
+  auto info = gov_->GetUser(coord_.who, "pat");
+  ASSERT_TRUE(info.ok());
+  EXPECT_TRUE(info->supervisor_approved);
+}
+
+// Finding 14: a camera key may expire, and every refused key is logged.
+TEST_F(ServerTest, AnExpiredOrUnknownCameraKeyIsRefusedAndLogged) {
+  auto key = policy::CreateApiKey(*gov_, coord_.who, "cam-ps", "loaner unit", clock_.Now() + std::chrono::hours(1));
+  ASSERT_TRUE(key.ok()) << key.status().ToString();
+  auto send = [&](const std::string& secret, const std::string& event) {
+    json read = {{"event_id", event}, {"captured_at", "2026-06-01T00:00:00Z"}, {"plate", "8ABC123"}, {"confidence", 0.9}};
+    return Client()->Post("/api/v1/reads", {{"Authorization", "Bearer " + secret}},
+                          json{{"reads", json::array({read})}}.dump(), "application/json");
+  };
+  auto fresh = send(key->secret, "k-1");
+  ASSERT_TRUE(fresh);
+  EXPECT_EQ(fresh->status, 201) << fresh->body;
+  clock_.Advance(std::chrono::hours(2));
+  auto expired = send(key->secret, "k-2");
+  ASSERT_TRUE(expired);
+  EXPECT_EQ(expired->status, 401) << expired->body;
+  auto forged = send("ck_" + std::string(64, 'b'), "k-3");
+  ASSERT_TRUE(forged);
+  EXPECT_EQ(forged->status, 401);
+  auto entries = LogWhere({.action = "device_auth", .outcome = "denied"});
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_NE(entries[0].terms.find("\"key_id\":" + std::to_string(key->id)), std::string::npos) << entries[0].terms;
+  EXPECT_EQ(entries[0].detail, "expired API key");
+  EXPECT_EQ(entries[0].source, "127.0.0.1");
+  EXPECT_NE(entries[1].terms.find("key_sha256_prefix"), std::string::npos) << entries[1].terms;
+}
+
 // Finding 14: a logon from another site's page, or not as JSON, is refused.
 TEST_F(ServerTest, ALogonChecksOriginAndContentType) {
   json body = {{"username", "coord"}, {"password", "x"}, {"notice_accepted", true}};

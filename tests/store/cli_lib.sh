@@ -76,7 +76,8 @@ setup_coordinators() {
   as coord training record --user coord2 --course "ALPR policy and system" --completed "$(date -u +%Y-%m-%d)" >/dev/null
 }
 # add_user USER ROLE FULLNAME FLAGS...: coord creates USER, who logs in, enrols, changes the
-# password and signs; coord approves (both ways) and records the training.
+# password and signs; coord approves as supervisor, coord2 as coordinator (one person may not
+# give both while a second coordinator exists), and coord records the training.
 add_user() {
   local user=$1 role=$2 name=$3 pw
   shift 3
@@ -85,6 +86,6 @@ add_user() {
   first_login "$user" "$pw" "$@" || return 1
   as "$user" ack sign --name "$name" --accept-all >/dev/null
   as coord ack approve --user "$user" --as supervisor >/dev/null
-  as coord ack approve --user "$user" --as coordinator >/dev/null
+  as coord2 ack approve --user "$user" --as coordinator >/dev/null
   as coord training record --user "$user" --course "ALPR policy and system" --completed "$(date -u +%Y-%m-%d)" >/dev/null
 }

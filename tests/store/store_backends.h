@@ -22,10 +22,10 @@ struct SqliteBackend {
   static constexpr bool kEventIdsPerDay = true;  // reads_by_event (capture day, event id)
   // Undoes migration 9 for a database whose reads are all of 2026-01-01 (day 20454): one
   // reads table again, holding them.
-  // Undoes migration 14 (sharing jurisdiction): its columns, so that a test that rewinds
+  // Undoes migrations 15 (key expiry) and 14 (sharing jurisdiction): its columns, so that a test that rewinds
   // the schema further can migrate forward again.
   static constexpr const char* kUndoSharingJurisdiction =
-      "DROP INDEX alerts_by_class; ALTER TABLE alerts DROP COLUMN data_class; "
+      "ALTER TABLE api_keys DROP COLUMN expires_ms; DROP INDEX alerts_by_class; ALTER TABLE alerts DROP COLUMN data_class; "
       "ALTER TABLE sharing_grants DROP COLUMN attested_signatory; ALTER TABLE sharing_grants DROP COLUMN attested_date_ms; "
       "ALTER TABLE sharing_grants DROP COLUMN attestation_text; ALTER TABLE sharing_grants DROP COLUMN attested_by; "
       "ALTER TABLE sharing_grants DROP COLUMN attested_ms; ALTER TABLE agencies DROP COLUMN state; "
@@ -115,9 +115,9 @@ struct SqliteBackend {
 struct PostgresBackend {
   static constexpr bool kPartitioned = true;
   static constexpr bool kEventIdsPerDay = false;  // read_events (event id)
-  // Undoes migration 10 (sharing jurisdiction), as SqliteBackend's.
+  // Undoes migrations 11 and 10 (key expiry, sharing jurisdiction), as SqliteBackend's.
   static constexpr const char* kUndoSharingJurisdiction =
-      "DROP INDEX alerts_by_class; ALTER TABLE alerts DROP COLUMN data_class; "
+      "ALTER TABLE api_keys DROP COLUMN expires_ms; DROP INDEX alerts_by_class; ALTER TABLE alerts DROP COLUMN data_class; "
       "ALTER TABLE sharing_grants DROP COLUMN attested_signatory; ALTER TABLE sharing_grants DROP COLUMN attested_date_ms; "
       "ALTER TABLE sharing_grants DROP COLUMN attestation_text; ALTER TABLE sharing_grants DROP COLUMN attested_by; "
       "ALTER TABLE sharing_grants DROP COLUMN attested_ms; ALTER TABLE agencies DROP COLUMN state; "

@@ -207,9 +207,11 @@ async function onboard(page, base, username, password, fullName, shots = false) 
   return { secret, uri, password: newPassword };
 }
 
-async function approveAndTrain(approverPage, username) {
+// Two people approve: the supervisor approval by `approverPage`, the coordinator's by
+// `secondPage` (one person may not give both while a second coordinator exists).
+async function approveAndTrain(approverPage, username, secondPage) {
   for (const as of ['supervisor', 'coordinator']) {
-    const r = await pageApi(approverPage, 'POST', `/api/v1/users/${username}/approve`, { as });
+    const r = await pageApi(as === 'supervisor' ? approverPage : secondPage, 'POST', `/api/v1/users/${username}/approve`, { as });
     check(r.status === 200, `${username}: ${as} approval recorded (${r.status} ${JSON.stringify(r.body?.error || '')})`);
   }
   const t = await pageApi(approverPage, 'POST', `/api/v1/users/${username}/training`,
@@ -443,7 +445,7 @@ async function main() {
     if (u === 'patrol1') await shot(coord, '11-users');
     pages[u] = await newPage(u);
     await onboard(pages[u], base, u, pw, name);
-    await approveAndTrain(coord, u);
+    await approveAndTrain(coord, u, coord2);
   }
   // Patrol: no users page, and the API says 403.
   const patrol = pages.patrol1;

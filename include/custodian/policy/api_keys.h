@@ -24,6 +24,7 @@ struct ApiKey {
   TimePoint created_at;
   std::string revoked_by;                // empty while valid
   std::optional<TimePoint> revoked_at;
+  std::optional<TimePoint> expires_at;   // none: valid until revoked
   std::string secret;                    // only from CreateApiKey: "ck_" + 64 hex digits
 };
 
@@ -35,13 +36,16 @@ struct Device {
   std::string scope;
 };
 
-// ops::kManageCameras. kNotFound for an unknown camera; kInvalidArgument for a bad name.
+// ops::kManageCameras. kNotFound for an unknown camera; kInvalidArgument for a bad name or
+// an expiry not in the future. `expires`: the key stops working then. Default: never.
 Result<ApiKey> CreateApiKey(Governance& gov, const Principal& by, const std::string& camera_id,
-                            const std::string& name);
+                            const std::string& name, std::optional<TimePoint> expires = std::nullopt);
 Status RevokeApiKey(Governance& gov, const Principal& by, int64_t key_id);
 Result<std::vector<ApiKey>> ListApiKeys(Governance& gov, const Principal& by);
-// kUnauthenticated for an unknown, malformed or revoked key.
-Result<Device> AuthenticateDevice(Governance& gov, const std::string& secret);
+// kUnauthenticated for an unknown, malformed, revoked or expired key; each refusal is
+// logged (action device_auth, denied, with `source` and the key's id when it is one of
+// ours, else a prefix of the presented key's SHA-256).
+Result<Device> AuthenticateDevice(Governance& gov, const std::string& secret, const std::string& source = "");
 
 // Every camera (ids, names, classes, places; no plate data). Any full session: the
 // search form's camera filter needs them.
