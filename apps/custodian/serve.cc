@@ -47,6 +47,8 @@ struct ServeArgs {
   std::string agency_code = "CITY", agency_name = "City of Custodian";
   std::string first_user = "coordinator";
   int threads = 0;
+  std::string metrics_token;
+  int max_streams = 0, max_streams_per_user = 0;  // 0: the server's defaults
   int public_safety_days = 365, non_public_safety_days = 365;
   int purge_interval_minutes = 60;
   int checkpoint_interval_minutes = 10;
@@ -95,6 +97,9 @@ Status ApplyConfig(const std::string& file, ServeArgs& a) {
     else if (k == "agency_name") st = str(a.agency_name);
     else if (k == "first_user") st = str(a.first_user);
     else if (k == "threads") st = num(a.threads);
+    else if (k == "metrics_token") st = str(a.metrics_token);
+    else if (k == "max_alert_streams") st = num(a.max_streams);
+    else if (k == "max_alert_streams_per_user") st = num(a.max_streams_per_user);
     else if (k == "retention_public_safety_days") st = num(a.public_safety_days);
     else if (k == "retention_non_public_safety_days") st = num(a.non_public_safety_days);
     else if (k == "purge_interval_minutes") st = num(a.purge_interval_minutes);
@@ -215,6 +220,9 @@ int Serve(ServeArgs a) {
   so.listen_port = std::atoi(a.listen.c_str() + colon + 1);
   so.threads = a.threads;
   so.log_requests = true;
+  so.metrics_token = a.metrics_token;
+  if (a.max_streams > 0) so.max_streams = a.max_streams;
+  if (a.max_streams_per_user > 0) so.max_streams_per_user = a.max_streams_per_user;
   std::error_code ec;
   const fs::path data = fs::absolute(a.data_dir, ec);
   fs::create_directories(data, ec);
