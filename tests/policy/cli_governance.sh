@@ -39,6 +39,20 @@ run_all() {  # run_all LABEL URL SIGNING-KEY SQL-COMMAND... -- [flags]
   check "$l-camera-add-bad-class" 1 "invalid_argument" -- as coord cameras add --id x1 --name X --class secret
   check "$l-cameras-list" 0 "^lot7 parking non_public_safety CITYPD Lot 7$" -- as coord cameras list
   check "$l-agency-add" 0 "agency COUNTYSO" -- as coord agencies add --code COUNTYSO --name "County Sheriff" --state CA --kind county
+  # Sharing (issue 23, finding 4): only with California public, non-federal agencies, in force
+  # once the partner's attestation is recorded.
+  check "$l-agency-no-kind" 106 "state is required" -- as coord agencies add --code NOKIND --name "No kind"
+  check "$l-agency-fed" 0 "agency FEDTF" -- as coord agencies add --code FEDTF --name "Task force" --state CA --kind federal
+  check "$l-grant-fed" 1 "not federal" -- as coord sharing grant --agency FEDTF --class public_safety --expires "$(date -u -d '+30 days' +%Y-%m-%d)"
+  check "$l-grant-fed-logged" 0 "coord@cli grant_sharing denied" -- as coord audit log --action grant_sharing
+  check "$l-grant" 0 "^grant 1 to COUNTYSO .*not in force until" -- \
+    as coord sharing grant --agency COUNTYSO --class non_public_safety --camera lot7 --expires "$(date -u -d '+30 days' +%Y-%m-%d)"
+  check "$l-grant-awaits" 0 "^1	COUNTYSO	non_public_safety	1 cameras	until .*	awaiting attestation$" -- as coord sharing list
+  check "$l-attest" 0 "grant 1 attested by Sheriff Dana Ortiz; in force" -- \
+    as coord sharing attest --grant 1 --signatory "Sheriff Dana Ortiz"
+  check "$l-grant-in-force" 0 "in force \(attested by Sheriff Dana Ortiz\)$" -- as coord sharing list
+  check "$l-grant-revoke" 0 "grant 1 revoked" -- as coord sharing revoke --grant 1
+  check "$l-grant-patrol" 1 "permission_denied" -- as pat sharing list
   check "$l-key-issue" 0 "^ck_[0-9a-f]{64}$" -- as coord keys issue --camera lot7 --name "lot 7 unit"
   check "$l-keys-list" 0 "^1 lot7 ingest valid .* lot 7 unit$" -- as coord keys list
   check "$l-key-revoke" 0 "key 1 revoked" -- as coord keys revoke --id 1
