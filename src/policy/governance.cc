@@ -864,12 +864,15 @@ const std::string& DecoyHash() {
 }
 }  // namespace
 
-Result<bool> Governance::CountFailure(const Principal& tried, int64_t user_id, LogEvent e) {
+Result<bool> Governance::CountFailure(const Principal& tried, int64_t user_id, LogEvent e, bool reserved) {
   const int64_t now_ms = ToUnixMillis(options_.clock->Now());
   const int64_t window_start = now_ms - options_.failed_logon_window.count() * kMsPerMinute;
   bool locked = false;
   Status st = LoggedTransact([&](Txn& txn, Heads& heads) -> Status {
-    CUSTODIAN_RETURN_IF_ERROR(txn.Query("INSERT INTO failed_logons (user_id, at_ms) VALUES (?, ?)", {user_id, now_ms}).status());
+    if (!reserved) {
+      CUSTODIAN_RETURN_IF_ERROR(
+          txn.Query("INSERT INTO failed_logons (user_id, at_ms) VALUES (?, ?)", {user_id, now_ms}).status());
+    }
     CUSTODIAN_ASSIGN_OR_RETURN(
         auto n, txn.Query("SELECT COUNT(*) FROM failed_logons WHERE user_id = ? AND at_ms > ?", {user_id, window_start}));
     CUSTODIAN_RETURN_IF_ERROR(Append(txn, e, heads));
@@ -983,28 +986,8 @@ Result<LogonResult> Governance::Logon(const LogonRequest& r) {
   // A wrong password or code: the reserved failure stands; at the limit the account locks.
   auto fail = [&](std::string why) -> Status {
     e.detail = std::move(why);
-    const int64_t prior_window = window_start;
-    bool locked = false;
-    Status st = LoggedTransact([&](Txn& txn, Heads& heads) -> Status {
-      CUSTODIAN_RETURN_IF_ERROR(Append(txn, e, heads));
-      CUSTODIAN_ASSIGN_OR_RETURN(auto n, txn.Query("SELECT COUNT(*) FROM failed_logons WHERE user_id = ? AND at_ms > ?",
-                                                   {u.info.id, prior_window}));
-      if (AsInt(n[0][0]) < options_.max_failed_logons) return Status::Ok();
-      CUSTODIAN_ASSIGN_OR_RETURN(auto changed,
-                                 txn.Query("UPDATE users SET state = 'locked', state_reason = ? WHERE id = ? AND state = "
-                                           "'active' RETURNING id",
-                                           {std::to_string(options_.max_failed_logons) + " failed logons within " +
-                                                std::to_string(options_.failed_logon_window.count()) + " minutes",
-                                            u.info.id}));
-      if (changed.empty()) return Status::Ok();
-      locked = true;
-      LogEvent l = Event(tried, "lockout", kAllowed);
-      l.records = 1;
-      l.detail = "account locked after " + std::to_string(AsInt(n[0][0])) + " failed logons";
-      return Append(txn, l, heads);
-    });
-    (void)locked;
-    if (!st.ok()) return Status::Unavailable("the access log cannot be written (", st.message(), "); logon refused");
+    auto locked = CountFailure(tried, u.info.id, e, /*reserved=*/true);
+    if (!locked.ok()) return locked.status();
     return refused;
   };
   if (!VerifyPassword(u.password_hash, r.password)) return fail("wrong password");

@@ -15,6 +15,18 @@
 
 #include "custodian/core/status.h"
 
+// The columns migrations 14-15 (SQLite) and 10-11 (PostgreSQL) add (agencies' state and
+// kind, grants' attestation, alerts' class, keys' expiry), dropped so that a test that
+// rewinds the schema further can migrate forward again.
+#define CUSTODIAN_UNDO_ISSUE23_COLUMNS \
+  "ALTER TABLE api_keys DROP COLUMN expires_ms; DROP INDEX alerts_by_class; ALTER TABLE alerts DROP COLUMN data_class; " \
+  "ALTER TABLE sharing_grants DROP COLUMN attested_signatory; ALTER TABLE sharing_grants DROP COLUMN attested_date_ms; " \
+  "ALTER TABLE sharing_grants DROP COLUMN attestation_text; ALTER TABLE sharing_grants DROP COLUMN attested_by; " \
+  "ALTER TABLE sharing_grants DROP COLUMN attested_ms; ALTER TABLE agencies DROP COLUMN state; " \
+  "ALTER TABLE agencies DROP COLUMN kind; ALTER TABLE agencies DROP COLUMN recorded_by; " \
+  "ALTER TABLE agencies DROP COLUMN recorded_ms; ALTER TABLE agencies DROP COLUMN home; " \
+  ""
+
 namespace custodian::store::testing {
 
 struct SqliteBackend {
@@ -25,12 +37,7 @@ struct SqliteBackend {
   // Undoes migrations 15 (key expiry) and 14 (sharing jurisdiction): its columns, so that a test that rewinds
   // the schema further can migrate forward again.
   static constexpr const char* kUndoSharingJurisdiction =
-      "ALTER TABLE api_keys DROP COLUMN expires_ms; DROP INDEX alerts_by_class; ALTER TABLE alerts DROP COLUMN data_class; "
-      "ALTER TABLE sharing_grants DROP COLUMN attested_signatory; ALTER TABLE sharing_grants DROP COLUMN attested_date_ms; "
-      "ALTER TABLE sharing_grants DROP COLUMN attestation_text; ALTER TABLE sharing_grants DROP COLUMN attested_by; "
-      "ALTER TABLE sharing_grants DROP COLUMN attested_ms; ALTER TABLE agencies DROP COLUMN state; "
-      "ALTER TABLE agencies DROP COLUMN kind; ALTER TABLE agencies DROP COLUMN recorded_by; "
-      "ALTER TABLE agencies DROP COLUMN recorded_ms; ALTER TABLE agencies DROP COLUMN home; "
+      CUSTODIAN_UNDO_ISSUE23_COLUMNS
       "DELETE FROM schema_version WHERE version >= 14";
   static constexpr const char* kUndoDayTables =
       "DROP VIEW reads; ALTER TABLE reads_legacy RENAME TO reads; "
@@ -117,12 +124,7 @@ struct PostgresBackend {
   static constexpr bool kEventIdsPerDay = false;  // read_events (event id)
   // Undoes migrations 11 and 10 (key expiry, sharing jurisdiction), as SqliteBackend's.
   static constexpr const char* kUndoSharingJurisdiction =
-      "ALTER TABLE api_keys DROP COLUMN expires_ms; DROP INDEX alerts_by_class; ALTER TABLE alerts DROP COLUMN data_class; "
-      "ALTER TABLE sharing_grants DROP COLUMN attested_signatory; ALTER TABLE sharing_grants DROP COLUMN attested_date_ms; "
-      "ALTER TABLE sharing_grants DROP COLUMN attestation_text; ALTER TABLE sharing_grants DROP COLUMN attested_by; "
-      "ALTER TABLE sharing_grants DROP COLUMN attested_ms; ALTER TABLE agencies DROP COLUMN state; "
-      "ALTER TABLE agencies DROP COLUMN kind; ALTER TABLE agencies DROP COLUMN recorded_by; "
-      "ALTER TABLE agencies DROP COLUMN recorded_ms; ALTER TABLE agencies DROP COLUMN home; "
+      CUSTODIAN_UNDO_ISSUE23_COLUMNS
       "DELETE FROM schema_version WHERE version >= 10";
   static constexpr const char* kUndoDayTables = "SELECT 1";  // PostgreSQL partitions reads itself
   static constexpr const char* kUndoPlateTrigrams = "SELECT 1";  // PostgreSQL keeps plate_grams

@@ -315,7 +315,8 @@ class Governance {
   // Counts a wrong password (logon or password change) toward the lockout: inserts the
   // failure and locks the account at max_failed_logons in the window; logs `e` (and the
   // lockout) in the same transaction. Returns whether the account is now locked.
-  Result<bool> CountFailure(const Principal& tried, int64_t user_id, LogEvent e);
+  // `reserved`: the failure row is in already (a logon reserves its attempt up front).
+  Result<bool> CountFailure(const Principal& tried, int64_t user_id, LogEvent e, bool reserved = false);
   std::mutex home_mu_;
   std::string home_agency_;  // cached once known
   // Group commit of log entries that carry no other change (Record): concurrent callers'
