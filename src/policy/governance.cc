@@ -16,6 +16,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "custodian/policy/breach_incidents.h"
+#include "custodian/policy/plate_data_actions.h"
 #include "custodian/store/evidence.h"
 
 namespace custodian::policy {
@@ -431,6 +433,8 @@ LogEvent Governance::Event(const Principal& who, std::string_view action, std::s
 }
 
 Status Governance::Append(Txn& txn, const LogEvent& event, Heads& heads) {
+  // No release of plate data under an action nobody declared (plate_data_actions.h).
+  CUSTODIAN_RETURN_IF_ERROR(CheckPlateDataDeclared(event.action, event.outcome, event.terms));
   std::optional<SignedHead> checkpoint;
   CUSTODIAN_RETURN_IF_ERROR(AppendLogEntry(txn, event, signer_, options_.log, &checkpoint).status());
   if (checkpoint) heads.push_back(std::move(*checkpoint));
@@ -469,6 +473,7 @@ Status Governance::Record(const Principal& who, LogEvent event) {
   }
   json terms = json::parse(event.terms, nullptr, false);
   if (terms.is_discarded() || !terms.is_object()) return Status::InvalidArgument("log terms must be a JSON object");
+  CUSTODIAN_RETURN_IF_ERROR(CheckPlateDataDeclared(event.action, event.outcome, event.terms));
   PendingEntry me{std::move(event), Status::Ok()};
   // Everything queued so far goes in one transaction.
   log_group_.Run(me, std::numeric_limits<size_t>::max(), [](const PendingEntry&) { return size_t{1}; }, [&](std::vector<PendingEntry*>& batch) {
@@ -483,6 +488,7 @@ Status Governance::Record(const Principal& who, LogEvent event) {
 
 Status Governance::RecordWith(const Principal& who, LogEvent event, const std::function<Status(Txn&)>& fn) {
   (void)who;
+  CUSTODIAN_RETURN_IF_ERROR(CheckPlateDataDeclared(event.action, event.outcome, event.terms));
   Status st = LoggedTransact([&](Txn& txn, Heads& heads) -> Status {
     CUSTODIAN_RETURN_IF_ERROR(fn(txn));
     return Append(txn, event, heads);
@@ -528,6 +534,11 @@ Status Governance::Authorize(const Principal& who, std::string_view op, std::opt
 
 Status Governance::AuthorizePlateData(const Principal& who, std::string_view op, const AccessPurpose& why,
                                       std::optional<store::DataClass> data_class, const std::string& terms_json) {
+  // Refusals are logged under `op`, which reports and flags must count: a declared gate.
+  if (op.empty() || std::none_of(std::begin(kPlateDataActions), std::end(kPlateDataActions),
+                                 [&](const PlateDataAction& a) { return a.gate == op; })) {
+    return Status::Internal("operation '", op, "' is not the gate of a plate-data action in plate_data_actions.h");
+  }
   LogEvent e = Event(who, op, kDenied);
   e.terms = terms_json;
   e.purpose = Clip(why.purpose);
@@ -1388,9 +1399,10 @@ Result<GateReport> Governance::Gates(const Principal& who) {
 
 // ---- Plate data ----
 
-// The workflow purposes (records_request, accuracy_audit, legal_hold) belong to their
-// workflows: a direct search, read or image under one must name a request ("RR-<id>"), an
-// audit ("AA-<id>") or a hold's case number that exists.
+// The workflow purposes (records_request, accuracy_audit, legal_hold, breach_notice) belong
+// to their workflows: a direct search, read or image under one must name a request
+// ("RR-<id>"), an audit ("AA-<id>"), a hold's case number or a breach incident ("BI-<id>")
+// that exists.
 Status Governance::CheckWorkflowCase(const AccessPurpose& why) {
   auto id_of = [&](std::string_view prefix) -> int64_t {
     if (why.case_number.rfind(prefix, 0) != 0) return 0;
@@ -1412,6 +1424,9 @@ Status Governance::CheckWorkflowCase(const AccessPurpose& why) {
   } else if (why.purpose == "legal_hold") {
     sql = "SELECT 1 FROM holds WHERE case_number = ? AND released_ms IS NULL";
     key = why.case_number;
+  } else if (why.purpose == kBreachNoticePurpose) {
+    sql = "SELECT 1 FROM breach_incidents WHERE id = ?";
+    key = id_of("BI-");
   } else {
     return Status::Ok();
   }
@@ -1424,9 +1439,10 @@ Status Governance::CheckWorkflowCase(const AccessPurpose& why) {
   if (!found) {
     return Status::PermissionDenied("purpose ", why.purpose, " is reserved for its workflow; case '",
                                     Clip(why.case_number), "' names no ",
-                                    why.purpose == "records_request"  ? "approved records request"
-                                    : why.purpose == "accuracy_audit" ? "accuracy audit"
-                                                                      : "open legal hold");
+                                    why.purpose == "records_request"      ? "approved records request"
+                                    : why.purpose == "accuracy_audit"     ? "accuracy audit"
+                                    : why.purpose == kBreachNoticePurpose ? "breach incident"
+                                                                          : "open legal hold");
   }
   return Status::Ok();
 }
@@ -1494,7 +1510,7 @@ Result<store::SearchPage> Governance::SearchReads(const Principal& who, const Ac
 Result<store::StoredRead> Governance::GetRead(const Principal& who, const AccessPurpose& why, int64_t read_id) {
   json terms = {{"read_id", read_id}};
   if (Status w = CheckWorkflowCase(why); !w.ok()) {
-    LogEvent d = Event(who, "view_read", kDenied);
+    LogEvent d = Event(who, actions::kViewRead, kDenied);
     d.terms = terms.dump();
     d.purpose = Clip(why.purpose);
     d.case_number = Clip(why.case_number);
@@ -1506,7 +1522,7 @@ Result<store::StoredRead> Governance::GetRead(const Principal& who, const Access
   if (read.ok()) cls = read->data_class;
   CUSTODIAN_RETURN_IF_ERROR(AuthorizePlateData(who, ops::kSearchReads, why,
                                                cls.value_or(store::DataClass::kPublicSafety), terms.dump()));
-  LogEvent e = Event(who, "view_read", kDenied);
+  LogEvent e = Event(who, actions::kViewRead, kDenied);
   e.terms = terms.dump();
   e.purpose = why.purpose;
   e.case_number = why.case_number;

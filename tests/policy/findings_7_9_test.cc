@@ -1,5 +1,6 @@
 // Issue 23, findings 7 and 9 of the independent review, each as the auditor met it, on
-// both backends. Each test below failed on the code before its fix (e9f1b9f).
+// both backends. Each test down to the "after the fix" sections failed on the code before
+// its fix (e9f1b9f).
 //
 // Finding 7: breach notices released plate data without the plate-data gates and without
 //   naming it in their log entry, and the list of plate-data actions (used by notices,
@@ -370,6 +371,61 @@ TYPED_TEST(Findings79Test, WebhooksSendEachTargetOnlyItsClassesAndWhatItsGrantsC
   auto refused = this->LogWhere({.action = "webhook_delivery", .outcome = std::string(kDenied), .limit = 100});
   ASSERT_EQ(refused.size(), 2u) << "cam-ps2's and the parking alert, to the county";
   for (const auto& en : refused) EXPECT_EQ(en.agency_code, "COUNTYSO");
+}
+
+// ---- After the fix: finding 7 ----
+
+// Purpose breach_notice belongs to its workflow: a search under it names an incident.
+TYPED_TEST(Findings79Test, TheBreachNoticePurposeIsReservedForRecordedIncidents) {
+  auto& gov = *this->gov_;
+  this->CoordinatorGates();
+  auto page = gov.SearchReads(this->coord_.who, {"breach_notice", "BI-999"}, {.plate = "7ABC123"});
+  EXPECT_EQ(page.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(this->LastLog().outcome, kDenied);
+  const int64_t id = this->Incident();
+  EXPECT_TRUE(gov.SearchReads(this->coord_.who, {"breach_notice", IncidentCaseNumber(id)}, {.plate = "7ABC123"}).ok());
+  // An unknown incident: refused and logged, under the notice's own purpose and case.
+  EXPECT_EQ(ProduceNotice(gov, this->coord_.who, 999, "coord", {kStart, this->clock_.Now()}).status().code(),
+            StatusCode::kNotFound);
+  LogEntry last = this->LastLog();
+  EXPECT_EQ(last.outcome, kDenied);
+  EXPECT_EQ(last.case_number, "BI-999");
+  // The notice of the coordinator's own search names the plate and its reads.
+  auto notice = ProduceNotice(gov, this->coord_.who, id, "coord", {kStart, this->clock_.Now()});
+  ASSERT_TRUE(notice.ok()) << notice.status().ToString();
+  json t = json::parse(this->LastLog().terms);
+  EXPECT_EQ(t["plates"], json::array({"7ABC123"}));
+  EXPECT_EQ(t["reads_per_plate"]["7ABC123"], 3);
+  EXPECT_EQ(t["read_ids"].size(), 3u);
+}
+
+// Hotlist alerts carry no case number (the alerts are the reason): listing and reviewing
+// them is plate data, counted, but not flagged no_case.
+TYPED_TEST(Findings79Test, AlertListingsAreCountedButNotFlaggedForLackingACase) {
+  auto inv = this->MakeUser("inv", Role::kInvestigator);
+  this->InvestigatorReleasesEverythingButASearch(inv);
+  auto aud = this->MakeUser("aud", Role::kAuditor);
+  EXPECT_TRUE(this->FlagsOf(aud.who, FlagKind::kNoCase).empty());
+  auto report = AccessReport(*this->gov_, aud.who, {.username = "inv", .purpose = "hotlist_alert"});
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report->entries, 2);
+}
+
+// The gates of the plate-data operations are the declared ones: an operation nobody
+// declared is refused before anything is logged under its name.
+TYPED_TEST(Findings79Test, OnlyDeclaredGatesOpenPlateData) {
+  auto inv = this->MakeUser("inv", Role::kInvestigator);
+  EXPECT_EQ(this->gov_->AuthorizePlateData(inv.who, ops::kViewHotlists, this->kWhy, std::nullopt, "{}").code(),
+            StatusCode::kInternal);
+  EXPECT_TRUE(this->gov_->AuthorizePlateData(inv.who, ops::kSearchReads, this->kWhy, store::DataClass::kPublicSafety,
+                                             "{}")
+                  .ok());
+  for (const auto& a : kPlateDataActions) {
+    EXPECT_EQ(PlateDataActionOf(a.action), &a);
+    if (!a.gate.empty()) {
+      EXPECT_TRUE(IsPlateDataAction(a.gate)) << a.gate;
+    }
+  }
 }
 
 }  // namespace
