@@ -18,6 +18,7 @@
 
 #include "custodian/policy/breach_incidents.h"
 #include "custodian/policy/plate_data_actions.h"
+#include "custodian/policy/sharing.h"
 #include "custodian/store/evidence.h"
 
 namespace custodian::policy {
@@ -168,62 +169,6 @@ json QueryTerms(const store::SearchQuery& q) {
   if (q.data_class) t["data_class"] = std::string(store::DataClassName(*q.data_class));
   if (!q.cursor.empty()) t["page"] = true;
   return t;
-}
-
-// What an outside agency's grants in force allow: one scope per grant and class (a read is
-// visible only where a single grant covers both its class and its camera). A grant is in
-// force when it is attested, not revoked, not expired, and its agency may receive
-// sharing (a California public, non-federal agency).
-struct GrantScope {
-  std::vector<store::AccessScope> scopes;
-  std::set<store::DataClass> classes;  // the union, for messages and the class check
-  bool Covers(store::DataClass c, const std::string& camera) const {
-    for (const auto& s : scopes) {
-      if (s.data_class == c && (s.camera_ids.empty() || std::find(s.camera_ids.begin(), s.camera_ids.end(), camera) !=
-                                                            s.camera_ids.end())) {
-        return true;
-      }
-    }
-    return false;
-  }
-  bool SharesCamera(const std::string& camera) const {
-    for (const auto& s : scopes) {
-      if (s.camera_ids.empty() || std::find(s.camera_ids.begin(), s.camera_ids.end(), camera) != s.camera_ids.end()) {
-        return true;
-      }
-    }
-    return false;
-  }
-};
-
-Result<GrantScope> GrantsInForce(store::ReadStore& store, const std::string& agency, int64_t now_ms) {
-  GrantScope s;
-  std::vector<SqlRow> rows;
-  CUSTODIAN_RETURN_IF_ERROR(store.ReadOnly([&](Txn& txn) -> Status {
-    CUSTODIAN_ASSIGN_OR_RETURN(rows, txn.Query("SELECT g.data_classes, g.cameras, a.state, a.kind FROM sharing_grants g "
-                                                  "JOIN agencies a ON a.code = g.agency_code WHERE g.agency_code = ? "
-                                                  "AND g.revoked_ms IS NULL AND g.expires_ms > ? "
-                                                  "AND g.attested_ms IS NOT NULL",
-                                                  {agency, now_ms}));
-    return Status::Ok();
-  }));
-  for (const auto& r : rows) {
-    if (!MayReceiveSharing(AsString(r[2]), AsString(r[3])).ok()) continue;
-    json classes = json::parse(AsString(r[0]), nullptr, false);
-    json cams = json::parse(AsString(r[1]), nullptr, false);
-    if (!classes.is_array() || !cams.is_array()) return Status::Internal("a sharing grant row is malformed");
-    std::vector<std::string> cam_ids;
-    for (const auto& c : cams) {
-      if (c.is_string()) cam_ids.push_back(c.get<std::string>());
-    }
-    for (const auto& c : classes) {
-      auto dc = store::ParseDataClass(c.is_string() ? c.get<std::string>() : "");
-      if (!dc.ok()) continue;
-      s.classes.insert(*dc);
-      s.scopes.push_back({*dc, cam_ids});
-    }
-  }
-  return s;
 }
 
 // The caller's answer when the entry that would record a release cannot be written.
@@ -1463,11 +1408,10 @@ Result<store::SearchPage> Governance::SearchReads(const Principal& who, const Ac
   // what their agency's grants in force allow, grant by grant.
   std::vector<store::DataClass> classes = who.system ? std::vector<store::DataClass>{}
                                                      : matrix_.ClassesFor(who.role, ops::kSearchReads);
-  std::optional<GrantScope> grant;
+  std::optional<SharedScope> grant;
   CUSTODIAN_ASSIGN_OR_RETURN(bool outsider, IsOutsider(who));
   if (outsider) {
-    CUSTODIAN_ASSIGN_OR_RETURN(GrantScope g,
-                               GrantsInForce(store_, who.agency_code, ToUnixMillis(options_.clock->Now())));
+    CUSTODIAN_ASSIGN_OR_RETURN(SharedScope g, GrantsInForce(store_, who.agency_code, options_.clock->Now()));
     std::erase_if(classes, [&](store::DataClass c) { return !g.classes.count(c); });
     if (classes.empty()) return deny("no sharing grant in force for agency " + who.agency_code);
     std::erase_if(g.scopes, [&](const store::AccessScope& s) {
@@ -1534,8 +1478,7 @@ Result<store::StoredRead> Governance::GetRead(const Principal& who, const Access
   }
   CUSTODIAN_ASSIGN_OR_RETURN(bool outsider, IsOutsider(who));
   if (outsider) {
-    CUSTODIAN_ASSIGN_OR_RETURN(GrantScope g,
-                               GrantsInForce(store_, who.agency_code, ToUnixMillis(options_.clock->Now())));
+    CUSTODIAN_ASSIGN_OR_RETURN(SharedScope g, GrantsInForce(store_, who.agency_code, options_.clock->Now()));
     if (!g.Covers(read->data_class, read->camera_id)) {
       e.detail = "read " + std::to_string(read_id) + " is not shared with agency " + who.agency_code;
       return Denied(Record(who, e), Status::PermissionDenied(e.detail));
@@ -1573,8 +1516,7 @@ Result<std::vector<uint8_t>> Governance::GetReadImage(const Principal& who, cons
   }
   CUSTODIAN_ASSIGN_OR_RETURN(bool outsider, IsOutsider(who));
   if (outsider) {
-    CUSTODIAN_ASSIGN_OR_RETURN(GrantScope g,
-                               GrantsInForce(store_, who.agency_code, ToUnixMillis(options_.clock->Now())));
+    CUSTODIAN_ASSIGN_OR_RETURN(SharedScope g, GrantsInForce(store_, who.agency_code, options_.clock->Now()));
     if (!g.Covers(read->data_class, read->camera_id)) {
       e.outcome = std::string(kDenied);
       e.detail = "read " + std::to_string(read_id) + " is not shared with agency " + who.agency_code;

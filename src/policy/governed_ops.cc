@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "custodian/policy/alert_delivery.h"
 #include "custodian/policy/hotlist_import.h"
 #include "custodian/policy/plate_data_actions.h"
 
@@ -17,9 +18,6 @@ using json = nlohmann::json;
 namespace {
 
 std::string Clip(std::string_view s) { return std::string(s.substr(0, 64)); }
-
-// The purpose every alert listing and review is logged under.
-constexpr const char* kAlertPurpose = "hotlist_alert";
 
 Status LogUnavailable(const Status& st) {
   return Status::Unavailable("the access log cannot be written (", st.message(), "); nothing was done");
@@ -137,19 +135,11 @@ bool MayManageHold(const Principal& who, const HoldScope& scope) {
          who.role == Role::kCoordinator;
 }
 
-// The data class of an alert: its read's.
-Result<store::DataClass> AlertClass(store::ReadStore& store, const store::Alert& a) {
-  auto r = store.GetRead(a.read_id);
-  if (r.ok()) return r->data_class;
-  CUSTODIAN_ASSIGN_OR_RETURN(auto cam, store.GetCamera(a.camera_id));
-  return cam.data_class;
-}
-
 // Keeps the alerts whose class `who` may see.
 Result<std::vector<store::Alert>> VisibleAlerts(Governance& gov, const Principal& who, std::vector<store::Alert> all) {
   std::vector<store::Alert> out;
   for (auto& a : all) {
-    CUSTODIAN_ASSIGN_OR_RETURN(store::DataClass c, AlertClass(gov.store(), a));
+    CUSTODIAN_ASSIGN_OR_RETURN(store::DataClass c, AlertDataClass(gov.store(), a));
     if (gov.matrix().Allows(who.role, ops::kViewAlerts, c)) out.push_back(std::move(a));
   }
   return out;
@@ -162,7 +152,7 @@ Result<store::Alert> AuthorizedAlert(Governance& gov, const Principal& who, std:
   auto alert = gov.store().GetAlert(alert_id);
   std::optional<store::DataClass> cls;
   if (alert.ok()) {
-    CUSTODIAN_ASSIGN_OR_RETURN(cls, AlertClass(gov.store(), *alert));
+    CUSTODIAN_ASSIGN_OR_RETURN(cls, AlertDataClass(gov.store(), *alert));
   }
   LogEvent gated = e;
   gated.purpose = kAlertPurpose;

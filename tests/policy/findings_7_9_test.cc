@@ -1,6 +1,8 @@
 // Issue 23, findings 7 and 9 of the independent review, each as the auditor met it, on
 // both backends. Each test down to the "after the fix" sections failed on the code before
-// its fix (e9f1b9f).
+// its fix (e9f1b9f); in WebhooksSendEachTargetOnlyItsClassesAndWhatItsGrantsCover the
+// targets' agency and classes were then set through a helper, since today's target type
+// had no such fields.
 //
 // Finding 7: breach notices released plate data without the plate-data gates and without
 //   naming it in their log entry, and the list of plate-data actions (used by notices,
@@ -39,16 +41,6 @@ using std::chrono::days;
 using std::chrono::minutes;
 
 const std::string kSecret = "a shared secret of 32+ characters!";
-
-// Sets a webhook target's agency and classes where the type has them (today's target has
-// neither: every target gets every alert).
-template <typename T>
-void ScopeTarget(T& t, const std::string& agency, std::vector<store::DataClass> classes) {
-  if constexpr (requires { t.agency_code; t.data_classes; }) {
-    t.agency_code = agency;
-    t.data_classes = std::move(classes);
-  }
-}
 
 template <typename Backend>
 class Findings79Test : public GovernanceFixture<Backend> {
@@ -331,13 +323,10 @@ TYPED_TEST(Findings79Test, WebhooksSendEachTargetOnlyItsClassesAndWhatItsGrantsC
                   .ok());
   Receiver rx(this->dir_);
   ASSERT_TRUE(rx.ok());
-  server::WebhookTarget city, county;
-  city.url = rx.Url("/hook/city");
-  city.secret = kSecret;
-  ScopeTarget(city, "CITYPD", {store::DataClass::kPublicSafety});
-  county.url = rx.Url("/hook/county");
-  county.secret = kSecret;
-  ScopeTarget(county, "COUNTYSO", {store::DataClass::kPublicSafety, store::DataClass::kNonPublicSafety});
+  server::WebhookTarget city{.url = rx.Url("/hook/city"), .secret = kSecret, .agency_code = "CITYPD",
+                             .data_classes = {store::DataClass::kPublicSafety}};
+  server::WebhookTarget county{.url = rx.Url("/hook/county"), .secret = kSecret, .agency_code = "COUNTYSO",
+                               .data_classes = {store::DataClass::kPublicSafety, store::DataClass::kNonPublicSafety}};
   server::WebhookDispatcher hooks(*this->store_, gov,
                                   {.targets = {city, county},
                                    .max_attempts = 2,
@@ -426,6 +415,61 @@ TYPED_TEST(Findings79Test, OnlyDeclaredGatesOpenPlateData) {
       EXPECT_TRUE(IsPlateDataAction(a.gate)) << a.gate;
     }
   }
+}
+
+// ---- After the fix: finding 9 ----
+
+// A target's agency must be recorded; an outside agency's target follows its grants as
+// they change (revoked: refused), and its deliveries are partner activity in the sharing
+// report.
+TYPED_TEST(Findings79Test, AnOutsideAgencysTargetFollowsItsGrantsAndShowsInTheSharingReport) {
+  auto& gov = *this->gov_;
+  Receiver rx(this->dir_);
+  ASSERT_TRUE(rx.ok());
+  server::WebhookTarget nowhere{.url = rx.Url("/hook/x"), .secret = kSecret, .agency_code = "NOSUCH",
+                                .data_classes = {store::DataClass::kPublicSafety}};
+  server::WebhookDispatcher bad(*this->store_, gov, {.targets = {nowhere}});
+  EXPECT_EQ(bad.Start().code(), StatusCode::kNotFound);
+  bad.Stop();
+  auto grant = this->Share({.agency_code = "COUNTYSO", .data_classes = {store::DataClass::kPublicSafety},
+                            .expires = this->clock_.Now() + days(30)});
+  ASSERT_TRUE(grant.ok()) << grant.status().ToString();
+  // The county's target first: when the city's has an alert, the county's was decided.
+  server::WebhookTarget county{.url = rx.Url("/hook/county"), .secret = kSecret, .agency_code = "COUNTYSO",
+                               .data_classes = {store::DataClass::kPublicSafety}};
+  server::WebhookTarget city{.url = rx.Url("/hook/city"), .secret = kSecret, .agency_code = "CITYPD",
+                             .data_classes = {store::DataClass::kPublicSafety}};
+  server::WebhookDispatcher hooks(*this->store_, gov,
+                                  {.targets = {county, city},
+                                   .max_attempts = 2,
+                                   .first_backoff = std::chrono::milliseconds(1),
+                                   .poll = std::chrono::milliseconds(20),
+                                   .verify_tls = false});
+  ASSERT_TRUE(hooks.Start().ok());
+  const TimePoint from = this->clock_.Now();
+  const int64_t shared = this->RaiseAlert("cam-ps2");
+  hooks.Notify();
+  ASSERT_TRUE(rx.Await("/hook/city", shared));
+  ASSERT_TRUE(RevokeSharing(gov, this->coord_.who, *grant).ok());
+  const int64_t after = this->RaiseAlert("cam-ps2");
+  hooks.Notify();
+  ASSERT_TRUE(rx.Await("/hook/city", after));
+  hooks.Stop();
+  EXPECT_EQ(rx.Got("/hook/county"), std::set<int64_t>{shared});
+  auto refused = this->LogWhere({.action = "webhook_delivery", .outcome = std::string(kDenied), .limit = 10});
+  ASSERT_EQ(refused.size(), 1u);
+  EXPECT_NE(refused[0].terms.find("[" + std::to_string(after) + "]"), std::string::npos) << refused[0].terms;
+  auto report = SharingReport(gov, this->coord_.who, from, this->clock_.Now() + std::chrono::seconds(1));
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  ASSERT_EQ(report->partners.size(), 1u);
+  EXPECT_EQ(report->partners[0].agency_code, "COUNTYSO");
+  EXPECT_EQ(report->partners[0].searches, 2);
+  EXPECT_EQ(report->partners[0].denied, 1);
+  // Deliveries are the system's, decided by grants: no person is flagged for them.
+  auto aud = this->MakeUser("aud", Role::kAuditor);
+  auto flags = MisuseFlags(gov, aud.who, from, this->clock_.Now() + std::chrono::seconds(1));
+  ASSERT_TRUE(flags.ok());
+  for (const auto& f : *flags) EXPECT_NE(f.username, "system") << FlagKindName(f.kind);
 }
 
 }  // namespace
