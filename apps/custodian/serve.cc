@@ -107,13 +107,24 @@ Status ApplyConfig(const std::string& file, ServeArgs& a) {
     else if (k == "sqlite_cache_mib") st = num(a.sqlite_cache_mib);
     else if (k == "sqlite_resident_mib") st = num(a.sqlite_resident_mib);
     else if (k == "webhooks") {
-      if (!v.is_array()) return Status::InvalidArgument(file, ": webhooks is an array of {url, secret}");
+      constexpr const char* kShape =
+          ": each webhook is {\"url\": ..., \"secret\": ..., \"agency\": \"<agency code>\", \"classes\": "
+          "[\"public_safety\" and/or \"non_public_safety\"]}";
+      if (!v.is_array()) return Status::InvalidArgument(file, ": webhooks is an array", kShape);
       for (const auto& w : v) {
         if (!w.is_object() || !w.contains("url") || !w.contains("secret") || !w["url"].is_string() ||
-            !w["secret"].is_string()) {
-          return Status::InvalidArgument(file, ": each webhook is {\"url\": ..., \"secret\": ...}");
+            !w["secret"].is_string() || !w.contains("agency") || !w["agency"].is_string() || !w.contains("classes") ||
+            !w["classes"].is_array()) {
+          return Status::InvalidArgument(file, kShape);
         }
-        server::WebhookTarget t{w["url"].get<std::string>(), w["secret"].get<std::string>()};
+        server::WebhookTarget t{.url = w["url"].get<std::string>(),
+                                .secret = w["secret"].get<std::string>(),
+                                .agency_code = w["agency"].get<std::string>()};
+        for (const auto& c : w["classes"]) {
+          auto dc = store::ParseDataClass(c.is_string() ? c.get<std::string>() : "");
+          if (!dc.ok()) return Status::InvalidArgument(file, ": webhook classes: ", dc.status().message());
+          t.data_classes.push_back(*dc);
+        }
         CUSTODIAN_RETURN_IF_ERROR(server::CheckWebhookTarget(t));
         a.webhooks.push_back(std::move(t));
       }

@@ -1,6 +1,7 @@
 // Accuracy audits (policy 4.A.4, 5.E).
 #include "policy/policy_util.h"
 #include "custodian/policy/accuracy_audit.h"
+#include "custodian/policy/plate_data_actions.h"
 
 #include <algorithm>
 #include <map>
@@ -62,7 +63,7 @@ Result<int64_t> StartAudit(Governance& gov, const Principal& by, const AuditSpec
   for (const auto& c : cams) cam_list.push_back(Clip(c, 64));
   terms["cameras"] = cam_list;
   const AccessPurpose why{std::string(kPurpose), spec.reference};
-  LogEvent e = gov.Event(by, "accuracy_audit_start", kDenied);
+  LogEvent e = gov.Event(by, actions::kAuditStart, kDenied);
   e.terms = terms.dump();
   e.purpose = std::string(kPurpose);
   e.case_number = Clip(spec.reference, 64);
@@ -153,7 +154,7 @@ Status VerifyItem(Governance& gov, const Principal& by, int64_t audit_id, int64_
   const std::string case_number = AuditCaseNumber(audit_id);
   const AccessPurpose why{std::string(kPurpose), case_number};
   json terms = {{"audit_id", audit_id}, {"read_id", read_id}, {"verdict", verdict.correct ? "correct" : "wrong"}};
-  LogEvent e = gov.Event(by, "accuracy_audit_verify", kDenied);
+  LogEvent e = gov.Event(by, actions::kAuditVerify, kDenied);
   e.purpose = std::string(kPurpose);
   e.case_number = case_number;
   // The item's class (public safety when the item is unknown: the refusal is still gated).
@@ -201,7 +202,7 @@ Status VerifyItem(Governance& gov, const Principal& by, int64_t audit_id, int64_
 }
 
 Result<AuditResult> AuditAccuracy(Governance& gov, const Principal& by, int64_t audit_id) {
-  LogEvent e = gov.Event(by, "accuracy_audit_report", kDenied);
+  LogEvent e = gov.Event(by, actions::kAuditReport, kDenied);
   e.terms = json{{"audit_id", audit_id}}.dump();
   e.purpose = std::string(kPurpose);
   e.case_number = AuditCaseNumber(audit_id);
@@ -252,6 +253,10 @@ Result<AuditResult> AuditAccuracy(Governance& gov, const Principal& by, int64_t 
     out.cameras.push_back(c);
   }
   finish(out.overall);
+  // The entry names the plates the report releases.
+  std::set<std::string> plates;
+  for (const auto& it : out.items) plates.insert(it.plate);
+  e.terms = json{{"audit_id", audit_id}, {"plates", plates}}.dump();
   e.outcome = std::string(kAllowed);
   e.records = int64_t(out.items.size());
   if (Status st = gov.Record(by, e); !st.ok()) {
@@ -280,7 +285,7 @@ Result<store::StoredRead> CorrectRead(Governance& gov, const Principal& by, int6
                                       const std::string& case_reference) {
   const AccessPurpose why{std::string(kPurpose), case_reference};
   json terms = {{"read_id", read_id}, {"new_plate", Clip(new_plate, 64)}, {"reason", Clip(reason)}};
-  LogEvent e = gov.Event(by, "read_correction", kDenied);
+  LogEvent e = gov.Event(by, actions::kReadCorrection, kDenied);
   e.purpose = std::string(kPurpose);
   e.case_number = Clip(case_reference, 64);
   CUSTODIAN_ASSIGN_OR_RETURN(auto read, ReadClass(gov, read_id));
@@ -316,7 +321,7 @@ Result<store::StoredRead> CorrectRead(Governance& gov, const Principal& by, int6
 Result<std::vector<store::ReadCorrection>> ReadHistory(Governance& gov, const Principal& by, int64_t read_id,
                                                        const std::string& case_reference) {
   const AccessPurpose why{std::string(kPurpose), case_reference};
-  LogEvent e = gov.Event(by, "read_history", kDenied);
+  LogEvent e = gov.Event(by, actions::kReadHistory, kDenied);
   e.purpose = std::string(kPurpose);
   e.case_number = Clip(case_reference, 64);
   e.terms = json{{"read_id", read_id}}.dump();

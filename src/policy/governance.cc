@@ -16,6 +16,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "custodian/policy/breach_incidents.h"
+#include "custodian/policy/plate_data_actions.h"
+#include "custodian/policy/sharing.h"
 #include "custodian/store/evidence.h"
 
 namespace custodian::policy {
@@ -166,62 +169,6 @@ json QueryTerms(const store::SearchQuery& q) {
   if (q.data_class) t["data_class"] = std::string(store::DataClassName(*q.data_class));
   if (!q.cursor.empty()) t["page"] = true;
   return t;
-}
-
-// What an outside agency's grants in force allow: one scope per grant and class (a read is
-// visible only where a single grant covers both its class and its camera). A grant is in
-// force when it is attested, not revoked, not expired, and its agency may receive
-// sharing (a California public, non-federal agency).
-struct GrantScope {
-  std::vector<store::AccessScope> scopes;
-  std::set<store::DataClass> classes;  // the union, for messages and the class check
-  bool Covers(store::DataClass c, const std::string& camera) const {
-    for (const auto& s : scopes) {
-      if (s.data_class == c && (s.camera_ids.empty() || std::find(s.camera_ids.begin(), s.camera_ids.end(), camera) !=
-                                                            s.camera_ids.end())) {
-        return true;
-      }
-    }
-    return false;
-  }
-  bool SharesCamera(const std::string& camera) const {
-    for (const auto& s : scopes) {
-      if (s.camera_ids.empty() || std::find(s.camera_ids.begin(), s.camera_ids.end(), camera) != s.camera_ids.end()) {
-        return true;
-      }
-    }
-    return false;
-  }
-};
-
-Result<GrantScope> GrantsInForce(store::ReadStore& store, const std::string& agency, int64_t now_ms) {
-  GrantScope s;
-  std::vector<SqlRow> rows;
-  CUSTODIAN_RETURN_IF_ERROR(store.ReadOnly([&](Txn& txn) -> Status {
-    CUSTODIAN_ASSIGN_OR_RETURN(rows, txn.Query("SELECT g.data_classes, g.cameras, a.state, a.kind FROM sharing_grants g "
-                                                  "JOIN agencies a ON a.code = g.agency_code WHERE g.agency_code = ? "
-                                                  "AND g.revoked_ms IS NULL AND g.expires_ms > ? "
-                                                  "AND g.attested_ms IS NOT NULL",
-                                                  {agency, now_ms}));
-    return Status::Ok();
-  }));
-  for (const auto& r : rows) {
-    if (!MayReceiveSharing(AsString(r[2]), AsString(r[3])).ok()) continue;
-    json classes = json::parse(AsString(r[0]), nullptr, false);
-    json cams = json::parse(AsString(r[1]), nullptr, false);
-    if (!classes.is_array() || !cams.is_array()) return Status::Internal("a sharing grant row is malformed");
-    std::vector<std::string> cam_ids;
-    for (const auto& c : cams) {
-      if (c.is_string()) cam_ids.push_back(c.get<std::string>());
-    }
-    for (const auto& c : classes) {
-      auto dc = store::ParseDataClass(c.is_string() ? c.get<std::string>() : "");
-      if (!dc.ok()) continue;
-      s.classes.insert(*dc);
-      s.scopes.push_back({*dc, cam_ids});
-    }
-  }
-  return s;
 }
 
 // The caller's answer when the entry that would record a release cannot be written.
@@ -431,6 +378,8 @@ LogEvent Governance::Event(const Principal& who, std::string_view action, std::s
 }
 
 Status Governance::Append(Txn& txn, const LogEvent& event, Heads& heads) {
+  // No release of plate data under an action nobody declared (plate_data_actions.h).
+  CUSTODIAN_RETURN_IF_ERROR(CheckPlateDataDeclared(event.action, event.outcome, event.terms));
   std::optional<SignedHead> checkpoint;
   CUSTODIAN_RETURN_IF_ERROR(AppendLogEntry(txn, event, signer_, options_.log, &checkpoint).status());
   if (checkpoint) heads.push_back(std::move(*checkpoint));
@@ -469,6 +418,7 @@ Status Governance::Record(const Principal& who, LogEvent event) {
   }
   json terms = json::parse(event.terms, nullptr, false);
   if (terms.is_discarded() || !terms.is_object()) return Status::InvalidArgument("log terms must be a JSON object");
+  CUSTODIAN_RETURN_IF_ERROR(CheckPlateDataDeclared(event.action, event.outcome, event.terms));
   PendingEntry me{std::move(event), Status::Ok()};
   // Everything queued so far goes in one transaction.
   log_group_.Run(me, std::numeric_limits<size_t>::max(), [](const PendingEntry&) { return size_t{1}; }, [&](std::vector<PendingEntry*>& batch) {
@@ -483,6 +433,7 @@ Status Governance::Record(const Principal& who, LogEvent event) {
 
 Status Governance::RecordWith(const Principal& who, LogEvent event, const std::function<Status(Txn&)>& fn) {
   (void)who;
+  CUSTODIAN_RETURN_IF_ERROR(CheckPlateDataDeclared(event.action, event.outcome, event.terms));
   Status st = LoggedTransact([&](Txn& txn, Heads& heads) -> Status {
     CUSTODIAN_RETURN_IF_ERROR(fn(txn));
     return Append(txn, event, heads);
@@ -528,6 +479,11 @@ Status Governance::Authorize(const Principal& who, std::string_view op, std::opt
 
 Status Governance::AuthorizePlateData(const Principal& who, std::string_view op, const AccessPurpose& why,
                                       std::optional<store::DataClass> data_class, const std::string& terms_json) {
+  // Refusals are logged under `op`, which reports and flags must count: a declared gate.
+  if (op.empty() || std::none_of(std::begin(kPlateDataActions), std::end(kPlateDataActions),
+                                 [&](const PlateDataAction& a) { return a.gate == op; })) {
+    return Status::Internal("operation '", op, "' is not the gate of a plate-data action in plate_data_actions.h");
+  }
   LogEvent e = Event(who, op, kDenied);
   e.terms = terms_json;
   e.purpose = Clip(why.purpose);
@@ -1395,9 +1351,10 @@ Result<GateReport> Governance::Gates(const Principal& who) {
 
 // ---- Plate data ----
 
-// The workflow purposes (records_request, accuracy_audit, legal_hold) belong to their
-// workflows: a direct search, read or image under one must name a request ("RR-<id>"), an
-// audit ("AA-<id>") or a hold's case number that exists.
+// The workflow purposes (records_request, accuracy_audit, legal_hold, breach_notice) belong
+// to their workflows: a direct search, read or image under one must name a request
+// ("RR-<id>"), an audit ("AA-<id>"), a hold's case number or a breach incident ("BI-<id>")
+// that exists.
 Status Governance::CheckWorkflowCase(const AccessPurpose& why) {
   auto id_of = [&](std::string_view prefix) -> int64_t {
     if (why.case_number.rfind(prefix, 0) != 0) return 0;
@@ -1419,6 +1376,9 @@ Status Governance::CheckWorkflowCase(const AccessPurpose& why) {
   } else if (why.purpose == "legal_hold") {
     sql = "SELECT 1 FROM holds WHERE case_number = ? AND released_ms IS NULL";
     key = why.case_number;
+  } else if (why.purpose == kBreachNoticePurpose) {
+    sql = "SELECT 1 FROM breach_incidents WHERE id = ?";
+    key = id_of("BI-");
   } else {
     return Status::Ok();
   }
@@ -1431,9 +1391,10 @@ Status Governance::CheckWorkflowCase(const AccessPurpose& why) {
   if (!found) {
     return Status::PermissionDenied("purpose ", why.purpose, " is reserved for its workflow; case '",
                                     Clip(why.case_number), "' names no ",
-                                    why.purpose == "records_request"  ? "approved records request"
-                                    : why.purpose == "accuracy_audit" ? "accuracy audit"
-                                                                      : "open legal hold");
+                                    why.purpose == "records_request"      ? "approved records request"
+                                    : why.purpose == "accuracy_audit"     ? "accuracy audit"
+                                    : why.purpose == kBreachNoticePurpose ? "breach incident"
+                                                                          : "open legal hold");
   }
   return Status::Ok();
 }
@@ -1454,11 +1415,10 @@ Result<store::SearchPage> Governance::SearchReads(const Principal& who, const Ac
   // what their agency's grants in force allow, grant by grant.
   std::vector<store::DataClass> classes = who.system ? std::vector<store::DataClass>{}
                                                      : matrix_.ClassesFor(who.role, ops::kSearchReads);
-  std::optional<GrantScope> grant;
+  std::optional<SharedScope> grant;
   CUSTODIAN_ASSIGN_OR_RETURN(bool outsider, IsOutsider(who));
   if (outsider) {
-    CUSTODIAN_ASSIGN_OR_RETURN(GrantScope g,
-                               GrantsInForce(store_, who.agency_code, ToUnixMillis(options_.clock->Now())));
+    CUSTODIAN_ASSIGN_OR_RETURN(SharedScope g, GrantsInForce(store_, who.agency_code, options_.clock->Now()));
     std::erase_if(classes, [&](store::DataClass c) { return !g.classes.count(c); });
     if (classes.empty()) return deny("no sharing grant in force for agency " + who.agency_code);
     std::erase_if(g.scopes, [&](const store::AccessScope& s) {
@@ -1501,7 +1461,7 @@ Result<store::SearchPage> Governance::SearchReads(const Principal& who, const Ac
 Result<store::StoredRead> Governance::GetRead(const Principal& who, const AccessPurpose& why, int64_t read_id) {
   json terms = {{"read_id", read_id}};
   if (Status w = CheckWorkflowCase(why); !w.ok()) {
-    LogEvent d = Event(who, "view_read", kDenied);
+    LogEvent d = Event(who, actions::kViewRead, kDenied);
     d.terms = terms.dump();
     d.purpose = Clip(why.purpose);
     d.case_number = Clip(why.case_number);
@@ -1513,7 +1473,7 @@ Result<store::StoredRead> Governance::GetRead(const Principal& who, const Access
   if (read.ok()) cls = read->data_class;
   CUSTODIAN_RETURN_IF_ERROR(AuthorizePlateData(who, ops::kSearchReads, why,
                                                cls.value_or(store::DataClass::kPublicSafety), terms.dump()));
-  LogEvent e = Event(who, "view_read", kDenied);
+  LogEvent e = Event(who, actions::kViewRead, kDenied);
   e.terms = terms.dump();
   e.purpose = why.purpose;
   e.case_number = why.case_number;
@@ -1525,8 +1485,7 @@ Result<store::StoredRead> Governance::GetRead(const Principal& who, const Access
   }
   CUSTODIAN_ASSIGN_OR_RETURN(bool outsider, IsOutsider(who));
   if (outsider) {
-    CUSTODIAN_ASSIGN_OR_RETURN(GrantScope g,
-                               GrantsInForce(store_, who.agency_code, ToUnixMillis(options_.clock->Now())));
+    CUSTODIAN_ASSIGN_OR_RETURN(SharedScope g, GrantsInForce(store_, who.agency_code, options_.clock->Now()));
     if (!g.Covers(read->data_class, read->camera_id)) {
       e.detail = "read " + std::to_string(read_id) + " is not shared with agency " + who.agency_code;
       return Denied(Record(who, e), Status::PermissionDenied(e.detail));
@@ -1564,8 +1523,7 @@ Result<std::vector<uint8_t>> Governance::GetReadImage(const Principal& who, cons
   }
   CUSTODIAN_ASSIGN_OR_RETURN(bool outsider, IsOutsider(who));
   if (outsider) {
-    CUSTODIAN_ASSIGN_OR_RETURN(GrantScope g,
-                               GrantsInForce(store_, who.agency_code, ToUnixMillis(options_.clock->Now())));
+    CUSTODIAN_ASSIGN_OR_RETURN(SharedScope g, GrantsInForce(store_, who.agency_code, options_.clock->Now()));
     if (!g.Covers(read->data_class, read->camera_id)) {
       e.outcome = std::string(kDenied);
       e.detail = "read " + std::to_string(read_id) + " is not shared with agency " + who.agency_code;

@@ -7,7 +7,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "custodian/policy/alert_delivery.h"
 #include "custodian/policy/hotlist_import.h"
+#include "custodian/policy/plate_data_actions.h"
 
 namespace custodian::policy {
 
@@ -16,9 +18,6 @@ using json = nlohmann::json;
 namespace {
 
 std::string Clip(std::string_view s) { return std::string(s.substr(0, 64)); }
-
-// The purpose every alert listing and review is logged under.
-constexpr const char* kAlertPurpose = "hotlist_alert";
 
 Status LogUnavailable(const Status& st) {
   return Status::Unavailable("the access log cannot be written (", st.message(), "); nothing was done");
@@ -81,6 +80,19 @@ Result<std::set<store::DataClass>> HeldClasses(store::ReadStore& store, int64_t 
   return out;
 }
 
+// The distinct plates of the reads a hold covers, for the entry that releases them.
+Result<json> HeldPlates(store::ReadStore& store, int64_t hold_id) {
+  json out = json::array();
+  CUSTODIAN_RETURN_IF_ERROR(store.ReadOnly([&](store::Txn& txn) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(auto rows, txn.Query("SELECT DISTINCT r.plate FROM held_reads h JOIN reads r ON r.id = "
+                                                    "h.read_id WHERE h.hold_id = ? ORDER BY r.plate",
+                                                    {hold_id}));
+    for (const auto& r : rows) out.push_back(store::AsString(r[0]));
+    return Status::Ok();
+  }));
+  return out;
+}
+
 // Authorises plate-data operation `op` on every class in `classes` (or, when empty, on the
 // first the role may touch) for the hold's case.
 Status AuthorizeClasses(Governance& gov, const Principal& who, std::string_view op, const AccessPurpose& why,
@@ -123,19 +135,11 @@ bool MayManageHold(const Principal& who, const HoldScope& scope) {
          who.role == Role::kCoordinator;
 }
 
-// The data class of an alert: its read's.
-Result<store::DataClass> AlertClass(store::ReadStore& store, const store::Alert& a) {
-  auto r = store.GetRead(a.read_id);
-  if (r.ok()) return r->data_class;
-  CUSTODIAN_ASSIGN_OR_RETURN(auto cam, store.GetCamera(a.camera_id));
-  return cam.data_class;
-}
-
 // Keeps the alerts whose class `who` may see.
 Result<std::vector<store::Alert>> VisibleAlerts(Governance& gov, const Principal& who, std::vector<store::Alert> all) {
   std::vector<store::Alert> out;
   for (auto& a : all) {
-    CUSTODIAN_ASSIGN_OR_RETURN(store::DataClass c, AlertClass(gov.store(), a));
+    CUSTODIAN_ASSIGN_OR_RETURN(store::DataClass c, AlertDataClass(gov.store(), a));
     if (gov.matrix().Allows(who.role, ops::kViewAlerts, c)) out.push_back(std::move(a));
   }
   return out;
@@ -148,7 +152,7 @@ Result<store::Alert> AuthorizedAlert(Governance& gov, const Principal& who, std:
   auto alert = gov.store().GetAlert(alert_id);
   std::optional<store::DataClass> cls;
   if (alert.ok()) {
-    CUSTODIAN_ASSIGN_OR_RETURN(cls, AlertClass(gov.store(), *alert));
+    CUSTODIAN_ASSIGN_OR_RETURN(cls, AlertDataClass(gov.store(), *alert));
   }
   LogEvent gated = e;
   gated.purpose = kAlertPurpose;
@@ -162,7 +166,9 @@ enum class Step { kAck, kConfirm, kDismiss };
 
 Result<store::Alert> Review(Governance& gov, const Principal& who, int64_t alert_id, Step step, bool image_checked,
                             const std::string& text) {
-  const char* action = step == Step::kAck ? "acknowledge_alert" : step == Step::kConfirm ? "confirm_alert" : "dismiss_alert";
+  const std::string_view action = step == Step::kAck       ? actions::kAcknowledgeAlert
+                                  : step == Step::kConfirm ? actions::kConfirmAlert
+                                                           : actions::kDismissAlert;
   LogEvent e = gov.Event(who, action, kDenied);
   e.terms = json{{"alert_id", alert_id}}.dump();
   CUSTODIAN_ASSIGN_OR_RETURN(store::Alert alert, AuthorizedAlert(gov, who, ops::kReviewAlerts, alert_id, e));
@@ -216,9 +222,13 @@ Result<store::Hold> PlaceHold(Governance& gov, const Principal& who, const std::
   json terms = json::object();
   if (!request.read_ids.empty()) terms["read_ids"] = request.read_ids;
   std::set<store::DataClass> classes;
+  std::set<std::string> plates;
   for (int64_t id : request.read_ids) {
     auto r = gov.store().GetRead(id);
-    if (r.ok()) classes.insert(r->data_class);
+    if (r.ok()) {
+      classes.insert(r->data_class);
+      plates.insert(r->plate);
+    }
   }
   if (request.matching) {
     store::SearchQuery& q = *request.matching;
@@ -238,7 +248,8 @@ Result<store::Hold> PlaceHold(Governance& gov, const Principal& who, const std::
   }
   const AccessPurpose why{purpose, request.case_number};
   CUSTODIAN_RETURN_IF_ERROR(AuthorizeClasses(gov, who, ops::kPlaceHolds, why, classes, terms.dump()));
-  LogEvent e = gov.Event(who, "place_hold", kAllowed);
+  if (!plates.empty()) terms["plates"] = plates;
+  LogEvent e = gov.Event(who, actions::kPlaceHold, kAllowed);
   e.terms = terms.dump();
   e.purpose = Clip(purpose);
   e.case_number = Clip(request.case_number);
@@ -248,8 +259,11 @@ Result<store::Hold> PlaceHold(Governance& gov, const Principal& who, const std::
   auto hold = gov.store().PlaceHold(request);
   if (!hold.ok()) return Failed(gov, who, e, hold.status());
   if (request.matching) {
-    // The search's count is known only now.
+    // The search's count and plates are known only now.
     terms["hold"] = hold->id;
+    auto held = HeldPlates(gov.store(), hold->id);
+    if (!held.ok()) return Failed(gov, who, e, held.status());
+    terms["plates"] = *held;
     e.terms = terms.dump();
     e.detail = "hold " + std::to_string(hold->id) + " placed on " + std::to_string(hold->reads) + " reads";
     if (Status st = Released(gov, who, e, hold->reads); !st.ok()) return st;
@@ -307,13 +321,16 @@ Result<std::vector<int64_t>> HeldReadIds(Governance& gov, const Principal& who, 
   HoldScope scope = ScopeOfHold(gov, hold_id);
   const AccessPurpose why{purpose, scope.lookup.ok() ? scope.case_number : std::string("unknown-hold-0")};
   CUSTODIAN_RETURN_IF_ERROR(AuthorizeClasses(gov, who, ops::kPlaceHolds, why, scope.classes, terms));
-  LogEvent e = gov.Event(who, "held_read_ids", kAllowed);
+  LogEvent e = gov.Event(who, actions::kHeldReadIds, kAllowed);
   e.terms = terms;
   e.purpose = Clip(purpose);
   e.case_number = Clip(scope.case_number);
   if (!scope.lookup.ok()) return Failed(gov, who, e, scope.lookup);
   auto ids = gov.store().HeldReadIds(hold_id);
   if (!ids.ok()) return Failed(gov, who, e, ids.status());
+  auto plates = HeldPlates(gov.store(), hold_id);
+  if (!plates.ok()) return Failed(gov, who, e, plates.status());
+  e.terms = json{{"hold", hold_id}, {"plates", *plates}}.dump();
   CUSTODIAN_RETURN_IF_ERROR(Released(gov, who, e, int64_t(ids->size())));
   return ids;
 }
@@ -324,7 +341,7 @@ Result<store::EvidenceExport> ExportEvidence(Governance& gov, const Principal& w
   HoldScope scope = ScopeOfHold(gov, hold_id);
   const AccessPurpose why{purpose, scope.lookup.ok() ? scope.case_number : std::string("unknown-hold-0")};
   CUSTODIAN_RETURN_IF_ERROR(AuthorizeClasses(gov, who, ops::kExportEvidence, why, scope.classes, terms));
-  LogEvent e = gov.Event(who, ops::kExportEvidence, kAllowed);
+  LogEvent e = gov.Event(who, actions::kExportEvidence, kAllowed);
   e.terms = terms;
   e.purpose = Clip(purpose);
   e.case_number = Clip(scope.case_number);
@@ -340,6 +357,9 @@ Result<store::EvidenceExport> ExportEvidence(Governance& gov, const Principal& w
       gov.store(), hold_id, {.out_dir = out_dir, .signing_key_file = gov.options().signing_key_file, .create_key = false},
       gov.clock());
   if (!ex.ok()) return Failed(gov, who, e, ex.status());
+  auto plates = HeldPlates(gov.store(), hold_id);
+  if (!plates.ok()) return Failed(gov, who, e, plates.status());
+  e.terms = json{{"hold", hold_id}, {"out", Clip(out_dir.string())}, {"plates", *plates}}.dump();
   e.detail = "exported " + std::to_string(ex->reads) + " reads, " + std::to_string(ex->images) + " images";
   CUSTODIAN_RETURN_IF_ERROR(Released(gov, who, e, ex->reads));
   return ex;
@@ -374,7 +394,7 @@ Status AuthorizeAlertList(Governance& gov, const Principal& who, LogEvent& e, st
 }  // namespace
 
 Result<std::vector<store::Alert>> ListAlerts(Governance& gov, const Principal& who, const store::AlertQuery& query_in) {
-  LogEvent e = gov.Event(who, "list_alerts", kDenied);
+  LogEvent e = gov.Event(who, actions::kListAlerts, kDenied);
   json t = {{"unreviewed", query_in.unreviewed_only}};
   if (query_in.state) t["state"] = std::string(store::AlertStateName(*query_in.state));
   if (query_in.after_id) t["after_id"] = query_in.after_id;
@@ -389,7 +409,7 @@ Result<std::vector<store::Alert>> ListAlerts(Governance& gov, const Principal& w
 }
 
 Result<std::vector<store::Alert>> NewAlertsForStream(Governance& gov, const Principal& who, int64_t after_id) {
-  LogEvent e = gov.Event(who, "stream_alerts", kDenied);
+  LogEvent e = gov.Event(who, actions::kStreamAlerts, kDenied);
   json t = {{"after_id", after_id}};
   e.terms = t.dump();
   store::AlertQuery query{.unreviewed_only = true, .limit = 100, .after_id = after_id};
@@ -414,7 +434,7 @@ Result<int64_t> NewestAlertId(Governance& gov) {
 
 Result<std::vector<store::Alert>> OverdueAlerts(Governance& gov, const Principal& who,
                                                 std::chrono::milliseconds max_age) {
-  LogEvent e = gov.Event(who, "overdue_alerts", kDenied);
+  LogEvent e = gov.Event(who, actions::kOverdueAlerts, kDenied);
   e.terms = json{{"max_age_ms", int64_t(max_age.count())}}.dump();
   e.purpose = kAlertPurpose;
   CUSTODIAN_RETURN_IF_ERROR(AuthorizeAnyClass(gov, who, ops::kViewAlerts, e));
@@ -429,9 +449,11 @@ Result<std::vector<store::Alert>> OverdueAlerts(Governance& gov, const Principal
 }
 
 Result<store::Alert> GetAlert(Governance& gov, const Principal& who, int64_t alert_id) {
-  LogEvent e = gov.Event(who, "view_alert", kDenied);
+  LogEvent e = gov.Event(who, actions::kViewAlert, kDenied);
   e.terms = json{{"alert_id", alert_id}}.dump();
   CUSTODIAN_ASSIGN_OR_RETURN(store::Alert alert, AuthorizedAlert(gov, who, ops::kViewAlerts, alert_id, e));
+  e.terms = json{{"alert_id", alert_id}, {"read_id", alert.read_id}, {"plate", alert.read_plate}}.dump();
+  e.purpose = kAlertPurpose;
   CUSTODIAN_RETURN_IF_ERROR(Released(gov, who, e, 1));
   return alert;
 }

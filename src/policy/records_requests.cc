@@ -1,6 +1,7 @@
 // Records requests (the policy's electronic data and records request form).
 #include "policy/policy_util.h"
 #include "custodian/policy/records_requests.h"
+#include "custodian/policy/plate_data_actions.h"
 
 #include <sodium.h>
 
@@ -411,7 +412,7 @@ Result<std::vector<RecordsRequest>> ListRecordsRequests(Governance& gov, const P
 
 Result<RecordsExport> FulfilRecordsRequest(Governance& gov, const Principal& by, int64_t id, const fs::path& out_dir,
                                            int64_t max_reads) {
-  LogEvent e = gov.Event(by, "fulfil_records_request", kDenied);
+  LogEvent e = gov.Event(by, actions::kFulfilRecordsRequest, kDenied);
   e.terms = json{{"request_id", id}, {"out_dir", Clip(out_dir.string())}}.dump();
   e.purpose = "records_request";
   e.case_number = Number(id);

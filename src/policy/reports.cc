@@ -51,10 +51,6 @@ std::vector<AccessCount> Sorted(std::map<std::string, AccessCount>& m) {
 
 }  // namespace
 
-bool IsPlateDataAction(std::string_view action) {
-  return std::find(std::begin(kPlateDataActions), std::end(kPlateDataActions), action) != std::end(kPlateDataActions);
-}
-
 Result<std::vector<LogEntry>> QueryAccessLogAll(Txn& txn, LogFilter filter) {
   std::vector<LogEntry> out;
   filter.after_seq = 0;
@@ -76,6 +72,25 @@ std::string PlateOfTerms(const std::string& terms_json) {
   const std::string raw = t["plate"].get<std::string>();
   auto norm = store::NormaliseSearchTerm(raw, /*allow_wildcards=*/true);
   return norm.ok() ? *norm : raw;
+}
+
+std::vector<std::string> PlatesOfTerms(const std::string& terms_json) {
+  std::vector<std::string> out;
+  json t = json::parse(terms_json, nullptr, false);
+  if (!t.is_object()) return out;
+  auto add = [&](const json& v) {
+    if (!v.is_string()) return;
+    const std::string raw = v.get<std::string>();
+    auto norm = store::NormaliseSearchTerm(raw, /*allow_wildcards=*/true);
+    std::string p = norm.ok() ? *norm : raw;
+    if (!p.empty() && std::find(out.begin(), out.end(), p) == out.end()) out.push_back(std::move(p));
+  };
+  if (t.contains("plate")) add(t["plate"]);
+  if (t.contains("plates") && t["plates"].is_array()) {
+    for (const auto& p : t["plates"]) add(p);
+  }
+  if (t.contains("old_plate")) add(t["old_plate"]);
+  return out;
 }
 
 std::string_view FlagKindName(FlagKind kind) {
@@ -122,8 +137,11 @@ Result<AccessReportResult> AccessReport(Governance& gov, const Principal& by, co
   for (const auto& en : entries) {
     if (!IsPlateDataAction(en.action)) continue;
     if (!filter.purpose.empty() && en.purpose != filter.purpose) continue;
-    const std::string p = PlateOfTerms(en.terms);
-    if (!plate.empty() && p != plate) continue;
+    // An entry may name several plates (an alert listing, an evidence export): it counts
+    // once per plate, and matches a plate filter when it names that plate.
+    std::vector<std::string> named = PlatesOfTerms(en.terms);
+    if (!plate.empty() && std::find(named.begin(), named.end(), plate) == named.end()) continue;
+    if (named.empty()) named.push_back("");
     ++out.entries;
     auto count = [&](std::map<std::string, AccessCount>& m, const std::string& key) {
       AccessCount& c = m[key];
@@ -134,7 +152,7 @@ Result<AccessReportResult> AccessReport(Governance& gov, const Principal& by, co
       c.records += en.records;
     };
     count(users, en.username);
-    count(plates, p);
+    for (const auto& p : named) count(plates, p);
     count(purposes, en.purpose);
     count(cases, en.case_number);
   }
@@ -171,7 +189,11 @@ Result<std::vector<MisuseFlag>> MisuseFlags(Governance& gov, const Principal& by
     }
     return Status::Ok();
   }));
-  std::erase_if(entries, [](const LogEntry& en) { return !IsPlateDataAction(en.action); });
+  // People's plate-data entries: the system's webhook deliveries are decided by sharing
+  // grants, not by a person (access and sharing reports show them).
+  std::erase_if(entries, [](const LogEntry& en) {
+    return !IsPlateDataAction(en.action) || (en.username == "system" && en.source == "system");
+  });
 
   std::vector<MisuseFlag> flags;
   auto add = [&](FlagKind kind, const std::string& user, std::string detail, std::vector<int64_t> seqs) {
@@ -190,15 +212,21 @@ Result<std::vector<MisuseFlag>> MisuseFlags(Governance& gov, const Principal& by
     by_user[en.username].push_back(&en);
     if (en.outcome == kDenied) denied_by_user[en.username].push_back(&en);
     // A case number as the purpose list wants it; a forbidden purpose is flagged apart.
+    // Operations declared without one (hotlist alerts: the alerts are the reason) are not
+    // flagged for its absence.
+    const PlateDataAction* declared = PlateDataActionOf(en.action);
+    const bool needs_case = declared == nullptr || declared->case_number;
     if (gov.purposes().Forbidden(en.purpose)) {
       forbidden[en.username].push_back(en.seq);
-    } else if (en.case_number.empty() ||
-               gov.purposes().Check(gov.purposes().allowed().count(en.purpose) ? en.purpose : "criminal_investigation",
-                                    en.case_number)
-                   .code() != StatusCode::kOk) {
+    } else if (needs_case &&
+               (en.case_number.empty() ||
+                gov.purposes()
+                        .Check(gov.purposes().allowed().count(en.purpose) ? en.purpose : "criminal_investigation",
+                               en.case_number)
+                        .code() != StatusCode::kOk)) {
       no_case[en.username].push_back(en.seq);
     }
-    if (en.action == "search_reads") {
+    if (en.action == actions::kSearchReads) {
       const std::string plate = PlateOfTerms(en.terms);
       if (!plate.empty()) per_plate[{en.username, plate}].push_back(en.seq);
     }

@@ -69,6 +69,69 @@ Result<std::vector<SharingGrant>> LoadGrants(Txn& txn, bool include_revoked, int
 
 }  // namespace
 
+namespace {
+
+bool Names(const std::vector<std::string>& cameras, const std::string& camera) {
+  return cameras.empty() || std::find(cameras.begin(), cameras.end(), camera) != cameras.end();
+}
+
+}  // namespace
+
+bool SharedScope::Covers(store::DataClass c, const std::string& camera_id) const {
+  return std::any_of(scopes.begin(), scopes.end(),
+                     [&](const store::AccessScope& s) { return s.data_class == c && Names(s.camera_ids, camera_id); });
+}
+
+bool SharedScope::SharesCamera(const std::string& camera_id) const {
+  return std::any_of(scopes.begin(), scopes.end(),
+                     [&](const store::AccessScope& s) { return Names(s.camera_ids, camera_id); });
+}
+
+Result<SharedScope> GrantsInForce(store::ReadStore& store, const std::string& agency_code, TimePoint now) {
+  SharedScope s;
+  std::vector<store::SqlRow> rows;
+  CUSTODIAN_RETURN_IF_ERROR(store.ReadOnly([&](Txn& txn) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(rows, txn.Query("SELECT g.data_classes, g.cameras, a.state, a.kind FROM sharing_grants g "
+                                               "JOIN agencies a ON a.code = g.agency_code WHERE g.agency_code = ? "
+                                               "AND g.revoked_ms IS NULL AND g.expires_ms > ? "
+                                               "AND g.attested_ms IS NOT NULL",
+                                               {agency_code, ToUnixMillis(now)}));
+    return Status::Ok();
+  }));
+  for (const auto& r : rows) {
+    if (!MayReceiveSharing(AsString(r[2]), AsString(r[3])).ok()) continue;
+    json classes = json::parse(AsString(r[0]), nullptr, false);
+    json cams = json::parse(AsString(r[1]), nullptr, false);
+    if (!classes.is_array() || !cams.is_array()) return Status::Internal("a sharing grant row is malformed");
+    std::vector<std::string> cam_ids;
+    for (const auto& c : cams) {
+      if (c.is_string()) cam_ids.push_back(c.get<std::string>());
+    }
+    for (const auto& c : classes) {
+      auto dc = store::ParseDataClass(c.is_string() ? c.get<std::string>() : "");
+      if (!dc.ok()) continue;
+      s.classes.insert(*dc);
+      s.scopes.push_back({*dc, cam_ids});
+    }
+  }
+  return s;
+}
+
+Result<bool> AgencyMayReceive(Governance& gov, const std::string& agency_code, store::DataClass c,
+                              const std::string& camera_id) {
+  bool known = false;
+  CUSTODIAN_RETURN_IF_ERROR(gov.store().ReadOnly([&](Txn& txn) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(auto rows, txn.Query("SELECT 1 FROM agencies WHERE code = ?", {agency_code}));
+    known = !rows.empty();
+    return Status::Ok();
+  }));
+  if (!known) return Status::NotFound("no agency '", Clip(agency_code, 64), "'");
+  CUSTODIAN_ASSIGN_OR_RETURN(std::string home, gov.HomeAgency());
+  if (agency_code == home) return true;
+  CUSTODIAN_ASSIGN_OR_RETURN(SharedScope g, GrantsInForce(gov.store(), agency_code, gov.clock().Now()));
+  return g.Covers(c, camera_id);
+}
+
 Result<int64_t> GrantSharing(Governance& gov, const Principal& by, const GrantSpec& spec) {
   json classes = json::array();
   for (auto c : spec.data_classes) classes.push_back(std::string(store::DataClassName(c)));

@@ -1,4 +1,5 @@
-// Signed webhook deliveries of hotlist alerts, with retries, logged as the system.
+// Signed webhook deliveries of hotlist alerts, with retries, each decided and logged by
+// the policy layer (policy::ReleaseAlertTo).
 #include "custodian/server/webhooks.h"
 
 #include <httplib.h>
@@ -48,8 +49,24 @@ Status CheckWebhookTarget(const WebhookTarget& t) {
                                    "' must use https (plain http only to this machine)");
   }
   if (t.secret.size() < 16) return Status::InvalidArgument("a webhook secret has at least 16 characters");
+  if (t.agency_code.empty()) {
+    return Status::InvalidArgument("webhook '", t.url.substr(0, 80), "' names no agency (the agency it acts for)");
+  }
+  if (t.data_classes.empty()) {
+    return Status::InvalidArgument("webhook '", t.url.substr(0, 80), "' names no data classes (the alerts it takes)");
+  }
   return Status::Ok();
 }
+
+namespace {
+
+// The target as the policy layer sees it.
+policy::AlertRecipient Recipient(const WebhookTarget& t) {
+  auto url = ParseUrl(t.url);
+  return {t.agency_code, t.data_classes, url.ok() ? url->scheme_host_port : std::string("?")};
+}
+
+}  // namespace
 
 std::string WebhookSignature(const std::string& secret, int64_t timestamp, const std::string& body) {
   const std::string msg = std::to_string(timestamp) + "." + body;
@@ -71,7 +88,10 @@ WebhookDispatcher::~WebhookDispatcher() { Stop(); }
 
 Status WebhookDispatcher::Start() {
   if (sodium_init() < 0) return Status::Internal("libsodium cannot initialise");
-  for (const auto& t : options_.targets) CUSTODIAN_RETURN_IF_ERROR(CheckWebhookTarget(t));
+  for (const auto& t : options_.targets) {
+    CUSTODIAN_RETURN_IF_ERROR(CheckWebhookTarget(t));
+    CUSTODIAN_RETURN_IF_ERROR(policy::CheckAlertRecipient(gov_, Recipient(t)));
+  }
   if (options_.max_attempts < 1) return Status::InvalidArgument("max_attempts is at least 1");
   // Start after the newest alert, or where the last run stopped.
   bool have_cursor = false;
@@ -145,26 +165,21 @@ void WebhookDispatcher::Run() {
     for (const auto& a : *alerts) {
       const std::string body = json{{"event", "alert"}, {"alert", AlertJson(a)}}.dump();
       for (const auto& target : options_.targets) {
-        // The disclosure is logged before it happens; no log, no delivery.
-        policy::Principal sys = policy::Governance::System("webhook");
-        policy::LogEvent e = gov_.Event(sys, "webhook_delivery", policy::kAllowed);
-        auto url = ParseUrl(target.url);
-        e.terms = json{{"alert_id", a.id}, {"plate", a.read_plate},
-                       {"destination", url.ok() ? url->scheme_host_port : std::string("?")}}
-                      .dump();
-        e.records = 1;
-        if (!gov_.Record(sys, e).ok()) {
+        // The target's classes and its agency's grants decide; the release is logged
+        // before it happens (no log, no delivery), a refusal as denied.
+        const policy::AlertRecipient to = Recipient(target);
+        auto release = policy::ReleaseAlertTo(gov_, to, a);
+        if (!release.ok()) {
           ++failed_;
           continue;
         }
+        if (!*release) continue;
         if (Deliver(target, body)) {
           ++delivered_;
         } else {
           ++failed_;
-          policy::LogEvent f = gov_.Event(sys, "webhook_delivery", policy::kFailed);
-          f.terms = e.terms;
-          f.detail = "gave up after " + std::to_string(options_.max_attempts) + " attempts";
-          (void)gov_.Record(sys, f);
+          (void)policy::RecordAlertDeliveryFailure(
+              gov_, to, a, "gave up after " + std::to_string(options_.max_attempts) + " attempts");
         }
         {
           std::lock_guard lock(mu_);

@@ -1,4 +1,4 @@
-// The Civil Code 1798.82 notice: headings in order, date wording, the delay sentence,
+// The Civil Code 1798.29 / 1798.82 notice: headings in order, date wording, the delay sentence,
 // HTML escaping, and refusals naming the missing field.
 #include "custodian/policy/breach_notice.h"
 

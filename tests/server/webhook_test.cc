@@ -21,6 +21,11 @@ using policy::testing::SqliteBackend;
 
 const std::string kSecret = "a shared secret of 32+ characters!";
 
+// A target of the city's own agency taking public-safety alerts.
+WebhookTarget Target(const std::string& url, const std::string& secret = kSecret) {
+  return {.url = url, .secret = secret, .agency_code = "CITYPD", .data_classes = {store::DataClass::kPublicSafety}};
+}
+
 class WebhookTest : public GovernanceFixture<SqliteBackend> {
  protected:
   void SetUp() override {
@@ -72,7 +77,7 @@ class WebhookTest : public GovernanceFixture<SqliteBackend> {
 TEST_F(WebhookTest, AnAlertIsDeliveredSignedAfterRetriesAndLogged) {
   fail_first_ = 2;
   WebhookDispatcher hooks(*store_, *gov_,
-                          {.targets = {{"http://127.0.0.1:" + std::to_string(port_) + "/hook", kSecret}},
+                          {.targets = {Target("http://127.0.0.1:" + std::to_string(port_) + "/hook")},
                            .max_attempts = 4,
                            .first_backoff = std::chrono::milliseconds(1),
                            .poll = std::chrono::milliseconds(20)});
@@ -103,7 +108,7 @@ TEST_F(WebhookTest, AlertsRaisedBeforeStartAreNotReplayedAndGivingUpIsLogged) {
                   .ok());
   fail_first_ = 100;
   WebhookDispatcher hooks(*store_, *gov_,
-                          {.targets = {{"http://127.0.0.1:" + std::to_string(port_) + "/hook", kSecret}},
+                          {.targets = {Target("http://127.0.0.1:" + std::to_string(port_) + "/hook")},
                            .max_attempts = 2,
                            .first_backoff = std::chrono::milliseconds(1),
                            .poll = std::chrono::milliseconds(20)});
@@ -120,13 +125,20 @@ TEST_F(WebhookTest, AlertsRaisedBeforeStartAreNotReplayedAndGivingUpIsLogged) {
   EXPECT_EQ(LogWhere({.action = "webhook_delivery", .outcome = "failed", .limit = 10}).size(), 1u);
 }
 
-TEST(WebhookTarget, PlainHttpOnlyToThisMachineAndSecretsAreLongEnough) {
-  EXPECT_TRUE(CheckWebhookTarget({"https://cad.example.gov/alpr", kSecret}).ok());
-  EXPECT_TRUE(CheckWebhookTarget({"http://127.0.0.1:9000/x", kSecret}).ok());
-  EXPECT_FALSE(CheckWebhookTarget({"http://cad.example.gov/alpr", kSecret}).ok());
-  EXPECT_FALSE(CheckWebhookTarget({"https://cad.example.gov/alpr", "short"}).ok());
-  EXPECT_FALSE(CheckWebhookTarget({"ftp://x/y", kSecret}).ok());
-  EXPECT_FALSE(CheckWebhookTarget({"https://exa mple/", kSecret}).ok());
+TEST(WebhookTarget, PlainHttpOnlyToThisMachineSecretsAreLongEnoughAndAgencyAndClassesAreNamed) {
+  EXPECT_TRUE(CheckWebhookTarget(Target("https://cad.example.gov/alpr")).ok());
+  EXPECT_TRUE(CheckWebhookTarget(Target("http://127.0.0.1:9000/x")).ok());
+  EXPECT_FALSE(CheckWebhookTarget(Target("http://cad.example.gov/alpr")).ok());
+  EXPECT_FALSE(CheckWebhookTarget(Target("https://cad.example.gov/alpr", "short")).ok());
+  EXPECT_FALSE(CheckWebhookTarget(Target("ftp://x/y")).ok());
+  EXPECT_FALSE(CheckWebhookTarget(Target("https://exa mple/")).ok());
+  // The agency it acts for and the classes it takes (issue 23, finding 9).
+  WebhookTarget t = Target("https://cad.example.gov/alpr");
+  t.agency_code.clear();
+  EXPECT_FALSE(CheckWebhookTarget(t).ok());
+  t = Target("https://cad.example.gov/alpr");
+  t.data_classes.clear();
+  EXPECT_FALSE(CheckWebhookTarget(t).ok());
 }
 
 }  // namespace

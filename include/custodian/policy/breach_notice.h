@@ -1,7 +1,8 @@
-// Breach notices (policy section 6): the notice California Civil Code 1798.82 requires when
-// personal information is acquired without authorization, rendered as plain text and as a
-// standalone HTML page. Pure rendering; the caller gathers the facts (and, from the audit
-// log, the reads an account touched) and sends the result.
+// Breach notices (policy section 6): the notice California Civil Code 1798.29 (public
+// agencies: the city's duty) and 1798.82 (persons and businesses) require, in the same form,
+// when personal information is acquired without authorization; rendered as plain text and
+// as a standalone HTML page. Pure rendering; the caller gathers the facts (and, from the
+// audit log, the reads an account touched) and sends the result.
 //
 // Basic usage:
 //   policy::BreachIncident incident{.agency_name = "City of Example Police Department",
@@ -29,7 +30,7 @@
 
 namespace custodian::policy {
 
-// The title 1798.82(d)(1) prescribes. (The city policy says "Notification of Data Breach";
+// The title 1798.29(d)(1) and 1798.82(d)(1) prescribe. (The city policy says "Notification of Data Breach";
 // an agency may set BreachIncident::title to that.)
 inline constexpr std::string_view kBreachNoticeTitle = "Notice of Data Breach";
 
@@ -53,7 +54,7 @@ struct BreachIncident {
   // The notice's title. Default: the statute's wording, kBreachNoticeTitle. A blank title
   // falls back to the default.
   std::string title = std::string(kBreachNoticeTitle);
-  // The agency giving notice (the "person or business" of 1798.82). Required.
+  // The agency giving notice (the "agency" of 1798.29). Required.
   std::string agency_name;
   // Who to contact: a person or unit. Optional, but at least one of contact_phone,
   // contact_email and contact_address is required.

@@ -24,13 +24,11 @@
 #include "custodian/core/status.h"
 #include "custodian/policy/access_log.h"
 #include "custodian/policy/governance.h"
+#include "custodian/policy/plate_data_actions.h"  // IsPlateDataAction: what reports and flags count
 #include "custodian/store/database.h"
 
 namespace custodian::policy {
 
-// The log actions that touch plate data: searches, single reads and their images.
-inline constexpr std::string_view kPlateDataActions[] = {"search_reads", "view_read", "view_images"};
-bool IsPlateDataAction(std::string_view action);
 
 // Every entry matching `filter` (all pages; filter.limit and after_seq are ignored).
 Result<std::vector<LogEntry>> QueryAccessLogAll(store::Txn& txn, LogFilter filter);
@@ -38,11 +36,15 @@ Result<std::vector<LogEntry>> QueryAccessLogAll(store::Txn& txn, LogFilter filte
 // The plate named by an entry's terms ("plate"), normalised; "" when none.
 std::string PlateOfTerms(const std::string& terms_json);
 
+// Every plate an entry's terms name ("plate", "plates", "old_plate"), normalised, distinct,
+// in order of appearance; empty when none.
+std::vector<std::string> PlatesOfTerms(const std::string& terms_json);
+
 struct AccessReportFilter {
   std::optional<TimePoint> from;  // inclusive
   std::optional<TimePoint> to;    // exclusive
   std::string username;           // "" for all
-  std::string plate;              // entries whose terms name this plate ("" for all)
+  std::string plate;              // entries whose terms name this plate, alone or among others ("" for all)
   std::string purpose;            // "" for all
   std::string case_number;        // "" for all
 };
@@ -109,8 +111,10 @@ struct MisuseFlag {
   std::vector<int64_t> seqs;   // the log entries behind the flag
 };
 
-// Flags over plate-data entries in [from, to), ordered by kind then user name. Partner
-// activity is any agency other than the caller's own. Needs access_reports.
+// Flags over people's plate-data entries (IsPlateDataAction; not the system's webhook
+// deliveries) in [from, to), ordered by kind then user name. Partner activity is any
+// agency other than the caller's own. An action declared without a case number (hotlist
+// alerts) is not flagged no_case. Needs access_reports.
 Result<std::vector<MisuseFlag>> MisuseFlags(Governance& gov, const Principal& by, TimePoint from, TimePoint to,
                                             const MisuseOptions& options = {});
 

@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -83,6 +84,31 @@ struct SharingGrant {
   bool in_force = false;
 };
 
+// What an agency other than the installation's may receive at one time: one scope per
+// grant in force and class. A read (an alert, by its read) is shared only where a single
+// grant covers both its class and its camera: grants do not add up. A grant is in force
+// when it is attested, not revoked, not expired, and its agency may receive sharing (a
+// California public, non-federal agency).
+struct SharedScope {
+  std::vector<store::AccessScope> scopes;
+  std::set<store::DataClass> classes;  // the union of the scopes' classes
+  // Whether one grant covers class `c` and camera `camera_id` together.
+  bool Covers(store::DataClass c, const std::string& camera_id) const;
+  // Whether some grant shares camera `camera_id` (names it, or names no cameras).
+  bool SharesCamera(const std::string& camera_id) const;
+};
+
+// The grants of `agency_code` in force at `now`.
+Result<SharedScope> GrantsInForce(store::ReadStore& store, const std::string& agency_code, TimePoint now);
+
+// Whether agency `agency_code` may receive plate data of class `c` captured by camera
+// `camera_id` now: the installation's own agency (Governance::HomeAgency) always; any
+// other only where one of its grants in force covers both. kNotFound for an agency that is
+// not recorded. Used for deliveries to other systems (webhooks), which act for an agency,
+// not a user.
+Result<bool> AgencyMayReceive(Governance& gov, const std::string& agency_code, store::DataClass c,
+                              const std::string& camera_id);
+
 // Creates a grant (not in force until AttestSharing); returns its id. kPermissionDenied
 // without manage_grants, or when the agency is not a California public, non-federal one
 // (logged); kInvalidArgument for the own agency, no class, a bad camera or expiry;
@@ -104,7 +130,7 @@ Result<std::vector<SharingGrant>> ListGrants(Governance& gov, const Principal& b
 // What one partner agency's users did with plate data in the period.
 struct PartnerActivity {
   std::string agency_code;
-  int64_t searches = 0;          // plate-data entries (search_reads, view_read, view_images)
+  int64_t searches = 0;          // plate-data entries (IsPlateDataAction), webhook deliveries included
   int64_t denied = 0;            // of which refused
   int64_t records = 0;           // records returned in all
   std::vector<std::string> users;     // sorted, distinct
@@ -120,7 +146,8 @@ struct SharingSummary {
 };
 
 // Every grant and, per agency other than the caller's own, its users' plate-data
-// activity in [from, to). Needs access_reports; the reading is logged.
+// activity and the alerts delivered to its systems (webhook deliveries, logged under the
+// receiving agency) in [from, to). Needs access_reports; the reading is logged.
 Result<SharingSummary> SharingReport(Governance& gov, const Principal& by, TimePoint from, TimePoint to);
 
 }  // namespace custodian::policy

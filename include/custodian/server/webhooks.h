@@ -1,9 +1,14 @@
 // Webhooks: hotlist alerts pushed to other systems (dispatch CAD, a records system) as
-// signed HTTPS POSTs, retried with exponential backoff. Each delivery discloses plate data,
-// so each is written to the access log as the system, with its destination.
+// signed HTTPS POSTs, retried with exponential backoff. Each target names the agency it
+// acts for and the data classes it takes; a target of an agency other than the
+// installation's gets only what that agency's sharing grants in force cover, grant by
+// grant (policy::ReleaseAlertTo). Each delivery discloses plate data, so each is written
+// to the access log before it is sent (as the system, under the target's agency and
+// purpose hotlist_alert, with the alert id and plate), and each refusal as denied.
 //
 // Basic usage:
-//   server::WebhookDispatcher hooks(*store, *gov, {.targets = {{"https://cad.city/alpr", secret}}});
+//   server::WebhookDispatcher hooks(*store, *gov, {.targets = {{.url = "https://cad.city/alpr", .secret = secret,
+//       .agency_code = "CITYPD", .data_classes = {store::DataClass::kPublicSafety}}}});
 //   hooks.Start();          // delivers alerts raised from now on
 //   hooks.Notify();         // after an ingest that raised alerts (else it polls every second)
 //   hooks.Stop();
@@ -19,6 +24,7 @@
 #include <thread>
 #include <vector>
 
+#include "custodian/policy/alert_delivery.h"
 #include "custodian/policy/governance.h"
 #include "custodian/store/read_store.h"
 
@@ -30,6 +36,12 @@ struct WebhookTarget {
   // Shared secret for the signature: X-Custodian-Signature: sha256=HEX(HMAC-SHA256(secret,
   // timestamp + "." + body)), with X-Custodian-Timestamp (Unix seconds). 16+ bytes. REQUIRED.
   std::string secret;
+  // The agency the receiving system acts for (a recorded agency code). An agency other
+  // than the installation's receives only alerts one of its grants in force covers (class
+  // and camera together). REQUIRED.
+  std::string agency_code;
+  // The data classes the target takes (an alert's class is its read's). REQUIRED: at least one.
+  std::vector<store::DataClass> data_classes;
 };
 
 struct WebhookOptions {
@@ -49,7 +61,8 @@ struct WebhookOptions {
   std::filesystem::path cursor_file;
 };
 
-// Checks a target's URL and secret. kInvalidArgument with a clear message.
+// Checks a target's URL, secret, agency and classes (present; Start also checks that the
+// agency is recorded). kInvalidArgument with a clear message.
 Status CheckWebhookTarget(const WebhookTarget& target);
 
 // The signature header value for `body` at `timestamp` (Unix seconds).
@@ -60,10 +73,14 @@ class WebhookDispatcher {
  public:
   WebhookDispatcher(store::ReadStore& store, policy::Governance& gov, WebhookOptions options);
   ~WebhookDispatcher();
+  // Checks every target (CheckWebhookTarget, and policy::CheckAlertRecipient: its agency
+  // is recorded) and starts delivering.
   Status Start();
   void Stop();
   void Notify();
-  // Deliveries that succeeded / were given up after max_attempts, since Start.
+  // Deliveries that succeeded / were given up after max_attempts (or could not be
+  // logged), since Start. Alerts a target does not take, or its agency's grants do not
+  // cover, count in neither.
   int64_t delivered() const { return delivered_; }
   int64_t failed() const { return failed_; }
 
