@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -388,6 +389,7 @@ Result<std::unique_ptr<ReadStore>> SqlReadStore::Open(std::unique_ptr<SqlDriver>
                                                       std::unique_ptr<ImageStore> images,
                                                       const StoreOptions& options, std::string_view backend) {
   CUSTODIAN_RETURN_IF_ERROR(MigrateSchema(*driver, options.migrate, *options.clock, backend));
+  if (options.migrate && driver->dialect() == Dialect::kSqlite) CUSTODIAN_RETURN_IF_ERROR(KeyEventsByCamera(*driver));
   std::unique_ptr<SqlReadStore> store(new SqlReadStore(std::move(driver), std::move(images), options.clock, backend));
   // Images written by an ingest that died before its commit (see PendingImageJournal).
   SqlReadStore* s = store.get();
@@ -619,12 +621,15 @@ Status SqlReadStore::WriteIngestJob(IngestJob& job, PendingTrigrams& trigrams) {
         if (k.insert(key).second && (!filter || hot_fuzzy_keys_.MayContain(key))) hot_keys.push_back(key);
       }
     }
-    // Event ids already stored, by (capture day, event id): on SQLite an event id is
+    // Event ids already stored, by (capture day, event id, camera): an event id is a
+    // camera's own, so two cameras' reads with one event id are two reads. On SQLite it is
     // unique within its read's capture day (reads_by_event, migration 8; a retry is the
     // same read, so the same capture time), which keeps that index's writes and a purge's
-    // deletes in one stretch per day; PostgreSQL keeps read_events, unique outright.
-    std::map<std::pair<int64_t, std::string>, int64_t, std::less<>> known_events;
+    // deletes in one stretch per day; PostgreSQL keeps read_events, unique per camera.
+    using EventKey = std::tuple<int64_t, std::string, std::string>;
+    std::map<EventKey, int64_t, std::less<>> known_events;
     auto event_day = [&](const ReadInput& r) { return filter ? ToUnixMillis(r.captured_at) / kMsPerDay : 0; };
+    auto event_key = [&](const ReadInput& r) { return EventKey(event_day(r), r.event_id, r.camera_id); };
     if (filter) {
       // SQLite: each capture day's table (created here when the batch brings its first
       // read), and the unique event ids of its table; reads stored before migration 9
@@ -640,27 +645,28 @@ Status SqlReadStore::WriteIngestJob(IngestJob& job, PendingTrigrams& trigrams) {
       for (const auto& [day, ids] : by_day) {
         const std::vector<std::string> list(ids.begin(), ids.end());
         if (existing.count(day)) {
-          CUSTODIAN_ASSIGN_OR_RETURN(auto rows, SelectIn(*driver_, "SELECT event_id, id FROM " + DayTableName(day) +
-                                                                       " WHERE event_id IN ",
+          CUSTODIAN_ASSIGN_OR_RETURN(auto rows, SelectIn(*driver_, "SELECT event_id, camera_id, id FROM " +
+                                                                       DayTableName(day) + " WHERE event_id IN ",
                                                          "", list));
-          for (const auto& row : rows) known_events[{day, AsString(row[0])}] = AsInt(row[1]);
+          for (const auto& row : rows) known_events[{day, AsString(row[0]), AsString(row[1])}] = AsInt(row[2]);
         }
         if (!legacy) continue;
         CUSTODIAN_ASSIGN_OR_RETURN(auto old_rows,
                                    SelectIn(*driver_, kSqliteEventLookupPrefix, kSqliteEventLookupSuffix, list, {day}));
-        for (const auto& row : old_rows) known_events[{day, AsString(row[0])}] = AsInt(row[1]);
+        for (const auto& row : old_rows) known_events[{day, AsString(row[0]), AsString(row[1])}] = AsInt(row[2]);
       }
       // Tables for the days of the reads that are not retries.
       std::set<int64_t> needed;
       for (const ReadInput& r : batch) {
-        if (r.event_id.empty() || !known_events.count(std::pair(event_day(r), r.event_id))) needed.insert(event_day(r));
+        if (r.event_id.empty() || !known_events.count(event_key(r))) needed.insert(event_day(r));
       }
       for (int64_t day : existing) needed.erase(day);
       CUSTODIAN_RETURN_IF_ERROR(EnsureDayTables(*driver_, needed));
     } else {
       CUSTODIAN_ASSIGN_OR_RETURN(
-          auto event_rows, SelectIn(*driver_, "SELECT event_id, read_id FROM read_events WHERE event_id IN ", "", event_ids));
-      for (const auto& row : event_rows) known_events[{0, AsString(row[0])}] = AsInt(row[1]);
+          auto event_rows,
+          SelectIn(*driver_, "SELECT event_id, camera_id, read_id FROM read_events WHERE event_id IN ", "", event_ids));
+      for (const auto& row : event_rows) known_events[{0, AsString(row[0]), AsString(row[1])}] = AsInt(row[2]);
     }
     CUSTODIAN_ASSIGN_OR_RETURN(BatchHotEntries hot, LoadHotEntries(*driver_, hot_plates, hot_keys));
     // Plates already indexed: a read of one of them adds nothing to plates or the trigrams
@@ -675,7 +681,7 @@ Status SqlReadStore::WriteIngestJob(IngestJob& job, PendingTrigrams& trigrams) {
       indexed[AsString(row[0])] = IsNull(row[1]) ? std::nullopt : std::optional<int64_t>(AsInt(row[1]));
     }
     DriverTxn txn(*driver_);  // for IndexPlate, shared with CorrectRead
-    std::unordered_map<std::string_view, int64_t> in_batch;
+    std::unordered_map<std::string, int64_t> in_batch;  // camera + '\n' + event id
     in_batch.reserve(batch.size());
     std::map<int64_t, int64_t> next_ids;  // SQLite: day -> the next read id in its table
     std::map<int64_t, std::string> insert_sql;  // SQLite: day -> the INSERT into its table
@@ -684,12 +690,12 @@ Status SqlReadStore::WriteIngestJob(IngestJob& job, PendingTrigrams& trigrams) {
       const ReadInput& r = batch[i];
       const PreparedRead& p = prepared[i];
       if (!r.event_id.empty()) {
-        if (auto it = in_batch.find(r.event_id); it != in_batch.end()) {
+        if (auto it = in_batch.find(r.camera_id + '\n' + r.event_id); it != in_batch.end()) {
           results[i] = {it->second, true};
           continue;
         }
         if (!known_events.empty()) {
-          if (auto it = known_events.find(std::pair(event_day(r), r.event_id)); it != known_events.end()) {
+          if (auto it = known_events.find(event_key(r)); it != known_events.end()) {
             results[i] = {it->second, true};
             continue;
           }
@@ -768,11 +774,11 @@ Status SqlReadStore::WriteIngestJob(IngestJob& job, PendingTrigrams& trigrams) {
         if (!filter) {  // SQLite: the reads row's event_id is indexed (reads_by_event)
           CUSTODIAN_RETURN_IF_ERROR(
               driver_
-                  ->Query("INSERT INTO read_events (event_id, read_id, captured_ms) VALUES (?, ?, ?)",
-                          {r.event_id, id, ToUnixMillis(r.captured_at)})
+                  ->Query("INSERT INTO read_events (event_id, camera_id, read_id, captured_ms) VALUES (?, ?, ?, ?)",
+                          {r.event_id, r.camera_id, id, ToUnixMillis(r.captured_at)})
                   .status());
         }
-        in_batch[r.event_id] = id;
+        in_batch[r.camera_id + '\n' + r.event_id] = id;
       }
     }
     for (const auto& [day, next] : next_ids) CUSTODIAN_RETURN_IF_ERROR(SetLastReadId(*driver_, day, next - 1));
@@ -1856,7 +1862,7 @@ Result<PurgeBatchResult> SqlReadStore::PurgeBatch(const PurgeBatchRequest& req) 
                   {now_ms, req.run_by, ClassValue(req.data_class), cutoff_ms, result.plates})
           .status();
     }
-    std::vector<SqlValue> ids, events;
+    std::vector<SqlValue> ids, events, event_read_ids;
     std::map<std::string, int64_t> image_refs;
     int64_t oldest = AsInt(rows.front()[1]), newest = oldest;
     std::map<std::string, std::vector<SqlValue>> ids_by_table;  // SQLite
@@ -1866,7 +1872,10 @@ Result<PurgeBatchResult> SqlReadStore::PurgeBatch(const PurgeBatchRequest& req) 
       newest = std::max(newest, AsInt(r[1]));
       if (!sqlite) days.insert(AsInt(r[1]) / kMsPerDay);  // PostgreSQL's partitions (SQLite: below)
       plates.insert(AsString(r[2]));
-      if (!IsNull(r[3])) events.push_back(AsString(r[3]));
+      if (!IsNull(r[3])) {
+        events.push_back(AsString(r[3]));
+        event_read_ids.push_back(AsInt(r[0]));
+      }
       if (!IsNull(r[4])) ++image_refs[AsString(r[4])];
       if (!IsNull(r[5])) ++image_refs[AsString(r[5])];
       if (sqlite) ids_by_table[ReadTableOfId(AsInt(r[0]))].push_back(AsInt(r[0]));
@@ -1911,7 +1920,17 @@ Result<PurgeBatchResult> SqlReadStore::PurgeBatch(const PurgeBatchRequest& req) 
     }
     CUSTODIAN_RETURN_IF_ERROR(ForChunks(*driver_, "DELETE FROM alerts WHERE read_id IN ", "", ids, {}));
     if (!events.empty() && driver_->dialect() != Dialect::kSqlite) {  // SQLite: went with the reads rows
-      CUSTODIAN_RETURN_IF_ERROR(ForChunks(*driver_, "DELETE FROM read_events WHERE event_id IN ", "", events, {}));
+      // Another camera's read may share the event id: only the purged reads' rows go.
+      for (size_t at = 0; at < events.size(); at += 500) {
+        const size_t n = std::min<size_t>(500, events.size() - at);
+        std::vector<SqlValue> params(events.begin() + at, events.begin() + at + n);
+        params.insert(params.end(), event_read_ids.begin() + at, event_read_ids.begin() + at + n);
+        CUSTODIAN_RETURN_IF_ERROR(driver_
+                                      ->Query("DELETE FROM read_events WHERE event_id IN " + InList(n) +
+                                                  " AND read_id IN " + InList(n),
+                                              params)
+                                      .status());
+      }
     }
     CUSTODIAN_RETURN_IF_ERROR(DropImageReferences(*driver_, image_refs, &dead_images));
     // Plates none of whose reads is left go, with their trigrams (SQLite: see above).

@@ -56,7 +56,8 @@ inline constexpr size_t kMaxMergedPlates = 256;
 // day's parameter last). A day table has its own unique index on event_id.
 // No "event_id IS NOT NULL": the IN implies it for the partial index, and with it SQLite
 // walks the day's stretch of the index as a range instead of seeking each id.
-inline constexpr const char* kSqliteEventLookupPrefix = "SELECT event_id, id FROM reads_legacy WHERE event_id IN ";
+inline constexpr const char* kSqliteEventLookupPrefix =
+    "SELECT event_id, camera_id, id FROM reads_legacy WHERE event_id IN ";
 inline constexpr const char* kSqliteEventLookupSuffix = " AND captured_ms / 86400000 = ?";
 std::string SqliteEventLookupSql(size_t n);
 

@@ -122,9 +122,11 @@ struct SqliteBackend {
 struct PostgresBackend {
   static constexpr bool kPartitioned = true;
   static constexpr bool kEventIdsPerDay = false;  // read_events (event id)
-  // Undoes migrations 11 and 10 (key expiry, sharing jurisdiction), as SqliteBackend's.
+  // Undoes migrations 12, 11 and 10 (events per camera, key expiry, sharing jurisdiction), as SqliteBackend's.
   static constexpr const char* kUndoSharingJurisdiction =
       CUSTODIAN_UNDO_ISSUE23_COLUMNS
+      "ALTER TABLE read_events DROP CONSTRAINT read_events_pkey; ALTER TABLE read_events DROP COLUMN camera_id; "
+      "ALTER TABLE read_events ADD PRIMARY KEY (event_id); "  // migration 12
       "DELETE FROM schema_version WHERE version >= 10";
   static constexpr const char* kUndoDayTables = "SELECT 1";  // PostgreSQL partitions reads itself
   static constexpr const char* kUndoPlateTrigrams = "SELECT 1";  // PostgreSQL keeps plate_grams

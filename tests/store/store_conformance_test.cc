@@ -536,6 +536,48 @@ TYPED_TEST(ReadStoreTest, AnEventIdIsKeyedWithinItsCaptureDayOnSqlite) {
   EXPECT_EQ(again->read_id, next_day->read_id);
 }
 
+// Issue 23, finding 14: an event id is its camera's own. Camera B's read that reuses camera
+// A's event id (same day, even in the same batch) is a read of its own, not A's duplicate;
+// each camera's retry is still its own duplicate, and a purge of one keeps the other's key.
+TYPED_TEST(ReadStoreTest, TwoCamerasMayUseTheSameEventId) {
+  auto a = this->store_->IngestOne(this->MakeRead("evt-1", "cam-a", "7ABC123", 0));
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  auto b = this->store_->IngestOne(this->MakeRead("evt-1", "cam-b", "8XYZ999", 1));
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  EXPECT_FALSE(b->duplicate) << "camera b's read was taken as camera a's duplicate";
+  EXPECT_NE(b->read_id, a->read_id);
+  std::vector<ReadInput> reads = {this->MakeRead("evt-2", "cam-a", "1AAA111", 2),
+                                  this->MakeRead("evt-2", "cam-b", "2BBB222", 2),
+                                  this->MakeRead("evt-1", "cam-b", "8XYZ999", 1)};
+  auto batch = this->store_->Ingest(reads);
+  ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+  EXPECT_FALSE((*batch)[0].duplicate);
+  EXPECT_FALSE((*batch)[1].duplicate);
+  EXPECT_TRUE((*batch)[2].duplicate);
+  EXPECT_EQ((*batch)[2].read_id, b->read_id);
+  EXPECT_EQ(this->CountAll(), 4);
+  EXPECT_EQ(this->store_->GetRead(b->read_id)->plate, "8XYZ999");
+}
+
+// SQLite: a day table made before issue 23 kept its event ids unique within the day
+// whatever the camera; a migrating open rebuilds its index per camera.
+TYPED_TEST(ReadStoreTest, AnOlderDayTableIsRekeyedPerCameraAtOpen) {
+  if (!TypeParam::kEventIdsPerDay) GTEST_SKIP() << "SQLite's day tables only (PostgreSQL: migration 12)";
+  ASSERT_TRUE(this->store_->IngestOne(this->MakeRead("evt-1", "cam-a", "7ABC123", 0)).ok());
+  this->store_.reset();
+  const std::string t = TypeParam::DayTableName(2026, 1, 1);
+  ASSERT_TRUE(TypeParam::Exec(this->url_, "DROP INDEX " + t + "_by_event; CREATE UNIQUE INDEX " + t + "_by_event ON " +
+                                              t + " (event_id) WHERE event_id IS NOT NULL")
+                  .ok());
+  auto reopened = this->Open();
+  ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
+  this->store_ = std::move(*reopened);
+  auto b = this->store_->IngestOne(this->MakeRead("evt-1", "cam-b", "8XYZ999", 1));
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  EXPECT_FALSE(b->duplicate);
+  EXPECT_EQ(this->CountAll(), 2);
+}
+
 TYPED_TEST(ReadStoreTest, BatchWithOneInvalidReadWritesNothing) {
   std::vector<ReadInput> batch = {this->MakeRead("b1", "cam-a", "7ABC123", 0),
                                   this->MakeRead("b2", "cam-a", "---", 1),  // no letter or digit

@@ -21,8 +21,9 @@ std::string DayTableDdl(int64_t day, bool plates_by_hour) {
   const std::string from = std::to_string(day * kDayMs), to = std::to_string((day + 1) * kDayMs);
   // Migration 1's reads table, with the day's bounds checked, and its indexes (each ends in
   // captured_ms, so a search walks one newest first; the camera index, and an open day's
-  // plate index, are led by the hour, see HourCondition). The event id is unique within the
-  // table: within the day, as reads_by_event made it (migration 8). Tables made before
+  // plate index, are led by the hour, see HourCondition). An event id is unique within the
+  // table for its camera: within the day, as reads_by_event made it (migration 8), and per
+  // camera since issue 23 (KeyEventsByCamera upgrades older tables). Tables made before
   // session 13 keep the camera index `<table>_by_camera` on (camera_id, captured_ms): the
   // searches' hour condition is then a filter on it, and their results the same.
   return "CREATE TABLE " + t +
@@ -37,7 +38,7 @@ std::string DayTableDdl(int64_t day, bool plates_by_hour) {
          "CREATE INDEX " + t + "_by_time ON " + t + " (captured_ms);\n"
          "CREATE INDEX " + t + "_by_hour_camera ON " + t + " (captured_ms / 3600000, camera_id, captured_ms);\n"
          "CREATE INDEX " + t + "_by_class ON " + t + " (data_class, captured_ms);\n"
-         "CREATE UNIQUE INDEX " + t + "_by_event ON " + t + " (event_id) WHERE event_id IS NOT NULL;\n";
+         "CREATE UNIQUE INDEX " + t + "_by_event ON " + t + " (event_id, camera_id) WHERE event_id IS NOT NULL;\n";
 }
 
 // Closes an open day: its plate index led by the plate, built in one pass over the table
@@ -106,6 +107,22 @@ std::string HourCondition(int64_t day, int64_t from_ms, int64_t to_ms) {
 std::string ReadTableOfId(int64_t id) {
   auto day = DayOfReadId(id);
   return day ? DayTableName(*day) : kLegacyReadsTable;
+}
+
+Status KeyEventsByCamera(SqlDriver& driver) {
+  CUSTODIAN_ASSIGN_OR_RETURN(std::vector<ReadDay> days, ListReadDayTables(driver));
+  std::string ddl;
+  for (const ReadDay& d : days) {
+    const std::string t = DayTableName(d.day);
+    CUSTODIAN_ASSIGN_OR_RETURN(auto rows, driver.Query("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?",
+                                                       {t + "_by_event"}));
+    if (!rows.empty() && AsString(rows[0][0]).find("camera_id") != std::string::npos) continue;
+    // (event_id) unique implies (event_id, camera_id) unique: the new index always builds.
+    ddl += "DROP INDEX IF EXISTS " + t + "_by_event;\nCREATE UNIQUE INDEX " + t + "_by_event ON " + t +
+           " (event_id, camera_id) WHERE event_id IS NOT NULL;\n";
+  }
+  if (ddl.empty()) return Status::Ok();
+  return driver.ExecScript("BEGIN;\n" + ddl + "COMMIT;\n");
 }
 
 Result<std::vector<ReadDay>> ListReadDayTables(SqlDriver& driver) {

@@ -65,6 +65,10 @@ struct ReadDay {
   int64_t day = 0;
   bool plates_by_hour = false;  // open: its plate index is led by the hour
 };
+// Day tables made before issue 23 keep an event id unique within the day whatever its
+// camera; this rebuilds their `<table>_by_event` index on (event_id, camera_id), so that two
+// cameras' reads with the same event id are two reads. Idempotent; run by a migrating open.
+Status KeyEventsByCamera(SqlDriver& driver);
 // Days that have a table, newest first, and whether each is open.
 Result<std::vector<ReadDay>> ListReadDayTables(SqlDriver& driver);
 // Days that have a table, newest first.
