@@ -1399,6 +1399,19 @@ Status Governance::CheckWorkflowCase(const AccessPurpose& why) {
   return Status::Ok();
 }
 
+// CheckWorkflowCase, its refusal logged as `action` with the request's terms.
+Status Governance::RefuseWithoutWorkflowCase(const Principal& who, std::string_view action, const AccessPurpose& why,
+                                             const std::string& terms_json) {
+  Status w = CheckWorkflowCase(why);
+  if (w.ok()) return w;
+  LogEvent d = Event(who, action, kDenied);
+  d.terms = terms_json;
+  d.purpose = Clip(why.purpose);
+  d.case_number = Clip(why.case_number);
+  d.detail = w.message();
+  return Denied(Record(who, d), w);
+}
+
 Result<store::SearchPage> Governance::SearchReads(const Principal& who, const AccessPurpose& why,
                                                   store::SearchQuery q) {
   json terms = QueryTerms(q);
@@ -1410,7 +1423,7 @@ Result<store::SearchPage> Governance::SearchReads(const Principal& who, const Ac
     e.detail = detail;
     return Denied(Record(who, e), Status::PermissionDenied(detail));
   };
-  if (Status w = CheckWorkflowCase(why); !w.ok()) return deny(w.message());
+  CUSTODIAN_RETURN_IF_ERROR(RefuseWithoutWorkflowCase(who, ops::kSearchReads, why, e.terms));
   // The classes the role may search; for users of any other agency (whatever their role),
   // what their agency's grants in force allow, grant by grant.
   std::vector<store::DataClass> classes = who.system ? std::vector<store::DataClass>{}
@@ -1460,14 +1473,7 @@ Result<store::SearchPage> Governance::SearchReads(const Principal& who, const Ac
 
 Result<store::StoredRead> Governance::GetRead(const Principal& who, const AccessPurpose& why, int64_t read_id) {
   json terms = {{"read_id", read_id}};
-  if (Status w = CheckWorkflowCase(why); !w.ok()) {
-    LogEvent d = Event(who, actions::kViewRead, kDenied);
-    d.terms = terms.dump();
-    d.purpose = Clip(why.purpose);
-    d.case_number = Clip(why.case_number);
-    d.detail = w.message();
-    return Denied(Record(who, d), w);
-  }
+  CUSTODIAN_RETURN_IF_ERROR(RefuseWithoutWorkflowCase(who, actions::kViewRead, why, terms.dump()));
   auto read = store_.GetRead(read_id);
   std::optional<store::DataClass> cls;
   if (read.ok()) cls = read->data_class;
@@ -1501,14 +1507,7 @@ Result<store::StoredRead> Governance::GetRead(const Principal& who, const Access
 Result<std::vector<uint8_t>> Governance::GetReadImage(const Principal& who, const AccessPurpose& why, int64_t read_id,
                                                       bool frame) {
   json terms = {{"read_id", read_id}, {"image", frame ? "frame" : "crop"}};
-  if (Status w = CheckWorkflowCase(why); !w.ok()) {
-    LogEvent d = Event(who, ops::kViewImages, kDenied);
-    d.terms = terms.dump();
-    d.purpose = Clip(why.purpose);
-    d.case_number = Clip(why.case_number);
-    d.detail = w.message();
-    return Denied(Record(who, d), w);
-  }
+  CUSTODIAN_RETURN_IF_ERROR(RefuseWithoutWorkflowCase(who, ops::kViewImages, why, terms.dump()));
   auto read = store_.GetRead(read_id);
   CUSTODIAN_RETURN_IF_ERROR(AuthorizePlateData(
       who, ops::kViewImages, why, read.ok() ? read->data_class : store::DataClass::kPublicSafety, terms.dump()));

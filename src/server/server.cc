@@ -881,7 +881,6 @@ class HttpServer final : public Server {
     }
     alerts_cv_.notify_all();
   }
-  void NotifyAlerts() { AlertsChanged(); }
 
   // Alerts raised by other processes (the CLI's ingest, another node) reach open streams
   // through this one poll, made only while a stream is open.
@@ -1205,7 +1204,7 @@ void HttpServer::BuildRoutes() {
     metrics_.reads_ingested += int64_t(results.size());
     if (alerts) {
       metrics_.alerts_raised += alerts;
-      NotifyAlerts();
+      AlertsChanged();
     }
     c.Json({{"results", out}}, 201);
     return Status::Ok();
@@ -1342,7 +1341,7 @@ void HttpServer::BuildRoutes() {
                                                                     std::chrono::hours(72)));
     json errors = json::array();
     for (const auto& e : parsed.errors) errors.push_back({{"line", e.line}, {"message", e.message}});
-    if (r.retro_alerts) NotifyAlerts();
+    if (r.retro_alerts) AlertsChanged();
     c.Json({{"added", r.added}, {"updated", r.updated}, {"retro_alerts", r.retro_alerts}, {"errors", errors}});
     return Status::Ok();
   });

@@ -286,6 +286,12 @@ TYPED_TEST(FindingsTest, AConfirmNeedsTheReviewersImageViewInTheLog) {
   // The client says it checked the image; the log says it never viewed it.
   auto claimed = ConfirmAlert(gov, pat.who, id, /*image_checked=*/true, "stopped the vehicle");
   EXPECT_FALSE(claimed.ok()) << "confirmed without viewing the image";
+  // Someone else's view, or the reviewer's own refused attempt, does not count.
+  Person other = this->MakeUser("other", Role::kPatrol);
+  ASSERT_TRUE(gov.GetReadImage(other.who, {"hotlist_alert", "ALERT-" + std::to_string(id)}, read->read_id, false).ok());
+  EXPECT_FALSE(gov.GetReadImage(pat.who, {"hotlist_alert", ""}, read->read_id, false).ok());
+  EXPECT_FALSE(ConfirmAlert(gov, pat.who, id, /*image_checked=*/true, "stopped the vehicle").ok())
+      << "another user's view, or a refused one, counted as the reviewer's";
   ASSERT_TRUE(gov.GetReadImage(pat.who, {"hotlist_alert", "ALERT-" + std::to_string(id)}, read->read_id, false).ok());
   auto confirmed = ConfirmAlert(gov, pat.who, id, /*image_checked=*/true, "stopped the vehicle");
   EXPECT_TRUE(confirmed.ok()) << confirmed.status().ToString();

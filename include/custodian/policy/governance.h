@@ -311,6 +311,8 @@ class Governance {
 
   struct Impl;
   Status CheckWorkflowCase(const AccessPurpose& why);
+  Status RefuseWithoutWorkflowCase(const Principal& who, std::string_view action, const AccessPurpose& why,
+                                   const std::string& terms_json);
   Result<Principal> Session(const std::string& token, const std::string& source, bool refresh);
   // Counts a wrong password (logon or password change) toward the lockout: inserts the
   // failure and locks the account at max_failed_logons in the window; logs `e` (and the
