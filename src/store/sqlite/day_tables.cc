@@ -110,15 +110,16 @@ std::string ReadTableOfId(int64_t id) {
 }
 
 Status KeyEventsByCamera(SqlDriver& driver) {
-  CUSTODIAN_ASSIGN_OR_RETURN(std::vector<ReadDay> days, ListReadDayTables(driver));
+  // One look at the schema finds the day tables still keyed by event id alone.
+  CUSTODIAN_ASSIGN_OR_RETURN(auto rows, driver.Query("SELECT tbl_name FROM sqlite_master WHERE type = 'index' AND name "
+                                                     "LIKE 'reads_d%_by_event' AND sql NOT LIKE '%camera_id%'",
+                                                     {}));
   std::string ddl;
-  for (const ReadDay& d : days) {
-    const std::string t = DayTableName(d.day);
-    CUSTODIAN_ASSIGN_OR_RETURN(auto rows, driver.Query("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?",
-                                                       {t + "_by_event"}));
-    if (!rows.empty() && AsString(rows[0][0]).find("camera_id") != std::string::npos) continue;
+  for (const auto& r : rows) {
+    const std::string t = AsString(r[0]);
+    if (!DayOfTableName(t)) continue;  // only names DayTableName made
     // (event_id) unique implies (event_id, camera_id) unique: the new index always builds.
-    ddl += "DROP INDEX IF EXISTS " + t + "_by_event;\nCREATE UNIQUE INDEX " + t + "_by_event ON " + t +
+    ddl += "DROP INDEX " + t + "_by_event;\nCREATE UNIQUE INDEX " + t + "_by_event ON " + t +
            " (event_id, camera_id) WHERE event_id IS NOT NULL;\n";
   }
   if (ddl.empty()) return Status::Ok();
