@@ -1,6 +1,10 @@
 // custodian db: the records store's database.
-//   custodian db migrate --db URL              bring the schema to this binary's version
-//   custodian db status --db URL               print the schema version; exit 1 if not current
+//   custodian db migrate --db URL [--server-role ROLE]
+//                                              bring the schema to this binary's version; on
+//                                              PostgreSQL, as the owner, grant ROLE what the
+//                                              server needs (and no DDL, no log rewrite)
+//   custodian db status --db URL               print the schema version (exit 1 if not current)
+//                                              and whether the URL's role is confined
 //   custodian db verify-images --db URL [--images DIR] [--key FILE] [--remove-orphans]
 // The URL may come from $CUSTODIAN_DB instead of --db, keeping a password out of `ps`.
 #include <cstdlib>
@@ -16,6 +20,7 @@ struct DbArgs {
   std::string url;
   std::string images;
   std::string key;
+  std::string server_role;
   bool remove_orphans = false;
   double grace_hours = 1;
 };
@@ -48,6 +53,13 @@ int RunMigrate(DbArgs a) {
     std::cout << after->backend << " database migrated from schema version " << from << " to " << after->version
               << "\n";
   }
+  if (!a.server_role.empty()) {
+    Status granted = store::GrantServerRole(a.url, a.server_role);
+    if (!granted.ok()) return Fail("migrate", granted);
+    std::cout << "role " << a.server_role
+              << " may now run custodian serve: read and write the records, append to the access log; "
+                 "no schema change, no log rewrite\n";
+  }
   return 0;
 }
 
@@ -60,6 +72,16 @@ int RunStatus(DbArgs a) {
                 : st->version < st->latest ? " (run custodian db migrate)"
                                            : " (newer than this binary)")
             << "\n";
+  auto role = store::InspectDatabaseRole(a.url);
+  if (!role.ok()) return Fail("status", role.status());
+  if (role->backend == "postgresql") {
+    std::cout << "connected as role " << role->name << ": "
+              << (role->confined ? "confined (no schema change, no access-log rewrite)"
+                                 : "not confined: it " + role->why +
+                                       " (fine for migrations; give custodian serve a role made with "
+                                       "custodian db migrate --server-role)")
+              << "\n";
+  }
   return st->version == st->latest ? 0 : 1;
 }
 
@@ -88,6 +110,8 @@ void RegisterDb(CLI::App& app, Action* run) {
   auto migrate_args = std::make_shared<DbArgs>();
   CLI::App* migrate = db->add_subcommand("migrate", "Apply pending schema migrations (creates a SQLite file)");
   AddDbFlag(migrate, migrate_args.get());
+  migrate->add_option("--server-role", migrate_args->server_role,
+                      "PostgreSQL: an existing role to grant what custodian serve needs (run as the owner)");
   migrate->callback([migrate_args, run] { *run = [migrate_args] { return RunMigrate(*migrate_args); }; });
 
   auto status_args = std::make_shared<DbArgs>();

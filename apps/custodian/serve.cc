@@ -48,6 +48,7 @@ struct ServeArgs {
   std::string first_user = "coordinator";
   int threads = 0;
   std::string metrics_token;
+  bool allow_unconfined_db_role = false;  // PostgreSQL: run as a role that may alter the schema
   int max_streams = 0, max_streams_per_user = 0;  // 0: the server's defaults
   int public_safety_days = 365, non_public_safety_days = 365;
   int purge_interval_minutes = 60;
@@ -98,6 +99,10 @@ Status ApplyConfig(const std::string& file, ServeArgs& a) {
     else if (k == "first_user") st = str(a.first_user);
     else if (k == "threads") st = num(a.threads);
     else if (k == "metrics_token") st = str(a.metrics_token);
+    else if (k == "allow_unconfined_db_role") {
+      if (!v.is_boolean()) return Status::InvalidArgument(file, ": ", k, " must be true or false");
+      a.allow_unconfined_db_role = v.get<bool>();
+    }
     else if (k == "max_alert_streams") st = num(a.max_streams);
     else if (k == "max_alert_streams_per_user") st = num(a.max_streams_per_user);
     else if (k == "retention_public_safety_days") st = num(a.public_safety_days);
@@ -240,6 +245,26 @@ int Serve(ServeArgs a) {
   fs::permissions(data, fs::perms::owner_all, fs::perm_options::replace, ec);
   const bool embedded = a.db.empty();
   const std::string url = embedded ? "sqlite://" + (data / "custodian.db").string() : a.db;
+  // PostgreSQL: the server's role must not be able to alter the schema (drop the access
+  // log's append-only triggers) or rewrite the log; migrations run as the owner.
+  if (url.starts_with("postgres")) {
+    auto role = store::InspectDatabaseRole(url);
+    if (!role.ok()) {
+      std::cerr << "custodian serve: " << role.status().ToString() << "\n";
+      return 1;
+    }
+    if (!role->confined) {
+      std::cerr << "custodian serve: the database role '" << role->name << "' " << role->why
+                << ", so it could alter the schema or rewrite the access log.\n"
+                   "  Give the server a role of its own; as the owner:\n"
+                   "    psql -c 'CREATE ROLE custodian_server LOGIN'\n"
+                   "    custodian db migrate --db OWNER_URL --server-role custodian_server\n"
+                   "  and a database URL with user=custodian_server"
+                << (a.allow_unconfined_db_role ? ".\n  Going on: allow_unconfined_db_role is set.\n"
+                                               : ".\n  (allow_unconfined_db_role in the config overrides this.)\n");
+      if (!a.allow_unconfined_db_role) return 1;
+    }
+  }
   auto store = store::OpenStore(url, {.image_dir = data / "images",
                                       .key_file = data / "image.key",
                                       .migrate = embedded,

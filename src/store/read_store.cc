@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "store/postgres/pg_driver.h"
+#include "store/postgres/pg_roles.h"
 #include "store/sql_read_store.h"
 #include "store/sqlite/resident_file.h"
 #include "store/sqlite/sqlite_driver.h"
@@ -316,6 +317,21 @@ Result<SchemaStatus> MigrateDatabase(std::string_view url, const Clock& clock) {
   CUSTODIAN_RETURN_IF_ERROR(internal::MigrateSchema(*opened.driver, /*apply=*/true, clock, opened.backend));
   CUSTODIAN_ASSIGN_OR_RETURN(int version, internal::SchemaVersionOf(*opened.driver));
   return SchemaStatus{opened.backend, version, LatestSchemaVersion(opened.backend)};
+}
+
+Result<DatabaseRole> InspectDatabaseRole(std::string_view url) {
+  CUSTODIAN_ASSIGN_OR_RETURN(auto opened, OpenDriver(url, /*create=*/false));
+  return internal::InspectConnectionRole(*opened.driver);
+}
+
+Status GrantServerRole(std::string_view owner_url, std::string_view role, const Clock& clock) {
+  CUSTODIAN_ASSIGN_OR_RETURN(auto opened, OpenDriver(owner_url, /*create=*/false));
+  CUSTODIAN_ASSIGN_OR_RETURN(int version, internal::SchemaVersionOf(*opened.driver));
+  if (version < LatestSchemaVersion(opened.backend) && opened.backend == "postgresql") {
+    return Status::InvalidArgument("the postgresql database is at schema version ", version, ", older than ",
+                                   LatestSchemaVersion(opened.backend), "; run `custodian db migrate --db URL` first");
+  }
+  return internal::GrantServerRole(*opened.driver, role, clock);
 }
 
 Result<std::unique_ptr<ReadStore>> OpenStore(std::string_view url, const StoreOptions& options) {

@@ -1,4 +1,5 @@
 #include "store/sql_read_store.h"
+#include "store/postgres/pg_roles.h"
 #include "store/sqlite/day_tables.h"
 
 #include <algorithm>
@@ -382,7 +383,8 @@ Status MigrateSchema(SqlDriver& driver, bool apply, const Clock& clock, std::str
       return Status(st.code(), "migration " + std::to_string(m.version) + " (" + m.name + "): " + st.message());
     }
   }
-  return Status::Ok();
+  // The tables these migrations added, granted to the server's role (PostgreSQL).
+  return RegrantServerRoles(driver);
 }
 
 Result<std::unique_ptr<ReadStore>> SqlReadStore::Open(std::unique_ptr<SqlDriver> driver,

@@ -57,7 +57,9 @@ class GovernanceFixture : public ::testing::Test {
       if (InCi()) FAIL() << url.status().ToString();
       GTEST_SKIP() << url.status().ToString() << " (run through ctest, or set CI=true to make this a failure)";
     }
-    url_ = *url;
+    auto as_server = Backend::AsServer(*url);  // PostgreSQL: the server's role, as `custodian serve`
+    ASSERT_TRUE(as_server.ok()) << as_server.status().ToString();
+    url_ = *as_server;
     auto s = store::OpenStore(url_, {.image_dir = dir_ / "images", .migrate = true, .clock = &clock_});
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     store_ = std::move(*s);

@@ -22,6 +22,20 @@ if [ -n "${CUSTODIAN_TEST_PG_URL:-}" ]; then
   check pg-migrate 0 "postgresql database migrated from schema version 0" -- "$CUSTODIAN" db migrate --db "$pg"
   check pg-migrate-again 0 "already at schema version" -- "$CUSTODIAN" db migrate --db "$pg"
   check pg-status 0 "\(current\)" -- "$CUSTODIAN" db status --db "$pg"
+  # The server's own role (issue 23, finding 2): the owner grants it; the owner's URL is
+  # refused by serve; the role's URL is confined.
+  check pg-owner-unconfined 0 "not confined: it is a superuser" -- "$CUSTODIAN" db status --db "$pg"
+  check pg-serve-refuses-owner 1 "could alter the schema or rewrite the access log" -- \
+    "$CUSTODIAN" serve --db "$pg" --data-dir "$tmp/serve" --listen 127.0.0.1:0
+  check pg-grant-unknown-role 1 "no database role 'nobody_here'" -- \
+    "$CUSTODIAN" db migrate --db "$pg" --server-role nobody_here
+  check pg-grant-bad-name 1 "lower-case letters" -- "$CUSTODIAN" db migrate --db "$pg" --server-role "x; drop"
+  check pg-grant 0 "role custodian_server may now run custodian serve" -- \
+    "$CUSTODIAN" db migrate --db "$pg" --server-role custodian_server
+  check pg-server-confined 0 "connected as role custodian_server: confined" -- \
+    "$CUSTODIAN" db status --db "$pg&user=custodian_server"
+  check pg-server-cannot-grant 1 "for the schema.s owner" -- \
+    "$CUSTODIAN" db migrate --db "$pg&user=custodian_server" --server-role custodian_server
   dropdb -h "$pg_sock" cli_db_test
 fi
 exit $((fails > 0))

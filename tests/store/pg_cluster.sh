@@ -66,6 +66,9 @@ case $cmd in
       -o "-k $sock -c listen_addresses= -c max_connections=40 -c shared_buffers=32MB" start >/dev/null ||
       fail "postgres did not start: $(tail -5 "$log" 2>/dev/null)"
     "$PGBIN/createdb" -h "$dir/sock" custodian_test || fail "createdb failed"
+    # The role the tests' stores connect as (custodian db migrate --server-role grants it).
+    "$PGBIN/psql" -h "$dir/sock" -d custodian_test -qc "CREATE ROLE custodian_server LOGIN" >/dev/null ||
+      fail "cannot create role custodian_server"
     echo "pg_cluster: postgres running, socket in $dir/sock"
     ;;
   stop)

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "custodian/core/status.h"
+#include "custodian/store/read_store.h"
 
 // The columns migrations 14-15 (SQLite) and 10-11 (PostgreSQL) add (agencies' state and
 // kind, grants' attestation, alerts' class, keys' expiry), dropped so that a test that
@@ -82,6 +83,9 @@ struct SqliteBackend {
   static Result<std::string> NewDatabase(const std::filesystem::path& dir) {
     return "sqlite://" + (dir / "custodian.db").string();
   }
+  // SQLite has no roles: the server's URL is the owner's.
+  static Result<std::string> AsServer(const std::string& url) { return url; }
+  static std::string OwnerUrl(const std::string& url) { return url; }
   static void DropDatabase(const std::string&) {}
   // The database file a URL names ("" where the backend has none).
   static std::string FileOf(const std::string& url) { return url.substr(std::string("sqlite://").size()); }
@@ -149,6 +153,27 @@ struct PostgresBackend {
 
   static std::string FileOf(const std::string&) { return ""; }  // no database file
 
+  // The role the tests' stores connect as, as `custodian serve` would: pg_cluster.sh makes
+  // it (LOGIN, nothing else); GrantServerRole gives it the server's grants.
+  static constexpr const char* kServerRole = "custodian_server";
+  static constexpr const char* kAsServer = "&user=custodian_server";
+
+  // Migrates the new database at `owner_url` as its owner, grants it to the server role, and
+  // returns the URL that connects as that role: every store test on PostgreSQL then runs
+  // with what the server may do, and no more.
+  static Result<std::string> AsServer(const std::string& owner_url) {
+    auto migrated = MigrateDatabase(owner_url);
+    if (!migrated.ok()) return migrated.status();
+    CUSTODIAN_RETURN_IF_ERROR(GrantServerRole(owner_url, kServerRole));
+    return owner_url + kAsServer;
+  }
+  // The owner's URL for a URL AsServer returned (tests tamper, rewind and migrate as it).
+  static std::string OwnerUrl(const std::string& url) {
+    std::string out = url;
+    if (size_t at = out.find(kAsServer); at != std::string::npos) out.erase(at, std::string(kAsServer).size());
+    return out;
+  }
+
   static Result<std::string> NewDatabase(const std::filesystem::path&) {
     const char* base = std::getenv("CUSTODIAN_TEST_PG_URL");
     if (base == nullptr || *base == '\0') {
@@ -172,7 +197,7 @@ struct PostgresBackend {
   static void DropDatabase(const std::string& url) {
     const char* base = std::getenv("CUSTODIAN_TEST_PG_URL");
     if (base == nullptr) return;
-    std::string name = url.substr(std::string("postgresql:///").size());
+    std::string name = OwnerUrl(url).substr(std::string("postgresql:///").size());
     name = name.substr(0, name.find('?'));
     try {
       pqxx::connection c(base);
@@ -185,7 +210,7 @@ struct PostgresBackend {
 
   static Status Exec(const std::string& url, const std::string& sql) {
     try {
-      pqxx::connection c(url);
+      pqxx::connection c(OwnerUrl(url));
       pqxx::work tx(c);
       tx.exec(sql);
       tx.commit();
@@ -195,9 +220,23 @@ struct PostgresBackend {
     }
   }
 
-  static Result<int64_t> QueryInt(const std::string& url, const std::string& sql) {
+  // Runs `sql` as the role `url` names (not the owner), in one transaction that is then
+  // rolled back; "" when it ran, else the server's error message.
+  static std::string ErrorAs(const std::string& url, const std::string& sql) {
     try {
       pqxx::connection c(url);
+      pqxx::work tx(c);
+      tx.exec(sql);
+      tx.abort();
+      return "";
+    } catch (const std::exception& e) {
+      return e.what();
+    }
+  }
+
+  static Result<int64_t> QueryInt(const std::string& url, const std::string& sql) {
+    try {
+      pqxx::connection c(OwnerUrl(url));
       pqxx::work tx(c);
       return tx.exec1(sql)[0].as<int64_t>();
     } catch (const std::exception& e) {

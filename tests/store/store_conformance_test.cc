@@ -72,6 +72,9 @@ class ReadStoreTest : public ::testing::Test {
       GTEST_SKIP() << url.status().ToString() << " (run through ctest, or set CI=true to make this a failure)";
     }
     url_ = *url;
+    auto as_server = Backend::AsServer(url_);  // PostgreSQL: the server's role from here on
+    ASSERT_TRUE(as_server.ok()) << as_server.status().ToString();
+    url_ = *as_server;
     auto s = Open();
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     store_ = std::move(*s);
@@ -110,6 +113,8 @@ class ReadStoreTest : public ::testing::Test {
   }
   Result<std::unique_ptr<ReadStore>> Open() { return OpenStore(url_, Options()); }
   Result<std::unique_ptr<ReadStore>> Open(StoreOptions o) { return OpenStore(url_, o); }
+  // As the schema's owner (the tests that rewind the schema migrate it forward again).
+  Result<std::unique_ptr<ReadStore>> OpenAsOwner() { return OpenStore(Backend::OwnerUrl(url_), Options()); }
 
   // A child process opens the store with `options`, ingests batches of `batch` reads (each
   // with its own crop image) and reports each acknowledged id through a pipe, then SIGKILLs
@@ -337,7 +342,7 @@ TYPED_TEST(ReadStoreTest, UpgradeFromVersionOneIndexesExistingPlates) {
   StoreOptions o = this->Options();
   o.migrate = false;
   EXPECT_FALSE(this->Open(o).ok());  // older than the binary: refused until migrated
-  auto s = this->Open();
+  auto s = this->OpenAsOwner();
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   this->store_ = std::move(*s);
   auto page = this->store_->Search({.match = PlateMatch::kWildcard, .plate = "*ABC*"});
@@ -1975,7 +1980,7 @@ TYPED_TEST(ReadStoreTest, ReadsStoredBeforeDayTablesStayFullyUsable) {
   EXPECT_EQ(*TypeParam::QueryInt(this->url_, "SELECT COUNT(*) FROM reads WHERE id IN (" + std::to_string(old1) + ", " +
                                                  std::to_string(old2) + ")"),
             2);
-  auto reopened = this->Open();
+  auto reopened = this->OpenAsOwner();
   ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
   this->store_ = std::move(*reopened);
   // Same day, between the old two; and a later day.
@@ -2482,6 +2487,165 @@ TYPED_TEST(ReadStoreTest, CorrectedPlateOnAHotlistRaisesAnAlert) {
   ASSERT_TRUE(alerts.ok());
   ASSERT_EQ(alerts->size(), 1u);
   EXPECT_EQ((*alerts)[0].read_id, id);
+}
+
+
+// ---- The server's database role (issue 23, finding 2; PostgreSQL migration 13) ----
+// Every PostgreSQL test in this suite and the governance suites runs as the server's role
+// (PostgresBackend::AsServer); these show what that role may not do. Before migration 13
+// the server connected as the schema's owner: the owner's half of each test shows that the
+// same statements go through there.
+
+TYPED_TEST(ReadStoreTest, TheServersRoleMayNotAlterTheSchemaOrRewriteTheAccessLog) {
+  if constexpr (!TypeParam::kPartitioned) {
+    auto role = InspectDatabaseRole(this->url_);
+    ASSERT_TRUE(role.ok()) << role.status().ToString();
+    EXPECT_FALSE(role->confined);  // SQLite: whoever writes the file may do anything
+    EXPECT_NE(role->why.find("no roles"), std::string::npos) << role->why;
+    EXPECT_EQ(GrantServerRole(this->url_, "custodian_server").code(), StatusCode::kInvalidArgument);
+  } else {
+    // Reads of two days (each day's partition made through the owner's function) and a
+    // log entry, as the server writes them.
+    this->Ingest(this->MakeRead("a", "cam-a", "7ABC123", 0));
+    this->Ingest(this->MakeRead("b", "cam-a", "7ABC124", 24 * 60));
+    const std::string day = TypeParam::DayTableName(2026, 1, 1);
+    EXPECT_EQ(*TypeParam::QueryInt(this->url_, TypeParam::TableCountSql(day)), 1);
+    // The server's role appends to the log and reads it.
+    EXPECT_EQ(TypeParam::ErrorAs(this->url_,
+                                 "INSERT INTO access_log (seq, at_ms, username, agency_code, source, action, outcome, "
+                                 "terms, purpose, case_number, records, detail, prev_hash, hash) VALUES (1, 0, 'u', "
+                                 "'CITYPD', 'cli', 'search', 'allowed', '{}', 'p', '', 0, '', '', 'h'); "
+                                 "SELECT COUNT(*) FROM access_log; SELECT COUNT(*) FROM access_log_checkpoints"),
+              "");
+
+    auto role = InspectDatabaseRole(this->url_);
+    ASSERT_TRUE(role.ok()) << role.status().ToString();
+    EXPECT_EQ(role->name, "custodian_server");
+    EXPECT_TRUE(role->confined) << role->why;
+    auto owner = InspectDatabaseRole(TypeParam::OwnerUrl(this->url_));
+    ASSERT_TRUE(owner.ok()) << owner.status().ToString();
+    EXPECT_FALSE(owner->confined);
+
+    // What an attacker holding the server's connection would try; each is refused by the
+    // database's privileges (not only by the append-only triggers).
+    const std::vector<std::string> refused = {
+        "UPDATE access_log SET purpose = 'x'",
+        "DELETE FROM access_log",
+        "TRUNCATE access_log",
+        "UPDATE access_log_checkpoints SET signature = 'x'",
+        "DELETE FROM access_log_checkpoints",
+        "TRUNCATE access_log_checkpoints",
+        "ALTER TABLE access_log DISABLE TRIGGER access_log_append_only",
+        "DROP TRIGGER access_log_append_only ON access_log",
+        "DROP TABLE access_log",
+        "ALTER TABLE access_log RENAME TO old_log",
+        "CREATE TABLE access_log_copy (x INT)",
+        "DROP TABLE " + day,
+        "ALTER TABLE reads DETACH PARTITION " + day,
+        "CREATE OR REPLACE FUNCTION custodian_access_log_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN RETURN NULL; END $$",
+        "ALTER FUNCTION custodian_drop_empty_read_partition(BIGINT) SECURITY INVOKER",
+        "INSERT INTO schema_version (version, name, applied_ms) VALUES (99, 'x', 0)",
+        "DELETE FROM schema_version",
+        "INSERT INTO server_roles (name, granted_ms) VALUES ('intruder', 0)",
+        "CREATE TRIGGER t BEFORE INSERT ON access_log FOR EACH ROW EXECUTE FUNCTION "
+        "custodian_access_log_append_only()",
+    };
+    for (const std::string& sql : refused) {
+      const std::string err = TypeParam::ErrorAs(this->url_, sql);
+      EXPECT_TRUE(err.find("permission denied") != std::string::npos || err.find("must be owner") != std::string::npos)
+          << sql << " -> " << (err.empty() ? "ran" : err);
+      if (sql.starts_with("ALTER TABLE access_log DISABLE") || sql.starts_with("DROP TABLE " + day) ||
+          sql.starts_with("CREATE TABLE")) {
+        // The owner (the server's connection before migration 13) could.
+        EXPECT_EQ(TypeParam::ErrorAs(TypeParam::OwnerUrl(this->url_), sql), "") << sql;
+      }
+    }
+    // A GRANT from the server's role to itself gives nothing.
+    (void)TypeParam::ErrorAs(this->url_, "GRANT UPDATE, DELETE ON access_log TO custodian_server");
+    EXPECT_EQ(*TypeParam::QueryInt(this->url_,
+                                   "SELECT COUNT(*) FROM information_schema.role_table_grants WHERE grantee = "
+                                   "'custodian_server' AND table_name IN ('access_log', 'access_log_checkpoints') "
+                                   "AND privilege_type NOT IN ('SELECT', 'INSERT')"),
+              0);
+    // The owner's functions: an occupied day is not dropped; nor is a table that is not a
+    // partition of reads; a day out of range is an error; a temporary table named reads
+    // does not stand in for the real one.
+    EXPECT_EQ(TypeParam::ErrorAs(this->url_, "SELECT custodian_drop_empty_read_partition(20454)"), "");
+    EXPECT_EQ(*TypeParam::QueryInt(this->url_, TypeParam::TableCountSql(day)), 1);
+    EXPECT_NE(TypeParam::ErrorAs(this->url_, "SELECT custodian_ensure_read_partition(99999999)").find("outside"),
+              std::string::npos);
+    {
+      pqxx::connection c(this->url_);
+      pqxx::work tx(c);
+      tx.exec("CREATE TEMP TABLE reads (x INT); CREATE TEMP TABLE reads_p20300101 (x INT)");
+      EXPECT_FALSE(tx.exec1("SELECT custodian_drop_empty_read_partition(21915)")[0].as<bool>());  // not a partition
+      tx.exec("SELECT custodian_ensure_read_partition(21915)");  // 2030-01-01, of the real reads
+      tx.commit();
+    }
+    EXPECT_EQ(*TypeParam::QueryInt(this->url_,
+                                   "SELECT COUNT(*) FROM pg_inherits WHERE inhparent = 'public.reads'::regclass AND "
+                                   "inhrelid = 'public.reads_p20300101'::regclass"),
+              1);
+    {
+      pqxx::connection c(this->url_);
+      pqxx::work tx(c);
+      tx.exec("CREATE TEMP TABLE reads (x INT)");
+      EXPECT_TRUE(tx.exec1("SELECT custodian_drop_empty_read_partition(21915)")[0].as<bool>());
+      tx.commit();
+    }
+    EXPECT_EQ(*TypeParam::QueryInt(this->url_, TypeParam::TableCountSql("reads_p20300101")), 0);  // empty: dropped
+  }
+}
+
+TYPED_TEST(ReadStoreTest, OnlyAConfinedRoleIsGrantedTheServersPrivilegesAndLaterMigrationsGrantItToo) {
+  if constexpr (!TypeParam::kPartitioned) {
+    GTEST_SKIP() << "SQLite has no database roles";
+  } else {
+    const std::string owner = TypeParam::OwnerUrl(this->url_);
+    EXPECT_EQ(GrantServerRole(owner, "custodian_server; DROP TABLE reads").code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(GrantServerRole(owner, "\"Quoted\"").code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(GrantServerRole(owner, "no_such_role_here").code(), StatusCode::kNotFound);
+    // The server's role cannot grant itself anything (nor record a role).
+    EXPECT_EQ(GrantServerRole(this->url_, "custodian_server").code(), StatusCode::kPermissionDenied);
+    // The owner itself (the test cluster's superuser) is refused.
+    auto me = InspectDatabaseRole(owner);
+    ASSERT_TRUE(me.ok());
+    Status as_owner = GrantServerRole(owner, me->name);
+    EXPECT_EQ(as_owner.code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(as_owner.message().find("superuser"), std::string::npos) << as_owner.ToString();
+    // A role that may create in the schema, or that is a member of the owner's role.
+    const std::string creator = "ct_creator_" + std::to_string(::getpid());
+    ASSERT_TRUE(TypeParam::Exec(owner, "DROP ROLE IF EXISTS " + creator + "; CREATE ROLE " + creator +
+                                           " LOGIN; GRANT CREATE ON SCHEMA public TO " + creator)
+                    .ok());
+    Status creates = GrantServerRole(owner, creator);
+    EXPECT_EQ(creates.code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(creates.message().find("may create"), std::string::npos) << creates.ToString();
+    ASSERT_TRUE(TypeParam::Exec(owner, "REVOKE CREATE ON SCHEMA public FROM " + creator + "; ALTER TABLE hotlists "
+                                       "OWNER TO " + creator)
+                    .ok());
+    Status owns = GrantServerRole(owner, creator);
+    EXPECT_EQ(owns.code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(owns.message().find("owns table hotlists"), std::string::npos) << owns.ToString();
+    ASSERT_TRUE(TypeParam::Exec(owner, "ALTER TABLE hotlists OWNER TO CURRENT_USER; DROP ROLE " + creator).ok());
+
+    // A migration that adds a table: `db migrate` grants it to the recorded server role.
+    // (Simulated: migration 13 taken back and the server's grant on hotlists revoked.)
+    this->store_.reset();
+    ASSERT_TRUE(TypeParam::Exec(owner, "REVOKE ALL ON hotlists FROM custodian_server; "
+                                       "DELETE FROM schema_version WHERE version = 13")
+                    .ok());
+    EXPECT_NE(TypeParam::ErrorAs(this->url_, "SELECT COUNT(*) FROM hotlists").find("permission denied"),
+              std::string::npos);
+    auto opened = this->Open();  // the server's role cannot migrate
+    ASSERT_FALSE(opened.ok());
+    auto migrated = MigrateDatabase(owner);
+    ASSERT_TRUE(migrated.ok()) << migrated.status().ToString();
+    EXPECT_EQ(TypeParam::ErrorAs(this->url_, "SELECT COUNT(*) FROM hotlists"), "");
+    auto again = this->Open();
+    ASSERT_TRUE(again.ok()) << again.status().ToString();
+  }
 }
 
 }  // namespace

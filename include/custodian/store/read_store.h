@@ -286,11 +286,33 @@ struct SchemaStatus {
 Result<SchemaStatus> InspectDatabase(std::string_view url);
 
 // Applies pending migrations to the database at `url` (creating a SQLite file), each in
-// its own transaction, and returns the status after. Safe to run while other processes
+// its own transaction, and returns the status after. On PostgreSQL, when it applied any,
+// it grants the recorded server roles (GrantServerRole) the tables they added. Safe to run while other processes
 // do the same (they wait). kInvalidArgument when the schema is newer than this binary.
 Result<SchemaStatus> MigrateDatabase(std::string_view url, const Clock& clock = SystemClock::Default());
 
 // The newest schema version this binary knows for `backend` ("sqlite" or "postgresql").
 int LatestSchemaVersion(std::string_view backend);
+
+// The database role a store URL connects as, and whether it is confined: may neither alter
+// the schema (DDL: e.g. drop the access log's append-only triggers) nor rewrite the access
+// log (UPDATE, DELETE, TRUNCATE). SQLite has no roles, so a SQLite store is never confined.
+struct DatabaseRole {
+  std::string backend;     // "sqlite" or "postgresql"
+  std::string name;        // the PostgreSQL role; "" on SQLite
+  bool confined = false;
+  std::string why;         // when not confined, what the role may do (e.g. "owns table access_log")
+};
+Result<DatabaseRole> InspectDatabaseRole(std::string_view url);
+
+// PostgreSQL: grants `role` (an existing role, e.g. made with CREATE ROLE custodian_server
+// LOGIN) what `custodian serve` needs and no more (migrations/postgres/0013_server_role.sql
+// lists it), and records it so that every later MigrateDatabase grants it the new tables.
+// Run as the schema's owner on a migrated database. kInvalidArgument on SQLite, for a name
+// other than lower-case letters, digits and _, on an unmigrated schema, or for a role that
+// is not confined (a superuser, an owner of the schema's tables or a member of the owner's
+// role, or one that may create in the schema); kNotFound when the role does not exist.
+Status GrantServerRole(std::string_view owner_url, std::string_view role,
+                       const Clock& clock = SystemClock::Default());
 
 }  // namespace custodian::store

@@ -9,9 +9,7 @@
 namespace custodian::store::internal {
 namespace {
 
-constexpr int64_t kMsPerDay = 86'400'000;
 constexpr int64_t kMigrationLockKey = 0x637573746f6431;   // "custod1"
-constexpr int64_t kPartitionLockKey = 0x637573746f6432;   // "custod2"
 
 // Converts a libpqxx exception to a Status. SQLSTATE class 08 (connection) and 40
 // (serialisation, deadlock) may succeed on retry; 22 and 23 are bad data.
@@ -198,6 +196,9 @@ class PgDriver final : public SqlDriver {
     return Query("SELECT pg_advisory_xact_lock(?)", {kMigrationLockKey}).status();
   }
 
+  // The DDL goes through the owner's SECURITY DEFINER functions (PostgreSQL migration 13),
+  // which serialise on an advisory lock: the server's role may create or drop a day's
+  // partition of reads and nothing else.
   Status EnsureReadPartitions(const std::vector<int64_t>& days) override {
     std::vector<int64_t> missing;
     for (int64_t d : days) {
@@ -206,13 +207,8 @@ class PgDriver final : public SqlDriver {
     if (missing.empty()) return Status::Ok();
     CUSTODIAN_RETURN_IF_ERROR(Begin());
     Status st = [&]() -> Status {
-      // Serialised across processes: two sessions creating one partition would collide.
-      CUSTODIAN_RETURN_IF_ERROR(Query("SELECT pg_advisory_xact_lock(?)", {kPartitionLockKey}).status());
       for (int64_t d : missing) {
-        // The name and bounds are computed from integers, never from input text.
-        CUSTODIAN_RETURN_IF_ERROR(ExecScript("CREATE TABLE IF NOT EXISTS " + ReadPartitionName(d) +
-                                             " PARTITION OF reads FOR VALUES FROM (" + std::to_string(d * kMsPerDay) +
-                                             ") TO (" + std::to_string((d + 1) * kMsPerDay) + ")"));
+        CUSTODIAN_RETURN_IF_ERROR(Query("SELECT custodian_ensure_read_partition(?)", {d}).status());
       }
       return Status::Ok();
     }();
@@ -228,29 +224,13 @@ class PgDriver final : public SqlDriver {
   Result<int64_t> DropEmptyReadPartitions(const std::vector<int64_t>& days) override {
     int64_t dropped = 0;
     for (int64_t d : days) {
-      CUSTODIAN_RETURN_IF_ERROR(Begin());
-      bool did = false;
-      Status st = [&]() -> Status {
-        // The same lock as creation: no session creates this partition while it goes.
-        CUSTODIAN_RETURN_IF_ERROR(Query("SELECT pg_advisory_xact_lock(?)", {kPartitionLockKey}).status());
-        const std::string name = ReadPartitionName(d);  // from an integer, never input text
-        CUSTODIAN_ASSIGN_OR_RETURN(auto exists, Query("SELECT to_regclass(?) IS NOT NULL", {name}));
-        if (exists.empty() || AsString(exists[0][0]) != "t") return Status::Ok();
-        CUSTODIAN_ASSIGN_OR_RETURN(auto any, Query("SELECT 1 FROM " + name + " LIMIT 1", {}));
-        if (!any.empty()) return Status::Ok();
-        CUSTODIAN_RETURN_IF_ERROR(ExecScript("DROP TABLE " + name));
-        did = true;
-        return Status::Ok();
-      }();
-      if (!st.ok()) {
-        (void)Rollback();
-        return st;
-      }
-      CUSTODIAN_RETURN_IF_ERROR(Commit());
+      // One transaction each (Query outside one makes its own): a drop waits for the
+      // partition's readers, and holds nothing of the other days meanwhile.
+      CUSTODIAN_ASSIGN_OR_RETURN(auto did, Query("SELECT custodian_drop_empty_read_partition(?)", {d}));
       // Forgotten whether dropped here or by another process: the next insert for this
       // day makes sure the partition exists again.
       known_days_.erase(d);
-      if (did) ++dropped;
+      if (!did.empty() && AsString(did[0][0]) == "t") ++dropped;
     }
     return dropped;
   }
@@ -285,14 +265,6 @@ class PgDriver final : public SqlDriver {
 };
 
 }  // namespace
-
-std::string ReadPartitionName(int64_t day) {
-  using namespace std::chrono;
-  year_month_day ymd{sys_days{days{day}}};
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "reads_p%04d%02u%02u", int(ymd.year()), unsigned(ymd.month()), unsigned(ymd.day()));
-  return buf;
-}
 
 Result<std::unique_ptr<SqlDriver>> OpenPostgresDriver(const std::string& url) {
   CUSTODIAN_ASSIGN_OR_RETURN(auto conn, Connect(url));
