@@ -45,11 +45,3 @@ export async function fetchImageUrl(id, kind, why) {
 export async function apiText(path) {
   return (await send(path)).text();
 }
-
-// datetime-local value (local time) -> RFC 3339 UTC without fractions; null -> now.
-export function toIso(local) {
-  if (local === null) return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-  if (!local) return '';
-  const d = new Date(local);
-  return Number.isNaN(d.getTime()) ? '' : d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}

@@ -52,3 +52,8 @@ export function clearMessages() {
   document.getElementById('status').textContent = '';
   document.getElementById('error').textContent = '';
 }
+
+// A list of figures: [[term, value], ...] as a <dl class="figures">, values as text.
+export function figures(pairs) {
+  return h('dl', { class: 'figures' }, ...pairs.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, String(v))]));
+}
