@@ -57,3 +57,15 @@ export function clearMessages() {
 export function figures(pairs) {
   return h('dl', { class: 'figures' }, ...pairs.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, String(v))]));
 }
+
+// ---- Actions: the one place a failed action (an ApiError from api.js, or any other
+// Error) becomes the message in #error ----
+export function guard(fn) {
+  return async (ev) => { try { await fn(ev); } catch (e) { fail(e); } };
+}
+// A form's submit (the browser's own submission prevented) and a button's click.
+export function onSubmit(form, fn) {
+  const run = guard(fn);
+  form.addEventListener('submit', (ev) => { ev.preventDefault(); return run(ev); });
+}
+export function onClick(el, fn) { el.addEventListener('click', guard(fn)); }

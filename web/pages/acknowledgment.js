@@ -1,6 +1,6 @@
 // The ALPR policy acknowledgment, and the gates still missing before plate data opens.
 import { api } from '../api.js';
-import { h, field, say, fail } from '../ui.js';
+import { h, field, say, onSubmit } from '../ui.js';
 import { session } from '../session.js';
 
 export const name = 'acknowledgment';
@@ -25,16 +25,13 @@ export async function render(main, _params, app) {
     h('fieldset', {}, h('legend', {}, 'I acknowledge that'), ...boxes),
     field('Type your full name as your signature', h('input', { type: 'text', id: 'ack-name', autocomplete: 'name' })),
     h('div', {}, h('button', { type: 'submit' }, 'Sign the acknowledgment')));
-  form.addEventListener('submit', async (ev) => {
-    ev.preventDefault();
-    try {
-      await api('POST', '/api/v1/me/acknowledgment', {
-        statements: notice.acknowledgment_statements.map((_, i) => form.querySelector(`#ack-${i}`).checked),
-        typed_name: form.querySelector('#ack-name').value,
-      });
-      say('Acknowledgment signed; a supervisor and the ALPR coordinator must now approve it.');
-      await app.rerender();
-    } catch (err) { fail(err); }
+  onSubmit(form, async () => {
+    await api('POST', '/api/v1/me/acknowledgment', {
+      statements: notice.acknowledgment_statements.map((_, i) => form.querySelector(`#ack-${i}`).checked),
+      typed_name: form.querySelector('#ack-name').value,
+    });
+    say('Acknowledgment signed; a supervisor and the ALPR coordinator must now approve it.');
+    await app.rerender();
   });
   main.append(form);
 }

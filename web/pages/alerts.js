@@ -1,6 +1,6 @@
 // The hotlist alert queue, updated live (EventSource); review: acknowledge, confirm, dismiss.
 import { api, fetchImageUrl } from '../api.js';
-import { h, field, select, say, fail } from '../ui.js';
+import { h, field, select, say, fail, guard, onSubmit, onClick } from '../ui.js';
 import { classesFor, onLeave, keepImage } from '../session.js';
 
 export const name = 'alerts';
@@ -31,13 +31,10 @@ export async function render(main) {
       h('p', {}, `Plate read: `, h('strong', {}, a.read_plate), ` ${a.read_region || ''}`),
       h('p', {}, `Camera ${a.camera_id}, ${new Date(a.captured_at).toLocaleString()}`));
     const loadImg = h('button', { type: 'button', class: 'secondary' }, 'Show read image');
-    loadImg.addEventListener('click', async () => {
+    onClick(loadImg, async () => {
       const why = { purpose: 'hotlist_alert', case: caseIn.value.trim() || `ALERT-${a.id}` };
       try { show(await fetchImageUrl(a.read_id, 'crop', why)); }
-      catch (e) {
-        try { show(await fetchImageUrl(a.read_id, 'frame', why)); }
-        catch (e2) { fail(e2); }
-      }
+      catch { show(await fetchImageUrl(a.read_id, 'frame', why)); }  // no crop: the whole frame
     });
     imgBox.append(loadImg);
     const record = h('div', {}, h('h3', {}, 'Hotlist record'),
@@ -61,25 +58,18 @@ export async function render(main) {
         field('Note', h('input', { type: 'text', id: `note-${a.id}`, value: 'misread' })),
         h('div', {}, h('button', { type: 'submit', class: 'danger' }, 'Dismiss as misread')));
       ack.hidden = a.state !== 'new';
-      ack.addEventListener('click', async () => {
-        try { const n = await api('POST', `/api/v1/alerts/${a.id}/acknowledge`); say(`Alert ${a.id} acknowledged.`); replace(n); }
-        catch (e) { fail(e); }
+      onClick(ack, async () => {
+        const n = await api('POST', `/api/v1/alerts/${a.id}/acknowledge`); say(`Alert ${a.id} acknowledged.`); replace(n);
       });
-      confirmForm.addEventListener('submit', async (ev) => {
-        ev.preventDefault();
+      onSubmit(confirmForm, async () => {
         const checked = confirmForm.querySelector('.image-checked').checked;
         if (!checked) { fail('Compare the plate image with the hotlist record first.'); return; }
-        try {
-          const n = await api('POST', `/api/v1/alerts/${a.id}/confirm`, { image_checked: true, action: confirmForm.querySelector('.action').value.trim() });
-          say(`Alert ${a.id} confirmed.`); replace(n);
-        } catch (e) { fail(e); }
+        const n = await api('POST', `/api/v1/alerts/${a.id}/confirm`, { image_checked: true, action: confirmForm.querySelector('.action').value.trim() });
+        say(`Alert ${a.id} confirmed.`); replace(n);
       });
-      dismissForm.addEventListener('submit', async (ev) => {
-        ev.preventDefault();
-        try {
-          const n = await api('POST', `/api/v1/alerts/${a.id}/dismiss`, { note: dismissForm.querySelector('input').value.trim() || 'misread' });
-          say(`Alert ${a.id} dismissed as a misread.`); replace(n);
-        } catch (e) { fail(e); }
+      onSubmit(dismissForm, async () => {
+        const n = await api('POST', `/api/v1/alerts/${a.id}/dismiss`, { note: dismissForm.querySelector('input').value.trim() || 'misread' });
+        say(`Alert ${a.id} dismissed as a misread.`); replace(n);
       });
       c.append(h('div', { class: 'actions review' }, ack), confirmForm, dismissForm);
     } else if (a.resolved_by) {
@@ -99,7 +89,7 @@ export async function render(main) {
     list.replaceChildren(...r.alerts.map((a) => { seen.set(a.id, a); return card(a); }));
     if (!r.alerts.length) list.append(h('p', { class: 'muted', id: 'no-alerts' }, 'No alerts.'));
   }
-  filter.addEventListener('change', () => load().catch(fail));
+  filter.addEventListener('change', guard(load));
   await load();
   const es = new EventSource('/api/v1/alerts/stream');
   onLeave(() => es.close());

@@ -1,6 +1,6 @@
 // The access log: chain verification, misuse flags, entries, access reports, weekly reviews.
 import { api } from '../api.js';
-import { h, field, select, table, say, fail } from '../ui.js';
+import { h, field, select, table, say, onSubmit } from '../ui.js';
 import { can } from '../session.js';
 import { toIso, localInput } from '../time.js';
 
@@ -58,7 +58,7 @@ export async function render(main) {
           h('span', { class: e.outcome === 'denied' ? 'bad' : '' }, e.outcome), e.purpose, e.case_number, String(e.records),
           e.terms && typeof e.terms === 'object' && Object.keys(e.terms).length ? JSON.stringify(e.terms) : '', e.detail]), 'log-table'));
   }
-  form.addEventListener('submit', (ev) => { ev.preventDefault(); load().catch(fail); });
+  onSubmit(form, load);
   const reports = h('section', { id: 'reports' });
   const reviews = h('section', { id: 'reviews' });
   if (can('access_reports')) {
@@ -72,22 +72,19 @@ export async function render(main) {
         h('div', {}, field('Case number', h('input', { type: 'text', id: 'rep-case' })))),
       h('div', {}, h('button', { type: 'submit' }, 'Run report')));
     const repOut = h('div', { id: 'report-out', 'aria-live': 'polite' });
-    rf.addEventListener('submit', async (ev) => {
-      ev.preventDefault();
+    onSubmit(rf, async () => {
       const q = new URLSearchParams();
       const set = (k, v) => { if (v) q.set(k, v); };
       set('from', toIso(rf.querySelector('#rep-from').value)); set('to', toIso(rf.querySelector('#rep-to').value));
       set('username', rf.querySelector('#rep-user').value.trim()); set('plate', rf.querySelector('#rep-plate').value.trim());
       set('purpose', rf.querySelector('#rep-purpose').value.trim()); set('case', rf.querySelector('#rep-case').value.trim());
-      try {
-        const r = await api('GET', '/api/v1/audit/report?' + q);
-        const counts = (title, list, id) => [h('h3', {}, title), list.length
-          ? table(['Key', 'Entries', 'Allowed', 'Denied', 'Records'], list.map((c) => [c.key || '(none)', String(c.entries), String(c.allowed), String(c.denied), String(c.records)]), id)
-          : h('p', { class: 'muted' }, 'None.')];
-        repOut.replaceChildren(h('p', { id: 'report-total' }, `${r.entries} plate-data entries.`),
-          ...counts('By user', r.by_user, 'report-users'), ...counts('By plate', r.by_plate, 'report-plates'),
-          ...counts('By purpose', r.by_purpose, 'report-purposes'), ...counts('By case', r.by_case, 'report-cases'));
-      } catch (e) { fail(e); }
+      const r = await api('GET', '/api/v1/audit/report?' + q);
+      const counts = (title, list, id) => [h('h3', {}, title), list.length
+        ? table(['Key', 'Entries', 'Allowed', 'Denied', 'Records'], list.map((c) => [c.key || '(none)', String(c.entries), String(c.allowed), String(c.denied), String(c.records)]), id)
+        : h('p', { class: 'muted' }, 'None.')];
+      repOut.replaceChildren(h('p', { id: 'report-total' }, `${r.entries} plate-data entries.`),
+        ...counts('By user', r.by_user, 'report-users'), ...counts('By plate', r.by_plate, 'report-plates'),
+        ...counts('By purpose', r.by_purpose, 'report-purposes'), ...counts('By case', r.by_case, 'report-cases'));
     });
     reports.append(rf, repOut);
     main.append(reports, reviews);
@@ -109,14 +106,11 @@ export async function render(main) {
         h('div', {}, field('Reviewed to', h('input', { type: 'datetime-local', id: 'rv-to' })))),
       field('Notes', h('textarea', { id: 'rv-notes' })),
       h('div', {}, h('button', { type: 'submit' }, 'Record review')));
-    rv.addEventListener('submit', async (ev) => {
-      ev.preventDefault();
-      try {
-        const r = await api('POST', '/api/v1/audit/reviews', { from: toIso(rv.querySelector('#rv-from').value), to: toIso(rv.querySelector('#rv-to').value),
-          notes: rv.querySelector('#rv-notes').value });
-        say(`Review ${r.id} recorded.`);
-        await loadReviews();
-      } catch (e) { fail(e); }
+    onSubmit(rv, async () => {
+      const r = await api('POST', '/api/v1/audit/reviews', { from: toIso(rv.querySelector('#rv-from').value), to: toIso(rv.querySelector('#rv-to').value),
+        notes: rv.querySelector('#rv-notes').value });
+      say(`Review ${r.id} recorded.`);
+      await loadReviews();
     });
     main.append(rv);
   }

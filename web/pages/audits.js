@@ -1,6 +1,6 @@
 // Accuracy audits: a sample of reads drawn and each verified beside its image.
 import { api, fetchImageUrl } from '../api.js';
-import { h, field, table, say, fail } from '../ui.js';
+import { h, field, table, say, fail, onSubmit, onClick } from '../ui.js';
 import { keepImage } from '../session.js';
 import { toIso, localInput } from '../time.js';
 
@@ -28,25 +28,20 @@ export async function render(main, params) {
   main.append(form, open, box);
   let current = null;
   let images = new Map();  // read id -> Promise of its blob: URL, for the audit shown
-  form.addEventListener('submit', async (ev) => {
-    ev.preventDefault();
+  onSubmit(form, async () => {
     const body = { from: toIso(form.querySelector('#aa-from').value), to: toIso(form.querySelector('#aa-to').value),
       sample_size: Number(form.querySelector('#aa-size').value || 50), reference: form.querySelector('#aa-ref').value.trim(),
       cameras: [...form.querySelectorAll('input[type=checkbox]:checked')].map((c) => c.value) };
-    try {
-      const r = await api('POST', '/api/v1/audits', body);
-      say(`Audit ${r.id} started (${r.case_number}).`);
-      open.querySelector('#aa-id').value = String(r.id);
-      await show(r.id);
-    } catch (e) { fail(e); }
+    const r = await api('POST', '/api/v1/audits', body);
+    say(`Audit ${r.id} started (${r.case_number}).`);
+    open.querySelector('#aa-id').value = String(r.id);
+    await show(r.id);
   });
-  open.addEventListener('submit', (ev) => { ev.preventDefault(); show(Number(open.querySelector('#aa-id').value)).catch(fail); });
+  onSubmit(open, () => show(Number(open.querySelector('#aa-id').value)));
   async function verdict(item, correct, truePlate) {
-    try {
-      const r = await api('POST', `/api/v1/audits/${current}/items/${item.read_id}`, correct ? { correct: true } : { correct: false, true_plate: truePlate });
-      say(`Read ${item.read_id} marked ${correct ? 'correct' : 'wrong (' + truePlate + ')'}.`);
-      draw(r);
-    } catch (e) { fail(e); }
+    const r = await api('POST', `/api/v1/audits/${current}/items/${item.read_id}`, correct ? { correct: true } : { correct: false, true_plate: truePlate });
+    say(`Read ${item.read_id} marked ${correct ? 'correct' : 'wrong (' + truePlate + ')'}.`);
+    draw(r);
   }
   function accuracyRows(r) {
     const pct = (a) => (a.verified ? `${(a.accuracy * 100).toFixed(1)} %` : '–');
@@ -63,13 +58,13 @@ export async function render(main, params) {
       images.get(it.read_id).then((u) => { img.src = u; })
         .catch(() => { img.replaceWith(h('p', { class: 'muted' }, 'No image')); });
       const ok = h('button', { type: 'button' }, `Correct: read ${it.read_id}`);
-      ok.addEventListener('click', () => verdict(it, true));
+      onClick(ok, () => verdict(it, true));
       const trueInput = h('input', { type: 'text', id: `aa-true-${it.read_id}`, autocapitalize: 'characters', value: it.true_plate || '' });
       const wrong = h('button', { type: 'button', class: 'danger' }, `Wrong: read ${it.read_id}`);
-      wrong.addEventListener('click', () => {
+      onClick(wrong, async () => {
         const t = trueInput.value.trim();
         if (!t) { fail('Type the plate actually on the vehicle first.'); trueInput.focus(); return; }
-        verdict(it, false, t);
+        await verdict(it, false, t);
       });
       const status = it.correct === null ? 'not verified' : it.correct ? `correct (${it.verified_by})` : `wrong, was ${it.true_plate} (${it.verified_by})`;
       return h('div', { class: 'card' },

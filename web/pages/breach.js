@@ -1,6 +1,6 @@
 // Breach incidents and their notices (Civil Code 1798.29 / 1798.82).
 import { api, apiText } from '../api.js';
-import { h, field, select, say, fail } from '../ui.js';
+import { h, field, select, say, fail, onSubmit } from '../ui.js';
 import { toIso, localInput } from '../time.js';
 
 export const name = 'breach';
@@ -43,8 +43,7 @@ export async function render(main) {
   const out = h('section', { id: 'br-notice', 'aria-live': 'polite' });
   main.append(form, nform, out);
   const v = (id) => form.querySelector(id).value.trim();
-  form.addEventListener('submit', async (ev) => {
-    ev.preventDefault();
+  onSubmit(form, async () => {
     const body = { agency_name: v('#br-agency'), contact_name: v('#br-contact'), contact_phone: v('#br-phone'), contact_email: v('#br-email'),
       contact_address: v('#br-address'), what_happened: v('#br-happened'), information_involved: v('#br-info').split('\n').map((x) => x.trim()).filter(Boolean),
       what_we_are_doing: v('#br-doing'), what_you_can_do: v('#br-can-do'), delayed_for_law_enforcement: form.querySelector('#br-delayed').checked };
@@ -55,25 +54,20 @@ export async function render(main) {
     if (kind === 'estimated') body.estimated_date = d1;
     if (kind === 'range') { if (!d2) { fail('Give the last day of the range.'); return; } body.date_range_from = d1; body.date_range_to = d2; }
     if (v('#br-notice-date')) body.notice_date = v('#br-notice-date');
-    try {
-      const r = await api('POST', '/api/v1/incidents', body);
-      say(`Incident ${r.id} recorded.`);
-      nform.querySelector('#br-id').value = String(r.id);
-      nform.querySelector('#br-account').focus();
-    } catch (e) { fail(e); }
+    const r = await api('POST', '/api/v1/incidents', body);
+    say(`Incident ${r.id} recorded.`);
+    nform.querySelector('#br-id').value = String(r.id);
+    nform.querySelector('#br-account').focus();
   });
-  nform.addEventListener('submit', async (ev) => {
-    ev.preventDefault();
+  onSubmit(nform, async () => {
     const id = nform.querySelector('#br-id').value;
     const q = new URLSearchParams({ account: nform.querySelector('#br-account').value.trim(),
       from: toIso(nform.querySelector('#br-from').value), to: toIso(nform.querySelector('#br-to').value) });
-    try {
-      const text = await apiText(`/api/v1/incidents/${id}/notice?${q}&format=text`);
-      q.set('format', 'html');
-      out.replaceChildren(h('h2', {}, `Notice for incident ${id}`),
-        h('p', {}, h('a', { href: `/api/v1/incidents/${id}/notice?${q}`, download: `breach-notice-${id}.html`, id: 'br-download' }, 'Download the notice as HTML (to print or send)')),
-        h('pre', { class: 'notice', id: 'br-text', tabindex: '0' }, text));
-      say('Notice produced (logged).');
-    } catch (e) { fail(e); }
+    const text = await apiText(`/api/v1/incidents/${id}/notice?${q}&format=text`);
+    q.set('format', 'html');
+    out.replaceChildren(h('h2', {}, `Notice for incident ${id}`),
+      h('p', {}, h('a', { href: `/api/v1/incidents/${id}/notice?${q}`, download: `breach-notice-${id}.html`, id: 'br-download' }, 'Download the notice as HTML (to print or send)')),
+      h('pre', { class: 'notice', id: 'br-text', tabindex: '0' }, text));
+    say('Notice produced (logged).');
   });
 }

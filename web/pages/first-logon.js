@@ -1,6 +1,6 @@
 // First logon: enrol an authenticator app (TOTP), then set one's own password.
 import { api } from '../api.js';
-import { h, field, say, fail } from '../ui.js';
+import { h, field, say, fail, onSubmit, onClick } from '../ui.js';
 import { session, signedOn } from '../session.js';
 
 export const name = 'first-logon';
@@ -16,24 +16,19 @@ export async function render(main, _params, app) {
     const confirmForm = h('form', { id: 'mfa-confirm-form', hidden: true },
       field('Code shown by the app', h('input', { type: 'text', id: 'mfa-code', inputmode: 'numeric', autocomplete: 'one-time-code' })),
       h('div', {}, h('button', { type: 'submit' }, 'Confirm code')));
-    start.addEventListener('click', async () => {
-      try {
-        const e = await api('POST', '/api/v1/me/mfa/enrol');
-        out.replaceChildren(
-          h('p', {}, 'Add this secret to your authenticator app (type it, or use the URI):'),
-          h('label', { for: 'mfa-secret' }, 'Secret'), h('output', { id: 'mfa-secret', class: 'secret' }, e.secret),
-          h('label', { for: 'mfa-uri' }, 'otpauth URI'), h('output', { id: 'mfa-uri', class: 'secret' }, e.uri));
-        confirmForm.hidden = false;
-        confirmForm.querySelector('#mfa-code').focus();
-      } catch (err) { fail(err); }
+    onClick(start, async () => {
+      const e = await api('POST', '/api/v1/me/mfa/enrol');
+      out.replaceChildren(
+        h('p', {}, 'Add this secret to your authenticator app (type it, or use the URI):'),
+        h('label', { for: 'mfa-secret' }, 'Secret'), h('output', { id: 'mfa-secret', class: 'secret' }, e.secret),
+        h('label', { for: 'mfa-uri' }, 'otpauth URI'), h('output', { id: 'mfa-uri', class: 'secret' }, e.uri));
+      confirmForm.hidden = false;
+      confirmForm.querySelector('#mfa-code').focus();
     });
-    confirmForm.addEventListener('submit', async (ev) => {
-      ev.preventDefault();
-      try {
-        signedOn(await api('POST', '/api/v1/me/mfa/confirm', { code: confirmForm.querySelector('#mfa-code').value.trim() }));
-        say('Multi-factor authentication enrolled.');
-        await app.rerender();
-      } catch (err) { fail(err); }
+    onSubmit(confirmForm, async () => {
+      signedOn(await api('POST', '/api/v1/me/mfa/confirm', { code: confirmForm.querySelector('#mfa-code').value.trim() }));
+      say('Multi-factor authentication enrolled.');
+      await app.rerender();
     });
     main.append(h('section', {}, h('h2', {}, '1. Enrol multi-factor authentication'), start, out, confirmForm));
     return;
@@ -46,15 +41,12 @@ export async function render(main, _params, app) {
         h('input', { type: 'password', id: 'pw-new', autocomplete: 'new-password' })),
       field('New password again', h('input', { type: 'password', id: 'pw-again', autocomplete: 'new-password' })),
       h('div', {}, h('button', { type: 'submit' }, 'Change password')));
-    form.addEventListener('submit', async (ev) => {
-      ev.preventDefault();
+    onSubmit(form, async () => {
       const next = form.querySelector('#pw-new').value;
       if (next !== form.querySelector('#pw-again').value) { fail('The two new passwords differ.'); return; }
-      try {
-        signedOn(await api('POST', '/api/v1/me/password', { current: form.querySelector('#pw-current').value, new: next }));
-        say('Password changed.');
-        app.go(app.home());
-      } catch (err) { fail(err); }
+      signedOn(await api('POST', '/api/v1/me/password', { current: form.querySelector('#pw-current').value, new: next }));
+      say('Password changed.');
+      app.go(app.home());
     });
     main.append(form);
     return;

@@ -1,6 +1,6 @@
 // Sharing grants to other agencies, in force once the partner's attestation is recorded.
 import { api } from '../api.js';
-import { h, field, table, say, fail } from '../ui.js';
+import { h, field, table, say, fail, guard, onSubmit, onClick } from '../ui.js';
 import { toIso, localInput, dateInput } from '../time.js';
 
 export const name = 'grants';
@@ -31,20 +31,17 @@ export async function render(main) {
           field('Signed by (for the partner)', h('input', { type: 'text', class: 'att-signatory' })),
           field('Date signed', h('input', { type: 'date', class: 'att-date', value: dateInput(0) })),
           h('button', { type: 'submit' }, `Record attestation for grant ${g.id}`));
-        att.addEventListener('submit', async (ev) => {
-          ev.preventDefault();
-          try {
-            await api('POST', `/api/v1/grants/${g.id}/attest`, { signatory: att.querySelector('.att-signatory').value.trim(),
-              signed_on: toIso(att.querySelector('.att-date').value + 'T00:00') });
-            say(`Grant ${g.id} attested; in force.`); await load();
-          } catch (e) { fail(e); }
+        onSubmit(att, async () => {
+          await api('POST', `/api/v1/grants/${g.id}/attest`, { signatory: att.querySelector('.att-signatory').value.trim(),
+            signed_on: toIso(att.querySelector('.att-date').value + 'T00:00') });
+          say(`Grant ${g.id} attested; in force.`); await load();
         });
         actions.append(att);
       }
       if (!g.revoked_by) {
         const btn = h('button', { type: 'button', class: 'danger' }, `Revoke grant ${g.id}`);
-        btn.addEventListener('click', async () => {
-          try { await api('POST', `/api/v1/grants/${g.id}/revoke`); say(`Grant ${g.id} revoked.`); await load(); } catch (e) { fail(e); }
+        onClick(btn, async () => {
+          await api('POST', `/api/v1/grants/${g.id}/revoke`); say(`Grant ${g.id} revoked.`); await load();
         });
         actions.append(btn);
       }
@@ -55,17 +52,14 @@ export async function render(main) {
         new Date(g.expires_at).toLocaleString(), g.created_by, status, actions];
     }), 'grants-table'));
   }
-  all.addEventListener('change', () => load().catch(fail));
-  form.addEventListener('submit', async (ev) => {
-    ev.preventDefault();
+  all.addEventListener('change', guard(load));
+  onSubmit(form, async () => {
     const classes = ['#gr-ps', '#gr-nps'].map((s) => form.querySelector(s)).filter((c) => c.checked).map((c) => c.value);
     const expires = toIso(form.querySelector('#gr-expires').value);
     if (!expires) { fail('Give an expiry.'); return; }
-    try {
-      const r = await api('POST', '/api/v1/grants', { agency_code: form.querySelector('#gr-agency').value.trim(), data_classes: classes,
-        cameras: form.querySelector('#gr-cameras').value.split(/[\s,]+/).filter(Boolean), expires });
-      say(`Grant ${r.id} made; it takes force once the partner's attestation is recorded below.`); await load();
-    } catch (e) { fail(e); }
+    const r = await api('POST', '/api/v1/grants', { agency_code: form.querySelector('#gr-agency').value.trim(), data_classes: classes,
+      cameras: form.querySelector('#gr-cameras').value.split(/[\s,]+/).filter(Boolean), expires });
+    say(`Grant ${r.id} made; it takes force once the partner's attestation is recorded below.`); await load();
   });
   await load();
 }

@@ -1,6 +1,6 @@
 // Legal holds: placing, releasing, and exporting a hold's evidence.
 import { api } from '../api.js';
-import { h, field, select, table, say, fail } from '../ui.js';
+import { h, field, select, table, say, fail, guard, onSubmit, onClick } from '../ui.js';
 import { can } from '../session.js';
 
 export const name = 'holds';
@@ -31,22 +31,20 @@ export async function render(main, params) {
       const act = h('div', { class: 'actions' });
       if (!x.released_at) {
         const rel = h('button', { type: 'button', class: 'secondary' }, `Release hold ${x.id}`);
-        rel.addEventListener('click', async () => {
+        onClick(rel, async () => {
           if (!window.confirm(`Release hold ${x.id}? Its reads become subject to retention again.`)) return;
-          try { await api('POST', `/api/v1/holds/${x.id}/release`); say(`Hold ${x.id} released.`); await load(); } catch (e) { fail(e); }
+          await api('POST', `/api/v1/holds/${x.id}/release`); say(`Hold ${x.id} released.`); await load();
         });
         act.append(rel);
       }
       if (can('export_evidence')) {
         const exp = h('button', { type: 'button', class: 'secondary' }, `Export evidence of hold ${x.id}`);
-        exp.addEventListener('click', async () => {
-          try {
-            const r = await api('POST', `/api/v1/holds/${x.id}/export`);
-            exported.replaceChildren(h('div', { class: 'once' },
-              h('p', {}, `Hold ${x.id}: ${r.reads} read(s) and ${r.images} image(s) exported into:`), h('output', { class: 'secret', id: 'hold-export-dir' }, r.export_dir),
-              h('p', {}, 'Recipients verify the signed manifest with the agency public key:'), h('output', { class: 'secret' }, r.public_key)));
-            say(`Evidence of hold ${x.id} exported.`);
-          } catch (e) { fail(e); }
+        onClick(exp, async () => {
+          const r = await api('POST', `/api/v1/holds/${x.id}/export`);
+          exported.replaceChildren(h('div', { class: 'once' },
+            h('p', {}, `Hold ${x.id}: ${r.reads} read(s) and ${r.images} image(s) exported into:`), h('output', { class: 'secret', id: 'hold-export-dir' }, r.export_dir),
+            h('p', {}, 'Recipients verify the signed manifest with the agency public key:'), h('output', { class: 'secret' }, r.public_key)));
+          say(`Evidence of hold ${x.id} exported.`);
         });
         act.append(exp);
       }
@@ -54,9 +52,8 @@ export async function render(main, params) {
         String(x.reads), x.released_at ? `released by ${x.released_by}` : 'in force', act];
     }), 'holds-table'));
   }
-  all.addEventListener('change', () => load().catch(fail));
-  form.addEventListener('submit', async (ev) => {
-    ev.preventDefault();
+  all.addEventListener('change', guard(load));
+  onSubmit(form, async () => {
     const body = { case_number: form.querySelector('#hold-case').value.trim(), reason: form.querySelector('#hold-reason').value.trim() };
     const ids = form.querySelector('#hold-reads').value.split(/[\s,]+/).filter(Boolean).map(Number);
     if (ids.some((n) => !Number.isInteger(n) || n <= 0)) { fail('Read ids are whole numbers.'); return; }
@@ -64,8 +61,7 @@ export async function render(main, params) {
     const plate = form.querySelector('#hold-plate').value.trim();
     if (plate) { body.plate = plate; body.match = form.querySelector('#hold-match').value; }
     if (!ids.length && !plate) { fail('Give read ids or a plate.'); return; }
-    try { const x = await api('POST', '/api/v1/holds', body); say(`Hold ${x.id} placed on ${x.reads} read(s).`); await load(); }
-    catch (e) { fail(e); }
+    const x = await api('POST', '/api/v1/holds', body); say(`Hold ${x.id} placed on ${x.reads} read(s).`); await load();
   });
   await load();
 }

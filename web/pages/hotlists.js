@@ -1,6 +1,6 @@
 // Hotlists: the lists, and (manage_hotlists) creating one and importing entries.
 import { api } from '../api.js';
-import { h, field, select, table, say, fail } from '../ui.js';
+import { h, field, select, table, say, fail, onSubmit } from '../ui.js';
 import { can } from '../session.js';
 
 export const name = 'hotlists';
@@ -28,13 +28,10 @@ export async function render(main) {
         ['stolen_vehicle', 'stolen_plate', 'amber_missing_person', 'wanted', 'bolo', 'parking_scofflaw_permit'].map((c) => [c, c.replace(/_/g, ' ')]), 'stolen_vehicle')),
       h('div', { class: 'check' }, h('input', { type: 'checkbox', id: 'hl-fuzzy' }), ' ', h('label', { for: 'hl-fuzzy' }, 'Fuzzy matching'))),
     h('div', {}, h('button', { type: 'submit' }, 'Create')));
-  create.addEventListener('submit', async (ev) => {
-    ev.preventDefault();
-    try {
-      await api('POST', '/api/v1/hotlists', { name: create.querySelector('#hl-name').value.trim(),
-        category: create.querySelector('#hl-category').value, fuzzy: create.querySelector('#hl-fuzzy').checked });
-      say('Hotlist created.'); await load();
-    } catch (e) { fail(e); }
+  onSubmit(create, async () => {
+    await api('POST', '/api/v1/hotlists', { name: create.querySelector('#hl-name').value.trim(),
+      category: create.querySelector('#hl-category').value, fuzzy: create.querySelector('#hl-fuzzy').checked });
+    say('Hotlist created.'); await load();
   });
   const text = h('textarea', { id: 'import-text', placeholder: 'plate,state,reason,expires\n7ABC123,CA,stolen 24-CR-0117,' });
   const file = h('input', { type: 'file', id: 'import-file', accept: '.csv,.txt,text/csv,text/plain' });
@@ -47,17 +44,14 @@ export async function render(main) {
     field('Entries (paste, or choose a file below)', text),
     field('File', file),
     h('div', {}, h('button', { type: 'submit' }, 'Import')), result);
-  imp.addEventListener('submit', async (ev) => {
-    ev.preventDefault();
+  onSubmit(imp, async () => {
     const list = imp.querySelector('#import-list').value;
     if (!list) { fail('Create or choose a list first.'); return; }
-    try {
-      const r = await api('POST', `/api/v1/hotlists/${encodeURIComponent(list)}/entries?format=${imp.querySelector('#import-format').value}`,
-        text.value, { contentType: 'text/csv' });
-      result.replaceChildren(h('p', {}, `Added ${r.added}, updated ${r.updated}, retroactive alerts ${r.retro_alerts}.`),
-        ...(r.errors.length ? [h('ul', { class: 'bad' }, ...r.errors.map((e) => h('li', {}, `line ${e.line}: ${e.message}`)))] : []));
-      say('Import finished.'); await load();
-    } catch (e) { fail(e); }
+    const r = await api('POST', `/api/v1/hotlists/${encodeURIComponent(list)}/entries?format=${imp.querySelector('#import-format').value}`,
+      text.value, { contentType: 'text/csv' });
+    result.replaceChildren(h('p', {}, `Added ${r.added}, updated ${r.updated}, retroactive alerts ${r.retro_alerts}.`),
+      ...(r.errors.length ? [h('ul', { class: 'bad' }, ...r.errors.map((e) => h('li', {}, `line ${e.line}: ${e.message}`)))] : []));
+    say('Import finished.'); await load();
   });
   main.append(create, imp);
   await load();

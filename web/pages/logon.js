@@ -1,6 +1,6 @@
 // The logon form, under the system-use notice the user must accept.
 import { api } from '../api.js';
-import { h, field, fail, clearMessages } from '../ui.js';
+import { h, field, clearMessages, onSubmit } from '../ui.js';
 import { signedOn } from '../session.js';
 
 export const name = 'logon';
@@ -20,18 +20,15 @@ export async function render(main, _params, app) {
       h('input', { type: 'text', id: 'totp', inputmode: 'numeric', autocomplete: 'one-time-code', maxlength: '8' })),
     h('div', {}, h('button', { type: 'submit', id: 'logon-submit' }, 'Log on')),
     h('p', {}, h('a', { href: '#/transparency' }, 'Public transparency figures')));
-  form.addEventListener('submit', async (ev) => {
-    ev.preventDefault();
+  onSubmit(form, async () => {
     clearMessages();
-    try {
-      signedOn(await api('POST', '/api/v1/session', {
-        username: form.querySelector('#username').value.trim(),
-        password: form.querySelector('#password').value,
-        code: form.querySelector('#totp').value.trim(),
-        notice_accepted: form.querySelector('#notice-accepted').checked,
-      }));
-      app.go(app.home());
-    } catch (e) { fail(e); }
+    signedOn(await api('POST', '/api/v1/session', {
+      username: form.querySelector('#username').value.trim(),
+      password: form.querySelector('#password').value,
+      code: form.querySelector('#totp').value.trim(),
+      notice_accepted: form.querySelector('#notice-accepted').checked,
+    }));
+    app.go(app.home());
   });
   main.append(form);
   form.querySelector('#username').focus();

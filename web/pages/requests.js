@@ -1,6 +1,6 @@
 // Records requests: submitted, approved by a director and the coordinator, fulfilled.
 import { api } from '../api.js';
-import { h, field, select, table, say, fail } from '../ui.js';
+import { h, field, select, table, say, fail, onSubmit, onClick } from '../ui.js';
 import { session, can } from '../session.js';
 import { toIso, dateInput, when } from '../time.js';
 
@@ -39,18 +39,15 @@ export async function render(main) {
   const doneBox = h('div', { id: 'rr-export', 'aria-live': 'polite' });
   main.append(form, h('h2', {}, 'Requests'), doneBox, listBox);
   const v = (id) => form.querySelector(id).value.trim();
-  form.addEventListener('submit', async (ev) => {
-    ev.preventDefault();
+  onSubmit(form, async () => {
     const from = toIso(v('#rr-from')); const to = toIso(v('#rr-to'));
     if (!from || !to) { fail('Give the search period (from and to).'); return; }
     const search = { from, to, plate: v('#rr-plate'), match: v('#rr-match'), cameras: v('#rr-cameras').split(/[\s,]+/).filter(Boolean) };
-    try {
-      const r = await api('POST', '/api/v1/requests', { requester: v('#rr-requester'), department: v('#rr-department'), phone: v('#rr-phone'),
-        email: v('#rr-email'), date_requested: v('#rr-requested'), date_required: v('#rr-required'), data_class: v('#rr-class'),
-        description: v('#rr-description'), reason: v('#rr-reason'), search });
-      say(`Request ${r.number} submitted; it needs a director's and then the coordinator's approval.`);
-      await load();
-    } catch (e) { fail(e); }
+    const r = await api('POST', '/api/v1/requests', { requester: v('#rr-requester'), department: v('#rr-department'), phone: v('#rr-phone'),
+      email: v('#rr-email'), date_requested: v('#rr-requested'), date_required: v('#rr-required'), data_class: v('#rr-class'),
+      description: v('#rr-description'), reason: v('#rr-reason'), search });
+    say(`Request ${r.number} submitted; it needs a director's and then the coordinator's approval.`);
+    await load();
   });
   const coordinator = session.me.role === 'coordinator';
   async function act(r, action, label) {
@@ -59,16 +56,14 @@ export async function render(main) {
       note = window.prompt(`${label} ${r.number}: a note for the record`, action === 'deny' ? '' : 'approved');
       if (note === null) return;
     }
-    try {
-      const after = await api('POST', `/api/v1/requests/${r.id}/${action}`, { note });
-      say(`${r.number}: ${after.state.replace(/_/g, ' ')}.`);
-      if (after.export) {
-        doneBox.replaceChildren(h('div', { class: 'once' },
-          h('p', {}, `${after.export.reads} read(s) exported for ${r.number} into:`), h('output', { class: 'secret', id: 'rr-export-dir' }, after.export.export_dir),
-          h('p', { class: 'muted' }, 'Manifest signed with the agency key ', h('code', {}, after.export.public_key))));
-      }
-      await load();
-    } catch (e) { fail(e); }
+    const after = await api('POST', `/api/v1/requests/${r.id}/${action}`, { note });
+    say(`${r.number}: ${after.state.replace(/_/g, ' ')}.`);
+    if (after.export) {
+      doneBox.replaceChildren(h('div', { class: 'once' },
+        h('p', {}, `${after.export.reads} read(s) exported for ${r.number} into:`), h('output', { class: 'secret', id: 'rr-export-dir' }, after.export.export_dir),
+        h('p', { class: 'muted' }, 'Manifest signed with the agency key ', h('code', {}, after.export.public_key))));
+    }
+    await load();
   }
   async function load() {
     const r = await api('GET', '/api/v1/requests');
@@ -78,7 +73,7 @@ export async function render(main) {
         const btns = [];
         const b = (text, action, cls) => {
           const el = h('button', { type: 'button', class: cls || 'secondary' }, `${text} ${q.number}`);
-          el.addEventListener('click', () => act(q, action, text));
+          onClick(el, () => act(q, action, text));
           btns.push(el);
         };
         if (can('approve_records_request') && q.state === 'submitted' && q.submitted_by !== session.me.username) b('Approve as director', 'director-approve');

@@ -1,6 +1,6 @@
 // Retention: the periods in force, the purge run now, the purge log.
 import { api } from '../api.js';
-import { h, table, figures, say, fail } from '../ui.js';
+import { h, table, figures, say, onClick } from '../ui.js';
 import { when } from '../time.js';
 
 export const name = 'retention';
@@ -24,15 +24,13 @@ export async function render(main) {
         e.data_class.replace(/_/g, ' '), when(e.cutoff), String(e.reads), String(e.images), String(e.plates), when(e.oldest), when(e.newest)]), 'ret-table')
       : h('p', { class: 'muted', id: 'ret-none' }, 'No purge has deleted anything yet.'));
   }
-  run.addEventListener('click', async () => {
+  onClick(run, async () => {
     if (!window.confirm('Run the retention purge now? Reads past retention are destroyed.')) return;
-    try {
-      const s = await api('POST', '/api/v1/retention/purge');
-      result.replaceChildren(table(['Class', 'Cut-off', 'Reads', 'Images', 'Plates', 'Complete'], [['public safety', s.public_safety], ['non-public-safety', s.non_public_safety]]
-        .map(([k, c]) => [k, when(c.cutoff), String(c.reads), String(c.images), String(c.plates), c.complete ? 'yes' : 'no (continues next run)']), 'ret-summary'));
-      say('Purge finished.');
-      await load();
-    } catch (e) { fail(e); }
+    const s = await api('POST', '/api/v1/retention/purge');
+    result.replaceChildren(table(['Class', 'Cut-off', 'Reads', 'Images', 'Plates', 'Complete'], [['public safety', s.public_safety], ['non-public-safety', s.non_public_safety]]
+      .map(([k, c]) => [k, when(c.cutoff), String(c.reads), String(c.images), String(c.plates), c.complete ? 'yes' : 'no (continues next run)']), 'ret-summary'));
+    say('Purge finished.');
+    await load();
   });
   await load();
 }

@@ -1,6 +1,6 @@
 // Plate-read search: purpose and case first, results with crops, holds, sightings by camera.
 import { api, fetchImageUrl } from '../api.js';
-import { h, field, select, table, say, fail, clearMessages } from '../ui.js';
+import { h, field, select, table, say, fail, clearMessages, onSubmit, onClick } from '../ui.js';
 import { classesFor, purposes, keepImage } from '../session.js';
 import { toIso } from '../time.js';
 
@@ -63,12 +63,10 @@ export async function render(main, params) {
     q.set('limit', form.querySelector('#search-limit').value || '100');
     if (more && cursor) q.set('cursor', cursor);
     clearMessages();
-    try {
-      const page = await api('GET', '/api/v1/reads?' + q);
-      cursor = page.next_cursor || '';
-      showResults(page.reads, w);
-      say(`${page.reads.length} read(s) found.`);
-    } catch (e) { fail(e); }
+    const page = await api('GET', '/api/v1/reads?' + q);
+    cursor = page.next_cursor || '';
+    showResults(page.reads, w);
+    say(`${page.reads.length} read(s) found.`);
   }
   function showResults(reads, w) {
     const holdBtn = h('button', { type: 'button', class: 'secondary', id: 'hold-selected' }, 'Place a hold on selected reads');
@@ -89,14 +87,14 @@ export async function render(main, params) {
       location.hash = `#/holds?reads=${ids.join(',')}&case=${encodeURIComponent(w.case)}`;
     });
     const next = h('button', { type: 'button', class: 'secondary', hidden: !cursor }, 'More results');
-    next.addEventListener('click', () => run(true));
+    onClick(next, () => run(true));
     results.replaceChildren(
       h('h2', {}, `Results (${reads.length})`),
       table(['Select', 'Plate crop', 'Plate', 'Captured', 'Camera', 'Class', 'Confidence', 'Read id'], rows, 'results-table'),
       h('div', { class: 'actions' }, holdBtn, next),
       h('h2', {}, 'Sightings by camera'), sightings(reads));
   }
-  form.addEventListener('submit', (ev) => { ev.preventDefault(); run(false); });
+  onSubmit(form, () => run(false));
 }
 
 // A bar diagram of sightings per camera (SVG, no map tiles), with a text list for screen readers.
