@@ -9,6 +9,13 @@ export const title = 'Access log';
 export const nav = 'Access log';
 export const perm = 'view_access_log';
 
+// A query string of the filters given (empty ones left out).
+function query(pairs) {
+  const q = new URLSearchParams();
+  for (const [k, v] of pairs) if (v) q.set(k, v);
+  return q;
+}
+
 export async function render(main) {
   const verify = h('section', { id: 'verify', 'aria-live': 'polite' }, h('p', {}, 'Verifying the log chain…'));
   const form = h('form', { id: 'audit-filter' }, h('h2', {}, 'Filter'),
@@ -45,12 +52,10 @@ export async function render(main) {
     } catch (e) { flags.replaceChildren(h('p', { class: 'bad' }, e.message)); }
   }
   async function load() {
-    const q = new URLSearchParams();
-    const set = (k, v) => { if (v) q.set(k, v); };
-    set('from', toIso(form.querySelector('#log-from').value)); set('to', toIso(form.querySelector('#log-to').value));
-    set('username', form.querySelector('#log-user').value.trim()); set('action', form.querySelector('#log-action').value.trim());
-    set('outcome', form.querySelector('#log-outcome').value); set('case', form.querySelector('#log-case').value.trim());
-    set('term', form.querySelector('#log-term').value.trim()); set('limit', form.querySelector('#log-limit').value);
+    const q = query([['from', toIso(form.querySelector('#log-from').value)], ['to', toIso(form.querySelector('#log-to').value)],
+      ['username', form.querySelector('#log-user').value.trim()], ['action', form.querySelector('#log-action').value.trim()],
+      ['outcome', form.querySelector('#log-outcome').value], ['case', form.querySelector('#log-case').value.trim()],
+      ['term', form.querySelector('#log-term').value.trim()], ['limit', form.querySelector('#log-limit').value]]);
     const r = await api('GET', '/api/v1/audit/log?' + q);
     listBox.replaceChildren(h('h2', {}, `Entries (${r.entries.length})`),
       table(['Seq', 'At', 'User', 'Source', 'Action', 'Outcome', 'Purpose', 'Case', 'Records', 'Terms', 'Detail'],
@@ -73,11 +78,9 @@ export async function render(main) {
       h('div', {}, h('button', { type: 'submit' }, 'Run report')));
     const repOut = h('div', { id: 'report-out', 'aria-live': 'polite' });
     onSubmit(rf, async () => {
-      const q = new URLSearchParams();
-      const set = (k, v) => { if (v) q.set(k, v); };
-      set('from', toIso(rf.querySelector('#rep-from').value)); set('to', toIso(rf.querySelector('#rep-to').value));
-      set('username', rf.querySelector('#rep-user').value.trim()); set('plate', rf.querySelector('#rep-plate').value.trim());
-      set('purpose', rf.querySelector('#rep-purpose').value.trim()); set('case', rf.querySelector('#rep-case').value.trim());
+      const q = query([['from', toIso(rf.querySelector('#rep-from').value)], ['to', toIso(rf.querySelector('#rep-to').value)],
+        ['username', rf.querySelector('#rep-user').value.trim()], ['plate', rf.querySelector('#rep-plate').value.trim()],
+        ['purpose', rf.querySelector('#rep-purpose').value.trim()], ['case', rf.querySelector('#rep-case').value.trim()]]);
       const r = await api('GET', '/api/v1/audit/report?' + q);
       const counts = (title, list, id) => [h('h3', {}, title), list.length
         ? table(['Key', 'Entries', 'Allowed', 'Denied', 'Records'], list.map((c) => [c.key || '(none)', String(c.entries), String(c.allowed), String(c.denied), String(c.records)]), id)
