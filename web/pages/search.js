@@ -10,7 +10,7 @@ export const nav = 'Search';
 export const perm = 'search_reads';
 export const plateData = true;
 
-// ---- Purpose and case (asked first on every plate-data page) ----
+// The purpose and the case, asked before anything else and logged with the search.
 async function purposeFields(prefix, defaults = {}) {
   const p = await purposes();
   const sel = select(`${prefix}-purpose`, [['', 'Choose a purpose...'], ...Object.entries(p.allowed)], defaults.purpose || '');
@@ -23,7 +23,6 @@ async function purposeFields(prefix, defaults = {}) {
   };
 }
 
-// ---- Search ----
 export async function render(main, params) {
   const why = await purposeFields('search', { purpose: params.get('purpose'), case: params.get('case') });
   const classes = classesFor('search_reads');
