@@ -52,3 +52,20 @@ export function clearMessages() {
   document.getElementById('status').textContent = '';
   document.getElementById('error').textContent = '';
 }
+
+// A list of figures: [[term, value], ...] as a <dl class="figures">, values as text.
+export function figures(pairs) {
+  return h('dl', { class: 'figures' }, ...pairs.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, String(v))]));
+}
+
+// ---- Actions: the one place a failed action (an ApiError from api.js, or any other
+// Error) becomes the message in #error ----
+export function guard(fn) {
+  return async (ev) => { try { await fn(ev); } catch (e) { fail(e); } };
+}
+// A form's submit (the browser's own submission prevented) and a button's click.
+export function onSubmit(form, fn) {
+  const run = guard(fn);
+  form.addEventListener('submit', (ev) => { ev.preventDefault(); return run(ev); });
+}
+export function onClick(el, fn) { el.addEventListener('click', guard(fn)); }
