@@ -31,6 +31,13 @@
 #include "custodian/policy/reports.h"
 #include "custodian/policy/sharing.h"
 #include "server/alert_json.h"
+#include "server/alert_streams.h"
+#include "server/domain_json.h"
+#include "server/errors.h"
+#include "server/exports.h"
+#include "server/metrics.h"
+#include "server/middleware.h"
+#include "server/request.h"
 #include "server/tls.h"
 
 namespace custodian::server {
@@ -39,368 +46,38 @@ namespace {
 using json = nlohmann::json;
 using policy::Governance;
 using policy::Principal;
+using internal::AccessCountsJson;
 using internal::AlertJson;
-
-constexpr const char* kSessionCookie = "custodian_session";
-
-// ---- JSON of the domain types ----
-
-json ReadJson(const store::StoredRead& r) {
-  json j = {{"id", r.id},
-            {"event_id", r.event_id},
-            {"camera_id", r.camera_id},
-            {"captured_at", FormatUtcTime(r.captured_at)},
-            {"ingested_at", FormatUtcTime(r.ingested_at)},
-            {"plate", r.plate},
-            {"plate_raw", r.plate_raw},
-            {"confidence", r.confidence},
-            {"country", r.country},
-            {"region", r.region},
-            {"data_class", std::string(store::DataClassName(r.data_class))},
-            {"has_crop", !r.plate_crop_sha256.empty()},
-            {"has_frame", !r.frame_sha256.empty()}};
-  j["candidates"] = json::array();
-  for (const auto& c : r.candidates) j["candidates"].push_back({{"plate", c.plate}, {"confidence", c.confidence}});
-  if (r.box) j["box"] = {{"x", r.box->x}, {"y", r.box->y}, {"width", r.box->width}, {"height", r.box->height}};
-  if (r.location) j["location"] = {{"lat", r.location->lat}, {"lon", r.location->lon}};
-  return j;
-}
-
-json HoldJson(const store::Hold& h) {
-  json j = {{"id", h.id},         {"case_number", h.case_number}, {"reason", h.reason}, {"placed_by", h.placed_by},
-            {"placed_at", FormatUtcTime(h.placed_at)}, {"released_by", h.released_by}, {"reads", h.reads}};
-  if (h.released_at) j["released_at"] = FormatUtcTime(*h.released_at);
-  return j;
-}
-
-json UserJson(const policy::UserInfo& u) {
-  json j = {{"username", u.username},
-            {"full_name", u.full_name},
-            {"agency_code", u.agency_code},
-            {"role", std::string(policy::RoleName(u.role))},
-            {"state", std::string(policy::UserStateName(u.state))},
-            {"state_reason", u.state_reason},
-            {"supervisor", u.supervisor},
-            {"totp_enrolled", u.totp_enrolled},
-            {"must_change_password", u.must_change_password},
-            {"acknowledgment_signed", u.acknowledgment_signed},
-            {"supervisor_approved", u.supervisor_approved},
-            {"coordinator_approved", u.coordinator_approved},
-            {"created_at", FormatUtcTime(u.created_at)}};
-  if (u.last_logon) j["last_logon"] = FormatUtcTime(*u.last_logon);
-  if (u.training_completed) j["training_completed"] = FormatUtcTime(*u.training_completed);
-  if (u.access_expires) j["access_expires"] = FormatUtcTime(*u.access_expires);
-  return j;
-}
-
-json LogJson(const policy::LogEntry& e) {
-  return {{"seq", e.seq},
-          {"at", FormatUtcTime(e.at)},
-          {"at_ms", ToUnixMillis(e.at)},
-          {"username", e.username},
-          {"agency_code", e.agency_code},
-          {"source", e.source},
-          {"action", e.action},
-          {"outcome", e.outcome},
-          {"terms", json::parse(e.terms, nullptr, false)},
-          {"purpose", e.purpose},
-          {"case_number", e.case_number},
-          {"records", e.records},
-          {"detail", e.detail}};
-}
-
-json OptIso(const std::optional<TimePoint>& t) { return t ? json(FormatUtcTime(*t)) : json(); }
-
-json SearchJson(const store::SearchQuery& q) {
-  json j = {{"plate", q.plate}, {"match", std::string(store::PlateMatchName(q.match))}, {"extra_edits", q.extra_edits},
-            {"from", OptIso(q.from)}, {"to", OptIso(q.to)}, {"cameras", q.camera_ids}};
-  if (q.data_class) j["data_class"] = std::string(store::DataClassName(*q.data_class));
-  return j;
-}
-
-json RequestJson(const policy::RecordsRequest& r) {
-  const auto& f = r.form;
-  return {{"id", r.id},
-          {"number", r.number},
-          {"state", std::string(policy::RequestStateName(r.state))},
-          {"requester", f.requester},
-          {"department", f.department},
-          {"phone", f.phone},
-          {"email", f.email},
-          {"date_requested", FormatUtcTime(f.date_requested)},
-          {"date_required", FormatUtcTime(f.date_required)},
-          {"data_class", std::string(store::DataClassName(f.data_class))},
-          {"description", f.description},
-          {"reason", f.reason},
-          {"search", SearchJson(f.search)},
-          {"submitted_by", r.submitted_by},
-          {"director", r.director},
-          {"director_at", OptIso(r.director_at)},
-          {"coordinator", r.coordinator},
-          {"coordinator_at", OptIso(r.coordinator_at)},
-          {"decision_note", r.decision_note},
-          {"fulfilled_at", OptIso(r.fulfilled_at)},
-          {"export_path", r.export_path}};
-}
-
-json CameraAccuracyJson(const policy::CameraAccuracy& a) {
-  return {{"camera_id", a.camera_id}, {"sampled", a.sampled}, {"verified", a.verified}, {"correct", a.correct},
-          {"accuracy", a.accuracy}};
-}
-
-json AuditJson(const policy::AuditResult& r) {
-  json cams = json::array();
-  for (const auto& a : r.cameras) cams.push_back(CameraAccuracyJson(a));
-  json items = json::array();
-  for (const auto& i : r.items) {
-    items.push_back({{"read_id", i.read_id}, {"camera_id", i.camera_id}, {"plate", i.plate},
-                     {"correct", i.correct ? json(*i.correct) : json()}, {"true_plate", i.true_plate},
-                     {"verified_by", i.verified_by}});
-  }
-  return {{"id", r.audit_id}, {"case_number", policy::AuditCaseNumber(r.audit_id)}, {"cameras", cams},
-          {"overall", CameraAccuracyJson(r.overall)}, {"items", items}};
-}
-
-json ClassPurgeJson(const policy::ClassPurgeSummary& s) {
-  return {{"cutoff", FormatUtcTime(s.cutoff)}, {"reads", s.reads}, {"images", s.images}, {"plates", s.plates},
-          {"partitions_dropped", s.partitions_dropped}, {"batches", s.batches}, {"oldest", OptIso(s.oldest)},
-          {"newest", OptIso(s.newest)}, {"complete", s.complete}};
-}
-
-json AccessCountsJson(const std::vector<policy::AccessCount>& counts) {
-  json out = json::array();
-  for (const auto& a : counts) {
-    out.push_back({{"key", a.key}, {"entries", a.entries}, {"allowed", a.allowed}, {"denied", a.denied},
-                   {"records", a.records}});
-  }
-  return out;
-}
-
-json GrantJson(const policy::SharingGrant& g) {
-  json classes = json::array();
-  for (auto dc : g.data_classes) classes.push_back(std::string(store::DataClassName(dc)));
-  return {{"id", g.id},         {"agency_code", g.agency_code}, {"data_classes", classes},
-          {"cameras", g.camera_ids}, {"expires_at", FormatUtcTime(g.expires)},  {"created_by", g.created_by},
-          {"created_at", FormatUtcTime(g.created_at)}, {"revoked_by", g.revoked_by}, {"revoked_at", OptIso(g.revoked_at)},
-          {"attested_signatory", g.attested_signatory}, {"attested_on", OptIso(g.attested_on)},
-          {"attested_by", g.attested_by}, {"in_force", g.in_force}};
-}
-
-// "2026-06-01T00:00:00Z" -> "20260601T000000Z": a time for folder names.
-std::string Stamp(TimePoint t) {
-  std::string s = FormatUtcTime(t);
-  std::erase_if(s, [](char ch) { return ch == '-' || ch == ':'; });
-  return s;
-}
-
-// ---- Errors ----
-
-int HttpStatusOf(StatusCode code) {
-  switch (code) {
-    case StatusCode::kOk: return 200;
-    case StatusCode::kInvalidArgument: return 400;
-    case StatusCode::kUnauthenticated: return 401;
-    case StatusCode::kPermissionDenied: return 403;
-    case StatusCode::kNotFound: return 404;
-    case StatusCode::kUnavailable: return 503;
-    case StatusCode::kInternal: return 500;
-  }
-  return 500;
-}
-
-// Messages go to the client as they are, except those that could carry database text.
-std::string SafeMessage(const Status& st) {
-  if (st.code() == StatusCode::kInternal) return "internal error; the operator's log has the details";
-  static const char* kLeaky[] = {"SELECT", "INSERT", "UPDATE ", "DELETE", "sqlite", "SQLITE", "pqxx", "syntax", "SQL"};
-  for (const char* w : kLeaky) {
-    if (st.message().find(w) != std::string::npos) {
-      return st.code() == StatusCode::kUnavailable ? "the database is unavailable; try again shortly"
-                                                   : "the request could not be processed";
-    }
-  }
-  return st.message();
-}
-
-// ---- Metrics ----
-
-class Metrics {
- public:
-  static constexpr double kBuckets[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
-  void Observe(const std::string& group, int status, double seconds) {
-    std::lock_guard lock(mu_);
-    auto& h = hist_[group];
-    if (h.buckets.empty()) h.buckets.assign(std::size(kBuckets), 0);
-    for (size_t i = 0; i < std::size(kBuckets); ++i) {
-      if (seconds <= kBuckets[i]) ++h.buckets[i];
-    }
-    ++h.count;
-    h.sum += seconds;
-    ++responses_[std::to_string(status / 100) + "xx"];
-  }
-  std::atomic<int64_t> reads_ingested{0}, alerts_raised{0}, searches{0}, logons_ok{0}, logons_refused{0},
-      purge_runs{0}, streams_open{0}, stream_wakes{0};
-  std::string Render() {
-    std::ostringstream o;
-    auto counter = [&](const char* name, const char* help, int64_t v) {
-      o << "# HELP " << name << " " << help << "\n# TYPE " << name << " counter\n" << name << " " << v << "\n";
-    };
-    counter("custodian_reads_ingested_total", "Reads ingested through the API.", reads_ingested);
-    counter("custodian_alerts_raised_total", "Hotlist alerts raised on ingest.", alerts_raised);
-    counter("custodian_searches_total", "Plate searches answered.", searches);
-    counter("custodian_logons_total", "Successful logons.", logons_ok);
-    counter("custodian_logons_refused_total", "Refused logons.", logons_refused);
-    counter("custodian_purge_runs_total", "Retention purge runs started through the API.", purge_runs);
-    counter("custodian_alert_stream_wakes_total", "Wake-ups of live alert streams (each re-checks its session).",
-            stream_wakes);
-    o << "# HELP custodian_alert_streams Live alert streams open.\n# TYPE custodian_alert_streams gauge\n"
-      << "custodian_alert_streams " << streams_open << "\n";
-    std::lock_guard lock(mu_);
-    o << "# HELP custodian_http_responses_total Responses by status class.\n"
-         "# TYPE custodian_http_responses_total counter\n";
-    for (const auto& [k, v] : responses_) o << "custodian_http_responses_total{class=\"" << k << "\"} " << v << "\n";
-    o << "# HELP custodian_http_request_seconds Request latency by route group.\n"
-         "# TYPE custodian_http_request_seconds histogram\n";
-    for (const auto& [g, h] : hist_) {
-      for (size_t i = 0; i < std::size(kBuckets); ++i) {
-        o << "custodian_http_request_seconds_bucket{route=\"" << g << "\",le=\"" << kBuckets[i] << "\"} "
-          << h.buckets[i] << "\n";
-      }
-      o << "custodian_http_request_seconds_bucket{route=\"" << g << "\",le=\"+Inf\"} " << h.count << "\n";
-      o << "custodian_http_request_seconds_sum{route=\"" << g << "\"} " << h.sum << "\n";
-      o << "custodian_http_request_seconds_count{route=\"" << g << "\"} " << h.count << "\n";
-    }
-    return o.str();
-  }
-
- private:
-  struct Hist {
-    std::vector<int64_t> buckets;
-    int64_t count = 0;
-    double sum = 0;
-  };
-  std::mutex mu_;
-  std::map<std::string, Hist> hist_;
-  std::map<std::string, int64_t> responses_;
-};
-
-// ---- Request context ----
-
-struct Ctx {
-  const httplib::Request& req;
-  httplib::Response& res;
-  Principal who;
-  policy::Device device;
-  std::string token;  // the session token (session routes)
-
-  void Json(const json& body, int status = 200) {
-    res.status = status;
-    res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
-  }
-  std::string Param(const std::string& name) const {
-    return req.has_param(name.c_str()) ? req.get_param_value(name.c_str()) : std::string();
-  }
-  std::vector<std::string> Params(const std::string& name) const {
-    std::vector<std::string> out;
-    size_t n = req.get_param_value_count(name.c_str());
-    for (size_t i = 0; i < n; ++i) out.push_back(req.get_param_value(name.c_str(), i));
-    return out;
-  }
-  Result<nlohmann::json> Body() const {
-    json j = json::parse(req.body, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) return Status::InvalidArgument("the request body must be a JSON object");
-    return j;
-  }
-  Result<int64_t> PathId(int index = 1) const {
-    const std::string s = req.matches[index].str();
-    int64_t v = 0;
-    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc() || p != s.data() + s.size() || v <= 0) return Status::InvalidArgument("bad id '", s.substr(0, 20), "'");
-    return v;
-  }
-  std::string PathString(int index = 1) const { return req.matches[index].str(); }
-};
-
-// JSON field readers with clear errors.
-Result<std::string> Str(const json& j, const char* key, bool required = true, size_t max = 4096) {
-  if (!j.contains(key) || j[key].is_null()) {
-    if (required) return Status::InvalidArgument("missing field '", key, "'");
-    return std::string();
-  }
-  if (!j[key].is_string()) return Status::InvalidArgument("field '", key, "' must be a string");
-  std::string s = j[key].get<std::string>();
-  if (s.size() > max) return Status::InvalidArgument("field '", key, "' is longer than ", max, " bytes");
-  return s;
-}
-
-// A boolean field: `fallback` when absent or null, kInvalidArgument naming it when it is
-// anything but true or false ("yes", 1, ...).
-Result<bool> Bool(const json& j, const char* key, bool fallback = false) {
-  if (!j.contains(key) || j[key].is_null()) return fallback;
-  if (!j[key].is_boolean()) return Status::InvalidArgument("field '", key, "' must be true or false");
-  return j[key].get<bool>();
-}
-
-// A number field: `fallback` when absent or null, kInvalidArgument naming it otherwise.
-Result<double> Number(const json& j, const char* key, double fallback = 0) {
-  if (!j.contains(key) || j[key].is_null()) return fallback;
-  if (!j[key].is_number()) return Status::InvalidArgument("field '", key, "' must be a number");
-  return j[key].get<double>();
-}
-
-// A whole-number field in [lo, hi]: `fallback` when absent or null.
-Result<int64_t> Integer(const json& j, const char* key, int64_t fallback, int64_t lo, int64_t hi) {
-  if (!j.contains(key) || j[key].is_null()) return fallback;
-  if (!j[key].is_number_integer()) return Status::InvalidArgument("field '", key, "' must be a whole number");
-  const int64_t v = j[key].get<int64_t>();
-  if (v < lo || v > hi) return Status::InvalidArgument("field '", key, "' must be in ", lo, "..", hi);
-  return v;
-}
-
-// A body that may be empty (then {}), else a JSON object.
-Result<json> OptionalBody(const std::string& body) {
-  if (body.empty()) return json::object();
-  json j = json::parse(body, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return Status::InvalidArgument("the request body must be a JSON object");
-  return j;
-}
-
-// A non-negative id given as a query parameter ("" is 0), or kInvalidArgument naming it.
-Result<int64_t> ParseId(const std::string& text, const char* name) {
-  if (text.empty()) return int64_t{0};
-  int64_t v = 0;
-  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || p != text.data() + text.size() || v < 0) {
-    return Status::InvalidArgument(name, " is a non-negative whole number");
-  }
-  return v;
-}
-
-Result<std::optional<TimePoint>> OptTime(const std::string& text) {
-  if (text.empty()) return std::optional<TimePoint>();
-  CUSTODIAN_ASSIGN_OR_RETURN(TimePoint t, ParseUtcTime(text));
-  return std::optional<TimePoint>(t);
-}
-
-Result<TimePoint> TimeField(const json& j, const char* key) {
-  if (!j.contains(key)) return Status::InvalidArgument("missing field '", key, "'");
-  if (j[key].is_number_integer()) return FromUnixMillis(j[key].get<int64_t>());
-  if (j[key].is_string()) return ParseUtcTime(j[key].get<std::string>());
-  return Status::InvalidArgument("field '", key, "' must be an RFC 3339 UTC time or milliseconds");
-}
-
-Result<std::vector<uint8_t>> Base64Field(const json& j, const char* key) {
-  if (!j.contains(key) || j[key].is_null()) return std::vector<uint8_t>();
-  if (!j[key].is_string()) return Status::InvalidArgument("field '", key, "' must be base64 text");
-  const std::string& s = j[key].get_ref<const std::string&>();
-  std::vector<uint8_t> out(s.size() * 3 / 4 + 3);
-  size_t n = 0;
-  if (sodium_base642bin(out.data(), out.size(), s.data(), s.size(), "\n\r ", &n, nullptr,
-                        sodium_base64_VARIANT_ORIGINAL) != 0) {
-    return Status::InvalidArgument("field '", key, "' is not valid base64");
-  }
-  out.resize(n);
-  return out;
-}
+using internal::AlertStreams;
+using internal::AuditJson;
+using internal::Base64Field;
+using internal::Bool;
+using internal::ClassPurgeJson;
+using internal::CsrfKey;
+using internal::Ctx;
+using internal::ExportFolders;
+using internal::GrantJson;
+using internal::Guarded;
+using internal::HoldJson;
+using internal::HttpStatusOf;
+using internal::Integer;
+using internal::LogJson;
+using internal::LogonLimiter;
+using internal::Metrics;
+using internal::Number;
+using internal::OptionalBody;
+using internal::OptIso;
+using internal::OptTime;
+using internal::ParseId;
+using internal::ReadJson;
+using internal::RequestJson;
+using internal::SafeMessage;
+using internal::SetSessionCookie;
+using internal::SourceOf;
+using internal::Str;
+using internal::StreamState;
+using internal::TimeField;
+using internal::UserJson;
 
 Result<policy::AccessPurpose> PurposeOf(const Ctx& c) {
   return policy::AccessPurpose{c.Param("purpose"), c.Param("case")};
@@ -529,8 +206,8 @@ struct Route {
 class HttpServer final : public Server {
  public:
   HttpServer(store::ReadStore& store, Governance& gov, const ServerOptions& options)
-      : store_(store), gov_(gov), options_(options) {
-    randombytes_buf(csrf_key_, sizeof csrf_key_);
+      : store_(store), gov_(gov), options_(options), logons_(options_.logons_per_minute),
+        streams_(gov_, options_, metrics_), exports_(options_, gov_) {
     BuildRoutes();
   }
   ~HttpServer() override { Stop(); }
@@ -591,9 +268,7 @@ class HttpServer final : public Server {
     if (port_ <= 0) {
       return Status::Unavailable("cannot listen on ", options_.listen_host, ":", options_.listen_port);
     }
-    auto newest = policy::NewestAlertId(gov_);
-    if (newest.ok()) newest_alert_ = *newest;
-    watcher_ = std::thread([this] { WatchAlerts(); });
+    streams_.Start();
     thread_ = std::thread([this] { srv_->listen_after_bind(); });
     // Stop() only takes effect on a running server: return once it accepts.
     for (int i = 0; i < 5000 && !srv_->is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
@@ -602,12 +277,10 @@ class HttpServer final : public Server {
   }
 
   void Stop() override {
-    stopping_ = true;
-    WakeStreams();
-    watch_cv_.notify_all();
+    streams_.Stop();
     if (srv_) srv_->stop();
     if (thread_.joinable()) thread_.join();
-    if (watcher_.joinable()) watcher_.join();
+    streams_.Join();
   }
 
   int port() const override { return port_; }
@@ -642,78 +315,12 @@ class HttpServer final : public Server {
     }
   }
 
-  std::string CsrfFor(const std::string& token_sha) const {
-    unsigned char mac[crypto_auth_hmacsha256_BYTES];
-    crypto_auth_hmacsha256(mac, reinterpret_cast<const unsigned char*>(token_sha.data()), token_sha.size(), csrf_key_);
-    std::string out(sizeof mac * 2, '0');
-    sodium_bin2hex(out.data(), out.size() + 1, mac, sizeof mac);
-    return out.substr(0, 40);
-  }
-
-  static std::string Cookie(const httplib::Request& req, const std::string& name) {
-    const std::string header = req.get_header_value("Cookie");
-    size_t pos = 0;
-    while (pos < header.size()) {
-      size_t end = header.find(';', pos);
-      if (end == std::string::npos) end = header.size();
-      std::string part = header.substr(pos, end - pos);
-      size_t s = part.find_first_not_of(' ');
-      if (s != std::string::npos) part = part.substr(s);
-      if (part.rfind(name + "=", 0) == 0) return part.substr(name.size() + 1);
-      pos = end + 1;
-    }
-    return "";
-  }
-
-  static std::string SourceOf(const httplib::Request& req) { return req.remote_addr.empty() ? "unknown" : req.remote_addr; }
-
-  Status Authenticate(const Route& route, Ctx& c) {
-    const std::string& auth = route.info.auth;
-    if (auth == "public") return Status::Ok();
-    if (auth == "device") {
-      const std::string h = c.req.get_header_value("Authorization");
-      if (h.rfind("Bearer ", 0) != 0) return Status::Unauthenticated("an API key is required (Authorization: Bearer ck_...)");
-      CUSTODIAN_ASSIGN_OR_RETURN(c.device, policy::AuthenticateDevice(gov_, h.substr(7), SourceOf(c.req)));
-      return Status::Ok();
-    }
-    c.token = Cookie(c.req, kSessionCookie);
-    if (c.token.empty() || c.token.size() > 128) return Status::Unauthenticated("log on first");
-    CUSTODIAN_ASSIGN_OR_RETURN(c.who, gov_.Authenticate(c.token, SourceOf(c.req)));
-    if (c.req.method != "GET" && c.req.method != "HEAD") {
-      const std::string sent = c.req.get_header_value("X-CSRF-Token");
-      const std::string want = CsrfFor(c.who.token_sha);
-      if (sent.size() != want.size() || sodium_memcmp(sent.data(), want.data(), want.size()) != 0) {
-        return Status::PermissionDenied("missing or wrong X-CSRF-Token header");
-      }
-    }
-    if (auth == "user" && (c.who.must_change_password || c.who.must_enrol_totp)) {
-      return Status::PermissionDenied(c.who.must_enrol_totp ? "enrol multi-factor authentication first"
-                                                            : "change your password first");
-    }
-    return Status::Ok();
-  }
-
-  // Runs `fn`; no exception leaves it. A JSON type or parse error (a field read without
-  // its check) is the client's: kInvalidArgument. Anything else is an internal error,
-  // reported to the operator's log (never to the client).
-  template <typename Fn>
-  Status Guarded(Fn&& fn) {
-    try {
-      return fn();
-    } catch (const json::exception& e) {
-      return Status::InvalidArgument("malformed request: ", e.what());
-    } catch (const std::exception& e) {
-      return Status::Internal("unexpected exception: ", e.what());
-    } catch (...) {
-      return Status::Internal("unexpected exception");
-    }
-  }
   Status RunHandler(const Route& route, Ctx& c) { return Guarded([&] { return route.handler(c); }); }
 
   void Dispatch(const Route& route, const httplib::Request& req, httplib::Response& res) {
     const auto t0 = std::chrono::steady_clock::now();
     Ctx c{req, res, {}, {}, {}};
-    Status st = Guarded([&] { return Authenticate(route, c); });
+    Status st = Guarded([&] { return Authenticate(route.info, c, gov_, csrf_); });
     // Before a logon, only small bodies: the 32 MiB limit is for cameras and staff.
     if (st.ok() && route.info.auth == "public" && req.body.size() > kMaxPublicBody) {
       st = Status::InvalidArgument("the request body is larger than ", kMaxPublicBody, " bytes");
@@ -762,33 +369,7 @@ class HttpServer final : public Server {
     }
   }
 
-  // Per address, logons_per_minute in any minute. Memory stays bounded under a flood from
-  // many addresses by dropping only addresses with no attempt in the last minute; when
-  // every tracked address is live, a new address waits (fail closed) rather than any
-  // address's count being forgotten.
-  bool LogonAllowed(const std::string& source) {
-    std::lock_guard lock(rate_mu_);
-    const auto now = std::chrono::steady_clock::now();
-    auto stale = [&](const std::deque<std::chrono::steady_clock::time_point>& q) {
-      return q.empty() || now - q.back() > std::chrono::minutes(1);
-    };
-    if (!logons_.count(source) && logons_.size() >= kMaxTrackedAddresses) {
-      std::erase_if(logons_, [&](const auto& kv) { return stale(kv.second); });
-      if (logons_.size() >= kMaxTrackedAddresses) return false;
-    }
-    auto& q = logons_[source];
-    while (!q.empty() && now - q.front() > std::chrono::minutes(1)) q.pop_front();
-    if (int(q.size()) >= options_.logons_per_minute) return false;
-    q.push_back(now);
-    return true;
-  }
-  static constexpr size_t kMaxTrackedAddresses = 100'000;
   static constexpr size_t kMaxPublicBody = 16u << 10;
-
-  void SetSessionCookie(httplib::Response& res, const std::string& token, int max_age_s) {
-    res.set_header("Set-Cookie", std::string(kSessionCookie) + "=" + token + "; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=" +
-                                     std::to_string(max_age_s));
-  }
 
   json MeJson(const Principal& who) {
     json j = {{"username", who.username},
@@ -796,7 +377,7 @@ class HttpServer final : public Server {
               {"role", std::string(policy::RoleName(who.role))},
               {"must_change_password", who.must_change_password},
               {"must_enrol_totp", who.must_enrol_totp},
-              {"csrf_token", CsrfFor(who.token_sha)}};
+              {"csrf_token", csrf_.For(who.token_sha)}};
     json allowed = json::array();
     for (const auto& op : gov_.matrix().operations()) {
       if (op.scoped) {
@@ -813,138 +394,22 @@ class HttpServer final : public Server {
     return j;
   }
 
-  // ---- Live alert streams ----
-
-  struct StreamState {
-    std::string token, source;
-    int64_t user_id = 0;
-    bool sent_first = false;
-    std::vector<store::Alert> initial;
-    int64_t last_id = 0;  // alerts up to here were sent (or are not this user's)
-    uint64_t gen = 0;     // the wake-up generation last seen
-  };
-
-  static std::string AlertEvents(const std::vector<store::Alert>& batch, int64_t& last_id) {
-    std::string out;
-    for (const auto& a : batch) {
-      last_id = std::max(last_id, a.id);
-      out += "id: " + std::to_string(a.id) + "\nevent: alert\ndata: " +
-             AlertJson(a).dump(-1, ' ', false, json::error_handler_t::replace) + "\n\n";
-    }
-    return out;
-  }
-
-  // One turn of a stream: false closes it.
-  bool StreamStep(StreamState& st, httplib::DataSink& sink) {
-    if (stopping_) return false;
-    if (!st.sent_first) {
-      st.sent_first = true;
-      std::string out = "retry: 2000\n\n" + AlertEvents(st.initial, st.last_id);
-      st.initial.clear();
-      return sink.write(out.data(), out.size());
-    }
-    {
-      std::unique_lock lock(alerts_mu_);
-      alerts_cv_.wait_for(lock, options_.stream_wake, [&] { return stopping_.load() || alerts_gen_ != st.gen; });
-      st.gen = alerts_gen_;
-    }
-    if (stopping_) return false;
-    // The session, as it is now: closed when it has ended; the role and gates as they are.
-    auto who = gov_.Revalidate(st.token, st.source);
-    if (!who.ok() || who->must_change_password || who->must_enrol_totp) return false;
-    ++metrics_.stream_wakes;
-    std::string out;
-    const int64_t newest = newest_alert_.load();
-    if (newest > st.last_id) {
-      auto more = policy::NewAlertsForStream(gov_, *who, st.last_id);
-      if (!more.ok()) return false;  // refused (and logged), or the log failed: close
-      out = AlertEvents(*more, st.last_id);
-      if (more->empty()) st.last_id = std::max(st.last_id, newest);  // none of them is this user's
-    }
-    if (out.empty()) out = ": keep-alive\n\n";
-    return sink.write(out.data(), out.size());
-  }
-
-  // A new alert may exist (ingest, hotlist import, or another process): one query for all
-  // streams, which wake only when the newest id moved.
-  void AlertsChanged() {
-    auto newest = policy::NewestAlertId(gov_);
-    if (!newest.ok() || *newest <= newest_alert_.load()) return;
-    newest_alert_ = *newest;
-    WakeStreams();
-  }
-  // Sessions may have ended (logout, an account change): streams re-check theirs now.
-  void WakeStreams() {
-    {
-      std::lock_guard lock(alerts_mu_);
-      ++alerts_gen_;
-    }
-    alerts_cv_.notify_all();
-  }
-
-  // Alerts raised by other processes (the CLI's ingest, another node) reach open streams
-  // through this one poll, made only while a stream is open.
-  void WatchAlerts() {
-    std::unique_lock lock(watch_mu_);
-    while (!stopping_) {
-      watch_cv_.wait_for(lock, options_.stream_wake, [&] { return stopping_.load(); });
-      if (stopping_) break;
-      if (metrics_.streams_open.load() == 0) continue;
-      lock.unlock();
-      AlertsChanged();
-      lock.lock();
-    }
-  }
-
-  // A new, empty folder `prefix`-<time> under options_.export_dir (created 0700 when
-  // missing). kUnavailable when the server has no export folder.
-  Result<std::filesystem::path> NewExportFolder(const std::string& prefix) {
-    namespace fs = std::filesystem;
-    if (options_.export_dir.empty()) {
-      return Status::Unavailable("exports are not configured on this server (it has no export folder)");
-    }
-    std::error_code ec;
-    if (!fs::exists(options_.export_dir, ec)) {
-      fs::create_directories(options_.export_dir, ec);
-      if (ec) return Status::Unavailable("cannot create the export folder: ", ec.message());
-      fs::permissions(options_.export_dir, fs::perms::owner_all, fs::perm_options::replace, ec);
-    }
-    const std::string base = prefix + "-" + Stamp(gov_.clock().Now());
-    std::lock_guard lock(export_mu_);
-    fs::path out = options_.export_dir / base;
-    for (int n = 2; fs::exists(out, ec); ++n) out = options_.export_dir / (base + "-" + std::to_string(n));
-    fs::create_directory(out, ec);
-    if (ec) return Status::Unavailable("cannot create ", out.filename().string(), ": ", ec.message());
-    fs::permissions(out, fs::perms::owner_all, fs::perm_options::replace, ec);
-    return out;
-  }
-
   void BuildRoutes();
 
   store::ReadStore& store_;
   Governance& gov_;
   ServerOptions options_;
-  unsigned char csrf_key_[crypto_auth_hmacsha256_KEYBYTES];
+  CsrfKey csrf_;
   std::vector<Route> routes_;
   std::unique_ptr<httplib::SSLServer> srv_;
   std::thread thread_;
   int port_ = 0;
-  std::atomic<bool> stopping_{false};
   Metrics metrics_;
-  std::mutex rate_mu_;
   std::mutex log_mu_;
-  std::map<std::string, std::deque<std::chrono::steady_clock::time_point>> logons_;
-  std::mutex alerts_mu_;
-  std::condition_variable alerts_cv_;
-  uint64_t alerts_gen_ = 0;               // under alerts_mu_
-  int streams_total_ = 0;                 // under alerts_mu_
-  std::map<int64_t, int> streams_by_user_;  // under alerts_mu_
-  std::atomic<int64_t> newest_alert_{0};
-  std::mutex watch_mu_;
-  std::condition_variable watch_cv_;
-  std::thread watcher_;
+  LogonLimiter logons_;
+  AlertStreams streams_;
+  ExportFolders exports_;
   std::mutex transparency_mu_;
-  std::mutex export_mu_;
   std::optional<std::pair<std::chrono::steady_clock::time_point, json>> transparency_;
 };
 
@@ -1005,7 +470,7 @@ void HttpServer::BuildRoutes() {
   // ---- Logon and the session ----
   Add("POST", "/api/v1/session", "public", "", [this](Ctx& c) -> Status {
     const std::string source = SourceOf(c.req);
-    if (!LogonAllowed(source)) {
+    if (!logons_.Allowed(source)) {
       ++metrics_.logons_refused;
       c.res.set_header("Retry-After", "60");
       c.Json({{"error", {{"code", "rate_limited"}, {"message", "too many logon attempts from this address; wait a minute"}}}},
@@ -1041,7 +506,7 @@ void HttpServer::BuildRoutes() {
   });
   Add("DELETE", "/api/v1/session", "session", "", [this](Ctx& c) -> Status {
     CUSTODIAN_RETURN_IF_ERROR(gov_.Logout(c.who));
-    WakeStreams();  // this session's live streams close now
+    streams_.WakeStreams();  // this session's live streams close now
     SetSessionCookie(c.res, "", 0);
     c.Json({{"logged_out", true}});
     return Status::Ok();
@@ -1068,7 +533,7 @@ void HttpServer::BuildRoutes() {
     CUSTODIAN_ASSIGN_OR_RETURN(std::string current, Str(b, "current", true, 1024));
     CUSTODIAN_ASSIGN_OR_RETURN(std::string next, Str(b, "new", true, 1024));
     CUSTODIAN_RETURN_IF_ERROR(gov_.ChangePassword(c.who, current, next));
-    WakeStreams();  // the account's other sessions ended
+    streams_.WakeStreams();  // the account's other sessions ended
     CUSTODIAN_ASSIGN_OR_RETURN(auto who, gov_.Authenticate(c.token, SourceOf(c.req)));
     c.Json(MeJson(who));
     return Status::Ok();
@@ -1204,7 +669,7 @@ void HttpServer::BuildRoutes() {
     metrics_.reads_ingested += int64_t(results.size());
     if (alerts) {
       metrics_.alerts_raised += alerts;
-      AlertsChanged();
+      streams_.AlertsChanged();
     }
     c.Json({{"results", out}}, 201);
     return Status::Ok();
@@ -1234,26 +699,17 @@ void HttpServer::BuildRoutes() {
     st->token = c.token;
     st->source = SourceOf(c.req);
     st->user_id = c.who.user_id;
-    {
-      std::lock_guard lock(alerts_mu_);
-      if (streams_total_ >= options_.max_streams || streams_by_user_[c.who.user_id] >= options_.max_streams_per_user) {
-        c.res.set_header("Retry-After", "30");
-        c.Json({{"error", {{"code", "too_many_streams"},
-                           {"message", streams_total_ >= options_.max_streams
-                                           ? "the server has as many live alert streams open as it allows; try again later"
-                                           : "you have as many live alert streams open as allowed; close a tab"}}}},
-               429);
-        return Status::Ok();
-      }
-      ++streams_total_;
-      ++streams_by_user_[c.who.user_id];
-      st->gen = alerts_gen_;
+    const AlertStreams::Admission admission = streams_.Open(c.who.user_id, &st->gen);
+    if (admission != AlertStreams::Admission::kOpened) {
+      c.res.set_header("Retry-After", "30");
+      c.Json({{"error", {{"code", "too_many_streams"},
+                         {"message", admission == AlertStreams::Admission::kServerFull
+                                         ? "the server has as many live alert streams open as it allows; try again later"
+                                         : "you have as many live alert streams open as allowed; close a tab"}}}},
+             429);
+      return Status::Ok();
     }
-    auto release = [this, user = c.who.user_id] {
-      std::lock_guard lock(alerts_mu_);
-      --streams_total_;
-      if (--streams_by_user_[user] <= 0) streams_by_user_.erase(user);
-    };
+    auto release = [this, user = c.who.user_id] { streams_.Close(user); };
     store::AlertQuery q;
     auto after = ParseId(c.Param("after"), "after");
     if (!after.ok()) {
@@ -1270,13 +726,13 @@ void HttpServer::BuildRoutes() {
     st->last_id = q.after_id;
     for (const auto& a : *first) st->last_id = std::max(st->last_id, a.id);
     st->initial = std::move(*first);
-    if (st->initial.size() < size_t(q.limit)) st->last_id = std::max(st->last_id, newest_alert_.load());
+    if (st->initial.size() < size_t(q.limit)) st->last_id = std::max(st->last_id, streams_.newest());
     c.res.set_header("Cache-Control", "no-store");
     c.res.set_header("X-Accel-Buffering", "no");
     ++metrics_.streams_open;
     c.res.set_chunked_content_provider(
         "text/event-stream",
-        [this, st](size_t, httplib::DataSink& sink) -> bool { return StreamStep(*st, sink); },
+        [this, st](size_t, httplib::DataSink& sink) -> bool { return streams_.Step(*st, sink); },
         [this, release](bool) {
           --metrics_.streams_open;
           release();
@@ -1341,7 +797,7 @@ void HttpServer::BuildRoutes() {
                                                                     std::chrono::hours(72)));
     json errors = json::array();
     for (const auto& e : parsed.errors) errors.push_back({{"line", e.line}, {"message", e.message}});
-    if (r.retro_alerts) AlertsChanged();
+    if (r.retro_alerts) streams_.AlertsChanged();
     c.Json({{"added", r.added}, {"updated", r.updated}, {"retro_alerts", r.retro_alerts}, {"errors", errors}});
     return Status::Ok();
   });
@@ -1459,7 +915,7 @@ void HttpServer::BuildRoutes() {
     } else {
       return Status::NotFound("no user action '", action.substr(0, 32), "'");
     }
-    WakeStreams();  // an account change may end sessions with live streams
+    streams_.WakeStreams();  // an account change may end sessions with live streams
     CUSTODIAN_ASSIGN_OR_RETURN(auto info, gov_.GetUser(c.who, user));
     c.Json(UserJson(info));
     return Status::Ok();
@@ -1729,7 +1185,7 @@ void HttpServer::BuildRoutes() {
     } else if (action == "deny") {
       CUSTODIAN_RETURN_IF_ERROR(policy::DenyRecordsRequest(gov_, c.who, id, note));
     } else if (action == "fulfil") {
-      CUSTODIAN_ASSIGN_OR_RETURN(auto out, NewExportFolder("RR-" + std::to_string(id)));
+      CUSTODIAN_ASSIGN_OR_RETURN(auto out, exports_.NewFolder("RR-" + std::to_string(id)));
       auto done = policy::FulfilRecordsRequest(gov_, c.who, id, out);
       if (!done.ok()) {
         std::error_code ec;
@@ -1856,7 +1312,7 @@ void HttpServer::BuildRoutes() {
     CUSTODIAN_ASSIGN_OR_RETURN(json body, OptionalBody(c.req.body));
     CUSTODIAN_ASSIGN_OR_RETURN(std::string purpose, Str(body, "purpose", false, 64));
     if (purpose.empty()) purpose = "legal_hold";
-    CUSTODIAN_ASSIGN_OR_RETURN(auto out, NewExportFolder("hold-" + std::to_string(id)));
+    CUSTODIAN_ASSIGN_OR_RETURN(auto out, exports_.NewFolder("hold-" + std::to_string(id)));
     auto done = policy::ExportEvidence(gov_, c.who, purpose, id, out);
     if (!done.ok()) {
       std::error_code ec;
