@@ -10,7 +10,6 @@
 #include "custodian/core/status.h"
 #include "custodian/policy/governance.h"
 #include "custodian/server/server.h"
-#include "custodian/store/read_store.h"
 #include "server/alert_streams.h"
 #include "server/exports.h"
 #include "server/metrics.h"
@@ -25,11 +24,10 @@ struct Route {
   std::function<Status(Ctx&)> handler;
 };
 
-// The store and the governance layer, the server's options and its helpers, as the route
-// handlers reach them. The server owns all of them and this context; handlers capture the
-// context by reference.
+// The governance layer (the handlers' only way to the store), the server's options and its
+// helpers, as the route handlers reach them. The server owns all of them and this context;
+// handlers capture the context by reference.
 struct ServerContext {
-  store::ReadStore& store;
   policy::Governance& gov;
   const ServerOptions& options;
   Metrics& metrics;

@@ -22,6 +22,7 @@
 #include <nlohmann/json.hpp>
 
 #include "custodian/core/utc_time.h"
+#include "custodian/policy/governed_ops.h"
 #include "server/errors.h"
 #include "server/route_context.h"
 #include "server/routes/routes.h"
@@ -35,10 +36,9 @@ using policy::Governance;
 
 class HttpServer final : public Server {
  public:
-  HttpServer(store::ReadStore& store, Governance& gov, const ServerOptions& options)
-      : store_(store), gov_(gov), options_(options), logons_(options_.logons_per_minute),
-        streams_(gov_, options_, metrics_), exports_(options_, gov_),
-        ctx_{store_, gov_, options_, metrics_, streams_, logons_, csrf_, exports_, routes_} {
+  HttpServer(Governance& gov, const ServerOptions& options)
+      : gov_(gov), options_(options), logons_(options_.logons_per_minute), streams_(gov_, options_, metrics_),
+        exports_(options_, gov_), ctx_{gov_, options_, metrics_, streams_, logons_, csrf_, exports_, routes_} {
     BuildRoutes();
   }
   ~HttpServer() override { Stop(); }
@@ -154,15 +154,7 @@ class HttpServer final : public Server {
     // Deny by default at the door too: a role that may not perform the route's operation
     // on any data class is refused (and logged) before the request is even parsed.
     if (st.ok() && route.info.auth == "user" && !route.info.operation.empty()) {
-      const auto& m = gov_.matrix();
-      const std::string& op = route.info.operation;
-      const bool any = m.Scoped(op) ? !m.ClassesFor(c.who.role, op).empty() : m.Allows(c.who.role, op);
-      if (!any) {
-        policy::LogEvent e = gov_.Event(c.who, op, policy::kDenied);
-        e.terms = json{{"route", req.method + " " + route.info.path}}.dump();
-        st = gov_.Authorize(c.who, op, std::nullopt, e);
-        if (st.ok()) st = Status::PermissionDenied("role may not ", op);
-      }
+      st = policy::AuthorizeRoute(gov_, c.who, route.info.operation, req.method + " " + route.info.path);
     }
     if (st.ok()) st = RunHandler(route, c);
     if (!st.ok()) {
@@ -199,7 +191,6 @@ class HttpServer final : public Server {
 
   void BuildRoutes();
 
-  store::ReadStore& store_;
   Governance& gov_;
   ServerOptions options_;
   CsrfKey csrf_;
@@ -240,13 +231,14 @@ void HttpServer::BuildRoutes() {
 }  // namespace
 }  // namespace internal
 
-Result<std::unique_ptr<Server>> Server::Create(store::ReadStore& store, policy::Governance& gov,
+// Handlers reach the store only through the governance layer (`gov`, built on the store).
+Result<std::unique_ptr<Server>> Server::Create(store::ReadStore& /*store*/, policy::Governance& gov,
                                                vision::Engine* /*engine*/, const ServerOptions& options) {
   if (sodium_init() < 0) return Status::Internal("libsodium cannot initialise");
   if (options.cert_file.empty() || options.key_file.empty()) {
     return Status::InvalidArgument("the server needs a certificate and a key (TLS only)");
   }
-  auto srv = std::make_unique<internal::HttpServer>(store, gov, options);
+  auto srv = std::make_unique<internal::HttpServer>(gov, options);
   CUSTODIAN_RETURN_IF_ERROR(srv->Init());
   return std::unique_ptr<Server>(std::move(srv));
 }

@@ -3,6 +3,8 @@
 
 #include <vector>
 
+#include "custodian/policy/api_keys.h"
+
 namespace custodian::server::internal {
 
 void RegisterIngestRoutes(ServerContext& ctx) {
@@ -82,7 +84,7 @@ void RegisterIngestRoutes(ServerContext& ctx) {
       batch.push_back(std::move(r));
       ++i;
     }
-    CUSTODIAN_ASSIGN_OR_RETURN(auto results, ctx.store.Ingest(batch));
+    CUSTODIAN_ASSIGN_OR_RETURN(auto results, policy::IngestFromDevice(ctx.gov, c.device, batch));
     json out = json::array();
     int64_t alerts = 0;
     for (size_t k = 0; k < results.size(); ++k) {

@@ -13,6 +13,7 @@
 
 #include "custodian/policy/access_log.h"
 #include "custodian/policy/api_keys.h"
+#include "custodian/policy/governed_ops.h"
 
 namespace custodian::server::internal {
 
@@ -24,7 +25,7 @@ void RegisterPublicRoutes(ServerContext& ctx) {
   };
   auto transparency = std::make_shared<TransparencyCache>();
   ctx.Add("GET", "/healthz", "public", "", [&ctx](Ctx& c) -> Status {
-    auto v = ctx.store.SchemaVersion();
+    auto v = policy::CheckDatabase(ctx.gov);
     if (!v.ok()) return Status::Unavailable("the database is unreachable");
     c.Json({{"status", "ok"}, {"schema_version", *v}});
     return Status::Ok();

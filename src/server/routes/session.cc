@@ -14,17 +14,7 @@ json MeJson(const ServerContext& ctx, const policy::Principal& who) {
             {"must_change_password", who.must_change_password},
             {"must_enrol_totp", who.must_enrol_totp},
             {"csrf_token", ctx.csrf.For(who.token_sha)}};
-  json allowed = json::array();
-  for (const auto& op : ctx.gov.matrix().operations()) {
-    if (op.scoped) {
-      for (auto c : ctx.gov.matrix().ClassesFor(who.role, op.name)) {
-        allowed.push_back(op.name + ":" + std::string(store::DataClassName(c)));
-      }
-    } else if (ctx.gov.matrix().Allows(who.role, op.name)) {
-      allowed.push_back(op.name);
-    }
-  }
-  j["permissions"] = allowed;
+  j["permissions"] = ctx.gov.matrix().Permissions(who.role);
   auto gates = ctx.gov.Gates(who);
   j["gates_missing"] = gates.ok() ? json(gates->missing) : json::array();
   return j;
