@@ -1,7 +1,10 @@
 #!/usr/bin/python3
-"""Writes api/openapi.json from the route table in src/server/server.cc (method, path,
-auth kind, operation) and the summaries below. The server test checks that the file and
-the running server's routes agree, so a new route needs a line here and a re-run:
+"""Writes api/openapi.json from the route registrations under src/server/ (method, path,
+auth kind, operation) and the summaries below. Each area's routes are added in
+src/server/routes/<area>.cc by one Register<Area>Routes function; the paths appear in the
+order src/server/server.cc calls those functions, which is the server's route order. The
+server test checks that the file and the running server's routes agree, so a new route
+needs a line here and a re-run:
     /usr/bin/python3 tools/openapi_routes.py
 """
 import json
@@ -82,9 +85,33 @@ def snake(name):
     return re.sub(r'(?<!^)([A-Z])', r'_\1', name).lower()
 
 
+ROUTE = re.compile(r'Add\("(\w+)", "([^"]+)", "(\w+)", (?:"([^"]*)"|policy::ops::k(\w+))')
+
+
+def route_sources():
+    """The text of every file that adds routes, in the order server.cc registers them."""
+    server_dir = ROOT / 'src/server'
+    server = (server_dir / 'server.cc').read_text()
+    defined = {}  # Register<Area>Routes -> the file defining it
+    for f in sorted(server_dir.rglob('*.cc')):
+        names = re.findall(r'^void (Register\w+Routes)\(', f.read_text(), re.M)
+        if len(names) > 1:
+            sys.exit(f'{f.relative_to(ROOT)} defines {", ".join(names)}: one Register...Routes function a file')
+        for name in names:
+            defined[name] = f
+    called = re.findall(r'^\s*(Register\w+Routes)\(', server, re.M)
+    missing = [name for name in called if name not in defined]
+    if missing:
+        sys.exit(f'server.cc calls {", ".join(missing)}, defined nowhere under src/server')
+    files = [defined[name] for name in called]
+    for f in sorted(server_dir.rglob('*.cc')):
+        if f not in files and ROUTE.search(f.read_text()):
+            sys.exit(f'{f.relative_to(ROOT)} adds routes outside a Register...Routes function server.cc calls')
+    return [f.read_text() for f in files]
+
+
 def main():
-    src = (ROOT / 'src/server/server.cc').read_text()
-    routes = re.findall(r'Add\("(\w+)", "([^"]+)", "(\w+)", (?:"([^"]*)"|policy::ops::k(\w+))', src)
+    routes = [r for text in route_sources() for r in ROUTE.findall(text)]
     paths = {}
     for method, path, auth, op_text, op_const in routes:
         if (method, path) not in SUMMARIES:

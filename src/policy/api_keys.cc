@@ -149,6 +149,17 @@ Result<Device> AuthenticateDevice(Governance& gov, const std::string& secret, co
   return d;
 }
 
+Result<std::vector<store::IngestResult>> IngestFromDevice(Governance& gov, const Device& device,
+                                                          std::span<const store::ReadInput> batch) {
+  if (device.key_id == 0) return Status::Unauthenticated("an API key is required");
+  for (const auto& r : batch) {
+    if (r.camera_id != device.camera_id) {
+      return Status::PermissionDenied("this API key ingests for camera ", device.camera_id, " only");
+    }
+  }
+  return gov.store().Ingest(batch);
+}
+
 Result<std::vector<store::Camera>> ListCameras(Governance& gov, const Principal& by) {
   LogEvent e = gov.Event(by, "list_cameras", kDenied);
   CUSTODIAN_RETURN_IF_ERROR(gov.Authorize(by, ops::kViewCameras, std::nullopt, e));

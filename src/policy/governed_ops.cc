@@ -214,6 +214,19 @@ Result<store::Alert> Review(Governance& gov, const Principal& who, int64_t alert
 
 }  // namespace
 
+// ---- The API's door and liveness ----
+
+Status AuthorizeRoute(Governance& gov, const Principal& who, const std::string& op, const std::string& route) {
+  if (gov.matrix().AllowsAny(who.role, op)) return Status::Ok();
+  LogEvent e = gov.Event(who, op, kDenied);
+  e.terms = json{{"route", route}}.dump();
+  Status st = gov.Authorize(who, op, std::nullopt, e);
+  if (st.ok()) st = Status::PermissionDenied("role may not ", op);
+  return st;
+}
+
+Result<int> CheckDatabase(Governance& gov) { return gov.store().SchemaVersion(); }
+
 // ---- Holds and evidence ----
 
 Result<store::Hold> PlaceHold(Governance& gov, const Principal& who, const std::string& purpose,

@@ -158,6 +158,22 @@ std::vector<store::DataClass> PermissionMatrix::ClassesFor(Role role, std::strin
   return out;
 }
 
+bool PermissionMatrix::AllowsAny(Role role, std::string_view op) const {
+  return Scoped(op) ? !ClassesFor(role, op).empty() : Allows(role, op);
+}
+
+std::vector<std::string> PermissionMatrix::Permissions(Role role) const {
+  std::vector<std::string> out;
+  for (const auto& op : operations_) {
+    if (op.scoped) {
+      for (auto c : ClassesFor(role, op.name)) out.push_back(op.name + ":" + std::string(store::DataClassName(c)));
+    } else if (Allows(role, op.name)) {
+      out.push_back(op.name);
+    }
+  }
+  return out;
+}
+
 std::string_view PermissionMatrix::RoleTitle(Role role) const {
   auto it = titles_.find(role);
   return it == titles_.end() ? RoleName(role) : std::string_view(it->second);

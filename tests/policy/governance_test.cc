@@ -10,6 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "custodian/policy/api_keys.h"
+#include "custodian/policy/governed_ops.h"
 #include "custodian/policy/reports.h"
 #include "custodian/policy/sharing.h"
 #include "custodian/store/evidence.h"
@@ -952,6 +954,35 @@ TEST(PermissionMatrixTest, ReplacementFilesAreCheckedAndVendorsNeverGetPlateData
   EXPECT_FALSE(ok->Allows(Role::kCoordinator, "search_reads", store::DataClass::kPublicSafety));
 }
 
+// The permission list (GET /api/v1/me) and the check at an API route's door agree with
+// Allows, class by class.
+TEST(PermissionMatrixTest, PermissionsAndAllowsAnyAgreeWithAllows) {
+  const PermissionMatrix& m = PermissionMatrix::Default();
+  for (Role role : kAllRoles) {
+    const std::vector<std::string> perms = m.Permissions(role);
+    auto listed = [&](const std::string& p) { return std::find(perms.begin(), perms.end(), p) != perms.end(); };
+    size_t expected = 0;
+    for (const auto& op : m.operations()) {
+      bool any = false;
+      if (op.scoped) {
+        for (auto c : {store::DataClass::kPublicSafety, store::DataClass::kNonPublicSafety}) {
+          const bool allowed = m.Allows(role, op.name, c);
+          EXPECT_EQ(listed(op.name + ":" + std::string(store::DataClassName(c))), allowed) << RoleName(role) << " " << op.name;
+          any = any || allowed;
+          expected += allowed;
+        }
+      } else {
+        any = m.Allows(role, op.name);
+        EXPECT_EQ(listed(op.name), any) << RoleName(role) << " " << op.name;
+        expected += any;
+      }
+      EXPECT_EQ(m.AllowsAny(role, op.name), any) << RoleName(role) << " " << op.name;
+    }
+    EXPECT_EQ(perms.size(), expected) << RoleName(role);
+    EXPECT_FALSE(m.AllowsAny(role, "drop_everything"));
+  }
+}
+
 TEST(PurposeListTest, ForbiddenPurposesAreNeverAcceptedEvenIfAlsoListedAsAllowed) {
   auto p = PurposeList::Parse(R"({"allowed": {"immigration_enforcement": "x", "stolen_vehicle": "y"},
                                   "forbidden": {"immigration_enforcement": "SB 54"}})");
@@ -988,6 +1019,45 @@ TYPED_TEST(GovernanceTest, EachRoleMeetsTheMatrixThroughTheRealCalls) {
     auto log = this->gov_->ReadLog(p.who, {});
     EXPECT_EQ(log.ok(), this->gov_->matrix().Allows(role, ops::kViewAccessLog)) << RoleName(role);
   }
+}
+
+// An API route's door: a role that may not perform the route's operation on any class is
+// refused and the refusal logged with the route; a role that may passes.
+TYPED_TEST(GovernanceTest, TheRouteDoorRefusesAndLogsARoleThatMayNotPerformItsOperation) {
+  Person pat = this->MakeUser("pat", Role::kPatrol);
+  Status refused = AuthorizeRoute(*this->gov_, pat.who, std::string(ops::kManageUsers), "GET /api/v1/users");
+  EXPECT_EQ(refused.code(), StatusCode::kPermissionDenied);
+  LogEntry e = this->Last(std::string(ops::kManageUsers));
+  EXPECT_EQ(e.username, "pat");
+  EXPECT_EQ(e.outcome, kDenied);
+  EXPECT_EQ(json::parse(e.terms), json({{"route", "GET /api/v1/users"}}));
+  EXPECT_TRUE(AuthorizeRoute(*this->gov_, pat.who, std::string(ops::kSearchReads), "GET /api/v1/reads").ok());
+  EXPECT_TRUE(AuthorizeRoute(*this->gov_, this->coord_.who, std::string(ops::kManageUsers), "GET /api/v1/users").ok());
+}
+
+// A camera's key ingests that camera's reads only, and the liveness check reads the
+// schema version, both through the policy layer.
+TYPED_TEST(GovernanceTest, ADeviceIngestsOnlyItsOwnCamerasReads) {
+  auto key = CreateApiKey(*this->gov_, this->coord_.who, "cam-ps", "north unit");
+  ASSERT_TRUE(key.ok()) << key.status().ToString();
+  auto device = AuthenticateDevice(*this->gov_, key->secret, "test");
+  ASSERT_TRUE(device.ok()) << device.status().ToString();
+  const store::ReadInput mine{.event_id = "dev-1", .camera_id = "cam-ps", .captured_at = this->clock_.Now(),
+                              .plate = "8XYZ123", .confidence = 0.9f};
+  store::ReadInput other = mine;
+  other.event_id = "dev-2";
+  other.camera_id = "cam-ps2";
+  std::vector<store::ReadInput> batch{mine, other};
+  EXPECT_EQ(IngestFromDevice(*this->gov_, *device, batch).status().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(IngestFromDevice(*this->gov_, Device{}, std::vector<store::ReadInput>{mine}).status().code(),
+            StatusCode::kUnauthenticated);
+  auto done = IngestFromDevice(*this->gov_, *device, std::vector<store::ReadInput>{mine});
+  ASSERT_TRUE(done.ok()) << done.status().ToString();
+  ASSERT_EQ(done->size(), 1u);
+  EXPECT_FALSE((*done)[0].duplicate) << "the refused batch ingested nothing";
+  auto version = CheckDatabase(*this->gov_);
+  ASSERT_TRUE(version.ok()) << version.status().ToString();
+  EXPECT_GT(*version, 0);
 }
 
 // The files `custodian audit verify --against` reads: one head, an array, JSON lines (a

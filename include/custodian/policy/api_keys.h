@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,12 @@ Result<std::vector<ApiKey>> ListApiKeys(Governance& gov, const Principal& by);
 // logged (action device_auth, denied, with `source` and the key's id when it is one of
 // ours, else a prefix of the presented key's SHA-256).
 Result<Device> AuthenticateDevice(Governance& gov, const std::string& secret, const std::string& source = "");
+
+// Ingests a batch of reads from `device` (as AuthenticateDevice returned it): every read
+// must be its camera's (kPermissionDenied otherwise, nothing ingested). Not logged: reads
+// coming in are not an access to plate data (searches, alerts and exports of them are).
+Result<std::vector<store::IngestResult>> IngestFromDevice(Governance& gov, const Device& device,
+                                                          std::span<const store::ReadInput> batch);
 
 // Every camera (ids, names, classes, places; no plate data). Any full session: the
 // search form's camera filter needs them.

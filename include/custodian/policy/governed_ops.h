@@ -36,6 +36,18 @@
 
 namespace custodian::policy {
 
+// ---- The API's door and liveness ----
+
+// The check at an API route's door, before its request is parsed (deny by default): when
+// `who`'s role may not perform `op` on any data class, kPermissionDenied and a refusal
+// logged through Governance::Authorize (action `op`, terms {"route": route}, e.g.
+// "GET /api/v1/reads"). OK otherwise; the operation checks again on the data it touches.
+Status AuthorizeRoute(Governance& gov, const Principal& who, const std::string& op, const std::string& route);
+
+// The store's schema version: a liveness check of the database (no principal, no plate
+// data, nothing logged). An error when the database cannot be reached.
+Result<int> CheckDatabase(Governance& gov);
+
 // ---- Legal holds and evidence (ops::kPlaceHolds, ops::kExportEvidence; plate data) ----
 
 // Places a hold for `who` (request.placed_by is set to who.username). The case number

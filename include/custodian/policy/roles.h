@@ -90,6 +90,12 @@ class PermissionMatrix {
   bool Allows(Role role, std::string_view op, std::optional<store::DataClass> data_class = std::nullopt) const;
   // The classes `role` may touch through scoped operation `op` (empty when none).
   std::vector<store::DataClass> ClassesFor(Role role, std::string_view op) const;
+  // Whether `role` may perform `op` at all: on some data class when `op` is scoped.
+  bool AllowsAny(Role role, std::string_view op) const;
+  // What `role` may do, in the order of operations(): each unscoped operation it may
+  // perform, and "op:class" (e.g. "search_reads:public_safety") for each class of each
+  // scoped one.
+  std::vector<std::string> Permissions(Role role) const;
   // Whether `op` is known and scoped.
   bool Scoped(std::string_view op) const;
   bool Known(std::string_view op) const;
