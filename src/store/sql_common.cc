@@ -109,8 +109,7 @@ Result<int> InsertAlert(SqlDriver& driver, const ReadKey& r, int64_t entry_id, b
 constexpr int64_t kHoldLockKey = 0x637573746f6433;  // "custod3"
 
 Status LockHolds(SqlDriver& driver) {
-  if (driver.dialect() != Dialect::kPostgres) return Status::Ok();
-  return driver.Query("SELECT pg_advisory_xact_lock(?)", {kHoldLockKey}).status();
+  return driver.Lock(kHoldLockKey);
 }
 
 // Valid UTF-8 without NUL bytes: what both backends store byte for byte.

@@ -69,15 +69,14 @@ Result<StoredRead> SqlReadStore::CorrectRead(int64_t read_id, std::string_view n
                                         "corrected_by, corrected_ms) VALUES (?, ?, ?, ?, ?, ?)",
                                         {read_id, old_plate, plate, std::string(reason), std::string(by), now_ms})
                                   .status());
-    // The capture time lets PostgreSQL touch only the read's day partition.
-    // SQLite: the read's day table (the view `reads` cannot be updated).
-    const std::string table = txn.dialect() == Dialect::kSqlite ? ReadTableOfId(read_id) : "reads";
+    // The read's own table (SQLite's view `reads` cannot be updated); the capture time
+    // lets PostgreSQL touch only the read's day partition.
+    const std::string table = driver_->ReadTableOfId(read_id);
     CUSTODIAN_RETURN_IF_ERROR(txn.Query("UPDATE " + table + " SET plate = ?, plate_rev = ?, confusion_key = ? "
                                         "WHERE id = ? AND captured_ms = ?",
                                         {plate, Reversed(plate), ConfusionKey(plate), read_id, captured_ms})
                                   .status());
-    CUSTODIAN_RETURN_IF_ERROR(IndexPlate(
-        txn, plate, txn.dialect() == Dialect::kSqlite ? std::optional<int64_t>(DayOfMs(captured_ms)) : std::nullopt));
+    CUSTODIAN_RETURN_IF_ERROR(IndexPlate(txn, plate, driver_->PlateDayOf(captured_ms)));
     CUSTODIAN_RETURN_IF_ERROR(UnindexUnusedPlates(txn, {old_plate}).status());
     return MatchHotlists(txn, read_id, captured_ms, plate, region, AsInt(rows[0][3]), now_ms);
   }));

@@ -37,45 +37,6 @@ constexpr const char* kHotlistColumns =
     "h.id, h.name, h.agency_code, h.category, h.fuzzy, "
     "(SELECT COUNT(*) FROM hotlist_entries e WHERE e.hotlist_id = h.id)";
 
-constexpr const char* kAlertSelect =
-    "SELECT a.id, a.state, a.read_id, a.read_ms, r.plate, r.region, r.camera_id, h.id, h.name, h.category, "
-    "e.plate, e.state, e.reason, a.exact, a.retroactive, a.created_ms, a.acked_by, a.acked_ms, a.resolved_by, "
-    "a.resolved_ms, a.image_checked, a.action FROM alerts a JOIN hotlist_entries e ON e.id = a.entry_id "
-    "JOIN hotlists h ON h.id = e.hotlist_id LEFT JOIN reads r ON r.id = a.read_id AND r.captured_ms = a.read_ms";
-// SQLite: the same without the read's columns (a join with the view of all day tables
-// would materialise it); FillAlertReads adds them from each read's own table.
-constexpr const char* kSqliteAlertSelect =
-    "SELECT a.id, a.state, a.read_id, a.read_ms, NULL, NULL, NULL, h.id, h.name, h.category, "
-    "e.plate, e.state, e.reason, a.exact, a.retroactive, a.created_ms, a.acked_by, a.acked_ms, a.resolved_by, "
-    "a.resolved_ms, a.image_checked, a.action FROM alerts a JOIN hotlist_entries e ON e.id = a.entry_id "
-    "JOIN hotlists h ON h.id = e.hotlist_id";
-
-const char* AlertSelect(Dialect dialect) { return dialect == Dialect::kSqlite ? kSqliteAlertSelect : kAlertSelect; }
-
-// SQLite: columns 4-6 of kSqliteAlertSelect's rows (the read's plate, region and camera),
-// each from its read's table; left NULL for a read that is gone, as the join leaves them.
-Status FillAlertReads(SqlDriver& driver, std::vector<SqlRow>& rows) {
-  if (driver.dialect() != Dialect::kSqlite || rows.empty()) return Status::Ok();
-  // One read transaction: the day list and the tables agree (another process may purge).
-  CUSTODIAN_RETURN_IF_ERROR(driver.ExecScript("BEGIN"));
-  Status filled = [&]() -> Status {
-    CUSTODIAN_ASSIGN_OR_RETURN(std::vector<int64_t> list, ListReadDays(driver));
-    const std::set<int64_t> days(list.begin(), list.end());
-    for (SqlRow& r : rows) {
-      const int64_t id = AsInt(r[2]);
-      if (auto day = DayOfReadId(id); day && !days.count(*day)) continue;
-      CUSTODIAN_ASSIGN_OR_RETURN(auto read, driver.Query("SELECT plate, region, camera_id FROM " + ReadTableOfId(id) +
-                                                             " WHERE id = ? AND captured_ms = ?",
-                                                         {id, r[3]}));
-      if (read.empty()) continue;
-      for (size_t k = 0; k < 3; ++k) r[4 + k] = read[0][k];
-    }
-    return Status::Ok();
-  }();
-  Status ended = driver.ExecScript(filled.ok() ? "COMMIT" : "ROLLBACK");
-  return filled.ok() ? ended : filled;
-}
-
 Result<Alert> DecodeAlert(const SqlRow& r) {
   Alert a;
   a.id = AsInt(r[0]);
@@ -249,7 +210,7 @@ Result<std::vector<Alert>> SqlReadStore::ListAlerts(const AlertQuery& q) {
   if (q.limit < 1 || q.limit > kMaxPageSize) {
     return Status::InvalidArgument("page size ", q.limit, " is not in 1..", kMaxPageSize);
   }
-  std::string sql = std::string(AlertSelect(driver_->dialect())) + " WHERE a.id > ?";
+  std::string sql = std::string(driver_->AlertSelectSql()) + " WHERE a.id > ?";
   std::vector<SqlValue> params{q.after_id};
   if (q.unreviewed_only) sql += " AND a.state IN ('new', 'acknowledged')";
   if (q.state) {
@@ -272,7 +233,7 @@ Result<std::vector<Alert>> SqlReadStore::ListAlerts(const AlertQuery& q) {
   params.push_back(int64_t(q.limit));
   std::lock_guard lock(mu_);
   CUSTODIAN_ASSIGN_OR_RETURN(auto rows, driver_->Query(sql, params));
-  CUSTODIAN_RETURN_IF_ERROR(FillAlertReads(*driver_, rows));
+  CUSTODIAN_RETURN_IF_ERROR(driver_->FillAlertReads(rows));
   std::vector<Alert> out;
   for (const auto& r : rows) {
     CUSTODIAN_ASSIGN_OR_RETURN(auto a, DecodeAlert(r));
@@ -284,9 +245,9 @@ Result<std::vector<Alert>> SqlReadStore::ListAlerts(const AlertQuery& q) {
 Result<Alert> SqlReadStore::GetAlert(int64_t id) {
   std::lock_guard lock(mu_);
   CUSTODIAN_ASSIGN_OR_RETURN(auto rows,
-                             driver_->Query(std::string(AlertSelect(driver_->dialect())) + " WHERE a.id = ?", {id}));
+                             driver_->Query(std::string(driver_->AlertSelectSql()) + " WHERE a.id = ?", {id}));
   if (rows.empty()) return Status::NotFound("no alert ", id);
-  CUSTODIAN_RETURN_IF_ERROR(FillAlertReads(*driver_, rows));
+  CUSTODIAN_RETURN_IF_ERROR(driver_->FillAlertReads(rows));
   return DecodeAlert(rows[0]);
 }
 

@@ -22,7 +22,7 @@ Result<std::unique_ptr<ReadStore>> SqlReadStore::Open(std::unique_ptr<SqlDriver>
                                                       std::unique_ptr<ImageStore> images,
                                                       const StoreOptions& options, std::string_view backend) {
   CUSTODIAN_RETURN_IF_ERROR(MigrateSchema(*driver, options.migrate, *options.clock, backend));
-  if (options.migrate && driver->dialect() == Dialect::kSqlite) CUSTODIAN_RETURN_IF_ERROR(KeyEventsByCamera(*driver));
+  if (options.migrate) CUSTODIAN_RETURN_IF_ERROR(driver->AfterMigrate());
   std::unique_ptr<SqlReadStore> store(new SqlReadStore(std::move(driver), std::move(images), options.clock, backend));
   // Images written by an ingest that died before its commit (see PendingImageJournal).
   SqlReadStore* s = store.get();

@@ -104,10 +104,7 @@ class DriverTxn final : public Txn {
   Result<std::vector<SqlRow>> Query(const std::string& sql, const std::vector<SqlValue>& params) override {
     return driver_.Query(sql, params);
   }
-  Status Lock(int64_t key) override {
-    if (driver_.dialect() != Dialect::kPostgres) return Status::Ok();
-    return driver_.Query("SELECT pg_advisory_xact_lock(?)", {key}).status();
-  }
+  Status Lock(int64_t key) override { return driver_.Lock(key); }
 
  private:
   SqlDriver& driver_;

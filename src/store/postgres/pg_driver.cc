@@ -192,9 +192,21 @@ class PgDriver final : public SqlDriver {
     return !rows.empty() && AsString(rows[0][0]) == "t";
   }
 
-  Status LockForMigration() override {
-    return Query("SELECT pg_advisory_xact_lock(?)", {kMigrationLockKey}).status();
+  Status LockForMigration() override { return Lock(kMigrationLockKey); }
+  Status Lock(int64_t key) override { return Query("SELECT pg_advisory_xact_lock(?)", {key}).status(); }
+
+  // The read's columns joined from its partition (by id and capture time).
+  const char* AlertSelectSql() const override {
+    return "SELECT a.id, a.state, a.read_id, a.read_ms, r.plate, r.region, r.camera_id, h.id, h.name, h.category, "
+           "e.plate, e.state, e.reason, a.exact, a.retroactive, a.created_ms, a.acked_by, a.acked_ms, a.resolved_by, "
+           "a.resolved_ms, a.image_checked, a.action FROM alerts a JOIN hotlist_entries e ON e.id = a.entry_id "
+           "JOIN hotlists h ON h.id = e.hotlist_id LEFT JOIN reads r ON r.id = a.read_id AND r.captured_ms = a.read_ms";
   }
+  Status FillAlertReads(std::vector<SqlRow>&) override { return Status::Ok(); }
+  // The capture time in the WHERE lets PostgreSQL touch only the read's partition.
+  std::string ReadTableOfId(int64_t) const override { return "reads"; }
+  std::optional<int64_t> PlateDayOf(int64_t) const override { return std::nullopt; }
+  Status AfterMigrate() override { return Status::Ok(); }
 
   // The DDL goes through the owner's SECURITY DEFINER functions (PostgreSQL migration 13),
   // which serialise on an advisory lock: the server's role may create or drop a day's

@@ -205,4 +205,26 @@ Result<bool> LegacyReadsLeft(SqlDriver& driver) {
   return !rows.empty();
 }
 
+Status FillAlertReadsFromDayTables(SqlDriver& driver, std::vector<SqlRow>& rows) {
+  if (rows.empty()) return Status::Ok();
+  // One read transaction: the day list and the tables agree (another process may purge).
+  CUSTODIAN_RETURN_IF_ERROR(driver.ExecScript("BEGIN"));
+  Status filled = [&]() -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(std::vector<int64_t> list, ListReadDays(driver));
+    const std::set<int64_t> days(list.begin(), list.end());
+    for (SqlRow& r : rows) {
+      const int64_t id = AsInt(r[2]);
+      if (auto day = DayOfReadId(id); day && !days.count(*day)) continue;
+      CUSTODIAN_ASSIGN_OR_RETURN(auto read, driver.Query("SELECT plate, region, camera_id FROM " + ReadTableOfId(id) +
+                                                             " WHERE id = ? AND captured_ms = ?",
+                                                         {id, r[3]}));
+      if (read.empty()) continue;
+      for (size_t k = 0; k < 3; ++k) r[4 + k] = read[0][k];
+    }
+    return Status::Ok();
+  }();
+  Status ended = driver.ExecScript(filled.ok() ? "COMMIT" : "ROLLBACK");
+  return filled.ok() ? ended : filled;
+}
+
 }  // namespace custodian::store::internal

@@ -69,6 +69,11 @@ struct ReadDay {
 // camera; this rebuilds their `<table>_by_event` index on (event_id, camera_id), so that two
 // cameras' reads with the same event id are two reads. Idempotent; run by a migrating open.
 Status KeyEventsByCamera(SqlDriver& driver);
+
+// Columns 4-6 of the alert list's rows (the read's plate, region and camera; see
+// SqlDriver::AlertSelectSql), each from its read's day table, in one read transaction;
+// left NULL for a read that is gone.
+Status FillAlertReadsFromDayTables(SqlDriver& driver, std::vector<SqlRow>& rows);
 // Days that have a table, newest first, and whether each is open.
 Result<std::vector<ReadDay>> ListReadDayTables(SqlDriver& driver);
 // Days that have a table, newest first.

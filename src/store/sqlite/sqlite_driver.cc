@@ -1,4 +1,5 @@
 #include "store/sqlite/sqlite_driver.h"
+#include "store/sqlite/day_tables.h"
 
 #include <fcntl.h>
 #include <sqlite3.h>
@@ -99,6 +100,20 @@ class SqliteDriver final : public SqlDriver {
   }
 
   Status LockForMigration() override { return Status::Ok(); }  // BEGIN IMMEDIATE already excludes writers
+  Status Lock(int64_t) override { return Status::Ok(); }       // likewise
+
+  // Without the read's columns: a join with the view of all day tables would materialise
+  // it; FillAlertReads adds them from each read's own table.
+  const char* AlertSelectSql() const override {
+    return "SELECT a.id, a.state, a.read_id, a.read_ms, NULL, NULL, NULL, h.id, h.name, h.category, "
+           "e.plate, e.state, e.reason, a.exact, a.retroactive, a.created_ms, a.acked_by, a.acked_ms, a.resolved_by, "
+           "a.resolved_ms, a.image_checked, a.action FROM alerts a JOIN hotlist_entries e ON e.id = a.entry_id "
+           "JOIN hotlists h ON h.id = e.hotlist_id";
+  }
+  Status FillAlertReads(std::vector<SqlRow>& rows) override { return FillAlertReadsFromDayTables(*this, rows); }
+  std::string ReadTableOfId(int64_t id) const override { return internal::ReadTableOfId(id); }
+  std::optional<int64_t> PlateDayOf(int64_t captured_ms) const override { return DayOfMs(captured_ms); }
+  Status AfterMigrate() override { return KeyEventsByCamera(*this); }
   Status EnsureReadPartitions(const std::vector<int64_t>&) override { return Status::Ok(); }
   Result<int64_t> DropEmptyReadPartitions(const std::vector<int64_t>&) override { return int64_t(0); }
 
