@@ -14,7 +14,7 @@ DEB_BUILD := build-essential cmake pkg-config libopencv-dev nlohmann-json3-dev l
              libgtest-dev libgmock-dev libbenchmark-dev \
              libsqlite3-dev sqlite3 libsodium-dev libpqxx-dev libpq-dev postgresql-15 \
              libcpp-httplib-dev libssl-dev oathtool chromium npm wrk dpkg-dev
-.PHONY: all deps build run test bench clean train package
+.PHONY: all deps build run test bench clean train package tidy format
 
 all: build
 
@@ -29,7 +29,7 @@ deps:
 	fi
 
 $(BUILD)/CMakeCache.txt:
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(TYPE)
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(TYPE) -DCMAKE_EXPORT_COMPILE_COMMANDS=ON
 
 build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j$(JOBS)
@@ -46,6 +46,19 @@ package: build
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+# clang-tidy (.clang-tidy) on the C++ files changed since BASE (default: main's merge base
+# with HEAD, or HEAD~1 on main itself), or on FILES="a.cc b.cc"; clang-format (.clang-format)
+# checks the same files. Reports; exits non-zero when clang-tidy reports an error.
+BASE ?= $(shell git merge-base HEAD main 2>/dev/null | grep -v "^$$(git rev-parse HEAD)$$" || echo HEAD~1)
+FILES ?= $(shell git diff --name-only --diff-filter=AM $(BASE) -- 'src/*.cc' 'apps/*.cc' 2>/dev/null)
+tidy: $(BUILD)/CMakeCache.txt
+	@cmake -S . -B $(BUILD) -DCMAKE_EXPORT_COMPILE_COMMANDS=ON >/dev/null
+	@if [ -z "$(strip $(FILES))" ]; then echo "tidy: no changed C++ files since $(BASE)"; else \
+	  echo "tidy: $(words $(FILES)) files"; clang-tidy -p $(BUILD) --quiet $(FILES); fi
+
+format:
+	@if [ -n "$(strip $(FILES))" ]; then clang-format --dry-run $(FILES); fi
 
 bench: build
 	bash bench/run_bench.sh $(BUILD)/custodian "$(DATA)"
