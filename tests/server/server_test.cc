@@ -1,15 +1,18 @@
 // The HTTPS server as clients see it, over real TLS on loopback, with real accounts:
 // every route refuses a request without a session (or key) and one from a role without
 // its permission; TLS 1.0/1.1 are refused; security headers; CSRF; the OpenAPI file and
-// the route table agree; camera ingest raises an alert that reaches a live stream.
+// the route table agree; camera ingest raises an alert that reaches a live stream. With
+// CUSTODIAN_API_RECORD naming a file, every answer the tests receive is recorded there for
+// tests/server/openapi/validate.mjs, which checks them against api/openapi.json.
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <openssl/ssl.h>
 #include <sodium.h>
 
+#include <condition_variable>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <condition_variable>
 #include <functional>
 #include <mutex>
 #include <set>
@@ -30,6 +33,32 @@ using policy::Role;
 using policy::testing::GovernanceFixture;
 using policy::testing::Person;
 using policy::testing::SqliteBackend;
+
+// Appends one JSON line per answer to the file CUSTODIAN_API_RECORD names (nothing when it
+// is unset): the test, method, request path (with its query), status, Content-Type, and the
+// body (parsed when it is JSON; its text when it claims JSON but is not; else null).
+// Installed as the logger of every client the tests use; the tests' assertions are unchanged.
+void RecordAnswer(const httplib::Request& req, const httplib::Response& res) {
+  static const char* const file = std::getenv("CUSTODIAN_API_RECORD");
+  if (file == nullptr || *file == '\0') return;
+  const std::string type = res.get_header_value("Content-Type");
+  json line = {{"method", req.method}, {"path", req.path}, {"status", res.status}, {"content_type", type},
+               {"body", nullptr}};
+  if (const auto* test = ::testing::UnitTest::GetInstance()->current_test_info()) {
+    line["test"] = std::string(test->test_suite_name()) + "." + test->name();
+  }
+  if (type.rfind("application/json", 0) == 0) {
+    json body = json::parse(res.body, nullptr, false);
+    if (body.is_discarded()) {
+      line["body_text"] = res.body.substr(0, 200);
+    } else {
+      line["body"] = std::move(body);
+    }
+  }
+  static std::mutex mu;
+  std::lock_guard lock(mu);
+  std::ofstream(file, std::ios::app) << line.dump(-1, ' ', false, json::error_handler_t::replace) << "\n";
+}
 
 class ServerTest : public GovernanceFixture<SqliteBackend> {
  protected:
@@ -60,6 +89,7 @@ class ServerTest : public GovernanceFixture<SqliteBackend> {
     auto c = std::make_unique<httplib::SSLClient>("127.0.0.1", server_->port());
     c->enable_server_certificate_verification(false);
     c->set_read_timeout(10, 0);
+    c->set_logger(RecordAnswer);
     return c;
   }
 
@@ -481,6 +511,7 @@ class StreamReader {
       httplib::SSLClient c("127.0.0.1", port);
       c.enable_server_certificate_verification(false);
       c.set_read_timeout(30, 0);
+      c.set_logger(RecordAnswer);
       auto res = c.Get("/api/v1/alerts/stream", headers, [this](const char* data, size_t n) {
         std::lock_guard lock(mu_);
         got_.append(data, n);
