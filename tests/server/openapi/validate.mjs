@@ -166,7 +166,7 @@ for (const [i, line] of lines.entries()) {
     const validate = compile(schema);
     if (!validate(rec.body)) {
       for (const e of validate.errors) {
-        report(`body${e.instancePath} ${e.message}` +
+        report(`body${e.instancePath.replace(/\/\d+(?=\/|$)/g, '/*')} ${e.message}` +
                       (e.params && Object.keys(e.params).length ? ` ${JSON.stringify(e.params)}` : ''));
       }
     }
