@@ -2,12 +2,13 @@
 // every route refuses a request without a session (or key) and one from a role without
 // its permission; TLS 1.0/1.1 are refused; security headers; CSRF; the OpenAPI file and
 // the route table agree; camera ingest raises an alert that reaches a live stream. With
-// CUSTODIAN_API_RECORD naming a file, every answer the tests receive is recorded there for
-// tests/server/openapi/validate.mjs, which checks them against api/openapi.json.
+// CUSTODIAN_API_RECORD naming a folder, every answer the tests receive is recorded there
+// for tests/server/openapi/validate.mjs, which checks them against api/openapi.json.
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <openssl/ssl.h>
 #include <sodium.h>
+#include <unistd.h>
 
 #include <condition_variable>
 #include <cstdlib>
@@ -35,13 +36,19 @@ using policy::testing::GovernanceFixture;
 using policy::testing::Person;
 using policy::testing::SqliteBackend;
 
-// Appends one JSON line per answer to the file CUSTODIAN_API_RECORD names (nothing when it
-// is unset): the test, method, request path (with its query), status, Content-Type, and the
-// body (parsed when it is JSON; its text when it claims JSON but is not; else null).
-// Installed as the logger of every client the tests use; the tests' assertions are unchanged.
+// With CUSTODIAN_API_RECORD naming a folder, appends one JSON line per answer to
+// <folder>/answers-<pid>.jsonl (a file per test process, as CTest runs each test in its own):
+// the test, method, request path (with its query), status, Content-Type, and the body
+// (parsed when it is JSON; its text when it claims JSON but is not; else null). Installed as
+// the logger of every client the tests use; the tests' assertions are unchanged.
 void RecordAnswer(const httplib::Request& req, const httplib::Response& res) {
-  static const char* const file = std::getenv("CUSTODIAN_API_RECORD");
-  if (file == nullptr || *file == '\0') return;
+  static const std::string file = [] {
+    const char* dir = std::getenv("CUSTODIAN_API_RECORD");
+    if (dir == nullptr || *dir == '\0') return std::string();
+    std::filesystem::create_directories(dir);
+    return (std::filesystem::path(dir) / ("answers-" + std::to_string(::getpid()) + ".jsonl")).string();
+  }();
+  if (file.empty()) return;
   const std::string type = res.get_header_value("Content-Type");
   json line = {{"method", req.method}, {"path", req.path}, {"status", res.status}, {"content_type", type},
                {"body", nullptr}};

@@ -1,6 +1,7 @@
 // Validates the answers the server tests received (server_test run with
-// CUSTODIAN_API_RECORD=<file>: one JSON line per answer) against api/openapi.json, with
-// ajv (JSON Schema 2020-12, the dialect of OpenAPI 3.1) and ajv-formats:
+// CUSTODIAN_API_RECORD=<folder>: one JSON line per answer, a file per test process) against
+// api/openapi.json, with ajv (JSON Schema 2020-12, the dialect of OpenAPI 3.1) and
+// ajv-formats:
 //   - each request path is matched to its route the way the server matches it (the
 //     first path template, in the file's order, that matches for the method);
 //   - the answer's status must be documented for that operation, its media type listed
@@ -8,24 +9,34 @@
 //   - the query parameters of a successful request must be documented for the operation;
 //   - an answer to a path no route matches must be the documented 404 error.
 // Every schema in the file is compiled (strict mode) whether exercised or not.
-// Usage: node validate.mjs <recorded.jsonl> [<openapi.json>]
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+// Usage: node validate.mjs <folder or .jsonl file> [<openapi.json>]
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const recordFile = process.argv[2];
+const recorded = process.argv[2];
 const specFile = process.argv[3] ?? resolve(here, '../../../api/openapi.json');
-if (!recordFile) {
-  console.error('usage: node validate.mjs <recorded.jsonl> [<openapi.json>]');
+if (!recorded) {
+  console.error('usage: node validate.mjs <folder or .jsonl file> [<openapi.json>]');
   process.exit(2);
 }
 const doc = JSON.parse(readFileSync(specFile, 'utf8'));
-const lines = readFileSync(recordFile, 'utf8').split('\n').filter((l) => l.trim());
+let files;
+try {
+  files = statSync(recorded).isDirectory()
+    ? readdirSync(recorded).filter((f) => f.endsWith('.jsonl')).sort().map((f) => join(recorded, f))
+    : [recorded];
+} catch (e) {
+  console.error(`${recorded}: ${e.message} (run the server tests with CUSTODIAN_API_RECORD=${recorded})`);
+  process.exit(1);
+}
+const lines = files.flatMap((f) => readFileSync(f, 'utf8').split('\n').filter((l) => l.trim())
+  .map((text, i) => ({ text, where: `${f}:${i + 1}` })));
 if (lines.length === 0) {
-  console.error(`${recordFile} records no answers: was server_test run with CUSTODIAN_API_RECORD set?`);
+  console.error(`${recorded} records no answers: were the server tests run with CUSTODIAN_API_RECORD set?`);
   process.exit(1);
 }
 
@@ -105,12 +116,12 @@ const mediaType = (contentType) => (contentType ?? '').split(';')[0].trim().toLo
 const exercised = new Map(); // operation key -> Set of statuses
 let answers = 0;
 let unrouted = 0;
-for (const [i, line] of lines.entries()) {
+for (const line of lines) {
   let rec;
   try {
-    rec = JSON.parse(line);
+    rec = JSON.parse(line.text);
   } catch {
-    problem(`${recordFile}:${i + 1}: not JSON`);
+    problem(`${line.where}: not JSON`);
     continue;
   }
   ++answers;
@@ -174,7 +185,7 @@ for (const [i, line] of lines.entries()) {
 }
 
 const unexercised = operations.filter((o) => !exercised.has(o.key)).map((o) => o.key);
-console.log(`${answers} answers recorded; ${exercised.size} of ${operations.length} operations exercised ` +
+console.log(`${answers} answers recorded by ${files.length} test process(es); ${exercised.size} of ${operations.length} operations exercised ` +
             `(${[...exercised.values()].reduce((n, s) => n + s.size, 0)} operation/status pairs), ` +
             `${unrouted} answers to paths no route matches`);
 if (unexercised.length) console.log(`not exercised by the server tests: ${unexercised.join('; ')}`);
