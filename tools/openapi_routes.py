@@ -22,7 +22,8 @@ does not list them:
     500 every route (an internal error)
     503 every route but public ones (authentication reads the database)
 
-A new route needs its entry in api/spec/<area>.json and a re-run:
+A new route needs its entry in api/spec/<area>.json, a success in the server test
+ServerTest.EveryRouteAnswersASuccess, and a re-run:
     /usr/bin/python3 tools/openapi_routes.py          # writes api/openapi.json
     /usr/bin/python3 tools/openapi_routes.py --check  # exit 1 when it is not up to date
 The server test checks the file against the running server's routes
