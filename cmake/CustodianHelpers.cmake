@@ -17,15 +17,16 @@ function(custodian_add_library name)
   custodian_warnings(${name})
 endfunction()
 
-# custodian_add_test(name SOURCES ... LIBS ... LABELS ...): a GoogleTest binary registered with CTest.
+# custodian_add_test(name SOURCES ... LIBS ... LABELS ... [PROPERTIES ...]): a GoogleTest
+# binary registered with CTest, each of its tests with LABELS and any further PROPERTIES.
 function(custodian_add_test name)
-  cmake_parse_arguments(ARG "" "" "SOURCES;LIBS;LABELS" ${ARGN})
+  cmake_parse_arguments(ARG "" "" "SOURCES;LIBS;LABELS;PROPERTIES" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_LIBS} GTest::gtest GTest::gtest_main)
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/tests)
   custodian_warnings(${name})
   include(GoogleTest)
-  gtest_discover_tests(${name} PROPERTIES LABELS "${ARG_LABELS}"
+  gtest_discover_tests(${name} PROPERTIES LABELS "${ARG_LABELS}" ${ARG_PROPERTIES}
                        WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
                        DISCOVERY_TIMEOUT 30)
 endfunction()

@@ -1,17 +1,22 @@
 // The HTTPS server as clients see it, over real TLS on loopback, with real accounts:
 // every route refuses a request without a session (or key) and one from a role without
 // its permission; TLS 1.0/1.1 are refused; security headers; CSRF; the OpenAPI file and
-// the route table agree; camera ingest raises an alert that reaches a live stream.
+// the route table agree; camera ingest raises an alert that reaches a live stream. With
+// CUSTODIAN_API_RECORD naming a folder, every answer the tests receive is recorded there
+// for tests/server/openapi/validate.mjs, which checks them against api/openapi.json.
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <openssl/ssl.h>
 #include <sodium.h>
+#include <unistd.h>
 
+#include <condition_variable>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <regex>
 #include <set>
 #include <thread>
 
@@ -30,6 +35,38 @@ using policy::Role;
 using policy::testing::GovernanceFixture;
 using policy::testing::Person;
 using policy::testing::SqliteBackend;
+
+// With CUSTODIAN_API_RECORD naming a folder, appends one JSON line per answer to
+// <folder>/answers-<pid>.jsonl (a file per test process, as CTest runs each test in its own):
+// the test, method, request path (with its query), status, Content-Type, and the body
+// (parsed when it is JSON; its text when it claims JSON but is not; else null). Installed as
+// the logger of every client the tests use; the tests' assertions are unchanged.
+void RecordAnswer(const httplib::Request& req, const httplib::Response& res) {
+  static const std::string file = [] {
+    const char* dir = std::getenv("CUSTODIAN_API_RECORD");
+    if (dir == nullptr || *dir == '\0') return std::string();
+    std::filesystem::create_directories(dir);
+    return (std::filesystem::path(dir) / ("answers-" + std::to_string(::getpid()) + ".jsonl")).string();
+  }();
+  if (file.empty()) return;
+  const std::string type = res.get_header_value("Content-Type");
+  json line = {{"method", req.method}, {"path", req.path}, {"status", res.status}, {"content_type", type},
+               {"body", nullptr}};
+  if (const auto* test = ::testing::UnitTest::GetInstance()->current_test_info()) {
+    line["test"] = std::string(test->test_suite_name()) + "." + test->name();
+  }
+  if (type.rfind("application/json", 0) == 0) {
+    json body = json::parse(res.body, nullptr, false);
+    if (body.is_discarded()) {
+      line["body_text"] = res.body.substr(0, 200);
+    } else {
+      line["body"] = std::move(body);
+    }
+  }
+  static std::mutex mu;
+  std::lock_guard lock(mu);
+  std::ofstream(file, std::ios::app) << line.dump(-1, ' ', false, json::error_handler_t::replace) << "\n";
+}
 
 class ServerTest : public GovernanceFixture<SqliteBackend> {
  protected:
@@ -60,6 +97,7 @@ class ServerTest : public GovernanceFixture<SqliteBackend> {
     auto c = std::make_unique<httplib::SSLClient>("127.0.0.1", server_->port());
     c->enable_server_certificate_verification(false);
     c->set_read_timeout(10, 0);
+    c->set_logger(RecordAnswer);
     return c;
   }
 
@@ -481,6 +519,7 @@ class StreamReader {
       httplib::SSLClient c("127.0.0.1", port);
       c.enable_server_certificate_verification(false);
       c.set_read_timeout(30, 0);
+      c.set_logger(RecordAnswer);
       auto res = c.Get("/api/v1/alerts/stream", headers, [this](const char* data, size_t n) {
         std::lock_guard lock(mu_);
         got_.append(data, n);
@@ -733,6 +772,217 @@ TEST_F(ServerTest, TheCameraListIsLogged) {
   ASSERT_EQ(r->status, 200) << r->body;
   auto entries = LogWhere({.username = "pat", .action = "list_cameras", .after_seq = before});
   EXPECT_EQ(entries.size(), 1u);
+}
+
+// Issue 24, item 5: every route answers its success once, with real data behind it, so
+// that openapi_responses validates each route's success schema against a real answer
+// (the tests above reach most routes only with their refusals).
+TEST_F(ServerTest, EveryRouteAnswersASuccess) {
+  CoordinatorGates();  // plate data opens to the coordinator
+  Web coord = LogOnWeb(coord_);
+  const httplib::Headers& h = coord.Headers();
+  std::set<std::string> answered;  // "METHOD /path/{template}" of each 2xx
+  auto route_of = [&](const std::string& method, const std::string& path) {
+    static const std::regex param(R"(\{[a-z_]+\})");
+    for (const RouteInfo& r : server_->Routes()) {
+      if (r.method == method && std::regex_match(path, std::regex(std::regex_replace(r.path, param, "[^/]+")))) {
+        return r.method + " " + r.path;
+      }
+    }
+    return method + " " + path + " (no route)";
+  };
+  // Sends the request, expects `want`, and answers the body (JSON, or null).
+  auto send = [&](int want, const std::string& method, const std::string& target, const httplib::Headers& headers,
+                  const std::string& body = "{}", const char* type = "application/json") -> json {
+    auto c = Client();
+    auto r = method == "GET"      ? c->Get(target.c_str(), headers)
+             : method == "DELETE" ? c->Delete(target.c_str(), headers)
+                                  : c->Post(target.c_str(), headers, body, type);
+    EXPECT_TRUE(r) << method << " " << target;
+    if (!r) return nullptr;
+    EXPECT_EQ(r->status, want) << method << " " << target << ": " << r->body;
+    const std::string path = target.substr(0, target.find('?'));
+    if (r->status == want) answered.insert(route_of(method, path));
+    return json::parse(r->body, nullptr, false).is_discarded() ? json(nullptr) : json::parse(r->body);
+  };
+  const TimePoint now = clock_.Now();
+  const std::string why = "purpose=stolen_vehicle&case=26-CR-0005";
+
+  // Public.
+  send(200, "GET", "/healthz", {});
+  send(200, "GET", "/metrics", {});
+  send(200, "GET", "/api/v1/notice", {});
+  send(200, "GET", "/api/v1/transparency", {});
+  answered.insert("POST /api/v1/session");  // LogOnWeb expected its 200
+
+  // A new account through its first logon: created, enrolled, password changed, signed.
+  json made = send(201, "POST", "/api/v1/users", h,
+                   json{{"username", "newbie"}, {"full_name", "New Bie"}, {"role", "patrol"}, {"supervisor", "coord"}}.dump());
+  auto first = Client()->Post(
+      "/api/v1/session",
+      json{{"username", "newbie"}, {"password", made.value("initial_password", "")}, {"notice_accepted", true}}.dump(),
+      "application/json");
+  ASSERT_TRUE(first);
+  ASSERT_EQ(first->status, 200) << first->body;
+  const std::string set = first->get_header_value("Set-Cookie");
+  httplib::Headers nh{{"Cookie", set.substr(0, set.find(';'))},
+                      {"X-CSRF-Token", json::parse(first->body).value("csrf_token", "")}};
+  json enrol = send(200, "POST", "/api/v1/me/mfa/enrol", nh);
+  auto secret = policy::Base32Decode(enrol.value("secret", ""));
+  ASSERT_TRUE(secret.ok());
+  send(200, "POST", "/api/v1/me/mfa/confirm", nh, json{{"code", Code(*secret)}}.dump());
+  send(200, "POST", "/api/v1/me/password", nh,
+       json{{"current", made.value("initial_password", "")}, {"new", "a long new passphrase for newbie"}}.dump());
+  send(200, "GET", "/api/v1/me", nh);
+  send(200, "POST", "/api/v1/me/acknowledgment", nh,
+       json{{"statements", {true, true, true, true}}, {"typed_name", "New Bie"}}.dump());
+  send(200, "POST", "/api/v1/acknowledgments/newbie/approve", h, R"({"as":"supervisor"})");
+  send(200, "POST", "/api/v1/users/newbie/training", h,
+       json{{"course", "ALPR user training"}, {"completed", Utc(now)}}.dump());
+  send(200, "GET", "/api/v1/users", h);
+  send(200, "DELETE", "/api/v1/session", nh);
+  send(200, "POST", "/api/v1/users/newbie/reset-password", h);
+
+  // Reference lists.
+  send(200, "GET", "/api/v1/purposes", h);
+  send(200, "GET", "/api/v1/roles", h);
+
+  // Cameras, agencies and keys; a read from the new key's camera.
+  send(200, "GET", "/api/v1/cameras", h);
+  send(201, "POST", "/api/v1/agencies", h,
+       json{{"code", "STATEDOJ"}, {"name", "State DOJ"}, {"state", "CA"}, {"kind", "state"}}.dump());
+  send(201, "POST", "/api/v1/cameras", h,
+       json{{"id", "cam-new"}, {"name", "Elm & 1st"}, {"kind", "fixed"}, {"data_class", "public_safety"},
+            {"lat", 37.5}, {"lon", -122.2}, {"heading", 90}}
+           .dump());
+  json key = send(201, "POST", "/api/v1/cameras/cam-new/keys", h, json{{"name", "elm unit"}}.dump());
+  send(200, "GET", "/api/v1/keys", h);
+
+  // A hotlist whose import raises alerts on the stored reads of 7ABC123, and a read sent
+  // by the new camera that raises one more.
+  send(200, "GET", "/api/v1/hotlists", h);
+  send(201, "POST", "/api/v1/hotlists", h, R"({"name":"stolen","category":"stolen_vehicle"})");
+  send(200, "POST", "/api/v1/hotlists/stolen/entries", h, "plate,state,reason\n7ABC123,CA,stolen 26-CR-5\n", "text/csv");
+  json ingested = send(201, "POST", "/api/v1/reads", {{"Authorization", "Bearer " + key.value("key", "")}},
+                       json{{"reads", {{{"event_id", "elm-1"}, {"captured_at", Utc(now)}, {"plate", "7ABC123"},
+                                        {"confidence", 0.93}, {"country", "US"}, {"region", "CA"},
+                                        {"candidates", {{{"plate", "7ABC128"}, {"confidence", 0.4}}}},
+                                        {"box", {{"x", 10}, {"y", 20}, {"width", 120}, {"height", 40}}},
+                                        {"location", {{"lat", 37.5}, {"lon", -122.2}}},
+                                        {"plate_crop", "/9j/4AAQ"}}}}}
+                           .dump());
+  send(200, "DELETE", "/api/v1/keys/" + std::to_string(key.value("id", int64_t{0})), h);
+
+  // Plate data: a search, one read, its crop.
+  const int64_t read_id = ingested["results"][0].value("id", int64_t{0});
+  send(200, "GET", "/api/v1/reads?plate=7ABC123&match=exact&" + why, h);
+  send(200, "GET", "/api/v1/reads/" + std::to_string(read_id) + "?" + why, h);
+  send(200, "GET", "/api/v1/reads/" + std::to_string(read_id) + "/image?kind=crop&" + why, h);
+
+  // Alerts: the list, the live stream, and their review.
+  json alerts = send(200, "GET", "/api/v1/alerts", h)["alerts"];
+  ASSERT_GE(alerts.size(), 2u);
+  std::string opening;
+  auto stream = Client()->Get(
+      "/api/v1/alerts/stream", h,
+      [&](const httplib::Response& res) {
+        // The client's logger never sees a stream the test closes: record its opening here.
+        httplib::Request req;
+        req.method = "GET";
+        req.path = "/api/v1/alerts/stream";
+        RecordAnswer(req, res);
+        EXPECT_EQ(res.status, 200);
+        if (res.status == 200) answered.insert("GET /api/v1/alerts/stream");
+        return true;
+      },
+      [&](const char* data, size_t n) {
+        opening.append(data, n);
+        return opening.find("retry:") == std::string::npos;
+      });
+  EXPECT_NE(opening.find("retry:"), std::string::npos) << opening;
+  const std::string first_alert = std::to_string(alerts[0].value("id", int64_t{0}));
+  const std::string second_alert = std::to_string(alerts[1].value("id", int64_t{0}));
+  send(200, "POST", "/api/v1/alerts/" + first_alert + "/acknowledge", h);
+  // A confirmation needs the read's image viewed first.
+  send(200, "GET", "/api/v1/reads/" + std::to_string(alerts[0].value("read_id", int64_t{0})) + "/image?" + why, h);
+  send(200, "POST", "/api/v1/alerts/" + first_alert + "/confirm", h,
+       R"({"action":"vehicle stopped","image_checked":true})");
+  send(200, "POST", "/api/v1/alerts/" + second_alert + "/acknowledge", h);
+  send(200, "POST", "/api/v1/alerts/" + second_alert + "/dismiss", h, R"({"note":"misread: 7ABC128"})");
+
+  // A legal hold, its evidence export and its release.
+  json hold = send(201, "POST", "/api/v1/holds", h,
+                   json{{"case_number", "26-CR-0005"}, {"reason", "evidence"}, {"read_ids", {read_id}}}.dump());
+  const std::string hold_id = std::to_string(hold.value("id", int64_t{0}));
+  send(200, "GET", "/api/v1/holds", h);
+  send(201, "POST", "/api/v1/holds/" + hold_id + "/export", h);
+  send(200, "POST", "/api/v1/holds/" + hold_id + "/release", h);
+
+  // The access log, its verification, flags, reviews and reports.
+  send(200, "GET", "/api/v1/audit/log?limit=20", h);
+  send(200, "GET", "/api/v1/audit/verify", h);
+  send(200, "GET", "/api/v1/audit/flags", h);
+  send(201, "POST", "/api/v1/audit/reviews", h,
+       json{{"from", Utc(now - std::chrono::days(7))}, {"to", Utc(now)}, {"notes", "nothing out of order"}}.dump());
+  send(200, "GET", "/api/v1/audit/reviews", h);
+  send(200, "GET", "/api/v1/audit/report", h);
+
+  // A sharing grant: made, attested, listed, reported, revoked.
+  json grant = send(201, "POST", "/api/v1/grants", h,
+                    json{{"agency_code", "COUNTYSO"}, {"data_classes", {"public_safety"}},
+                         {"expires", Utc(now + std::chrono::days(90))}}
+                        .dump());
+  const std::string grant_id = std::to_string(grant.value("id", int64_t{0}));
+  send(200, "POST", "/api/v1/grants/" + grant_id + "/attest", h,
+       json{{"signatory", "Sheriff R. Roe"}, {"signed_on", Utc(now)}}.dump());
+  send(200, "GET", "/api/v1/grants", h);
+  send(200, "GET", "/api/v1/sharing/report", h);
+  send(200, "POST", "/api/v1/grants/" + grant_id + "/revoke", h);
+
+  // A records request: submitted, listed, read, denied.
+  json request = send(201, "POST", "/api/v1/requests", h,
+                      json{{"requester", "Dana Requester"}, {"department", "Investigations"}, {"phone", "(555) 010-0100"},
+                           {"email", "dana@city.example.gov"}, {"date_requested", Utc(now)},
+                           {"date_required", Utc(now + std::chrono::days(7))}, {"description", "Reads of 7ABC123"},
+                           {"reason", "Court order 26-CV-0042"},
+                           {"search", {{"plate", "7ABC123"}, {"from", Utc(now - std::chrono::days(1))}, {"to", Utc(now)}}}}
+                          .dump());
+  const std::string request_id = std::to_string(request.value("id", int64_t{0}));
+  send(200, "GET", "/api/v1/requests", h);
+  send(200, "GET", "/api/v1/requests/" + request_id, h);
+  send(200, "POST", "/api/v1/requests/" + request_id + "/deny", h, R"({"note":"too broad"})");
+
+  // An accuracy audit of the day's reads, with one verdict.
+  json audit = send(201, "POST", "/api/v1/audits", h,
+                    json{{"from", Utc(now - std::chrono::days(1))}, {"to", Utc(now + std::chrono::hours(1))},
+                         {"sample_size", 5}, {"reference", "AUD-2026-12"}}
+                        .dump());
+  const std::string audit_id = std::to_string(audit.value("id", int64_t{0}));
+  json items = send(200, "GET", "/api/v1/audits/" + audit_id, h)["items"];
+  ASSERT_FALSE(items.empty());
+  send(200, "POST",
+       "/api/v1/audits/" + audit_id + "/items/" + std::to_string(items[0].value("read_id", int64_t{0})), h,
+       R"({"correct":true})");
+
+  // A breach incident and its notice.
+  json incident = send(201, "POST", "/api/v1/incidents", h,
+                       json{{"agency_name", "City of Example Police Department"}, {"contact_phone", "555-0100"},
+                            {"what_happened", "An account searched plates without a case."},
+                            {"information_involved", {"License plate numbers"}}, {"notice_date", Utc(now)}}
+                           .dump());
+  send(200, "GET",
+       "/api/v1/incidents/" + std::to_string(incident.value("id", int64_t{0})) + "/notice?account=coord&from=" +
+           Utc(now - std::chrono::days(7)) + "&to=" + Utc(now + std::chrono::hours(1)),
+       h);
+
+  // Retention: a purge now, then the periods and the purge log.
+  send(200, "POST", "/api/v1/retention/purge", h);
+  send(200, "GET", "/api/v1/retention", h);
+
+  std::set<std::string> routes;
+  for (const RouteInfo& r : server_->Routes()) routes.insert(r.method + " " + r.path);
+  for (const auto& r : routes) EXPECT_TRUE(answered.count(r)) << r << " did not answer a success in this test";
+  for (const auto& r : answered) EXPECT_TRUE(routes.count(r)) << r;
 }
 
 }  // namespace
