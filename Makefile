@@ -13,7 +13,7 @@ SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEB_BUILD := build-essential cmake pkg-config libopencv-dev nlohmann-json3-dev libcli11-dev \
              libgtest-dev libgmock-dev libbenchmark-dev \
              libsqlite3-dev sqlite3 libsodium-dev libpqxx-dev libpq-dev postgresql-15 \
-             libcpp-httplib-dev libssl-dev oathtool chromium npm wrk dpkg-dev
+             libcpp-httplib-dev libssl-dev oathtool chromium npm wrk dpkg-dev clang-tidy clang-format
 .PHONY: all deps build run test bench clean train package tidy format
 
 all: build
@@ -52,7 +52,7 @@ test: build
 # checks the same files. Reports; exits non-zero when clang-tidy reports an error.
 BASE ?= $(shell git merge-base HEAD main 2>/dev/null | grep -v "^$$(git rev-parse HEAD)$$" || echo HEAD~1)
 FILES ?= $(shell git diff --name-only --diff-filter=AM $(BASE) -- 'src/*.cc' 'apps/*.cc' 2>/dev/null)
-tidy: $(BUILD)/CMakeCache.txt
+tidy: deps $(BUILD)/CMakeCache.txt
 	@cmake -S . -B $(BUILD) -DCMAKE_EXPORT_COMPILE_COMMANDS=ON >/dev/null
 	@if [ -z "$(strip $(FILES))" ]; then echo "tidy: no changed C++ files since $(BASE)"; else \
 	  echo "tidy: $(words $(FILES)) files"; clang-tidy -p $(BUILD) --quiet $(FILES); fi

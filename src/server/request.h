@@ -35,12 +35,12 @@ struct Ctx {
     res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
   }
   std::string Param(const std::string& name) const {
-    return req.has_param(name.c_str()) ? req.get_param_value(name.c_str()) : std::string();
+    return req.has_param(name) ? req.get_param_value(name) : std::string();
   }
   std::vector<std::string> Params(const std::string& name) const {
     std::vector<std::string> out;
-    size_t n = req.get_param_value_count(name.c_str());
-    for (size_t i = 0; i < n; ++i) out.push_back(req.get_param_value(name.c_str(), i));
+    size_t n = req.get_param_value_count(name);
+    for (size_t i = 0; i < n; ++i) out.push_back(req.get_param_value(name, i));
     return out;
   }
   Result<nlohmann::json> Body() const {
