@@ -102,8 +102,10 @@ Result<NewAccount> Governance::CreateUser(const Principal& by, const UserSpec& s
     }
     if (spec.agency_code != home) {
       if (spec.role != Role::kPartnerAgency) {
-        e.detail = "users of another agency may hold only the partner_agency role";
-        return Denied(Record(by, e), Status::InvalidArgument(e.detail, " (agency ", Clip(spec.agency_code), ")"));
+        const std::string why = "users of another agency may hold only the partner_agency role";
+        return LogOutcome(*this, by, e,
+                          Outcome::Refused(Status::InvalidArgument(why, " (agency ", Clip(spec.agency_code), ")"))
+                              .Detail(why));
       }
       std::string state, kind;
       CUSTODIAN_RETURN_IF_ERROR(store_.ReadOnly([&](Txn& txn) -> Status {
@@ -114,8 +116,7 @@ Result<NewAccount> Governance::CreateUser(const Principal& by, const UserSpec& s
         return Status::Ok();
       }));
       if (Status ok = MayReceiveSharing(state, kind); !ok.ok()) {
-        e.detail = "partner account refused: " + ok.message();
-        return Denied(Record(by, e), ok);
+        return LogOutcome(*this, by, e, Outcome::Refused(ok).Detail("partner account refused: " + ok.message()));
       }
     }
   }

@@ -20,11 +20,8 @@ using internal::Sha256Hex;
 
 Status Governance::Authorize(const Principal& who, std::string_view op, std::optional<store::DataClass> data_class,
                              const LogEvent& on_denial) {
-  auto deny = [&](std::string why) {
-    LogEvent e = on_denial;
-    e.outcome = std::string(kDenied);
-    e.detail = why;
-    return Denied(Record(who, e), Status::PermissionDenied(why));
+  auto deny = [&](const std::string& why) {
+    return LogOutcome(*this, who, on_denial, Outcome::Refused(Status::PermissionDenied(why)));
   };
   if (who.system) {
     // Maintenance jobs administer; they never read plate data.
@@ -56,20 +53,14 @@ Status Governance::AuthorizePlateData(const Principal& who, std::string_view op,
   e.purpose = Clip(why.purpose);
   e.case_number = Clip(why.case_number);
   CUSTODIAN_RETURN_IF_ERROR(Authorize(who, op, data_class, e));
-  auto deny = [&](Status denial) {
-    e.detail = denial.message();
-    return Denied(Record(who, e), std::move(denial));
-  };
-  if (Status p = purposes_.Check(why.purpose, why.case_number); !p.ok()) return deny(p);
+  if (Status p = purposes_.Check(why.purpose, why.case_number); !p.ok()) {
+    return LogOutcome(*this, who, e, Outcome::Refused(p));
+  }
   return CheckGates(who, e);
 }
 
 Status Governance::CheckGates(const Principal& who, LogEvent e) {
-  e.outcome = std::string(kDenied);
-  auto deny = [&](Status denial) {
-    e.detail = denial.message();
-    return Denied(Record(who, e), std::move(denial));
-  };
+  auto deny = [&](Status denial) { return LogOutcome(*this, who, e, Outcome::Refused(std::move(denial))); };
   if (who.system) return deny(Status::PermissionDenied("the system account never reads plate data"));
   UserInfo u;
   Status st = store_.ReadOnly([&](Txn& txn) -> Status {
@@ -99,10 +90,11 @@ Status Governance::SignAcknowledgment(const Principal& who, const Acknowledgment
   LogEvent e = Event(who, "sign_acknowledgment", kDenied);
   for (int i = 0; i < 4; ++i) {
     if (!s.statements[i]) {
-      e.detail = "statement " + std::to_string(i + 1) + " not accepted";
-      return Denied(Record(who, e), Status::InvalidArgument("every statement of the acknowledgment must be accepted ("
-                                                            "statement ",
-                                                            i + 1, " was not)"));
+      return LogOutcome(*this, who, e,
+                        Outcome::Refused(Status::InvalidArgument("every statement of the acknowledgment must be "
+                                                                 "accepted (statement ",
+                                                                 i + 1, " was not)"))
+                            .Detail("statement " + std::to_string(i + 1) + " not accepted"));
     }
   }
   std::string full_name;
@@ -119,8 +111,8 @@ Status Governance::SignAcknowledgment(const Principal& who, const Acknowledgment
     return out;
   };
   if (s.typed_name.empty() || fold(s.typed_name) != fold(full_name)) {
-    e.detail = "typed name does not match the account";
-    return Denied(Record(who, e), Status::InvalidArgument("type your full name as on your account (", full_name, ")"));
+    Status refusal = Status::InvalidArgument("type your full name as on your account (", full_name, ")");
+    return LogOutcome(*this, who, e, Outcome::Refused(refusal).Detail("typed name does not match the account"));
   }
   json statements = json::array();
   for (const char* st : kAcknowledgmentStatements) statements.push_back(st);
@@ -142,13 +134,14 @@ Status Governance::ApproveAcknowledgment(const Principal& by, const std::string&
   LogEvent e = Event(by, action, kDenied);
   e.terms = json{{"username", Clip(username)}}.dump();
   if (as == Approval::kCoordinator && by.role != Role::kCoordinator) {
-    e.detail = "only the ALPR coordinator gives the coordinator approval";
-    return Denied(Record(by, e), Status::PermissionDenied(e.detail));
+    return LogOutcome(*this, by, e,
+                      Outcome::Refused(Status::PermissionDenied(
+                          "only the ALPR coordinator gives the coordinator approval")));
   }
   CUSTODIAN_RETURN_IF_ERROR(Authorize(by, ops::kApproveAcknowledgments, std::nullopt, e));
   if (by.username == username) {
-    e.detail = "a user cannot approve their own acknowledgment";
-    return Denied(Record(by, e), Status::PermissionDenied(e.detail));
+    return LogOutcome(*this, by, e,
+                      Outcome::Refused(Status::PermissionDenied("a user cannot approve their own acknowledgment")));
   }
   e.outcome = std::string(kAllowed);
   e.records = 1;
@@ -186,12 +179,7 @@ Status Governance::ApproveAcknowledgment(const Principal& by, const std::string&
                           : "UPDATE acknowledgments SET coordinator = ?, coordinator_ms = ? WHERE id = ?";
     return txn.Query(sql, {by.username, ToUnixMillis(e.at), AsInt(ack[0][0])}).status();
   });
-  if (st.code() == StatusCode::kPermissionDenied) {
-    e.outcome = std::string(kDenied);
-    e.records = 0;
-    e.detail = st.message();
-    return Denied(Record(by, e), st);
-  }
+  if (st.code() == StatusCode::kPermissionDenied) return LogOutcome(*this, by, e, Outcome::Refused(st));
   return st;
 }
 

@@ -19,6 +19,9 @@ namespace custodian::policy {
 
 namespace governance_internal {
 
+using internal::LogOutcome;
+using internal::Outcome;
+
 constexpr int64_t kMsPerMinute = 60'000;
 
 // OK when `s` has 1..max characters and no control character.
@@ -57,14 +60,6 @@ Status LoadGates(store::Txn& txn, UserInfo& u);
 // not open the secrets. A new key is written in full under a temporary name and linked
 // into place, never over an existing one: two processes starting at once keep the first.
 Result<std::vector<unsigned char>> LoadOrCreateSealKey(const std::filesystem::path& file);
-
-// The denial returned to the caller after its log entry; a log failure says so instead.
-inline Status Denied(const Status& logged, Status denial) {
-  if (!logged.ok()) {
-    return Status::Unavailable("the access log cannot be written (", logged.message(), "); nothing was done");
-  }
-  return denial;
-}
 
 }  // namespace governance_internal
 

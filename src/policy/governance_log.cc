@@ -12,6 +12,30 @@ using json = nlohmann::json;
 using store::Txn;
 using namespace governance_internal;
 
+Status internal::LogOutcome(Governance& gov, const Principal& who, LogEvent e, Outcome outcome) {
+  using Kind = Outcome::Kind;
+  switch (outcome.kind_) {
+    case Kind::kRefused:
+    case Kind::kFailed:
+      e.outcome = std::string(outcome.kind_ == Kind::kRefused ? kDenied : kFailed);
+      e.records = 0;
+      e.detail = outcome.detail_ ? std::move(*outcome.detail_) : outcome.status_.message();
+      break;
+    case Kind::kAllowed: e.outcome = std::string(kAllowed); break;
+    case Kind::kReleased:
+      e.outcome = std::string(kAllowed);
+      e.records = outcome.records_;
+      break;
+  }
+  Status logged = gov.Record(who, std::move(e));
+  if (outcome.kind_ == Kind::kFailed) return std::move(outcome.status_);
+  if (!logged.ok()) {
+    return Status::Unavailable("the access log cannot be written (", logged.message(), "); nothing was ",
+                               outcome.kind_ == Kind::kReleased ? "released" : "done");
+  }
+  return std::move(outcome.status_);
+}
+
 Status Governance::Append(Txn& txn, const LogEvent& event, Heads& heads) {
   // No release of plate data under an action nobody declared (plate_data_actions.h).
   CUSTODIAN_RETURN_IF_ERROR(CheckPlateDataDeclared(event.action, event.outcome, event.terms));

@@ -110,8 +110,8 @@ Result<TotpEnrolment> Governance::BeginTotpEnrolment(const Principal& who) {
   if (who.system || who.user_id == 0) return Status::PermissionDenied("the system account has no MFA");
   if (!who.must_enrol_totp) {
     LogEvent e = Event(who, "enrol_mfa", kDenied);
-    e.detail = "MFA already enrolled; the coordinator resets it";
-    return Denied(Record(who, e), Status::PermissionDenied(e.detail));
+    return LogOutcome(*this, who, e,
+                      Outcome::Refused(Status::PermissionDenied("MFA already enrolled; the coordinator resets it")));
   }
   auto secret = NewTotpSecret();
   TotpEnrolment out{Base32Encode(secret), ""};
@@ -134,16 +134,14 @@ Status Governance::ConfirmTotpEnrolment(const Principal& who, const std::string&
   }));
   LogEvent e = Event(who, "enrol_mfa", kDenied);
   if (pending.rfind("pending:", 0) != 0) {
-    e.detail = "no MFA enrolment in progress";
-    return Denied(Record(who, e), Status::InvalidArgument(e.detail));
+    return LogOutcome(*this, who, e, Outcome::Refused(Status::InvalidArgument("no MFA enrolment in progress")));
   }
   CUSTODIAN_ASSIGN_OR_RETURN(Impl::Opened opened, Impl::Open(seal_key_, signer_, pending.substr(8)));
   CUSTODIAN_ASSIGN_OR_RETURN(auto secret, Base32Decode(opened.plain));
   const std::string sealed = opened.legacy ? Impl::Seal(seal_key_, opened.plain) : pending.substr(8);
   auto step = VerifyTotp(secret, code, options_.clock->Now(), -1, options_.totp);
   if (!step.ok()) {
-    e.detail = "enrolment code refused";
-    return Denied(Record(who, e), step.status());
+    return LogOutcome(*this, who, e, Outcome::Refused(step.status()).Detail("enrolment code refused"));
   }
   e.outcome = std::string(kAllowed);
   e.detail = "MFA enrolled";

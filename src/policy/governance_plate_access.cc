@@ -32,9 +32,9 @@ json QueryTerms(const store::SearchQuery& q) {
   return t;
 }
 
-// The caller's answer when the entry that would record a release cannot be written.
-Status NothingReleased(const Status& log_failure) {
-  return Status::Unavailable("the access log cannot be written (", log_failure.message(), "); nothing was released");
+// The refusal of a read outside a partner agency's grants.
+Status NotSharedWith(int64_t read_id, const std::string& agency_code) {
+  return Status::PermissionDenied("read " + std::to_string(read_id) + " is not shared with agency " + agency_code);
 }
 
 }  // namespace
@@ -98,8 +98,7 @@ Status Governance::RefuseWithoutWorkflowCase(const Principal& who, std::string_v
   d.terms = terms_json;
   d.purpose = Clip(why.purpose);
   d.case_number = Clip(why.case_number);
-  d.detail = w.message();
-  return Denied(Record(who, d), w);
+  return LogOutcome(*this, who, d, Outcome::Refused(w));
 }
 
 Result<store::SearchPage> Governance::SearchReads(const Principal& who, const AccessPurpose& why,
@@ -109,9 +108,8 @@ Result<store::SearchPage> Governance::SearchReads(const Principal& who, const Ac
   e.terms = terms.dump();
   e.purpose = Clip(why.purpose);
   e.case_number = Clip(why.case_number);
-  auto deny = [&](std::string detail) -> Status {
-    e.detail = detail;
-    return Denied(Record(who, e), Status::PermissionDenied(detail));
+  auto deny = [&](const std::string& detail) -> Status {
+    return LogOutcome(*this, who, e, Outcome::Refused(Status::PermissionDenied(detail)));
   };
   CUSTODIAN_RETURN_IF_ERROR(RefuseWithoutWorkflowCase(who, ops::kSearchReads, why, e.terms));
   // The classes the role may search; for users of any other agency (whatever their role),
@@ -146,18 +144,8 @@ Result<store::SearchPage> Governance::SearchReads(const Principal& who, const Ac
     q.scopes = grant->scopes;  // one grant must cover both a read's class and its camera
   }
   auto page = store_.Search(q);
-  if (!page.ok()) {
-    e.outcome = std::string(kFailed);
-    e.detail = page.status().message();
-    (void)Record(who, e);
-    return page.status();
-  }
-  e.outcome = std::string(kAllowed);
-  e.records = int64_t(page->reads.size());
-  e.detail.clear();
-  if (Status st = Record(who, e); !st.ok()) {
-    return Status::Unavailable("the access log cannot be written (", st.message(), "); no results were released");
-  }
+  if (!page.ok()) return LogOutcome(*this, who, e, Outcome::Failed(page.status()));
+  CUSTODIAN_RETURN_IF_ERROR(LogOutcome(*this, who, e, Outcome::Released(int64_t(page->reads.size()))));
   return page;
 }
 
@@ -173,24 +161,16 @@ Result<store::StoredRead> Governance::GetRead(const Principal& who, const Access
   e.terms = terms.dump();
   e.purpose = why.purpose;
   e.case_number = why.case_number;
-  if (!read.ok()) {
-    e.outcome = std::string(kFailed);
-    e.detail = read.status().message();
-    (void)Record(who, e);
-    return read.status();
-  }
+  if (!read.ok()) return LogOutcome(*this, who, e, Outcome::Failed(read.status()));
   CUSTODIAN_ASSIGN_OR_RETURN(bool outsider, IsOutsider(who));
   if (outsider) {
     CUSTODIAN_ASSIGN_OR_RETURN(SharedScope g, GrantsInForce(store_, who.agency_code, options_.clock->Now()));
     if (!g.Covers(read->data_class, read->camera_id)) {
-      e.detail = "read " + std::to_string(read_id) + " is not shared with agency " + who.agency_code;
-      return Denied(Record(who, e), Status::PermissionDenied(e.detail));
+      return LogOutcome(*this, who, e, Outcome::Refused(NotSharedWith(read_id, who.agency_code)));
     }
   }
-  e.outcome = std::string(kAllowed);
-  e.records = 1;
   e.terms = json{{"read_id", read_id}, {"plate", read->plate}}.dump();
-  if (Status st = Record(who, e); !st.ok()) return NothingReleased(st);
+  CUSTODIAN_RETURN_IF_ERROR(LogOutcome(*this, who, e, Outcome::Released(1)));
   return read;
 }
 
@@ -205,36 +185,24 @@ Result<std::vector<uint8_t>> Governance::GetReadImage(const Principal& who, cons
   e.terms = terms.dump();
   e.purpose = why.purpose;
   e.case_number = why.case_number;
-  if (!read.ok()) {
-    e.detail = read.status().message();
-    (void)Record(who, e);
-    return read.status();
-  }
+  if (!read.ok()) return LogOutcome(*this, who, e, Outcome::Failed(read.status()));
   CUSTODIAN_ASSIGN_OR_RETURN(bool outsider, IsOutsider(who));
   if (outsider) {
     CUSTODIAN_ASSIGN_OR_RETURN(SharedScope g, GrantsInForce(store_, who.agency_code, options_.clock->Now()));
     if (!g.Covers(read->data_class, read->camera_id)) {
-      e.outcome = std::string(kDenied);
-      e.detail = "read " + std::to_string(read_id) + " is not shared with agency " + who.agency_code;
-      return Denied(Record(who, e), Status::PermissionDenied(e.detail));
+      return LogOutcome(*this, who, e, Outcome::Refused(NotSharedWith(read_id, who.agency_code)));
     }
   }
   const std::string& sha = frame ? read->frame_sha256 : read->plate_crop_sha256;
   if (sha.empty()) {
-    e.detail = std::string("read has no ") + (frame ? "frame" : "plate crop");
-    (void)Record(who, e);
-    return Status::NotFound("read ", read_id, " has no ", frame ? "full frame" : "plate crop");
+    Status missing = Status::NotFound("read ", read_id, " has no ", frame ? "full frame" : "plate crop");
+    return LogOutcome(*this, who, e,
+                      Outcome::Failed(missing).Detail(std::string("read has no ") + (frame ? "frame" : "plate crop")));
   }
   auto bytes = store_.GetImage(sha);
-  if (!bytes.ok()) {
-    e.detail = bytes.status().message();
-    (void)Record(who, e);
-    return bytes.status();
-  }
-  e.outcome = std::string(kAllowed);
-  e.records = 1;
+  if (!bytes.ok()) return LogOutcome(*this, who, e, Outcome::Failed(bytes.status()));
   e.terms = json{{"read_id", read_id}, {"plate", read->plate}, {"image", frame ? "frame" : "crop"}}.dump();
-  if (Status st = Record(who, e); !st.ok()) return NothingReleased(st);
+  CUSTODIAN_RETURN_IF_ERROR(LogOutcome(*this, who, e, Outcome::Released(1)));
   return bytes;
 }
 

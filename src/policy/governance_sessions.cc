@@ -84,8 +84,7 @@ Result<LogonResult> Governance::Logon(const LogonRequest& r) {
   const Status refused = Status::Unauthenticated("logon refused: wrong username, password or code, or the account "
                                                  "cannot log on (ask the ALPR coordinator)");
   auto refuse = [&](std::string why, Status to_caller) -> Status {
-    e.detail = std::move(why);
-    return Denied(Record(tried, e), std::move(to_caller));
+    return LogOutcome(*this, tried, e, Outcome::Refused(std::move(to_caller)).Detail(std::move(why)));
   };
   if (!r.notice_accepted) {
     return refuse("system-use notice not accepted",
@@ -319,12 +318,12 @@ Status Governance::ChangePassword(const Principal& who, const std::string& curre
                   : Status::PermissionDenied("the current password is wrong");
   }
   if (Status st = CheckNewPassword(next, options_.password_rules, banned_, who.username); !st.ok()) {
-    e.detail = "new password refused: " + st.message();
-    return Denied(Record(who, e), st);
+    return LogOutcome(*this, who, e, Outcome::Refused(st).Detail("new password refused: " + st.message()));
   }
   if (VerifyPassword(hash, next)) {
-    e.detail = "new password equals the old one";
-    return Denied(Record(who, e), Status::InvalidArgument("the new password must differ from the current one"));
+    return LogOutcome(*this, who, e,
+                      Outcome::Refused(Status::InvalidArgument("the new password must differ from the current one"))
+                          .Detail("new password equals the old one"));
   }
   CUSTODIAN_ASSIGN_OR_RETURN(std::string new_hash, HashPassword(next));
   e.outcome = std::string(kAllowed);
