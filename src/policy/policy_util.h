@@ -67,18 +67,6 @@ class Outcome {
 // as itself.
 Status LogOutcome(Governance& gov, const Principal& who, LogEvent e, Outcome outcome);
 
-// Logs `refusal` as a "denied" entry, then returns it (kUnavailable when the log cannot
-// be written).
-inline Status Refuse(Governance& gov, const Principal& by, LogEvent e, Status refusal) {
-  e.outcome = std::string(kDenied);
-  e.detail = refusal.message();
-  e.records = 0;
-  if (Status st = gov.Record(by, e); !st.ok()) {
-    return Status::Unavailable("the access log cannot be written (", st.message(), "); nothing was done");
-  }
-  return refusal;
-}
-
 // A failure of a transaction that is a refusal (bad input), not an outage.
 inline bool IsRefusal(const Status& st) {
   return st.code() == StatusCode::kInvalidArgument || st.code() == StatusCode::kNotFound ||
