@@ -32,9 +32,22 @@ json QueryTerms(const store::SearchQuery& q) {
   return t;
 }
 
-// The refusal of a read outside a partner agency's grants.
-Status NotSharedWith(int64_t read_id, const std::string& agency_code) {
-  return Status::PermissionDenied("read " + std::to_string(read_id) + " is not shared with agency " + agency_code);
+// OK when read `read_id` may go to `who`. When it could not be loaded, `e` is logged as
+// failed; when `who` belongs to another agency whose grants in force do not cover the
+// read's class and camera, as refused.
+Status MayRelease(Governance& gov, const Principal& who, const LogEvent& e, int64_t read_id,
+                  const Result<store::StoredRead>& read) {
+  if (!read.ok()) return LogOutcome(gov, who, e, Outcome::Failed(read.status()));
+  CUSTODIAN_ASSIGN_OR_RETURN(bool outsider, gov.IsOutsider(who));
+  if (outsider) {
+    CUSTODIAN_ASSIGN_OR_RETURN(SharedScope g, GrantsInForce(gov.store(), who.agency_code, gov.clock().Now()));
+    if (!g.Covers(read->data_class, read->camera_id)) {
+      return LogOutcome(gov, who, e,
+                        Outcome::Refused(Status::PermissionDenied("read " + std::to_string(read_id) +
+                                                                  " is not shared with agency " + who.agency_code)));
+    }
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -161,14 +174,7 @@ Result<store::StoredRead> Governance::GetRead(const Principal& who, const Access
   e.terms = terms.dump();
   e.purpose = why.purpose;
   e.case_number = why.case_number;
-  if (!read.ok()) return LogOutcome(*this, who, e, Outcome::Failed(read.status()));
-  CUSTODIAN_ASSIGN_OR_RETURN(bool outsider, IsOutsider(who));
-  if (outsider) {
-    CUSTODIAN_ASSIGN_OR_RETURN(SharedScope g, GrantsInForce(store_, who.agency_code, options_.clock->Now()));
-    if (!g.Covers(read->data_class, read->camera_id)) {
-      return LogOutcome(*this, who, e, Outcome::Refused(NotSharedWith(read_id, who.agency_code)));
-    }
-  }
+  CUSTODIAN_RETURN_IF_ERROR(MayRelease(*this, who, e, read_id, read));
   e.terms = json{{"read_id", read_id}, {"plate", read->plate}}.dump();
   CUSTODIAN_RETURN_IF_ERROR(LogOutcome(*this, who, e, Outcome::Released(1)));
   return read;
@@ -185,14 +191,7 @@ Result<std::vector<uint8_t>> Governance::GetReadImage(const Principal& who, cons
   e.terms = terms.dump();
   e.purpose = why.purpose;
   e.case_number = why.case_number;
-  if (!read.ok()) return LogOutcome(*this, who, e, Outcome::Failed(read.status()));
-  CUSTODIAN_ASSIGN_OR_RETURN(bool outsider, IsOutsider(who));
-  if (outsider) {
-    CUSTODIAN_ASSIGN_OR_RETURN(SharedScope g, GrantsInForce(store_, who.agency_code, options_.clock->Now()));
-    if (!g.Covers(read->data_class, read->camera_id)) {
-      return LogOutcome(*this, who, e, Outcome::Refused(NotSharedWith(read_id, who.agency_code)));
-    }
-  }
+  CUSTODIAN_RETURN_IF_ERROR(MayRelease(*this, who, e, read_id, read));
   const std::string& sha = frame ? read->frame_sha256 : read->plate_crop_sha256;
   if (sha.empty()) {
     Status missing = Status::NotFound("read ", read_id, " has no ", frame ? "full frame" : "plate crop");
