@@ -24,7 +24,8 @@ using store::Txn;
 namespace {
 
 using internal::Clip;
-using internal::Refuse;
+using internal::LogOutcome;
+using internal::Outcome;
 
 constexpr std::string_view kPurpose = "accuracy_audit";
 
@@ -91,10 +92,14 @@ Result<int64_t> StartAudit(Governance& gov, const Principal& by, const AuditSpec
   for (auto cls : classes) {
     CUSTODIAN_RETURN_IF_ERROR(gov.AuthorizePlateData(by, ops::kAccuracyAudit, why, cls, e.terms));
   }
-  if (unknown_camera) return Refuse(gov, by, e, Status::NotFound("no camera '", Clip(missing, 64), "'"));
-  if (!(spec.from < spec.to)) return Refuse(gov, by, e, Status::InvalidArgument("the period must start before it ends"));
+  if (unknown_camera) {
+    return LogOutcome(gov, by, e, Outcome::Refused(Status::NotFound("no camera '", Clip(missing, 64), "'")));
+  }
+  if (!(spec.from < spec.to)) {
+    return LogOutcome(gov, by, e, Outcome::Refused(Status::InvalidArgument("the period must start before it ends")));
+  }
   if (spec.sample_size < 1 || spec.sample_size > 10000) {
-    return Refuse(gov, by, e, Status::InvalidArgument("the sample size must be 1..10000"));
+    return LogOutcome(gov, by, e, Outcome::Refused(Status::InvalidArgument("the sample size must be 1..10000")));
   }
   std::vector<store::SqlRow> rows;
   CUSTODIAN_RETURN_IF_ERROR(gov.store().Transact([&](Txn& txn) -> Status {
@@ -175,13 +180,16 @@ Status VerifyItem(Governance& gov, const Principal& by, int64_t audit_id, int64_
   e.terms = terms.dump();
   CUSTODIAN_RETURN_IF_ERROR(gov.AuthorizePlateData(by, ops::kAccuracyAudit, why, cls, e.terms));
   if (!plate) {
-    return Refuse(gov, by, e, Status::NotFound("read ", read_id, " is not in the sample of audit ", audit_id));
+    return LogOutcome(
+        gov, by, e, Outcome::Refused(Status::NotFound("read ", read_id, " is not in the sample of audit ", audit_id)));
   }
   std::string true_plate;
   if (!verdict.correct) {
     auto norm = store::NormalisePlate(verdict.true_plate);
     if (!norm.ok() || norm->empty()) {
-      return Refuse(gov, by, e, Status::InvalidArgument("a wrong read needs the true plate (letters and digits)"));
+      return LogOutcome(
+          gov, by, e,
+          Outcome::Refused(Status::InvalidArgument("a wrong read needs the true plate (letters and digits)")));
     }
     true_plate = *norm;
     terms["true_plate"] = true_plate;
@@ -214,7 +222,7 @@ Result<AuditResult> AuditAccuracy(Governance& gov, const Principal& by, int64_t 
     CUSTODIAN_RETURN_IF_ERROR(
         gov.AuthorizePlateData(by, ops::kAccuracyAudit, {std::string(kPurpose), e.case_number}, cls, e.terms));
   }
-  if (!exists) return Refuse(gov, by, e, Status::NotFound("no accuracy audit ", audit_id));
+  if (!exists) return LogOutcome(gov, by, e, Outcome::Refused(Status::NotFound("no accuracy audit ", audit_id)));
   AuditResult out;
   out.audit_id = audit_id;
   CUSTODIAN_RETURN_IF_ERROR(gov.store().Transact([&](Txn& txn) -> Status {
@@ -257,11 +265,7 @@ Result<AuditResult> AuditAccuracy(Governance& gov, const Principal& by, int64_t 
   std::set<std::string> plates;
   for (const auto& it : out.items) plates.insert(it.plate);
   e.terms = json{{"audit_id", audit_id}, {"plates", plates}}.dump();
-  e.outcome = std::string(kAllowed);
-  e.records = int64_t(out.items.size());
-  if (Status st = gov.Record(by, e); !st.ok()) {
-    return Status::Unavailable("the access log cannot be written (", st.message(), "); nothing was released");
-  }
+  CUSTODIAN_RETURN_IF_ERROR(LogOutcome(gov, by, e, Outcome::Released(int64_t(out.items.size()))));
   return out;
 }
 
@@ -294,27 +298,22 @@ Result<store::StoredRead> CorrectRead(Governance& gov, const Principal& by, int6
   // An unknown read is still gated (as public safety) before it is reported.
   CUSTODIAN_RETURN_IF_ERROR(gov.AuthorizePlateData(by, ops::kAccuracyAudit, why,
                                                    read ? read->first : store::DataClass::kPublicSafety, e.terms));
-  if (!read) return Refuse(gov, by, e, Status::NotFound("no read ", read_id));
+  if (!read) return LogOutcome(gov, by, e, Outcome::Refused(Status::NotFound("no read ", read_id)));
   auto norm = store::NormalisePlate(new_plate);
-  if (!norm.ok()) return Refuse(gov, by, e, norm.status());
-  if (*norm == read->second) return Refuse(gov, by, e, Status::InvalidArgument("the read already holds ", *norm));
-  if (reason.empty()) return Refuse(gov, by, e, Status::InvalidArgument("a correction needs a reason"));
+  if (!norm.ok()) return LogOutcome(gov, by, e, Outcome::Refused(norm.status()));
+  if (*norm == read->second) {
+    return LogOutcome(gov, by, e, Outcome::Refused(Status::InvalidArgument("the read already holds ", *norm)));
+  }
+  if (reason.empty()) {
+    return LogOutcome(gov, by, e, Outcome::Refused(Status::InvalidArgument("a correction needs a reason")));
+  }
   terms["new_plate"] = *norm;
   e.terms = terms.dump();
-  e.outcome = std::string(kAllowed);
   e.records = 1;
   e.detail = "read " + std::to_string(read_id) + " corrected from " + read->second + " to " + *norm;
-  if (Status st = gov.Record(by, e); !st.ok()) {
-    return Status::Unavailable("the access log cannot be written (", st.message(), "); nothing was done");
-  }
+  CUSTODIAN_RETURN_IF_ERROR(LogOutcome(gov, by, e, Outcome::Allowed()));
   auto fixed = gov.store().CorrectRead(read_id, new_plate, reason, by.username);
-  if (!fixed.ok()) {
-    LogEvent failed = e;
-    failed.outcome = std::string(kFailed);
-    failed.records = 0;
-    failed.detail = fixed.status().message();
-    (void)gov.Record(by, failed);  // the error itself is the one to report
-  }
+  if (!fixed.ok()) return LogOutcome(gov, by, e, Outcome::Failed(fixed.status()));
   return fixed;
 }
 
@@ -328,13 +327,9 @@ Result<std::vector<store::ReadCorrection>> ReadHistory(Governance& gov, const Pr
   CUSTODIAN_ASSIGN_OR_RETURN(auto read, ReadClass(gov, read_id));
   CUSTODIAN_RETURN_IF_ERROR(gov.AuthorizePlateData(by, ops::kAccuracyAudit, why,
                                                    read ? read->first : store::DataClass::kPublicSafety, e.terms));
-  if (!read) return Refuse(gov, by, e, Status::NotFound("no read ", read_id));
+  if (!read) return LogOutcome(gov, by, e, Outcome::Refused(Status::NotFound("no read ", read_id)));
   CUSTODIAN_ASSIGN_OR_RETURN(auto history, gov.store().ReadHistory(read_id));
-  e.outcome = std::string(kAllowed);
-  e.records = int64_t(history.size());
-  if (Status st = gov.Record(by, e); !st.ok()) {
-    return Status::Unavailable("the access log cannot be written (", st.message(), "); nothing was released");
-  }
+  CUSTODIAN_RETURN_IF_ERROR(LogOutcome(gov, by, e, Outcome::Released(int64_t(history.size()))));
   return history;
 }
 

@@ -9,6 +9,8 @@
 namespace custodian::policy {
 namespace {
 
+using internal::LogOutcome;
+using internal::Outcome;
 using internal::Sha256Hex;
 
 using json = nlohmann::json;
@@ -182,11 +184,7 @@ Result<std::vector<store::Camera>> ListCameras(Governance& gov, const Principal&
     }
     return Status::Ok();
   }));
-  e.outcome = std::string(kAllowed);
-  e.records = int64_t(out.size());
-  if (Status st = gov.Record(by, e); !st.ok()) {
-    return Status::Unavailable("the access log cannot be written (", st.message(), "); nothing was released");
-  }
+  CUSTODIAN_RETURN_IF_ERROR(LogOutcome(gov, by, e, Outcome::Released(int64_t(out.size()))));
   return out;
 }
 

@@ -19,8 +19,8 @@ using store::Txn;
 
 namespace {
 
-using internal::Refuse;
-
+using internal::LogOutcome;
+using internal::Outcome;
 
 json OptMs(const std::optional<TimePoint>& t) { return t ? json(ToUnixMillis(*t)) : json(); }
 std::optional<TimePoint> MsOpt(const json& j) {
@@ -89,7 +89,7 @@ Result<int64_t> RecordIncident(Governance& gov, const Principal& by, const Breac
   facts.touched.clear();
   BreachIncident check = facts;
   if (ToUnixMillis(check.notice_date) == 0) check.notice_date = gov.clock().Now();
-  if (auto r = RenderBreachNoticeText(check); !r.ok()) return Refuse(gov, by, e, r.status());
+  if (auto r = RenderBreachNoticeText(check); !r.ok()) return LogOutcome(gov, by, e, Outcome::Refused(r.status()));
   const std::string record = ToJson(facts).dump();
   int64_t id = 0;
   e.outcome = std::string(kAllowed);
@@ -255,8 +255,12 @@ Result<BreachNotice> ProduceNotice(Governance& gov, const Principal& by, int64_t
   e.purpose = why.purpose;
   e.case_number = why.case_number;
   CUSTODIAN_RETURN_IF_ERROR(gov.AuthorizePlateData(by, ops::kBreachNotices, why, std::nullopt, e.terms));
-  if (account.empty()) return Refuse(gov, by, e, Status::InvalidArgument("the notice names the account"));
-  if (window.second < window.first) return Refuse(gov, by, e, Status::InvalidArgument("the window runs backwards"));
+  if (account.empty()) {
+    return LogOutcome(gov, by, e, Outcome::Refused(Status::InvalidArgument("the notice names the account")));
+  }
+  if (window.second < window.first) {
+    return LogOutcome(gov, by, e, Outcome::Refused(Status::InvalidArgument("the window runs backwards")));
+  }
   std::string record;
   std::vector<TouchedRead> touched;
   Status st = gov.store().Transact([&](Txn& txn) -> Status {
@@ -283,7 +287,7 @@ Result<BreachNotice> ProduceNotice(Governance& gov, const Principal& by, int64_t
     touched = t.Take();
     return Status::Ok();
   });
-  if (st.code() == StatusCode::kNotFound) return Refuse(gov, by, e, st);
+  if (st.code() == StatusCode::kNotFound) return LogOutcome(gov, by, e, Outcome::Refused(st));
   CUSTODIAN_RETURN_IF_ERROR(st);
   CUSTODIAN_ASSIGN_OR_RETURN(BreachIncident incident, FromJson(record));
   if (ToUnixMillis(incident.notice_date) == 0) incident.notice_date = gov.clock().Now();
@@ -292,7 +296,7 @@ Result<BreachNotice> ProduceNotice(Governance& gov, const Principal& by, int64_t
   incident.touched = touched;
   BreachNotice out;
   auto text = RenderBreachNoticeText(incident);
-  if (!text.ok()) return Refuse(gov, by, e, text.status());
+  if (!text.ok()) return LogOutcome(gov, by, e, Outcome::Refused(text.status()));
   CUSTODIAN_ASSIGN_OR_RETURN(out.html, RenderBreachNoticeHtml(incident));
   out.text = std::move(*text);
   out.touched = std::move(touched);
@@ -312,12 +316,8 @@ Result<BreachNotice> ProduceNotice(Governance& gov, const Principal& by, int64_t
   terms["reads_per_plate"] = counts;
   terms["read_ids"] = read_ids;
   e.terms = terms.dump(-1, ' ', false, json::error_handler_t::replace);
-  e.outcome = std::string(kAllowed);
-  e.records = int64_t(out.touched.size());
   e.detail = "breach notice produced";
-  if (Status rs = gov.Record(by, e); !rs.ok()) {
-    return Status::Unavailable("the access log cannot be written (", rs.message(), "); nothing was released");
-  }
+  CUSTODIAN_RETURN_IF_ERROR(LogOutcome(gov, by, e, Outcome::Released(int64_t(out.touched.size()))));
   return out;
 }
 

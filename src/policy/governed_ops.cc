@@ -1,4 +1,5 @@
 // Governed operations: authorise, log, perform (see governed_ops.h).
+#include "policy/policy_util.h"
 #include "custodian/policy/governed_ops.h"
 
 #include <algorithm>
@@ -17,44 +18,10 @@ using json = nlohmann::json;
 
 namespace {
 
+using internal::LogOutcome;
+using internal::Outcome;
+
 std::string Clip(std::string_view s) { return std::string(s.substr(0, 64)); }
-
-Status LogUnavailable(const Status& st) {
-  return Status::Unavailable("the access log cannot be written (", st.message(), "); nothing was done");
-}
-
-// Logs `e` (outcome denied, detail set) and returns its detail as kPermissionDenied.
-Status Denied(Governance& gov, const Principal& who, LogEvent e) {
-  e.records = 0;
-  if (Status st = gov.Record(who, e); !st.ok()) return LogUnavailable(st);
-  return Status::PermissionDenied(e.detail);
-}
-
-// Logs `e` as allowed before a store call that takes its own lock.
-Status Begin(Governance& gov, const Principal& who, LogEvent e) {
-  e.outcome = std::string(kAllowed);
-  if (Status st = gov.Record(who, std::move(e)); !st.ok()) return LogUnavailable(st);
-  return Status::Ok();
-}
-
-// Logs that an allowed change failed, and returns the failure.
-Status Failed(Governance& gov, const Principal& who, LogEvent e, Status failure) {
-  e.outcome = std::string(kFailed);
-  e.records = 0;
-  e.detail = failure.message();
-  (void)gov.Record(who, std::move(e));
-  return failure;
-}
-
-// Logs a read of data with its count; withholds the data when the entry cannot be written.
-Status Released(Governance& gov, const Principal& who, LogEvent e, int64_t records) {
-  e.outcome = std::string(kAllowed);
-  e.records = records;
-  if (Status st = gov.Record(who, std::move(e)); !st.ok()) {
-    return Status::Unavailable("the access log cannot be written (", st.message(), "); nothing was released");
-  }
-  return Status::Ok();
-}
 
 // The classes `who` may touch through `op`; the first is used to log a refusal when none.
 std::vector<store::DataClass> ClassesOrDefault(const Governance& gov, const Principal& who, std::string_view op) {
@@ -135,6 +102,13 @@ bool MayManageHold(const Principal& who, const HoldScope& scope) {
          who.role == Role::kCoordinator;
 }
 
+// The refusal when `who` may not manage the hold: its owner, command staff or the
+// coordinator `does` it.
+Status NotTheHoldsOwner(int64_t hold_id, const HoldScope& scope, std::string_view does) {
+  return Status::PermissionDenied("hold " + std::to_string(hold_id) + " was placed by " + scope.placed_by +
+                                  "; its owner, command staff or the coordinator " + std::string(does) + " it");
+}
+
 // Keeps the alerts whose class `who` may see.
 Result<std::vector<store::Alert>> VisibleAlerts(Governance& gov, const Principal& who, std::vector<store::Alert> all) {
   std::vector<store::Alert> out;
@@ -158,7 +132,7 @@ Result<store::Alert> AuthorizedAlert(Governance& gov, const Principal& who, std:
   gated.purpose = kAlertPurpose;
   CUSTODIAN_RETURN_IF_ERROR(gov.Authorize(who, op, cls ? *cls : ClassesOrDefault(gov, who, op).front(), gated));
   CUSTODIAN_RETURN_IF_ERROR(gov.CheckGates(who, gated));
-  if (!alert.ok()) return Failed(gov, who, e, alert.status());
+  if (!alert.ok()) return LogOutcome(gov, who, e, Outcome::Failed(alert.status()));
   return alert;
 }
 
@@ -192,14 +166,14 @@ Result<store::Alert> Review(Governance& gov, const Principal& who, int64_t alert
       return Status::Ok();
     }));
     if (!viewed || !image_checked) {
-      e.outcome = std::string(kDenied);
-      e.detail = !viewed ? "confirmation refused: the reviewer has not viewed this read's image"
-                         : "confirmation refused: confirm only once the plate image was checked against the "
-                           "hotlist record";
-      return Denied(gov, who, e);
+      return LogOutcome(gov, who, e,
+                        Outcome::Refused(Status::PermissionDenied(
+                            !viewed ? "confirmation refused: the reviewer has not viewed this read's image"
+                                    : "confirmation refused: confirm only once the plate image was checked against "
+                                      "the hotlist record")));
     }
   }
-  CUSTODIAN_RETURN_IF_ERROR(Begin(gov, who, e));
+  CUSTODIAN_RETURN_IF_ERROR(LogOutcome(gov, who, e, Outcome::Allowed()));
   Status st;
   switch (step) {
     case Step::kAck: st = gov.store().AcknowledgeAlert(alert_id, who.username); break;
@@ -208,7 +182,7 @@ Result<store::Alert> Review(Governance& gov, const Principal& who, int64_t alert
       break;
     case Step::kDismiss: st = gov.store().DismissAlert(alert_id, who.username, text); break;
   }
-  if (!st.ok()) return Failed(gov, who, e, st);
+  if (!st.ok()) return LogOutcome(gov, who, e, Outcome::Failed(st));
   return gov.store().GetAlert(alert_id);
 }
 
@@ -268,18 +242,18 @@ Result<store::Hold> PlaceHold(Governance& gov, const Principal& who, const std::
   e.case_number = Clip(request.case_number);
   e.records = int64_t(request.read_ids.size());
   e.detail = Clip(request.reason);
-  CUSTODIAN_RETURN_IF_ERROR(Begin(gov, who, e));
+  CUSTODIAN_RETURN_IF_ERROR(LogOutcome(gov, who, e, Outcome::Allowed()));
   auto hold = gov.store().PlaceHold(request);
-  if (!hold.ok()) return Failed(gov, who, e, hold.status());
+  if (!hold.ok()) return LogOutcome(gov, who, e, Outcome::Failed(hold.status()));
   if (request.matching) {
     // The search's count and plates are known only now.
     terms["hold"] = hold->id;
     auto held = HeldPlates(gov.store(), hold->id);
-    if (!held.ok()) return Failed(gov, who, e, held.status());
+    if (!held.ok()) return LogOutcome(gov, who, e, Outcome::Failed(held.status()));
     terms["plates"] = *held;
     e.terms = terms.dump();
     e.detail = "hold " + std::to_string(hold->id) + " placed on " + std::to_string(hold->reads) + " reads";
-    if (Status st = Released(gov, who, e, hold->reads); !st.ok()) return st;
+    if (Status st = LogOutcome(gov, who, e, Outcome::Released(hold->reads)); !st.ok()) return st;
   }
   return hold;
 }
@@ -293,16 +267,15 @@ Result<store::Hold> ReleaseHold(Governance& gov, const Principal& who, const std
   e.terms = terms;
   e.purpose = Clip(purpose);
   e.case_number = Clip(scope.case_number);
-  if (!scope.lookup.ok()) return Failed(gov, who, e, scope.lookup);
+  if (!scope.lookup.ok()) return LogOutcome(gov, who, e, Outcome::Failed(scope.lookup));
   if (!MayManageHold(who, scope)) {
-    e.outcome = std::string(kDenied);
-    e.detail = "hold " + std::to_string(hold_id) + " was placed by " + scope.placed_by +
-               "; its owner, command staff or the coordinator releases it";
-    return Denied(gov, who, e);
+    return LogOutcome(gov, who, e, Outcome::Refused(NotTheHoldsOwner(hold_id, scope, "releases")));
   }
   e.records = 1;
-  CUSTODIAN_RETURN_IF_ERROR(Begin(gov, who, e));
-  if (Status st = gov.store().ReleaseHold(hold_id, who.username); !st.ok()) return Failed(gov, who, e, st);
+  CUSTODIAN_RETURN_IF_ERROR(LogOutcome(gov, who, e, Outcome::Allowed()));
+  if (Status st = gov.store().ReleaseHold(hold_id, who.username); !st.ok()) {
+    return LogOutcome(gov, who, e, Outcome::Failed(st));
+  }
   return gov.store().GetHold(hold_id);
 }
 
@@ -311,20 +284,20 @@ Result<std::vector<store::Hold>> ListHolds(Governance& gov, const Principal& who
   e.terms = json{{"all", include_released}}.dump();
   CUSTODIAN_RETURN_IF_ERROR(AuthorizeAnyClass(gov, who, ops::kPlaceHolds, e));
   auto holds = gov.store().ListHolds(include_released);
-  if (!holds.ok()) return Failed(gov, who, e, holds.status());
+  if (!holds.ok()) return LogOutcome(gov, who, e, Outcome::Failed(holds.status()));
   // A hold shows its case number and reason only to roles that may hold every class of
   // its reads (a parking user never learns of a criminal case's hold).
   const auto mine = who.system ? std::vector<store::DataClass>{} : gov.matrix().ClassesFor(who.role, ops::kPlaceHolds);
   std::vector<store::Hold> out;
   for (auto& h : *holds) {
     auto classes = HeldClasses(gov.store(), h.id);
-    if (!classes.ok()) return Failed(gov, who, e, classes.status());
+    if (!classes.ok()) return LogOutcome(gov, who, e, Outcome::Failed(classes.status()));
     const bool all = std::all_of(classes->begin(), classes->end(), [&](store::DataClass c) {
       return std::find(mine.begin(), mine.end(), c) != mine.end();
     });
     if (all || who.system) out.push_back(std::move(h));
   }
-  CUSTODIAN_RETURN_IF_ERROR(Released(gov, who, e, int64_t(out.size())));
+  CUSTODIAN_RETURN_IF_ERROR(LogOutcome(gov, who, e, Outcome::Released(int64_t(out.size()))));
   return out;
 }
 
@@ -338,13 +311,13 @@ Result<std::vector<int64_t>> HeldReadIds(Governance& gov, const Principal& who, 
   e.terms = terms;
   e.purpose = Clip(purpose);
   e.case_number = Clip(scope.case_number);
-  if (!scope.lookup.ok()) return Failed(gov, who, e, scope.lookup);
+  if (!scope.lookup.ok()) return LogOutcome(gov, who, e, Outcome::Failed(scope.lookup));
   auto ids = gov.store().HeldReadIds(hold_id);
-  if (!ids.ok()) return Failed(gov, who, e, ids.status());
+  if (!ids.ok()) return LogOutcome(gov, who, e, Outcome::Failed(ids.status()));
   auto plates = HeldPlates(gov.store(), hold_id);
-  if (!plates.ok()) return Failed(gov, who, e, plates.status());
+  if (!plates.ok()) return LogOutcome(gov, who, e, Outcome::Failed(plates.status()));
   e.terms = json{{"hold", hold_id}, {"plates", *plates}}.dump();
-  CUSTODIAN_RETURN_IF_ERROR(Released(gov, who, e, int64_t(ids->size())));
+  CUSTODIAN_RETURN_IF_ERROR(LogOutcome(gov, who, e, Outcome::Released(int64_t(ids->size()))));
   return ids;
 }
 
@@ -358,23 +331,20 @@ Result<store::EvidenceExport> ExportEvidence(Governance& gov, const Principal& w
   e.terms = terms;
   e.purpose = Clip(purpose);
   e.case_number = Clip(scope.case_number);
-  if (!scope.lookup.ok()) return Failed(gov, who, e, scope.lookup);
+  if (!scope.lookup.ok()) return LogOutcome(gov, who, e, Outcome::Failed(scope.lookup));
   if (!MayManageHold(who, scope)) {
-    e.outcome = std::string(kDenied);
-    e.detail = "hold " + std::to_string(hold_id) + " was placed by " + scope.placed_by +
-               "; its owner, command staff or the coordinator exports it";
-    return Denied(gov, who, e);
+    return LogOutcome(gov, who, e, Outcome::Refused(NotTheHoldsOwner(hold_id, scope, "exports")));
   }
-  CUSTODIAN_RETURN_IF_ERROR(Begin(gov, who, e));
+  CUSTODIAN_RETURN_IF_ERROR(LogOutcome(gov, who, e, Outcome::Allowed()));
   auto ex = store::ExportEvidence(
       gov.store(), hold_id, {.out_dir = out_dir, .signing_key_file = gov.options().signing_key_file, .create_key = false},
       gov.clock());
-  if (!ex.ok()) return Failed(gov, who, e, ex.status());
+  if (!ex.ok()) return LogOutcome(gov, who, e, Outcome::Failed(ex.status()));
   auto plates = HeldPlates(gov.store(), hold_id);
-  if (!plates.ok()) return Failed(gov, who, e, plates.status());
+  if (!plates.ok()) return LogOutcome(gov, who, e, Outcome::Failed(plates.status()));
   e.terms = json{{"hold", hold_id}, {"out", Clip(out_dir.string())}, {"plates", *plates}}.dump();
   e.detail = "exported " + std::to_string(ex->reads) + " reads, " + std::to_string(ex->images) + " images";
-  CUSTODIAN_RETURN_IF_ERROR(Released(gov, who, e, ex->reads));
+  CUSTODIAN_RETURN_IF_ERROR(LogOutcome(gov, who, e, Outcome::Released(ex->reads)));
   return ex;
 }
 
@@ -415,9 +385,9 @@ Result<std::vector<store::Alert>> ListAlerts(Governance& gov, const Principal& w
   store::AlertQuery query = query_in;
   CUSTODIAN_RETURN_IF_ERROR(AuthorizeAlertList(gov, who, e, query));
   auto visible = gov.store().ListAlerts(query);
-  if (!visible.ok()) return Failed(gov, who, e, visible.status());
+  if (!visible.ok()) return LogOutcome(gov, who, e, Outcome::Failed(visible.status()));
   NameAlerts(e, t, *visible);
-  CUSTODIAN_RETURN_IF_ERROR(Released(gov, who, e, int64_t(visible->size())));
+  CUSTODIAN_RETURN_IF_ERROR(LogOutcome(gov, who, e, Outcome::Released(int64_t(visible->size()))));
   return visible;
 }
 
@@ -428,10 +398,10 @@ Result<std::vector<store::Alert>> NewAlertsForStream(Governance& gov, const Prin
   store::AlertQuery query{.unreviewed_only = true, .limit = 100, .after_id = after_id};
   CUSTODIAN_RETURN_IF_ERROR(AuthorizeAlertList(gov, who, e, query));
   auto visible = gov.store().ListAlerts(query);
-  if (!visible.ok()) return Failed(gov, who, e, visible.status());
+  if (!visible.ok()) return LogOutcome(gov, who, e, Outcome::Failed(visible.status()));
   if (visible->empty()) return visible;  // nothing released, nothing to log
   NameAlerts(e, t, *visible);
-  CUSTODIAN_RETURN_IF_ERROR(Released(gov, who, e, int64_t(visible->size())));
+  CUSTODIAN_RETURN_IF_ERROR(LogOutcome(gov, who, e, Outcome::Released(int64_t(visible->size()))));
   return visible;
 }
 
@@ -453,11 +423,11 @@ Result<std::vector<store::Alert>> OverdueAlerts(Governance& gov, const Principal
   CUSTODIAN_RETURN_IF_ERROR(AuthorizeAnyClass(gov, who, ops::kViewAlerts, e));
   CUSTODIAN_RETURN_IF_ERROR(gov.CheckGates(who, e));
   auto all = UnreviewedAlertsOlderThan(gov.store(), gov.clock(), max_age);
-  if (!all.ok()) return Failed(gov, who, e, all.status());
+  if (!all.ok()) return LogOutcome(gov, who, e, Outcome::Failed(all.status()));
   auto visible = VisibleAlerts(gov, who, std::move(*all));
-  if (!visible.ok()) return Failed(gov, who, e, visible.status());
+  if (!visible.ok()) return LogOutcome(gov, who, e, Outcome::Failed(visible.status()));
   NameAlerts(e, json{{"max_age_ms", int64_t(max_age.count())}}, *visible);
-  CUSTODIAN_RETURN_IF_ERROR(Released(gov, who, e, int64_t(visible->size())));
+  CUSTODIAN_RETURN_IF_ERROR(LogOutcome(gov, who, e, Outcome::Released(int64_t(visible->size()))));
   return visible;
 }
 
@@ -467,7 +437,7 @@ Result<store::Alert> GetAlert(Governance& gov, const Principal& who, int64_t ale
   CUSTODIAN_ASSIGN_OR_RETURN(store::Alert alert, AuthorizedAlert(gov, who, ops::kViewAlerts, alert_id, e));
   e.terms = json{{"alert_id", alert_id}, {"read_id", alert.read_id}, {"plate", alert.read_plate}}.dump();
   e.purpose = kAlertPurpose;
-  CUSTODIAN_RETURN_IF_ERROR(Released(gov, who, e, 1));
+  CUSTODIAN_RETURN_IF_ERROR(LogOutcome(gov, who, e, Outcome::Released(1)));
   return alert;
 }
 
@@ -495,9 +465,9 @@ Result<store::Hotlist> PutHotlist(Governance& gov, const Principal& who, const s
                 .dump();
   CUSTODIAN_RETURN_IF_ERROR(gov.Authorize(who, ops::kManageHotlists, std::nullopt, e));
   e.records = 1;
-  CUSTODIAN_RETURN_IF_ERROR(Begin(gov, who, e));
+  CUSTODIAN_RETURN_IF_ERROR(LogOutcome(gov, who, e, Outcome::Allowed()));
   auto h = gov.store().PutHotlist(spec);
-  if (!h.ok()) return Failed(gov, who, e, h.status());
+  if (!h.ok()) return LogOutcome(gov, who, e, Outcome::Failed(h.status()));
   return h;
 }
 
@@ -509,12 +479,12 @@ Result<store::HotlistImportResult> ImportHotlistEntries(Governance& gov, const P
                 .dump();
   CUSTODIAN_RETURN_IF_ERROR(gov.Authorize(who, ops::kManageHotlists, std::nullopt, e));
   e.records = int64_t(entries.size());
-  CUSTODIAN_RETURN_IF_ERROR(Begin(gov, who, e));
+  CUSTODIAN_RETURN_IF_ERROR(LogOutcome(gov, who, e, Outcome::Allowed()));
   auto r = ImportHotlist(gov.store(), list, entries, retro_window);
-  if (!r.ok()) return Failed(gov, who, e, r.status());
+  if (!r.ok()) return LogOutcome(gov, who, e, Outcome::Failed(r.status()));
   e.detail = std::to_string(r->added) + " added, " + std::to_string(r->updated) + " updated, " +
              std::to_string(r->retro_alerts) + " retroactive alerts";
-  CUSTODIAN_RETURN_IF_ERROR(Released(gov, who, e, r->added + r->updated));
+  CUSTODIAN_RETURN_IF_ERROR(LogOutcome(gov, who, e, Outcome::Released(r->added + r->updated)));
   return r;
 }
 
@@ -522,8 +492,8 @@ Result<std::vector<store::Hotlist>> ListHotlists(Governance& gov, const Principa
   LogEvent e = gov.Event(who, "list_hotlists", kDenied);
   CUSTODIAN_RETURN_IF_ERROR(gov.Authorize(who, ops::kViewHotlists, std::nullopt, e));
   auto lists = gov.store().ListHotlists();
-  if (!lists.ok()) return Failed(gov, who, e, lists.status());
-  CUSTODIAN_RETURN_IF_ERROR(Released(gov, who, e, int64_t(lists->size())));
+  if (!lists.ok()) return LogOutcome(gov, who, e, Outcome::Failed(lists.status()));
+  CUSTODIAN_RETURN_IF_ERROR(LogOutcome(gov, who, e, Outcome::Released(int64_t(lists->size()))));
   return lists;
 }
 
@@ -537,8 +507,8 @@ Status PutCamera(Governance& gov, const Principal& who, const store::Camera& cam
                 .dump();
   CUSTODIAN_RETURN_IF_ERROR(gov.Authorize(who, ops::kManageCameras, std::nullopt, e));
   e.records = 1;
-  CUSTODIAN_RETURN_IF_ERROR(Begin(gov, who, e));
-  if (Status st = gov.store().PutCamera(camera); !st.ok()) return Failed(gov, who, e, st);
+  CUSTODIAN_RETURN_IF_ERROR(LogOutcome(gov, who, e, Outcome::Allowed()));
+  if (Status st = gov.store().PutCamera(camera); !st.ok()) return LogOutcome(gov, who, e, Outcome::Failed(st));
   return Status::Ok();
 }
 
@@ -553,17 +523,16 @@ Status PutAgency(Governance& gov, const Principal& who, const store::Agency& age
   const bool kind_ok = std::find_if(std::begin(kKinds), std::end(kKinds), [&](const char* k) { return agency.kind == k; }) !=
                        std::end(kKinds);
   if (!two_letters || !kind_ok) {
-    e.detail = "an agency records its state (two capital letters, e.g. CA) and kind (local, county, state, federal, "
-               "tribal or private)";
-    e.outcome = std::string(kDenied);
-    if (Status st = gov.Record(who, e); !st.ok()) return LogUnavailable(st);
-    return Status::InvalidArgument(e.detail);
+    return LogOutcome(gov, who, e,
+                      Outcome::Refused(Status::InvalidArgument(
+                          "an agency records its state (two capital letters, e.g. CA) and kind (local, county, state, "
+                          "federal, tribal or private)")));
   }
   agency.recorded_by = who.username;
   agency.recorded_at = gov.clock().Now();
   e.records = 1;
-  CUSTODIAN_RETURN_IF_ERROR(Begin(gov, who, e));
-  if (Status st = gov.store().PutAgency(agency); !st.ok()) return Failed(gov, who, e, st);
+  CUSTODIAN_RETURN_IF_ERROR(LogOutcome(gov, who, e, Outcome::Allowed()));
+  if (Status st = gov.store().PutAgency(agency); !st.ok()) return LogOutcome(gov, who, e, Outcome::Failed(st));
   return Status::Ok();
 }
 
@@ -581,8 +550,8 @@ Result<RetentionPolicy> CheckRetentionPeriods(Governance& gov, const Principal& 
   e.terms = PeriodTerms(periods).dump();
   CUSTODIAN_RETURN_IF_ERROR(gov.Authorize(who, ops::kManageRetention, std::nullopt, e));
   auto rules = RetentionPolicy::Make(periods);
-  if (!rules.ok()) return Failed(gov, who, e, rules.status());
-  CUSTODIAN_RETURN_IF_ERROR(Released(gov, who, e, 0));
+  if (!rules.ok()) return LogOutcome(gov, who, e, Outcome::Failed(rules.status()));
+  CUSTODIAN_RETURN_IF_ERROR(LogOutcome(gov, who, e, Outcome::Released(0)));
   return rules;
 }
 
@@ -595,17 +564,17 @@ Result<PurgeSummary> RunPurge(Governance& gov, const Principal& who, const Reten
   e.terms = t.dump();
   CUSTODIAN_RETURN_IF_ERROR(gov.Authorize(who, ops::kManageRetention, std::nullopt, e));
   auto rules = RetentionPolicy::Make(periods);
-  if (!rules.ok()) return Failed(gov, who, e, rules.status());
+  if (!rules.ok()) return LogOutcome(gov, who, e, Outcome::Failed(rules.status()));
   e.detail = "purge started";
-  CUSTODIAN_RETURN_IF_ERROR(Begin(gov, who, e));
+  CUSTODIAN_RETURN_IF_ERROR(LogOutcome(gov, who, e, Outcome::Allowed()));
   options.run_by = who.username;
   auto summary = policy::RunPurge(gov.store(), *rules, gov.clock(), options);
-  if (!summary.ok()) return Failed(gov, who, e, summary.status());
+  if (!summary.ok()) return LogOutcome(gov, who, e, Outcome::Failed(summary.status()));
   const auto& ps = summary->public_safety;
   const auto& nps = summary->non_public_safety;
   e.detail = "purged " + std::to_string(ps.reads) + " public-safety and " + std::to_string(nps.reads) +
              " non-public-safety reads, " + std::to_string(ps.images + nps.images) + " images";
-  CUSTODIAN_RETURN_IF_ERROR(Released(gov, who, e, ps.reads + nps.reads));
+  CUSTODIAN_RETURN_IF_ERROR(LogOutcome(gov, who, e, Outcome::Released(ps.reads + nps.reads)));
   return summary;
 }
 
@@ -614,8 +583,8 @@ Result<std::vector<store::PurgeLogEntry>> PurgeLog(Governance& gov, const Princi
   e.terms = json{{"limit", limit}}.dump();
   CUSTODIAN_RETURN_IF_ERROR(gov.Authorize(who, ops::kManageRetention, std::nullopt, e));
   auto log = gov.store().PurgeLog(limit);
-  if (!log.ok()) return Failed(gov, who, e, log.status());
-  CUSTODIAN_RETURN_IF_ERROR(Released(gov, who, e, int64_t(log->size())));
+  if (!log.ok()) return LogOutcome(gov, who, e, Outcome::Failed(log.status()));
+  CUSTODIAN_RETURN_IF_ERROR(LogOutcome(gov, who, e, Outcome::Released(int64_t(log->size()))));
   return log;
 }
 
@@ -640,9 +609,9 @@ Result<NewAccount> BootstrapInstallation(Governance& gov, const std::string& age
     e.terms = json{{"agency", Clip(agency_code)}}.dump();
     e.records = 1;
     e.detail = "agency created at installation";
-    CUSTODIAN_RETURN_IF_ERROR(Begin(gov, sys, e));
+    CUSTODIAN_RETURN_IF_ERROR(LogOutcome(gov, sys, e, Outcome::Allowed()));
     if (Status st = gov.store().PutAgency({.code = agency_code, .name = agency_name}); !st.ok()) {
-      return Failed(gov, sys, e, st);
+      return LogOutcome(gov, sys, e, Outcome::Failed(st));
     }
   }
   return gov.Bootstrap(username, full_name, agency_code);

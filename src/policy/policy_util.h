@@ -3,6 +3,8 @@
 
 #include <sodium.h>
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -27,17 +29,43 @@ inline std::string Sha256Hex(std::string_view data) {
 // At most `n` bytes of `s`, for log entries and messages that repeat what was given.
 inline std::string Clip(const std::string& s, size_t n = 200) { return s.size() <= n ? s : s.substr(0, n); }
 
-// Logs `refusal` as a "denied" entry, then returns it (kUnavailable when the log cannot
-// be written).
-inline Status Refuse(Governance& gov, const Principal& by, LogEvent e, Status refusal) {
-  e.outcome = std::string(kDenied);
-  e.detail = refusal.message();
-  e.records = 0;
-  if (Status st = gov.Record(by, e); !st.ok()) {
-    return Status::Unavailable("the access log cannot be written (", st.message(), "); nothing was done");
+// How a governed operation ended, as LogOutcome records it.
+class Outcome {
+ public:
+  // Refused: logged "denied", no records, the refusal's message as the detail; the caller
+  // gets the refusal.
+  static Outcome Refused(Status refusal) { return Outcome(Kind::kRefused, std::move(refusal), 0); }
+  // Failed: logged "failed", no records, the error's message as the detail; the caller gets
+  // the error, whether or not the entry could be written.
+  static Outcome Failed(Status failure) { return Outcome(Kind::kFailed, std::move(failure), 0); }
+  // Allowed, logged before the change it records (records and detail as the entry has
+  // them): no entry, no change.
+  static Outcome Allowed() { return Outcome(Kind::kAllowed, Status::Ok(), 0); }
+  // Allowed, with the number of records released: no entry, nothing released.
+  static Outcome Released(int64_t records) { return Outcome(Kind::kReleased, Status::Ok(), records); }
+  // Logs `detail` instead of the status's message (Refused, Failed).
+  Outcome Detail(std::string detail) && {
+    detail_ = std::move(detail);
+    return std::move(*this);
   }
-  return refusal;
-}
+
+ private:
+  enum class Kind { kRefused, kFailed, kAllowed, kReleased };
+  Outcome(Kind kind, Status status, int64_t records) : kind_(kind), status_(std::move(status)), records_(records) {}
+  friend Status LogOutcome(Governance& gov, const Principal& who, LogEvent e, Outcome outcome);
+
+  Kind kind_;
+  Status status_;
+  int64_t records_;
+  std::optional<std::string> detail_;
+};
+
+// The one way a governed operation logs how it ended: writes `e` for `who` as `outcome`
+// says and returns what the caller gets. When the entry cannot be written the caller
+// gets kUnavailable ("the access log cannot be written (...); nothing was done", or
+// "nothing was released" for a release) instead, except for a failure, which is returned
+// as itself.
+Status LogOutcome(Governance& gov, const Principal& who, LogEvent e, Outcome outcome);
 
 // A failure of a transaction that is a refusal (bad input), not an outage.
 inline bool IsRefusal(const Status& st) {

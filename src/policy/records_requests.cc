@@ -30,8 +30,9 @@ namespace {
 using internal::Sha256Hex;
 
 using internal::Clip;
-using internal::Refuse;
 using internal::IsRefusal;
+using internal::LogOutcome;
+using internal::Outcome;
 
 constexpr int64_t kMsPerDay = 86'400'000;
 
@@ -258,7 +259,7 @@ Result<int64_t> SubmitRecordsRequest(Governance& gov, const Principal& by, const
                 .dump();
   CUSTODIAN_RETURN_IF_ERROR(gov.Authorize(by, ops::kSubmitRecordsRequest, std::nullopt, e));
   const TimePoint now = gov.clock().Now();
-  if (Status v = ValidateRecordsRequest(form, now); !v.ok()) return Refuse(gov, by, e, v);
+  if (Status v = ValidateRecordsRequest(form, now); !v.ok()) return LogOutcome(gov, by, e, Outcome::Refused(v));
   store::SearchQuery q = form.search;
   q.data_class = form.data_class;
   q.cursor.clear();
@@ -293,12 +294,14 @@ Status Decide(Governance& gov, const Principal& by, int64_t id, const std::strin
   e.case_number = Number(id);
   CUSTODIAN_RETURN_IF_ERROR(gov.Authorize(by, op, std::nullopt, e));
   if (coordinator_only && by.role != Role::kCoordinator) {
-    return Refuse(gov, by, e, Status::PermissionDenied("only the coordinator may ", action));
+    return LogOutcome(gov, by, e, Outcome::Refused(Status::PermissionDenied("only the coordinator may ", action)));
   }
-  if (note.size() > 2000) return Refuse(gov, by, e, Status::InvalidArgument("the note is at most 2000 characters"));
+  if (note.size() > 2000) {
+    return LogOutcome(gov, by, e, Outcome::Refused(Status::InvalidArgument("the note is at most 2000 characters")));
+  }
   CUSTODIAN_ASSIGN_OR_RETURN(auto q, Load(gov, id));
-  if (!q) return Refuse(gov, by, e, Status::NotFound("no records request ", id));
-  if (Status c = check(*q); !c.ok()) return Refuse(gov, by, e, c);
+  if (!q) return LogOutcome(gov, by, e, Outcome::Refused(Status::NotFound("no records request ", id)));
+  if (Status c = check(*q); !c.ok()) return LogOutcome(gov, by, e, Outcome::Refused(c));
   e.outcome = std::string(kAllowed);
   e.records = 1;
   e.detail = action + " " + Number(id);
@@ -307,7 +310,7 @@ Status Decide(Governance& gov, const Principal& by, int64_t id, const std::strin
     if (rows.empty()) return Status::InvalidArgument("request ", Number(id), " changed meanwhile; try again");
     return Status::Ok();
   });
-  return IsRefusal(st) ? Refuse(gov, by, e, st) : st;
+  return IsRefusal(st) ? LogOutcome(gov, by, e, Outcome::Refused(st)) : st;
 }
 
 }  // namespace
@@ -370,15 +373,11 @@ Result<RecordsRequest> GetRecordsRequest(Governance& gov, const Principal& by, i
   CUSTODIAN_ASSIGN_OR_RETURN(auto q, Load(gov, id));
   if (!q || (!all && q->submitted_by != by.username)) {
     // Someone else's request is refused as if absent: its existence is confidential too.
-    return Refuse(gov, by, e,
-                  q ? Status::PermissionDenied("records request ", Number(id), " is confidential")
-                    : Status::NotFound("no records request ", id));
+    return LogOutcome(gov, by, e,
+                      Outcome::Refused(q ? Status::PermissionDenied("records request ", Number(id), " is confidential")
+                                         : Status::NotFound("no records request ", id)));
   }
-  e.outcome = std::string(kAllowed);
-  e.records = 1;
-  if (Status st = gov.Record(by, e); !st.ok()) {
-    return Status::Unavailable("the access log cannot be written (", st.message(), "); nothing was released");
-  }
+  CUSTODIAN_RETURN_IF_ERROR(LogOutcome(gov, by, e, Outcome::Released(1)));
   return *q;
 }
 
@@ -402,11 +401,7 @@ Result<std::vector<RecordsRequest>> ListRecordsRequests(Governance& gov, const P
     }
     return Status::Ok();
   }));
-  e.outcome = std::string(kAllowed);
-  e.records = int64_t(out.size());
-  if (Status st = gov.Record(by, e); !st.ok()) {
-    return Status::Unavailable("the access log cannot be written (", st.message(), "); nothing was released");
-  }
+  CUSTODIAN_RETURN_IF_ERROR(LogOutcome(gov, by, e, Outcome::Released(int64_t(out.size()))));
   return out;
 }
 
@@ -418,18 +413,21 @@ Result<RecordsExport> FulfilRecordsRequest(Governance& gov, const Principal& by,
   e.case_number = Number(id);
   CUSTODIAN_RETURN_IF_ERROR(gov.Authorize(by, ops::kApproveRecordsRequest, std::nullopt, e));
   if (by.role != Role::kCoordinator) {
-    return Refuse(gov, by, e, Status::PermissionDenied("only the coordinator may fulfil a records request"));
+    return LogOutcome(gov, by, e,
+                      Outcome::Refused(Status::PermissionDenied("only the coordinator may fulfil a records request")));
   }
   CUSTODIAN_ASSIGN_OR_RETURN(auto q, Load(gov, id));
-  if (!q) return Refuse(gov, by, e, Status::NotFound("no records request ", id));
+  if (!q) return LogOutcome(gov, by, e, Outcome::Refused(Status::NotFound("no records request ", id)));
   if (q->state != RequestState::kApproved) {
-    return Refuse(gov, by, e,
-                  Status::PermissionDenied("request ", q->number, " is ", RequestStateName(q->state),
-                                           "; it needs the director's and the coordinator's approval first"));
+    return LogOutcome(
+        gov, by, e,
+        Outcome::Refused(Status::PermissionDenied("request ", q->number, " is ", RequestStateName(q->state),
+                                                  "; it needs the director's and the coordinator's approval first")));
   }
   std::error_code ec;
   if (fs::exists(out_dir, ec) && !fs::is_empty(out_dir, ec)) {
-    return Refuse(gov, by, e, Status::InvalidArgument("export folder ", out_dir.string(), " is not empty"));
+    return LogOutcome(gov, by, e,
+                      Outcome::Refused(Status::InvalidArgument("export folder ", out_dir.string(), " is not empty")));
   }
   // The search, logged page by page like any other access.
   store::SearchQuery sq = q->form.search;
@@ -442,8 +440,9 @@ Result<RecordsExport> FulfilRecordsRequest(Governance& gov, const Principal& by,
     for (const auto& r : page.reads) reads.push_back(ReadJson(r));
     if (page.next_cursor.empty()) break;
     if (int64_t(reads.size()) >= max_reads) {
-      return Refuse(gov, by, e,
-                    Status::InvalidArgument("the search returns more than ", max_reads, " reads; narrow it"));
+      return LogOutcome(
+          gov, by, e,
+          Outcome::Refused(Status::InvalidArgument("the search returns more than ", max_reads, " reads; narrow it")));
     }
     sq.cursor = page.next_cursor;
   }
@@ -477,7 +476,7 @@ Result<RecordsExport> FulfilRecordsRequest(Governance& gov, const Principal& by,
   if (!st.ok()) {
     // Nothing leaves without its record: the files go too.
     fs::remove_all(out_dir, ec);
-    return IsRefusal(st) ? Refuse(gov, by, e, st) : st;
+    return IsRefusal(st) ? LogOutcome(gov, by, e, Outcome::Refused(st)) : st;
   }
   return RecordsExport{out_dir, int64_t(reads.size())};
 }

@@ -21,22 +21,13 @@ using store::Txn;
 namespace {
 
 using internal::Clip;
-using internal::Refuse;
+using internal::LogOutcome;
+using internal::Outcome;
 
 constexpr int64_t kMsPerHour = 3'600'000;
 constexpr int64_t kMsPerDay = 24 * kMsPerHour;
 
 
-
-// Appends the allowed entry for a report that was read; no report without it.
-Status LogReading(Governance& gov, const Principal& by, LogEvent e, int64_t records) {
-  e.outcome = std::string(kAllowed);
-  e.records = records;
-  if (Status st = gov.Record(by, e); !st.ok()) {
-    return Status::Unavailable("the access log cannot be written (", st.message(), "); nothing was released");
-  }
-  return Status::Ok();
-}
 
 // The op a reader of reviews needs: access_reports, else record_log_review.
 std::string_view ReviewReadOp(Governance& gov, const Principal& by) {
@@ -122,7 +113,7 @@ Result<AccessReportResult> AccessReport(Governance& gov, const Principal& by, co
   std::string plate;
   if (!filter.plate.empty()) {
     auto norm = store::NormaliseSearchTerm(filter.plate, true);
-    if (!norm.ok()) return Refuse(gov, by, e, norm.status());
+    if (!norm.ok()) return LogOutcome(gov, by, e, Outcome::Refused(norm.status()));
     plate = *norm;
   }
   std::vector<LogEntry> entries;
@@ -160,7 +151,7 @@ Result<AccessReportResult> AccessReport(Governance& gov, const Principal& by, co
   out.by_plate = Sorted(plates);
   out.by_purpose = Sorted(purposes);
   out.by_case = Sorted(cases);
-  CUSTODIAN_RETURN_IF_ERROR(LogReading(gov, by, e, out.entries));
+  CUSTODIAN_RETURN_IF_ERROR(LogOutcome(gov, by, e, Outcome::Released(out.entries)));
   return out;
 }
 
@@ -169,11 +160,13 @@ Result<std::vector<MisuseFlag>> MisuseFlags(Governance& gov, const Principal& by
   LogEvent e = gov.Event(by, "misuse_flags", kDenied);
   e.terms = json{{"from_ms", ToUnixMillis(from)}, {"to_ms", ToUnixMillis(to)}}.dump();
   CUSTODIAN_RETURN_IF_ERROR(gov.Authorize(by, ops::kAccessReports, std::nullopt, e));
-  if (!(from < to)) return Refuse(gov, by, e, Status::InvalidArgument("the period must start before it ends"));
+  if (!(from < to)) {
+    return LogOutcome(gov, by, e, Outcome::Refused(Status::InvalidArgument("the period must start before it ends")));
+  }
   if (options.work_day_start_hour < 0 || options.work_day_start_hour > 24 || options.work_day_end_hour < 0 ||
       options.work_day_end_hour > 24 || options.repeated_plate_searches < 1 || options.searches_per_hour < 1 ||
       options.denied_burst < 1) {
-    return Refuse(gov, by, e, Status::InvalidArgument("misuse options out of range"));
+    return LogOutcome(gov, by, e, Outcome::Refused(Status::InvalidArgument("misuse options out of range")));
   }
   std::vector<LogEntry> entries;
   // username -> latest training completion (ms), for users that exist.
@@ -306,7 +299,7 @@ Result<std::vector<MisuseFlag>> MisuseFlags(Governance& gov, const Principal& by
   std::stable_sort(flags.begin(), flags.end(), [](const MisuseFlag& a, const MisuseFlag& b) {
     return a.kind != b.kind ? a.kind < b.kind : a.username < b.username;
   });
-  CUSTODIAN_RETURN_IF_ERROR(LogReading(gov, by, e, int64_t(flags.size())));
+  CUSTODIAN_RETURN_IF_ERROR(LogOutcome(gov, by, e, Outcome::Released(int64_t(flags.size()))));
   return flags;
 }
 
@@ -317,10 +310,15 @@ Result<int64_t> RecordLogReview(Governance& gov, const Principal& by, TimePoint 
   CUSTODIAN_RETURN_IF_ERROR(gov.Authorize(by, ops::kRecordLogReview, std::nullopt, e));
   const TimePoint now = gov.clock().Now();
   if (!(from < to) || to > now) {
-    return Refuse(gov, by, e, Status::InvalidArgument("the period reviewed must start before it ends, and not end "
-                                                      "in the future"));
+    return LogOutcome(
+        gov, by, e,
+        Outcome::Refused(Status::InvalidArgument("the period reviewed must start before it ends, and not end "
+                                                 "in the future")));
   }
-  if (notes.size() > 4000) return Refuse(gov, by, e, Status::InvalidArgument("review notes are at most 4000 characters"));
+  if (notes.size() > 4000) {
+    return LogOutcome(gov, by, e,
+                      Outcome::Refused(Status::InvalidArgument("review notes are at most 4000 characters")));
+  }
   int64_t id = 0;
   e.outcome = std::string(kAllowed);
   e.records = 1;
@@ -352,7 +350,7 @@ Result<std::vector<LogReview>> ListLogReviews(Governance& gov, const Principal& 
     }
     return Status::Ok();
   }));
-  CUSTODIAN_RETURN_IF_ERROR(LogReading(gov, by, e, int64_t(out.size())));
+  CUSTODIAN_RETURN_IF_ERROR(LogOutcome(gov, by, e, Outcome::Released(int64_t(out.size()))));
   return out;
 }
 
@@ -367,7 +365,7 @@ Result<bool> LastReviewOverdue(Governance& gov, const Principal& by, std::chrono
     return Status::Ok();
   }));
   e.detail = overdue ? "weekly review overdue" : "weekly review current";
-  CUSTODIAN_RETURN_IF_ERROR(LogReading(gov, by, e, 0));
+  CUSTODIAN_RETURN_IF_ERROR(LogOutcome(gov, by, e, Outcome::Released(0)));
   return overdue;
 }
 

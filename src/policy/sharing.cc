@@ -22,11 +22,9 @@ using store::Txn;
 namespace {
 
 using internal::Clip;
-using internal::Refuse;
 using internal::IsRefusal;
-
-
-
+using internal::LogOutcome;
+using internal::Outcome;
 
 Result<std::vector<SharingGrant>> LoadGrants(Txn& txn, bool include_revoked, int64_t now_ms) {
   std::string sql =
@@ -145,20 +143,24 @@ Result<int64_t> GrantSharing(Governance& gov, const Principal& by, const GrantSp
                 .dump();
   CUSTODIAN_RETURN_IF_ERROR(gov.Authorize(by, ops::kManageGrants, std::nullopt, e));
   if (spec.agency_code == by.agency_code) {
-    return Refuse(gov, by, e,
-                  Status::InvalidArgument("agency ", Clip(spec.agency_code, 64),
-                                          " is the granting agency; grants go to other agencies"));
+    return LogOutcome(
+        gov, by, e,
+        Outcome::Refused(Status::InvalidArgument("agency ", Clip(spec.agency_code, 64),
+                                                 " is the granting agency; grants go to other agencies")));
   }
   if (spec.data_classes.empty()) {
-    return Refuse(gov, by, e, Status::InvalidArgument("a sharing grant names at least one data class"));
+    return LogOutcome(gov, by, e,
+                      Outcome::Refused(Status::InvalidArgument("a sharing grant names at least one data class")));
   }
   const TimePoint now = gov.clock().Now();
   if (spec.expires <= now) {
-    return Refuse(gov, by, e, Status::InvalidArgument("a sharing grant's expiry must be in the future"));
+    return LogOutcome(gov, by, e,
+                      Outcome::Refused(Status::InvalidArgument("a sharing grant's expiry must be in the future")));
   }
   if (spec.expires > now + kMaxGrantLength) {
-    return Refuse(gov, by, e,
-                  Status::InvalidArgument("a sharing grant may run at most ", kMaxGrantLength.count(), " days"));
+    return LogOutcome(gov, by, e,
+                      Outcome::Refused(Status::InvalidArgument("a sharing grant may run at most ",
+                                                               kMaxGrantLength.count(), " days")));
   }
   std::set<store::DataClass> wanted(spec.data_classes.begin(), spec.data_classes.end());
   classes = json::array();
@@ -179,7 +181,7 @@ Result<int64_t> GrantSharing(Governance& gov, const Principal& by, const GrantSp
       return Status::Ok();
     }));
     if (known) {
-      if (Status ok = MayReceiveSharing(state, kind); !ok.ok()) return Refuse(gov, by, e, ok);
+      if (Status ok = MayReceiveSharing(state, kind); !ok.ok()) return LogOutcome(gov, by, e, Outcome::Refused(ok));
     }
   }
   int64_t id = 0;
@@ -207,7 +209,7 @@ Result<int64_t> GrantSharing(Governance& gov, const Principal& by, const GrantSp
     id = AsInt(rows[0][0]);
     return Status::Ok();
   });
-  if (IsRefusal(st)) return Refuse(gov, by, e, st);
+  if (IsRefusal(st)) return LogOutcome(gov, by, e, Outcome::Refused(st));
   CUSTODIAN_RETURN_IF_ERROR(st);
   return id;
 }
@@ -219,21 +221,28 @@ Status AttestSharing(Governance& gov, const Principal& by, int64_t id, const Att
   const TimePoint now = gov.clock().Now();
   const std::string text = a.text.empty() ? std::string(kStandardAttestation) : a.text;
   if (a.signatory.empty() || a.signatory.size() > 128) {
-    return Refuse(gov, by, e, Status::InvalidArgument("the attestation names its signatory (1..128 characters)"));
+    return LogOutcome(
+        gov, by, e,
+        Outcome::Refused(Status::InvalidArgument("the attestation names its signatory (1..128 characters)")));
   }
-  if (a.signed_on > now) return Refuse(gov, by, e, Status::InvalidArgument("the attestation cannot be signed in the future"));
+  if (a.signed_on > now) {
+    return LogOutcome(gov, by, e,
+                      Outcome::Refused(Status::InvalidArgument("the attestation cannot be signed in the future")));
+  }
   if (text.size() < 40 || text.size() > 20000) {
-    return Refuse(gov, by, e, Status::InvalidArgument("the attestation text has 40..20000 characters"));
+    return LogOutcome(gov, by, e,
+                      Outcome::Refused(Status::InvalidArgument("the attestation text has 40..20000 characters")));
   }
   std::string lower = text;
   for (char& c : lower) c = char(std::tolower(static_cast<unsigned char>(c)));
   for (const char* word : {"immigration", "reproductive", "gender-affirming", "shar"}) {
     if (lower.find(word) == std::string::npos) {
-      return Refuse(gov, by, e,
-                    Status::InvalidArgument("the attestation must commit to no use for immigration enforcement, none "
-                                            "for investigating lawful reproductive or gender-affirming care, and no "
-                                            "onward sharing (it does not mention '",
-                                            word, "')"));
+      return LogOutcome(gov, by, e,
+                        Outcome::Refused(Status::InvalidArgument(
+                            "the attestation must commit to no use for immigration enforcement, none "
+                            "for investigating lawful reproductive or gender-affirming care, and no "
+                            "onward sharing (it does not mention '",
+                            word, "')")));
     }
   }
   e.outcome = std::string(kAllowed);
@@ -253,7 +262,7 @@ Status AttestSharing(Governance& gov, const Principal& by, int64_t id, const Att
                {a.signatory, ToUnixMillis(a.signed_on), text, by.username, ToUnixMillis(now), id})
         .status();
   });
-  return IsRefusal(st) ? Refuse(gov, by, e, st) : st;
+  return IsRefusal(st) ? LogOutcome(gov, by, e, Outcome::Refused(st)) : st;
 }
 
 Status RevokeSharing(Governance& gov, const Principal& by, int64_t id) {
@@ -272,7 +281,7 @@ Status RevokeSharing(Governance& gov, const Principal& by, int64_t id) {
                {by.username, ToUnixMillis(gov.clock().Now()), id})
         .status();
   });
-  return IsRefusal(st) ? Refuse(gov, by, e, st) : st;
+  return IsRefusal(st) ? LogOutcome(gov, by, e, Outcome::Refused(st)) : st;
 }
 
 Result<std::vector<SharingGrant>> ListGrants(Governance& gov, const Principal& by, bool include_revoked) {
@@ -284,11 +293,7 @@ Result<std::vector<SharingGrant>> ListGrants(Governance& gov, const Principal& b
     CUSTODIAN_ASSIGN_OR_RETURN(out, LoadGrants(txn, include_revoked, ToUnixMillis(gov.clock().Now())));
     return Status::Ok();
   }));
-  e.outcome = std::string(kAllowed);
-  e.records = int64_t(out.size());
-  if (Status st = gov.Record(by, e); !st.ok()) {
-    return Status::Unavailable("the access log cannot be written (", st.message(), "); nothing was released");
-  }
+  CUSTODIAN_RETURN_IF_ERROR(LogOutcome(gov, by, e, Outcome::Released(int64_t(out.size()))));
   return out;
 }
 
@@ -323,11 +328,8 @@ Result<SharingSummary> SharingReport(Governance& gov, const Principal& by, TimeP
     p.users.assign(users[code].begin(), users[code].end());
     out.partners.push_back(std::move(p));
   }
-  e.outcome = std::string(kAllowed);
-  e.records = int64_t(out.grants.size() + out.partners.size());
-  if (Status st = gov.Record(by, e); !st.ok()) {
-    return Status::Unavailable("the access log cannot be written (", st.message(), "); nothing was released");
-  }
+  CUSTODIAN_RETURN_IF_ERROR(
+      LogOutcome(gov, by, e, Outcome::Released(int64_t(out.grants.size() + out.partners.size()))));
   return out;
 }
 
