@@ -49,7 +49,8 @@ test: build
 
 # clang-tidy (.clang-tidy) on the C++ files changed since BASE (default: main's merge base
 # with HEAD, or HEAD~1 on main itself), or on FILES="a.cc b.cc"; clang-format (.clang-format)
-# checks the same files. Reports; exits non-zero when clang-tidy reports an error.
+# checks the same files. Reports every finding; exits non-zero on a correctness one
+# (bugprone, clang-analyzer: WarningsAsErrors in .clang-tidy).
 BASE ?= $(shell git merge-base HEAD main 2>/dev/null | grep -v "^$$(git rev-parse HEAD)$$" || echo HEAD~1)
 FILES ?= $(shell git diff --name-only --diff-filter=AM $(BASE) -- 'src/*.cc' 'apps/*.cc' 2>/dev/null)
 tidy: deps $(BUILD)/CMakeCache.txt
