@@ -2629,6 +2629,25 @@ TYPED_TEST(ReadStoreTest, OnlyAConfinedRoleIsGrantedTheServersPrivilegesAndLater
     EXPECT_EQ(owns.code(), StatusCode::kInvalidArgument);
     EXPECT_NE(owns.message().find("owns table hotlists"), std::string::npos) << owns.ToString();
     ASSERT_TRUE(TypeParam::Exec(owner, "ALTER TABLE hotlists OWNER TO CURRENT_USER; DROP ROLE " + creator).ok());
+    // The way around the grants: a role given UPDATE on the log and made a member of the
+    // server's role's group passes its privilege on; the server's URL is then unconfined
+    // (serve refuses it) and granting it is refused.
+    const std::string writer = "ct_writer_" + std::to_string(::getpid());
+    ASSERT_TRUE(TypeParam::Exec(owner, "DROP ROLE IF EXISTS " + writer + "; CREATE ROLE " + writer +
+                                           "; GRANT UPDATE ON access_log TO " + writer + "; GRANT " + writer +
+                                           " TO custodian_server")
+                    .ok());
+    auto inherited = InspectDatabaseRole(this->url_);
+    ASSERT_TRUE(inherited.ok()) << inherited.status().ToString();
+    EXPECT_FALSE(inherited->confined);
+    EXPECT_NE(inherited->why.find("may UPDATE access_log"), std::string::npos) << inherited->why;
+    EXPECT_EQ(GrantServerRole(owner, "custodian_server").code(), StatusCode::kInvalidArgument);
+    ASSERT_TRUE(TypeParam::Exec(owner, "REVOKE " + writer + " FROM custodian_server; REVOKE ALL ON access_log FROM " +
+                                           writer + "; DROP ROLE " + writer)
+                    .ok());
+    auto back = InspectDatabaseRole(this->url_);
+    ASSERT_TRUE(back.ok());
+    EXPECT_TRUE(back->confined) << back->why;
 
     // A migration that adds a table: `db migrate` grants it to the recorded server role.
     // (Simulated: migration 13 taken back and the server's grant on hotlists revoked.)
