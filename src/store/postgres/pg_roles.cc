@@ -96,8 +96,6 @@ Status GrantServerRole(SqlDriver& owner, std::string_view role_view, const Clock
                                    "starting with a letter or _");
   }
   const std::string role(role_view);
-  CUSTODIAN_ASSIGN_OR_RETURN(bool migrated, owner.HasTable("server_roles"));
-  if (!migrated) return Status::InvalidArgument("the schema predates server roles; run `custodian db migrate` first");
   return InTransaction(owner, [&]() -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(
         auto owns, owner.Query("SELECT pg_has_role(current_user, c.relowner, 'MEMBER') FROM pg_class c "

@@ -9,7 +9,8 @@
 
 namespace custodian::store::internal {
 
-// Grants `role` the server's privileges on the schema `owner` connects to and records it in
+// Grants `role` the server's privileges on the schema `owner` connects to (migrated: the
+// caller checks the schema version) and records it in
 // server_roles (see migrations/postgres/0013_server_role.sql). Checks first that the role
 // exists and is confined: not a superuser, not the owner (nor a member of the owner's role)
 // of a table in the schema, and without CREATE on the schema.
