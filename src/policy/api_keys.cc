@@ -112,7 +112,7 @@ Result<Device> AuthenticateDevice(Governance& gov, const std::string& secret, co
   LogEvent e = gov.Event(Governance::System("device-auth"), "device_auth", kDenied);
   e.username = "unknown-device";
   e.source = source.empty() ? "unknown" : source.substr(0, 64);
-  auto refuse = [&](json terms, std::string why) -> Status {
+  auto refuse = [&](const json& terms, const std::string& why) -> Status {
     e.terms = terms.dump();
     e.detail = why;
     if (Status st = gov.Record(Governance::System("device-auth"), e); !st.ok()) {

@@ -8,9 +8,16 @@
 
 namespace custodian::policy {
 
-using store::AsString;
 using store::Txn;
 using namespace governance_internal;
+
+Status governance_internal::CheckText(std::string_view what, const std::string& s, size_t max) {
+  if (s.empty() || s.size() > max) return Status::InvalidArgument(what, " must have 1..", max, " characters");
+  for (unsigned char c : s) {
+    if (c < 0x20 || c == 0x7f) return Status::InvalidArgument(what, " contains a control character");
+  }
+  return Status::Ok();
+}
 
 Status MayReceiveSharing(std::string_view state, std::string_view kind) {
   if (state != "CA") {
@@ -112,8 +119,7 @@ Result<std::string> Governance::HomeAgency() {
   }
   std::string code;
   CUSTODIAN_RETURN_IF_ERROR(store_.ReadOnly([&](Txn& txn) -> Status {
-    CUSTODIAN_ASSIGN_OR_RETURN(auto rows, txn.Query("SELECT code FROM agencies WHERE home = 1", {}));
-    if (!rows.empty()) code = AsString(rows[0][0]);
+    CUSTODIAN_ASSIGN_OR_RETURN(code, HomeAgencyCode(txn));
     return Status::Ok();
   }));
   if (code.empty()) return Status::Unavailable("the installation has no home agency yet (bootstrap first)");

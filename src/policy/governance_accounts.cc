@@ -1,16 +1,15 @@
 // Governance: accounts (bootstrap, creation, roles, locks, separation, resets, inactivity).
-#include "policy/governance_internal.h"
-
 #include <sodium.h>
 
 #include <cctype>
+#include <functional>
+#include <tuple>
+
+#include "policy/governance_internal.h"
 
 namespace custodian::policy {
 
 using json = nlohmann::json;
-using store::AsInt;
-using store::AsString;
-using store::SqlValue;
 using store::Txn;
 using namespace governance_internal;
 
@@ -37,7 +36,7 @@ Status CheckUsername(const std::string& u) {
   }
   if (!ok) return Status::InvalidArgument("a username is 3..64 of a-z, 0-9, '.', '_' and '-'");
   // Names the log and the system use for themselves, or that read as an authority.
-  static const char* kReserved[] = {"system", "root", "admin", "administrator", "unknown", "cli",
+  static constexpr const char* kReserved[] = {"system", "root", "admin", "administrator", "unknown", "cli",
                                     "custodian", "anonymous", "null"};
   for (const char* r : kReserved) {
     if (u == r) return Status::InvalidArgument("'", u, "' is a reserved name and cannot be a username");
@@ -45,7 +44,24 @@ Status CheckUsername(const std::string& u) {
   return Status::Ok();
 }
 
-SqlValue OptMs(const std::optional<TimePoint>& t) { return t ? SqlValue(ToUnixMillis(*t)) : SqlValue(); }
+// One administrative change to account `username` (ops::kManageUsers): authorised, then
+// `change` applied to it and logged (action `action`, `detail`) in one transaction.
+Status ChangeAccount(Governance& gov, const Principal& by, const std::string& username, std::string_view action,
+                     const std::string& detail,
+                     const std::function<Status(Txn& txn, const UserRow& u, int64_t now_ms)>& change) {
+  LogEvent e = gov.Event(by, action, kDenied);
+  e.terms = json{{"username", Clip(username)}}.dump();
+  CUSTODIAN_RETURN_IF_ERROR(gov.Authorize(by, ops::kManageUsers, std::nullopt, e));
+  e.outcome = std::string(kAllowed);
+  e.records = 1;
+  e.detail = detail;
+  const int64_t now_ms = ToUnixMillis(gov.clock().Now());
+  return gov.RecordWith(by, e, [&](Txn& txn) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(auto found, FindUser(txn, username));
+    if (!found) return Status::NotFound("no user '", Clip(username), "'");
+    return change(txn, *found, now_ms);
+  });
+}
 
 }  // namespace
 
@@ -64,17 +80,12 @@ Result<NewAccount> Governance::Bootstrap(const std::string& username, const std:
   e.records = 1;
   const int64_t now = ToUnixMillis(options_.clock->Now());
   CUSTODIAN_RETURN_IF_ERROR(RecordWith(sys, e, [&](Txn& txn) -> Status {
-    CUSTODIAN_ASSIGN_OR_RETURN(auto n, txn.Query("SELECT COUNT(*) FROM users", {}));
-    if (AsInt(n[0][0]) != 0) return Status::InvalidArgument("accounts exist already; the coordinator creates more");
-    CUSTODIAN_ASSIGN_OR_RETURN(auto ag, txn.Query("SELECT 1 FROM agencies WHERE code = ?", {agency_code}));
-    if (ag.empty()) return Status::NotFound("no agency '", Clip(agency_code), "'");
-    CUSTODIAN_RETURN_IF_ERROR(txn.Query("UPDATE agencies SET home = 1 WHERE code = ?", {agency_code}).status());
-    return txn
-        .Query("INSERT INTO users (username, full_name, agency_code, role, state, password_hash, password_set_ms, "
-               "must_change_password, created_by, created_ms) VALUES (?, ?, ?, 'coordinator', 'active', ?, ?, 1, "
-               "'system', ?)",
-               {username, full_name, agency_code, hash, now, now})
-        .status();
+    CUSTODIAN_ASSIGN_OR_RETURN(int64_t n, CountUsers(txn));
+    if (n != 0) return Status::InvalidArgument("accounts exist already; the coordinator creates more");
+    CUSTODIAN_ASSIGN_OR_RETURN(bool agency, AgencyExists(txn, agency_code));
+    if (!agency) return Status::NotFound("no agency '", Clip(agency_code), "'");
+    CUSTODIAN_RETURN_IF_ERROR(MarkHomeAgency(txn, agency_code));
+    return InsertFirstCoordinator(txn, username, full_name, agency_code, hash, now);
   }));
   return out;
 }
@@ -109,10 +120,9 @@ Result<NewAccount> Governance::CreateUser(const Principal& by, const UserSpec& s
       }
       std::string state, kind;
       CUSTODIAN_RETURN_IF_ERROR(store_.ReadOnly([&](Txn& txn) -> Status {
-        CUSTODIAN_ASSIGN_OR_RETURN(auto rows, txn.Query("SELECT state, kind FROM agencies WHERE code = ?", {spec.agency_code}));
-        if (rows.empty()) return Status::NotFound("no agency '", Clip(spec.agency_code), "'");
-        state = AsString(rows[0][0]);
-        kind = AsString(rows[0][1]);
+        CUSTODIAN_ASSIGN_OR_RETURN(auto found, AgencyStateAndKind(txn, spec.agency_code));
+        if (!found) return Status::NotFound("no agency '", Clip(spec.agency_code), "'");
+        std::tie(state, kind) = *found;
         return Status::Ok();
       }));
       if (Status ok = MayReceiveSharing(state, kind); !ok.ok()) {
@@ -130,20 +140,13 @@ Result<NewAccount> Governance::CreateUser(const Principal& by, const UserSpec& s
   e.detail = "account created for " + spec.full_name + ", agency " + spec.agency_code;
   const int64_t now_ms = ToUnixMillis(now);
   CUSTODIAN_RETURN_IF_ERROR(RecordWith(by, e, [&](Txn& txn) -> Status {
-    CUSTODIAN_ASSIGN_OR_RETURN(auto have, txn.Query("SELECT 1 FROM users WHERE username = ?", {spec.username}));
-    if (!have.empty()) {
+    CUSTODIAN_ASSIGN_OR_RETURN(bool taken, UsernameTaken(txn, spec.username));
+    if (taken) {
       return Status::InvalidArgument("username '", spec.username, "' has been used before; usernames are never reused");
     }
-    CUSTODIAN_ASSIGN_OR_RETURN(auto ag, txn.Query("SELECT 1 FROM agencies WHERE code = ?", {spec.agency_code}));
-    if (ag.empty()) return Status::NotFound("no agency '", Clip(spec.agency_code), "'");
-    return txn
-        .Query("INSERT INTO users (username, full_name, agency_code, role, state, password_hash, password_set_ms, "
-               "must_change_password, supervisor, created_by, created_ms, access_expires_ms, background_check_ms, "
-               "cjis_addendum_ms) VALUES (?, ?, ?, ?, 'active', ?, ?, 1, ?, ?, ?, ?, ?, ?)",
-               {spec.username, spec.full_name, spec.agency_code, std::string(RoleName(spec.role)), hash, now_ms,
-                spec.supervisor, by.username, now_ms, OptMs(spec.access_expires), OptMs(spec.background_check),
-                OptMs(spec.cjis_addendum)})
-        .status();
+    CUSTODIAN_ASSIGN_OR_RETURN(bool agency, AgencyExists(txn, spec.agency_code));
+    if (!agency) return Status::NotFound("no agency '", Clip(spec.agency_code), "'");
+    return InsertUser(txn, spec, hash, by.username, now_ms);
   }));
   return out;
 }
@@ -168,10 +171,8 @@ Result<std::vector<UserInfo>> Governance::ListUsers(const Principal& by) {
   CUSTODIAN_RETURN_IF_ERROR(Authorize(by, ops::kManageUsers, std::nullopt, Event(by, "list_users", kDenied)));
   std::vector<UserInfo> out;
   CUSTODIAN_RETURN_IF_ERROR(store_.Transact([&](Txn& txn) -> Status {
-    CUSTODIAN_ASSIGN_OR_RETURN(auto rows,
-                               txn.Query(std::string("SELECT ") + kUserColumns + " FROM users u ORDER BY u.username", {}));
-    for (const auto& r : rows) {
-      CUSTODIAN_ASSIGN_OR_RETURN(UserRow u, DecodeUser(r));
+    CUSTODIAN_ASSIGN_OR_RETURN(std::vector<UserRow> users, AllUsers(txn));
+    for (UserRow& u : users) {
       CUSTODIAN_RETURN_IF_ERROR(LoadGates(txn, u.info));
       out.push_back(std::move(u.info));
     }
@@ -180,103 +181,76 @@ Result<std::vector<UserInfo>> Governance::ListUsers(const Principal& by) {
   return out;
 }
 
-namespace {
-Status EndSessions(Txn& txn, int64_t user_id, int64_t now_ms, const std::string& reason) {
-  return txn
-      .Query("UPDATE sessions SET ended_ms = ?, end_reason = ? WHERE user_id = ? AND ended_ms IS NULL",
-             {now_ms, reason, user_id})
-      .status();
-}
-}  // namespace
-
-// One administrative change to an account: authorised, applied and logged together.
-#define CUSTODIAN_ACCOUNT_CHANGE(action, detail_text, body)                                              \
-  LogEvent e = Event(by, action, kDenied);                                                              \
-  e.terms = json{{"username", Clip(username)}}.dump();                                                  \
-  CUSTODIAN_RETURN_IF_ERROR(Authorize(by, ops::kManageUsers, std::nullopt, e));                          \
-  e.outcome = std::string(kAllowed);                                                                    \
-  e.records = 1;                                                                                        \
-  e.detail = detail_text;                                                                               \
-  const int64_t now_ms = ToUnixMillis(options_.clock->Now());                                           \
-  return RecordWith(by, e, [&](Txn& txn) -> Status {                                                    \
-    CUSTODIAN_ASSIGN_OR_RETURN(auto found, FindUser(txn, username));                                    \
-    if (!found) return Status::NotFound("no user '", Clip(username), "'");                              \
-    const UserRow& u = *found;                                                                          \
-    (void)u;                                                                                            \
-    body                                                                                                \
-  })
-
 Status Governance::SetRole(const Principal& by, const std::string& username, Role role) {
   CUSTODIAN_ASSIGN_OR_RETURN(std::string home, HomeAgency());
-  CUSTODIAN_ACCOUNT_CHANGE("set_role", "role set to " + std::string(RoleName(role)), {
-    if (u.info.state == UserState::kSeparated) return Status::InvalidArgument("the account is separated");
-    if ((u.info.agency_code == home) == (role == Role::kPartnerAgency)) {
-      return Status::InvalidArgument(role == Role::kPartnerAgency
-                                         ? "the partner_agency role is for users of other agencies"
-                                         : "users of another agency may hold only the partner_agency role");
-    }
-    CUSTODIAN_RETURN_IF_ERROR(txn.Query("UPDATE users SET role = ? WHERE id = ?",
-                                        {std::string(RoleName(role)), u.info.id})
-                                  .status());
-    return EndSessions(txn, u.info.id, now_ms, "role changed");
-  });
+  return ChangeAccount(
+      *this, by, username, "set_role", "role set to " + std::string(RoleName(role)),
+      [&](Txn& txn, const UserRow& u, int64_t now_ms) -> Status {
+        if (u.info.state == UserState::kSeparated) {
+          return Status::InvalidArgument("the account is separated");
+        }
+        if ((u.info.agency_code == home) == (role == Role::kPartnerAgency)) {
+          return Status::InvalidArgument(role == Role::kPartnerAgency
+                                             ? "the partner_agency role is for users of other agencies"
+                                             : "users of another agency may hold only the partner_agency role");
+        }
+        CUSTODIAN_RETURN_IF_ERROR(UpdateRole(txn, u.info.id, role));
+        return EndSessions(txn, u.info.id, now_ms, "role changed");
+      });
 }
 
 Status Governance::Unlock(const Principal& by, const std::string& username) {
-  CUSTODIAN_ACCOUNT_CHANGE("unlock", "account unlocked", {
-    if (u.info.state != UserState::kLocked && u.info.state != UserState::kDisabled) {
-      return Status::InvalidArgument("the account is ", UserStateName(u.info.state), ", not locked or disabled");
-    }
-    CUSTODIAN_RETURN_IF_ERROR(txn.Query("DELETE FROM failed_logons WHERE user_id = ?", {u.info.id}).status());
-    // A re-enabled inactive account starts its inactivity period again.
-    return txn
-        .Query("UPDATE users SET state = 'active', state_reason = '', last_logon_ms = ? WHERE id = ?",
-               {now_ms, u.info.id})
-        .status();
-  });
+  return ChangeAccount(
+      *this, by, username, "unlock", "account unlocked", [&](Txn& txn, const UserRow& u, int64_t now_ms) -> Status {
+        if (u.info.state != UserState::kLocked && u.info.state != UserState::kDisabled) {
+          return Status::InvalidArgument("the account is ", UserStateName(u.info.state), ", not locked or disabled");
+        }
+        CUSTODIAN_RETURN_IF_ERROR(ClearFailedLogons(txn, u.info.id));
+        // A re-enabled inactive account starts its inactivity period again.
+        return Reactivate(txn, u.info.id, now_ms);
+      });
 }
 
 Status Governance::Separate(const Principal& by, const std::string& username, const std::string& reason) {
-  CUSTODIAN_ACCOUNT_CHANGE("separate", "separated: " + Clip(reason), {
-    if (u.info.state == UserState::kSeparated) return Status::InvalidArgument("the account is already separated");
-    CUSTODIAN_RETURN_IF_ERROR(txn.Query("UPDATE users SET state = 'separated', state_reason = ? WHERE id = ?",
-                                        {reason.empty() ? std::string("separation") : Clip(reason), u.info.id})
-                                  .status());
-    return EndSessions(txn, u.info.id, now_ms, "separated");
-  });
+  return ChangeAccount(
+      *this, by, username, "separate", "separated: " + Clip(reason),
+      [&](Txn& txn, const UserRow& u, int64_t now_ms) -> Status {
+        if (u.info.state == UserState::kSeparated) {
+          return Status::InvalidArgument("the account is already separated");
+        }
+        CUSTODIAN_RETURN_IF_ERROR(UpdateState(txn, u.info.id, UserState::kSeparated,
+                                              reason.empty() ? std::string("separation") : Clip(reason)));
+        return EndSessions(txn, u.info.id, now_ms, "separated");
+      });
 }
 
 Status Governance::FlagCompromised(const Principal& by, const std::string& username) {
-  CUSTODIAN_ACCOUNT_CHANGE("flag_compromised", "password flagged compromised; change forced", {
-    CUSTODIAN_RETURN_IF_ERROR(txn.Query("UPDATE users SET must_change_password = 1 WHERE id = ?", {u.info.id}).status());
-    return EndSessions(txn, u.info.id, now_ms, "password compromised");
-  });
+  return ChangeAccount(*this, by, username, "flag_compromised", "password flagged compromised; change forced",
+                       [&](Txn& txn, const UserRow& u, int64_t now_ms) -> Status {
+                         CUSTODIAN_RETURN_IF_ERROR(ForcePasswordChange(txn, u.info.id));
+                         return EndSessions(txn, u.info.id, now_ms, "password compromised");
+                       });
 }
 
 Status Governance::ResetTotp(const Principal& by, const std::string& username) {
-  CUSTODIAN_ACCOUNT_CHANGE("reset_mfa", "MFA reset; enrolment required at next logon", {
-    CUSTODIAN_RETURN_IF_ERROR(txn.Query("UPDATE users SET totp_secret = NULL WHERE id = ?", {u.info.id}).status());
-    return EndSessions(txn, u.info.id, now_ms, "MFA reset");
-  });
+  return ChangeAccount(*this, by, username, "reset_mfa", "MFA reset; enrolment required at next logon",
+                       [&](Txn& txn, const UserRow& u, int64_t now_ms) -> Status {
+                         CUSTODIAN_RETURN_IF_ERROR(ClearTotpSecret(txn, u.info.id));
+                         return EndSessions(txn, u.info.id, now_ms, "MFA reset");
+                       });
 }
 
 Result<NewAccount> Governance::ResetPassword(const Principal& by, const std::string& username) {
   NewAccount out{username, RandomPassword()};
   CUSTODIAN_ASSIGN_OR_RETURN(std::string hash, HashPassword(out.initial_password));
-  auto apply = [&]() -> Status {
-    CUSTODIAN_ACCOUNT_CHANGE("reset_password", "one-time password issued; change forced", {
-      CUSTODIAN_RETURN_IF_ERROR(txn.Query("UPDATE users SET password_hash = ?, password_set_ms = ?, "
-                                          "must_change_password = 1 WHERE id = ?",
-                                          {hash, now_ms, u.info.id})
-                                    .status());
-      return EndSessions(txn, u.info.id, now_ms, "password reset");
-    });
-  };
-  CUSTODIAN_RETURN_IF_ERROR(apply());
+  CUSTODIAN_RETURN_IF_ERROR(
+      ChangeAccount(*this, by, username, "reset_password", "one-time password issued; change forced",
+                    [&](Txn& txn, const UserRow& u, int64_t now_ms) -> Status {
+                      CUSTODIAN_RETURN_IF_ERROR(UpdatePassword(txn, u.info.id, hash, now_ms, /*must_change=*/true));
+                      return EndSessions(txn, u.info.id, now_ms, "password reset");
+                    }));
   return out;
 }
-
-#undef CUSTODIAN_ACCOUNT_CHANGE
 
 Result<int64_t> Governance::DisableInactiveAccounts(const Principal& by) {
   LogEvent e = Event(by, "disable_inactive", kDenied);
@@ -286,20 +260,16 @@ Result<int64_t> Governance::DisableInactiveAccounts(const Principal& by) {
   int64_t n = 0;
   e.outcome = std::string(kAllowed);
   CUSTODIAN_RETURN_IF_ERROR(LoggedTransact([&](Txn& txn, Heads& heads) -> Status {
-    CUSTODIAN_ASSIGN_OR_RETURN(auto rows, txn.Query("SELECT id, username FROM users WHERE state = 'active' AND "
-                                                    "COALESCE(last_logon_ms, created_ms) < ?",
-                                                    {cutoff}));
+    CUSTODIAN_ASSIGN_OR_RETURN(auto idle, ActiveUsersIdleBefore(txn, cutoff));
     json names = json::array();
-    for (const auto& r : rows) {
-      CUSTODIAN_RETURN_IF_ERROR(txn.Query("UPDATE users SET state = 'disabled', state_reason = ? WHERE id = ?",
-                                          {std::string("no logon for ") + std::to_string(options_.inactivity_limit.count()) +
-                                               " days",
-                                           AsInt(r[0])})
-                                    .status());
-      CUSTODIAN_RETURN_IF_ERROR(EndSessions(txn, AsInt(r[0]), now_ms, "inactive"));
-      names.push_back(AsString(r[1]));
+    for (const auto& [id, name] : idle) {
+      CUSTODIAN_RETURN_IF_ERROR(
+          UpdateState(txn, id, UserState::kDisabled,
+                      "no logon for " + std::to_string(options_.inactivity_limit.count()) + " days"));
+      CUSTODIAN_RETURN_IF_ERROR(EndSessions(txn, id, now_ms, "inactive"));
+      names.push_back(name);
     }
-    n = int64_t(rows.size());
+    n = int64_t(idle.size());
     e.records = n;
     e.terms = json{{"usernames", names}}.dump();
     e.detail = std::to_string(n) + " inactive accounts disabled";

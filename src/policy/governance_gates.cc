@@ -10,10 +10,6 @@
 namespace custodian::policy {
 
 using json = nlohmann::json;
-using store::AsInt;
-using store::AsString;
-using store::IsNull;
-using store::SqlValue;
 using store::Txn;
 using namespace governance_internal;
 using internal::Sha256Hex;
@@ -99,11 +95,10 @@ Status Governance::SignAcknowledgment(const Principal& who, const Acknowledgment
   }
   std::string full_name;
   CUSTODIAN_RETURN_IF_ERROR(store_.Transact([&](Txn& txn) -> Status {
-    CUSTODIAN_ASSIGN_OR_RETURN(auto rows, txn.Query("SELECT full_name FROM users WHERE id = ?", {who.user_id}));
-    if (!rows.empty()) full_name = AsString(rows[0][0]);
+    CUSTODIAN_ASSIGN_OR_RETURN(full_name, FullNameOf(txn, who.user_id));
     return Status::Ok();
   }));
-  auto fold = [](std::string x) {
+  auto fold = [](const std::string& x) {
     std::string out;
     for (unsigned char c : x) {
       if (!std::isspace(c)) out += char(std::tolower(c));
@@ -120,11 +115,8 @@ Status Governance::SignAcknowledgment(const Principal& who, const Acknowledgment
   e.outcome = std::string(kAllowed);
   e.detail = "acknowledgment signed (policy text sha256 " + policy_sha.substr(0, 16) + "...)";
   return RecordWith(who, e, [&](Txn& txn) {
-    return txn
-        .Query("INSERT INTO acknowledgments (user_id, statements, typed_name, policy_sha256, signed_ms) "
-               "VALUES (?, ?, ?, ?, ?)",
-               {who.user_id, statements.dump(), Clip(s.typed_name), policy_sha, ToUnixMillis(e.at)})
-        .status();
+    return InsertAcknowledgment(txn, who.user_id, statements.dump(), Clip(s.typed_name), policy_sha,
+                                ToUnixMillis(e.at));
   });
 }
 
@@ -153,31 +145,23 @@ Status Governance::ApproveAcknowledgment(const Principal& by, const std::string&
         by.role != Role::kCoordinator) {
       return Status::PermissionDenied("the supervisor of record (", u->info.supervisor, ") approves this acknowledgment");
     }
-    CUSTODIAN_ASSIGN_OR_RETURN(auto ack, txn.Query("SELECT id, supervisor, coordinator FROM acknowledgments WHERE "
-                                                   "user_id = ? ORDER BY id DESC LIMIT 1",
-                                                   {u->info.id}));
-    if (ack.empty()) return Status::InvalidArgument(username, " has not signed the acknowledgment");
+    CUSTODIAN_ASSIGN_OR_RETURN(auto ack, LatestAcknowledgment(txn, u->info.id));
+    if (!ack) return Status::InvalidArgument(username, " has not signed the acknowledgment");
     // Two people approve: whoever gave the other approval of this acknowledgment may not
     // give this one too while someone else could (another active coordinator; for the
     // supervisor approval also the supervisor of record).
-    const SqlValue& other = ack[0][as == Approval::kSupervisor ? 2 : 1];
-    if (!IsNull(other) && AsString(other) == by.username) {
-      const bool supervisor = as == Approval::kSupervisor;
-      CUSTODIAN_ASSIGN_OR_RETURN(
-          auto n, txn.Query(std::string("SELECT COUNT(*) FROM users WHERE state = 'active' AND username <> ? AND "
-                                        "username <> ? AND (role = 'coordinator'") +
-                                (supervisor ? " OR username = ?)" : ")"),
-                            supervisor ? std::vector<SqlValue>{by.username, username, u->info.supervisor}
-                                       : std::vector<SqlValue>{by.username, username}));
-      if (AsInt(n[0][0]) > 0) {
+    const bool supervisor = as == Approval::kSupervisor;
+    const std::optional<std::string>& other = supervisor ? ack->coordinator : ack->supervisor;
+    if (other && *other == by.username) {
+      CUSTODIAN_ASSIGN_OR_RETURN(int64_t n, CountOtherApprovers(txn, by.username, username,
+                                                                supervisor ? std::optional(u->info.supervisor)
+                                                                           : std::nullopt));
+      if (n > 0) {
         return Status::PermissionDenied(by.username, " gave the other approval of this acknowledgment; a second "
                                         "approver gives this one");
       }
     }
-    const char* sql = as == Approval::kSupervisor
-                          ? "UPDATE acknowledgments SET supervisor = ?, supervisor_ms = ? WHERE id = ?"
-                          : "UPDATE acknowledgments SET coordinator = ?, coordinator_ms = ? WHERE id = ?";
-    return txn.Query(sql, {by.username, ToUnixMillis(e.at), AsInt(ack[0][0])}).status();
+    return RecordApproval(txn, ack->id, as, by.username, ToUnixMillis(e.at));
   });
   if (st.code() == StatusCode::kPermissionDenied) return LogOutcome(*this, by, e, Outcome::Refused(st));
   return st;
@@ -196,11 +180,7 @@ Status Governance::RecordTraining(const Principal& by, const std::string& userna
   return RecordWith(by, e, [&](Txn& txn) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(auto u, FindUser(txn, username));
     if (!u) return Status::NotFound("no user '", Clip(username), "'");
-    return txn
-        .Query("INSERT INTO training_records (user_id, course, completed_ms, recorded_by, recorded_ms) VALUES (?, ?, ?, "
-               "?, ?)",
-               {u->info.id, course, ToUnixMillis(completed), by.username, ToUnixMillis(e.at)})
-        .status();
+    return InsertTraining(txn, u->info.id, course, ToUnixMillis(completed), by.username, ToUnixMillis(e.at));
   });
 }
 
@@ -215,13 +195,9 @@ Result<std::vector<TrainingStatus>> Governance::TrainingReport(const Principal& 
   std::vector<TrainingStatus> out;
   e.outcome = std::string(kAllowed);
   CUSTODIAN_RETURN_IF_ERROR(LoggedTransact([&](Txn& txn, Heads& heads) -> Status {
-    CUSTODIAN_ASSIGN_OR_RETURN(auto rows, txn.Query("SELECT u.username, u.full_name, MAX(t.completed_ms) FROM users u "
-                                                    "LEFT JOIN training_records t ON t.user_id = u.id WHERE u.state "
-                                                    "IN ('active', 'locked') GROUP BY u.username, u.full_name "
-                                                    "ORDER BY u.username",
-                                                    {}));
-    for (const auto& r : rows) {
-      TrainingStatus s{AsString(r[0]), AsString(r[1]), OptTime(r[2]), std::nullopt, false};
+    CUSTODIAN_ASSIGN_OR_RETURN(std::vector<TrainingRow> rows, LatestTraining(txn));
+    for (TrainingRow& r : rows) {
+      TrainingStatus s{std::move(r.username), std::move(r.full_name), r.completed, std::nullopt, false};
       if (s.completed) s.due = *s.completed + options_.training_valid_for;
       s.lapsed = !s.due || *s.due <= now;
       if (s.lapsed || *s.due <= now + due_within) out.push_back(std::move(s));

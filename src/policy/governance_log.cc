@@ -19,7 +19,11 @@ Status internal::LogOutcome(Governance& gov, const Principal& who, LogEvent e, O
     case Kind::kFailed:
       e.outcome = std::string(outcome.kind_ == Kind::kRefused ? kDenied : kFailed);
       e.records = 0;
-      e.detail = outcome.detail_ ? std::move(*outcome.detail_) : outcome.status_.message();
+      if (outcome.detail_) {
+        e.detail = std::move(*outcome.detail_);
+      } else {
+        e.detail = outcome.status_.message();
+      }
       break;
     case Kind::kAllowed: e.outcome = std::string(kAllowed); break;
     case Kind::kReleased:

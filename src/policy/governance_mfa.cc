@@ -12,7 +12,6 @@
 
 namespace custodian::policy {
 
-using store::AsString;
 using store::Txn;
 using namespace governance_internal;
 using internal::Hex;
@@ -118,9 +117,7 @@ Result<TotpEnrolment> Governance::BeginTotpEnrolment(const Principal& who) {
   out.uri = TotpUri("Custodian ALPR", who.username, secret, options_.totp);
   const std::string sealed = "pending:" + Impl::Seal(seal_key_, out.secret_base32);
   LogEvent e = Event(who, "enrol_mfa_begin", kAllowed);
-  CUSTODIAN_RETURN_IF_ERROR(RecordWith(who, e, [&](Txn& txn) {
-    return txn.Query("UPDATE users SET totp_secret = ? WHERE id = ?", {sealed, who.user_id}).status();
-  }));
+  CUSTODIAN_RETURN_IF_ERROR(RecordWith(who, e, [&](Txn& txn) { return SetTotpSecret(txn, who.user_id, sealed); }));
   return out;
 }
 
@@ -128,8 +125,7 @@ Status Governance::ConfirmTotpEnrolment(const Principal& who, const std::string&
   if (who.system || who.user_id == 0) return Status::PermissionDenied("the system account has no MFA");
   std::string pending;
   CUSTODIAN_RETURN_IF_ERROR(store_.Transact([&](Txn& txn) -> Status {
-    CUSTODIAN_ASSIGN_OR_RETURN(auto rows, txn.Query("SELECT totp_secret FROM users WHERE id = ?", {who.user_id}));
-    if (!rows.empty()) pending = AsString(rows[0][0]);
+    CUSTODIAN_ASSIGN_OR_RETURN(pending, TotpSecretOf(txn, who.user_id));
     return Status::Ok();
   }));
   LogEvent e = Event(who, "enrol_mfa", kDenied);
@@ -145,11 +141,7 @@ Status Governance::ConfirmTotpEnrolment(const Principal& who, const std::string&
   }
   e.outcome = std::string(kAllowed);
   e.detail = "MFA enrolled";
-  return RecordWith(who, e, [&](Txn& txn) {
-    return txn
-        .Query("UPDATE users SET totp_secret = ?, totp_last_step = ? WHERE id = ?", {sealed, *step, who.user_id})
-        .status();
-  });
+  return RecordWith(who, e, [&](Txn& txn) { return ConfirmTotpSecret(txn, who.user_id, sealed, *step); });
 }
 
 }  // namespace custodian::policy

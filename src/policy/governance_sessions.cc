@@ -6,11 +6,6 @@
 namespace custodian::policy {
 
 using json = nlohmann::json;
-using store::AsInt;
-using store::AsString;
-using store::IsNull;
-using store::SqlRow;
-using store::SqlValue;
 using store::Txn;
 using namespace governance_internal;
 using internal::Hex;
@@ -45,27 +40,21 @@ Result<bool> Governance::CountFailure(const Principal& tried, int64_t user_id, L
   const int64_t window_start = now_ms - options_.failed_logon_window.count() * kMsPerMinute;
   bool locked = false;
   Status st = LoggedTransact([&](Txn& txn, Heads& heads) -> Status {
-    if (!reserved) {
-      CUSTODIAN_RETURN_IF_ERROR(
-          txn.Query("INSERT INTO failed_logons (user_id, at_ms) VALUES (?, ?)", {user_id, now_ms}).status());
-    }
-    CUSTODIAN_ASSIGN_OR_RETURN(
-        auto n, txn.Query("SELECT COUNT(*) FROM failed_logons WHERE user_id = ? AND at_ms > ?", {user_id, window_start}));
+    if (!reserved) CUSTODIAN_RETURN_IF_ERROR(InsertFailedLogon(txn, user_id, now_ms));
+    CUSTODIAN_ASSIGN_OR_RETURN(int64_t n, FailedLogonsAfter(txn, user_id, window_start));
     CUSTODIAN_RETURN_IF_ERROR(Append(txn, e, heads));
-    if (AsInt(n[0][0]) < options_.max_failed_logons) return Status::Ok();
+    if (n < options_.max_failed_logons) return Status::Ok();
     // Only the change that locks it logs the lockout (a conditional update: parallel
     // failures lock it once).
-    CUSTODIAN_ASSIGN_OR_RETURN(auto changed,
-                               txn.Query("UPDATE users SET state = 'locked', state_reason = ? WHERE id = ? AND state = "
-                                         "'active' RETURNING id",
-                                         {std::to_string(options_.max_failed_logons) + " failed logons within " +
-                                              std::to_string(options_.failed_logon_window.count()) + " minutes",
-                                          user_id}));
+    CUSTODIAN_ASSIGN_OR_RETURN(bool changed,
+                               LockIfActive(txn, user_id,
+                                            std::to_string(options_.max_failed_logons) + " failed logons within " +
+                                                std::to_string(options_.failed_logon_window.count()) + " minutes"));
     locked = true;
-    if (changed.empty()) return Status::Ok();
+    if (!changed) return Status::Ok();
     LogEvent l = Event(tried, "lockout", kAllowed);
     l.records = 1;
-    l.detail = "account locked after " + std::to_string(AsInt(n[0][0])) + " failed attempts";
+    l.detail = "account locked after " + std::to_string(n) + " failed attempts";
     return Append(txn, l, heads);
   });
   if (!st.ok()) return Status::Unavailable("the access log cannot be written (", st.message(), "); refused");
@@ -81,8 +70,8 @@ Result<LogonResult> Governance::Logon(const LogonRequest& r) {
   LogEvent e = Event(tried, "logon", kDenied);
   // Every refusal of an account's logon below says the same to the caller and costs the
   // same (one Argon2id run): no account enumeration by message or by time. The log says why.
-  const Status refused = Status::Unauthenticated("logon refused: wrong username, password or code, or the account "
-                                                 "cannot log on (ask the ALPR coordinator)");
+  Status refused = Status::Unauthenticated("logon refused: wrong username, password or code, or the account "
+                                           "cannot log on (ask the ALPR coordinator)");
   auto refuse = [&](std::string why, Status to_caller) -> Status {
     return LogOutcome(*this, tried, e, Outcome::Refused(std::move(to_caller)).Detail(std::move(why)));
   };
@@ -116,10 +105,8 @@ Result<LogonResult> Governance::Logon(const LogonRequest& r) {
     d.records = 1;
     d.terms = json{{"usernames", json::array({u.info.username})}}.dump();
     d.detail = "disabled at logon: no logon for " + std::to_string(options_.inactivity_limit.count()) + " days";
-    CUSTODIAN_RETURN_IF_ERROR(RecordWith(tried, d, [&](Txn& txn) {
-      return txn.Query("UPDATE users SET state = 'disabled', state_reason = 'inactive' WHERE id = ?", {u.info.id})
-          .status();
-    }));
+    CUSTODIAN_RETURN_IF_ERROR(
+        RecordWith(tried, d, [&](Txn& txn) { return UpdateState(txn, u.info.id, UserState::kDisabled, "inactive"); }));
     return refuse("account inactive; disabled", refused);
   }
   if (u.info.access_expires && *u.info.access_expires <= now) {
@@ -135,18 +122,15 @@ Result<LogonResult> Governance::Logon(const LogonRequest& r) {
     LogEvent over_entry = e;
     over_entry.detail = "too many failed logons in the window; not checked";
     Status st = LoggedTransact([&](Txn& txn, Heads& heads) -> Status {
-      CUSTODIAN_ASSIGN_OR_RETURN(auto n, txn.Query("SELECT COUNT(*) FROM failed_logons WHERE user_id = ? AND at_ms > ?",
-                                                   {u.info.id, window_start}));
-      if (AsInt(n[0][0]) < options_.max_failed_logons) {
+      CUSTODIAN_ASSIGN_OR_RETURN(int64_t n, FailedLogonsAfter(txn, u.info.id, window_start));
+      if (n < options_.max_failed_logons) {
         // Counted as a failure until the logon succeeds (which clears the window).
-        return txn.Query("INSERT INTO failed_logons (user_id, at_ms) VALUES (?, ?)", {u.info.id, now_ms}).status();
+        return InsertFailedLogon(txn, u.info.id, now_ms);
       }
       over = true;
-      CUSTODIAN_ASSIGN_OR_RETURN(auto changed, txn.Query("UPDATE users SET state = 'locked', state_reason = ? WHERE id = "
-                                                         "? AND state = 'active' RETURNING id",
-                                                         {std::string("too many failed logons"), u.info.id}));
+      CUSTODIAN_ASSIGN_OR_RETURN(bool changed, LockIfActive(txn, u.info.id, "too many failed logons"));
       CUSTODIAN_RETURN_IF_ERROR(Append(txn, over_entry, heads));
-      if (changed.empty()) return Status::Ok();
+      if (!changed) return Status::Ok();
       LogEvent l = Event(tried, "lockout", kAllowed);
       l.records = 1;
       l.detail = "account locked: logons beyond " + std::to_string(options_.max_failed_logons) + " failures";
@@ -195,27 +179,15 @@ Result<LogonResult> Governance::Logon(const LogonRequest& r) {
   // is written (a conditional update: of two logons with one code, one wins).
   bool raced = false;
   Status st = LoggedTransact([&](Txn& txn, Heads& heads) -> Status {
-    CUSTODIAN_ASSIGN_OR_RETURN(
-        auto changed,
-        txn.Query(std::string("UPDATE users SET last_logon_ms = ?, totp_last_step = ? WHERE id = ? AND state = 'active'") +
-                      (u.info.totp_enrolled ? " AND totp_last_step < ?" : "") + " RETURNING id",
-                  u.info.totp_enrolled ? std::vector<SqlValue>{now_ms, step, u.info.id, step}
-                                       : std::vector<SqlValue>{now_ms, step, u.info.id}));
-    if (changed.empty()) {
+    CUSTODIAN_ASSIGN_OR_RETURN(bool changed, RecordLogon(txn, u.info.id, now_ms, step, u.info.totp_enrolled));
+    if (!changed) {
       raced = true;
       e.detail = "the one-time code was used by another logon, or the account changed, during this logon";
       return Append(txn, e, heads);
     }
-    CUSTODIAN_RETURN_IF_ERROR(txn.Query("DELETE FROM failed_logons WHERE user_id = ?", {u.info.id}).status());
-    if (!reseal.empty()) {
-      CUSTODIAN_RETURN_IF_ERROR(txn.Query("UPDATE users SET totp_secret = ? WHERE id = ? AND totp_secret = ?",
-                                          {reseal, u.info.id, u.totp_secret})
-                                    .status());
-    }
-    CUSTODIAN_RETURN_IF_ERROR(
-        txn.Query("INSERT INTO sessions (token_sha, user_id, source, created_ms, last_seen_ms) VALUES (?, ?, ?, ?, ?)",
-                  {p.token_sha, u.info.id, p.source, now_ms, now_ms})
-            .status());
+    CUSTODIAN_RETURN_IF_ERROR(ClearFailedLogons(txn, u.info.id));
+    if (!reseal.empty()) CUSTODIAN_RETURN_IF_ERROR(ResealTotpSecret(txn, u.info.id, reseal, u.totp_secret));
+    CUSTODIAN_RETURN_IF_ERROR(InsertSession(txn, p.token_sha, u.info.id, p.source, now_ms));
     return Append(txn, ok, heads);
   });
   if (!st.ok()) return Status::Unavailable("the access log cannot be written (", st.message(), "); logon refused");
@@ -239,18 +211,14 @@ Result<Principal> Governance::Session(const std::string& token, const std::strin
   std::string ended;  // why the session ends now ("" when it is live)
   bool touch = false;  // last use recorded more than a minute ago: record this one
   CUSTODIAN_RETURN_IF_ERROR(store_.ReadOnly([&](Txn& txn) -> Status {
-    CUSTODIAN_ASSIGN_OR_RETURN(
-        auto rows, txn.Query("SELECT s.created_ms, s.last_seen_ms, s.ended_ms, s.end_reason, " + std::string(kUserColumns) +
-                                 " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_sha = ?",
-                             {sha}));
-    if (rows.empty()) return Status::Unauthenticated("no such session; log on");
-    const SqlRow& r = rows[0];
-    if (!IsNull(r[2])) return Status::Unauthenticated("the session ended (", AsString(r[3]), "); log on again");
-    SqlRow user_cols(r.begin() + 4, r.end());
-    CUSTODIAN_ASSIGN_OR_RETURN(UserRow u, DecodeUser(user_cols));
-    if (now_ms - AsInt(r[1]) > options_.idle_timeout.count() * kMsPerMinute) {
+    CUSTODIAN_ASSIGN_OR_RETURN(auto session, FindSession(txn, sha));
+    if (!session) return Status::Unauthenticated("no such session; log on");
+    if (session->ended) return Status::Unauthenticated("the session ended (", session->end_reason, "); log on again");
+    const UserRow& u = session->user;
+    if (now_ms - session->last_seen_ms > options_.idle_timeout.count() * kMsPerMinute) {
       ended = "idle for more than " + std::to_string(options_.idle_timeout.count()) + " minutes";
-    } else if (now_ms - AsInt(r[0]) >= std::chrono::duration_cast<std::chrono::milliseconds>(options_.session_lifetime).count()) {
+    } else if (now_ms - session->created_ms >=
+               std::chrono::duration_cast<std::chrono::milliseconds>(options_.session_lifetime).count()) {
       ended = "session older than " + std::to_string(options_.session_lifetime.count()) + " hours";
     } else if (u.info.state != UserState::kActive) {
       ended = "account " + std::string(UserStateName(u.info.state));
@@ -260,7 +228,7 @@ Result<Principal> Governance::Session(const std::string& token, const std::strin
     if (!ended.empty()) return Status::Ok();
     // The idle timer is kept to the minute: a request within a minute of the last
     // recorded one writes nothing (reads stay off the writer).
-    touch = refresh && now_ms - AsInt(r[1]) >= kMsPerMinute;
+    touch = refresh && now_ms - session->last_seen_ms >= kMsPerMinute;
     p.user_id = u.info.id;
     p.username = u.info.username;
     p.agency_code = u.info.agency_code;
@@ -272,18 +240,11 @@ Result<Principal> Governance::Session(const std::string& token, const std::strin
     return Status::Ok();
   }));
   if (!ended.empty()) {
-    CUSTODIAN_RETURN_IF_ERROR(store_.Transact([&](Txn& txn) {
-      return txn
-          .Query("UPDATE sessions SET ended_ms = ?, end_reason = ? WHERE token_sha = ? AND ended_ms IS NULL",
-                 {now_ms, ended, sha})
-          .status();
-    }));
+    CUSTODIAN_RETURN_IF_ERROR(store_.Transact([&](Txn& txn) { return EndSession(txn, sha, now_ms, ended); }));
     return Status::Unauthenticated("the session ended (", ended, "); log on again");
   }
   if (touch) {
-    CUSTODIAN_RETURN_IF_ERROR(store_.Transact([&](Txn& txn) {
-      return txn.Query("UPDATE sessions SET last_seen_ms = ? WHERE token_sha = ?", {now_ms, sha}).status();
-    }));
+    CUSTODIAN_RETURN_IF_ERROR(store_.Transact([&](Txn& txn) { return TouchSession(txn, sha, now_ms); }));
   }
   return p;
 }
@@ -291,21 +252,16 @@ Result<Principal> Governance::Session(const std::string& token, const std::strin
 Status Governance::Logout(const Principal& who) {
   LogEvent e = Event(who, "logout", kAllowed);
   const int64_t now_ms = ToUnixMillis(options_.clock->Now());
-  return RecordWith(who, e, [&](Txn& txn) {
-    return txn
-        .Query("UPDATE sessions SET ended_ms = ?, end_reason = 'logout' WHERE token_sha = ? AND ended_ms IS NULL",
-               {now_ms, who.token_sha})
-        .status();
-  });
+  return RecordWith(who, e, [&](Txn& txn) { return EndSession(txn, who.token_sha, now_ms, "logout"); });
 }
 
 Status Governance::ChangePassword(const Principal& who, const std::string& current, const std::string& next) {
   if (who.system || who.user_id == 0) return Status::PermissionDenied("the system account has no password");
   std::string hash;
   CUSTODIAN_RETURN_IF_ERROR(store_.Transact([&](Txn& txn) -> Status {
-    CUSTODIAN_ASSIGN_OR_RETURN(auto rows, txn.Query("SELECT password_hash FROM users WHERE id = ?", {who.user_id}));
-    if (rows.empty()) return Status::NotFound("the account is gone");
-    hash = AsString(rows[0][0]);
+    CUSTODIAN_ASSIGN_OR_RETURN(auto found, PasswordHashOf(txn, who.user_id));
+    if (!found) return Status::NotFound("the account is gone");
+    hash = *found;
     return Status::Ok();
   }));
   LogEvent e = Event(who, "change_password", kDenied);
@@ -332,16 +288,9 @@ Status Governance::ChangePassword(const Principal& who, const std::string& curre
   // Every other session of the account ends: a password changed because it leaked must
   // shut out whoever used it.
   return RecordWith(who, e, [&](Txn& txn) -> Status {
-    CUSTODIAN_RETURN_IF_ERROR(
-        txn.Query("UPDATE users SET password_hash = ?, password_set_ms = ?, must_change_password = 0 WHERE id = ?",
-                  {new_hash, now_ms, who.user_id})
-            .status());
-    CUSTODIAN_RETURN_IF_ERROR(txn.Query("DELETE FROM failed_logons WHERE user_id = ?", {who.user_id}).status());
-    return txn
-        .Query("UPDATE sessions SET ended_ms = ?, end_reason = 'password changed in another session' WHERE user_id = ? "
-               "AND token_sha <> ? AND ended_ms IS NULL",
-               {now_ms, who.user_id, who.token_sha})
-        .status();
+    CUSTODIAN_RETURN_IF_ERROR(UpdatePassword(txn, who.user_id, new_hash, now_ms, /*must_change=*/false));
+    CUSTODIAN_RETURN_IF_ERROR(ClearFailedLogons(txn, who.user_id));
+    return EndSessions(txn, who.user_id, now_ms, "password changed in another session", /*except_sha=*/who.token_sha);
   });
 }
 

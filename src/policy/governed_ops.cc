@@ -517,7 +517,7 @@ Status PutAgency(Governance& gov, const Principal& who, const store::Agency& age
   e.terms = json{{"agency", Clip(agency_in.code)}, {"state", Clip(agency_in.state)}, {"kind", Clip(agency_in.kind)}}.dump();
   CUSTODIAN_RETURN_IF_ERROR(gov.Authorize(who, ops::kManageCameras, std::nullopt, e));
   store::Agency agency = agency_in;
-  static const char* kKinds[] = {"local", "county", "state", "federal", "tribal", "private"};
+  static constexpr const char* kKinds[] = {"local", "county", "state", "federal", "tribal", "private"};
   const bool two_letters = agency.state.size() == 2 && std::isupper(static_cast<unsigned char>(agency.state[0])) &&
                            std::isupper(static_cast<unsigned char>(agency.state[1]));
   const bool kind_ok = std::find_if(std::begin(kKinds), std::end(kKinds), [&](const char* k) { return agency.kind == k; }) !=

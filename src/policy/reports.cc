@@ -36,6 +36,7 @@ std::string_view ReviewReadOp(Governance& gov, const Principal& by) {
 
 std::vector<AccessCount> Sorted(std::map<std::string, AccessCount>& m) {
   std::vector<AccessCount> out;
+  out.reserve(m.size());
   for (auto& [k, v] : m) out.push_back(std::move(v));
   return out;
 }
