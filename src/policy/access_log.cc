@@ -390,8 +390,7 @@ Result<std::vector<LogEntry>> QueryAccessLog(store::Txn& txn, const LogFilter& f
     params.push_back(*val);
   }
   if (!f.term.empty()) {
-    sql += " AND instr(terms, ?) > 0";
-    if (txn.dialect() == store::Dialect::kPostgres) sql.replace(sql.rfind("instr(terms, ?) > 0"), 19, "strpos(terms, ?) > 0");
+    sql += " AND strpos(terms, ?) > 0";  // SQLite: the store's strpos
     params.push_back(f.term);
   }
   sql += " ORDER BY seq LIMIT " + std::to_string(f.limit);

@@ -11,7 +11,6 @@
 #include <utility>
 
 #include "store/postgres/pg_driver.h"
-#include "store/postgres/pg_roles.h"
 #include "store/sql_read_store.h"
 #include "store/sqlite/resident_file.h"
 #include "store/sqlite/sqlite_driver.h"
@@ -278,6 +277,7 @@ namespace {
 struct OpenedDriver {
   std::unique_ptr<internal::SqlDriver> driver;
   std::string backend;
+  std::unique_ptr<internal::ReadLayout> (*new_layout)() = nullptr;  // the backend's layout
 };
 
 // The file a sqlite:// URL names (empty for any other URL).
@@ -294,11 +294,11 @@ Result<OpenedDriver> OpenDriver(std::string_view url, bool create, int sqlite_ca
       return Status::InvalidArgument("a SQLite URL names an absolute path: sqlite:///abs/path/file.db");
     }
     CUSTODIAN_ASSIGN_OR_RETURN(auto driver, internal::OpenSqliteDriver(file, create, sqlite_cache_mib));
-    return OpenedDriver{std::move(driver), "sqlite"};
+    return OpenedDriver{std::move(driver), "sqlite", internal::NewSqliteLayout};
   }
   if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
     CUSTODIAN_ASSIGN_OR_RETURN(auto driver, internal::OpenPostgresDriver(std::string(url)));
-    return OpenedDriver{std::move(driver), "postgresql"};
+    return OpenedDriver{std::move(driver), "postgresql", internal::NewPostgresLayout};
   }
   // The URL is not echoed: it may hold a password.
   return Status::InvalidArgument("unknown store URL scheme (use sqlite:///path or postgresql://...)");
@@ -321,7 +321,7 @@ Result<SchemaStatus> MigrateDatabase(std::string_view url, const Clock& clock) {
 
 Result<DatabaseRole> InspectDatabaseRole(std::string_view url) {
   CUSTODIAN_ASSIGN_OR_RETURN(auto opened, OpenDriver(url, /*create=*/false));
-  return internal::InspectConnectionRole(*opened.driver);
+  return opened.driver->InspectRole();
 }
 
 Status GrantServerRole(std::string_view owner_url, std::string_view role, const Clock& clock) {
@@ -331,7 +331,7 @@ Status GrantServerRole(std::string_view owner_url, std::string_view role, const 
     return Status::InvalidArgument("the postgresql database is at schema version ", version, ", older than ",
                                    LatestSchemaVersion(opened.backend), "; run `custodian db migrate --db URL` first");
   }
-  return internal::GrantServerRole(*opened.driver, role, clock);
+  return opened.driver->GrantServerRole(role, clock);
 }
 
 Result<std::unique_ptr<ReadStore>> OpenStore(std::string_view url, const StoreOptions& options) {
@@ -362,7 +362,8 @@ Result<std::unique_ptr<ReadStore>> OpenStore(std::string_view url, const StoreOp
   CUSTODIAN_ASSIGN_OR_RETURN(auto images, ImageStore::Open(image_options));
   const std::string backend = opened.backend;
   CUSTODIAN_ASSIGN_OR_RETURN(auto store,
-                             internal::SqlReadStore::Open(std::move(opened.driver), std::move(images), options, backend));
+                             internal::SqlReadStore::Open(std::move(opened.driver), opened.new_layout(),
+                                                          std::move(images), options, backend));
   if (backend == "sqlite") {
     auto* sql = static_cast<internal::SqlReadStore*>(store.get());
     if (options.background_checkpoints) {

@@ -1,12 +1,11 @@
 // SqlReadStore::CorrectRead and ReadHistory: corrections of wrong reads (policy 4.A.4,
 // 5.E), the original plate kept in read_corrections (migration 5).
 //
-// The read's plate index rows are kept by the same IndexPlate and UnindexUnusedPlates as
-// Ingest and PurgeBatch use (sql_read_store.h): added for a plate no read held, removed for
-// a plate its last read no longer holds.
+// The read's plate index rows are kept by the same ReadLayout::IndexPlate and
+// UnindexUnusedPlates as Ingest and PurgeBatch use (read_layout.h): added for a plate no
+// read held, removed for a plate its last read no longer holds.
 #include "custodian/store/plate_key.h"
 #include "store/sql_read_store.h"
-#include "store/sqlite/day_tables.h"
 
 namespace custodian::store::internal {
 namespace {
@@ -71,13 +70,15 @@ Result<StoredRead> SqlReadStore::CorrectRead(int64_t read_id, std::string_view n
                                   .status());
     // The read's own table (SQLite's view `reads` cannot be updated); the capture time
     // lets PostgreSQL touch only the read's day partition.
-    const std::string table = driver_->ReadTableOfId(read_id);
+    const std::string table = layout_->ReadTableOfId(read_id);
     CUSTODIAN_RETURN_IF_ERROR(txn.Query("UPDATE " + table + " SET plate = ?, plate_rev = ?, confusion_key = ? "
                                         "WHERE id = ? AND captured_ms = ?",
                                         {plate, Reversed(plate), ConfusionKey(plate), read_id, captured_ms})
                                   .status());
-    CUSTODIAN_RETURN_IF_ERROR(IndexPlate(txn, plate, driver_->PlateDayOf(captured_ms)));
-    CUSTODIAN_RETURN_IF_ERROR(UnindexUnusedPlates(txn, {old_plate}).status());
+    // (The transaction is on driver_.) The old plate's trigrams are not merged away: it
+    // stays in read_corrections anyway, and the next purge merges.
+    CUSTODIAN_RETURN_IF_ERROR(layout_->IndexPlate(*driver_, plate, layout_->PlateDayOf(captured_ms), nullptr));
+    CUSTODIAN_RETURN_IF_ERROR(layout_->UnindexUnusedPlates(*driver_, {old_plate}, /*merge=*/false).status());
     return MatchHotlists(txn, read_id, captured_ms, plate, region, AsInt(rows[0][3]), now_ms);
   }));
   return GetRead(read_id);

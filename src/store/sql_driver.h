@@ -1,20 +1,23 @@
-// The narrow seam between the generic SQL store and one database library. Internal.
+// The narrow seam between the generic SQL store and one database library: statements,
+// transactions, locks. How a backend lays out its tables is ReadLayout's (read_layout.h).
+// Internal.
 #pragma once
 
 #include <cstdint>
-#include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
 #include "custodian/core/status.h"
+#include "custodian/core/clock.h"
 #include "custodian/store/database.h"
+#include "custodian/store/read_store.h"
 #include "store/migrations.h"
 
 namespace custodian::store::internal {
 
-using store::Dialect;
 using store::SqlRow;
 using store::SqlValue;
 
@@ -22,7 +25,6 @@ using store::SqlValue;
 class SqlDriver {
  public:
   virtual ~SqlDriver() = default;
-  virtual Dialect dialect() const = 0;
   virtual std::span<const Migration> migrations() const = 0;
 
   virtual Status Begin() = 0;
@@ -40,27 +42,13 @@ class SqlDriver {
   // serialises writers).
   virtual Status Lock(int64_t key) = 0;
 
-  // ---- Where reads live (each backend's storage layout) ----
-  // The alert list's SELECT, with DecodeAlert's columns (sql_hotlists.cc); a WHERE clause
-  // follows it. Columns 4-6 (the read's plate, region, camera) may be NULL, for
-  // FillAlertReads to complete from each read's own table.
-  virtual const char* AlertSelectSql() const = 0;
-  virtual Status FillAlertReads(std::vector<SqlRow>& rows) = 0;
-  // The table an UPDATE of read `id` names ("reads" where that is a table).
-  virtual std::string ReadTableOfId(int64_t id) const = 0;
-  // The capture day IndexPlate records as a plate's first (SQLite's search by day starts
-  // there), or nothing where the layout has no use for it.
-  virtual std::optional<int64_t> PlateDayOf(int64_t captured_ms) const = 0;
-  // At a migrating open, after the migrations: brings older storage up to date.
-  virtual Status AfterMigrate() = 0;
-  // Outside a transaction: makes sure reads captured on these UTC days (days since the
-  // epoch) can be inserted. A no-op on SQLite, whose day tables the store keeps inside its
-  // own transactions (store/sqlite/day_tables.h: each comes with a view rebuild and ids).
-  virtual Status EnsureReadPartitions(const std::vector<int64_t>& days) = 0;
-  // Outside a transaction: drops the partitions of these UTC days that hold no read, and
-  // forgets them (a later insert recreates one). Returns how many it dropped; 0 on SQLite
-  // (PurgeBatch drops the day tables it empties in its own transaction).
-  virtual Result<int64_t> DropEmptyReadPartitions(const std::vector<int64_t>& days) = 0;
+  // ---- Database roles (PostgreSQL's, postgres/pg_roles.h; SQLite has none) ----
+  // The role this connection acts as, and whether it is confined.
+  virtual Result<DatabaseRole> InspectRole() = 0;
+  // As the schema's owner: grants `role` the server's privileges, and records it.
+  virtual Status GrantServerRole(std::string_view role, const Clock& clock) = 0;
+  // After migrations were applied: grants the tables they added to the roles granted before.
+  virtual Status RegrantServerRoles() = 0;
 };
 
 using store::AsDouble;

@@ -1,5 +1,6 @@
 // Legal holds.
 #include "store/sql_common.h"
+#include "store/sql_search.h"
 
 
 #include <algorithm>
@@ -46,10 +47,11 @@ Result<Hold> SqlReadStore::PlaceHold(const HoldRequest& h) {
     return Status::InvalidArgument(h.read_ids.size(), " reads in one hold; the limit is ", kMaxReadsPerHold);
   }
   std::optional<SearchQuery> query = h.matching;
+  std::optional<SearchPlan> plan;
   if (query) {
     query->cursor.clear();
     query->limit = kMaxPageSize;
-    CUSTODIAN_RETURN_IF_ERROR(BuildSearchSql(*query, driver_->dialect()).status());  // a bad term: nothing written
+    CUSTODIAN_ASSIGN_OR_RETURN(plan, PlanSearch(*query, *layout_));  // a bad term: nothing written
   }
   std::lock_guard lock(mu_);
   const int64_t now_ms = ToUnixMillis(clock_->Now());
@@ -63,9 +65,7 @@ Result<Hold> SqlReadStore::PlaceHold(const HoldRequest& h) {
       reads[id] = AsInt(rows[0][0]);
     }
     for (SearchQuery q = query.value_or(SearchQuery{}); query;) {
-      SearchSql source;
-      CUSTODIAN_ASSIGN_OR_RETURN(SearchSql page, BuildSearchSql(q, driver_->dialect(), nullptr, &source));
-      CUSTODIAN_ASSIGN_OR_RETURN(auto rows, SearchRows(*driver_, q, std::move(page), source));
+      CUSTODIAN_ASSIGN_OR_RETURN(auto rows, SearchRows(*driver_, q, *plan));
       for (size_t i = 0; i < rows.size() && int(i) < q.limit; ++i) reads[AsInt(rows[i][0])] = AsInt(rows[i][3]);
       if (int64_t(reads.size()) > kMaxReadsPerHold) {
         return Status::InvalidArgument("the search matches more than ", kMaxReadsPerHold,
@@ -74,6 +74,7 @@ Result<Hold> SqlReadStore::PlaceHold(const HoldRequest& h) {
       if (int(rows.size()) <= q.limit) break;
       const SqlRow& last = rows[size_t(q.limit) - 1];
       q.cursor = EncodeCursor(AsInt(last[3]), AsInt(last[0]));
+      CUSTODIAN_ASSIGN_OR_RETURN(plan, PlanSearch(q, *layout_));  // the next page's cursor
     }
     CUSTODIAN_ASSIGN_OR_RETURN(
         auto ids, driver_->Query("INSERT INTO holds (case_number, reason, created_by, created_ms) VALUES (?, ?, ?, ?) "

@@ -136,11 +136,12 @@ Result<HotlistImportResult> SqlReadStore::ImportHotlistEntries(const HotlistImpo
     if (list.empty()) return Status::NotFound("no hotlist '", im.list, "'");
     const int64_t list_id = AsInt(list[0][0]);
     const bool fuzzy = AsInt(list[0][1]) != 0;
-    // SQLite's hotlist filter (made current first) takes the new plates here rather than
-    // being reloaded by the next ingest (its version is read again after the inserts).
+    // The hotlist filter (one writer at a time; made current first) takes the new plates
+    // here rather than being reloaded by the next ingest (its version is read again after
+    // the inserts).
     // Should the transaction roll back, the filter is marked stale below (its version
     // could otherwise come to equal the database's again after other changes).
-    const bool filter = driver_->dialect() == Dialect::kSqlite;
+    const bool filter = layout_->OneWriterAtATime();
     if (filter) CUSTODIAN_RETURN_IF_ERROR(RefreshHotlistFilter());
     for (size_t i = 0; i < im.entries.size(); ++i) {
       const HotlistEntryInput& e = im.entries[i];
@@ -210,7 +211,7 @@ Result<std::vector<Alert>> SqlReadStore::ListAlerts(const AlertQuery& q) {
   if (q.limit < 1 || q.limit > kMaxPageSize) {
     return Status::InvalidArgument("page size ", q.limit, " is not in 1..", kMaxPageSize);
   }
-  std::string sql = std::string(driver_->AlertSelectSql()) + " WHERE a.id > ?";
+  std::string sql = std::string(layout_->AlertSelectSql()) + " WHERE a.id > ?";
   std::vector<SqlValue> params{q.after_id};
   if (q.unreviewed_only) sql += " AND a.state IN ('new', 'acknowledged')";
   if (q.state) {
@@ -233,7 +234,7 @@ Result<std::vector<Alert>> SqlReadStore::ListAlerts(const AlertQuery& q) {
   params.push_back(int64_t(q.limit));
   std::lock_guard lock(mu_);
   CUSTODIAN_ASSIGN_OR_RETURN(auto rows, driver_->Query(sql, params));
-  CUSTODIAN_RETURN_IF_ERROR(driver_->FillAlertReads(rows));
+  CUSTODIAN_RETURN_IF_ERROR(layout_->FillAlertReads(*driver_, rows));
   std::vector<Alert> out;
   for (const auto& r : rows) {
     CUSTODIAN_ASSIGN_OR_RETURN(auto a, DecodeAlert(r));
@@ -245,9 +246,9 @@ Result<std::vector<Alert>> SqlReadStore::ListAlerts(const AlertQuery& q) {
 Result<Alert> SqlReadStore::GetAlert(int64_t id) {
   std::lock_guard lock(mu_);
   CUSTODIAN_ASSIGN_OR_RETURN(auto rows,
-                             driver_->Query(std::string(driver_->AlertSelectSql()) + " WHERE a.id = ?", {id}));
+                             driver_->Query(std::string(layout_->AlertSelectSql()) + " WHERE a.id = ?", {id}));
   if (rows.empty()) return Status::NotFound("no alert ", id);
-  CUSTODIAN_RETURN_IF_ERROR(driver_->FillAlertReads(rows));
+  CUSTODIAN_RETURN_IF_ERROR(layout_->FillAlertReads(*driver_, rows));
   return DecodeAlert(rows[0]);
 }
 

@@ -1,6 +1,5 @@
 // Ingest: validation, group commit, hotlist matching on arrival.
 #include "store/sql_common.h"
-#include "store/sqlite/day_tables.h"
 
 
 #include <algorithm>
@@ -249,17 +248,17 @@ void SqlReadStore::WriteIngestGroup(std::vector<IngestJob*>& jobs) {
   std::lock_guard lock(mu_);
   std::vector<IngestJob*> live;
   for (IngestJob* job : jobs) {
-    job->status = driver_->EnsureReadPartitions(job->days);
+    job->status = layout_->EnsureReadPartitions(*driver_, job->days);
     if (job->status.ok()) live.push_back(job);
   }
   if (live.empty()) return;
-  // The new plates' trigrams are written last, in one statement (see PendingTrigrams).
+  // The new plates' index rows that are cheaper together are written last, in one
+  // statement (see PendingTrigrams).
   auto write = [this](std::span<IngestJob* const> group) {
     return InTransaction([&]() -> Status {
       PendingTrigrams trigrams;
       for (IngestJob* job : group) CUSTODIAN_RETURN_IF_ERROR(WriteIngestJob(*job, trigrams));
-      DriverTxn txn(*driver_);
-      return WritePendingTrigrams(txn, trigrams);
+      return layout_->FlushPlateIndex(*driver_, trigrams);
     });
   };
   Status group = write(live);
@@ -279,20 +278,18 @@ Status SqlReadStore::WriteIngestJob(IngestJob& job, PendingTrigrams& trigrams) {
   results.assign(batch.size(), IngestResult{});
   {
     // Event ids seen before, and the hotlist entries the batch's plates may match: a few
-    // statements for the whole batch, not probes per read. On SQLite only the plates and
-    // keys some hotlist holds are looked up (RefreshHotlistFilter).
-    const bool filter = driver_->dialect() == Dialect::kSqlite;
+    // statements for the whole batch, not probes per read. With one writer at a time, only
+    // the plates and keys some hotlist holds are looked up (RefreshHotlistFilter).
+    const bool filter = layout_->OneWriterAtATime();
     if (filter) CUSTODIAN_RETURN_IF_ERROR(RefreshHotlistFilter());
-    std::vector<std::string> event_ids, plates, hot_plates, hot_keys;
+    std::vector<std::string> plates, hot_plates, hot_keys;
     {
-      std::unordered_set<std::string_view> e, pl, k;
-      e.reserve(batch.size());
+      std::unordered_set<std::string_view> pl, k;
       pl.reserve(batch.size());
       k.reserve(batch.size());
       for (size_t i = 0; i < batch.size(); ++i) {
         const std::string& plate = prepared[i].plate;
         const std::string& key = prepared[i].confusion_key;
-        if (!batch[i].event_id.empty() && e.insert(batch[i].event_id).second) event_ids.push_back(batch[i].event_id);
         if (pl.insert(plate).second) {
           plates.push_back(plate);
           if (!filter || hot_plates_.MayContain(plate)) hot_plates.push_back(plate);
@@ -300,70 +297,20 @@ Status SqlReadStore::WriteIngestJob(IngestJob& job, PendingTrigrams& trigrams) {
         if (k.insert(key).second && (!filter || hot_fuzzy_keys_.MayContain(key))) hot_keys.push_back(key);
       }
     }
-    // Event ids already stored, by (capture day, event id, camera): an event id is a
-    // camera's own, so two cameras' reads with one event id are two reads. On SQLite it is
-    // unique within its read's capture day (reads_by_event, migration 8; a retry is the
-    // same read, so the same capture time), which keeps that index's writes and a purge's
-    // deletes in one stretch per day; PostgreSQL keeps read_events, unique per camera.
-    using EventKey = std::tuple<int64_t, std::string, std::string>;
-    std::map<EventKey, int64_t, std::less<>> known_events;
-    auto event_day = [&](const ReadInput& r) { return filter ? ToUnixMillis(r.captured_at) / kMsPerDay : 0; };
-    auto event_key = [&](const ReadInput& r) { return EventKey(event_day(r), r.event_id, r.camera_id); };
-    if (filter) {
-      // SQLite: each capture day's table (created here when the batch brings its first
-      // read), and the unique event ids of its table; reads stored before migration 9
-      // are in reads_legacy, keyed by (day, event id).
-      std::set<int64_t> days;
-      for (const ReadInput& r : batch) days.insert(event_day(r));
-      CUSTODIAN_ASSIGN_OR_RETURN(const std::set<int64_t> existing, ExistingReadDays(*driver_, days));
-      std::map<int64_t, std::set<std::string>> by_day;
-      for (const ReadInput& r : batch) {
-        if (!r.event_id.empty()) by_day[event_day(r)].insert(r.event_id);
-      }
-      CUSTODIAN_ASSIGN_OR_RETURN(bool legacy, LegacyLeft(*driver_));
-      for (const auto& [day, ids] : by_day) {
-        const std::vector<std::string> list(ids.begin(), ids.end());
-        if (existing.count(day)) {
-          CUSTODIAN_ASSIGN_OR_RETURN(auto rows, SelectIn(*driver_, "SELECT event_id, camera_id, id FROM " +
-                                                                       DayTableName(day) + " WHERE event_id IN ",
-                                                         "", list));
-          for (const auto& row : rows) known_events[{day, AsString(row[0]), AsString(row[1])}] = AsInt(row[2]);
-        }
-        if (!legacy) continue;
-        CUSTODIAN_ASSIGN_OR_RETURN(auto old_rows,
-                                   SelectIn(*driver_, kSqliteEventLookupPrefix, kSqliteEventLookupSuffix, list, {day}));
-        for (const auto& row : old_rows) known_events[{day, AsString(row[0]), AsString(row[1])}] = AsInt(row[2]);
-      }
-      // Tables for the days of the reads that are not retries.
-      std::set<int64_t> needed;
-      for (const ReadInput& r : batch) {
-        if (r.event_id.empty() || !known_events.count(event_key(r))) needed.insert(event_day(r));
-      }
-      for (int64_t day : existing) needed.erase(day);
-      CUSTODIAN_RETURN_IF_ERROR(EnsureDayTables(*driver_, needed));
-    } else {
-      CUSTODIAN_ASSIGN_OR_RETURN(
-          auto event_rows,
-          SelectIn(*driver_, "SELECT event_id, camera_id, read_id FROM read_events WHERE event_id IN ", "", event_ids));
-      for (const auto& row : event_rows) known_events[{0, AsString(row[0]), AsString(row[1])}] = AsInt(row[2]);
-    }
+    // Reads stored before with the batch's event ids, by (scope, event id, camera): an event
+    // id is a camera's own, so two cameras' reads with one event id are two reads; a retry is
+    // the same read. The layout makes room for the others (SQLite: their days' tables).
+    auto event_key = [&](const ReadInput& r) {
+      return EventKey(layout_->EventScope(ToUnixMillis(r.captured_at)), r.event_id, r.camera_id);
+    };
+    CUSTODIAN_ASSIGN_OR_RETURN(const KnownEvents known_events, layout_->FindStoredEvents(*driver_, batch));
     CUSTODIAN_ASSIGN_OR_RETURN(BatchHotEntries hot, LoadHotEntries(*driver_, hot_plates, hot_keys));
-    // Plates already indexed: a read of one of them adds nothing to plates or the trigrams
-    // (SQLite: unless it is older than the plate's first day, which it then lowers).
-    std::unordered_map<std::string, std::optional<int64_t>> indexed;  // plate -> first_day
-    indexed.reserve(plates.size());
-    CUSTODIAN_ASSIGN_OR_RETURN(
-        auto plate_rows, SelectIn(*driver_, std::string("SELECT plate, ") + (filter ? "first_day" : "NULL") +
-                                                " FROM plates WHERE plate IN ",
-                                  "", plates));
-    for (const auto& row : plate_rows) {
-      indexed[AsString(row[0])] = IsNull(row[1]) ? std::nullopt : std::optional<int64_t>(AsInt(row[1]));
-    }
-    DriverTxn txn(*driver_);  // for IndexPlate, shared with CorrectRead
+    // Plates already indexed: a read of one of them adds nothing to the plate index (unless
+    // it is older than the plate's first day, which it then lowers).
+    CUSTODIAN_ASSIGN_OR_RETURN(auto indexed, layout_->IndexedPlates(*driver_, plates));
+    const std::unique_ptr<ReadWriter> writer = layout_->NewReadWriter(*driver_);
     std::unordered_map<std::string, int64_t> in_batch;  // camera + '\n' + event id
     in_batch.reserve(batch.size());
-    std::map<int64_t, int64_t> next_ids;  // SQLite: day -> the next read id in its table
-    std::map<int64_t, std::string> insert_sql;  // SQLite: day -> the INSERT into its table
     std::vector<SqlValue> values;
     for (size_t i = 0; i < batch.size(); ++i) {
       const ReadInput& r = batch[i];
@@ -395,52 +342,21 @@ Status SqlReadStore::WriteIngestJob(IngestJob& job, PendingTrigrams& trigrams) {
       if (IsNull(lat) || IsNull(lon)) lat = lon = SqlValue();
       auto box = [&](int v) { return r.box ? SqlValue(int64_t(v)) : SqlValue(); };
       auto opt_text = [](const std::string& s) { return s.empty() ? SqlValue() : SqlValue(s); };
-      values.clear();
-      if (filter) values.emplace_back();  // the id, below
-      values.insert(values.end(), {
+      values.assign({
           opt_text(r.event_id), r.camera_id, ToUnixMillis(r.captured_at), now_ms, r.plate, p.plate,
           Reversed(p.plate), p.confusion_key, double(r.confidence), p.candidates_json, r.country, r.region,
           box(r.box ? r.box->x : 0), box(r.box ? r.box->y : 0), box(r.box ? r.box->width : 0),
           box(r.box ? r.box->height : 0), lat, lon, cam.data_class, opt_text(p.crop_sha), opt_text(p.frame_sha)});
-      constexpr const char* kInsertColumns =
-          "event_id, camera_id, captured_ms, ingested_ms, plate_raw, plate, plate_rev, confusion_key, confidence, "
-          "candidates, country, region, box_x, box_y, box_w, box_h, lat, lon, data_class, crop_sha, frame_sha";
-      int64_t id = 0;
-      if (filter) {
-        // SQLite: the day's table, the id after the last one the day gave ((day + 1) * 2^32 + n).
-        const int64_t day = event_day(r);
-        auto next = next_ids.find(day);
-        if (next == next_ids.end()) {
-          CUSTODIAN_ASSIGN_OR_RETURN(int64_t last, LastReadId(*driver_, day));
-          next = next_ids.emplace(day, last + 1).first;
-        }
-        id = next->second++;
-        values[0] = id;
-        auto sql = insert_sql.find(day);
-        if (sql == insert_sql.end()) {
-          sql = insert_sql
-                    .emplace(day, "INSERT INTO " + DayTableName(day) + " (id, " + kInsertColumns +
-                                      ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-                    .first;
-        }
-        CUSTODIAN_RETURN_IF_ERROR(driver_->Query(sql->second, values).status());
-      } else {
-        CUSTODIAN_ASSIGN_OR_RETURN(
-            auto rows, driver_->Query(std::string("INSERT INTO reads (") + kInsertColumns +
-                                          ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                                          "RETURNING id",
-                                      values));
-        if (rows.empty()) return Status::Internal("insert of a read returned no id");
-        id = AsInt(rows[0][0]);
-      }
+      CUSTODIAN_ASSIGN_OR_RETURN(const int64_t id,
+                                 writer->Insert(values, ToUnixMillis(r.captured_at), r.event_id, r.camera_id));
       results[i] = {id, false};
+      const std::optional<int64_t> day = layout_->PlateDayOf(ToUnixMillis(r.captured_at));
       if (auto known = indexed.find(p.plate); known == indexed.end()) {
-        const std::optional<int64_t> day = filter ? std::optional<int64_t>(event_day(r)) : std::nullopt;
-        CUSTODIAN_RETURN_IF_ERROR(IndexPlate(txn, p.plate, day, &trigrams));
+        CUSTODIAN_RETURN_IF_ERROR(layout_->IndexPlate(*driver_, p.plate, day, &trigrams));
         indexed.emplace(p.plate, day);
-      } else if (filter && known->second && event_day(r) < *known->second) {  // a late upload
-        known->second = event_day(r);
-        CUSTODIAN_RETURN_IF_ERROR(LowerFirstDay(txn, p.plate, *known->second));
+      } else if (day && known->second && *day < *known->second) {  // a late upload
+        known->second = day;
+        CUSTODIAN_RETURN_IF_ERROR(layout_->LowerFirstDay(*driver_, p.plate, *day));
       }
       if (hot.by_plate.count(p.plate) || hot.fuzzy_by_key.count(p.confusion_key)) {
         CUSTODIAN_ASSIGN_OR_RETURN(
@@ -449,26 +365,17 @@ Status SqlReadStore::WriteIngestJob(IngestJob& job, PendingTrigrams& trigrams) {
                              {id, ToUnixMillis(r.captured_at), p.plate, p.confusion_key, r.region, cam.data_class},
                              now_ms));
       }
-      if (!r.event_id.empty()) {
-        if (!filter) {  // SQLite: the reads row's event_id is indexed (reads_by_event)
-          CUSTODIAN_RETURN_IF_ERROR(
-              driver_
-                  ->Query("INSERT INTO read_events (event_id, camera_id, read_id, captured_ms) VALUES (?, ?, ?, ?)",
-                          {r.event_id, r.camera_id, id, ToUnixMillis(r.captured_at)})
-                  .status());
-        }
-        in_batch[r.camera_id + '\n' + r.event_id] = id;
-      }
+      if (!r.event_id.empty()) in_batch[r.camera_id + '\n' + r.event_id] = id;
     }
-    for (const auto& [day, next] : next_ids) CUSTODIAN_RETURN_IF_ERROR(SetLastReadId(*driver_, day, next - 1));
-    return Status::Ok();
+    return writer->Finish();
   }
 }
 
-// SQLite: the plates of every hotlist entry and the confusion keys of those on fuzzy
-// lists, in memory, so that a batch looks up only the plates that may match: with a
-// 1,000,000-entry hotlist, two index probes per read were ~4.5 us. Inside the ingest's
-// write transaction (SQLite has one writer, so no hotlist change can commit meanwhile),
+// With one writer at a time (ReadLayout::OneWriterAtATime: SQLite): the plates of every
+// hotlist entry and the confusion keys of those on fuzzy lists, in memory, so that a batch
+// looks up only the plates that may match: with a 1,000,000-entry hotlist, two index probes
+// per read were ~4.5 us. Inside the ingest's write transaction (no hotlist change can
+// commit meanwhile),
 // hotlist_version (bumped by triggers on every change to hotlists and their entries,
 // migration 7) says whether the sets are still those of the database.
 Status SqlReadStore::RefreshHotlistFilter() {

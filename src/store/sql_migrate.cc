@@ -59,7 +59,7 @@ Status MigrateSchema(SqlDriver& driver, bool apply, const Clock& clock, std::str
     }
   }
   // The tables these migrations added, granted to the server's role (PostgreSQL).
-  return RegrantServerRoles(driver);
+  return driver.RegrantServerRoles();
 }
 
 }  // namespace custodian::store::internal

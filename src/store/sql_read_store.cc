@@ -19,11 +19,13 @@
 
 namespace custodian::store::internal {
 Result<std::unique_ptr<ReadStore>> SqlReadStore::Open(std::unique_ptr<SqlDriver> driver,
+                                                      std::unique_ptr<ReadLayout> layout,
                                                       std::unique_ptr<ImageStore> images,
                                                       const StoreOptions& options, std::string_view backend) {
   CUSTODIAN_RETURN_IF_ERROR(MigrateSchema(*driver, options.migrate, *options.clock, backend));
-  if (options.migrate) CUSTODIAN_RETURN_IF_ERROR(driver->AfterMigrate());
-  std::unique_ptr<SqlReadStore> store(new SqlReadStore(std::move(driver), std::move(images), options.clock, backend));
+  if (options.migrate) CUSTODIAN_RETURN_IF_ERROR(layout->AfterMigrate(*driver));
+  std::unique_ptr<SqlReadStore> store(
+      new SqlReadStore(std::move(driver), std::move(layout), std::move(images), options.clock, backend));
   // Images written by an ingest that died before its commit (see PendingImageJournal).
   SqlReadStore* s = store.get();
   CUSTODIAN_RETURN_IF_ERROR(RecoverPendingImages(

@@ -17,6 +17,7 @@
 
 #include "custodian/core/group_commit.h"
 #include "custodian/store/read_store.h"
+#include "store/read_layout.h"
 #include "store/sql_driver.h"
 #include "store/sqlite/resident_file.h"
 #include "store/sqlite/wal_checkpointer.h"
@@ -30,36 +31,6 @@ bool IsCleanUtf8(std::string_view s);
 Result<int> SchemaVersionOf(SqlDriver& driver);
 // Checks the schema version, and applies pending migrations when `apply` (see OpenStore).
 Status MigrateSchema(SqlDriver& driver, bool apply, const Clock& clock, std::string_view backend);
-
-// A search as one SQL statement with '?' placeholders; it asks for limit + 1 rows, the
-// extra one telling whether there is a next page.
-struct SearchSql {
-  std::string sql;
-  std::vector<SqlValue> params;
-};
-// kInvalidArgument for a malformed term, cursor, area, camera list or limit.
-// When the term's candidate plates come from the plates table (a suffix, trigram or short
-// prefix wildcard; a fuzzy key) and `plate_source` is given, it receives the statement
-// that lists them (without a LIMIT; empty sql otherwise). With `plates` (those candidates,
-// at most kMaxMergedPlates), the search is built as one bounded index walk per plate,
-// merged, instead of one statement that sorts every read of those plates.
-// `table`: the reads table or view the statement reads (SQLite: the view, or one day's
-// table). `plates_by_hour`: that day's table is open (day_tables.h), so a plate term
-// names the day's hours to seek its plate index by.
-Result<SearchSql> BuildSearchSql(const SearchQuery& query, Dialect dialect,
-                                 const std::vector<std::string>* plates = nullptr, SearchSql* plate_source = nullptr,
-                                 const std::string& table = "reads", bool plates_by_hour = false);
-inline constexpr size_t kMaxMergedPlates = 256;
-
-// SQLite: the reads stored before migration 9 (reads_legacy) of a batch's event ids of one
-// capture day, sought in reads_by_event: prefix + an IN list of `n` event ids + suffix (the
-// day's parameter last). A day table has its own unique index on event_id.
-// No "event_id IS NOT NULL": the IN implies it for the partial index, and with it SQLite
-// walks the day's stretch of the index as a range instead of seeking each id.
-inline constexpr const char* kSqliteEventLookupPrefix =
-    "SELECT event_id, camera_id, id FROM reads_legacy WHERE event_id IN ";
-inline constexpr const char* kSqliteEventLookupSuffix = " AND captured_ms / 86400000 = ?";
-std::string SqliteEventLookupSql(size_t n);
 
 // ---- Pending-image journal: no orphan image after a crash ----
 //
@@ -100,7 +71,6 @@ Status RecoverPendingImages(ImageStore& images, const std::function<Result<bool>
 class DriverTxn final : public Txn {
  public:
   explicit DriverTxn(SqlDriver& driver) : driver_(driver) {}
-  Dialect dialect() const override { return driver_.dialect(); }
   Result<std::vector<SqlRow>> Query(const std::string& sql, const std::vector<SqlValue>& params) override {
     return driver_.Query(sql, params);
   }
@@ -109,41 +79,6 @@ class DriverTxn final : public Txn {
  private:
   SqlDriver& driver_;
 };
-
-// The distinct plates and their trigrams, the index of wildcard and fuzzy search
-// (migrations 2, 6 and 10), as Ingest, PurgeBatch and CorrectRead keep it.
-// Adds `plate` to plates (with its reverse and confusion key) and, when new, its trigrams.
-// SQLite passes `first_day`, the capture day of the read being added: the plate's first
-// day, lowered to it when the plate was known from a later day (SearchByDay starts there).
-//
-// SQLite keeps the trigrams in plate_trigrams (FTS5, migration 10). FTS5 writes what it
-// holds in memory as a new segment whenever a statement of the transaction opens a
-// savepoint (nearly every INSERT does), so a transaction adding many plates queues their
-// rows in a PendingTrigrams and writes them with one statement at its end
-// (WritePendingTrigrams): one segment per transaction, not one per plate. Without one
-// (`trigrams` null) the row is written at once.
-struct PendingTrigrams {
-  int64_t next_rowid = 0;  // 0: not yet read from plate_trigrams
-  std::vector<std::pair<int64_t, std::string>> rows;  // (rowid, plate)
-};
-Status IndexPlate(Txn& txn, const std::string& plate, std::optional<int64_t> first_day = std::nullopt,
-                  PendingTrigrams* trigrams = nullptr);
-// Writes the queued rows (SQLite), one statement for all of them, and empties the queue.
-Status WritePendingTrigrams(Txn& txn, PendingTrigrams& trigrams);
-// SQLite: sets plates.first_day to `day` where it was later (a late upload, a correction).
-Status LowerFirstDay(Txn& txn, const std::string& plate, int64_t day);
-// Removes from plates, with their trigrams, each of `plates` that no read holds any more,
-// and returns how many: a statement per 100 plates (PostgreSQL: and per 50 trigram rows),
-// not a round trip per plate (which was most of a PostgreSQL purge). SQLite deletes their
-// plate_trigrams rows by plates.trigram_rowid.
-Result<int64_t> UnindexUnusedPlates(Txn& txn, const std::vector<std::string>& plates);
-// SQLite: merges plate_trigrams whole. FTS5 records a delete as a marker in a newer
-// segment, and until the segments are merged the older ones keep a deleted plate's
-// trigrams, from which the plate could be read back; merged, none is left (secure_delete
-// zeroes the pages they free). A purge that removed plates merges in the same transaction
-// (destroyed means destroyed); a correction does not (its old plate stays in
-// read_corrections anyway; the next purge merges). PostgreSQL: nothing to do.
-Status MergePlateTrigrams(Txn& txn);
 
 // A mutex that hands itself over in arrival order, except that short governance
 // transactions (access-log entries, sessions: Transact) go before waiting ingests, purges
@@ -187,6 +122,7 @@ class SqlReadStore final : public ReadStore {
  public:
   // Checks the schema version and migrates when `migrate` is set (see OpenStore).
   static Result<std::unique_ptr<ReadStore>> Open(std::unique_ptr<SqlDriver> driver,
+                                                 std::unique_ptr<ReadLayout> layout,
                                                  std::unique_ptr<ImageStore> images, const StoreOptions& options,
                                                  std::string_view backend);
 
@@ -236,30 +172,18 @@ class SqlReadStore final : public ReadStore {
   Result<std::vector<std::string>> ImageHashesAfter(const std::string& after, int limit) override;
 
  private:
-  SqlReadStore(std::unique_ptr<SqlDriver> driver, std::unique_ptr<ImageStore> images, const Clock* clock,
-               std::string_view backend)
-      : ReadStore(std::move(images), clock), driver_(std::move(driver)), backend_(backend) {}
+  SqlReadStore(std::unique_ptr<SqlDriver> driver, std::unique_ptr<ReadLayout> layout,
+               std::unique_ptr<ImageStore> images, const Clock* clock, std::string_view backend)
+      : ReadStore(std::move(images), clock), driver_(std::move(driver)), layout_(std::move(layout)),
+        backend_(backend) {}
 
   // Runs fn inside a transaction, committing when it returns OK and rolling back otherwise.
   template <typename Fn>
   Status InTransaction(Fn&& fn);
 
-  Result<SearchPage> SearchOn(SqlDriver& d, const SearchQuery& q, SearchSql query, SearchSql source);
-  // The page's rows (limit + 1 at most) for `query` (BuildSearchSql without plates) and its
-  // plate source; on SQLite from the day tables (SearchByDay, SearchDayTables).
-  Result<std::vector<SqlRow>> SearchRows(SqlDriver& d, const SearchQuery& q, SearchSql query, const SearchSql& source);
-  Result<std::vector<SqlRow>> SearchDayTables(SqlDriver& d, const SearchQuery& q,
-                                              const std::vector<std::string>& plates);
-  Result<std::vector<SqlRow>> FetchReadRows(SqlDriver& d, const std::vector<SqlRow>& keys);
-  Result<std::vector<SqlRow>> SearchByDay(SqlDriver& d, const SearchQuery& q);
-  // `plates_by_hour`: the table is an open day's (day_tables.h).
-  using DayTableAsk =
-      std::function<Result<std::vector<SqlRow>>(const std::string& table, bool plates_by_hour, size_t limit)>;
-  Result<std::vector<SqlRow>> WalkDayTables(SqlDriver& d, int64_t first_day, int64_t last_day, size_t want,
-                                            size_t ms_col, size_t id_col, const DayTableAsk& ask);
-  // SQLite: whether reads_legacy (reads stored before migration 9) still holds a read; once
-  // it is empty it stays so (nothing is added to it), and is no longer asked.
-  Result<bool> LegacyLeft(SqlDriver& d);
+  // The page's rows (limit + 1 at most) for `plan`: its candidate plates, then the layout's
+  // FindPage (sql_search.cc).
+  Result<std::vector<SqlRow>> SearchRows(SqlDriver& d, const SearchQuery& q, const SearchPlan& plan);
   Result<std::optional<PurgeBatchResult>> PurgeWholeDay(const PurgeBatchRequest& req, int64_t now_ms);
   Status RemoveImageFiles(const std::vector<std::string>& dead_images, int64_t purged);
   // Runs fn(driver) on a free reader connection (or, without readers, on the writer under
@@ -276,6 +200,7 @@ class SqlReadStore final : public ReadStore {
 
   FairMutex mu_;
   std::unique_ptr<SqlDriver> driver_;
+  std::unique_ptr<ReadLayout> layout_;  // shared by driver_ and readers_
   std::vector<std::unique_ptr<SqlDriver>> readers_;
   std::vector<std::unique_ptr<std::mutex>> reader_mu_;
   std::atomic<size_t> next_reader_{0};
@@ -284,17 +209,17 @@ class SqlReadStore final : public ReadStore {
   std::unique_ptr<WalCheckpointer> checkpointer_;
   std::string backend_;
 
-  // SQLite's hotlist filter (RefreshHotlistFilter in the .cc); under mu_.
+  // The hotlist filter where the layout has one writer at a time (RefreshHotlistFilter in
+  // sql_ingest.cc); under mu_.
   Status RefreshHotlistFilter();
   int64_t hot_filter_version_ = -1;
-  std::atomic<bool> legacy_empty_{false};
   // The plates of every hotlist entry, and the confusion keys of those on fuzzy lists, as
   // Bloom filters: a batch looks up in SQL only the plates and keys that may be listed (a
   // false positive costs one lookup that finds nothing). 2^24 bits each (2 MiB): ~1.3% false
   // positives at a million entries, where hash sets of the strings took an estimated ~70 bytes an entry
   // (ingest speed measured the same either way, bench/RESULTS.md session 12).
   // Allocated by the first Clear or Insert (RefreshHotlistFilter clears before any use),
-  // so a PostgreSQL store never holds one.
+  // so a store with several writers (PostgreSQL) never holds one.
   class HotFilter {
    public:
     void Clear() { bits_.assign(kBits / 64, 0); }

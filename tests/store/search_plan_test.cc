@@ -12,6 +12,7 @@
 #include "store/sql_read_store.h"
 #include "store/sqlite/day_tables.h"
 #include "store/sqlite/sqlite_driver.h"
+#include "store/sqlite/sqlite_layout.h"
 
 namespace custodian::store::internal {
 namespace {
@@ -43,7 +44,7 @@ class SearchPlan : public ::testing::Test {
 
   // The plan's lines, e.g. "SEARCH r USING COVERING INDEX reads_by_plate (plate=?)".
   std::string Plan(const SearchQuery& q, const std::vector<std::string>* plates = nullptr, int64_t day = kDay) {
-    auto built = BuildSearchSql(q, Dialect::kSqlite, plates, nullptr, DayTableName(day), day == kOpenDay);
+    auto built = SqliteTableSearchSql(q, plates, nullptr, DayTableName(day), day == kOpenDay);
     EXPECT_TRUE(built.ok()) << built.status().ToString();
     if (!built.ok()) return "";
     return PlanOf(built->sql, built->params);
@@ -112,7 +113,7 @@ TEST_F(SearchPlan, AnOpenDaysPlatesAreSoughtHourByHour) {
   for (const SearchQuery& q : {SearchQuery{.match = PlateMatch::kExact, .plate = "7ABC123"},
                                SearchQuery{.match = PlateMatch::kExact, .plate = "7ABC123", .camera_ids = {"cam-a"}},
                                SearchQuery{.match = PlateMatch::kWildcard, .plate = "7AB*"}}) {
-    auto built = BuildSearchSql(q, Dialect::kSqlite, nullptr, nullptr, DayTableName(kOpenDay), true);
+    auto built = SqliteTableSearchSql(q, nullptr, nullptr, DayTableName(kOpenDay), true);
     ASSERT_TRUE(built.ok()) << built.status().ToString();
     EXPECT_NE(built->sql.find(std::to_string(first_hour + 23)), std::string::npos) << built->sql;
     std::string plan = PlanOf(built->sql, built->params);
@@ -127,7 +128,7 @@ TEST_F(SearchPlan, AnOpenDaysPlatesAreSoughtHourByHour) {
     // read without sorting the plate's every read of the day.
     if (q.match == PlateMatch::kExact) EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << plan;
     // The same search on a closed day names no hour (its plate index is led by the plate).
-    built = BuildSearchSql(q, Dialect::kSqlite, nullptr, nullptr, DayTableName(kDay), false);
+    built = SqliteTableSearchSql(q, nullptr, nullptr, DayTableName(kDay), false);
     ASSERT_TRUE(built.ok()) << built.status().ToString();
     EXPECT_EQ(built->sql.find("3600000"), std::string::npos) << built->sql;
   }
@@ -142,7 +143,7 @@ TEST_F(SearchPlan, AnOpenDaysPlatesAreSoughtHourByHour) {
                       .to = day_start + std::chrono::hours(4), .data_class = DataClass::kNonPublicSafety},
           SearchQuery{.match = PlateMatch::kWildcard, .plate = "7AB*", .data_class = DataClass::kPublicSafety,
                       .cursor = "c1.1767312000000.42"}}) {
-      auto built = BuildSearchSql(q, Dialect::kSqlite, nullptr, nullptr, t, day == kOpenDay);
+      auto built = SqliteTableSearchSql(q, nullptr, nullptr, t, day == kOpenDay);
       ASSERT_TRUE(built.ok()) << built.status().ToString();
       std::string plan = PlanOf(built->sql, built->params);
       EXPECT_NE(plan.find(day == kOpenDay ? t + "_by_hour_plate (<expr>=? AND plate" : t + "_by_plate (plate"),
@@ -151,22 +152,23 @@ TEST_F(SearchPlan, AnOpenDaysPlatesAreSoughtHourByHour) {
       EXPECT_EQ(plan.find("_by_class"), std::string::npos) << q.plate << ":\n" << plan;
     }
     // Cameras beside a class: the camera index.
-    auto built = BuildSearchSql({.match = PlateMatch::kAny, .camera_ids = {"cam-a"}, .data_class = DataClass::kPublicSafety},
-                                Dialect::kSqlite, nullptr, nullptr, t, day == kOpenDay);
+    auto built = SqliteTableSearchSql(
+        {.match = PlateMatch::kAny, .camera_ids = {"cam-a"}, .data_class = DataClass::kPublicSafety}, nullptr,
+        nullptr, t, day == kOpenDay);
     ASSERT_TRUE(built.ok()) << built.status().ToString();
     std::string plan = PlanOf(built->sql, built->params);
     EXPECT_NE(plan.find(t + "_by_hour_camera (<expr>=? AND camera_id=?)"), std::string::npos) << plan;
   }
   // 00:30 to 01:30: the day's hours 0 and 1, no other.
-  auto built = BuildSearchSql({.match = PlateMatch::kExact, .plate = "7ABC123", .from = day_start + std::chrono::minutes(30),
+  auto built = SqliteTableSearchSql({.match = PlateMatch::kExact, .plate = "7ABC123", .from = day_start + std::chrono::minutes(30),
                                .to = day_start + std::chrono::minutes(90)},
-                              Dialect::kSqlite, nullptr, nullptr, DayTableName(kOpenDay), true);
+                              nullptr, nullptr, DayTableName(kOpenDay), true);
   ASSERT_TRUE(built.ok()) << built.status().ToString();
   EXPECT_NE(built->sql.find("IN (" + std::to_string(first_hour + 1) + ", " + std::to_string(first_hour) + ")"),
             std::string::npos)
       << built->sql;
   // A search without a plate term gets no hour condition from the plate index.
-  built = BuildSearchSql({.match = PlateMatch::kAny}, Dialect::kSqlite, nullptr, nullptr, DayTableName(kOpenDay), true);
+  built = SqliteTableSearchSql({.match = PlateMatch::kAny}, nullptr, nullptr, DayTableName(kOpenDay), true);
   ASSERT_TRUE(built.ok()) << built.status().ToString();
   EXPECT_EQ(built->sql.find("3600000"), std::string::npos) << built->sql;
   // Candidate plates (SqlReadStore::SearchDayTables) on the open day.
@@ -183,7 +185,7 @@ TEST_F(SearchPlan, AnOpenDaysPlatesAreSoughtHourByHour) {
 TEST_F(SearchPlan, CandidatePlatesAreWalkedOnePageEach) {
   std::vector<std::string> plates = {"7ABC123", "7A8C123", "7ABC12"};
   SearchSql source;
-  auto built = BuildSearchSql({.match = PlateMatch::kFuzzy, .plate = "7ABC123"}, Dialect::kSqlite, nullptr, &source);
+  auto built = SqliteTableSearchSql({.match = PlateMatch::kFuzzy, .plate = "7ABC123"}, nullptr, &source);
   ASSERT_TRUE(built.ok());
   EXPECT_NE(source.sql.find("confusion_key"), std::string::npos) << source.sql;
   for (const auto* term : {"*C123", "*ABC*", "7ABC*"}) {
@@ -234,7 +236,7 @@ TEST_F(SearchPlan, FiltersWithoutAPlateUseTheirIndexes) {
 TEST_F(SearchPlan, CamerasAreSoughtHourByHour) {
   const int64_t first_hour = kDay * 24;
   SearchQuery q{.match = PlateMatch::kAny, .camera_ids = {"cam-a"}};
-  auto built = BuildSearchSql(q, Dialect::kSqlite, nullptr, nullptr, DayTableName(kDay));
+  auto built = SqliteTableSearchSql(q, nullptr, nullptr, DayTableName(kDay));
   ASSERT_TRUE(built.ok()) << built.status().ToString();
   EXPECT_NE(built->sql.find(std::to_string(first_hour)), std::string::npos) << built->sql;
   EXPECT_NE(built->sql.find(std::to_string(first_hour + 23)), std::string::npos) << built->sql;
@@ -245,7 +247,7 @@ TEST_F(SearchPlan, CamerasAreSoughtHourByHour) {
   // 00:30 to 01:30 on the day: its hours 0 and 1, no other.
   q.from = kT + std::chrono::minutes(30);
   q.to = kT + std::chrono::minutes(90);
-  built = BuildSearchSql(q, Dialect::kSqlite, nullptr, nullptr, DayTableName(kDay));
+  built = SqliteTableSearchSql(q, nullptr, nullptr, DayTableName(kDay));
   ASSERT_TRUE(built.ok()) << built.status().ToString();
   EXPECT_NE(built->sql.find("IN (" + std::to_string(first_hour + 1) + ", " + std::to_string(first_hour) + ")"),
             std::string::npos)
@@ -253,7 +255,7 @@ TEST_F(SearchPlan, CamerasAreSoughtHourByHour) {
   plan = PlanOf(built->sql, built->params);
   EXPECT_NE(plan.find("reads_d20454_by_hour_camera (<expr>=? AND camera_id=?"), std::string::npos) << plan;
   // reads_legacy keeps reads_by_camera (camera_id, captured_ms) and gets no hour condition.
-  built = BuildSearchSql(q, Dialect::kSqlite, nullptr, nullptr, kLegacyReadsTable);
+  built = SqliteTableSearchSql(q, nullptr, nullptr, kLegacyReadsTable);
   ASSERT_TRUE(built.ok()) << built.status().ToString();
   EXPECT_EQ(built->sql.find("3600000"), std::string::npos) << built->sql;
   plan = PlanOf(built->sql, built->params);

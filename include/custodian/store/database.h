@@ -8,7 +8,8 @@
 //     return Status::Ok();  // commits; any error rolls back
 //   });
 //
-// SQL uses '?' placeholders (the PostgreSQL driver rewrites them), never string splicing.
+// SQL uses '?' placeholders (the PostgreSQL driver rewrites them), never string splicing,
+// and what both backends run alike (SQLite's driver adds PostgreSQL's strpos).
 #pragma once
 
 #include <cstdint>
@@ -25,8 +26,6 @@ namespace custodian::store {
 using SqlValue = std::variant<std::monostate, int64_t, double, std::string>;
 using SqlRow = std::vector<SqlValue>;
 
-enum class Dialect { kSqlite, kPostgres };
-
 inline bool IsNull(const SqlValue& v) { return std::holds_alternative<std::monostate>(v); }
 int64_t AsInt(const SqlValue& v);         // 0 for NULL
 double AsDouble(const SqlValue& v);       // 0 for NULL
@@ -36,7 +35,6 @@ std::string AsString(const SqlValue& v);  // "" for NULL
 class Txn {
  public:
   virtual ~Txn() = default;
-  virtual Dialect dialect() const = 0;
   // Runs one statement with '?' placeholders bound to `params`, returning every row.
   virtual Result<std::vector<SqlRow>> Query(const std::string& sql, const std::vector<SqlValue>& params) = 0;
   // Inside this transaction, waits until no other transaction holds lock `key` (a

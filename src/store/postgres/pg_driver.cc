@@ -1,4 +1,5 @@
 #include "store/postgres/pg_driver.h"
+#include "store/postgres/pg_roles.h"
 
 #include <chrono>
 #include <cstdio>
@@ -89,7 +90,6 @@ class PgDriver final : public SqlDriver {
   PgDriver(std::string url, std::unique_ptr<pqxx::connection> conn) : url_(std::move(url)), conn_(std::move(conn)) {}
   ~PgDriver() override { txn_.reset(); }
 
-  Dialect dialect() const override { return Dialect::kPostgres; }
   std::span<const Migration> migrations() const override { return PostgresMigrations(); }
 
   // Reconnects first when the last call found the session gone.
@@ -195,57 +195,11 @@ class PgDriver final : public SqlDriver {
   Status LockForMigration() override { return Lock(kMigrationLockKey); }
   Status Lock(int64_t key) override { return Query("SELECT pg_advisory_xact_lock(?)", {key}).status(); }
 
-  // The read's columns joined from its partition (by id and capture time).
-  const char* AlertSelectSql() const override {
-    return "SELECT a.id, a.state, a.read_id, a.read_ms, r.plate, r.region, r.camera_id, h.id, h.name, h.category, "
-           "e.plate, e.state, e.reason, a.exact, a.retroactive, a.created_ms, a.acked_by, a.acked_ms, a.resolved_by, "
-           "a.resolved_ms, a.image_checked, a.action FROM alerts a JOIN hotlist_entries e ON e.id = a.entry_id "
-           "JOIN hotlists h ON h.id = e.hotlist_id LEFT JOIN reads r ON r.id = a.read_id AND r.captured_ms = a.read_ms";
+  Result<DatabaseRole> InspectRole() override { return InspectConnectionRole(*this); }
+  Status GrantServerRole(std::string_view role, const Clock& clock) override {
+    return internal::GrantServerRole(*this, role, clock);
   }
-  Status FillAlertReads(std::vector<SqlRow>&) override { return Status::Ok(); }
-  // The capture time in the WHERE lets PostgreSQL touch only the read's partition.
-  std::string ReadTableOfId(int64_t) const override { return "reads"; }
-  std::optional<int64_t> PlateDayOf(int64_t) const override { return std::nullopt; }
-  Status AfterMigrate() override { return Status::Ok(); }
-
-  // The DDL goes through the owner's SECURITY DEFINER functions (PostgreSQL migration 13),
-  // which serialise on an advisory lock: the server's role may create or drop a day's
-  // partition of reads and nothing else.
-  Status EnsureReadPartitions(const std::vector<int64_t>& days) override {
-    std::vector<int64_t> missing;
-    for (int64_t d : days) {
-      if (!known_days_.count(d)) missing.push_back(d);
-    }
-    if (missing.empty()) return Status::Ok();
-    CUSTODIAN_RETURN_IF_ERROR(Begin());
-    Status st = [&]() -> Status {
-      for (int64_t d : missing) {
-        CUSTODIAN_RETURN_IF_ERROR(Query("SELECT custodian_ensure_read_partition(?)", {d}).status());
-      }
-      return Status::Ok();
-    }();
-    if (!st.ok()) {
-      (void)Rollback();
-      return st;
-    }
-    CUSTODIAN_RETURN_IF_ERROR(Commit());
-    known_days_.insert(missing.begin(), missing.end());
-    return Status::Ok();
-  }
-
-  Result<int64_t> DropEmptyReadPartitions(const std::vector<int64_t>& days) override {
-    int64_t dropped = 0;
-    for (int64_t d : days) {
-      // One transaction each (Query outside one makes its own): a drop waits for the
-      // partition's readers, and holds nothing of the other days meanwhile.
-      CUSTODIAN_ASSIGN_OR_RETURN(auto did, Query("SELECT custodian_drop_empty_read_partition(?)", {d}));
-      // Forgotten whether dropped here or by another process: the next insert for this
-      // day makes sure the partition exists again.
-      known_days_.erase(d);
-      if (!did.empty() && AsString(did[0][0]) == "t") ++dropped;
-    }
-    return dropped;
-  }
+  Status RegrantServerRoles() override { return internal::RegrantServerRoles(*this); }
 
  private:
   // The prepared statement for `sql`, prepared on first use; nullptr once the cache is
@@ -273,7 +227,6 @@ class PgDriver final : public SqlDriver {
   std::unique_ptr<pqxx::work> txn_;
   std::unordered_map<std::string, std::string> prepared_;
   uint64_t statement_counter_ = 0;
-  std::set<int64_t> known_days_;
 };
 
 }  // namespace

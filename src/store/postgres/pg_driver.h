@@ -1,5 +1,4 @@
-// The PostgreSQL driver (libpqxx): one connection; reads partitioned by capture day, with
-// partitions created on demand. Internal.
+// The PostgreSQL driver (libpqxx): one connection. Internal.
 #pragma once
 
 #include <memory>
@@ -12,7 +11,5 @@ namespace custodian::store::internal {
 // Connects to `url` (a libpq URI). kUnavailable when the server cannot be reached.
 Result<std::unique_ptr<SqlDriver>> OpenPostgresDriver(const std::string& url);
 
-// "reads_p20261128": the partition of reads captured on UTC day `day` (days since epoch).
-std::string ReadPartitionName(int64_t day);
 
 }  // namespace custodian::store::internal

@@ -88,9 +88,6 @@ Status InTransaction(SqlDriver& d, Fn&& fn) {
 }  // namespace
 
 Status GrantServerRole(SqlDriver& owner, std::string_view role_view, const Clock& clock) {
-  if (owner.dialect() != Dialect::kPostgres) {
-    return Status::InvalidArgument("SQLite has no database roles: a server role is for PostgreSQL");
-  }
   if (!IsPlainRoleName(role_view)) {
     return Status::InvalidArgument("a server role's name is 1-63 lower-case letters, digits and _, "
                                    "starting with a letter or _");
@@ -121,7 +118,6 @@ Status GrantServerRole(SqlDriver& owner, std::string_view role_view, const Clock
 }
 
 Status RegrantServerRoles(SqlDriver& owner) {
-  if (owner.dialect() != Dialect::kPostgres) return Status::Ok();
   CUSTODIAN_ASSIGN_OR_RETURN(bool has, owner.HasTable("server_roles"));
   if (!has) return Status::Ok();
   return InTransaction(owner, [&]() -> Status {
@@ -137,10 +133,6 @@ Status RegrantServerRoles(SqlDriver& owner) {
 }
 
 Result<DatabaseRole> InspectConnectionRole(SqlDriver& driver) {
-  if (driver.dialect() != Dialect::kPostgres) {
-    return DatabaseRole{.backend = "sqlite", .name = "", .confined = false,
-                        .why = "SQLite has no roles: whoever may write the database file may change anything"};
-  }
   CUSTODIAN_ASSIGN_OR_RETURN(auto me, driver.Query("SELECT current_user", {}));
   DatabaseRole out{.backend = "postgresql", .name = me.empty() ? std::string() : AsString(me[0][0])};
   CUSTODIAN_ASSIGN_OR_RETURN(out.why, Unconfined(driver, ""));

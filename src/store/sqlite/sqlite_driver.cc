@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 namespace custodian::store::internal {
@@ -22,7 +23,6 @@ class SqliteDriver final : public SqlDriver {
     sqlite3_close_v2(db_);
   }
 
-  Dialect dialect() const override { return Dialect::kSqlite; }
   sqlite3* handle() const { return db_; }
   std::span<const Migration> migrations() const override { return SqliteMigrations(); }
 
@@ -102,20 +102,14 @@ class SqliteDriver final : public SqlDriver {
   Status LockForMigration() override { return Status::Ok(); }  // BEGIN IMMEDIATE already excludes writers
   Status Lock(int64_t) override { return Status::Ok(); }       // likewise
 
-  // Without the read's columns: a join with the view of all day tables would materialise
-  // it; FillAlertReads adds them from each read's own table.
-  const char* AlertSelectSql() const override {
-    return "SELECT a.id, a.state, a.read_id, a.read_ms, NULL, NULL, NULL, h.id, h.name, h.category, "
-           "e.plate, e.state, e.reason, a.exact, a.retroactive, a.created_ms, a.acked_by, a.acked_ms, a.resolved_by, "
-           "a.resolved_ms, a.image_checked, a.action FROM alerts a JOIN hotlist_entries e ON e.id = a.entry_id "
-           "JOIN hotlists h ON h.id = e.hotlist_id";
+  Result<DatabaseRole> InspectRole() override {
+    return DatabaseRole{.backend = "sqlite", .name = "", .confined = false,
+                        .why = "SQLite has no roles: whoever may write the database file may change anything"};
   }
-  Status FillAlertReads(std::vector<SqlRow>& rows) override { return FillAlertReadsFromDayTables(*this, rows); }
-  std::string ReadTableOfId(int64_t id) const override { return internal::ReadTableOfId(id); }
-  std::optional<int64_t> PlateDayOf(int64_t captured_ms) const override { return DayOfMs(captured_ms); }
-  Status AfterMigrate() override { return KeyEventsByCamera(*this); }
-  Status EnsureReadPartitions(const std::vector<int64_t>&) override { return Status::Ok(); }
-  Result<int64_t> DropEmptyReadPartitions(const std::vector<int64_t>&) override { return int64_t(0); }
+  Status GrantServerRole(std::string_view, const Clock&) override {
+    return Status::InvalidArgument("SQLite has no database roles: a server role is for PostgreSQL");
+  }
+  Status RegrantServerRoles() override { return Status::Ok(); }
 
  private:
   Result<sqlite3_stmt*> Prepare(const std::string& sql) {
@@ -154,6 +148,32 @@ sqlite3* SqliteHandleOf(SqlDriver& driver) {
   return sqlite ? sqlite->handle() : nullptr;
 }
 
+namespace {
+
+// PostgreSQL's strpos: the 1-based character position of the first `needle` in `haystack`,
+// 0 when there is none; NULL when either is NULL.
+void StrPos(sqlite3_context* ctx, int, sqlite3_value** argv) {
+  if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL) {
+    sqlite3_result_null(ctx);
+    return;
+  }
+  const auto* h = reinterpret_cast<const char*>(sqlite3_value_text(argv[0]));
+  const int h_len = sqlite3_value_bytes(argv[0]);
+  const auto* n = reinterpret_cast<const char*>(sqlite3_value_text(argv[1]));
+  const int n_len = sqlite3_value_bytes(argv[1]);
+  const std::string_view hay(h ? h : "", size_t(h_len)), needle(n ? n : "", size_t(n_len));
+  const size_t at = hay.find(needle);
+  if (at == std::string_view::npos) {
+    sqlite3_result_int64(ctx, 0);
+    return;
+  }
+  int64_t chars = 1;  // UTF-8 lead bytes before the match
+  for (size_t i = 0; i < at; ++i) chars += (static_cast<unsigned char>(hay[i]) & 0xC0) != 0x80;
+  sqlite3_result_int64(ctx, chars);
+}
+
+}  // namespace
+
 Result<std::unique_ptr<SqlDriver>> OpenSqliteDriver(const std::filesystem::path& file, bool create, int cache_mib) {
   std::error_code ec;
   if (!create && !std::filesystem::exists(file, ec)) {
@@ -178,6 +198,11 @@ Result<std::unique_ptr<SqlDriver>> OpenSqliteDriver(const std::filesystem::path&
   }
   auto driver = std::make_unique<SqliteDriver>(db);
   sqlite3_busy_timeout(db, 5000);
+  // strpos(haystack, needle): PostgreSQL's, so that the layers above write one statement
+  // for both backends (the access log's term filter).
+  rc = sqlite3_create_function_v2(db, "strpos", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr, &StrPos, nullptr,
+                                  nullptr, nullptr);
+  if (rc != SQLITE_OK) return Status::Unavailable("sqlite: strpos: ", sqlite3_errmsg(db));
   // WAL for concurrent readers; synchronous=FULL so a COMMIT has reached the disk (the WAL
   // is fsynced) before it returns: an acknowledged read survives power loss.
   CUSTODIAN_ASSIGN_OR_RETURN(auto mode, driver->Query("PRAGMA journal_mode = WAL", {}));
