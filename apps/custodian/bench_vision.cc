@@ -5,9 +5,6 @@
 #include <chrono>
 #include <iostream>
 #include <nlohmann/json.hpp>
-#include <opencv2/core.hpp>
-#include <opencv2/core/utility.hpp>
-#include <opencv2/imgproc.hpp>
 #include <thread>
 
 #include "commands.h"
@@ -24,21 +21,6 @@ struct BenchArgs {
 };
 
 using SteadyClock = std::chrono::steady_clock;
-
-// Scales and centre-crops an image to exactly w x h (the frame size being measured).
-vision::Image Fit(const vision::Image& src, int w, int h) {
-  cv::Mat in(src.height, src.width, CV_8UC3, const_cast<uint8_t*>(src.pixels.data()));
-  double s = std::max(double(w) / src.width, double(h) / src.height);
-  cv::Mat scaled;
-  cv::resize(in, scaled, cv::Size(), s, s, s < 1 ? cv::INTER_AREA : cv::INTER_LINEAR);
-  cv::Rect roi((scaled.cols - w) / 2, (scaled.rows - h) / 2, w, h);
-  vision::Image out;
-  out.width = w;
-  out.height = h;
-  out.pixels.resize(size_t(w) * h * 3);
-  scaled(roi).copyTo(cv::Mat(h, w, CV_8UC3, out.pixels.data()));
-  return out;
-}
 
 struct Figures {
   double median_ms = 0;
@@ -89,7 +71,7 @@ Result<Figures> Measure(const vision::Engine& engine, const std::vector<vision::
 }
 
 int RunBench(const BenchArgs& args) {
-  cv::setNumThreads(1);  // parallelism comes from sessions, one per thread
+  vision::SetImageLibraryThreads(1);  // parallelism comes from sessions, one per thread
   std::vector<vision::Image> sources;
   for (const InputItem& item : ExpandInputs(args.images)) {
     auto img = vision::ReadImageFile(item.name, {});
@@ -109,7 +91,7 @@ int RunBench(const BenchArgs& args) {
   std::cout << "| frame | threads | median ms/image | p90 ms/image | images/s |\n|---|---|---|---|---|\n";
   for (auto [w, h] : {std::pair{1280, 720}, std::pair{1920, 1080}}) {
     std::vector<vision::Image> frames;
-    for (const auto& s : sources) frames.push_back(Fit(s, w, h));
+    for (const auto& s : sources) frames.push_back(vision::FitImage(s, w, h));
     for (int threads : {1, cores}) {
       auto f = Measure(**engine, frames, threads, args.seconds);
       if (!f.ok()) {

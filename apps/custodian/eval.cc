@@ -4,7 +4,6 @@
 #include <iostream>
 #include <set>
 #include <nlohmann/json.hpp>
-#include <opencv2/core/utility.hpp>
 
 #include "commands.h"
 #include "eval_data.h"
@@ -26,7 +25,7 @@ double Percentile(std::vector<double> v, double q) {
 }
 
 int RunEval(const EvalArgs& args) {
-  cv::setNumThreads(1);  // the figures are single-core figures
+  vision::SetImageLibraryThreads(1);  // the figures are single-core figures
   auto data = LoadLabelledFolder(args.dir);
   if (!data.ok()) {
     std::cerr << "custodian eval: " << data.status().ToString() << "\n";

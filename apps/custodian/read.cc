@@ -6,7 +6,6 @@
 #include <iostream>
 #include <iterator>
 #include <nlohmann/json.hpp>
-#include <opencv2/core/utility.hpp>
 
 #include "commands.h"
 #include "plate_json.h"

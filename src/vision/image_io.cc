@@ -198,4 +198,20 @@ Result<Image> ReadImageFile(const std::string& path, const DecodeOptions& option
   return DecodeImage(bytes, options);
 }
 
+Image FitImage(const Image& src, int w, int h) {
+  cv::Mat in(src.height, src.width, CV_8UC3, const_cast<uint8_t*>(src.pixels.data()));
+  const double s = std::max(double(w) / src.width, double(h) / src.height);
+  cv::Mat scaled;
+  cv::resize(in, scaled, cv::Size(), s, s, s < 1 ? cv::INTER_AREA : cv::INTER_LINEAR);
+  const cv::Rect roi((scaled.cols - w) / 2, (scaled.rows - h) / 2, w, h);
+  Image out;
+  out.width = w;
+  out.height = h;
+  out.pixels.resize(size_t(w) * h * 3);
+  scaled(roi).copyTo(cv::Mat(h, w, CV_8UC3, out.pixels.data()));
+  return out;
+}
+
+void SetImageLibraryThreads(int threads) { cv::setNumThreads(threads); }
+
 }  // namespace custodian::vision

@@ -27,6 +27,41 @@ void PutBe32(std::vector<uint8_t>& b, size_t at, uint32_t v) {
   b[at + 3] = uint8_t(v);
 }
 
+// FitImage covers the frame, then keeps its centre: a 200 x 100 image, left half blue and
+// right half red, fitted to 50 x 50 is scaled to 100 x 50 and cropped to its middle, half
+// blue and half red.
+TEST(ImageIo, FitImageScalesToCoverThenCropsTheCentre) {
+  Image src;
+  src.width = 200;
+  src.height = 100;
+  src.pixels.resize(size_t(src.width) * src.height * 3);
+  for (int y = 0; y < src.height; ++y) {
+    for (int x = 0; x < src.width; ++x) {
+      uint8_t* p = &src.pixels[(size_t(y) * src.width + x) * 3];
+      p[0] = x < 100 ? 255 : 0;  // B
+      p[2] = x < 100 ? 0 : 255;  // R
+    }
+  }
+  const Image out = FitImage(src, 50, 50);
+  ASSERT_EQ(out.width, 50);
+  ASSERT_EQ(out.height, 50);
+  ASSERT_EQ(out.pixels.size(), size_t(50) * 50 * 3);
+  const uint8_t* left = &out.pixels[(size_t(25) * 50 + 5) * 3];
+  const uint8_t* right = &out.pixels[(size_t(25) * 50 + 44) * 3];
+  EXPECT_GT(left[0], 200);
+  EXPECT_LT(left[2], 50);
+  EXPECT_GT(right[2], 200);
+  EXPECT_LT(right[0], 50);
+  // Growing: a 10 x 10 image to 40 x 20 covers it (scale 4) and crops rows.
+  Image small;
+  small.width = small.height = 10;
+  small.pixels.assign(size_t(10) * 10 * 3, 128);
+  const Image grown = FitImage(small, 40, 20);
+  EXPECT_EQ(grown.width, 40);
+  EXPECT_EQ(grown.height, 20);
+  EXPECT_EQ(grown.pixels[(size_t(10) * 40 + 20) * 3], 128);
+}
+
 TEST(ImageIo, DecodesColourJpegToBgr) {
   auto bytes = Encode(Pattern(64, 48, CV_8UC3), ".jpg");
   auto img = DecodeImage(bytes, {});

@@ -62,4 +62,13 @@ Result<Image> DecodeImage(std::span<const uint8_t> bytes, const DecodeOptions& o
 // Reads a file (at most options.max_bytes) and decodes it. kNotFound if it is missing.
 Result<Image> ReadImageFile(const std::string& path, const DecodeOptions& options);
 
+// `src` scaled (area filter when shrinking, bilinear when growing) to cover w x h, then
+// centre-cropped to exactly w x h. REQUIRES: src, w and h are not empty.
+Image FitImage(const Image& src, int w, int h);
+
+// The number of threads the image library's own parallel loops may use in this process (its
+// default is every core); 1 keeps each call on its caller's thread, for callers that run an
+// engine per thread or report single-core figures.
+void SetImageLibraryThreads(int threads);
+
 }  // namespace custodian::vision
