@@ -71,7 +71,7 @@ struct ReadDay {
 Status KeyEventsByCamera(SqlDriver& driver);
 
 // Columns 4-6 of the alert list's rows (the read's plate, region and camera; see
-// SqlDriver::AlertSelectSql), each from its read's day table, in one read transaction;
+// ReadLayout::AlertSelectSql), each from its read's day table, in one read transaction;
 // left NULL for a read that is gone.
 Status FillAlertReadsFromDayTables(SqlDriver& driver, std::vector<SqlRow>& rows);
 // Days that have a table, newest first, and whether each is open.
