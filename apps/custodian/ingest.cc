@@ -1,9 +1,13 @@
 // custodian ingest: plate reads as JSON lines on stdin into the records store.
 //   custodian ingest --db URL [--images DIR] [--key FILE] [--batch N] [--camera ID:AGENCY]...
 //   custodian ingest --db URL --check-acked FILE
-// Each input line is one read: {"event_id", "camera_id", "captured_at" (RFC 3339 UTC,
-// "2026-01-01T00:00:00Z"), "plate", "confidence", optional "region", "country",
-// "crop_file"/"frame_file" (paths) or "crop_b64"/"frame_b64" (base64 image bytes)}.
+// Each input line is one read in the one shape of a read (store::ReadFromJson,
+// custodian/store/read_json.h; docs/read-format.md), with "event_id" and "camera_id"
+// required: {"event_id", "camera_id", "captured_at" ("2026-01-01T00:00:00Z"), "plate",
+// "confidence", optional "region", "country", "candidates", "box", "location", "plate_crop"
+// and "frame" (base64 image bytes)}. Two things only this command reads: "crop_file" and
+// "frame_file", paths whose bytes are the images (instead of "plate_crop" / "frame"), and
+// the deprecated names "crop_b64" / "frame_b64" for "plate_crop" / "frame".
 // Reads are ingested in batches of --batch (default 100); after a batch commits (synced:
 // it survives a crash) one line per read is printed and flushed:
 //   {"line": N, "event_id": "...", "id": 42, "duplicate": false}
@@ -17,9 +21,11 @@
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 
 #include "commands.h"
+#include "custodian/store/read_json.h"
 #include "store_flags.h"
 
 namespace custodian::app {
@@ -37,77 +43,39 @@ int Fail(const Status& st) {
   return 1;
 }
 
-Result<std::vector<uint8_t>> DecodeBase64(std::string_view s) {
-  auto value = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+' || c == '-') return 62;
-    if (c == '/' || c == '_') return 63;
-    return -1;
-  };
-  std::vector<uint8_t> out;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (char c : s) {
-    if (c == '=' || c == '\n' || c == '\r') continue;
-    int v = value(c);
-    if (v < 0) return Status::InvalidArgument("not base64");
-    acc = (acc << 6) | uint32_t(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(uint8_t((acc >> bits) & 0xff));
-    }
-  }
-  return out;
-}
-
 Result<std::vector<uint8_t>> ReadFileBytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status::NotFound("cannot open ", path);
   return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-Result<std::vector<uint8_t>> ImageField(const nlohmann::json& j, const char* file_key, const char* b64_key) {
-  if (j.contains(file_key)) {
-    if (!j[file_key].is_string()) return Status::InvalidArgument(file_key, " is not a string");
-    return ReadFileBytes(j[file_key].get<std::string>());
+// The bytes of the file `j[file_key]` names (erased from `j`), or nullopt when it names none.
+// A line may give an image as a file or inline (`key`, or its deprecated name `old_key`), not both.
+Result<std::optional<std::vector<uint8_t>>> ImageFile(nlohmann::json& j, const char* file_key, const char* key,
+                                                      const char* old_key) {
+  if (!j.contains(file_key) || j[file_key].is_null()) return std::optional<std::vector<uint8_t>>();
+  if (!j[file_key].is_string()) return Status::InvalidArgument("field '", file_key, "' must be a string (a path)");
+  for (const char* inline_key : {key, old_key}) {
+    if (j.contains(inline_key) && !j[inline_key].is_null()) {
+      return Status::InvalidArgument("give '", file_key, "' or '", inline_key, "', not both");
+    }
   }
-  if (j.contains(b64_key)) {
-    if (!j[b64_key].is_string()) return Status::InvalidArgument(b64_key, " is not a string");
-    auto bytes = DecodeBase64(j[b64_key].get<std::string>());
-    if (!bytes.ok()) return Status::InvalidArgument(b64_key, " is not base64");
-    return bytes;
-  }
-  return std::vector<uint8_t>();
+  CUSTODIAN_ASSIGN_OR_RETURN(auto bytes, ReadFileBytes(j[file_key].get<std::string>()));
+  j.erase(file_key);
+  return std::optional<std::vector<uint8_t>>(std::move(bytes));
 }
 
 Result<store::ReadInput> ParseReadLine(const std::string& line) {
   auto j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
   if (!j.is_object()) return Status::InvalidArgument("not a JSON object");
-  auto text = [&](const char* key, bool required) -> Result<std::string> {
-    if (!j.contains(key)) {
-      if (required) return Status::InvalidArgument("no \"", key, "\"");
-      return std::string();
-    }
-    if (!j[key].is_string()) return Status::InvalidArgument("\"", key, "\" is not a string");
-    return j[key].get<std::string>();
-  };
-  store::ReadInput r;
-  CUSTODIAN_ASSIGN_OR_RETURN(r.event_id, text("event_id", true));
-  CUSTODIAN_ASSIGN_OR_RETURN(r.camera_id, text("camera_id", true));
-  CUSTODIAN_ASSIGN_OR_RETURN(std::string at, text("captured_at", true));
-  CUSTODIAN_ASSIGN_OR_RETURN(r.captured_at, ParseUtc(at));
-  CUSTODIAN_ASSIGN_OR_RETURN(r.plate, text("plate", true));
-  if (!j.contains("confidence") || !j["confidence"].is_number()) {
-    return Status::InvalidArgument("\"confidence\" is missing or not a number");
+  for (const char* key : {"event_id", "camera_id"}) {
+    if (!j.contains(key) || j[key].is_null()) return Status::InvalidArgument("missing field '", key, "'");
   }
-  r.confidence = j["confidence"].get<float>();
-  CUSTODIAN_ASSIGN_OR_RETURN(r.region, text("region", false));
-  CUSTODIAN_ASSIGN_OR_RETURN(r.country, text("country", false));
-  CUSTODIAN_ASSIGN_OR_RETURN(r.plate_crop, ImageField(j, "crop_file", "crop_b64"));
-  CUSTODIAN_ASSIGN_OR_RETURN(r.frame, ImageField(j, "frame_file", "frame_b64"));
+  CUSTODIAN_ASSIGN_OR_RETURN(auto crop, ImageFile(j, "crop_file", "plate_crop", "crop_b64"));
+  CUSTODIAN_ASSIGN_OR_RETURN(auto frame, ImageFile(j, "frame_file", "frame", "frame_b64"));
+  CUSTODIAN_ASSIGN_OR_RETURN(store::ReadInput r, store::ReadFromJson(j, {.deprecated_image_names = true}));
+  if (crop) r.plate_crop = std::move(*crop);
+  if (frame) r.frame = std::move(*frame);
   return r;
 }
 

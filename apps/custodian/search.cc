@@ -2,11 +2,14 @@
 // search states a purpose and a case number and is logged with its terms and count).
 //   custodian search --purpose CODE --case NUMBER [--plate TERM --match exact|wildcard|fuzzy]
 //                    [--from TIME] [--to TIME] [--camera ID]... [--class CLASS] [--json] [-n N] [--cursor C]
+// --json prints {"reads": [...], "next_cursor": "..."}, each read in the one shape of a read
+// (store::ReadToJson, as GET /api/v1/reads answers).
 #include <iostream>
 
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "custodian/store/read_json.h"
 #include "session.h"
 
 namespace custodian::app {
@@ -43,20 +46,6 @@ Result<store::SearchQuery> QueryOf(const Args& a) {
   return q;
 }
 
-nlohmann::json ReadJson(const store::StoredRead& r) {
-  nlohmann::json j = {{"id", r.id},
-                      {"camera", r.camera_id},
-                      {"captured", FormatUtc(r.captured_at)},
-                      {"plate", r.plate},
-                      {"plate_raw", r.plate_raw},
-                      {"confidence", r.confidence},
-                      {"region", r.region},
-                      {"country", r.country},
-                      {"data_class", std::string(store::DataClassName(r.data_class))}};
-  if (r.location) j["location"] = {r.location->lat, r.location->lon};
-  return j;
-}
-
 int RunSearch(const Args& a) {
   auto q = QueryOf(a);
   if (!q.ok()) return FailWith("search", q.status());
@@ -66,7 +55,7 @@ int RunSearch(const Args& a) {
   if (!page.ok()) return FailWith("search", page.status());
   if (a.json) {
     nlohmann::json out = {{"reads", nlohmann::json::array()}, {"next_cursor", page->next_cursor}};
-    for (const auto& r : page->reads) out["reads"].push_back(ReadJson(r));
+    for (const auto& r : page->reads) out["reads"].push_back(store::ReadToJson(r));
     std::cout << out.dump() << "\n";
     return 0;
   }

@@ -1,5 +1,6 @@
 #include "custodian/core/utc_time.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 #include <string>
@@ -11,13 +12,22 @@ Result<TimePoint> ParseUtcTime(std::string_view text) {
   char extra = 0;
   std::string t(text);
   bool ok = false;
+  int64_t ms = 0;
+  // A fraction of a second, ".d" to ".ddddddddd" before the Z, is kept to the millisecond.
+  if (t.size() >= 22 && t[19] == '.' && t.back() == 'Z' && t.size() <= 30) {
+    const std::string_view digits = std::string_view(t).substr(20, t.size() - 21);
+    ok = std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
+    for (size_t i = 0; ok && i < 3; ++i) ms = ms * 10 + (i < digits.size() ? digits[i] - '0' : 0);
+    if (ok) t = t.substr(0, 19) + "Z";
+  }
   if (t.size() == 10) {
     ok = std::sscanf(t.c_str(), "%4d-%2d-%2d%c", &y, &mo, &d, &extra) == 3;
   } else if (t.size() == 20 && t[10] == 'T' && t[19] == 'Z') {
     ok = std::sscanf(t.c_str(), "%4d-%2d-%2dT%2d:%2d:%2dZ%c", &y, &mo, &d, &h, &mi, &s, &extra) == 6;
   }
   if (!ok || y < 1970 || y >= 2200 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59) {
-    return Status::InvalidArgument("'", t.substr(0, 40), "' is not YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (UTC)");
+    return Status::InvalidArgument("'", std::string(text.substr(0, 40)),
+                                   "' is not YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (UTC)");
   }
   std::tm tm{};
   tm.tm_year = y - 1900;
@@ -26,7 +36,7 @@ Result<TimePoint> ParseUtcTime(std::string_view text) {
   tm.tm_hour = h;
   tm.tm_min = mi;
   tm.tm_sec = s;
-  return FromUnixMillis(int64_t(timegm(&tm)) * 1000);
+  return FromUnixMillis(int64_t(timegm(&tm)) * 1000 + ms);
 }
 
 std::string FormatUtcTime(TimePoint t) {

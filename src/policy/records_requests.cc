@@ -14,6 +14,7 @@
 
 #include "custodian/policy/access_log.h"
 #include "custodian/store/evidence.h"
+#include "custodian/store/read_json.h"
 
 namespace custodian::policy {
 
@@ -116,28 +117,6 @@ json QueryJson(const store::SearchQuery& q) {
   j["cameras"] = q.camera_ids;
   if (q.area) j["area"] = {q.area->min_lat, q.area->min_lon, q.area->max_lat, q.area->max_lon};
   if (q.data_class) j["data_class"] = std::string(store::DataClassName(*q.data_class));
-  return j;
-}
-
-json ReadJson(const store::StoredRead& r) {
-  json c = json::array();
-  for (const auto& k : r.candidates) c.push_back({{"plate", k.plate}, {"confidence", k.confidence}});
-  json j = {{"id", r.id},
-            {"event_id", r.event_id},
-            {"camera_id", r.camera_id},
-            {"captured_ms", ToUnixMillis(r.captured_at)},
-            {"ingested_ms", ToUnixMillis(r.ingested_at)},
-            {"plate_raw", r.plate_raw},
-            {"plate", r.plate},
-            {"confidence", r.confidence},
-            {"candidates", c},
-            {"country", r.country},
-            {"region", r.region},
-            {"data_class", std::string(store::DataClassName(r.data_class))},
-            {"plate_crop_sha256", r.plate_crop_sha256},
-            {"frame_sha256", r.frame_sha256}};
-  if (r.box) j["box"] = {r.box->x, r.box->y, r.box->width, r.box->height};
-  if (r.location) j["location"] = {r.location->lat, r.location->lon};
   return j;
 }
 
@@ -437,7 +416,7 @@ Result<RecordsExport> FulfilRecordsRequest(Governance& gov, const Principal& by,
   json reads = json::array();
   for (;;) {
     CUSTODIAN_ASSIGN_OR_RETURN(auto page, gov.SearchReads(by, {"records_request", q->number}, sq));
-    for (const auto& r : page.reads) reads.push_back(ReadJson(r));
+    for (const auto& r : page.reads) reads.push_back(store::ReadToJson(r, {.image_hashes = true}));
     if (page.next_cursor.empty()) break;
     if (int64_t(reads.size()) >= max_reads) {
       return LogOutcome(
@@ -458,8 +437,11 @@ Result<RecordsExport> FulfilRecordsRequest(Governance& gov, const Principal& by,
     CUSTODIAN_RETURN_IF_ERROR(WriteFile(out_dir / name, data));
     files.push_back({{"path", name}, {"sha256", Sha256Hex(data)}, {"size", int64_t(data.size())}});
   }
-  const std::string manifest =
-      json{{"version", 1}, {"created", now}, {"public_key", signer.public_key_hex()}, {"files", files}}.dump(2);
+  const json manifest_json = {{"version", store::kExportFormatVersion},
+                              {"created", now},
+                              {"public_key", signer.public_key_hex()},
+                              {"files", files}};
+  const std::string manifest = manifest_json.dump(2);
   CUSTODIAN_RETURN_IF_ERROR(WriteFile(out_dir / "manifest.json", manifest));
   CUSTODIAN_RETURN_IF_ERROR(WriteFile(out_dir / "manifest.sig", signer.SignHex(manifest)));
   const std::string path = fs::absolute(out_dir, ec).string();

@@ -9,27 +9,6 @@ namespace custodian::server::internal {
 
 using json = nlohmann::json;
 
-json ReadJson(const store::StoredRead& r) {
-  json j = {{"id", r.id},
-            {"event_id", r.event_id},
-            {"camera_id", r.camera_id},
-            {"captured_at", FormatUtcTime(r.captured_at)},
-            {"ingested_at", FormatUtcTime(r.ingested_at)},
-            {"plate", r.plate},
-            {"plate_raw", r.plate_raw},
-            {"confidence", r.confidence},
-            {"country", r.country},
-            {"region", r.region},
-            {"data_class", std::string(store::DataClassName(r.data_class))},
-            {"has_crop", !r.plate_crop_sha256.empty()},
-            {"has_frame", !r.frame_sha256.empty()}};
-  j["candidates"] = json::array();
-  for (const auto& c : r.candidates) j["candidates"].push_back({{"plate", c.plate}, {"confidence", c.confidence}});
-  if (r.box) j["box"] = {{"x", r.box->x}, {"y", r.box->y}, {"width", r.box->width}, {"height", r.box->height}};
-  if (r.location) j["location"] = {{"lat", r.location->lat}, {"lon", r.location->lon}};
-  return j;
-}
-
 json HoldJson(const store::Hold& h) {
   json j = {{"id", h.id},         {"case_number", h.case_number}, {"reason", h.reason}, {"placed_by", h.placed_by},
             {"placed_at", FormatUtcTime(h.placed_at)}, {"released_by", h.released_by}, {"reads", h.reads}};

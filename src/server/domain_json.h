@@ -1,6 +1,7 @@
-// The JSON of the domain types as the API answers them (reads, holds, users, access-log
-// entries, records requests, accuracy audits, purges, access counts, sharing grants).
-// Alerts are in alert_json.h (the live stream and webhooks send them too). Internal.
+// The JSON of the domain types as the API answers them (holds, users, access-log entries,
+// records requests, accuracy audits, purges, access counts, sharing grants). Reads are
+// store::ReadToJson (custodian/store/read_json.h: the one shape every writer of a read uses);
+// alerts are in alert_json.h (the live stream and webhooks send them too). Internal.
 #pragma once
 
 #include <optional>
@@ -19,7 +20,6 @@
 
 namespace custodian::server::internal {
 
-nlohmann::json ReadJson(const store::StoredRead& r);
 nlohmann::json HoldJson(const store::Hold& h);
 nlohmann::json UserJson(const policy::UserInfo& u);
 nlohmann::json LogJson(const policy::LogEntry& e);

@@ -1,8 +1,6 @@
 // Request parsing: typed readers of query parameters and JSON body fields.
 #include "server/request.h"
 
-#include <sodium.h>
-
 #include "custodian/core/utc_time.h"
 
 namespace custodian::server::internal {
@@ -74,20 +72,6 @@ Result<TimePoint> TimeField(const json& j, const char* key) {
   if (j[key].is_number_integer()) return FromUnixMillis(j[key].get<int64_t>());
   if (j[key].is_string()) return ParseUtcTime(j[key].get<std::string>());
   return Status::InvalidArgument("field '", key, "' must be an RFC 3339 UTC time or milliseconds");
-}
-
-Result<std::vector<uint8_t>> Base64Field(const json& j, const char* key) {
-  if (!j.contains(key) || j[key].is_null()) return std::vector<uint8_t>();
-  if (!j[key].is_string()) return Status::InvalidArgument("field '", key, "' must be base64 text");
-  const std::string& s = j[key].get_ref<const std::string&>();
-  std::vector<uint8_t> out(s.size() * 3 / 4 + 3);
-  size_t n = 0;
-  if (sodium_base642bin(out.data(), out.size(), s.data(), s.size(), "\n\r ", &n, nullptr,
-                        sodium_base64_VARIANT_ORIGINAL) != 0) {
-    return Status::InvalidArgument("field '", key, "' is not valid base64");
-  }
-  out.resize(n);
-  return out;
 }
 
 }  // namespace custodian::server::internal

@@ -88,9 +88,6 @@ Result<std::optional<TimePoint>> OptTime(const std::string& text);
 // A required time field: RFC 3339 UTC text or Unix milliseconds.
 Result<TimePoint> TimeField(const json& j, const char* key);
 
-// A base64 field's bytes (none when absent or null).
-Result<std::vector<uint8_t>> Base64Field(const json& j, const char* key);
-
 // Runs `fn`; no exception leaves it. A JSON type or parse error (a field read without
 // its check) is the client's: kInvalidArgument. Anything else is an internal error,
 // reported to the operator's log (never to the client).

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "custodian/store/read_json.h"
 #include "store/file_util.h"
 
 namespace custodian::store {
@@ -81,27 +82,6 @@ std::string ImageExtension(const std::vector<uint8_t>& b) {
   return ".bin";
 }
 
-json ReadJson(const StoredRead& r) {
-  json j = {{"id", r.id},
-            {"event_id", r.event_id},
-            {"camera_id", r.camera_id},
-            {"captured_ms", ToUnixMillis(r.captured_at)},
-            {"ingested_ms", ToUnixMillis(r.ingested_at)},
-            {"plate_raw", r.plate_raw},
-            {"plate", r.plate},
-            {"confidence", r.confidence},
-            {"country", r.country},
-            {"region", r.region},
-            {"data_class", std::string(DataClassName(r.data_class))},
-            {"plate_crop_sha256", r.plate_crop_sha256},
-            {"frame_sha256", r.frame_sha256}};
-  j["candidates"] = json::array();
-  for (const auto& c : r.candidates) j["candidates"].push_back({{"plate", c.plate}, {"confidence", c.confidence}});
-  if (r.box) j["box"] = {{"x", r.box->x}, {"y", r.box->y}, {"width", r.box->width}, {"height", r.box->height}};
-  if (r.location) j["location"] = {{"lat", r.location->lat}, {"lon", r.location->lon}};
-  return j;
-}
-
 // Every regular file under `dir`, as paths relative to it with '/' separators.
 Result<std::vector<std::string>> ListFiles(const fs::path& dir) {
   std::vector<std::string> out;
@@ -171,7 +151,8 @@ Result<EvidenceExport> ExportEvidence(ReadStore& store, int64_t hold_id, const E
   std::map<std::string, bool> images_done;
   for (int64_t id : ids) {
     CUSTODIAN_ASSIGN_OR_RETURN(StoredRead r, store.GetRead(id));
-    CUSTODIAN_RETURN_IF_ERROR(put("reads/" + std::to_string(id) + ".json", ReadJson(r).dump(2) + "\n"));
+    CUSTODIAN_RETURN_IF_ERROR(
+        put("reads/" + std::to_string(id) + ".json", ReadToJson(r, {.image_hashes = true}).dump(2) + "\n"));
     ++result.reads;
     for (const std::string* sha : {&r.plate_crop_sha256, &r.frame_sha256}) {
       if (sha->empty() || images_done.count(*sha)) continue;
@@ -183,7 +164,9 @@ Result<EvidenceExport> ExportEvidence(ReadStore& store, int64_t hold_id, const E
       ++result.images;
     }
   }
-  json manifest = {{"version", 1}, {"created_ms", ToUnixMillis(clock.Now())}, {"public_key", HexOf(pk, sizeof pk)}};
+  json manifest = {{"version", kExportFormatVersion},
+                   {"created_ms", ToUnixMillis(clock.Now())},
+                   {"public_key", HexOf(pk, sizeof pk)}};
   manifest["files"] = json::array();
   for (const auto& [path, sha] : files) {
     manifest["files"].push_back({{"path", path}, {"sha256", sha}, {"size", sizes[path]}});
@@ -211,6 +194,15 @@ Result<EvidenceCheck> VerifyEvidence(const fs::path& dir, const EvidenceVerifyOp
     return Status::InvalidArgument("manifest.json is malformed");
   }
   EvidenceCheck check;
+  if (!manifest.contains("version") || !manifest["version"].is_number_integer()) {
+    return Status::InvalidArgument("manifest.json has no format version");
+  }
+  const int64_t version = manifest["version"].get<int64_t>();
+  if (version < 1 || version > kExportFormatVersion) {
+    return Status::InvalidArgument("manifest.json is format version ", version, "; this release reads versions 1 to ",
+                                   kExportFormatVersion);
+  }
+  check.version = int(version);
   std::string key_hex = manifest["public_key"].get<std::string>();
   if (!options.public_key_file.empty()) {
     CUSTODIAN_ASSIGN_OR_RETURN(std::string pinned, ReadAll(options.public_key_file));

@@ -1,6 +1,8 @@
 #include "custodian/core/utc_time.h"
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -20,6 +22,31 @@ TEST(ParseUtcTime, DateAndTime) {
   auto epoch = ParseUtcTime("1970-01-01T00:00:00Z");
   ASSERT_TRUE(epoch.ok());
   EXPECT_EQ(ToUnixMillis(*epoch), 0);
+}
+
+TEST(ParseUtcTime, ReadsBackWhatFormatUtcTimeWrites) {
+  for (int64_t ms : {int64_t{0}, int64_t{1'767'225'600'123}, int64_t{1'767'225'600'999}, int64_t{7'258'118'399'001}}) {
+    auto t = ParseUtcTime(FormatUtcTime(FromUnixMillis(ms)));
+    ASSERT_TRUE(t.ok()) << FormatUtcTime(FromUnixMillis(ms)) << ": " << t.status().message();
+    EXPECT_EQ(ToUnixMillis(*t), ms);
+  }
+}
+
+TEST(ParseUtcTime, AFractionOfASecondIsKeptToTheMillisecond) {
+  const int64_t base = 1'767'225'600'000 + (12 * 3600 + 34 * 60 + 56) * 1000LL;
+  for (auto [text, ms] : std::vector<std::pair<const char*, int64_t>>{{"2026-01-01T12:34:56.5Z", 500},
+                                                                      {"2026-01-01T12:34:56.05Z", 50},
+                                                                      {"2026-01-01T12:34:56.123Z", 123},
+                                                                      {"2026-01-01T12:34:56.123999Z", 123},
+                                                                      {"2026-01-01T12:34:56.000000001Z", 0}}) {
+    auto t = ParseUtcTime(text);
+    ASSERT_TRUE(t.ok()) << text << ": " << t.status().message();
+    EXPECT_EQ(ToUnixMillis(*t), base + ms) << text;
+  }
+  for (const char* bad : {"2026-01-01T12:34:56.Z", "2026-01-01T12:34:56.1234567890Z", "2026-01-01T12:34:56.12a4Z",
+                          "2026-01-01T12:34:56,5Z", "2026-01-01T12:34:56.5", "2026-01-01.5"}) {
+    EXPECT_FALSE(ParseUtcTime(bad).ok()) << bad;
+  }
 }
 
 TEST(ParseUtcTime, RejectsOtherShapes) {

@@ -16,6 +16,9 @@ now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
   printf '{"event_id":"g-2","camera_id":"cam1","captured_at":"%s","plate":"7ABC123","confidence":0.8,"region":"CA"}\n' "$now"
   printf '{"event_id":"g-3","camera_id":"lot7","captured_at":"%s","plate":"5PARK55","confidence":0.9,"region":"CA"}\n' "$now"
 } > "$tmp/reads.jsonl"
+# A read giving its crop under both its name and the deprecated one (refused, nothing stored).
+printf '{"event_id":"g-9","camera_id":"cam1","captured_at":"%s","plate":"7ABC129","confidence":0.9,"plate_crop":"/9j/","crop_b64":"/9j/"}\n' \
+  "$now" > "$tmp/both-names.jsonl"
 # refused COMMAND...: status 1 when the command fails (sqlite3 and psql use their own codes).
 refused() { if "$@"; then return 0; else return 1; fi; }
 run_all() {  # run_all LABEL URL SIGNING-KEY SQL-COMMAND... -- [flags]
@@ -59,6 +62,8 @@ run_all() {  # run_all LABEL URL SIGNING-KEY SQL-COMMAND... -- [flags]
   check "$l-keys-list-revoked" 0 "^1 lot7 ingest revoked .* by coord " -- as coord keys list
   check "$l-camera-add-logged" 0 "coord@cli .*allowed.*lot7" -- as coord audit log --user coord
   check "$l-ingest" 0 "" -- bash -c "$(printf '%q ' "$CUSTODIAN" ingest --db "$db" "${x[@]}" --camera cam1:CITYPD) < '$tmp/reads.jsonl'"
+  check "$l-ingest-both-names" 1 "line 1: invalid_argument: give 'plate_crop' or its deprecated name 'crop_b64', not both" -- \
+    bash -c "$(printf '%q ' "$CUSTODIAN" ingest --db "$db" "${x[@]}") < '$tmp/both-names.jsonl'"
 
   check "$l-login-no-notice" 1 "system-use notice must be accepted" -- \
     bash -c "CUSTODIAN_SESSION='$tmp/$l.nonotice' $(printf '%q ' "$CUSTODIAN" login "${f[@]}" --user pat --password-stdin) <<<'$(new_password pat)'"
@@ -79,6 +84,8 @@ run_all() {  # run_all LABEL URL SIGNING-KEY SQL-COMMAND... -- [flags]
   check "$l-search-logged" 0 "pat@cli search_reads allowed .*7ABC123.*records=2" -- \
     as coord audit log --action search_reads --outcome allowed
   check "$l-search-json" 0 '"plate":"7ABC123"' -- as pat search "${why[@]}" --plate 7ABC123 --json
+  check "$l-search-json-shape" 0 '"camera_id":"cam1",.*"captured_at":"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{3}Z"' -- \
+    as pat search "${why[@]}" --plate 7ABC123 --json
   local first
   first=$("${sql[@]}" "SELECT id FROM reads WHERE event_id = 'g-1'" | tr -d '[:space:]')
   check "$l-show-read" 0 "^read $first 7ABC123" -- as pat show-read "${why[@]}" --id "$first"

@@ -11,6 +11,8 @@
 #include "custodian/policy/records_requests.h"
 #include "custodian/policy/reports.h"
 #include "custodian/policy/sharing.h"
+#include "custodian/store/evidence.h"
+#include "custodian/store/read_json.h"
 #include "policy/governance_fixture.h"
 
 namespace custodian::policy {
@@ -28,6 +30,19 @@ class ServicesTest : public custodian::policy::testing::GovernanceFixture<B> {
   // A search of the fixture's plate.
   store::SearchQuery Plate() { return {.match = store::PlateMatch::kExact, .plate = "7ABC123"}; }
   bool LastDenied() { return this->LastLog().outcome == kDenied; }
+  // A records request for the public-safety reads of the fixture's plate on the day before kStart.
+  RecordsRequestForm Request7ABC123() {
+    return {.requester = "Dana Requester",
+            .department = "Investigations",
+            .phone = "(555) 010-0100",
+            .email = "dana@city.example.gov",
+            .date_requested = this->clock_.Now(),
+            .date_required = this->clock_.Now() + days(7),
+            .data_class = store::DataClass::kPublicSafety,
+            .description = "Reads of 7ABC123 on 31 May 2026",
+            .reason = "Court order 26-CV-0042",
+            .search = {.match = store::PlateMatch::kExact, .plate = "7ABC123", .from = kStart - days(1), .to = kStart}};
+  }
 };
 
 using Backends = ::testing::Types<SqliteBackend, PostgresBackend>;
@@ -254,17 +269,7 @@ TYPED_TEST(ServicesTest, RecordsRequestNeedsBothApprovalsAndIsConfidential) {
   auto inv = this->MakeUser("inv", Role::kInvestigator);
   auto cmd = this->MakeUser("cmd", Role::kCommandStaff);
   auto aud = this->MakeUser("aud", Role::kAuditor);
-  RecordsRequestForm form{.requester = "Dana Requester",
-                          .department = "Investigations",
-                          .phone = "(555) 010-0100",
-                          .email = "dana@city.example.gov",
-                          .date_requested = this->clock_.Now(),
-                          .date_required = this->clock_.Now() + days(7),
-                          .data_class = store::DataClass::kPublicSafety,
-                          .description = "Reads of 7ABC123 on 31 May 2026",
-                          .reason = "Court order 26-CV-0042",
-                          .search = {.match = store::PlateMatch::kExact, .plate = "7ABC123",
-                                     .from = kStart - days(1), .to = kStart}};
+  RecordsRequestForm form = this->Request7ABC123();
   RecordsRequestForm bad = form;
   bad.email = "dana at city";
   EXPECT_EQ(SubmitRecordsRequest(gov, inv.who, bad).status().code(), StatusCode::kInvalidArgument);
@@ -320,6 +325,42 @@ TYPED_TEST(ServicesTest, RecordsRequestNeedsBothApprovalsAndIsConfidential) {
   EXPECT_EQ(after->state, RequestState::kFulfilled);
   EXPECT_TRUE(after->fulfilled_at.has_value());
   EXPECT_FALSE(after->export_path.empty());
+}
+
+TYPED_TEST(ServicesTest, ARecordsRequestPackageHoldsEachReadInTheOneShapeAndVerifies) {
+  auto& gov = *this->gov_;
+  this->CoordinatorGates();
+  auto inv = this->MakeUser("inv", Role::kInvestigator);
+  auto cmd = this->MakeUser("cmd", Role::kCommandStaff);
+  const RecordsRequestForm form = this->Request7ABC123();
+  auto id = SubmitRecordsRequest(gov, inv.who, form);
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  ASSERT_TRUE(DirectorApprove(gov, cmd.who, *id, "approved").ok());
+  ASSERT_TRUE(CoordinatorApprove(gov, this->coord_.who, *id, "approved").ok());
+  const auto out = this->dir_ / ("package-" + std::to_string(*id));
+  auto done = FulfilRecordsRequest(gov, this->coord_.who, *id, out);
+  ASSERT_TRUE(done.ok()) << done.status().ToString();
+  ASSERT_GT(done->reads, 0);
+
+  std::ifstream manifest_file(out / "manifest.json");
+  const auto manifest = nlohmann::json::parse(manifest_file);
+  EXPECT_EQ(manifest["version"], store::kExportFormatVersion);
+  std::ifstream reads_file(out / "reads.json");
+  const auto reads = nlohmann::json::parse(reads_file);
+  ASSERT_EQ(reads.size(), size_t(done->reads));
+  for (const auto& r : reads) {
+    auto stored = this->store_->GetRead(r["id"].get<int64_t>());
+    ASSERT_TRUE(stored.ok()) << stored.status().ToString();
+    EXPECT_EQ(r, store::ReadToJson(*stored, {.image_hashes = true}));
+    auto back = store::ReadFromJson(r);
+    ASSERT_TRUE(back.ok()) << back.status().ToString();
+    EXPECT_EQ(back->captured_at, stored->captured_at);
+    EXPECT_EQ(back->plate, "7ABC123");
+  }
+  auto check = store::VerifyEvidence(out);
+  ASSERT_TRUE(check.ok()) << check.status().ToString();
+  EXPECT_TRUE(check->ok());
+  EXPECT_EQ(check->version, store::kExportFormatVersion);
 }
 
 // ---- Breach notices (policy 6) ----

@@ -12,7 +12,9 @@
 
 namespace custodian {
 
-// Parses "YYYY-MM-DD" (midnight UTC) or "YYYY-MM-DDTHH:MM:SSZ", years 1970-2199.
+// Parses "YYYY-MM-DD" (midnight UTC) or "YYYY-MM-DDTHH:MM:SSZ", years 1970-2199; the
+// latter may carry a fraction of a second, 1 to 9 digits ("…:SS.123Z"), kept to the
+// millisecond (cut, not rounded), so every time FormatUtcTime writes reads back.
 // kInvalidArgument otherwise, with the message
 // "'<text, at most 40 bytes>' is not YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (UTC)";
 // callers put their own words in front (e.g. "time ").

@@ -95,8 +95,10 @@ struct RecordsExport {
 // Fulfils an approved request (coordinator role): runs the search (every page, at most
 // max_reads reads) as `by`, and writes into `out_dir` (which must not exist or be empty):
 //   request.json   the request
-//   reads.json     the reads found
-//   manifest.json  {"version": 1, "created": ms, "public_key": hex, "files": [{"path", "sha256", "size"}]}
+//   reads.json     the reads found, an array of the one shape of a read with its image hashes
+//                  (store::ReadToJson(read, {.image_hashes = true}))
+//   manifest.json  {"version": 2, "created": ms, "public_key": hex, "files": [{"path", "sha256", "size"}]}
+//                  ("version" is store::kExportFormatVersion; `custodian evidence verify` checks it)
 //   manifest.sig   the agency key's Ed25519 signature of manifest.json, hex
 // then records fulfilled_ms and export_path. kPermissionDenied (logged) before both approvals.
 Result<RecordsExport> FulfilRecordsRequest(Governance& gov, const Principal& by, int64_t id,

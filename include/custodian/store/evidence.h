@@ -10,11 +10,13 @@
 //
 // Layout of an export folder:
 //   hold.json            the hold: id, case number, reason, who placed it and when
-//   reads/<id>.json      one record per read, every stored field
+//   reads/<id>.json      one record per read: the one shape of a read with its image
+//                        hashes (store::ReadToJson(read, {.image_hashes = true}))
 //   images/<sha256>.jpg  the decrypted images (.png, or .bin when neither)
-//   manifest.json        {"version": 1, "created": ms, "public_key": hex,
+//   manifest.json        {"version": 2, "created_ms": ms, "public_key": hex,
 //                         "files": [{"path", "sha256", "size"}, ...]} sorted by path
 //   manifest.sig         the Ed25519 signature of manifest.json's bytes, hex
+// The manifest's "version" is the format of the package (kExportFormatVersion).
 #pragma once
 
 #include <filesystem>
@@ -26,6 +28,18 @@
 #include "custodian/store/read_store.h"
 
 namespace custodian::store {
+
+// The format of the signed packages this release writes (evidence exports here, records-
+// request packages in policy/records_requests.h, which share the manifest), as their
+// manifest's "version":
+//   2  each read in the one shape of a read (read_json.h): times RFC 3339 UTC
+//      ("captured_at", "ingested_at"), "box" and "location" as objects, "has_crop",
+//      "has_frame" and the image hashes.
+//   1  (releases before) each read with "captured_ms" and "ingested_ms" (Unix milliseconds)
+//      for the times and no has_crop/has_frame; in records-request packages "box" and
+//      "location" were arrays ([x, y, width, height], [lat, lon]).
+// VerifyEvidence checks every version from 1 to this one.
+inline constexpr int kExportFormatVersion = 2;
 
 struct EvidenceExportOptions {
   // The folder to write; must not exist or be empty. REQUIRED.
@@ -65,6 +79,7 @@ struct EvidenceVerifyOptions {
 };
 
 struct EvidenceCheck {
+  int version = 0;                    // the package's format (kExportFormatVersion)
   bool signature_ok = false;
   bool key_pinned = false;            // checked against public_key_file
   std::vector<std::string> changed;   // listed, present, different content
@@ -73,8 +88,10 @@ struct EvidenceCheck {
   bool ok() const { return signature_ok && changed.empty() && added.empty() && missing.empty(); }
 };
 
-// Checks an export folder. kInvalidArgument when manifest.json or manifest.sig is
-// missing or malformed; a bad signature or differing files are reported in the result.
+// Checks an export folder (an evidence export or a records-request package) of any format
+// version from 1 to kExportFormatVersion. kInvalidArgument when manifest.json or
+// manifest.sig is missing or malformed, or the manifest's version is not one of those; a
+// bad signature or differing files are reported in the result.
 Result<EvidenceCheck> VerifyEvidence(const std::filesystem::path& dir, const EvidenceVerifyOptions& options = {});
 
 }  // namespace custodian::store

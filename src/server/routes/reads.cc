@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <string>
 
-#include "server/domain_json.h"
+#include "custodian/store/read_json.h"
 
 namespace custodian::server::internal {
 namespace {
@@ -58,7 +58,7 @@ void RegisterReadsRoutes(ServerContext& ctx) {
     CUSTODIAN_ASSIGN_OR_RETURN(auto page, ctx.gov.SearchReads(c.who, why, q));
     ++ctx.metrics.searches;
     json reads = json::array();
-    for (const auto& r : page.reads) reads.push_back(ReadJson(r));
+    for (const auto& r : page.reads) reads.push_back(store::ReadToJson(r));
     c.Json({{"reads", reads}, {"next_cursor", page.next_cursor}});
     return Status::Ok();
   });
@@ -66,7 +66,7 @@ void RegisterReadsRoutes(ServerContext& ctx) {
     CUSTODIAN_ASSIGN_OR_RETURN(int64_t id, c.PathId());
     CUSTODIAN_ASSIGN_OR_RETURN(auto why, PurposeOf(c));
     CUSTODIAN_ASSIGN_OR_RETURN(auto r, ctx.gov.GetRead(c.who, why, id));
-    c.Json(ReadJson(r));
+    c.Json(store::ReadToJson(r));
     return Status::Ok();
   });
   ctx.Add("GET", "/api/v1/reads/{id}/image", "user", policy::ops::kViewImages, [&ctx](Ctx& c) -> Status {
