@@ -431,9 +431,9 @@ int RunStoreBench(const StoreBenchArgs& a) {
 
 void RegisterBenchStore(CLI::App& app, Action* run) {
   CLI::App* bench = app.get_subcommand("bench");  // created by RegisterBenchVision
-  auto args = std::make_shared<StoreBenchArgs>();
-  CLI::App* cmd = bench->add_subcommand(
-      "store", "Records store: ingest, image storage, search p99 and one day's purge on generated reads");
+  auto [cmd, args] = AddSubcommand<StoreBenchArgs>(
+      bench, "store", "Records store: ingest, image storage, search p99 and one day's purge on generated reads", run,
+      RunStoreBench);
   cmd->add_option("--backend", args->backend, "sqlite or postgres")->capture_default_str()->check(
       CLI::IsMember({"sqlite", "postgres"}));
   cmd->add_option("--reads", args->reads, "Reads to generate and ingest")->required()->check(
@@ -472,7 +472,6 @@ void RegisterBenchStore(CLI::App& app, Action* run) {
                 "and --seed filled and kept (--keep); ingest, image and purge figures are 0");
   cmd->add_option("--seed", args->seed, "Generator seed")->capture_default_str();
   cmd->add_flag("--keep", args->keep, "Keep the temporary folder");
-  cmd->callback([args, run] { *run = [args] { return RunStoreBench(*args); }; });
 }
 
 }  // namespace custodian::app
