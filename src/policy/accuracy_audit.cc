@@ -15,21 +15,13 @@
 namespace custodian::policy {
 
 using json = nlohmann::json;
-using store::AsInt;
-using store::AsString;
-using store::IsNull;
 using store::SqlValue;
-using store::Txn;
 
 namespace {
 
 using internal::Clip;
-using internal::LogOutcome;
-using internal::Outcome;
 
 constexpr std::string_view kPurpose = "accuracy_audit";
-
-
 
 store::DataClass ClassOf(int64_t v) {
   return v == 0 ? store::DataClass::kPublicSafety : store::DataClass::kNonPublicSafety;

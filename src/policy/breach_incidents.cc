@@ -13,14 +13,8 @@
 namespace custodian::policy {
 
 using json = nlohmann::json;
-using store::AsInt;
-using store::AsString;
-using store::Txn;
 
 namespace {
-
-using internal::LogOutcome;
-using internal::Outcome;
 
 json OptMs(const std::optional<TimePoint>& t) { return t ? json(ToUnixMillis(*t)) : json(); }
 std::optional<TimePoint> MsOpt(const json& j) {

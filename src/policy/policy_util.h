@@ -7,8 +7,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "custodian/policy/governance.h"
+#include "custodian/store/database.h"
 
 namespace custodian::policy::internal {
 
@@ -67,6 +69,11 @@ class Outcome {
 // as itself.
 Status LogOutcome(Governance& gov, const Principal& who, LogEvent e, Outcome outcome);
 
+// Runs one statement in `txn` whose rows are not needed (INSERT, UPDATE, DELETE).
+inline Status Exec(store::Txn& txn, const std::string& sql, const std::vector<store::SqlValue>& params) {
+  return txn.Query(sql, params).status();
+}
+
 // A failure of a transaction that is a refusal (bad input), not an outage.
 inline bool IsRefusal(const Status& st) {
   return st.code() == StatusCode::kInvalidArgument || st.code() == StatusCode::kNotFound ||
@@ -74,3 +81,19 @@ inline bool IsRefusal(const Status& st) {
 }
 
 }  // namespace custodian::policy::internal
+
+namespace custodian::policy {
+
+// The store's row readers and transaction, and the logging helpers above, by their short
+// names in the policy sources that include this (internal) header. (Not Clip: a source may
+// have a Clip of its own.)
+using internal::Exec;
+using internal::IsRefusal;
+using internal::LogOutcome;
+using internal::Outcome;
+using store::AsInt;
+using store::AsString;
+using store::IsNull;
+using store::Txn;
+
+}  // namespace custodian::policy

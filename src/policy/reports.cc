@@ -13,21 +13,13 @@
 namespace custodian::policy {
 
 using json = nlohmann::json;
-using store::AsInt;
-using store::AsString;
-using store::IsNull;
-using store::Txn;
 
 namespace {
 
 using internal::Clip;
-using internal::LogOutcome;
-using internal::Outcome;
 
 constexpr int64_t kMsPerHour = 3'600'000;
 constexpr int64_t kMsPerDay = 24 * kMsPerHour;
-
-
 
 // The op a reader of reviews needs: access_reports, else record_log_review.
 std::string_view ReviewReadOp(Governance& gov, const Principal& by) {

@@ -14,17 +14,10 @@
 namespace custodian::policy {
 
 using json = nlohmann::json;
-using store::AsInt;
-using store::AsString;
-using store::IsNull;
-using store::Txn;
 
 namespace {
 
 using internal::Clip;
-using internal::IsRefusal;
-using internal::LogOutcome;
-using internal::Outcome;
 
 Result<std::vector<SharingGrant>> LoadGrants(Txn& txn, bool include_revoked, int64_t now_ms) {
   std::string sql =
