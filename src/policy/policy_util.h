@@ -74,6 +74,15 @@ inline Status Exec(store::Txn& txn, const std::string& sql, const std::vector<st
   return txn.Query(sql, params).status();
 }
 
+// Runs `sql`, an INSERT ... RETURNING id, in `txn` and returns the new row's id;
+// kInternal ("the WHAT was not stored") when no row came back.
+inline Result<int64_t> InsertReturningId(store::Txn& txn, const std::string& sql,
+                                         const std::vector<store::SqlValue>& params, std::string_view what) {
+  CUSTODIAN_ASSIGN_OR_RETURN(auto rows, txn.Query(sql, params));
+  if (rows.empty()) return Status::Internal("the ", what, " was not stored");
+  return store::AsInt(rows[0][0]);
+}
+
 // A failure of a transaction that is a refusal (bad input), not an outage.
 inline bool IsRefusal(const Status& st) {
   return st.code() == StatusCode::kInvalidArgument || st.code() == StatusCode::kNotFound ||
@@ -88,6 +97,7 @@ namespace custodian::policy {
 // names in the policy sources that include this (internal) header. (Not Clip: a source may
 // have a Clip of its own.)
 using internal::Exec;
+using internal::InsertReturningId;
 using internal::IsRefusal;
 using internal::LogOutcome;
 using internal::Outcome;

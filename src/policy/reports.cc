@@ -317,12 +317,11 @@ Result<int64_t> RecordLogReview(Governance& gov, const Principal& by, TimePoint 
   e.records = 1;
   e.detail = "weekly access-log review recorded";
   CUSTODIAN_RETURN_IF_ERROR(gov.RecordWith(by, e, [&](Txn& txn) -> Status {
-    CUSTODIAN_ASSIGN_OR_RETURN(auto rows, txn.Query("INSERT INTO log_reviews (reviewer, at_ms, from_ms, to_ms, notes) "
-                                                    "VALUES (?, ?, ?, ?, ?) RETURNING id",
-                                                    {by.username, ToUnixMillis(now), ToUnixMillis(from),
-                                                     ToUnixMillis(to), notes}));
-    if (rows.empty()) return Status::Internal("the review was not stored");
-    id = AsInt(rows[0][0]);
+    CUSTODIAN_ASSIGN_OR_RETURN(
+        id, InsertReturningId(txn,
+                              "INSERT INTO log_reviews (reviewer, at_ms, from_ms, to_ms, notes) "
+                              "VALUES (?, ?, ?, ?, ?) RETURNING id",
+                              {by.username, ToUnixMillis(now), ToUnixMillis(from), ToUnixMillis(to), notes}, "review"));
     return Status::Ok();
   }));
   return id;
