@@ -177,11 +177,12 @@ int RunStoreBench(const StoreBenchArgs& a) {
   std::vector<std::string> cams;
   for (int i = 0; i < a.cameras; ++i) {
     bool parking = i % 4 == 3;
+    const int row = i / 100;  // cameras stand on a grid, 100 to a row
     store::Camera c{.id = "bench-cam-" + std::to_string(i),
                     .name = "Bench camera " + std::to_string(i),
                     .kind = parking ? store::CameraKind::kParking
                                     : (i % 4 == 2 ? store::CameraKind::kMobile : store::CameraKind::kFixed),
-                    .location = store::GeoPoint{37.70 + 0.001 * (i % 100), -122.50 + 0.001 * (i / 100)},
+                    .location = store::GeoPoint{37.70 + 0.001 * (i % 100), -122.50 + 0.001 * row},
                     .heading_deg = double((i * 37) % 360),
                     .agency_code = parking ? "BENCHPK" : "BENCHPD",
                     .data_class = parking ? store::DataClass::kNonPublicSafety : store::DataClass::kPublicSafety};

@@ -55,7 +55,7 @@ Result<std::optional<SessionFile>> LoadSession() {
 Status SaveSession(const SessionFile& s) {
   CUSTODIAN_ASSIGN_OR_RETURN(fs::path path, SessionPath());
   std::error_code ec;
-  if (!std::getenv("CUSTODIAN_SESSION") || !*std::getenv("CUSTODIAN_SESSION")) {
+  if (const char* env = std::getenv("CUSTODIAN_SESSION"); env == nullptr || *env == '\0') {
     fs::create_directories(path.parent_path(), ec);
     if (ec) return Status::Unavailable("cannot create ", path.parent_path().string(), ": ", ec.message());
     ::chmod(path.parent_path().c_str(), 0700);

@@ -100,7 +100,7 @@ Result<PermissionMatrix> PermissionMatrix::Parse(std::string_view text) {
     if (!role["allow"].is_object()) return Status::InvalidArgument("role '", role_name, "': \"allow\" is an object");
     for (auto& [op_name, v] : role["allow"].items()) {
       auto it = std::find_if(m.operations_.begin(), m.operations_.end(),
-                             [&](const Operation& o) { return o.name == op_name; });
+                             [&op = op_name](const Operation& o) { return o.name == op; });
       if (it == m.operations_.end()) {
         return Status::InvalidArgument("role '", role_name, "' allows unknown operation '", op_name, "'");
       }
