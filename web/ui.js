@@ -18,6 +18,11 @@ export function field(label, input) {
   return h('div', { class: 'field' }, h('label', { for: input.id }, label), input);
 }
 
+// A cell of a form row holding one labelled input (field).
+export function cell(label, input) {
+  return h('div', {}, field(label, input));
+}
+
 export function select(id, options, value) {
   const s = h('select', { id, name: id });
   for (const [v, text] of options) {

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "commands.h"
+#include "governed_subcommand.h"
 #include "session.h"
 
 namespace custodian::app {
@@ -23,15 +24,14 @@ int RunShow() {
 }
 
 int RunSign(const Args& a) {
-  auto g = OpenAsUser(a.flags);
-  if (!g.ok()) return FailWith("ack sign", g.status());
-  policy::AcknowledgmentSignature sig;
-  for (bool& s : sig.statements) s = a.accept_all;
-  sig.typed_name = a.name;
-  Status st = g->gov->SignAcknowledgment(g->who, sig);
-  if (!st.ok()) return FailWith("ack sign", st);
-  std::cout << "acknowledgment signed by " << g->who.username << "; it awaits supervisor and coordinator approval\n";
-  return 0;
+  return RunAsUser("ack sign", a.flags, [&](Governed& g) -> Status {
+    policy::AcknowledgmentSignature sig;
+    for (bool& s : sig.statements) s = a.accept_all;
+    sig.typed_name = a.name;
+    CUSTODIAN_RETURN_IF_ERROR(g.gov->SignAcknowledgment(g.who, sig));
+    std::cout << "acknowledgment signed by " << g.who.username << "; it awaits supervisor and coordinator approval\n";
+    return Status::Ok();
+  });
 }
 
 int RunApprove(const Args& a) {
@@ -43,35 +43,29 @@ int RunApprove(const Args& a) {
   } else {
     return FailWith("ack approve", Status::InvalidArgument("--as is supervisor or coordinator"));
   }
-  auto g = OpenAsUser(a.flags);
-  if (!g.ok()) return FailWith("ack approve", g.status());
-  Status st = g->gov->ApproveAcknowledgment(g->who, a.user, as);
-  if (!st.ok()) return FailWith("ack approve", st);
-  std::cout << "acknowledgment of " << a.user << " approved by " << g->who.username << " as " << a.as << "\n";
-  return 0;
+  return RunAsUser("ack approve", a.flags, [&](Governed& g) -> Status {
+    CUSTODIAN_RETURN_IF_ERROR(g.gov->ApproveAcknowledgment(g.who, a.user, as));
+    std::cout << "acknowledgment of " << a.user << " approved by " << g.who.username << " as " << a.as << "\n";
+    return Status::Ok();
+  });
 }
 
 }  // namespace
 
 void RegisterAck(CLI::App& app, Action* run) {
-  CLI::App* cmd = app.add_subcommand("ack", "The ALPR policy acknowledgment: show, sign, approve");
-  cmd->require_subcommand(1);
+  CLI::App* cmd = AddCommandGroup(app, "ack", "The ALPR policy acknowledgment: show, sign, approve");
   CLI::App* show = cmd->add_subcommand("show", "Print the statements");
   show->callback([run] { *run = [] { return RunShow(); }; });
 
-  auto sign_args = std::make_shared<Args>();
-  CLI::App* sign = cmd->add_subcommand("sign", "Sign the acknowledgment as the logged-in user");
-  AddGovFlags(sign, &sign_args->flags);
+  auto [sign, sign_args] =
+      AddGovSubcommand<Args>(cmd, "sign", "Sign the acknowledgment as the logged-in user", run, RunSign);
   sign->add_option("--name", sign_args->name, "Your full name, as on your account")->required();
   sign->add_flag("--accept-all", sign_args->accept_all, "Accept every statement (see custodian ack show)");
-  sign->callback([sign_args, run] { *run = [sign_args] { return RunSign(*sign_args); }; });
 
-  auto approve_args = std::make_shared<Args>();
-  CLI::App* approve = cmd->add_subcommand("approve", "Approve a user's signed acknowledgment");
-  AddGovFlags(approve, &approve_args->flags);
+  auto [approve, approve_args] =
+      AddGovSubcommand<Args>(cmd, "approve", "Approve a user's signed acknowledgment", run, RunApprove);
   approve->add_option("--user", approve_args->user, "The user")->required();
   approve->add_option("--as", approve_args->as, "supervisor or coordinator")->required();
-  approve->callback([approve_args, run] { *run = [approve_args] { return RunApprove(*approve_args); }; });
 }
 
 }  // namespace custodian::app

@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "governed_subcommand.h"
 #include "session.h"
 
 namespace custodian::app {
@@ -33,42 +34,53 @@ struct Args {
   std::string against;
 };
 
-int RunLog(const Args& a) {
+void PrintEntry(const policy::LogEntry& e, bool as_json) {
+  if (as_json) {
+    std::cout << nlohmann::json{{"seq", e.seq},           {"at", FormatUtc(e.at)},
+                                {"username", e.username}, {"agency", e.agency_code},
+                                {"source", e.source},     {"action", e.action},
+                                {"outcome", e.outcome},   {"terms", e.terms},
+                                {"purpose", e.purpose},   {"case", e.case_number},
+                                {"records", e.records},   {"detail", e.detail},
+                                {"hash", e.hash}}
+                     .dump()
+              << "\n";
+    return;
+  }
+  std::cout << e.seq << " " << FormatUtc(e.at) << " " << e.username << "@" << e.source << " " << e.action << " "
+            << e.outcome << " terms=" << e.terms;
+  if (!e.purpose.empty() || !e.case_number.empty()) std::cout << " purpose=" << e.purpose << " case=" << e.case_number;
+  std::cout << " records=" << e.records;
+  if (!e.detail.empty()) std::cout << " - " << e.detail;
+  std::cout << "\n";
+}
+
+// The filter `audit log` reads the log with; kInvalidArgument for a malformed time.
+Result<policy::LogFilter> FilterOf(const Args& a) {
   policy::LogFilter f{.username = a.user, .action = a.action, .outcome = a.outcome, .case_number = a.case_number,
                       .term = a.term, .after_seq = a.after, .limit = a.limit};
   if (!a.from.empty()) {
-    auto t = ParseUtc(a.from);
-    if (!t.ok()) return FailWith("audit log", t.status());
-    f.from = *t;
+    CUSTODIAN_ASSIGN_OR_RETURN(f.from, ParseUtc(a.from));
   }
   if (!a.to.empty()) {
-    auto t = ParseUtc(a.to);
-    if (!t.ok()) return FailWith("audit log", t.status());
-    f.to = *t;
+    CUSTODIAN_ASSIGN_OR_RETURN(f.to, ParseUtc(a.to));
   }
-  auto g = OpenAsUser(a.flags);
-  if (!g.ok()) return FailWith("audit log", g.status());
-  auto entries = g->gov->ReadLog(g->who, f);
-  if (!entries.ok()) return FailWith("audit log", entries.status());
-  for (const auto& e : *entries) {
-    if (a.json) {
-      std::cout << nlohmann::json{{"seq", e.seq},           {"at", FormatUtc(e.at)},   {"username", e.username},
-                                  {"agency", e.agency_code}, {"source", e.source},      {"action", e.action},
-                                  {"outcome", e.outcome},    {"terms", e.terms},        {"purpose", e.purpose},
-                                  {"case", e.case_number},   {"records", e.records},    {"detail", e.detail},
-                                  {"hash", e.hash}}
-                       .dump()
-                << "\n";
-    } else {
-      std::cout << e.seq << " " << FormatUtc(e.at) << " " << e.username << "@" << e.source << " " << e.action << " "
-                << e.outcome << " terms=" << e.terms;
-      if (!e.purpose.empty() || !e.case_number.empty()) std::cout << " purpose=" << e.purpose << " case=" << e.case_number;
-      std::cout << " records=" << e.records;
-      if (!e.detail.empty()) std::cout << " - " << e.detail;
-      std::cout << "\n";
-    }
-  }
-  return 0;
+  return f;
+}
+
+// The store opened as the `--system` maintenance job `job`, or as the logged-in user.
+Result<Governed> OpenFor(const Args& a, std::string_view job) {
+  return a.system ? OpenAsSystem(a.flags, job) : OpenAsUser(a.flags);
+}
+
+int RunLog(const Args& a) {
+  auto f = FilterOf(a);
+  if (!f.ok()) return FailWith("audit log", f.status());
+  return RunAsUser("audit log", a.flags, [&](Governed& g) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(auto entries, g.gov->ReadLog(g.who, *f));
+    for (const auto& e : entries) PrintEntry(e, a.json);
+    return Status::Ok();
+  });
 }
 
 int RunVerify(const Args& a) {
@@ -84,51 +96,47 @@ int RunVerify(const Args& a) {
     }
     heads = std::move(*parsed);
   }
-  auto g = a.system ? OpenAsSystem(a.flags, "verify") : OpenAsUser(a.flags);
-  if (!g.ok()) return FailWith("audit verify", g.status());
-  auto v = g->gov->VerifyLog(g->who, heads);
-  if (!v.ok()) return FailWith("audit verify", v.status());
-  if (v->ok) {
-    std::cout << "access log intact: " << v->entries << " entries, " << v->checkpoints << " signed checkpoints";
-    if (!a.against.empty()) std::cout << ", " << v->heads << " saved heads match";
-    std::cout << "\n";
-    return 0;
-  }
-  std::cout << "access log BROKEN at entry " << v->first_bad_seq << ": " << v->problem << " (" << v->entries
-            << " entries checked)\n";
-  return 1;
+  bool intact = false;
+  int rc = RunGoverned("audit verify", OpenFor(a, "verify"), [&](Governed& g) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(auto v, g.gov->VerifyLog(g.who, heads));
+    intact = v.ok;
+    if (v.ok) {
+      std::cout << "access log intact: " << v.entries << " entries, " << v.checkpoints << " signed checkpoints";
+      if (!a.against.empty()) std::cout << ", " << v.heads << " saved heads match";
+      std::cout << "\n";
+    } else {
+      std::cout << "access log BROKEN at entry " << v.first_bad_seq << ": " << v.problem << " (" << v.entries
+                << " entries checked)\n";
+    }
+    return Status::Ok();
+  });
+  return rc != 0 || !intact ? 1 : 0;
 }
 
 int RunCheckpoint(const Args& a) {
-  auto g = OpenAsUser(a.flags);
-  if (!g.ok()) return FailWith("audit checkpoint", g.status());
-  auto seq = g->gov->CheckpointLog(g->who);
-  if (!seq.ok()) return FailWith("audit checkpoint", seq.status());
-  std::cout << "signed checkpoint at entry " << *seq << "\n";
-  return 0;
+  return RunAsUser("audit checkpoint", a.flags, [&](Governed& g) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(int64_t seq, g.gov->CheckpointLog(g.who));
+    std::cout << "signed checkpoint at entry " << seq << "\n";
+    return Status::Ok();
+  });
 }
 
 int RunHead(const Args& a) {
-  auto g = a.system ? OpenAsSystem(a.flags, "head") : OpenAsUser(a.flags);
-  if (!g.ok()) return FailWith("audit head", g.status());
-  auto head = g->gov->LatestHead();
-  if (!head.ok()) return FailWith("audit head", head.status());
-  if (!*head) {
-    return FailWith("audit head", Status::NotFound("the access log has no signed checkpoint yet; sign one with: "
-                                                   "custodian audit checkpoint"));
-  }
-  std::cout << policy::SignedHeadJson(**head) << "\n";
-  return 0;
+  return RunGoverned("audit head", OpenFor(a, "head"), [&](Governed& g) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(auto head, g.gov->LatestHead());
+    if (!head) {
+      return Status::NotFound("the access log has no signed checkpoint yet; sign one with: custodian audit checkpoint");
+    }
+    std::cout << policy::SignedHeadJson(*head) << "\n";
+    return Status::Ok();
+  });
 }
 
 }  // namespace
 
 void RegisterAudit(CLI::App& app, Action* run) {
-  CLI::App* cmd = app.add_subcommand("audit", "The access log: log, verify, checkpoint, head");
-  cmd->require_subcommand(1);
-  auto la = std::make_shared<Args>();
-  CLI::App* log = cmd->add_subcommand("log", "Entries of the access log, oldest first");
-  AddGovFlags(log, &la->flags);
+  CLI::App* cmd = AddCommandGroup(app, "audit", "The access log: log, verify, checkpoint, head");
+  auto [log, la] = AddGovSubcommand<Args>(cmd, "log", "Entries of the access log, oldest first", run, RunLog);
   log->add_option("--user", la->user, "Only this user's entries");
   log->add_option("--action", la->action, "Only this action, e.g. search_reads");
   log->add_option("--outcome", la->outcome, "allowed, denied or failed");
@@ -139,27 +147,19 @@ void RegisterAudit(CLI::App& app, Action* run) {
   log->add_option("--after", la->after, "Entries after this sequence number (paging)");
   log->add_option("--limit", la->limit, "At most this many")->capture_default_str()->check(CLI::Range(1, 1000));
   log->add_flag("--json", la->json, "One JSON object per line");
-  log->callback([la, run] { *run = [la] { return RunLog(*la); }; });
 
-  auto va = std::make_shared<Args>();
-  CLI::App* verify = cmd->add_subcommand("verify", "Check the hash chain and signed checkpoints");
-  AddGovFlags(verify, &va->flags);
+  auto [verify, va] =
+      AddGovSubcommand<Args>(cmd, "verify", "Check the hash chain and signed checkpoints", run, RunVerify);
   verify->add_flag("--system", va->system, "Run as the system (a maintenance job; no session)");
   verify->add_option("--against", va->against,
                      "Also check signed heads saved earlier: a file of one head, a JSON array or JSON lines of "
                      "heads, or a saved /api/v1/transparency answer");
-  verify->callback([va, run] { *run = [va] { return RunVerify(*va); }; });
 
-  auto ca = std::make_shared<Args>();
-  CLI::App* cp = cmd->add_subcommand("checkpoint", "Sign the head of the chain");
-  AddGovFlags(cp, &ca->flags);
-  cp->callback([ca, run] { *run = [ca] { return RunCheckpoint(*ca); }; });
+  AddGovSubcommand<Args>(cmd, "checkpoint", "Sign the head of the chain", run, RunCheckpoint);
 
-  auto ha = std::make_shared<Args>();
-  CLI::App* head = cmd->add_subcommand("head", "The newest signed head of the log (one JSON line) to keep a copy of");
-  AddGovFlags(head, &ha->flags);
+  auto [head, ha] = AddGovSubcommand<Args>(
+      cmd, "head", "The newest signed head of the log (one JSON line) to keep a copy of", run, RunHead);
   head->add_flag("--system", ha->system, "Run as the system (no session)");
-  head->callback([ha, run] { *run = [ha] { return RunHead(*ha); }; });
 }
 
 }  // namespace custodian::app

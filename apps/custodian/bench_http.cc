@@ -238,15 +238,14 @@ int RunHttpSetup(const HttpSetupArgs& a) {
 
 void RegisterBenchHttp(CLI::App& app, Action* run) {
   CLI::App* bench = app.get_subcommand("bench");  // created by RegisterBenchVision
-  auto args = std::make_shared<HttpSetupArgs>();
-  CLI::App* cmd = bench->add_subcommand(
-      "http-setup", "Prepare a data folder for the HTTP load benchmark: accounts, a camera, an API key, reads");
+  auto [cmd, args] = AddSubcommand<HttpSetupArgs>(
+      bench, "http-setup", "Prepare a data folder for the HTTP load benchmark: accounts, a camera, an API key, reads",
+      run, RunHttpSetup);
   cmd->add_option("--data-dir", args->data_dir, "New data folder for `custodian serve --data-dir`")->required();
   cmd->add_option("--reads", args->reads, "Generated reads to pre-load")->capture_default_str()->check(
       CLI::Range(int64_t(0), int64_t(100'000'000)));
   cmd->add_flag("--json", args->json, "Print only the JSON line");
   cmd->add_option("--seed", args->seed, "Generator seed")->capture_default_str();
-  cmd->callback([args, run] { *run = [args] { return RunHttpSetup(*args); }; });
 }
 
 }  // namespace custodian::app

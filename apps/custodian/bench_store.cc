@@ -177,11 +177,12 @@ int RunStoreBench(const StoreBenchArgs& a) {
   std::vector<std::string> cams;
   for (int i = 0; i < a.cameras; ++i) {
     bool parking = i % 4 == 3;
+    const int row = i / 100;  // cameras stand on a grid, 100 to a row
     store::Camera c{.id = "bench-cam-" + std::to_string(i),
                     .name = "Bench camera " + std::to_string(i),
                     .kind = parking ? store::CameraKind::kParking
                                     : (i % 4 == 2 ? store::CameraKind::kMobile : store::CameraKind::kFixed),
-                    .location = store::GeoPoint{37.70 + 0.001 * (i % 100), -122.50 + 0.001 * (i / 100)},
+                    .location = store::GeoPoint{37.70 + 0.001 * (i % 100), -122.50 + 0.001 * row},
                     .heading_deg = double((i * 37) % 360),
                     .agency_code = parking ? "BENCHPK" : "BENCHPD",
                     .data_class = parking ? store::DataClass::kNonPublicSafety : store::DataClass::kPublicSafety};
@@ -431,9 +432,9 @@ int RunStoreBench(const StoreBenchArgs& a) {
 
 void RegisterBenchStore(CLI::App& app, Action* run) {
   CLI::App* bench = app.get_subcommand("bench");  // created by RegisterBenchVision
-  auto args = std::make_shared<StoreBenchArgs>();
-  CLI::App* cmd = bench->add_subcommand(
-      "store", "Records store: ingest, image storage, search p99 and one day's purge on generated reads");
+  auto [cmd, args] = AddSubcommand<StoreBenchArgs>(
+      bench, "store", "Records store: ingest, image storage, search p99 and one day's purge on generated reads", run,
+      RunStoreBench);
   cmd->add_option("--backend", args->backend, "sqlite or postgres")->capture_default_str()->check(
       CLI::IsMember({"sqlite", "postgres"}));
   cmd->add_option("--reads", args->reads, "Reads to generate and ingest")->required()->check(
@@ -472,7 +473,6 @@ void RegisterBenchStore(CLI::App& app, Action* run) {
                 "and --seed filled and kept (--keep); ingest, image and purge figures are 0");
   cmd->add_option("--seed", args->seed, "Generator seed")->capture_default_str();
   cmd->add_flag("--keep", args->keep, "Keep the temporary folder");
-  cmd->callback([args, run] { *run = [args] { return RunStoreBench(*args); }; });
 }
 
 }  // namespace custodian::app

@@ -112,18 +112,17 @@ int RunBench(const BenchArgs& args) {
 }  // namespace
 
 void RegisterBenchVision(CLI::App& app, Action* run) {
-  auto args = std::make_shared<BenchArgs>();
-  CLI::App* bench = app.add_subcommand("bench", "Benchmarks");
-  bench->require_subcommand(1);
-  CLI::App* cmd = bench->add_subcommand("vision", "Engine speed at 1280x720 and 1920x1080, 1 thread and all cores");
+  CLI::App* bench = AddCommandGroup(app, "bench", "Benchmarks");
+  auto [cmd, args] = AddSubcommand<BenchArgs>(
+      bench, "vision", "Engine speed at 1280x720 and 1920x1080, 1 thread and all cores", run, RunBench);
   cmd->add_option("images", args->images, "Images or folders to use as frames")->required();
   cmd->add_option("--models", args->models, "Model folder");
   cmd->add_option("--seconds", args->seconds, "Seconds per measurement")->capture_default_str();
   cmd->add_option("--threads", args->threads, "Threads for the all-cores run (default: all cores)");
   cmd->add_option("--region-min-plate-px", args->region_min_px,
                   "Read the state printed on US plates at least this many pixels high; 0 turns it off")
-      ->capture_default_str()->check(CLI::Range(0, 100000));
-  cmd->callback([args, run] { *run = [args] { return RunBench(*args); }; });
+      ->capture_default_str()
+      ->check(CLI::Range(0, 100000));
 }
 
 }  // namespace custodian::app

@@ -4,7 +4,9 @@
 #include <CLI/CLI.hpp>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "custodian/vision/engine.h"
@@ -42,6 +44,32 @@ void RegisterIngest(CLI::App& app, Action* run);
 void RegisterServe(CLI::App& app, Action* run);
 void RegisterCameras(CLI::App& app, Action* run);  // cameras, agencies, keys (cameras.cc)
 void RegisterSharing(CLI::App& app, Action* run);  // sharing grants (sharing.cc)
+
+// A registered subcommand: add its own options to `cmd`, parsed into `*args`.
+template <typename Args>
+struct Subcommand {
+  CLI::App* cmd;
+  std::shared_ptr<Args> args;
+};
+
+// Adds the subcommand `name` to `parent` with fresh (default) arguments. When the user
+// chooses it, `*run` becomes the action `body(*args)`, which returns the exit status.
+template <typename Args>
+Subcommand<Args> AddSubcommand(CLI::App* parent, const std::string& name, const std::string& help, Action* run,
+                               std::function<int(const Args&)> body) {
+  auto args = std::make_shared<Args>();
+  CLI::App* cmd = parent->add_subcommand(name, help);
+  cmd->callback([args, run, body = std::move(body)] { *run = [args, body] { return body(*args); }; });
+  return {cmd, args};
+}
+
+// Adds the command group `name` to `app`: a subcommand that takes one subcommand of its own
+// (e.g. `hold` for `hold place`, `hold release`, `hold list`).
+inline CLI::App* AddCommandGroup(CLI::App& app, const std::string& name, const std::string& help) {
+  CLI::App* group = app.add_subcommand(name, help);
+  group->require_subcommand(1);
+  return group;
+}
 
 // The model folder: --models if given, else $CUSTODIAN_MODELS, else the build's default.
 std::filesystem::path DefaultModelDir();

@@ -7,11 +7,11 @@
 //                                              and whether the URL's role is confined
 //   custodian db verify-images --db URL [--images DIR] [--key FILE] [--remove-orphans]
 // The URL may come from $CUSTODIAN_DB instead of --db, keeping a password out of `ps`.
-#include <cstdlib>
 #include <iostream>
 
 #include "commands.h"
 #include "custodian/store/read_store.h"
+#include "store_flags.h"
 
 namespace custodian::app {
 namespace {
@@ -31,13 +31,12 @@ int Fail(std::string_view what, const Status& st) {
 }
 
 bool ResolveUrl(DbArgs& a, std::string_view what) {
-  if (a.url.empty()) {
-    if (const char* env = std::getenv("CUSTODIAN_DB"); env != nullptr) a.url = env;
-  }
-  if (a.url.empty()) {
-    std::cerr << "custodian db " << what << ": no database; give --db URL or set CUSTODIAN_DB\n";
+  auto url = StoreUrl(a.url);
+  if (!url.ok()) {
+    std::cerr << "custodian db " << what << ": " << url.status().message() << "\n";
     return false;
   }
+  a.url = *url;
   return true;
 }
 
@@ -104,24 +103,20 @@ void AddDbFlag(CLI::App* cmd, DbArgs* a) {
 }  // namespace
 
 void RegisterDb(CLI::App& app, Action* run) {
-  CLI::App* db = app.add_subcommand("db", "The records store's database: migrate, status, verify-images");
-  db->require_subcommand(1);
+  CLI::App* db = AddCommandGroup(app, "db", "The records store's database: migrate, status, verify-images");
 
-  auto migrate_args = std::make_shared<DbArgs>();
-  CLI::App* migrate = db->add_subcommand("migrate", "Apply pending schema migrations (creates a SQLite file)");
+  auto [migrate, migrate_args] =
+      AddSubcommand<DbArgs>(db, "migrate", "Apply pending schema migrations (creates a SQLite file)", run, RunMigrate);
   AddDbFlag(migrate, migrate_args.get());
   migrate->add_option("--server-role", migrate_args->server_role,
                       "PostgreSQL: an existing role to grant what custodian serve needs (run as the owner)");
-  migrate->callback([migrate_args, run] { *run = [migrate_args] { return RunMigrate(*migrate_args); }; });
 
-  auto status_args = std::make_shared<DbArgs>();
-  CLI::App* status = db->add_subcommand("status", "Print the schema version; exit status 1 unless current");
+  auto [status, status_args] =
+      AddSubcommand<DbArgs>(db, "status", "Print the schema version; exit status 1 unless current", run, RunStatus);
   AddDbFlag(status, status_args.get());
-  status->callback([status_args, run] { *run = [status_args] { return RunStatus(*status_args); }; });
 
-  auto verify_args = std::make_shared<DbArgs>();
-  CLI::App* verify =
-      db->add_subcommand("verify-images", "Count orphan and missing image files; optionally delete orphans");
+  auto [verify, verify_args] = AddSubcommand<DbArgs>(
+      db, "verify-images", "Count orphan and missing image files; optionally delete orphans", run, RunVerifyImages);
   AddDbFlag(verify, verify_args.get());
   verify->add_option("--images", verify_args->images, "Image folder (default: images beside a SQLite file)");
   verify->add_option("--key", verify_args->key, "Image key file (default: image.key beside the image folder)");
@@ -129,7 +124,6 @@ void RegisterDb(CLI::App& app, Action* run) {
   verify->add_option("--grace-hours", verify_args->grace_hours, "Files younger than this are never orphans")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
-  verify->callback([verify_args, run] { *run = [verify_args] { return RunVerifyImages(*verify_args); }; });
 }
 
 }  // namespace custodian::app

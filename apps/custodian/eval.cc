@@ -124,12 +124,11 @@ int RunEval(const EvalArgs& args) {
 }  // namespace
 
 void RegisterEval(CLI::App& app, Action* run) {
-  auto args = std::make_shared<EvalArgs>();
-  CLI::App* cmd = app.add_subcommand("eval", "Score the engine on a labelled folder (single-threaded)");
+  auto [cmd, args] =
+      AddSubcommand<EvalArgs>(&app, "eval", "Score the engine on a labelled folder (single-threaded)", run, RunEval);
   cmd->add_option("dir", args->dir, "Scenes folder (NAME.txt labels) or crops folder (labels.csv)")->required();
   AddEngineFlags(cmd, &args->engine);
   cmd->add_flag("--json", args->json, "Accepted for symmetry: the last line is always JSON");
-  cmd->callback([args, run] { *run = [args] { return RunEval(*args); }; });
 }
 
 }  // namespace custodian::app

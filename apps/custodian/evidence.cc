@@ -7,8 +7,9 @@
 #include <iostream>
 
 #include "commands.h"
-#include "custodian/store/evidence.h"
 #include "custodian/policy/governed_ops.h"
+#include "custodian/store/evidence.h"
+#include "governed_subcommand.h"
 #include "session.h"
 #include "store_flags.h"
 
@@ -16,7 +17,7 @@ namespace custodian::app {
 namespace {
 
 struct ExportArgs {
-  GovFlags store;
+  GovFlags flags;
   int64_t hold = 0;
   std::string out, purpose;
 };
@@ -29,21 +30,18 @@ struct KeyArgs {
   std::string key;
 };
 
-int Fail(std::string_view what, const Status& st) { return FailWith("evidence " + std::string(what), st); }
-
 int RunExport(const ExportArgs& a) {
-  auto g = OpenAsUser(a.store);
-  if (!g.ok()) return Fail("export", g.status());
-  auto ex = policy::ExportEvidence(*g->gov, g->who, a.purpose, a.hold, a.out);
-  if (!ex.ok()) return Fail("export", ex.status());
-  std::cout << "exported hold " << a.hold << ": " << ex->reads << " reads, " << ex->images << " images to " << a.out
-            << "\nsigned with public key " << ex->public_key_hex << "\n";
-  return 0;
+  return RunAsUser("evidence export", a.flags, [&](Governed& g) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(auto ex, policy::ExportEvidence(*g.gov, g.who, a.purpose, a.hold, a.out));
+    std::cout << "exported hold " << a.hold << ": " << ex.reads << " reads, " << ex.images << " images to " << a.out
+              << "\nsigned with public key " << ex.public_key_hex << "\n";
+    return Status::Ok();
+  });
 }
 
 int RunVerify(const VerifyArgs& a) {
   auto check = store::VerifyEvidence(a.dir, {.public_key_file = a.public_key});
-  if (!check.ok()) return Fail("verify", check.status());
+  if (!check.ok()) return FailWith("evidence verify", check.status());
   std::cout << "signature: " << (check->signature_ok ? "good" : "BAD")
             << (check->key_pinned ? " (key given)" : " (key from the manifest; give --public-key to pin it)") << "\n";
   for (const auto& f : check->changed) std::cout << "changed: " << f << "\n";
@@ -55,7 +53,7 @@ int RunVerify(const VerifyArgs& a) {
 
 int RunKey(const KeyArgs& a) {
   auto pk = store::EvidencePublicKey(a.key);
-  if (!pk.ok()) return Fail("public-key", pk.status());
+  if (!pk.ok()) return FailWith("evidence public-key", pk.status());
   std::cout << *pk << "\n";
   return 0;
 }
@@ -63,27 +61,22 @@ int RunKey(const KeyArgs& a) {
 }  // namespace
 
 void RegisterEvidence(CLI::App& app, Action* run) {
-  CLI::App* cmd = app.add_subcommand("evidence", "Evidence export: export, verify, public-key");
-  cmd->require_subcommand(1);
+  CLI::App* cmd = AddCommandGroup(app, "evidence", "Evidence export: export, verify, public-key");
 
-  auto export_args = std::make_shared<ExportArgs>();
-  CLI::App* ex = cmd->add_subcommand("export", "Write a hold's reads, images and signed manifest to a folder");
-  AddGovFlags(ex, &export_args->store);
+  auto [ex, export_args] = AddGovSubcommand<ExportArgs>(
+      cmd, "export", "Write a hold's reads, images and signed manifest to a folder", run, RunExport);
   ex->add_option("--purpose", export_args->purpose, "Why: a purpose code (the case is the hold's)")->required();
   ex->add_option("--hold", export_args->hold, "The hold")->required();
   ex->add_option("--out", export_args->out, "The folder to write (absent or empty)")->required();
-  ex->callback([export_args, run] { *run = [export_args] { return RunExport(*export_args); }; });
 
-  auto verify_args = std::make_shared<VerifyArgs>();
-  CLI::App* verify = cmd->add_subcommand("verify", "Check an export's signature and every file in it");
+  auto [verify, verify_args] =
+      AddSubcommand<VerifyArgs>(cmd, "verify", "Check an export's signature and every file in it", run, RunVerify);
   verify->add_option("dir", verify_args->dir, "The export folder")->required();
   verify->add_option("--public-key", verify_args->public_key, "A file holding the agency's public key (hex)");
-  verify->callback([verify_args, run] { *run = [verify_args] { return RunVerify(*verify_args); }; });
 
-  auto key_args = std::make_shared<KeyArgs>();
-  CLI::App* key = cmd->add_subcommand("public-key", "Print the public key of a signing key file");
+  auto [key, key_args] =
+      AddSubcommand<KeyArgs>(cmd, "public-key", "Print the public key of a signing key file", run, RunKey);
   key->add_option("--signing-key", key_args->key, "The key file")->required();
-  key->callback([key_args, run] { *run = [key_args] { return RunKey(*key_args); }; });
 }
 
 }  // namespace custodian::app

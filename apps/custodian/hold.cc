@@ -11,6 +11,7 @@
 
 #include "commands.h"
 #include "custodian/policy/governed_ops.h"
+#include "governed_subcommand.h"
 #include "session.h"
 #include "store_flags.h"
 
@@ -18,7 +19,7 @@ namespace custodian::app {
 namespace {
 
 struct PlaceArgs {
-  GovFlags store;
+  GovFlags flags;
   std::string purpose, case_number, reason;
   std::vector<int64_t> read_ids;
   std::string plate, match = "exact", from, to;
@@ -26,17 +27,15 @@ struct PlaceArgs {
 };
 
 struct ReleaseArgs {
-  GovFlags store;
+  GovFlags flags;
   int64_t id = 0;
   std::string purpose;
 };
 
 struct ListArgs {
-  GovFlags store;
+  GovFlags flags;
   bool all = false;
 };
-
-int Fail(std::string_view what, const Status& st) { return FailWith("hold " + std::string(what), st); }
 
 void PrintHold(const store::Hold& h) {
   std::cout << "hold " << h.id << ": case " << h.case_number << ", " << h.reads << " reads, placed by "
@@ -65,47 +64,42 @@ int RunPlace(const PlaceArgs& a) {
   store::HoldRequest req{.case_number = a.case_number, .reason = a.reason, .read_ids = a.read_ids};
   if (!a.plate.empty()) {
     auto q = QueryOf(a);
-    if (!q.ok()) return Fail("place", q.status());
+    if (!q.ok()) return FailWith("hold place", q.status());
     req.matching = *q;
   } else if (!a.from.empty() || !a.to.empty() || !a.cameras.empty()) {
-    return Fail("place", Status::InvalidArgument("--from, --to and --camera narrow a --plate search; give --plate"));
+    return FailWith("hold place",
+                    Status::InvalidArgument("--from, --to and --camera narrow a --plate search; give --plate"));
   }
-  auto g = OpenAsUser(a.store);
-  if (!g.ok()) return Fail("place", g.status());
-  auto h = policy::PlaceHold(*g->gov, g->who, a.purpose, std::move(req));
-  if (!h.ok()) return Fail("place", h.status());
-  PrintHold(*h);
-  return 0;
+  return RunAsUser("hold place", a.flags, [&](Governed& g) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(auto h, policy::PlaceHold(*g.gov, g.who, a.purpose, std::move(req)));
+    PrintHold(h);
+    return Status::Ok();
+  });
 }
 
 int RunRelease(const ReleaseArgs& a) {
-  auto g = OpenAsUser(a.store);
-  if (!g.ok()) return Fail("release", g.status());
-  auto h = policy::ReleaseHold(*g->gov, g->who, a.purpose, a.id);
-  if (!h.ok()) return Fail("release", h.status());
-  PrintHold(*h);
-  return 0;
+  return RunAsUser("hold release", a.flags, [&](Governed& g) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(auto h, policy::ReleaseHold(*g.gov, g.who, a.purpose, a.id));
+    PrintHold(h);
+    return Status::Ok();
+  });
 }
 
 int RunList(const ListArgs& a) {
-  auto g = OpenAsUser(a.store);
-  if (!g.ok()) return Fail("list", g.status());
-  auto holds = policy::ListHolds(*g->gov, g->who, a.all);
-  if (!holds.ok()) return Fail("list", holds.status());
-  if (holds->empty()) std::cout << (a.all ? "no holds\n" : "no holds in force\n");
-  for (const auto& h : *holds) PrintHold(h);
-  return 0;
+  return RunAsUser("hold list", a.flags, [&](Governed& g) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(auto holds, policy::ListHolds(*g.gov, g.who, a.all));
+    PrintEach(holds, a.all ? "no holds\n" : "no holds in force\n", PrintHold);
+    return Status::Ok();
+  });
 }
 
 }  // namespace
 
 void RegisterHold(CLI::App& app, Action* run) {
-  CLI::App* cmd = app.add_subcommand("hold", "Legal holds (policy section 3): place, release, list");
-  cmd->require_subcommand(1);
+  CLI::App* cmd = AddCommandGroup(app, "hold", "Legal holds (policy section 3): place, release, list");
 
-  auto place_args = std::make_shared<PlaceArgs>();
-  CLI::App* place = cmd->add_subcommand("place", "Hold reads (by id, or every read matching a search)");
-  AddGovFlags(place, &place_args->store);
+  auto [place, place_args] =
+      AddGovSubcommand<PlaceArgs>(cmd, "place", "Hold reads (by id, or every read matching a search)", run, RunPlace);
   place->add_option("--purpose", place_args->purpose, "Why: a purpose code (see custodian roles)")->required();
   place->add_option("--case", place_args->case_number, "Case number")->required();
   place->add_option("--reason", place_args->reason, "Why the reads are held")->required();
@@ -115,20 +109,14 @@ void RegisterHold(CLI::App& app, Action* run) {
   place->add_option("--from", place_args->from, "Search from this UTC time (YYYY-MM-DD[THH:MM:SSZ])");
   place->add_option("--to", place_args->to, "Search up to this UTC time (exclusive)");
   place->add_option("--camera", place_args->cameras, "Only reads from this camera (repeatable)");
-  place->callback([place_args, run] { *run = [place_args] { return RunPlace(*place_args); }; });
 
-  auto release_args = std::make_shared<ReleaseArgs>();
-  CLI::App* release = cmd->add_subcommand("release", "Release a hold: its reads return to normal retention");
-  AddGovFlags(release, &release_args->store);
+  auto [release, release_args] = AddGovSubcommand<ReleaseArgs>(
+      cmd, "release", "Release a hold: its reads return to normal retention", run, RunRelease);
   release->add_option("--id", release_args->id, "The hold")->required();
   release->add_option("--purpose", release_args->purpose, "Why: a purpose code")->required();
-  release->callback([release_args, run] { *run = [release_args] { return RunRelease(*release_args); }; });
 
-  auto list_args = std::make_shared<ListArgs>();
-  CLI::App* list = cmd->add_subcommand("list", "Holds in force, newest first");
-  AddGovFlags(list, &list_args->store);
+  auto [list, list_args] = AddGovSubcommand<ListArgs>(cmd, "list", "Holds in force, newest first", run, RunList);
   list->add_flag("--all", list_args->all, "Include released holds");
-  list->callback([list_args, run] { *run = [list_args] { return RunList(*list_args); }; });
 }
 
 }  // namespace custodian::app

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "commands.h"
+#include "governed_subcommand.h"
 #include "session.h"
 
 namespace custodian::app {
@@ -15,39 +16,31 @@ struct ConfirmArgs {
   std::string code;
 };
 
-int RunEnrol(const GovFlags& flags) {
-  auto g = OpenAsUser(flags);
-  if (!g.ok()) return FailWith("mfa enrol", g.status());
-  auto e = g->gov->BeginTotpEnrolment(g->who);
-  if (!e.ok()) return FailWith("mfa enrol", e.status());
-  std::cout << "secret: " << e->secret_base32 << "\nuri: " << e->uri
-            << "\n(shown once; add it to your authenticator, then run: custodian mfa confirm --code CODE)\n";
-  return 0;
+int RunEnrol(const GovArgs& a) {
+  return RunAsUser("mfa enrol", a.flags, [](Governed& g) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(auto e, g.gov->BeginTotpEnrolment(g.who));
+    std::cout << "secret: " << e.secret_base32 << "\nuri: " << e.uri
+              << "\n(shown once; add it to your authenticator, then run: custodian mfa confirm --code CODE)\n";
+    return Status::Ok();
+  });
 }
 
 int RunConfirm(const ConfirmArgs& a) {
-  auto g = OpenAsUser(a.flags);
-  if (!g.ok()) return FailWith("mfa confirm", g.status());
-  Status st = g->gov->ConfirmTotpEnrolment(g->who, a.code);
-  if (!st.ok()) return FailWith("mfa confirm", st);
-  std::cout << "multi-factor authentication enrolled for " << g->who.username << "\n";
-  return 0;
+  return RunAsUser("mfa confirm", a.flags, [&](Governed& g) -> Status {
+    CUSTODIAN_RETURN_IF_ERROR(g.gov->ConfirmTotpEnrolment(g.who, a.code));
+    std::cout << "multi-factor authentication enrolled for " << g.who.username << "\n";
+    return Status::Ok();
+  });
 }
 
 }  // namespace
 
 void RegisterMfa(CLI::App& app, Action* run) {
-  CLI::App* cmd = app.add_subcommand("mfa", "Multi-factor authentication: enrol, confirm");
-  cmd->require_subcommand(1);
-  auto enrol_args = std::make_shared<GovFlags>();
-  CLI::App* enrol = cmd->add_subcommand("enrol", "Start enrolment: prints the secret and URI once");
-  AddGovFlags(enrol, enrol_args.get());
-  enrol->callback([enrol_args, run] { *run = [enrol_args] { return RunEnrol(*enrol_args); }; });
-  auto confirm_args = std::make_shared<ConfirmArgs>();
-  CLI::App* confirm = cmd->add_subcommand("confirm", "Finish enrolment with a code from the authenticator");
-  AddGovFlags(confirm, &confirm_args->flags);
+  CLI::App* cmd = AddCommandGroup(app, "mfa", "Multi-factor authentication: enrol, confirm");
+  AddGovSubcommand<GovArgs>(cmd, "enrol", "Start enrolment: prints the secret and URI once", run, RunEnrol);
+  auto [confirm, confirm_args] = AddGovSubcommand<ConfirmArgs>(
+      cmd, "confirm", "Finish enrolment with a code from the authenticator", run, RunConfirm);
   confirm->add_option("--code", confirm_args->code, "The current one-time code")->required();
-  confirm->callback([confirm_args, run] { *run = [confirm_args] { return RunConfirm(*confirm_args); }; });
 }
 
 }  // namespace custodian::app

@@ -7,36 +7,31 @@
 #include <iostream>
 
 #include "commands.h"
+#include "governed_subcommand.h"
 #include "session.h"
 
 namespace custodian::app {
 namespace {
 
-int RunPasswd(const GovFlags& flags) {
-  auto g = OpenAsUser(flags);
-  if (!g.ok()) return FailWith("passwd", g.status());
-  auto current = ReadSecret("Current password: ");
-  if (!current.ok()) return FailWith("passwd", current.status());
-  auto next = ReadSecret("New password: ");
-  if (!next.ok()) return FailWith("passwd", next.status());
-  if (::isatty(0)) {
-    auto again = ReadSecret("New password again: ");
-    if (!again.ok()) return FailWith("passwd", again.status());
-    if (*again != *next) return FailWith("passwd", Status::InvalidArgument("the new passwords differ"));
-  }
-  Status st = g->gov->ChangePassword(g->who, *current, *next);
-  if (!st.ok()) return FailWith("passwd", st);
-  std::cout << "password changed for " << g->who.username << "\n";
-  return 0;
+int RunPasswd(const GovArgs& a) {
+  return RunAsUser("passwd", a.flags, [](Governed& g) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(std::string current, ReadSecret("Current password: "));
+    CUSTODIAN_ASSIGN_OR_RETURN(std::string next, ReadSecret("New password: "));
+    if (::isatty(0)) {
+      CUSTODIAN_ASSIGN_OR_RETURN(std::string again, ReadSecret("New password again: "));
+      if (again != next) return Status::InvalidArgument("the new passwords differ");
+    }
+    CUSTODIAN_RETURN_IF_ERROR(g.gov->ChangePassword(g.who, current, next));
+    std::cout << "password changed for " << g.who.username << "\n";
+    return Status::Ok();
+  });
 }
 
 }  // namespace
 
 void RegisterPasswd(CLI::App& app, Action* run) {
-  auto args = std::make_shared<GovFlags>();
-  CLI::App* cmd = app.add_subcommand("passwd", "Change your password (current and new from the terminal or stdin)");
-  AddGovFlags(cmd, args.get());
-  cmd->callback([args, run] { *run = [args] { return RunPasswd(*args); }; });
+  AddGovSubcommand<GovArgs>(&app, "passwd", "Change your password (current and new from the terminal or stdin)", run,
+                            RunPasswd);
 }
 
 }  // namespace custodian::app

@@ -15,8 +15,10 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <mutex>
 #include <random>
+#include <string_view>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -74,44 +76,39 @@ Status ApplyConfig(const std::string& file, ServeArgs& a) {
   if (!in) return Status::NotFound("config file ", file, " cannot be read");
   json j = json::parse(in, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return Status::InvalidArgument(file, " is not a JSON object");
+  // The keys that take a string, and those that take an integer, and where each goes.
+  const std::map<std::string_view, std::string*> strings = {{"data_dir", &a.data_dir},
+                                                            {"listen", &a.listen},
+                                                            {"database", &a.db},
+                                                            {"web_root", &a.web_root},
+                                                            {"models", &a.models},
+                                                            {"tls_cert", &a.cert},
+                                                            {"tls_key", &a.key},
+                                                            {"client_ca", &a.client_ca},
+                                                            {"agency_code", &a.agency_code},
+                                                            {"agency_name", &a.agency_name},
+                                                            {"first_user", &a.first_user},
+                                                            {"metrics_token", &a.metrics_token}};
+  const std::map<std::string_view, int*> numbers = {{"threads", &a.threads},
+                                                    {"max_alert_streams", &a.max_streams},
+                                                    {"max_alert_streams_per_user", &a.max_streams_per_user},
+                                                    {"retention_public_safety_days", &a.public_safety_days},
+                                                    {"retention_non_public_safety_days", &a.non_public_safety_days},
+                                                    {"purge_interval_minutes", &a.purge_interval_minutes},
+                                                    {"checkpoint_interval_minutes", &a.checkpoint_interval_minutes},
+                                                    {"sqlite_cache_mib", &a.sqlite_cache_mib},
+                                                    {"sqlite_resident_mib", &a.sqlite_resident_mib}};
   for (auto& [k, v] : j.items()) {
-    auto str = [&](std::string& out) -> Status {
+    if (auto s = strings.find(k); s != strings.end()) {
       if (!v.is_string()) return Status::InvalidArgument(file, ": ", k, " must be a string");
-      out = v.get<std::string>();
-      return Status::Ok();
-    };
-    auto num = [&](int& out) -> Status {
+      *s->second = v.get<std::string>();
+    } else if (auto n = numbers.find(k); n != numbers.end()) {
       if (!v.is_number_integer()) return Status::InvalidArgument(file, ": ", k, " must be an integer");
-      out = v.get<int>();
-      return Status::Ok();
-    };
-    Status st;
-    if (k == "data_dir") st = str(a.data_dir);
-    else if (k == "listen") st = str(a.listen);
-    else if (k == "database") st = str(a.db);
-    else if (k == "web_root") st = str(a.web_root);
-    else if (k == "models") st = str(a.models);
-    else if (k == "tls_cert") st = str(a.cert);
-    else if (k == "tls_key") st = str(a.key);
-    else if (k == "client_ca") st = str(a.client_ca);
-    else if (k == "agency_code") st = str(a.agency_code);
-    else if (k == "agency_name") st = str(a.agency_name);
-    else if (k == "first_user") st = str(a.first_user);
-    else if (k == "threads") st = num(a.threads);
-    else if (k == "metrics_token") st = str(a.metrics_token);
-    else if (k == "allow_unconfined_db_role") {
+      *n->second = v.get<int>();
+    } else if (k == "allow_unconfined_db_role") {
       if (!v.is_boolean()) return Status::InvalidArgument(file, ": ", k, " must be true or false");
       a.allow_unconfined_db_role = v.get<bool>();
-    }
-    else if (k == "max_alert_streams") st = num(a.max_streams);
-    else if (k == "max_alert_streams_per_user") st = num(a.max_streams_per_user);
-    else if (k == "retention_public_safety_days") st = num(a.public_safety_days);
-    else if (k == "retention_non_public_safety_days") st = num(a.non_public_safety_days);
-    else if (k == "purge_interval_minutes") st = num(a.purge_interval_minutes);
-    else if (k == "checkpoint_interval_minutes") st = num(a.checkpoint_interval_minutes);
-    else if (k == "sqlite_cache_mib") st = num(a.sqlite_cache_mib);
-    else if (k == "sqlite_resident_mib") st = num(a.sqlite_resident_mib);
-    else if (k == "webhooks") {
+    } else if (k == "webhooks") {
       constexpr const char* kShape =
           ": each webhook is {\"url\": ..., \"secret\": ..., \"agency\": \"<agency code>\", \"classes\": "
           "[\"public_safety\" and/or \"non_public_safety\"]}";
@@ -141,7 +138,6 @@ Status ApplyConfig(const std::string& file, ServeArgs& a) {
     } else {
       return Status::InvalidArgument(file, ": unknown option '", k, "' (see docs/configuration.md)");
     }
-    if (!st.ok()) return st;
   }
   return Status::Ok();
 }

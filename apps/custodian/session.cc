@@ -1,4 +1,5 @@
 #include "session.h"
+#include "governed_subcommand.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -54,7 +55,7 @@ Result<std::optional<SessionFile>> LoadSession() {
 Status SaveSession(const SessionFile& s) {
   CUSTODIAN_ASSIGN_OR_RETURN(fs::path path, SessionPath());
   std::error_code ec;
-  if (!std::getenv("CUSTODIAN_SESSION") || !*std::getenv("CUSTODIAN_SESSION")) {
+  if (const char* env = std::getenv("CUSTODIAN_SESSION"); env == nullptr || *env == '\0') {
     fs::create_directories(path.parent_path(), ec);
     if (ec) return Status::Unavailable("cannot create ", path.parent_path().string(), ": ", ec.message());
     ::chmod(path.parent_path().c_str(), 0700);
@@ -134,7 +135,8 @@ Result<Governed> Open(const GovFlags& f, bool create_key) {
 struct LoginArgs {
   GovFlags flags;
   std::string user, code;
-  bool password_stdin = false, accept_notice = false, code_given = false;
+  bool password_stdin = false, accept_notice = false;
+  const CLI::Option* code_option = nullptr;  // --code, to tell "given empty" from "not given"
 };
 
 Result<std::string> ReadLine(std::string_view prompt) {
@@ -174,7 +176,8 @@ int RunLogin(const LoginArgs& a) {
     password = *pw;
   }
   std::string code = a.code;
-  if (accepted && !a.code_given && tty) {
+  const bool code_given = a.code_option != nullptr && a.code_option->count() > 0;
+  if (accepted && !code_given && tty) {
     auto c = ReadLine("One-time code (Enter if MFA is not enrolled yet): ");
     if (c.ok()) code = *c;
   }
@@ -196,8 +199,8 @@ int RunLogin(const LoginArgs& a) {
   return 0;
 }
 
-int RunLogout(const GovFlags& flags) {
-  auto g = OpenAsUser(flags);
+int RunLogout(const GovArgs& a) {
+  auto g = OpenAsUser(a.flags);
   if (!g.ok()) {
     RemoveSession();
     if (g.status().code() == StatusCode::kUnauthenticated) {
@@ -213,19 +216,18 @@ int RunLogout(const GovFlags& flags) {
   return 0;
 }
 
-int RunWhoami(const GovFlags& flags) {
-  auto g = OpenAsUser(flags);
-  if (!g.ok()) return FailWith("whoami", g.status());
-  const auto& p = g->who;
-  std::cout << "user " << p.username << "\nrole " << policy::RoleName(p.role) << "\nagency " << p.agency_code << "\n";
-  auto gates = g->gov->Gates(p);
-  if (!gates.ok()) return FailWith("whoami", gates.status());
-  if (gates->missing.empty()) {
-    std::cout << "gates: all passed; plate data is open to your role\n";
-  } else {
-    for (const auto& m : gates->missing) std::cout << "missing: " << m << "\n";
-  }
-  return 0;
+int RunWhoami(const GovArgs& a) {
+  return RunAsUser("whoami", a.flags, [](Governed& g) -> Status {
+    const auto& p = g.who;
+    std::cout << "user " << p.username << "\nrole " << policy::RoleName(p.role) << "\nagency " << p.agency_code << "\n";
+    CUSTODIAN_ASSIGN_OR_RETURN(auto gates, g.gov->Gates(p));
+    if (gates.missing.empty()) {
+      std::cout << "gates: all passed; plate data is open to your role\n";
+    } else {
+      for (const auto& m : gates.missing) std::cout << "missing: " << m << "\n";
+    }
+    return Status::Ok();
+  });
 }
 
 }  // namespace
@@ -245,6 +247,16 @@ int FailWith(std::string_view what, const Status& st) {
   }
   std::cerr << "\n";
   return 1;
+}
+
+int RunGoverned(std::string_view what, Result<Governed> opened, const GovernedBody& body) {
+  if (!opened.ok()) return FailWith(what, opened.status());
+  if (Status st = body(*opened); !st.ok()) return FailWith(what, st);
+  return 0;
+}
+
+int RunAsUser(std::string_view what, const GovFlags& flags, const GovernedBody& body) {
+  return RunGoverned(what, OpenAsUser(flags), body);
 }
 
 Result<Governed> OpenAsUser(const GovFlags& flags) {
@@ -291,27 +303,15 @@ Result<std::string> ReadSecret(std::string_view prompt) {
 }
 
 void RegisterSession(CLI::App& app, Action* run) {
-  auto login_args = std::make_shared<LoginArgs>();
-  CLI::App* login = app.add_subcommand("login", "Log in: accept the system-use notice, password, one-time code");
-  AddGovFlags(login, &login_args->flags);
+  auto [login, login_args] = AddGovSubcommand<LoginArgs>(
+      &app, "login", "Log in: accept the system-use notice, password, one-time code", run, RunLogin);
   login->add_option("--user", login_args->user, "Your username (asked when not given)");
   login->add_flag("--password-stdin", login_args->password_stdin, "Read the password as one line of stdin");
-  login->add_option("--code", login_args->code, "The one-time code from your authenticator");
+  login_args->code_option = login->add_option("--code", login_args->code, "The one-time code from your authenticator");
   login->add_flag("--accept-notice", login_args->accept_notice, "Accept the system-use notice without asking");
-  login->callback([login_args, login, run] {
-    login_args->code_given = login->count("--code") > 0;
-    *run = [login_args] { return RunLogin(*login_args); };
-  });
 
-  auto logout_args = std::make_shared<GovFlags>();
-  CLI::App* logout = app.add_subcommand("logout", "End the session");
-  AddGovFlags(logout, logout_args.get());
-  logout->callback([logout_args, run] { *run = [logout_args] { return RunLogout(*logout_args); }; });
-
-  auto whoami_args = std::make_shared<GovFlags>();
-  CLI::App* whoami = app.add_subcommand("whoami", "Your user, role, agency and the gates still to pass");
-  AddGovFlags(whoami, whoami_args.get());
-  whoami->callback([whoami_args, run] { *run = [whoami_args] { return RunWhoami(*whoami_args); }; });
+  AddGovSubcommand<GovArgs>(&app, "logout", "End the session", run, RunLogout);
+  AddGovSubcommand<GovArgs>(&app, "whoami", "Your user, role, agency and the gates still to pass", run, RunWhoami);
 }
 
 }  // namespace custodian::app

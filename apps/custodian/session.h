@@ -9,6 +9,7 @@
 
 #include <CLI/CLI.hpp>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -44,6 +45,16 @@ Result<Governed> OpenAsSystem(const GovFlags& flags, std::string_view job, bool 
 // Prints "custodian WHAT: STATUS" on stderr (with a hint to log in again for an ended
 // session) and returns 1.
 int FailWith(std::string_view what, const Status& st);
+
+// What a governed subcommand does once its store is open: prints its answer on stdout, or
+// returns the error that stopped it.
+using GovernedBody = std::function<Status(Governed& g)>;
+
+// Runs `body` on the store `opened` (from OpenAsUser or OpenAsSystem) and returns the exit
+// status: 0 when it succeeds; when `opened` or `body` fails, FailWith(what, status), 1.
+int RunGoverned(std::string_view what, Result<Governed> opened, const GovernedBody& body);
+// RunGoverned(what, OpenAsUser(flags), body): `body` acts as the logged-in user.
+int RunAsUser(std::string_view what, const GovFlags& flags, const GovernedBody& body);
 
 // Reads a secret: from the terminal without echo when stdin is a TTY (after `prompt` on
 // stderr), else one line of stdin. kInvalidArgument at end of input.

@@ -14,25 +14,26 @@
 #include "commands.h"
 #include "custodian/core/utc_time.h"
 #include "custodian/policy/sharing.h"
+#include "governed_subcommand.h"
 #include "session.h"
 
 namespace custodian::app {
 namespace {
 
 struct GrantArgs {
-  GovFlags store;
+  GovFlags flags;
   std::string agency, expires;
   std::vector<std::string> classes, cameras;
 };
 
 struct AttestArgs {
-  GovFlags store;
+  GovFlags flags;
   int64_t grant = 0;
   std::string signatory, signed_on, text_file;
 };
 
 struct GrantIdArgs {
-  GovFlags store;
+  GovFlags flags;
   int64_t grant = 0;
   bool all = false;
 };
@@ -40,6 +41,13 @@ struct GrantIdArgs {
 // "YYYY-MM-DD" (midnight UTC) or a full RFC 3339 time.
 Result<TimePoint> Day(const std::string& text) {
   return ParseUtcTime(text.size() == 10 ? text + "T00:00:00Z" : text);
+}
+
+// What `sharing list` says of a grant's standing.
+std::string StandingOf(const policy::SharingGrant& gr) {
+  if (gr.in_force) return "in force (attested by " + gr.attested_signatory + ")";
+  if (gr.revoked_at) return "revoked by " + gr.revoked_by;
+  return !gr.attested_on ? "awaiting attestation" : "not in force";
 }
 
 int RunGrant(const GrantArgs& a) {
@@ -53,14 +61,13 @@ int RunGrant(const GrantArgs& a) {
   auto expires = Day(a.expires);
   if (!expires.ok()) return FailWith(what, expires.status());
   spec.expires = *expires;
-  auto g = OpenAsUser(a.store);
-  if (!g.ok()) return FailWith(what, g.status());
-  auto id = policy::GrantSharing(*g->gov, g->who, spec);
-  if (!id.ok()) return FailWith(what, id.status());
-  std::cout << "grant " << *id << " to " << a.agency << " until " << FormatUtcTime(spec.expires)
-            << "; not in force until the partner's attestation is recorded: custodian sharing attest --grant " << *id
-            << " --signatory NAME\n";
-  return 0;
+  return RunAsUser(what, a.flags, [&](Governed& g) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(int64_t id, policy::GrantSharing(*g.gov, g.who, spec));
+    std::cout << "grant " << id << " to " << a.agency << " until " << FormatUtcTime(spec.expires)
+              << "; not in force until the partner's attestation is recorded: custodian sharing attest --grant " << id
+              << " --signatory NAME\n";
+    return Status::Ok();
+  });
 }
 
 int RunAttest(const AttestArgs& a) {
@@ -73,82 +80,67 @@ int RunAttest(const AttestArgs& a) {
     ss << in.rdbuf();
     att.text = ss.str();
   }
-  auto g = OpenAsUser(a.store);
-  if (!g.ok()) return FailWith(what, g.status());
-  if (a.signed_on.empty()) {
-    att.signed_on = g->gov->clock().Now();
-  } else {
-    auto t = Day(a.signed_on);
-    if (!t.ok()) return FailWith(what, t.status());
-    att.signed_on = *t;
-  }
-  if (Status st = policy::AttestSharing(*g->gov, g->who, a.grant, att); !st.ok()) return FailWith(what, st);
-  std::cout << "grant " << a.grant << " attested by " << a.signatory << "; in force\n";
-  return 0;
+  return RunAsUser(what, a.flags, [&](Governed& g) -> Status {
+    if (a.signed_on.empty()) {
+      att.signed_on = g.gov->clock().Now();
+    } else {
+      CUSTODIAN_ASSIGN_OR_RETURN(att.signed_on, Day(a.signed_on));
+    }
+    CUSTODIAN_RETURN_IF_ERROR(policy::AttestSharing(*g.gov, g.who, a.grant, att));
+    std::cout << "grant " << a.grant << " attested by " << a.signatory << "; in force\n";
+    return Status::Ok();
+  });
 }
 
 int RunList(const GrantIdArgs& a) {
-  auto g = OpenAsUser(a.store);
-  if (!g.ok()) return FailWith("sharing list", g.status());
-  auto grants = policy::ListGrants(*g->gov, g->who, a.all);
-  if (!grants.ok()) return FailWith("sharing list", grants.status());
-  for (const auto& gr : *grants) {
-    std::cout << gr.id << "\t" << gr.agency_code << "\t";
-    for (size_t i = 0; i < gr.data_classes.size(); ++i) {
-      std::cout << (i ? "," : "") << store::DataClassName(gr.data_classes[i]);
+  return RunAsUser("sharing list", a.flags, [&](Governed& g) -> Status {
+    CUSTODIAN_ASSIGN_OR_RETURN(auto grants, policy::ListGrants(*g.gov, g.who, a.all));
+    for (const auto& gr : grants) {
+      std::cout << gr.id << "\t" << gr.agency_code << "\t";
+      for (size_t i = 0; i < gr.data_classes.size(); ++i) {
+        std::cout << (i ? "," : "") << store::DataClassName(gr.data_classes[i]);
+      }
+      std::cout << "\t"
+                << (gr.camera_ids.empty() ? std::string("all cameras")
+                                          : std::to_string(gr.camera_ids.size()) + " cameras")
+                << "\tuntil " << FormatUtcTime(gr.expires) << "\t" << StandingOf(gr) << "\n";
     }
-    std::cout << "\t" << (gr.camera_ids.empty() ? std::string("all cameras") : std::to_string(gr.camera_ids.size()) + " cameras")
-              << "\tuntil " << FormatUtcTime(gr.expires) << "\t"
-              << (gr.in_force        ? "in force (attested by " + gr.attested_signatory + ")"
-                  : gr.revoked_at    ? "revoked by " + gr.revoked_by
-                  : !gr.attested_on  ? std::string("awaiting attestation")
-                                     : std::string("not in force"))
-              << "\n";
-  }
-  return 0;
+    return Status::Ok();
+  });
 }
 
 int RunRevoke(const GrantIdArgs& a) {
-  auto g = OpenAsUser(a.store);
-  if (!g.ok()) return FailWith("sharing revoke", g.status());
-  if (Status st = policy::RevokeSharing(*g->gov, g->who, a.grant); !st.ok()) return FailWith("sharing revoke", st);
-  std::cout << "grant " << a.grant << " revoked\n";
-  return 0;
+  return RunAsUser("sharing revoke", a.flags, [&](Governed& g) -> Status {
+    CUSTODIAN_RETURN_IF_ERROR(policy::RevokeSharing(*g.gov, g.who, a.grant));
+    std::cout << "grant " << a.grant << " revoked\n";
+    return Status::Ok();
+  });
 }
 
 }  // namespace
 
 void RegisterSharing(CLI::App& app, Action* run) {
-  CLI::App* sharing = app.add_subcommand("sharing", "Sharing grants to other California public agencies");
-  sharing->require_subcommand(1);
-  auto grant = std::make_shared<GrantArgs>();
-  CLI::App* g = sharing->add_subcommand("grant", "Grant a partner agency data classes (and cameras) until a date");
-  AddGovFlags(g, &grant->store);
+  CLI::App* sharing = AddCommandGroup(app, "sharing", "Sharing grants to other California public agencies");
+  auto [g, grant] = AddGovSubcommand<GrantArgs>(
+      sharing, "grant", "Grant a partner agency data classes (and cameras) until a date", run, RunGrant);
   g->add_option("--agency", grant->agency, "The partner agency's code")->required();
   g->add_option("--class", grant->classes, "public_safety or non_public_safety (repeat for both)")->required();
   g->add_option("--camera", grant->cameras, "Only this camera (repeat; default: every camera of the classes)");
   g->add_option("--expires", grant->expires, "When it ends, YYYY-MM-DD (at most a year ahead)")->required();
-  g->callback([grant, run] { *run = [grant] { return RunGrant(*grant); }; });
-  auto attest = std::make_shared<AttestArgs>();
-  CLI::App* at = sharing->add_subcommand(
-      "attest", std::string("Record the partner's signed attestation; the grant is in force from then. Standard text: ") +
-                    policy::kStandardAttestation);
-  AddGovFlags(at, &attest->store);
+  auto [at, attest] = AddGovSubcommand<AttestArgs>(
+      sharing, "attest",
+      std::string("Record the partner's signed attestation; the grant is in force from then. Standard text: ") +
+          policy::kStandardAttestation,
+      run, RunAttest);
   at->add_option("--grant", attest->grant, "The grant's id")->required();
   at->add_option("--signatory", attest->signatory, "Who signed for the partner agency")->required();
   at->add_option("--signed", attest->signed_on, "The date it was signed, YYYY-MM-DD (default: today)");
   at->add_option("--text", attest->text_file, "A file with the text signed (default: the standard text)");
-  at->callback([attest, run] { *run = [attest] { return RunAttest(*attest); }; });
-  auto list = std::make_shared<GrantIdArgs>();
-  CLI::App* l = sharing->add_subcommand("list", "Every grant and whether it is in force");
-  AddGovFlags(l, &list->store);
+  auto [l, list] =
+      AddGovSubcommand<GrantIdArgs>(sharing, "list", "Every grant and whether it is in force", run, RunList);
   l->add_flag("--all", list->all, "Revoked grants too");
-  l->callback([list, run] { *run = [list] { return RunList(*list); }; });
-  auto revoke = std::make_shared<GrantIdArgs>();
-  CLI::App* r = sharing->add_subcommand("revoke", "End a grant at once");
-  AddGovFlags(r, &revoke->store);
+  auto [r, revoke] = AddGovSubcommand<GrantIdArgs>(sharing, "revoke", "End a grant at once", run, RunRevoke);
   r->add_option("--grant", revoke->grant, "The grant's id")->required();
-  r->callback([revoke, run] { *run = [revoke] { return RunRevoke(*revoke); }; });
 }
 
 }  // namespace custodian::app

@@ -13,12 +13,17 @@ void AddStoreFlags(CLI::App* cmd, StoreFlags* f) {
   cmd->add_option("--key", f->key, "Image key file (default: image.key beside the image folder)");
 }
 
-Result<std::unique_ptr<store::ReadStore>> OpenStoreFromFlags(const StoreFlags& f) {
-  std::string url = f.url;
+Result<std::string> StoreUrl(const std::string& flag) {
+  std::string url = flag;
   if (url.empty()) {
     if (const char* env = std::getenv("CUSTODIAN_DB"); env != nullptr) url = env;
   }
   if (url.empty()) return Status::InvalidArgument("no database; give --db URL or set CUSTODIAN_DB");
+  return url;
+}
+
+Result<std::unique_ptr<store::ReadStore>> OpenStoreFromFlags(const StoreFlags& f) {
+  CUSTODIAN_ASSIGN_OR_RETURN(std::string url, StoreUrl(f.url));
   return store::OpenStore(url, {.image_dir = f.images, .key_file = f.key, .create_key = false});
 }
 

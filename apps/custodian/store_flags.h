@@ -20,6 +20,10 @@ struct StoreFlags {
 
 void AddStoreFlags(CLI::App* cmd, StoreFlags* flags);
 
+// The store's URL: `flag` (--db), else $CUSTODIAN_DB. kInvalidArgument ("no database; ...")
+// when neither names one.
+Result<std::string> StoreUrl(const std::string& flag);
+
 // Opens the store named by the flags, never creating a key or migrating.
 // kInvalidArgument when neither --db nor $CUSTODIAN_DB names one.
 Result<std::unique_ptr<store::ReadStore>> OpenStoreFromFlags(const StoreFlags& flags);

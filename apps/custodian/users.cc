@@ -12,6 +12,7 @@
 
 #include "commands.h"
 #include "custodian/policy/governed_ops.h"
+#include "governed_subcommand.h"
 #include "session.h"
 
 namespace custodian::app {
@@ -45,107 +46,102 @@ Result<std::optional<TimePoint>> OptDate(const std::string& text) {
   return std::optional<TimePoint>(t);
 }
 
+// Prints a new account's one-time password, which is shown only this once.
+void PrintOneTimePassword(const policy::NewAccount& acct, std::string_view first) {
+  std::cout << acct.initial_password << "\n(shown once; a change is forced at " << first << " logon)\n";
+}
+
 int RunBootstrap(const Args& a) {
-  auto g = OpenAsSystem(a.flags, "bootstrap", /*create_key=*/true);
-  if (!g.ok()) return FailWith("users bootstrap", g.status());
-  auto acct = policy::BootstrapInstallation(*g->gov, a.agency, a.agency_name, a.user, a.full_name);
-  if (!acct.ok()) return FailWith("users bootstrap", acct.status());
-  std::cout << "created coordinator " << acct->username << " in agency " << a.agency << "\none-time password: "
-            << acct->initial_password << "\n(shown once; a change is forced at first logon)\n";
-  return 0;
+  return RunGoverned(
+      "users bootstrap", OpenAsSystem(a.flags, "bootstrap", /*create_key=*/true), [&](Governed& g) -> Status {
+        CUSTODIAN_ASSIGN_OR_RETURN(auto acct,
+                                   policy::BootstrapInstallation(*g.gov, a.agency, a.agency_name, a.user, a.full_name));
+        std::cout << "created coordinator " << acct.username << " in agency " << a.agency << "\none-time password: ";
+        PrintOneTimePassword(acct, "first");
+        return Status::Ok();
+      });
+}
+
+Status CreateUser(policy::Governance& gov, const policy::Principal& who, const Args& a) {
+  CUSTODIAN_ASSIGN_OR_RETURN(policy::Role role, policy::ParseRole(a.role));
+  policy::UserSpec spec{
+      .username = a.user, .full_name = a.full_name, .agency_code = a.agency, .role = role, .supervisor = a.supervisor};
+  auto exp = OptDate(a.expires);
+  auto bg = OptDate(a.background_check);
+  auto cjis = OptDate(a.cjis_addendum);
+  for (const auto* r : {&exp, &bg, &cjis}) {
+    if (!r->ok()) return r->status();
+  }
+  spec.access_expires = *exp;
+  spec.background_check = *bg;
+  spec.cjis_addendum = *cjis;
+  CUSTODIAN_ASSIGN_OR_RETURN(auto acct, gov.CreateUser(who, spec));
+  std::cout << "created " << acct.username << " (" << a.role << ")\none-time password: ";
+  PrintOneTimePassword(acct, "first");
+  return Status::Ok();
+}
+
+// The account actions that answer "STEP: USER done".
+Status ChangeAccount(policy::Governance& gov, const policy::Principal& who, const Args& a, const std::string& step) {
+  if (step == "unlock") return gov.Unlock(who, a.user);
+  if (step == "separate") return gov.Separate(who, a.user, a.reason);
+  if (step == "set-role") {
+    auto role = policy::ParseRole(a.role);
+    return role.ok() ? gov.SetRole(who, a.user, *role) : role.status();
+  }
+  if (step == "flag-compromised") return gov.FlagCompromised(who, a.user);
+  if (step == "reset-mfa") return gov.ResetTotp(who, a.user);
+  return Status::Ok();
 }
 
 int Run(const Args& a, const std::string& step) {
-  const std::string what = "users " + step;
-  auto g = OpenAsUser(a.flags);
-  if (!g.ok()) return FailWith(what, g.status());
-  policy::Governance& gov = *g->gov;
-  const policy::Principal& who = g->who;
-  if (step == "create") {
-    auto role = policy::ParseRole(a.role);
-    if (!role.ok()) return FailWith(what, role.status());
-    policy::UserSpec spec{.username = a.user, .full_name = a.full_name, .agency_code = a.agency, .role = *role,
-                          .supervisor = a.supervisor};
-    auto exp = OptDate(a.expires);
-    auto bg = OptDate(a.background_check);
-    auto cjis = OptDate(a.cjis_addendum);
-    for (const auto* r : {&exp, &bg, &cjis}) {
-      if (!r->ok()) return FailWith(what, r->status());
+  return RunAsUser("users " + step, a.flags, [&](Governed& g) -> Status {
+    policy::Governance& gov = *g.gov;
+    const policy::Principal& who = g.who;
+    if (step == "create") return CreateUser(gov, who, a);
+    if (step == "list") {
+      CUSTODIAN_ASSIGN_OR_RETURN(auto users, gov.ListUsers(who));
+      for (const auto& u : users) PrintUser(u);
+      return Status::Ok();
     }
-    spec.access_expires = *exp;
-    spec.background_check = *bg;
-    spec.cjis_addendum = *cjis;
-    auto acct = gov.CreateUser(who, spec);
-    if (!acct.ok()) return FailWith(what, acct.status());
-    std::cout << "created " << acct->username << " (" << a.role << ")\none-time password: " << acct->initial_password
-              << "\n(shown once; a change is forced at first logon)\n";
-    return 0;
-  }
-  if (step == "list") {
-    auto users = gov.ListUsers(who);
-    if (!users.ok()) return FailWith(what, users.status());
-    for (const auto& u : *users) PrintUser(u);
-    return 0;
-  }
-  if (step == "show") {
-    auto u = gov.GetUser(who, a.user);
-    if (!u.ok()) return FailWith(what, u.status());
-    PrintUser(*u);
-    return 0;
-  }
-  if (step == "reset-password") {
-    auto acct = gov.ResetPassword(who, a.user);
-    if (!acct.ok()) return FailWith(what, acct.status());
-    std::cout << "new one-time password for " << acct->username << ": " << acct->initial_password
-              << "\n(shown once; a change is forced at next logon)\n";
-    return 0;
-  }
-  if (step == "disable-inactive") {
-    auto n = gov.DisableInactiveAccounts(who);
-    if (!n.ok()) return FailWith(what, n.status());
-    std::cout << "disabled " << *n << " inactive accounts\n";
-    return 0;
-  }
-  Status st;
-  if (step == "unlock") {
-    st = gov.Unlock(who, a.user);
-  } else if (step == "separate") {
-    st = gov.Separate(who, a.user, a.reason);
-  } else if (step == "set-role") {
-    auto role = policy::ParseRole(a.role);
-    st = role.ok() ? gov.SetRole(who, a.user, *role) : role.status();
-  } else if (step == "flag-compromised") {
-    st = gov.FlagCompromised(who, a.user);
-  } else if (step == "reset-mfa") {
-    st = gov.ResetTotp(who, a.user);
-  }
-  if (!st.ok()) return FailWith(what, st);
-  std::cout << step << ": " << a.user << " done\n";
-  return 0;
+    if (step == "show") {
+      CUSTODIAN_ASSIGN_OR_RETURN(auto u, gov.GetUser(who, a.user));
+      PrintUser(u);
+      return Status::Ok();
+    }
+    if (step == "reset-password") {
+      CUSTODIAN_ASSIGN_OR_RETURN(auto acct, gov.ResetPassword(who, a.user));
+      std::cout << "new one-time password for " << acct.username << ": ";
+      PrintOneTimePassword(acct, "next");
+      return Status::Ok();
+    }
+    if (step == "disable-inactive") {
+      CUSTODIAN_ASSIGN_OR_RETURN(auto n, gov.DisableInactiveAccounts(who));
+      std::cout << "disabled " << n << " inactive accounts\n";
+      return Status::Ok();
+    }
+    CUSTODIAN_RETURN_IF_ERROR(ChangeAccount(gov, who, a, step));
+    std::cout << step << ": " << a.user << " done\n";
+    return Status::Ok();
+  });
 }
 
 }  // namespace
 
 void RegisterUsers(CLI::App& app, Action* run) {
-  CLI::App* cmd = app.add_subcommand("users", "User accounts: bootstrap, create, list, show, unlock, separate, ...");
-  cmd->require_subcommand(1);
+  CLI::App* cmd = AddCommandGroup(app, "users", "User accounts: bootstrap, create, list, show, unlock, separate, ...");
 
-  auto boot = std::make_shared<Args>();
-  CLI::App* b = cmd->add_subcommand("bootstrap", "Create the agency and the first coordinator (no accounts yet)");
-  AddGovFlags(b, &boot->flags);
+  auto [b, boot] = AddGovSubcommand<Args>(
+      cmd, "bootstrap", "Create the agency and the first coordinator (no accounts yet)", run, RunBootstrap);
   b->add_option("--agency", boot->agency, "The agency's code, e.g. CITYPD")->required();
   b->add_option("--agency-name", boot->agency_name, "The agency's name")->required();
   b->add_option("--user", boot->user, "The coordinator's username")->required();
   b->add_option("--full-name", boot->full_name, "The coordinator's full name")->required();
-  b->callback([boot, run] { *run = [boot] { return RunBootstrap(*boot); }; });
 
   auto add = [&](const std::string& name, const std::string& help, bool user, auto extra) {
-    auto args = std::make_shared<Args>();
-    CLI::App* c = cmd->add_subcommand(name, help);
-    AddGovFlags(c, &args->flags);
+    auto [c, args] = AddGovSubcommand<Args>(cmd, name, help, run, [name](const Args& a) { return Run(a, name); });
     if (user) c->add_option("--user", args->user, "The account")->required();
     extra(c, args.get());
-    c->callback([args, run, name] { *run = [args, name] { return Run(*args, name); }; });
   };
   auto none = [](CLI::App*, Args*) {};
   add("create", "Create an account; prints its one-time password once", true, [](CLI::App* c, Args* a) {

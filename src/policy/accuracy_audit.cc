@@ -15,21 +15,13 @@
 namespace custodian::policy {
 
 using json = nlohmann::json;
-using store::AsInt;
-using store::AsString;
-using store::IsNull;
 using store::SqlValue;
-using store::Txn;
 
 namespace {
 
 using internal::Clip;
-using internal::LogOutcome;
-using internal::Outcome;
 
 constexpr std::string_view kPurpose = "accuracy_audit";
-
-
 
 store::DataClass ClassOf(int64_t v) {
   return v == 0 ? store::DataClass::kPublicSafety : store::DataClass::kNonPublicSafety;
@@ -138,12 +130,12 @@ Result<int64_t> StartAudit(Governance& gov, const Principal& by, const AuditSpec
   int64_t id = 0;
   CUSTODIAN_RETURN_IF_ERROR(gov.RecordWith(by, e, [&](Txn& txn) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(
-        auto ins, txn.Query("INSERT INTO accuracy_audits (created_by, created_ms, camera_ids, from_ms, to_ms, "
-                            "sample_size) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-                            {by.username, ToUnixMillis(gov.clock().Now()), cam_list.dump(), ToUnixMillis(spec.from),
-                             ToUnixMillis(spec.to), int64_t(spec.sample_size)}));
-    if (ins.empty()) return Status::Internal("the audit was not stored");
-    id = AsInt(ins[0][0]);
+        id, InsertReturningId(txn,
+                              "INSERT INTO accuracy_audits (created_by, created_ms, camera_ids, from_ms, to_ms, "
+                              "sample_size) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                              {by.username, ToUnixMillis(gov.clock().Now()), cam_list.dump(), ToUnixMillis(spec.from),
+                               ToUnixMillis(spec.to), int64_t(spec.sample_size)},
+                              "audit"));
     for (const auto& r : rows) {
       CUSTODIAN_RETURN_IF_ERROR(txn.Query("INSERT INTO accuracy_audit_items (audit_id, read_id, camera_id, plate) "
                                           "VALUES (?, ?, ?, ?)",

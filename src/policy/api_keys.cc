@@ -9,15 +9,9 @@
 namespace custodian::policy {
 namespace {
 
-using internal::LogOutcome;
-using internal::Outcome;
 using internal::Sha256Hex;
 
 using json = nlohmann::json;
-using store::AsInt;
-using store::AsString;
-using store::IsNull;
-using store::Txn;
 
 bool WellFormedKey(const std::string& s) {
   if (s.size() != 67 || s.rfind("ck_", 0) != 0) return false;

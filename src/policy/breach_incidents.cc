@@ -13,14 +13,8 @@
 namespace custodian::policy {
 
 using json = nlohmann::json;
-using store::AsInt;
-using store::AsString;
-using store::Txn;
 
 namespace {
-
-using internal::LogOutcome;
-using internal::Outcome;
 
 json OptMs(const std::optional<TimePoint>& t) { return t ? json(ToUnixMillis(*t)) : json(); }
 std::optional<TimePoint> MsOpt(const json& j) {
@@ -96,11 +90,11 @@ Result<int64_t> RecordIncident(Governance& gov, const Principal& by, const Breac
   e.records = 1;
   e.detail = "breach incident recorded";
   CUSTODIAN_RETURN_IF_ERROR(gov.RecordWith(by, e, [&](Txn& txn) -> Status {
-    CUSTODIAN_ASSIGN_OR_RETURN(auto rows, txn.Query("INSERT INTO breach_incidents (created_by, created_ms, record) "
-                                                    "VALUES (?, ?, ?) RETURNING id",
-                                                    {by.username, ToUnixMillis(gov.clock().Now()), record}));
-    if (rows.empty()) return Status::Internal("the incident was not stored");
-    id = AsInt(rows[0][0]);
+    CUSTODIAN_ASSIGN_OR_RETURN(id,
+                               InsertReturningId(txn,
+                                                 "INSERT INTO breach_incidents (created_by, created_ms, record) "
+                                                 "VALUES (?, ?, ?) RETURNING id",
+                                                 {by.username, ToUnixMillis(gov.clock().Now()), record}, "incident"));
     return Status::Ok();
   }));
   return id;

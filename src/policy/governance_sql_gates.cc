@@ -24,12 +24,10 @@ Status LoadGates(Txn& txn, UserInfo& u) {
 
 Status InsertAcknowledgment(Txn& txn, int64_t user_id, const std::string& statements_json,
                             const std::string& typed_name, const std::string& policy_sha256, int64_t signed_ms) {
-  return txn
-      .Query(
-          "INSERT INTO acknowledgments (user_id, statements, typed_name, policy_sha256, signed_ms) "
-          "VALUES (?, ?, ?, ?, ?)",
-          {user_id, statements_json, typed_name, policy_sha256, signed_ms})
-      .status();
+  return Exec(txn,
+              "INSERT INTO acknowledgments (user_id, statements, typed_name, policy_sha256, signed_ms) "
+              "VALUES (?, ?, ?, ?, ?)",
+              {user_id, statements_json, typed_name, policy_sha256, signed_ms});
 }
 
 Result<std::optional<AcknowledgmentRow>> LatestAcknowledgment(Txn& txn, int64_t user_id) {
@@ -48,17 +46,15 @@ Status RecordApproval(Txn& txn, int64_t acknowledgment_id, Approval as, const st
   const char* sql = as == Approval::kSupervisor
                         ? "UPDATE acknowledgments SET supervisor = ?, supervisor_ms = ? WHERE id = ?"
                         : "UPDATE acknowledgments SET coordinator = ?, coordinator_ms = ? WHERE id = ?";
-  return txn.Query(sql, {by, at_ms, acknowledgment_id}).status();
+  return Exec(txn, sql, {by, at_ms, acknowledgment_id});
 }
 
 Status InsertTraining(Txn& txn, int64_t user_id, const std::string& course, int64_t completed_ms,
                       const std::string& recorded_by, int64_t recorded_ms) {
-  return txn
-      .Query(
-          "INSERT INTO training_records (user_id, course, completed_ms, recorded_by, recorded_ms) VALUES (?, ?, ?, "
-          "?, ?)",
-          {user_id, course, completed_ms, recorded_by, recorded_ms})
-      .status();
+  return Exec(txn,
+              "INSERT INTO training_records (user_id, course, completed_ms, recorded_by, recorded_ms) VALUES (?, ?, ?, "
+              "?, ?)",
+              {user_id, course, completed_ms, recorded_by, recorded_ms});
 }
 
 Result<std::vector<TrainingRow>> LatestTraining(Txn& txn) {

@@ -33,41 +33,33 @@ Result<std::optional<SessionRow>> FindSession(Txn& txn, const std::string& token
 
 Status InsertSession(Txn& txn, const std::string& token_sha, int64_t user_id, const std::string& source,
                      int64_t now_ms) {
-  return txn
-      .Query("INSERT INTO sessions (token_sha, user_id, source, created_ms, last_seen_ms) VALUES (?, ?, ?, ?, ?)",
-             {token_sha, user_id, source, now_ms, now_ms})
-      .status();
+  return Exec(txn, "INSERT INTO sessions (token_sha, user_id, source, created_ms, last_seen_ms) VALUES (?, ?, ?, ?, ?)",
+              {token_sha, user_id, source, now_ms, now_ms});
 }
 
 Status TouchSession(Txn& txn, const std::string& token_sha, int64_t now_ms) {
-  return txn.Query("UPDATE sessions SET last_seen_ms = ? WHERE token_sha = ?", {now_ms, token_sha}).status();
+  return Exec(txn, "UPDATE sessions SET last_seen_ms = ? WHERE token_sha = ?", {now_ms, token_sha});
 }
 
 Status EndSession(Txn& txn, const std::string& token_sha, int64_t now_ms, const std::string& reason) {
-  return txn
-      .Query("UPDATE sessions SET ended_ms = ?, end_reason = ? WHERE token_sha = ? AND ended_ms IS NULL",
-             {now_ms, reason, token_sha})
-      .status();
+  return Exec(txn, "UPDATE sessions SET ended_ms = ?, end_reason = ? WHERE token_sha = ? AND ended_ms IS NULL",
+              {now_ms, reason, token_sha});
 }
 
 Status EndSessions(Txn& txn, int64_t user_id, int64_t now_ms, const std::string& reason,
                    const std::string& except_sha) {
   if (!except_sha.empty()) {
-    return txn
-        .Query(
-            "UPDATE sessions SET ended_ms = ?, end_reason = ? WHERE user_id = ? AND token_sha <> ? AND ended_ms IS "
-            "NULL",
-            {now_ms, reason, user_id, except_sha})
-        .status();
+    return Exec(txn,
+                "UPDATE sessions SET ended_ms = ?, end_reason = ? WHERE user_id = ? AND token_sha <> ? AND ended_ms IS "
+                "NULL",
+                {now_ms, reason, user_id, except_sha});
   }
-  return txn
-      .Query("UPDATE sessions SET ended_ms = ?, end_reason = ? WHERE user_id = ? AND ended_ms IS NULL",
-             {now_ms, reason, user_id})
-      .status();
+  return Exec(txn, "UPDATE sessions SET ended_ms = ?, end_reason = ? WHERE user_id = ? AND ended_ms IS NULL",
+              {now_ms, reason, user_id});
 }
 
 Status InsertFailedLogon(Txn& txn, int64_t user_id, int64_t at_ms) {
-  return txn.Query("INSERT INTO failed_logons (user_id, at_ms) VALUES (?, ?)", {user_id, at_ms}).status();
+  return Exec(txn, "INSERT INTO failed_logons (user_id, at_ms) VALUES (?, ?)", {user_id, at_ms});
 }
 
 Result<int64_t> FailedLogonsAfter(Txn& txn, int64_t user_id, int64_t after_ms) {
@@ -77,7 +69,7 @@ Result<int64_t> FailedLogonsAfter(Txn& txn, int64_t user_id, int64_t after_ms) {
 }
 
 Status ClearFailedLogons(Txn& txn, int64_t user_id) {
-  return txn.Query("DELETE FROM failed_logons WHERE user_id = ?", {user_id}).status();
+  return Exec(txn, "DELETE FROM failed_logons WHERE user_id = ?", {user_id});
 }
 
 }  // namespace custodian::policy::governance_internal

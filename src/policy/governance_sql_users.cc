@@ -88,43 +88,36 @@ Result<bool> UsernameTaken(Txn& txn, const std::string& username) {
 
 Status InsertFirstCoordinator(Txn& txn, const std::string& username, const std::string& full_name,
                               const std::string& agency_code, const std::string& password_hash, int64_t now_ms) {
-  return txn
-      .Query(
-          "INSERT INTO users (username, full_name, agency_code, role, state, password_hash, password_set_ms, "
-          "must_change_password, created_by, created_ms) VALUES (?, ?, ?, 'coordinator', 'active', ?, ?, 1, "
-          "'system', ?)",
-          {username, full_name, agency_code, password_hash, now_ms, now_ms})
-      .status();
+  return Exec(txn,
+              "INSERT INTO users (username, full_name, agency_code, role, state, password_hash, password_set_ms, "
+              "must_change_password, created_by, created_ms) VALUES (?, ?, ?, 'coordinator', 'active', ?, ?, 1, "
+              "'system', ?)",
+              {username, full_name, agency_code, password_hash, now_ms, now_ms});
 }
 
 Status InsertUser(Txn& txn, const UserSpec& spec, const std::string& password_hash, const std::string& created_by,
                   int64_t now_ms) {
-  return txn
-      .Query(
-          "INSERT INTO users (username, full_name, agency_code, role, state, password_hash, password_set_ms, "
-          "must_change_password, supervisor, created_by, created_ms, access_expires_ms, background_check_ms, "
-          "cjis_addendum_ms) VALUES (?, ?, ?, ?, 'active', ?, ?, 1, ?, ?, ?, ?, ?, ?)",
-          {spec.username, spec.full_name, spec.agency_code, std::string(RoleName(spec.role)), password_hash, now_ms,
-           spec.supervisor, created_by, now_ms, OptMs(spec.access_expires), OptMs(spec.background_check),
-           OptMs(spec.cjis_addendum)})
-      .status();
+  return Exec(txn,
+              "INSERT INTO users (username, full_name, agency_code, role, state, password_hash, password_set_ms, "
+              "must_change_password, supervisor, created_by, created_ms, access_expires_ms, background_check_ms, "
+              "cjis_addendum_ms) VALUES (?, ?, ?, ?, 'active', ?, ?, 1, ?, ?, ?, ?, ?, ?)",
+              {spec.username, spec.full_name, spec.agency_code, std::string(RoleName(spec.role)), password_hash, now_ms,
+               spec.supervisor, created_by, now_ms, OptMs(spec.access_expires), OptMs(spec.background_check),
+               OptMs(spec.cjis_addendum)});
 }
 
 Status UpdateRole(Txn& txn, int64_t user_id, Role role) {
-  return txn.Query("UPDATE users SET role = ? WHERE id = ?", {std::string(RoleName(role)), user_id}).status();
+  return Exec(txn, "UPDATE users SET role = ? WHERE id = ?", {std::string(RoleName(role)), user_id});
 }
 
 Status UpdateState(Txn& txn, int64_t user_id, UserState state, const std::string& reason) {
-  return txn
-      .Query("UPDATE users SET state = ?, state_reason = ? WHERE id = ?",
-             {std::string(UserStateName(state)), reason, user_id})
-      .status();
+  return Exec(txn, "UPDATE users SET state = ?, state_reason = ? WHERE id = ?",
+              {std::string(UserStateName(state)), reason, user_id});
 }
 
 Status Reactivate(Txn& txn, int64_t user_id, int64_t now_ms) {
-  return txn
-      .Query("UPDATE users SET state = 'active', state_reason = '', last_logon_ms = ? WHERE id = ?", {now_ms, user_id})
-      .status();
+  return Exec(txn, "UPDATE users SET state = 'active', state_reason = '', last_logon_ms = ? WHERE id = ?",
+              {now_ms, user_id});
 }
 
 Result<bool> LockIfActive(Txn& txn, int64_t user_id, const std::string& reason) {
@@ -146,14 +139,12 @@ Result<std::vector<std::pair<int64_t, std::string>>> ActiveUsersIdleBefore(Txn& 
 }
 
 Status ForcePasswordChange(Txn& txn, int64_t user_id) {
-  return txn.Query("UPDATE users SET must_change_password = 1 WHERE id = ?", {user_id}).status();
+  return Exec(txn, "UPDATE users SET must_change_password = 1 WHERE id = ?", {user_id});
 }
 
 Status UpdatePassword(Txn& txn, int64_t user_id, const std::string& password_hash, int64_t now_ms, bool must_change) {
-  return txn
-      .Query("UPDATE users SET password_hash = ?, password_set_ms = ?, must_change_password = ? WHERE id = ?",
-             {password_hash, now_ms, int64_t(must_change ? 1 : 0), user_id})
-      .status();
+  return Exec(txn, "UPDATE users SET password_hash = ?, password_set_ms = ?, must_change_password = ? WHERE id = ?",
+              {password_hash, now_ms, int64_t(must_change ? 1 : 0), user_id});
 }
 
 Result<std::optional<std::string>> PasswordHashOf(Txn& txn, int64_t user_id) {
@@ -184,21 +175,19 @@ Result<std::string> TotpSecretOf(Txn& txn, int64_t user_id) {
 }
 
 Status SetTotpSecret(Txn& txn, int64_t user_id, const std::string& sealed) {
-  return txn.Query("UPDATE users SET totp_secret = ? WHERE id = ?", {sealed, user_id}).status();
+  return Exec(txn, "UPDATE users SET totp_secret = ? WHERE id = ?", {sealed, user_id});
 }
 
 Status ClearTotpSecret(Txn& txn, int64_t user_id) {
-  return txn.Query("UPDATE users SET totp_secret = NULL WHERE id = ?", {user_id}).status();
+  return Exec(txn, "UPDATE users SET totp_secret = NULL WHERE id = ?", {user_id});
 }
 
 Status ConfirmTotpSecret(Txn& txn, int64_t user_id, const std::string& sealed, int64_t step) {
-  return txn.Query("UPDATE users SET totp_secret = ?, totp_last_step = ? WHERE id = ?", {sealed, step, user_id})
-      .status();
+  return Exec(txn, "UPDATE users SET totp_secret = ?, totp_last_step = ? WHERE id = ?", {sealed, step, user_id});
 }
 
 Status ResealTotpSecret(Txn& txn, int64_t user_id, const std::string& sealed, const std::string& was) {
-  return txn.Query("UPDATE users SET totp_secret = ? WHERE id = ? AND totp_secret = ?", {sealed, user_id, was})
-      .status();
+  return Exec(txn, "UPDATE users SET totp_secret = ? WHERE id = ? AND totp_secret = ?", {sealed, user_id, was});
 }
 
 Result<int64_t> CountOtherApprovers(Txn& txn, const std::string& a, const std::string& b,
@@ -224,7 +213,7 @@ Result<std::optional<std::pair<std::string, std::string>>> AgencyStateAndKind(Tx
 }
 
 Status MarkHomeAgency(Txn& txn, const std::string& code) {
-  return txn.Query("UPDATE agencies SET home = 1 WHERE code = ?", {code}).status();
+  return Exec(txn, "UPDATE agencies SET home = 1 WHERE code = ?", {code});
 }
 
 Result<std::string> HomeAgencyCode(Txn& txn) {

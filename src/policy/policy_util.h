@@ -7,8 +7,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "custodian/policy/governance.h"
+#include "custodian/store/database.h"
 
 namespace custodian::policy::internal {
 
@@ -67,6 +69,20 @@ class Outcome {
 // as itself.
 Status LogOutcome(Governance& gov, const Principal& who, LogEvent e, Outcome outcome);
 
+// Runs one statement in `txn` whose rows are not needed (INSERT, UPDATE, DELETE).
+inline Status Exec(store::Txn& txn, const std::string& sql, const std::vector<store::SqlValue>& params) {
+  return txn.Query(sql, params).status();
+}
+
+// Runs `sql`, an INSERT ... RETURNING id, in `txn` and returns the new row's id;
+// kInternal ("the WHAT was not stored") when no row came back.
+inline Result<int64_t> InsertReturningId(store::Txn& txn, const std::string& sql,
+                                         const std::vector<store::SqlValue>& params, std::string_view what) {
+  CUSTODIAN_ASSIGN_OR_RETURN(auto rows, txn.Query(sql, params));
+  if (rows.empty()) return Status::Internal("the ", what, " was not stored");
+  return store::AsInt(rows[0][0]);
+}
+
 // A failure of a transaction that is a refusal (bad input), not an outage.
 inline bool IsRefusal(const Status& st) {
   return st.code() == StatusCode::kInvalidArgument || st.code() == StatusCode::kNotFound ||
@@ -74,3 +90,20 @@ inline bool IsRefusal(const Status& st) {
 }
 
 }  // namespace custodian::policy::internal
+
+namespace custodian::policy {
+
+// The store's row readers and transaction, and the logging helpers above, by their short
+// names in the policy sources that include this (internal) header. (Not Clip: a source may
+// have a Clip of its own.)
+using internal::Exec;
+using internal::InsertReturningId;
+using internal::IsRefusal;
+using internal::LogOutcome;
+using internal::Outcome;
+using store::AsInt;
+using store::AsString;
+using store::IsNull;
+using store::Txn;
+
+}  // namespace custodian::policy

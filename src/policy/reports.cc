@@ -13,21 +13,13 @@
 namespace custodian::policy {
 
 using json = nlohmann::json;
-using store::AsInt;
-using store::AsString;
-using store::IsNull;
-using store::Txn;
 
 namespace {
 
 using internal::Clip;
-using internal::LogOutcome;
-using internal::Outcome;
 
 constexpr int64_t kMsPerHour = 3'600'000;
 constexpr int64_t kMsPerDay = 24 * kMsPerHour;
-
-
 
 // The op a reader of reviews needs: access_reports, else record_log_review.
 std::string_view ReviewReadOp(Governance& gov, const Principal& by) {
@@ -325,12 +317,11 @@ Result<int64_t> RecordLogReview(Governance& gov, const Principal& by, TimePoint 
   e.records = 1;
   e.detail = "weekly access-log review recorded";
   CUSTODIAN_RETURN_IF_ERROR(gov.RecordWith(by, e, [&](Txn& txn) -> Status {
-    CUSTODIAN_ASSIGN_OR_RETURN(auto rows, txn.Query("INSERT INTO log_reviews (reviewer, at_ms, from_ms, to_ms, notes) "
-                                                    "VALUES (?, ?, ?, ?, ?) RETURNING id",
-                                                    {by.username, ToUnixMillis(now), ToUnixMillis(from),
-                                                     ToUnixMillis(to), notes}));
-    if (rows.empty()) return Status::Internal("the review was not stored");
-    id = AsInt(rows[0][0]);
+    CUSTODIAN_ASSIGN_OR_RETURN(
+        id, InsertReturningId(txn,
+                              "INSERT INTO log_reviews (reviewer, at_ms, from_ms, to_ms, notes) "
+                              "VALUES (?, ?, ?, ?, ?) RETURNING id",
+                              {by.username, ToUnixMillis(now), ToUnixMillis(from), ToUnixMillis(to), notes}, "review"));
     return Status::Ok();
   }));
   return id;

@@ -31,6 +31,28 @@ Result<json> ParseJson(std::string_view text, std::string_view what) {
   return j;
 }
 
+// T::Parse of the text of `file`; an error names the file.
+template <typename T>
+Result<T> LoadFile(const std::string& file) {
+  CUSTODIAN_ASSIGN_OR_RETURN(std::string text, ReadText(file));
+  auto parsed = T::Parse(text);
+  if (!parsed.ok()) return Status(parsed.status().code(), file + ": " + parsed.status().message());
+  return parsed;
+}
+
+// T::Parse of a file built into the binary, parsed once (at the first call, whose `text`
+// counts) and never freed. The built-in files are tested; a bad one is a build defect, so
+// the process aborts.
+template <typename T>
+const T& Builtin(std::string_view text) {
+  static const T* value = [text] {
+    auto parsed = T::Parse(text);
+    if (!parsed.ok()) std::abort();
+    return new T(std::move(*parsed));
+  }();
+  return *value;
+}
+
 }  // namespace
 
 std::string_view RoleName(Role role) {
@@ -78,7 +100,7 @@ Result<PermissionMatrix> PermissionMatrix::Parse(std::string_view text) {
     if (!role["allow"].is_object()) return Status::InvalidArgument("role '", role_name, "': \"allow\" is an object");
     for (auto& [op_name, v] : role["allow"].items()) {
       auto it = std::find_if(m.operations_.begin(), m.operations_.end(),
-                             [&](const Operation& o) { return o.name == op_name; });
+                             [&op = op_name](const Operation& o) { return o.name == op; });
       if (it == m.operations_.end()) {
         return Status::InvalidArgument("role '", role_name, "' allows unknown operation '", op_name, "'");
       }
@@ -113,19 +135,11 @@ Result<PermissionMatrix> PermissionMatrix::Parse(std::string_view text) {
 }
 
 Result<PermissionMatrix> PermissionMatrix::Load(const std::string& file) {
-  CUSTODIAN_ASSIGN_OR_RETURN(std::string text, ReadText(file));
-  auto m = Parse(text);
-  if (!m.ok()) return Status(m.status().code(), file + ": " + m.status().message());
-  return m;
+  return LoadFile<PermissionMatrix>(file);
 }
 
 const PermissionMatrix& PermissionMatrix::Default() {
-  static const PermissionMatrix* m = [] {
-    auto parsed = Parse(BuiltinRolesJson());
-    if (!parsed.ok()) std::abort();  // the built-in file is tested; a bad one is a build defect
-    return new PermissionMatrix(std::move(*parsed));
-  }();
-  return *m;
+  return Builtin<PermissionMatrix>(BuiltinRolesJson());
 }
 
 bool PermissionMatrix::Known(std::string_view op) const {
@@ -226,19 +240,11 @@ Result<PurposeList> PurposeList::Parse(std::string_view text) {
 }
 
 Result<PurposeList> PurposeList::Load(const std::string& file) {
-  CUSTODIAN_ASSIGN_OR_RETURN(std::string text, ReadText(file));
-  auto p = Parse(text);
-  if (!p.ok()) return Status(p.status().code(), file + ": " + p.status().message());
-  return p;
+  return LoadFile<PurposeList>(file);
 }
 
 const PurposeList& PurposeList::Default() {
-  static const PurposeList* p = [] {
-    auto parsed = Parse(BuiltinPurposesJson());
-    if (!parsed.ok()) std::abort();
-    return new PurposeList(std::move(*parsed));
-  }();
-  return *p;
+  return Builtin<PurposeList>(BuiltinPurposesJson());
 }
 
 bool PurposeList::Forbidden(std::string_view purpose) const { return forbidden_.count(purpose) > 0; }

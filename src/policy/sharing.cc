@@ -14,17 +14,10 @@
 namespace custodian::policy {
 
 using json = nlohmann::json;
-using store::AsInt;
-using store::AsString;
-using store::IsNull;
-using store::Txn;
 
 namespace {
 
 using internal::Clip;
-using internal::IsRefusal;
-using internal::LogOutcome;
-using internal::Outcome;
 
 Result<std::vector<SharingGrant>> LoadGrants(Txn& txn, bool include_revoked, int64_t now_ms) {
   std::string sql =
@@ -201,12 +194,12 @@ Result<int64_t> GrantSharing(Governance& gov, const Principal& by, const GrantSp
       }
     }
     CUSTODIAN_ASSIGN_OR_RETURN(
-        auto rows, txn.Query("INSERT INTO sharing_grants (agency_code, data_classes, cameras, expires_ms, created_by, "
-                             "created_ms) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-                             {spec.agency_code, classes.dump(), cams.dump(), ToUnixMillis(spec.expires), by.username,
-                              ToUnixMillis(now)}));
-    if (rows.empty()) return Status::Internal("the grant was not stored");
-    id = AsInt(rows[0][0]);
+        id, InsertReturningId(txn,
+                              "INSERT INTO sharing_grants (agency_code, data_classes, cameras, expires_ms, created_by, "
+                              "created_ms) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                              {spec.agency_code, classes.dump(), cams.dump(), ToUnixMillis(spec.expires), by.username,
+                               ToUnixMillis(now)},
+                              "grant"));
     return Status::Ok();
   });
   if (IsRefusal(st)) return LogOutcome(gov, by, e, Outcome::Refused(st));

@@ -31,11 +31,10 @@
 namespace custodian::policy {
 namespace {
 
+using testing::GovernanceBackends;
 using testing::GovernanceFixture;
 using testing::kStart;
 using testing::Person;
-using testing::PostgresBackend;
-using testing::SqliteBackend;
 using json = nlohmann::json;
 using std::chrono::days;
 using std::chrono::minutes;
@@ -45,6 +44,15 @@ const std::string kSecret = "a shared secret of 32+ characters!";
 template <typename Backend>
 class Findings79Test : public GovernanceFixture<Backend> {
  protected:
+  // A dispatcher's options for `targets`: two attempts, short waits, the test receiver's
+  // self-signed certificate trusted.
+  static server::WebhookOptions QuickHooks(std::vector<server::WebhookTarget> targets) {
+    return {.targets = std::move(targets),
+            .max_attempts = 2,
+            .first_backoff = std::chrono::milliseconds(1),
+            .poll = std::chrono::milliseconds(20),
+            .verify_tls = false};
+  }
   // A hotlist entry for 8HOT777 and a read of it by `camera`: returns the alert's id.
   int64_t RaiseAlert(const std::string& camera) {
     if (!hotlist_) {
@@ -122,8 +130,7 @@ class Findings79Test : public GovernanceFixture<Backend> {
   std::vector<int64_t> hot_reads_;
 };
 
-using Backends = ::testing::Types<SqliteBackend, PostgresBackend>;
-TYPED_TEST_SUITE(Findings79Test, Backends);
+TYPED_TEST_SUITE(Findings79Test, GovernanceBackends);
 
 // ---- Finding 7: breach notices and the plate-data actions ----
 
@@ -327,12 +334,7 @@ TYPED_TEST(Findings79Test, WebhooksSendEachTargetOnlyItsClassesAndWhatItsGrantsC
                              .data_classes = {store::DataClass::kPublicSafety}};
   server::WebhookTarget county{.url = rx.Url("/hook/county"), .secret = kSecret, .agency_code = "COUNTYSO",
                                .data_classes = {store::DataClass::kPublicSafety, store::DataClass::kNonPublicSafety}};
-  server::WebhookDispatcher hooks(*this->store_, gov,
-                                  {.targets = {city, county},
-                                   .max_attempts = 2,
-                                   .first_backoff = std::chrono::milliseconds(1),
-                                   .poll = std::chrono::milliseconds(20),
-                                   .verify_tls = false});
+  server::WebhookDispatcher hooks(*this->store_, gov, this->QuickHooks({city, county}));
   ASSERT_TRUE(hooks.Start().ok());
   const int64_t on_ps = this->RaiseAlert("cam-ps");
   const int64_t on_ps2 = this->RaiseAlert("cam-ps2");
@@ -431,20 +433,14 @@ TYPED_TEST(Findings79Test, AnOutsideAgencysTargetFollowsItsGrantsAndShowsInTheSh
   server::WebhookDispatcher bad(*this->store_, gov, {.targets = {nowhere}});
   EXPECT_EQ(bad.Start().code(), StatusCode::kNotFound);
   bad.Stop();
-  auto grant = this->Share({.agency_code = "COUNTYSO", .data_classes = {store::DataClass::kPublicSafety},
-                            .expires = this->clock_.Now() + days(30)});
+  auto grant = this->ShareCountyPublicSafety(this->clock_.Now() + days(30));
   ASSERT_TRUE(grant.ok()) << grant.status().ToString();
   // The county's target first: when the city's has an alert, the county's was decided.
   server::WebhookTarget county{.url = rx.Url("/hook/county"), .secret = kSecret, .agency_code = "COUNTYSO",
                                .data_classes = {store::DataClass::kPublicSafety}};
   server::WebhookTarget city{.url = rx.Url("/hook/city"), .secret = kSecret, .agency_code = "CITYPD",
                              .data_classes = {store::DataClass::kPublicSafety}};
-  server::WebhookDispatcher hooks(*this->store_, gov,
-                                  {.targets = {county, city},
-                                   .max_attempts = 2,
-                                   .first_backoff = std::chrono::milliseconds(1),
-                                   .poll = std::chrono::milliseconds(20),
-                                   .verify_tls = false});
+  server::WebhookDispatcher hooks(*this->store_, gov, this->QuickHooks({county, city}));
   ASSERT_TRUE(hooks.Start().ok());
   const TimePoint from = this->clock_.Now();
   const int64_t shared = this->RaiseAlert("cam-ps2");

@@ -14,10 +14,9 @@
 namespace custodian::policy {
 namespace {
 
+using testing::GovernanceBackends;
 using testing::GovernanceFixture;
 using testing::Person;
-using testing::PostgresBackend;
-using testing::SqliteBackend;
 using json = nlohmann::json;
 
 template <typename Backend>
@@ -44,15 +43,13 @@ class FindingsTest : public GovernanceFixture<Backend> {
   }
 };
 
-using Backends = ::testing::Types<SqliteBackend, PostgresBackend>;
-TYPED_TEST_SUITE(FindingsTest, Backends);
+TYPED_TEST_SUITE(FindingsTest, GovernanceBackends);
 
 // ---- Finding 3: a partner agency got the union of its grants ----
 
 TYPED_TEST(FindingsTest, GrantsDoNotAddUpAcrossClassAndCamera) {
   auto& gov = *this->gov_;
-  UserSpec spec{.agency_code = "COUNTYSO"};
-  Person deputy = this->MakeUser("deputy", Role::kPartnerAgency, true, &spec);
+  Person deputy = this->Partner();
   const TimePoint until = this->clock_.Now() + std::chrono::days(30);
   // Grant A: public safety, camera cam-ps only. Grant B: non-public safety, every camera.
   auto a = GrantSharing(gov, this->coord_.who,
@@ -106,8 +103,7 @@ TYPED_TEST(FindingsTest, SharingIsOnlyWithCaliforniaPublicNonFederalAgencies) {
     EXPECT_FALSE(u.ok()) << code;
   }
   // A California county agency: the grant is made, but in force only after the attestation.
-  UserSpec spec{.agency_code = "COUNTYSO"};
-  Person deputy = this->MakeUser("deputy", Role::kPartnerAgency, true, &spec);
+  Person deputy = this->Partner();
   auto g = GrantSharing(gov, this->coord_.who,
                         {.agency_code = "COUNTYSO", .data_classes = {store::DataClass::kPublicSafety}, .expires = until});
   ASSERT_TRUE(g.ok()) << g.status().ToString();
@@ -136,8 +132,7 @@ TYPED_TEST(FindingsTest, AnOutsideAgencyUserIsNarrowedByItsGrantsWhateverTheRole
                                                 .agency_code = "COUNTYSO", .role = Role::kPatrol, .supervisor = "coord"});
   EXPECT_EQ(made.status().code(), StatusCode::kInvalidArgument) << "a patrol account for another agency was created";
   // An account from before the rule (or edited in the database) is still narrowed.
-  UserSpec spec{.agency_code = "COUNTYSO"};
-  Person deputy = this->MakeUser("deputy", Role::kPartnerAgency, true, &spec);
+  Person deputy = this->Partner();
   ASSERT_TRUE(this->Exec("UPDATE users SET role = 'investigator' WHERE username = 'deputy'").ok());
   auto again = this->LogOn(deputy);
   ASSERT_TRUE(again.ok()) << again.status().ToString();

@@ -154,6 +154,12 @@ class GovernanceFixture : public ::testing::Test {
     return p;
   }
 
+  // A partner agency's user ("deputy" of COUNTYSO) with every gate passed.
+  Person Partner() {
+    UserSpec spec{.agency_code = "COUNTYSO"};
+    return MakeUser("deputy", Role::kPartnerAgency, true, &spec);
+  }
+
   // A user of `role` created by the coordinator, onboarded, and (unless `gates` is false)
   // with a signed and approved acknowledgment and current training.
   Person MakeUser(const std::string& username, Role role, bool gates = true, const UserSpec* spec_in = nullptr) {
@@ -234,6 +240,11 @@ class GovernanceFixture : public ::testing::Test {
     return id;
   }
 
+  // Share: the county's (COUNTYSO) public-safety grant on every camera until `expires`.
+  Result<int64_t> ShareCountyPublicSafety(TimePoint expires) {
+    return Share({.agency_code = "COUNTYSO", .data_classes = {store::DataClass::kPublicSafety}, .expires = expires});
+  }
+
   // The misuse flags of one kind raised from the day before kStart to an hour from now,
   // as `by` sees them.
   std::vector<MisuseFlag> FlagsOf(const Principal& by, FlagKind kind) {
@@ -259,5 +270,8 @@ class GovernanceFixture : public ::testing::Test {
   Person coord2_;  // the second coordinator, once CoordinatorGates made one
   std::map<std::string, int64_t> read_ids_;
 };
+
+// The backends every governance suite runs on: TYPED_TEST_SUITE(MyTest, GovernanceBackends).
+using GovernanceBackends = ::testing::Types<SqliteBackend, PostgresBackend>;
 
 }  // namespace custodian::policy::testing

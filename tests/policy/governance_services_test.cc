@@ -18,11 +18,10 @@
 namespace custodian::policy {
 namespace {
 
-using testing::kStart;
-using testing::PostgresBackend;
-using testing::SqliteBackend;
 using std::chrono::days;
 using std::chrono::hours;
+using testing::GovernanceBackends;
+using testing::kStart;
 
 template <typename B>
 class ServicesTest : public custodian::policy::testing::GovernanceFixture<B> {
@@ -45,15 +44,13 @@ class ServicesTest : public custodian::policy::testing::GovernanceFixture<B> {
   }
 };
 
-using Backends = ::testing::Types<SqliteBackend, PostgresBackend>;
-TYPED_TEST_SUITE(ServicesTest, Backends);
+TYPED_TEST_SUITE(ServicesTest, GovernanceBackends);
 
 // ---- Sharing (policy 5.D) ----
 
 TYPED_TEST(ServicesTest, PartnerSeesOnlyWhatAGrantInForceShares) {
   auto& gov = *this->gov_;
-  UserSpec spec{.agency_code = "COUNTYSO"};
-  auto partner = this->MakeUser("deputy", Role::kPartnerAgency, true, &spec);
+  auto partner = this->Partner();
   // None by default.
   auto none = gov.SearchReads(partner.who, this->kWhy, this->Plate());
   EXPECT_EQ(none.status().code(), StatusCode::kPermissionDenied);

@@ -20,10 +20,10 @@
 namespace custodian::policy {
 namespace {
 
+using testing::GovernanceBackends;
 using testing::GovernanceFixture;
 using testing::Person;
 using testing::PostgresBackend;
-using testing::SqliteBackend;
 using json = nlohmann::json;
 
 template <typename Backend>
@@ -111,8 +111,7 @@ class GovernanceTest : public GovernanceFixture<Backend> {
   }
 };
 
-using Backends = ::testing::Types<SqliteBackend, PostgresBackend>;
-TYPED_TEST_SUITE(GovernanceTest, Backends);
+TYPED_TEST_SUITE(GovernanceTest, GovernanceBackends);
 
 // ---- Logon ----
 
@@ -850,12 +849,8 @@ TYPED_TEST(GovernanceTest, ForbiddenPurposesAndDeniedBurstsAreFlagged) {
 }
 
 TYPED_TEST(GovernanceTest, PartnerAgencyActivityIsFlagged) {
-  UserSpec spec;
-  spec.agency_code = "COUNTYSO";
-  Person partner = this->MakeUser("deputy", Role::kPartnerAgency, true, &spec);
-  ASSERT_TRUE(this->Share({.agency_code = "COUNTYSO", .data_classes = {store::DataClass::kPublicSafety},
-                            .expires = this->clock_.Now() + std::chrono::days(30)})
-                  .ok());
+  Person partner = this->Partner();
+  ASSERT_TRUE(this->ShareCountyPublicSafety(this->clock_.Now() + std::chrono::days(30)).ok());
   auto r = this->gov_->SearchReads(partner.who, this->kWhy, {.plate = "7ABC123"});
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   auto flags = this->Flags(FlagKind::kPartnerActivity, "deputy");

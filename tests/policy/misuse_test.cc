@@ -12,14 +12,13 @@
 namespace custodian::policy {
 namespace {
 
-using testing::GovernanceFixture;
-using testing::kStart;
-using testing::Person;
-using testing::PostgresBackend;
-using testing::SqliteBackend;
 using std::chrono::days;
 using std::chrono::hours;
 using std::chrono::minutes;
+using testing::GovernanceBackends;
+using testing::GovernanceFixture;
+using testing::kStart;
+using testing::Person;
 
 template <typename Backend>
 class MisuseTest : public GovernanceFixture<Backend> {
@@ -63,16 +62,9 @@ class MisuseTest : public GovernanceFixture<Backend> {
     }
     return out;
   }
-
-  // A partner agency's user (COUNTYSO) with every gate passed.
-  Person Partner() {
-    UserSpec spec{.agency_code = "COUNTYSO"};
-    return this->MakeUser("deputy", Role::kPartnerAgency, true, &spec);
-  }
 };
 
-using Backends = ::testing::Types<SqliteBackend, PostgresBackend>;
-TYPED_TEST_SUITE(MisuseTest, Backends);
+TYPED_TEST_SUITE(MisuseTest, GovernanceBackends);
 
 TYPED_TEST(MisuseTest, StalkingOnePlateRepeatedlyWithoutACaseIsFlagged) {
   auto& gov = *this->gov_;
@@ -140,8 +132,7 @@ TYPED_TEST(MisuseTest, ASearchWithoutACaseIsRefused) {
 TYPED_TEST(MisuseTest, ARevokedGrantIsRefused) {
   auto& gov = *this->gov_;
   Person deputy = this->Partner();
-  auto grant = this->Share({.agency_code = "COUNTYSO", .data_classes = {store::DataClass::kPublicSafety},
-                             .expires = this->clock_.Now() + days(30)});
+  auto grant = this->ShareCountyPublicSafety(this->clock_.Now() + days(30));
   ASSERT_TRUE(grant.ok()) << grant.status().ToString();
   ASSERT_TRUE(gov.SearchReads(deputy.who, this->kWhy, this->Plate()).ok());
   ASSERT_TRUE(RevokeSharing(gov, this->coord_.who, *grant).ok());
@@ -156,8 +147,7 @@ TYPED_TEST(MisuseTest, ARevokedGrantIsRefused) {
 TYPED_TEST(MisuseTest, AnExpiredGrantIsRefused) {
   auto& gov = *this->gov_;
   Person deputy = this->Partner();
-  auto grant = this->Share({.agency_code = "COUNTYSO", .data_classes = {store::DataClass::kPublicSafety},
-                             .expires = this->clock_.Now() + hours(2)});
+  auto grant = this->ShareCountyPublicSafety(this->clock_.Now() + hours(2));
   ASSERT_TRUE(grant.ok()) << grant.status().ToString();
   ASSERT_TRUE(gov.SearchReads(deputy.who, this->kWhy, this->Plate()).ok());
   this->clock_.Advance(hours(3));

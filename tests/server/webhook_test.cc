@@ -57,6 +57,14 @@ class WebhookTest : public GovernanceFixture<SqliteBackend> {
     GovernanceFixture<SqliteBackend>::TearDown();
   }
 
+  // A dispatcher's options for one target, the receiver's /hook: `max_attempts`, short waits.
+  WebhookOptions HookOptions(int max_attempts) const {
+    return {.targets = {Target("http://127.0.0.1:" + std::to_string(port_) + "/hook")},
+            .max_attempts = max_attempts,
+            .first_backoff = std::chrono::milliseconds(1),
+            .poll = std::chrono::milliseconds(20)};
+  }
+
   // Waits until the receiver accepted `n` bodies (a bound for a broken build, not a timing check).
   bool AwaitBodies(size_t n) {
     std::unique_lock lock(mu_);
@@ -76,11 +84,7 @@ class WebhookTest : public GovernanceFixture<SqliteBackend> {
 
 TEST_F(WebhookTest, AnAlertIsDeliveredSignedAfterRetriesAndLogged) {
   fail_first_ = 2;
-  WebhookDispatcher hooks(*store_, *gov_,
-                          {.targets = {Target("http://127.0.0.1:" + std::to_string(port_) + "/hook")},
-                           .max_attempts = 4,
-                           .first_backoff = std::chrono::milliseconds(1),
-                           .poll = std::chrono::milliseconds(20)});
+  WebhookDispatcher hooks(*store_, *gov_, HookOptions(4));
   ASSERT_TRUE(hooks.Start().ok());
   auto r = store_->IngestOne({.event_id = "hit-1", .camera_id = "cam-ps", .captured_at = clock_.Now(),
                               .plate = "8HOT777", .confidence = 0.9f});
@@ -107,11 +111,7 @@ TEST_F(WebhookTest, AlertsRaisedBeforeStartAreNotReplayedAndGivingUpIsLogged) {
                                  .plate = "8HOT777", .confidence = 0.9f})
                   .ok());
   fail_first_ = 100;
-  WebhookDispatcher hooks(*store_, *gov_,
-                          {.targets = {Target("http://127.0.0.1:" + std::to_string(port_) + "/hook")},
-                           .max_attempts = 2,
-                           .first_backoff = std::chrono::milliseconds(1),
-                           .poll = std::chrono::milliseconds(20)});
+  WebhookDispatcher hooks(*store_, *gov_, HookOptions(2));
   ASSERT_TRUE(hooks.Start().ok());
   ASSERT_TRUE(store_->IngestOne({.event_id = "new", .camera_id = "cam-ps2", .captured_at = clock_.Now(),
                                  .plate = "8HOT777", .confidence = 0.9f})

@@ -1,6 +1,6 @@
 // The access log: chain verification, misuse flags, entries, access reports, weekly reviews.
 import { api } from '../api.js';
-import { h, field, select, table, say, onSubmit } from '../ui.js';
+import { h, cell, field, select, table, say, onSubmit } from '../ui.js';
 import { can } from '../session.js';
 import { toIso, localInput } from '../time.js';
 
@@ -20,15 +20,15 @@ export async function render(main) {
   const verify = h('section', { id: 'verify', 'aria-live': 'polite' }, h('p', {}, 'Verifying the log chain…'));
   const form = h('form', { id: 'audit-filter' }, h('h2', {}, 'Filter'),
     h('div', { class: 'row' },
-      h('div', {}, field('From (local time)', h('input', { type: 'datetime-local', id: 'log-from' }))),
-      h('div', {}, field('To (local time)', h('input', { type: 'datetime-local', id: 'log-to' }))),
-      h('div', {}, field('Username', h('input', { type: 'text', id: 'log-user' }))),
-      h('div', {}, field('Action', h('input', { type: 'text', id: 'log-action', placeholder: 'e.g. search_reads' })))),
+      cell('From (local time)', h('input', { type: 'datetime-local', id: 'log-from' })),
+      cell('To (local time)', h('input', { type: 'datetime-local', id: 'log-to' })),
+      cell('Username', h('input', { type: 'text', id: 'log-user' })),
+      cell('Action', h('input', { type: 'text', id: 'log-action', placeholder: 'e.g. search_reads' }))),
     h('div', { class: 'row' },
       h('div', {}, h('label', { for: 'log-outcome' }, 'Outcome'), select('log-outcome', [['', 'Any'], ['allowed', 'Allowed'], ['denied', 'Denied']], '')),
-      h('div', {}, field('Case number', h('input', { type: 'text', id: 'log-case' }))),
-      h('div', {}, field('Search term (plate)', h('input', { type: 'text', id: 'log-term' }))),
-      h('div', {}, field('Limit', h('input', { type: 'number', id: 'log-limit', value: '200', min: '1', max: '5000' })))),
+      cell('Case number', h('input', { type: 'text', id: 'log-case' })),
+      cell('Search term (plate)', h('input', { type: 'text', id: 'log-term' })),
+      cell('Limit', h('input', { type: 'number', id: 'log-limit', value: '200', min: '1', max: '5000' }))),
     h('div', {}, h('button', { type: 'submit' }, 'Show entries')));
   const listBox = h('section', { id: 'log-entries' });
   const flags = h('section', { id: 'flags' });
@@ -69,12 +69,12 @@ export async function render(main) {
   if (can('access_reports')) {
     const rf = h('form', { id: 'report-form' }, h('h2', {}, 'Access report (plate-data entries)'),
       h('div', { class: 'row' },
-        h('div', {}, field('From (local time)', h('input', { type: 'datetime-local', id: 'rep-from', value: localInput(-7) }))),
-        h('div', {}, field('To (local time)', h('input', { type: 'datetime-local', id: 'rep-to' }))),
-        h('div', {}, field('Username', h('input', { type: 'text', id: 'rep-user' }))),
-        h('div', {}, field('Plate', h('input', { type: 'text', id: 'rep-plate' }))),
-        h('div', {}, field('Purpose', h('input', { type: 'text', id: 'rep-purpose' }))),
-        h('div', {}, field('Case number', h('input', { type: 'text', id: 'rep-case' })))),
+        cell('From (local time)', h('input', { type: 'datetime-local', id: 'rep-from', value: localInput(-7) })),
+        cell('To (local time)', h('input', { type: 'datetime-local', id: 'rep-to' })),
+        cell('Username', h('input', { type: 'text', id: 'rep-user' })),
+        cell('Plate', h('input', { type: 'text', id: 'rep-plate' })),
+        cell('Purpose', h('input', { type: 'text', id: 'rep-purpose' })),
+        cell('Case number', h('input', { type: 'text', id: 'rep-case' }))),
       h('div', {}, h('button', { type: 'submit' }, 'Run report')));
     const repOut = h('div', { id: 'report-out', 'aria-live': 'polite' });
     onSubmit(rf, async () => {
@@ -105,8 +105,8 @@ export async function render(main) {
   if (can('record_log_review')) {
     const rv = h('form', { id: 'review-form' }, h('h2', {}, 'Record the weekly log review'),
       h('div', { class: 'row' },
-        h('div', {}, field('Reviewed from', h('input', { type: 'datetime-local', id: 'rv-from' }))),
-        h('div', {}, field('Reviewed to', h('input', { type: 'datetime-local', id: 'rv-to' })))),
+        cell('Reviewed from', h('input', { type: 'datetime-local', id: 'rv-from' })),
+        cell('Reviewed to', h('input', { type: 'datetime-local', id: 'rv-to' }))),
       field('Notes', h('textarea', { id: 'rv-notes' })),
       h('div', {}, h('button', { type: 'submit' }, 'Record review')));
     onSubmit(rv, async () => {

@@ -1,6 +1,6 @@
 // Accuracy audits: a sample of reads drawn and each verified beside its image.
 import { api, fetchImageUrl } from '../api.js';
-import { h, field, table, say, fail, onSubmit, onClick } from '../ui.js';
+import { h, cell, field, table, say, fail, onSubmit, onClick } from '../ui.js';
 import { keepImage } from '../session.js';
 import { toIso, localInput } from '../time.js';
 
@@ -16,13 +16,13 @@ export async function render(main, params) {
   const form = h('form', { id: 'aa-form' }, h('h2', {}, 'Start an audit'),
     h('fieldset', {}, h('legend', {}, 'Cameras (none ticked: every camera)'), ...camBoxes),
     h('div', { class: 'row' },
-      h('div', {}, field('Reads captured from (local time)', h('input', { type: 'datetime-local', id: 'aa-from', value: localInput(-30) }))),
-      h('div', {}, field('Reads captured to (local time)', h('input', { type: 'datetime-local', id: 'aa-to', value: localInput(0) }))),
-      h('div', {}, field('Sample size', h('input', { type: 'number', id: 'aa-size', min: '1', max: '10000', value: '50' }))),
-      h('div', {}, field('Reference (e.g. AA-2026-06)', h('input', { type: 'text', id: 'aa-ref' })))),
+      cell('Reads captured from (local time)', h('input', { type: 'datetime-local', id: 'aa-from', value: localInput(-30) })),
+      cell('Reads captured to (local time)', h('input', { type: 'datetime-local', id: 'aa-to', value: localInput(0) })),
+      cell('Sample size', h('input', { type: 'number', id: 'aa-size', min: '1', max: '10000', value: '50' })),
+      cell('Reference (e.g. AA-2026-06)', h('input', { type: 'text', id: 'aa-ref' }))),
     h('div', {}, h('button', { type: 'submit', id: 'aa-start' }, 'Draw the sample')));
   const open = h('form', { id: 'aa-open' }, h('div', { class: 'row' },
-    h('div', {}, field('Open audit number', h('input', { type: 'number', id: 'aa-id', min: '1', value: params.get('id') || '' }))),
+    cell('Open audit number', h('input', { type: 'number', id: 'aa-id', min: '1', value: params.get('id') || '' })),
     h('div', {}, h('button', { type: 'submit', class: 'secondary' }, 'Open'))));
   const box = h('section', { id: 'aa-audit', 'aria-live': 'polite' });
   main.append(form, open, box);

@@ -1,6 +1,6 @@
 // Breach incidents and their notices (Civil Code 1798.29 / 1798.82).
 import { api, apiText } from '../api.js';
-import { h, field, select, say, fail, onSubmit } from '../ui.js';
+import { h, cell, field, select, say, fail, onSubmit } from '../ui.js';
 import { toIso, localInput } from '../time.js';
 
 export const name = 'breach';
@@ -16,8 +16,8 @@ export async function render(main) {
       t('br-agency', 'Agency name'),
       h('div', { class: 'row' },
         h('div', {}, t('br-contact', 'Contact (person or unit)')),
-        h('div', {}, field('Contact phone', h('input', { type: 'tel', id: 'br-phone' }))),
-        h('div', {}, field('Contact e-mail', h('input', { type: 'email', id: 'br-email' })))),
+        cell('Contact phone', h('input', { type: 'tel', id: 'br-phone' })),
+        cell('Contact e-mail', h('input', { type: 'email', id: 'br-email' }))),
       field('Contact postal address', h('textarea', { id: 'br-address' }))),
     field('What happened', h('textarea', { id: 'br-happened' })),
     field('What information was involved (one kind per line)', h('textarea', { id: 'br-info', value: 'License plate numbers\nDates, times and locations of vehicles' })),
@@ -27,18 +27,18 @@ export async function render(main) {
       h('div', { class: 'row' },
         h('div', {}, h('label', { for: 'br-date-kind' }, 'Known'),
           select('br-date-kind', [['unknown', 'Unknown'], ['known', 'Known date'], ['estimated', 'Estimated date'], ['range', 'Within a range']], 'unknown')),
-        h('div', {}, field('Date (or first day of the range)', h('input', { type: 'date', id: 'br-date1' }))),
-        h('div', {}, field('Last day of the range', h('input', { type: 'date', id: 'br-date2' }))))),
+        cell('Date (or first day of the range)', h('input', { type: 'date', id: 'br-date1' })),
+        cell('Last day of the range', h('input', { type: 'date', id: 'br-date2' })))),
     h('div', { class: 'check' }, h('input', { type: 'checkbox', id: 'br-delayed' }), ' ',
       h('label', { for: 'br-delayed' }, 'Notification was delayed by a law enforcement investigation')),
     field('Notice date (empty: the day the notice is produced)', h('input', { type: 'date', id: 'br-notice-date' })),
     h('div', {}, h('button', { type: 'submit', id: 'br-submit' }, 'Record incident')));
   const nform = h('form', { id: 'br-notice-form' }, h('h2', {}, 'Produce the notice'),
     h('div', { class: 'row' },
-      h('div', {}, field('Incident number', h('input', { type: 'number', id: 'br-id', min: '1' }))),
+      cell('Incident number', h('input', { type: 'number', id: 'br-id', min: '1' })),
       h('div', {}, t('br-account', 'Account responsible (user name)')),
-      h('div', {}, field('Its access from (local time)', h('input', { type: 'datetime-local', id: 'br-from', value: localInput(-30) }))),
-      h('div', {}, field('to (local time)', h('input', { type: 'datetime-local', id: 'br-to', value: localInput(1 / 1440) })))),
+      cell('Its access from (local time)', h('input', { type: 'datetime-local', id: 'br-from', value: localInput(-30) })),
+      cell('to (local time)', h('input', { type: 'datetime-local', id: 'br-to', value: localInput(1 / 1440) }))),
     h('div', {}, h('button', { type: 'submit', id: 'br-produce' }, 'Produce notice')));
   const out = h('section', { id: 'br-notice', 'aria-live': 'polite' });
   main.append(form, nform, out);

@@ -1,6 +1,6 @@
 // Cameras and their API keys.
 import { api } from '../api.js';
-import { h, field, select, table, once, say, onSubmit, onClick } from '../ui.js';
+import { h, cell, select, table, once, say, onSubmit, onClick } from '../ui.js';
 
 export const name = 'cameras';
 export const title = 'Cameras and API keys';
@@ -10,13 +10,13 @@ export const perm = 'manage_cameras';
 export async function render(main) {
   const cam = h('form', { id: 'camera-create' }, h('h2', {}, 'Register a camera'),
     h('div', { class: 'row' },
-      h('div', {}, field('Camera id', h('input', { type: 'text', id: 'cam-id' }))),
-      h('div', {}, field('Name', h('input', { type: 'text', id: 'cam-name' }))),
+      cell('Camera id', h('input', { type: 'text', id: 'cam-id' })),
+      cell('Name', h('input', { type: 'text', id: 'cam-name' })),
       h('div', {}, h('label', { for: 'cam-kind' }, 'Kind'), select('cam-kind', [['fixed', 'Fixed'], ['mobile', 'Mobile'], ['parking', 'Parking']], 'fixed')),
       h('div', {}, h('label', { for: 'cam-class' }, 'Data class'), select('cam-class', [['public_safety', 'Public safety'], ['non_public_safety', 'Non-public-safety (parking etc.)']], 'public_safety'))),
     h('div', { class: 'row' },
-      h('div', {}, field('Latitude (optional)', h('input', { type: 'text', id: 'cam-lat', inputmode: 'decimal' }))),
-      h('div', {}, field('Longitude (optional)', h('input', { type: 'text', id: 'cam-lon', inputmode: 'decimal' })))),
+      cell('Latitude (optional)', h('input', { type: 'text', id: 'cam-lat', inputmode: 'decimal' })),
+      cell('Longitude (optional)', h('input', { type: 'text', id: 'cam-lon', inputmode: 'decimal' }))),
     h('div', {}, h('button', { type: 'submit' }, 'Save camera')));
   onSubmit(cam, async () => {
     const body = { id: cam.querySelector('#cam-id').value.trim(), name: cam.querySelector('#cam-name').value.trim(),
@@ -30,8 +30,8 @@ export async function render(main) {
   const shown = h('div', { id: 'key-once', 'aria-live': 'polite' });
   const key = h('form', { id: 'key-create' }, h('h2', {}, 'Issue an API key'),
     h('div', { class: 'row' },
-      h('div', {}, field('Camera id', h('input', { type: 'text', id: 'key-camera' }))),
-      h('div', {}, field('Key name', h('input', { type: 'text', id: 'key-name', value: 'camera' })))),
+      cell('Camera id', h('input', { type: 'text', id: 'key-camera' })),
+      cell('Key name', h('input', { type: 'text', id: 'key-name', value: 'camera' }))),
     h('div', {}, h('button', { type: 'submit' }, 'Issue key')), shown);
   onSubmit(key, async () => {
     const k = await api('POST', `/api/v1/cameras/${encodeURIComponent(key.querySelector('#key-camera').value.trim())}/keys`,

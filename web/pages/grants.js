@@ -1,6 +1,6 @@
 // Sharing grants to other agencies, in force once the partner's attestation is recorded.
 import { api } from '../api.js';
-import { h, field, table, say, fail, guard, onSubmit, onClick } from '../ui.js';
+import { h, cell, field, table, say, fail, guard, onSubmit, onClick } from '../ui.js';
 import { toIso, localInput, dateInput } from '../time.js';
 
 export const name = 'grants';
@@ -11,9 +11,9 @@ export const perm = 'manage_grants';
 export async function render(main) {
   const form = h('form', { id: 'grant-create' }, h('h2', {}, 'Grant sharing'),
     h('div', { class: 'row' },
-      h('div', {}, field('Agency code (ORI)', h('input', { type: 'text', id: 'gr-agency' }))),
-      h('div', {}, field('Cameras (comma separated, empty for all)', h('input', { type: 'text', id: 'gr-cameras' }))),
-      h('div', {}, field('Expires (local time; at most 366 days)', h('input', { type: 'datetime-local', id: 'gr-expires', value: localInput(90) })))),
+      cell('Agency code (ORI)', h('input', { type: 'text', id: 'gr-agency' })),
+      cell('Cameras (comma separated, empty for all)', h('input', { type: 'text', id: 'gr-cameras' })),
+      cell('Expires (local time; at most 366 days)', h('input', { type: 'datetime-local', id: 'gr-expires', value: localInput(90) }))),
     h('fieldset', {}, h('legend', {}, 'Data classes'),
       h('div', { class: 'check' }, h('input', { type: 'checkbox', id: 'gr-ps', value: 'public_safety' }), ' ', h('label', { for: 'gr-ps' }, 'Public safety')),
       h('div', { class: 'check' }, h('input', { type: 'checkbox', id: 'gr-nps', value: 'non_public_safety' }), ' ', h('label', { for: 'gr-nps' }, 'Non-public-safety'))),

@@ -1,6 +1,6 @@
 // Legal holds: placing, releasing, and exporting a hold's evidence.
 import { api } from '../api.js';
-import { h, field, select, table, say, fail, guard, onSubmit, onClick } from '../ui.js';
+import { h, cell, field, select, table, say, fail, guard, onSubmit, onClick } from '../ui.js';
 import { can } from '../session.js';
 
 export const name = 'holds';
@@ -12,13 +12,13 @@ export const plateData = true;
 export async function render(main, params) {
   const form = h('form', { id: 'hold-form' }, h('h2', {}, 'Place a hold'),
     h('div', { class: 'row' },
-      h('div', {}, field('Case number', h('input', { type: 'text', id: 'hold-case', value: params.get('case') || '' }))),
-      h('div', {}, field('Reason', h('input', { type: 'text', id: 'hold-reason' })))),
+      cell('Case number', h('input', { type: 'text', id: 'hold-case', value: params.get('case') || '' })),
+      cell('Reason', h('input', { type: 'text', id: 'hold-reason' }))),
     h('fieldset', {}, h('legend', {}, 'Which reads'),
       field('Read ids (comma separated)', h('input', { type: 'text', id: 'hold-reads', value: params.get('reads') || '' })),
       h('p', { class: 'muted' }, 'or every read of a plate:'),
       h('div', { class: 'row' },
-        h('div', {}, field('Plate', h('input', { type: 'text', id: 'hold-plate' }))),
+        cell('Plate', h('input', { type: 'text', id: 'hold-plate' })),
         h('div', {}, h('label', { for: 'hold-match' }, 'Match'), select('hold-match', [['exact', 'Exact'], ['wildcard', 'Wildcard'], ['fuzzy', 'Fuzzy']], 'exact')))),
     h('div', {}, h('button', { type: 'submit' }, 'Place hold')));
   const all = h('input', { type: 'checkbox', id: 'holds-all' });

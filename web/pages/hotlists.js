@@ -1,6 +1,6 @@
 // Hotlists: the lists, and (manage_hotlists) creating one and importing entries.
 import { api } from '../api.js';
-import { h, field, select, table, say, fail, onSubmit } from '../ui.js';
+import { h, cell, field, select, table, say, fail, onSubmit } from '../ui.js';
 import { can } from '../session.js';
 
 export const name = 'hotlists';
@@ -23,7 +23,7 @@ export async function render(main) {
   if (!can('manage_hotlists')) return;
   const create = h('form', { id: 'hotlist-create' }, h('h2', {}, 'Create a hotlist'),
     h('div', { class: 'row' },
-      h('div', {}, field('Name', h('input', { type: 'text', id: 'hl-name' }))),
+      cell('Name', h('input', { type: 'text', id: 'hl-name' })),
       h('div', {}, h('label', { for: 'hl-category' }, 'Category'), select('hl-category',
         ['stolen_vehicle', 'stolen_plate', 'amber_missing_person', 'wanted', 'bolo', 'parking_scofflaw_permit'].map((c) => [c, c.replace(/_/g, ' ')]), 'stolen_vehicle')),
       h('div', { class: 'check' }, h('input', { type: 'checkbox', id: 'hl-fuzzy' }), ' ', h('label', { for: 'hl-fuzzy' }, 'Fuzzy matching'))),

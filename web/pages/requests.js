@@ -1,6 +1,6 @@
 // Records requests: submitted, approved by a director and the coordinator, fulfilled.
 import { api } from '../api.js';
-import { h, field, select, table, say, fail, onSubmit, onClick } from '../ui.js';
+import { h, cell, field, select, table, say, fail, onSubmit, onClick } from '../ui.js';
 import { session, can } from '../session.js';
 import { toIso, dateInput, when } from '../time.js';
 
@@ -13,27 +13,27 @@ export async function render(main) {
   const form = h('form', { id: 'rr-form' }, h('h2', {}, 'Electronic data and records request'),
     h('fieldset', {}, h('legend', {}, 'Requester'),
       h('div', { class: 'row' },
-        h('div', {}, field('Requester (name)', h('input', { type: 'text', id: 'rr-requester', autocomplete: 'name', required: true }))),
-        h('div', {}, field('Department', h('input', { type: 'text', id: 'rr-department', required: true })))),
+        cell('Requester (name)', h('input', { type: 'text', id: 'rr-requester', autocomplete: 'name', required: true })),
+        cell('Department', h('input', { type: 'text', id: 'rr-department', required: true }))),
       h('div', { class: 'row' },
-        h('div', {}, field('Phone', h('input', { type: 'tel', id: 'rr-phone', autocomplete: 'tel', required: true }))),
-        h('div', {}, field('E-mail', h('input', { type: 'email', id: 'rr-email', autocomplete: 'email', required: true })))),
+        cell('Phone', h('input', { type: 'tel', id: 'rr-phone', autocomplete: 'tel', required: true })),
+        cell('E-mail', h('input', { type: 'email', id: 'rr-email', autocomplete: 'email', required: true }))),
       h('div', { class: 'row' },
-        h('div', {}, field('Date requested', h('input', { type: 'date', id: 'rr-requested', value: dateInput(0), required: true }))),
-        h('div', {}, field('Date required', h('input', { type: 'date', id: 'rr-required', value: dateInput(14), required: true }))),
+        cell('Date requested', h('input', { type: 'date', id: 'rr-requested', value: dateInput(0), required: true })),
+        cell('Date required', h('input', { type: 'date', id: 'rr-required', value: dateInput(14), required: true })),
         h('div', {}, h('label', { for: 'rr-class' }, 'Data'),
           select('rr-class', [['public_safety', 'Public safety'], ['non_public_safety', 'Non-public-safety (parking etc.)']], 'public_safety')))),
     field('Description of the records (include the search dates)', h('textarea', { id: 'rr-description', required: true })),
     field('Reason for the request', h('textarea', { id: 'rr-reason', required: true })),
     h('fieldset', {}, h('legend', {}, 'The search that fulfils it'),
       h('div', { class: 'row' },
-        h('div', {}, field('Plate (empty: every plate)', h('input', { type: 'text', id: 'rr-plate', autocapitalize: 'characters' }))),
+        cell('Plate (empty: every plate)', h('input', { type: 'text', id: 'rr-plate', autocapitalize: 'characters' })),
         h('div', {}, h('label', { for: 'rr-match' }, 'Match'),
           select('rr-match', [['exact', 'Exact'], ['wildcard', 'Wildcard (* and ?)'], ['fuzzy', 'Fuzzy']], 'exact')),
-        h('div', {}, field('Cameras (comma separated, empty for all)', h('input', { type: 'text', id: 'rr-cameras' })))),
+        cell('Cameras (comma separated, empty for all)', h('input', { type: 'text', id: 'rr-cameras' }))),
       h('div', { class: 'row' },
-        h('div', {}, field('Search from (local time)', h('input', { type: 'datetime-local', id: 'rr-from', required: true }))),
-        h('div', {}, field('Search to (local time)', h('input', { type: 'datetime-local', id: 'rr-to', required: true }))))),
+        cell('Search from (local time)', h('input', { type: 'datetime-local', id: 'rr-from', required: true })),
+        cell('Search to (local time)', h('input', { type: 'datetime-local', id: 'rr-to', required: true })))),
     h('div', {}, h('button', { type: 'submit', id: 'rr-submit' }, 'Submit request')));
   const listBox = h('section', { id: 'rr-list' });
   const doneBox = h('div', { id: 'rr-export', 'aria-live': 'polite' });

@@ -1,6 +1,6 @@
 // Plate-read search: purpose and case first, results with crops, holds, sightings by camera.
 import { api, fetchImageUrl } from '../api.js';
-import { h, field, select, table, say, fail, clearMessages, onSubmit, onClick } from '../ui.js';
+import { h, cell, select, table, say, fail, clearMessages, onSubmit, onClick } from '../ui.js';
 import { classesFor, purposes, keepImage } from '../session.js';
 import { toIso } from '../time.js';
 
@@ -29,17 +29,17 @@ export async function render(main, params) {
   const form = h('form', { id: 'search-form' }, why.el,
     h('fieldset', {}, h('legend', {}, 'What'),
       h('div', { class: 'row' },
-        h('div', {}, field('Plate', h('input', { type: 'text', id: 'search-plate', autocapitalize: 'characters', placeholder: 'e.g. 7ABC123 or 7AB*' }))),
+        cell('Plate', h('input', { type: 'text', id: 'search-plate', autocapitalize: 'characters', placeholder: 'e.g. 7ABC123 or 7AB*' })),
         h('div', {}, h('label', { for: 'search-match' }, 'Match'),
           select('search-match', [['exact', 'Exact'], ['wildcard', 'Wildcard (* and ?)'], ['fuzzy', 'Fuzzy (misread-tolerant)']], 'exact'))),
       h('div', { class: 'row' },
-        h('div', {}, field('From (local time)', h('input', { type: 'datetime-local', id: 'search-from' }))),
-        h('div', {}, field('To (local time)', h('input', { type: 'datetime-local', id: 'search-to' })))),
+        cell('From (local time)', h('input', { type: 'datetime-local', id: 'search-from' })),
+        cell('To (local time)', h('input', { type: 'datetime-local', id: 'search-to' }))),
       h('div', { class: 'row' },
-        h('div', {}, field('Camera id (optional)', h('input', { type: 'text', id: 'search-camera' }))),
+        cell('Camera id (optional)', h('input', { type: 'text', id: 'search-camera' })),
         h('div', {}, h('label', { for: 'search-class' }, 'Data class'),
           select('search-class', [['', 'Any I may search'], ...classes.map((c) => [c, c.replace(/_/g, ' ')])], '')),
-        h('div', {}, field('Limit', h('input', { type: 'number', id: 'search-limit', min: '1', max: '1000', value: '100' }))))),
+        cell('Limit', h('input', { type: 'number', id: 'search-limit', min: '1', max: '1000', value: '100' })))),
     h('div', {}, h('button', { type: 'submit', id: 'search-submit' }, 'Search')));
   const results = h('section', { id: 'search-results', 'aria-live': 'polite' });
   main.append(form, results);

@@ -1,6 +1,6 @@
 // User accounts: creating, approving, training, roles, resets, separation.
 import { api } from '../api.js';
-import { h, field, select, table, once, say, onSubmit, onClick } from '../ui.js';
+import { h, cell, select, table, once, say, onSubmit, onClick } from '../ui.js';
 import { roles } from '../session.js';
 import { toIso } from '../time.js';
 
@@ -15,10 +15,10 @@ export async function render(main) {
   const shown = h('div', { id: 'user-once', 'aria-live': 'polite' });
   const form = h('form', { id: 'user-create' }, h('h2', {}, 'Create a user'),
     h('div', { class: 'row' },
-      h('div', {}, field('Username', h('input', { type: 'text', id: 'nu-username', autocomplete: 'off' }))),
-      h('div', {}, field('Full name', h('input', { type: 'text', id: 'nu-fullname', autocomplete: 'off' }))),
+      cell('Username', h('input', { type: 'text', id: 'nu-username', autocomplete: 'off' })),
+      cell('Full name', h('input', { type: 'text', id: 'nu-fullname', autocomplete: 'off' })),
       h('div', {}, h('label', { for: 'nu-role' }, 'Role'), select('nu-role', roleNames.map((n) => [n, r.roles[n].title]), 'patrol')),
-      h('div', {}, field('Supervisor (username, optional)', h('input', { type: 'text', id: 'nu-supervisor' })))),
+      cell('Supervisor (username, optional)', h('input', { type: 'text', id: 'nu-supervisor' }))),
     h('div', {}, h('button', { type: 'submit' }, 'Create user')), shown);
   const listBox = h('section', { id: 'users-list' });
   main.append(form, h('h2', {}, 'Accounts'), listBox);

@@ -14,13 +14,7 @@ void RegisterAccuracyRoutes(ServerContext& ctx) {
   ctx.Add("POST", "/api/v1/audits", "user", policy::ops::kAccuracyAudit, [&ctx](Ctx& c) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(json b, c.Body());
     policy::AuditSpec spec;
-    if (b.contains("cameras")) {
-      if (!b["cameras"].is_array()) return Status::InvalidArgument("cameras is an array of camera ids");
-      for (const auto& cam : b["cameras"]) {
-        if (!cam.is_string()) return Status::InvalidArgument("cameras is an array of camera ids");
-        spec.camera_ids.push_back(cam.get<std::string>());
-      }
-    }
+    CUSTODIAN_ASSIGN_OR_RETURN(spec.camera_ids, StrArray(b, "cameras", "cameras is an array of camera ids"));
     CUSTODIAN_ASSIGN_OR_RETURN(spec.from, TimeField(b, "from"));
     CUSTODIAN_ASSIGN_OR_RETURN(spec.to, TimeField(b, "to"));
     if (b.contains("sample_size")) {
@@ -35,14 +29,12 @@ void RegisterAccuracyRoutes(ServerContext& ctx) {
     }
     CUSTODIAN_ASSIGN_OR_RETURN(spec.reference, Str(b, "reference", true, 64));
     CUSTODIAN_ASSIGN_OR_RETURN(int64_t id, policy::StartAudit(ctx.gov, c.who, spec));
-    c.Json({{"id", id}, {"case_number", policy::AuditCaseNumber(id)}, {"seed", spec.seed}}, 201);
-    return Status::Ok();
+    return Reply(c, {{"id", id}, {"case_number", policy::AuditCaseNumber(id)}, {"seed", spec.seed}}, 201);
   });
   ctx.Add("GET", "/api/v1/audits/{id}", "user", policy::ops::kAccuracyAudit, [&ctx](Ctx& c) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(int64_t id, c.PathId());
     CUSTODIAN_ASSIGN_OR_RETURN(auto r, policy::AuditAccuracy(ctx.gov, c.who, id));
-    c.Json(AuditJson(r));
-    return Status::Ok();
+    return Reply(c, AuditJson(r));
   });
   ctx.Add("POST", "/api/v1/audits/{id}/items/{read_id}", "user", policy::ops::kAccuracyAudit, [&ctx](Ctx& c) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(int64_t id, c.PathId(1));
@@ -53,8 +45,7 @@ void RegisterAccuracyRoutes(ServerContext& ctx) {
     CUSTODIAN_ASSIGN_OR_RETURN(v.true_plate, Str(b, "true_plate", !v.correct, 64));
     CUSTODIAN_RETURN_IF_ERROR(policy::VerifyItem(ctx.gov, c.who, id, read_id, v));
     CUSTODIAN_ASSIGN_OR_RETURN(auto r, policy::AuditAccuracy(ctx.gov, c.who, id));
-    c.Json(AuditJson(r));
-    return Status::Ok();
+    return Reply(c, AuditJson(r));
   });
 }
 

@@ -21,10 +21,7 @@ void RegisterAlertsRoutes(ServerContext& ctx) {
     }
     if (!c.Param("after").empty()) q.after_id = std::atoll(c.Param("after").c_str());
     CUSTODIAN_ASSIGN_OR_RETURN(auto alerts, policy::ListAlerts(ctx.gov, c.who, q));
-    json out = json::array();
-    for (const auto& a : alerts) out.push_back(AlertJson(a));
-    c.Json({{"alerts", out}});
-    return Status::Ok();
+    return Reply(c, {{"alerts", JsonArray(alerts, AlertJson)}});
   });
   ctx.Add("GET", "/api/v1/alerts/stream", "user", policy::ops::kViewAlerts, [&ctx](Ctx& c) -> Status {
     // The opening is one logged listing (its alerts' ids and plates); after that the
@@ -38,12 +35,13 @@ void RegisterAlertsRoutes(ServerContext& ctx) {
     const AlertStreams::Admission admission = ctx.streams.Open(c.who.user_id, &st->gen);
     if (admission != AlertStreams::Admission::kOpened) {
       c.res.set_header("Retry-After", "30");
-      c.Json({{"error", {{"code", "too_many_streams"},
-                         {"message", admission == AlertStreams::Admission::kServerFull
-                                         ? "the server has as many live alert streams open as it allows; try again later"
-                                         : "you have as many live alert streams open as allowed; close a tab"}}}},
-             429);
-      return Status::Ok();
+      return Reply(c,
+                   {{"error",
+                     {{"code", "too_many_streams"},
+                      {"message", admission == AlertStreams::Admission::kServerFull
+                                      ? "the server has as many live alert streams open as it allows; try again later"
+                                      : "you have as many live alert streams open as allowed; close a tab"}}}},
+                   429);
     }
     auto release = [&ctx, user = c.who.user_id] { ctx.streams.Close(user); };
     store::AlertQuery q;
@@ -78,8 +76,7 @@ void RegisterAlertsRoutes(ServerContext& ctx) {
   ctx.Add("POST", "/api/v1/alerts/{id}/acknowledge", "user", policy::ops::kReviewAlerts, [&ctx](Ctx& c) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(int64_t id, c.PathId());
     CUSTODIAN_ASSIGN_OR_RETURN(auto a, policy::AcknowledgeAlert(ctx.gov, c.who, id));
-    c.Json(AlertJson(a));
-    return Status::Ok();
+    return Reply(c, AlertJson(a));
   });
   ctx.Add("POST", "/api/v1/alerts/{id}/confirm", "user", policy::ops::kReviewAlerts, [&ctx](Ctx& c) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(int64_t id, c.PathId());
@@ -87,16 +84,14 @@ void RegisterAlertsRoutes(ServerContext& ctx) {
     CUSTODIAN_ASSIGN_OR_RETURN(std::string action, Str(b, "action", true, 256));
     CUSTODIAN_ASSIGN_OR_RETURN(bool image_checked, Bool(b, "image_checked"));
     CUSTODIAN_ASSIGN_OR_RETURN(auto a, policy::ConfirmAlert(ctx.gov, c.who, id, image_checked, action));
-    c.Json(AlertJson(a));
-    return Status::Ok();
+    return Reply(c, AlertJson(a));
   });
   ctx.Add("POST", "/api/v1/alerts/{id}/dismiss", "user", policy::ops::kReviewAlerts, [&ctx](Ctx& c) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(int64_t id, c.PathId());
     CUSTODIAN_ASSIGN_OR_RETURN(json b, c.Body());
     CUSTODIAN_ASSIGN_OR_RETURN(std::string note, Str(b, "note", true, 256));
     CUSTODIAN_ASSIGN_OR_RETURN(auto a, policy::DismissAlert(ctx.gov, c.who, id, note));
-    c.Json(AlertJson(a));
-    return Status::Ok();
+    return Reply(c, AlertJson(a));
   });
 }
 

@@ -22,35 +22,33 @@ void RegisterCamerasRoutes(ServerContext& ctx) {
       if (cam.heading_deg) j["heading"] = *cam.heading_deg;
       out.push_back(j);
     }
-    c.Json({{"cameras", out}});
-    return Status::Ok();
+    return Reply(c, {{"cameras", out}});
   });
   ctx.Add("POST", "/api/v1/agencies", "user", policy::ops::kManageCameras, [&ctx](Ctx& c) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(json b, c.Body());
     store::Agency a;
-    CUSTODIAN_ASSIGN_OR_RETURN(a.code, Str(b, "code", true, 128));
-    CUSTODIAN_ASSIGN_OR_RETURN(a.name, Str(b, "name", true, 256));
-    CUSTODIAN_ASSIGN_OR_RETURN(a.state, Str(b, "state", true, 2));
-    CUSTODIAN_ASSIGN_OR_RETURN(a.kind, Str(b, "kind", true, 16));
+    CUSTODIAN_RETURN_IF_ERROR(ReadStrs(b, {{"code", &a.code, true, 128},
+                                           {"name", &a.name, true, 256},
+                                           {"state", &a.state, true, 2},
+                                           {"kind", &a.kind, true, 16}}));
     CUSTODIAN_RETURN_IF_ERROR(policy::PutAgency(ctx.gov, c.who, a));
-    c.Json({{"code", a.code}, {"state", a.state}, {"kind", a.kind}}, 201);
-    return Status::Ok();
+    return Reply(c, {{"code", a.code}, {"state", a.state}, {"kind", a.kind}}, 201);
   });
 
   ctx.Add("POST", "/api/v1/cameras", "user", policy::ops::kManageCameras, [&ctx](Ctx& c) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(json b, c.Body());
     store::Camera cam;
-    CUSTODIAN_ASSIGN_OR_RETURN(cam.id, Str(b, "id", true, 128));
-    CUSTODIAN_ASSIGN_OR_RETURN(cam.name, Str(b, "name", true, 256));
-    CUSTODIAN_ASSIGN_OR_RETURN(std::string kind, Str(b, "kind", false, 16));
+    std::string kind, cls;
+    CUSTODIAN_RETURN_IF_ERROR(
+        ReadStrs(b, {{"id", &cam.id, true, 128}, {"name", &cam.name, true, 256}, {"kind", &kind, false, 16}}));
     if (!kind.empty()) {
       CUSTODIAN_ASSIGN_OR_RETURN(cam.kind, store::ParseCameraKind(kind));
     }
-    CUSTODIAN_ASSIGN_OR_RETURN(std::string cls, Str(b, "data_class", false, 32));
+    CUSTODIAN_RETURN_IF_ERROR(ReadStrs(b, {{"data_class", &cls, false, 32}}));
     if (!cls.empty()) {
       CUSTODIAN_ASSIGN_OR_RETURN(cam.data_class, store::ParseDataClass(cls));
     }
-    CUSTODIAN_ASSIGN_OR_RETURN(cam.agency_code, Str(b, "agency_code", false, 128));
+    CUSTODIAN_RETURN_IF_ERROR(ReadStrs(b, {{"agency_code", &cam.agency_code, false, 128}}));
     if (cam.agency_code.empty()) cam.agency_code = c.who.agency_code;
     if (b.contains("lat") && b.contains("lon")) {
       CUSTODIAN_ASSIGN_OR_RETURN(double lat, Number(b, "lat"));
@@ -62,8 +60,7 @@ void RegisterCamerasRoutes(ServerContext& ctx) {
       cam.heading_deg = heading;
     }
     CUSTODIAN_RETURN_IF_ERROR(policy::PutCamera(ctx.gov, c.who, cam));
-    c.Json({{"id", cam.id}}, 201);
-    return Status::Ok();
+    return Reply(c, {{"id", cam.id}}, 201);
   });
   ctx.Add("POST", "/api/v1/cameras/{id}/keys", "user", policy::ops::kManageCameras, [&ctx](Ctx& c) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(json body, OptionalBody(c.req.body));
@@ -75,8 +72,8 @@ void RegisterCamerasRoutes(ServerContext& ctx) {
     }
     CUSTODIAN_ASSIGN_OR_RETURN(auto k,
                                policy::CreateApiKey(ctx.gov, c.who, c.PathString(), name.empty() ? "camera" : name, expires));
-    c.Json({{"id", k.id}, {"camera_id", k.camera_id}, {"key", k.secret}, {"expires_at", OptIso(k.expires_at)}}, 201);
-    return Status::Ok();
+    return Reply(c, {{"id", k.id}, {"camera_id", k.camera_id}, {"key", k.secret}, {"expires_at", OptIso(k.expires_at)}},
+                 201);
   });
   ctx.Add("GET", "/api/v1/keys", "user", policy::ops::kManageCameras, [&ctx](Ctx& c) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(auto keys, policy::ListApiKeys(ctx.gov, c.who));
@@ -86,14 +83,12 @@ void RegisterCamerasRoutes(ServerContext& ctx) {
                      {"created_by", k.created_by}, {"created_at", FormatUtcTime(k.created_at)},
                      {"revoked", k.revoked_at.has_value()}, {"expires_at", OptIso(k.expires_at)}});
     }
-    c.Json({{"keys", out}});
-    return Status::Ok();
+    return Reply(c, {{"keys", out}});
   });
   ctx.Add("DELETE", "/api/v1/keys/{id}", "user", policy::ops::kManageCameras, [&ctx](Ctx& c) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(int64_t id, c.PathId());
     CUSTODIAN_RETURN_IF_ERROR(policy::RevokeApiKey(ctx.gov, c.who, id));
-    c.Json({{"revoked", id}});
-    return Status::Ok();
+    return Reply(c, {{"revoked", id}});
   });
 }
 

@@ -21,9 +21,13 @@ void RegisterEvidenceRoutes(ServerContext& ctx) {
       std::filesystem::remove(out, ec);  // only when still empty
       return done.status();
     }
-    c.Json({{"hold_id", id}, {"export_dir", out.string()}, {"reads", done->reads}, {"images", done->images},
-            {"public_key", done->public_key_hex}}, 201);
-    return Status::Ok();
+    return Reply(c,
+                 {{"hold_id", id},
+                  {"export_dir", out.string()},
+                  {"reads", done->reads},
+                  {"images", done->images},
+                  {"public_key", done->public_key_hex}},
+                 201);
   });
 }
 

@@ -11,10 +11,7 @@ namespace custodian::server::internal {
 void RegisterHoldsRoutes(ServerContext& ctx) {
   ctx.Add("GET", "/api/v1/holds", "user", policy::ops::kPlaceHolds, [&ctx](Ctx& c) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(auto holds, policy::ListHolds(ctx.gov, c.who, c.Param("all") == "1"));
-    json out = json::array();
-    for (const auto& h : holds) out.push_back(HoldJson(h));
-    c.Json({{"holds", out}});
-    return Status::Ok();
+    return Reply(c, {{"holds", JsonArray(holds, HoldJson)}});
   });
   ctx.Add("POST", "/api/v1/holds", "user", policy::ops::kPlaceHolds, [&ctx](Ctx& c) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(json b, c.Body());
@@ -37,25 +34,17 @@ void RegisterHoldsRoutes(ServerContext& ctx) {
       q.match = m == "wildcard" ? store::PlateMatch::kWildcard
                 : m == "fuzzy"  ? store::PlateMatch::kFuzzy
                                 : store::PlateMatch::kExact;
-      if (b.contains("from")) {
-        CUSTODIAN_ASSIGN_OR_RETURN(TimePoint t, TimeField(b, "from"));
-        q.from = t;
-      }
-      if (b.contains("to")) {
-        CUSTODIAN_ASSIGN_OR_RETURN(TimePoint t, TimeField(b, "to"));
-        q.to = t;
-      }
+      CUSTODIAN_ASSIGN_OR_RETURN(q.from, OptTimeField(b, "from"));
+      CUSTODIAN_ASSIGN_OR_RETURN(q.to, OptTimeField(b, "to"));
       r.matching = q;
     }
     CUSTODIAN_ASSIGN_OR_RETURN(auto h, policy::PlaceHold(ctx.gov, c.who, purpose, r));
-    c.Json(HoldJson(h), 201);
-    return Status::Ok();
+    return Reply(c, HoldJson(h), 201);
   });
   ctx.Add("POST", "/api/v1/holds/{id}/release", "user", policy::ops::kPlaceHolds, [&ctx](Ctx& c) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(int64_t id, c.PathId());
     CUSTODIAN_ASSIGN_OR_RETURN(auto h, policy::ReleaseHold(ctx.gov, c.who, "legal_hold", id));
-    c.Json(HoldJson(h));
-    return Status::Ok();
+    return Reply(c, HoldJson(h));
   });
 }
 

@@ -18,8 +18,7 @@ void RegisterHotlistsRoutes(ServerContext& ctx) {
                      {"category", std::string(store::HotlistCategoryName(h.category))}, {"fuzzy", h.fuzzy},
                      {"entries", h.entries}});
     }
-    c.Json({{"hotlists", out}});
-    return Status::Ok();
+    return Reply(c, {{"hotlists", out}});
   });
   ctx.Add("POST", "/api/v1/hotlists", "user", policy::ops::kManageHotlists, [&ctx](Ctx& c) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(json b, c.Body());
@@ -31,8 +30,7 @@ void RegisterHotlistsRoutes(ServerContext& ctx) {
     CUSTODIAN_ASSIGN_OR_RETURN(spec.category, store::ParseHotlistCategory(cat));
     CUSTODIAN_ASSIGN_OR_RETURN(spec.fuzzy, Bool(b, "fuzzy"));
     CUSTODIAN_ASSIGN_OR_RETURN(auto h, policy::PutHotlist(ctx.gov, c.who, spec));
-    c.Json({{"id", h.id}, {"name", h.name}}, 201);
-    return Status::Ok();
+    return Reply(c, {{"id", h.id}, {"name", h.name}}, 201);
   });
   ctx.Add("POST", "/api/v1/hotlists/{name}/entries", "user", policy::ops::kManageHotlists, [&ctx](Ctx& c) -> Status {
     const std::string list = c.PathString();
@@ -44,8 +42,7 @@ void RegisterHotlistsRoutes(ServerContext& ctx) {
     json errors = json::array();
     for (const auto& e : parsed.errors) errors.push_back({{"line", e.line}, {"message", e.message}});
     if (r.retro_alerts) ctx.streams.AlertsChanged();
-    c.Json({{"added", r.added}, {"updated", r.updated}, {"retro_alerts", r.retro_alerts}, {"errors", errors}});
-    return Status::Ok();
+    return Reply(c, {{"added", r.added}, {"updated", r.updated}, {"retro_alerts", r.retro_alerts}, {"errors", errors}});
   });
 }
 

@@ -68,8 +68,7 @@ void RegisterIncidentsRoutes(ServerContext& ctx) {
     CUSTODIAN_ASSIGN_OR_RETURN(json b, c.Body());
     CUSTODIAN_ASSIGN_OR_RETURN(auto incident, IncidentOfJson(b));
     CUSTODIAN_ASSIGN_OR_RETURN(int64_t id, policy::RecordIncident(ctx.gov, c.who, incident));
-    c.Json({{"id", id}}, 201);
-    return Status::Ok();
+    return Reply(c, {{"id", id}}, 201);
   });
   ctx.Add("GET", "/api/v1/incidents/{id}/notice", "user", policy::ops::kBreachNotices, [&ctx](Ctx& c) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(int64_t id, c.PathId());

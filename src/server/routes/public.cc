@@ -27,8 +27,7 @@ void RegisterPublicRoutes(ServerContext& ctx) {
   ctx.Add("GET", "/healthz", "public", "", [&ctx](Ctx& c) -> Status {
     auto v = policy::CheckDatabase(ctx.gov);
     if (!v.ok()) return Status::Unavailable("the database is unreachable");
-    c.Json({{"status", "ok"}, {"schema_version", *v}});
-    return Status::Ok();
+    return Reply(c, {{"status", "ok"}, {"schema_version", *v}});
   });
   ctx.Add("GET", "/metrics", "public", "", [&ctx](Ctx& c) -> Status {
     // Served to loopback (a local Prometheus or agent), or with the metrics token.
@@ -48,8 +47,7 @@ void RegisterPublicRoutes(ServerContext& ctx) {
   ctx.Add("GET", "/api/v1/notice", "public", "", [&ctx](Ctx& c) -> Status {
     json statements = json::array();
     for (const char* s : policy::kAcknowledgmentStatements) statements.push_back(s);
-    c.Json({{"system_use_notice", ctx.gov.system_use_notice()}, {"acknowledgment_statements", statements}});
-    return Status::Ok();
+    return Reply(c, {{"system_use_notice", ctx.gov.system_use_notice()}, {"acknowledgment_statements", statements}});
   });
   ctx.Add("GET", "/api/v1/transparency", "public", "", [&ctx, transparency](Ctx& c) -> Status {
     std::lock_guard lock(transparency->mu);
@@ -72,8 +70,7 @@ void RegisterPublicRoutes(ServerContext& ctx) {
                                                       : json(nullptr)}};
       transparency->figures = {now, j};
     }
-    c.Json(transparency->figures->second);
-    return Status::Ok();
+    return Reply(c, transparency->figures->second);
   });
 }
 

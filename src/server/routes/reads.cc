@@ -59,15 +59,13 @@ void RegisterReadsRoutes(ServerContext& ctx) {
     ++ctx.metrics.searches;
     json reads = json::array();
     for (const auto& r : page.reads) reads.push_back(store::ReadToJson(r));
-    c.Json({{"reads", reads}, {"next_cursor", page.next_cursor}});
-    return Status::Ok();
+    return Reply(c, {{"reads", reads}, {"next_cursor", page.next_cursor}});
   });
   ctx.Add("GET", "/api/v1/reads/{id}", "user", policy::ops::kSearchReads, [&ctx](Ctx& c) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(int64_t id, c.PathId());
     CUSTODIAN_ASSIGN_OR_RETURN(auto why, PurposeOf(c));
     CUSTODIAN_ASSIGN_OR_RETURN(auto r, ctx.gov.GetRead(c.who, why, id));
-    c.Json(store::ReadToJson(r));
-    return Status::Ok();
+    return Reply(c, store::ReadToJson(r));
   });
   ctx.Add("GET", "/api/v1/reads/{id}/image", "user", policy::ops::kViewImages, [&ctx](Ctx& c) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(int64_t id, c.PathId());

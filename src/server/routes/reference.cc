@@ -13,16 +13,14 @@ void RegisterReferenceRoutes(ServerContext& ctx) {
     }
     json forbidden = json::array();
     for (const auto& [code, title] : ctx.gov.purposes().forbidden()) forbidden.push_back({{"code", code}, {"title", title}});
-    c.Json({{"purposes", allowed}, {"forbidden", forbidden}});
-    return Status::Ok();
+    return Reply(c, {{"purposes", allowed}, {"forbidden", forbidden}});
   });
   ctx.Add("GET", "/api/v1/roles", "user", policy::ops::kManageUsers, [&ctx](Ctx& c) -> Status {
     json roles = json::array();
     for (policy::Role r : policy::kAllRoles) {
       roles.push_back({{"role", std::string(policy::RoleName(r))}, {"title", std::string(ctx.gov.matrix().RoleTitle(r))}});
     }
-    c.Json({{"roles", roles}, {"matrix", ctx.gov.matrix().Describe()}});
-    return Status::Ok();
+    return Reply(c, {{"roles", roles}, {"matrix", ctx.gov.matrix().Describe()}});
   });
 }
 

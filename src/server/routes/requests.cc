@@ -29,13 +29,7 @@ Result<store::SearchQuery> SearchOfJson(const json& j) {
   CUSTODIAN_ASSIGN_OR_RETURN(TimePoint to, TimeField(j, "to"));
   q.from = from;
   q.to = to;
-  if (j.contains("cameras")) {
-    if (!j["cameras"].is_array()) return Status::InvalidArgument("search.cameras is an array of camera ids");
-    for (const auto& cam : j["cameras"]) {
-      if (!cam.is_string()) return Status::InvalidArgument("search.cameras is an array of camera ids");
-      q.camera_ids.push_back(cam.get<std::string>());
-    }
-  }
+  CUSTODIAN_ASSIGN_OR_RETURN(q.camera_ids, StrArray(j, "cameras", "search.cameras is an array of camera ids"));
   return q;
 }
 
@@ -45,37 +39,32 @@ void RegisterRequestsRoutes(ServerContext& ctx) {
   ctx.Add("POST", "/api/v1/requests", "user", policy::ops::kSubmitRecordsRequest, [&ctx](Ctx& c) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(json b, c.Body());
     policy::RecordsRequestForm f;
-    CUSTODIAN_ASSIGN_OR_RETURN(f.requester, Str(b, "requester", true, 128));
-    CUSTODIAN_ASSIGN_OR_RETURN(f.department, Str(b, "department", true, 128));
-    CUSTODIAN_ASSIGN_OR_RETURN(f.phone, Str(b, "phone", true, 32));
-    CUSTODIAN_ASSIGN_OR_RETURN(f.email, Str(b, "email", true, 254));
+    CUSTODIAN_RETURN_IF_ERROR(ReadStrs(b, {{"requester", &f.requester, true, 128},
+                                           {"department", &f.department, true, 128},
+                                           {"phone", &f.phone, true, 32},
+                                           {"email", &f.email, true, 254}}));
     CUSTODIAN_ASSIGN_OR_RETURN(f.date_requested, TimeField(b, "date_requested"));
     CUSTODIAN_ASSIGN_OR_RETURN(f.date_required, TimeField(b, "date_required"));
     CUSTODIAN_ASSIGN_OR_RETURN(std::string cls, Str(b, "data_class", false, 32));
     if (!cls.empty()) {
       CUSTODIAN_ASSIGN_OR_RETURN(f.data_class, store::ParseDataClass(cls));
     }
-    CUSTODIAN_ASSIGN_OR_RETURN(f.description, Str(b, "description", true, 4000));
-    CUSTODIAN_ASSIGN_OR_RETURN(f.reason, Str(b, "reason", true, 2000));
+    CUSTODIAN_RETURN_IF_ERROR(
+        ReadStrs(b, {{"description", &f.description, true, 4000}, {"reason", &f.reason, true, 2000}}));
     if (!b.contains("search")) return Status::InvalidArgument("missing field 'search'");
     CUSTODIAN_ASSIGN_OR_RETURN(f.search, SearchOfJson(b["search"]));
     CUSTODIAN_ASSIGN_OR_RETURN(int64_t id, policy::SubmitRecordsRequest(ctx.gov, c.who, f));
     CUSTODIAN_ASSIGN_OR_RETURN(auto r, policy::GetRecordsRequest(ctx.gov, c.who, id));
-    c.Json(RequestJson(r), 201);
-    return Status::Ok();
+    return Reply(c, RequestJson(r), 201);
   });
   ctx.Add("GET", "/api/v1/requests", "user", policy::ops::kSubmitRecordsRequest, [&ctx](Ctx& c) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(auto list, policy::ListRecordsRequests(ctx.gov, c.who));
-    json out = json::array();
-    for (const auto& r : list) out.push_back(RequestJson(r));
-    c.Json({{"requests", out}});
-    return Status::Ok();
+    return Reply(c, {{"requests", JsonArray(list, RequestJson)}});
   });
   ctx.Add("GET", "/api/v1/requests/{id}", "user", policy::ops::kSubmitRecordsRequest, [&ctx](Ctx& c) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(int64_t id, c.PathId());
     CUSTODIAN_ASSIGN_OR_RETURN(auto r, policy::GetRecordsRequest(ctx.gov, c.who, id));
-    c.Json(RequestJson(r));
-    return Status::Ok();
+    return Reply(c, RequestJson(r));
   });
   ctx.Add("POST", "/api/v1/requests/{id}/{action}", "user", policy::ops::kApproveRecordsRequest, [&ctx](Ctx& c) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(int64_t id, c.PathId());
@@ -105,8 +94,7 @@ void RegisterRequestsRoutes(ServerContext& ctx) {
     CUSTODIAN_ASSIGN_OR_RETURN(auto r, policy::GetRecordsRequest(ctx.gov, c.who, id));
     json j = RequestJson(r);
     if (!extra.empty()) j["export"] = extra;
-    c.Json(j);
-    return Status::Ok();
+    return Reply(c, j);
   });
 }
 

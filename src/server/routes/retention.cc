@@ -25,17 +25,19 @@ void RegisterRetentionRoutes(ServerContext& ctx) {
                       {"reads", e.reads}, {"images", e.images}, {"plates", e.plates}, {"oldest", OptIso(e.oldest)},
                       {"newest", OptIso(e.newest)}});
     }
-    c.Json({{"periods", {{"public_safety_days", ctx.options.retention.public_safety.count()},
-                         {"non_public_safety_days", ctx.options.retention.non_public_safety.count()}}},
-            {"limits", {{"minimum_days", policy::kMinRetention.count()}, {"maximum_days", policy::kMaxRetention.count()}}},
-            {"purge_log", runs}});
-    return Status::Ok();
+    return Reply(
+        c,
+        {{"periods",
+          {{"public_safety_days", ctx.options.retention.public_safety.count()},
+           {"non_public_safety_days", ctx.options.retention.non_public_safety.count()}}},
+         {"limits", {{"minimum_days", policy::kMinRetention.count()}, {"maximum_days", policy::kMaxRetention.count()}}},
+         {"purge_log", runs}});
   });
   ctx.Add("POST", "/api/v1/retention/purge", "user", policy::ops::kManageRetention, [&ctx](Ctx& c) -> Status {
     ++ctx.metrics.purge_runs;
     CUSTODIAN_ASSIGN_OR_RETURN(auto s, policy::RunPurge(ctx.gov, c.who, ctx.options.retention, {}));
-    c.Json({{"public_safety", ClassPurgeJson(s.public_safety)}, {"non_public_safety", ClassPurgeJson(s.non_public_safety)}});
-    return Status::Ok();
+    return Reply(c, {{"public_safety", ClassPurgeJson(s.public_safety)},
+                     {"non_public_safety", ClassPurgeJson(s.non_public_safety)}});
   });
 }
 

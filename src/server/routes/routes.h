@@ -4,6 +4,7 @@
 #pragma once
 
 #include "server/route_context.h"
+#include "server/route_helpers.h"
 
 namespace custodian::server::internal {
 

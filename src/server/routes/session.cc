@@ -28,9 +28,11 @@ void RegisterSessionRoutes(ServerContext& ctx) {
     if (!ctx.logons.Allowed(source)) {
       ++ctx.metrics.logons_refused;
       c.res.set_header("Retry-After", "60");
-      c.Json({{"error", {{"code", "rate_limited"}, {"message", "too many logon attempts from this address; wait a minute"}}}},
-             429);
-      return Status::Ok();
+      return Reply(
+          c,
+          {{"error",
+            {{"code", "rate_limited"}, {"message", "too many logon attempts from this address; wait a minute"}}}},
+          429);
     }
     // A logon is a JSON request from this site's own pages (or a non-browser client): a
     // form post from another site is refused before anything is parsed.
@@ -56,32 +58,25 @@ void RegisterSessionRoutes(ServerContext& ctx) {
     }
     ++ctx.metrics.logons_ok;
     SetSessionCookie(c.res, logon->token, int(ctx.gov.options().session_lifetime.count() * 3600));
-    c.Json(MeJson(ctx, logon->principal));
-    return Status::Ok();
+    return Reply(c, MeJson(ctx, logon->principal));
   });
   ctx.Add("DELETE", "/api/v1/session", "session", "", [&ctx](Ctx& c) -> Status {
     CUSTODIAN_RETURN_IF_ERROR(ctx.gov.Logout(c.who));
     ctx.streams.WakeStreams();  // this session's live streams close now
     SetSessionCookie(c.res, "", 0);
-    c.Json({{"logged_out", true}});
-    return Status::Ok();
+    return Reply(c, {{"logged_out", true}});
   });
-  ctx.Add("GET", "/api/v1/me", "session", "", [&ctx](Ctx& c) -> Status {
-    c.Json(MeJson(ctx, c.who));
-    return Status::Ok();
-  });
+  ctx.Add("GET", "/api/v1/me", "session", "", [&ctx](Ctx& c) -> Status { return Reply(c, MeJson(ctx, c.who)); });
   ctx.Add("POST", "/api/v1/me/mfa/enrol", "session", "", [&ctx](Ctx& c) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(auto e, ctx.gov.BeginTotpEnrolment(c.who));
-    c.Json({{"secret", e.secret_base32}, {"uri", e.uri}});
-    return Status::Ok();
+    return Reply(c, {{"secret", e.secret_base32}, {"uri", e.uri}});
   });
   ctx.Add("POST", "/api/v1/me/mfa/confirm", "session", "", [&ctx](Ctx& c) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(json b, c.Body());
     CUSTODIAN_ASSIGN_OR_RETURN(std::string code, Str(b, "code", true, 16));
     CUSTODIAN_RETURN_IF_ERROR(ctx.gov.ConfirmTotpEnrolment(c.who, code));
     CUSTODIAN_ASSIGN_OR_RETURN(auto who, ctx.gov.Authenticate(c.token, SourceOf(c.req)));
-    c.Json(MeJson(ctx, who));
-    return Status::Ok();
+    return Reply(c, MeJson(ctx, who));
   });
   ctx.Add("POST", "/api/v1/me/password", "session", "", [&ctx](Ctx& c) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(json b, c.Body());
@@ -90,8 +85,7 @@ void RegisterSessionRoutes(ServerContext& ctx) {
     CUSTODIAN_RETURN_IF_ERROR(ctx.gov.ChangePassword(c.who, current, next));
     ctx.streams.WakeStreams();  // the account's other sessions ended
     CUSTODIAN_ASSIGN_OR_RETURN(auto who, ctx.gov.Authenticate(c.token, SourceOf(c.req)));
-    c.Json(MeJson(ctx, who));
-    return Status::Ok();
+    return Reply(c, MeJson(ctx, who));
   });
   ctx.Add("POST", "/api/v1/me/acknowledgment", "user", "", [&ctx](Ctx& c) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(json b, c.Body());
@@ -105,8 +99,7 @@ void RegisterSessionRoutes(ServerContext& ctx) {
     }
     CUSTODIAN_ASSIGN_OR_RETURN(sig.typed_name, Str(b, "typed_name", true, 128));
     CUSTODIAN_RETURN_IF_ERROR(ctx.gov.SignAcknowledgment(c.who, sig));
-    c.Json(MeJson(ctx, c.who));
-    return Status::Ok();
+    return Reply(c, MeJson(ctx, c.who));
   });
 }
 

@@ -11,10 +11,7 @@ namespace custodian::server::internal {
 void RegisterSharingRoutes(ServerContext& ctx) {
   ctx.Add("GET", "/api/v1/grants", "user", policy::ops::kManageGrants, [&ctx](Ctx& c) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(auto grants, policy::ListGrants(ctx.gov, c.who, c.Param("all") == "1"));
-    json out = json::array();
-    for (const auto& g : grants) out.push_back(GrantJson(g));
-    c.Json({{"grants", out}});
-    return Status::Ok();
+    return Reply(c, {{"grants", JsonArray(grants, GrantJson)}});
   });
   ctx.Add("POST", "/api/v1/grants", "user", policy::ops::kManageGrants, [&ctx](Ctx& c) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(json b, c.Body());
@@ -28,17 +25,13 @@ void RegisterSharingRoutes(ServerContext& ctx) {
       CUSTODIAN_ASSIGN_OR_RETURN(store::DataClass dc, store::ParseDataClass(d.get<std::string>()));
       g.data_classes.push_back(dc);
     }
-    if (b.contains("cameras") && !b["cameras"].is_null()) {
-      if (!b["cameras"].is_array()) return Status::InvalidArgument("field 'cameras' must be an array of camera ids");
-      for (const auto& cam : b["cameras"]) {
-        if (!cam.is_string()) return Status::InvalidArgument("field 'cameras' must be an array of camera ids");
-        g.camera_ids.push_back(cam.get<std::string>());
-      }
+    if (!b.contains("cameras") || !b["cameras"].is_null()) {
+      CUSTODIAN_ASSIGN_OR_RETURN(g.camera_ids,
+                                 StrArray(b, "cameras", "field 'cameras' must be an array of camera ids"));
     }
     CUSTODIAN_ASSIGN_OR_RETURN(g.expires, TimeField(b, "expires"));
     CUSTODIAN_ASSIGN_OR_RETURN(int64_t id, policy::GrantSharing(ctx.gov, c.who, g));
-    c.Json({{"id", id}}, 201);
-    return Status::Ok();
+    return Reply(c, {{"id", id}}, 201);
   });
   ctx.Add("POST", "/api/v1/grants/{id}/attest", "user", policy::ops::kManageGrants, [&ctx](Ctx& c) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(int64_t id, c.PathId());
@@ -48,14 +41,12 @@ void RegisterSharingRoutes(ServerContext& ctx) {
     CUSTODIAN_ASSIGN_OR_RETURN(a.signed_on, TimeField(b, "signed_on"));
     CUSTODIAN_ASSIGN_OR_RETURN(a.text, Str(b, "text", false, 20000));
     CUSTODIAN_RETURN_IF_ERROR(policy::AttestSharing(ctx.gov, c.who, id, a));
-    c.Json({{"attested", id}});
-    return Status::Ok();
+    return Reply(c, {{"attested", id}});
   });
   ctx.Add("POST", "/api/v1/grants/{id}/revoke", "user", policy::ops::kManageGrants, [&ctx](Ctx& c) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(int64_t id, c.PathId());
     CUSTODIAN_RETURN_IF_ERROR(policy::RevokeSharing(ctx.gov, c.who, id));
-    c.Json({{"revoked", id}});
-    return Status::Ok();
+    return Reply(c, {{"revoked", id}});
   });
 }
 

@@ -11,32 +11,27 @@ namespace custodian::server::internal {
 void RegisterUsersRoutes(ServerContext& ctx) {
   ctx.Add("GET", "/api/v1/users", "user", policy::ops::kManageUsers, [&ctx](Ctx& c) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(auto users, ctx.gov.ListUsers(c.who));
-    json out = json::array();
-    for (const auto& u : users) out.push_back(UserJson(u));
-    c.Json({{"users", out}});
-    return Status::Ok();
+    return Reply(c, {{"users", JsonArray(users, UserJson)}});
   });
   ctx.Add("POST", "/api/v1/users", "user", policy::ops::kManageUsers, [&ctx](Ctx& c) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(json b, c.Body());
     policy::UserSpec s;
-    CUSTODIAN_ASSIGN_OR_RETURN(s.username, Str(b, "username", true, 64));
-    CUSTODIAN_ASSIGN_OR_RETURN(s.full_name, Str(b, "full_name", true, 128));
-    CUSTODIAN_ASSIGN_OR_RETURN(s.agency_code, Str(b, "agency_code", false, 128));
+    std::string role;
+    CUSTODIAN_RETURN_IF_ERROR(ReadStrs(b, {{"username", &s.username, true, 64},
+                                           {"full_name", &s.full_name, true, 128},
+                                           {"agency_code", &s.agency_code, false, 128},
+                                           {"role", &role, true, 64}}));
     if (s.agency_code.empty()) s.agency_code = c.who.agency_code;
-    CUSTODIAN_ASSIGN_OR_RETURN(std::string role, Str(b, "role", true, 64));
     CUSTODIAN_ASSIGN_OR_RETURN(s.role, policy::ParseRole(role));
     CUSTODIAN_ASSIGN_OR_RETURN(s.supervisor, Str(b, "supervisor", false, 64));
     for (auto [key, field] : {std::pair{"access_expires", &s.access_expires},
                               std::pair{"background_check", &s.background_check},
                               std::pair{"cjis_addendum", &s.cjis_addendum}}) {
-      if (b.contains(key)) {
-        CUSTODIAN_ASSIGN_OR_RETURN(TimePoint t, TimeField(b, key));
-        *field = t;
-      }
+      CUSTODIAN_ASSIGN_OR_RETURN(std::optional<TimePoint> t, OptTimeField(b, key));
+      if (t) *field = t;
     }
     CUSTODIAN_ASSIGN_OR_RETURN(auto made, ctx.gov.CreateUser(c.who, s));
-    c.Json({{"username", made.username}, {"initial_password", made.initial_password}}, 201);
-    return Status::Ok();
+    return Reply(c, {{"username", made.username}, {"initial_password", made.initial_password}}, 201);
   });
   ctx.Add("POST", "/api/v1/users/{username}/{action}", "user", policy::ops::kManageUsers, [&ctx](Ctx& c) -> Status {
     const std::string user = c.PathString(1);
@@ -57,8 +52,7 @@ void RegisterUsersRoutes(ServerContext& ctx) {
       CUSTODIAN_RETURN_IF_ERROR(ctx.gov.ResetTotp(c.who, user));
     } else if (action == "reset-password") {
       CUSTODIAN_ASSIGN_OR_RETURN(auto made, ctx.gov.ResetPassword(c.who, user));
-      c.Json({{"username", made.username}, {"initial_password", made.initial_password}});
-      return Status::Ok();
+      return Reply(c, {{"username", made.username}, {"initial_password", made.initial_password}});
     } else if (action == "training") {
       CUSTODIAN_ASSIGN_OR_RETURN(std::string course, Str(body, "course", true, 200));
       CUSTODIAN_ASSIGN_OR_RETURN(TimePoint done, TimeField(body, "completed"));
@@ -73,8 +67,7 @@ void RegisterUsersRoutes(ServerContext& ctx) {
     }
     ctx.streams.WakeStreams();  // an account change may end sessions with live streams
     CUSTODIAN_ASSIGN_OR_RETURN(auto info, ctx.gov.GetUser(c.who, user));
-    c.Json(UserJson(info));
-    return Status::Ok();
+    return Reply(c, UserJson(info));
   });
 
   // The approvals of a signed acknowledgment, for whoever may give them (command staff as
@@ -87,8 +80,7 @@ void RegisterUsersRoutes(ServerContext& ctx) {
         if (as != "supervisor" && as != "coordinator") return Status::InvalidArgument("as is supervisor or coordinator");
         CUSTODIAN_RETURN_IF_ERROR(ctx.gov.ApproveAcknowledgment(
             c.who, user, as == "supervisor" ? policy::Approval::kSupervisor : policy::Approval::kCoordinator));
-        c.Json({{"username", user}, {"approved_as", as}});
-        return Status::Ok();
+        return Reply(c, {{"username", user}, {"approved_as", as}});
       });
 }
 
