@@ -21,6 +21,7 @@
 #include <set>
 #include <span>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <unordered_map>
 #include <vector>
@@ -141,7 +142,7 @@ class ReadLayout {
   // The alert list's SELECT, with DecodeAlert's columns (sql_hotlists.cc); a WHERE clause
   // follows it. Columns 4-6 (the read's plate, region, camera) may be NULL, for
   // FillAlertReads to complete from each read's own table.
-  virtual const char* AlertSelectSql() const = 0;
+  virtual const std::string& AlertSelectSql() const = 0;
   virtual Status FillAlertReads(SqlDriver& d, std::vector<SqlRow>& rows) = 0;
   // The table an UPDATE of read `id` names ("reads" where that is a table).
   virtual std::string ReadTableOfId(int64_t id) const = 0;
@@ -196,6 +197,10 @@ class ReadLayout {
   // random pages and per-batch tidying wrote ~8 pages per plate per batch.
   virtual bool TidiesPlatesPerRun() const = 0;
 };
+
+// The alert list's SELECT (DecodeAlert's columns, sql_hotlists.cc) with `read_columns` as the
+// read's plate, region and camera, and `read_join` after the hotlist joins.
+std::string AlertSelect(std::string_view read_columns, std::string_view read_join);
 
 std::unique_ptr<ReadLayout> NewSqliteLayout();    // sqlite/sqlite_layout.cc
 std::unique_ptr<ReadLayout> NewPostgresLayout();  // postgres/pg_layout.cc

@@ -211,7 +211,7 @@ Result<std::vector<Alert>> SqlReadStore::ListAlerts(const AlertQuery& q) {
   if (q.limit < 1 || q.limit > kMaxPageSize) {
     return Status::InvalidArgument("page size ", q.limit, " is not in 1..", kMaxPageSize);
   }
-  std::string sql = std::string(layout_->AlertSelectSql()) + " WHERE a.id > ?";
+  std::string sql = layout_->AlertSelectSql() + " WHERE a.id > ?";
   std::vector<SqlValue> params{q.after_id};
   if (q.unreviewed_only) sql += " AND a.state IN ('new', 'acknowledged')";
   if (q.state) {
@@ -246,7 +246,7 @@ Result<std::vector<Alert>> SqlReadStore::ListAlerts(const AlertQuery& q) {
 Result<Alert> SqlReadStore::GetAlert(int64_t id) {
   std::lock_guard lock(mu_);
   CUSTODIAN_ASSIGN_OR_RETURN(auto rows,
-                             driver_->Query(std::string(layout_->AlertSelectSql()) + " WHERE a.id = ?", {id}));
+                             driver_->Query(layout_->AlertSelectSql() + " WHERE a.id = ?", {id}));
   if (rows.empty()) return Status::NotFound("no alert ", id);
   CUSTODIAN_RETURN_IF_ERROR(layout_->FillAlertReads(*driver_, rows));
   return DecodeAlert(rows[0]);
@@ -308,6 +308,16 @@ Status SqlReadStore::DismissAlert(int64_t id, std::string_view by, std::string_v
                       "state = 'dismissed', resolved_by = ?, resolved_ms = ?, action = ?",
                       {std::string(by), now_ms, std::string(note)});
   });
+}
+
+std::string AlertSelect(std::string_view read_columns, std::string_view read_join) {
+  std::string sql = "SELECT a.id, a.state, a.read_id, a.read_ms, ";
+  sql += read_columns;
+  sql += ", h.id, h.name, h.category, e.plate, e.state, e.reason, a.exact, a.retroactive, a.created_ms, a.acked_by, "
+         "a.acked_ms, a.resolved_by, a.resolved_ms, a.image_checked, a.action FROM alerts a JOIN hotlist_entries e ON "
+         "e.id = a.entry_id JOIN hotlists h ON h.id = e.hotlist_id";
+  sql += read_join;
+  return sql;
 }
 
 }  // namespace custodian::store::internal

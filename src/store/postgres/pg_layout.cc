@@ -111,11 +111,10 @@ class PgLayout final : public ReadLayout {
 
   // ---- Where reads live ----
   // The read's columns joined from its partition (by id and capture time).
-  const char* AlertSelectSql() const override {
-    return "SELECT a.id, a.state, a.read_id, a.read_ms, r.plate, r.region, r.camera_id, h.id, h.name, h.category, "
-           "e.plate, e.state, e.reason, a.exact, a.retroactive, a.created_ms, a.acked_by, a.acked_ms, a.resolved_by, "
-           "a.resolved_ms, a.image_checked, a.action FROM alerts a JOIN hotlist_entries e ON e.id = a.entry_id "
-           "JOIN hotlists h ON h.id = e.hotlist_id LEFT JOIN reads r ON r.id = a.read_id AND r.captured_ms = a.read_ms";
+  const std::string& AlertSelectSql() const override {
+    static const std::string sql = AlertSelect("r.plate, r.region, r.camera_id",
+                                               " LEFT JOIN reads r ON r.id = a.read_id AND r.captured_ms = a.read_ms");
+    return sql;
   }
   Status FillAlertReads(SqlDriver&, std::vector<SqlRow>&) override { return Status::Ok(); }
   // The capture time in the WHERE lets PostgreSQL touch only the read's partition.

@@ -168,11 +168,9 @@ class SqliteLayout final : public ReadLayout {
   // ---- Where reads live ----
   // Without the read's columns: a join with the view of all day tables would materialise
   // it; FillAlertReads adds them from each read's own table.
-  const char* AlertSelectSql() const override {
-    return "SELECT a.id, a.state, a.read_id, a.read_ms, NULL, NULL, NULL, h.id, h.name, h.category, "
-           "e.plate, e.state, e.reason, a.exact, a.retroactive, a.created_ms, a.acked_by, a.acked_ms, a.resolved_by, "
-           "a.resolved_ms, a.image_checked, a.action FROM alerts a JOIN hotlist_entries e ON e.id = a.entry_id "
-           "JOIN hotlists h ON h.id = e.hotlist_id";
+  const std::string& AlertSelectSql() const override {
+    static const std::string sql = AlertSelect("NULL, NULL, NULL", "");
+    return sql;
   }
   Status FillAlertReads(SqlDriver& d, std::vector<SqlRow>& rows) override {
     return FillAlertReadsFromDayTables(d, rows);
