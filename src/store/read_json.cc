@@ -3,6 +3,7 @@
 
 #include <sodium.h>
 
+#include <cstdio>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -75,48 +76,57 @@ Result<std::vector<uint8_t>> FromBase64(std::string_view field, std::string_view
   return out;
 }
 
-// The typed readers. `name` is the field's full name in messages ("candidates[0].plate");
-// `key` its key in `j`. A missing or null field is absent.
-bool Absent(const json& j, const char* key) {
-  return !j.contains(key) || j[key].is_null();
+// The typed readers. A field is `key` of `j`, named in messages as `prefix` + `key`
+// ("candidates[0]." + "plate"); the name is built only for a message, so a valid read costs
+// no string per field. A missing or null field is absent. One lookup per field.
+const json* Field(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it == j.end() || it->is_null() ? nullptr : &*it;
 }
+bool Absent(const json& j, const char* key) { return Field(j, key) == nullptr; }
+std::string Name(std::string_view prefix, const char* key) { return std::string(prefix) + key; }
 
-Result<std::string> Text(const json& j, const char* key, const std::string& name, bool required, size_t max) {
-  if (Absent(j, key)) {
-    if (required) return Status::InvalidArgument("missing field '", name, "'");
+Result<std::string> Text(const json& j, const char* key, std::string_view prefix, bool required, size_t max) {
+  const json* f = Field(j, key);
+  if (f == nullptr) {
+    if (required) return Status::InvalidArgument("missing field '", Name(prefix, key), "'");
     return std::string();
   }
-  if (!j[key].is_string()) return Status::InvalidArgument("field '", name, "' must be a string");
-  const auto& s = j[key].get_ref<const std::string&>();
-  if (s.size() > max) return Status::InvalidArgument("field '", name, "' is longer than ", max, " bytes");
+  if (!f->is_string()) return Status::InvalidArgument("field '", Name(prefix, key), "' must be a string");
+  const auto& s = f->get_ref<const std::string&>();
+  if (s.size() > max) return Status::InvalidArgument("field '", Name(prefix, key), "' is longer than ", max, " bytes");
   return s;
 }
 
-Result<double> Number(const json& j, const char* key, const std::string& name, bool required) {
-  if (Absent(j, key)) {
-    if (required) return Status::InvalidArgument("missing field '", name, "'");
+Result<double> Number(const json& j, const char* key, std::string_view prefix, bool required) {
+  const json* f = Field(j, key);
+  if (f == nullptr) {
+    if (required) return Status::InvalidArgument("missing field '", Name(prefix, key), "'");
     return 0.0;
   }
-  if (!j[key].is_number()) return Status::InvalidArgument("field '", name, "' must be a number");
-  return j[key].get<double>();
+  if (!f->is_number()) return Status::InvalidArgument("field '", Name(prefix, key), "' must be a number");
+  return f->get<double>();
 }
 
 Result<int> BoxValue(const json& box, const char* key) {
-  if (Absent(box, key)) return 0;
-  const std::string name = std::string("box.") + key;
-  if (!box[key].is_number_integer()) return Status::InvalidArgument("field '", name, "' must be a whole number");
-  const int64_t v = box[key].get<int64_t>();
-  if (v < 0 || v > kMaxBoxValue) return Status::InvalidArgument("field '", name, "' must be in 0..", kMaxBoxValue);
+  const json* f = Field(box, key);
+  if (f == nullptr) return 0;
+  if (!f->is_number_integer()) return Status::InvalidArgument("field '", Name("box.", key), "' must be a whole number");
+  const int64_t v = f->get<int64_t>();
+  if (v < 0 || v > kMaxBoxValue) {
+    return Status::InvalidArgument("field '", Name("box.", key), "' must be in 0..", kMaxBoxValue);
+  }
   return int(v);
 }
 
 Result<TimePoint> CaptureTime(const json& j, const char* key) {
-  if (Absent(j, key)) return Status::InvalidArgument("missing field '", key, "'");
-  if (j[key].is_number_integer()) return FromUnixMillis(j[key].get<int64_t>());
-  if (!j[key].is_string()) {
+  const json* f = Field(j, key);
+  if (f == nullptr) return Status::InvalidArgument("missing field '", key, "'");
+  if (f->is_number_integer()) return FromUnixMillis(f->get<int64_t>());
+  if (!f->is_string()) {
     return Status::InvalidArgument("field '", key, "' must be an RFC 3339 UTC time or Unix milliseconds");
   }
-  auto t = ParseUtcTime(j[key].get_ref<const std::string&>());
+  auto t = ParseUtcTime(f->get_ref<const std::string&>());
   if (!t.ok()) return Status::InvalidArgument("field '", key, "': ", t.status().message());
   return t;
 }
@@ -137,22 +147,27 @@ Result<std::vector<uint8_t>> Image(const json& j, const char* key, const char* o
 
 Result<std::vector<Candidate>> Candidates(const json& j) {
   std::vector<Candidate> out;
-  if (Absent(j, "candidates")) return out;
-  const json& list = j["candidates"];
-  if (!list.is_array()) return Status::InvalidArgument("field 'candidates' must be an array");
-  for (size_t i = 0; i < list.size(); ++i) {
-    const std::string name = "candidates[" + std::to_string(i) + "]";
-    if (!list[i].is_object()) return Status::InvalidArgument("field '", name, "' must be an object");
-    CUSTODIAN_ASSIGN_OR_RETURN(std::string plate, Text(list[i], "plate", name + ".plate", true, kMaxPlateBytes));
-    CUSTODIAN_ASSIGN_OR_RETURN(double confidence, Number(list[i], "confidence", name + ".confidence", false));
+  const json* list = Field(j, "candidates");
+  if (list == nullptr) return out;
+  if (!list->is_array()) return Status::InvalidArgument("field 'candidates' must be an array");
+  out.reserve(list->size());
+  char prefix[32];
+  for (size_t i = 0; i < list->size(); ++i) {
+    const int n = std::snprintf(prefix, sizeof prefix, "candidates[%zu].", i);
+    const std::string_view name(prefix, size_t(n));
+    const json& c = (*list)[i];
+    if (!c.is_object()) return Status::InvalidArgument("field '", name.substr(0, name.size() - 1), "' must be an object");
+    CUSTODIAN_ASSIGN_OR_RETURN(std::string plate, Text(c, "plate", name, true, kMaxPlateBytes));
+    CUSTODIAN_ASSIGN_OR_RETURN(double confidence, Number(c, "confidence", name, false));
     out.push_back({std::move(plate), float(confidence)});
   }
   return out;
 }
 
 Result<std::optional<Box>> BoxOf(const json& j) {
-  if (Absent(j, "box")) return std::optional<Box>();
-  const json& b = j["box"];
+  const json* found = Field(j, "box");
+  if (found == nullptr) return std::optional<Box>();
+  const json& b = *found;
   if (!b.is_object()) return Status::InvalidArgument("field 'box' must be an object");
   Box box;
   CUSTODIAN_ASSIGN_OR_RETURN(box.x, BoxValue(b, "x"));
@@ -163,12 +178,13 @@ Result<std::optional<Box>> BoxOf(const json& j) {
 }
 
 Result<std::optional<GeoPoint>> LocationOf(const json& j) {
-  if (Absent(j, "location")) return std::optional<GeoPoint>();
-  const json& l = j["location"];
+  const json* found = Field(j, "location");
+  if (found == nullptr) return std::optional<GeoPoint>();
+  const json& l = *found;
   if (!l.is_object()) return Status::InvalidArgument("field 'location' must be an object");
   GeoPoint p;
-  CUSTODIAN_ASSIGN_OR_RETURN(p.lat, Number(l, "lat", "location.lat", false));
-  CUSTODIAN_ASSIGN_OR_RETURN(p.lon, Number(l, "lon", "location.lon", false));
+  CUSTODIAN_ASSIGN_OR_RETURN(p.lat, Number(l, "lat", "location.", false));
+  CUSTODIAN_ASSIGN_OR_RETURN(p.lon, Number(l, "lon", "location.", false));
   return std::optional<GeoPoint>(p);
 }
 
@@ -204,14 +220,14 @@ json ReadToJson(const StoredRead& r, const ReadJsonOptions& options) {
 Result<ReadInput> ReadFromJson(const json& j, const ReadParseOptions& options) {
   if (!j.is_object()) return Status::InvalidArgument("a read is a JSON object");
   ReadInput r;
-  CUSTODIAN_ASSIGN_OR_RETURN(r.event_id, Text(j, "event_id", "event_id", false, kMaxEventIdBytes));
-  CUSTODIAN_ASSIGN_OR_RETURN(r.camera_id, Text(j, "camera_id", "camera_id", false, kMaxCameraIdBytes));
+  CUSTODIAN_ASSIGN_OR_RETURN(r.event_id, Text(j, "event_id", "", false, kMaxEventIdBytes));
+  CUSTODIAN_ASSIGN_OR_RETURN(r.camera_id, Text(j, "camera_id", "", false, kMaxCameraIdBytes));
   CUSTODIAN_ASSIGN_OR_RETURN(r.captured_at, CaptureTime(j, "captured_at"));
-  CUSTODIAN_ASSIGN_OR_RETURN(r.plate, Text(j, "plate", "plate", true, kMaxPlateBytes));
-  CUSTODIAN_ASSIGN_OR_RETURN(double confidence, Number(j, "confidence", "confidence", true));
+  CUSTODIAN_ASSIGN_OR_RETURN(r.plate, Text(j, "plate", "", true, kMaxPlateBytes));
+  CUSTODIAN_ASSIGN_OR_RETURN(double confidence, Number(j, "confidence", "", true));
   r.confidence = float(confidence);
-  CUSTODIAN_ASSIGN_OR_RETURN(r.country, Text(j, "country", "country", false, kMaxCountryBytes));
-  CUSTODIAN_ASSIGN_OR_RETURN(r.region, Text(j, "region", "region", false, kMaxRegionBytes));
+  CUSTODIAN_ASSIGN_OR_RETURN(r.country, Text(j, "country", "", false, kMaxCountryBytes));
+  CUSTODIAN_ASSIGN_OR_RETURN(r.region, Text(j, "region", "", false, kMaxRegionBytes));
   CUSTODIAN_ASSIGN_OR_RETURN(r.candidates, Candidates(j));
   CUSTODIAN_ASSIGN_OR_RETURN(r.box, BoxOf(j));
   CUSTODIAN_ASSIGN_OR_RETURN(r.location, LocationOf(j));
