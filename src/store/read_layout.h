@@ -183,6 +183,9 @@ class ReadLayout {
   // and released holds' rows (the caller drops the image references and plates); nullopt
   // when there is none or the layout cannot drop a day whole.
   virtual Result<std::optional<DroppedDay>> DropExpiredDay(SqlDriver& d, int64_t every_class_cutoff_ms) = 0;
+  // Whether DropExpiredDay can ever drop a day (a day's reads in a table of their own that
+  // can go whole); where not, the purge opens no transaction for it.
+  virtual bool DropsWholeDays() const = 0;
   // The tables a purge batch takes reads from, in order (SQLite: reads_legacy while it
   // holds reads, then the day tables before `cutoff_ms`, oldest first).
   virtual Result<std::vector<std::string>> PurgeTables(SqlDriver& d, int64_t cutoff_ms) = 0;

@@ -165,7 +165,7 @@ Result<PurgeBatchResult> SqlReadStore::PurgeBatch(const PurgeBatchRequest& req) 
   const int64_t cutoff_ms = ToUnixMillis(req.cutoff);
   std::lock_guard lock(mu_);
   const int64_t now_ms = ToUnixMillis(clock_->Now());
-  if (req.every_class_cutoff) {
+  if (req.every_class_cutoff && layout_->DropsWholeDays()) {
     CUSTODIAN_ASSIGN_OR_RETURN(std::optional<PurgeBatchResult> whole, PurgeWholeDay(req, now_ms));
     if (whole) return *whole;
   }

@@ -214,6 +214,7 @@ class PgLayout final : public ReadLayout {
   // ---- Purge ----
   // A partition goes once a purge has emptied it (DropEmptyReadPartitions), not whole.
   Result<std::optional<DroppedDay>> DropExpiredDay(SqlDriver&, int64_t) override { return std::optional<DroppedDay>(); }
+  bool DropsWholeDays() const override { return false; }
   Result<std::vector<std::string>> PurgeTables(SqlDriver&, int64_t) override {
     return std::vector<std::string>{"reads"};
   }

@@ -371,6 +371,7 @@ class SqliteLayout final : public ReadLayout {
     return std::optional<DroppedDay>(std::move(out));
   }
 
+  bool DropsWholeDays() const override { return true; }
   Result<std::vector<std::string>> PurgeTables(SqlDriver& d, int64_t cutoff_ms) override {
     std::vector<std::string> tables;
     CUSTODIAN_ASSIGN_OR_RETURN(bool legacy, LegacyLeft(d));
