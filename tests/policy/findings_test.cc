@@ -372,5 +372,23 @@ TYPED_TEST(FindingsTest, ReservedNamesCannotBeUserNames) {
   }
 }
 
+// The access log's term filter (QueryAccessLog, `strpos` on both backends: PostgreSQL's own,
+// SQLite's added by the store's driver) matches the text literally: a LIKE wildcard in the
+// term matches only itself, never every entry, and the filter finds the searched plate.
+TYPED_TEST(FindingsTest, TheLogsTermFilterMatchesTextLiterally) {
+  auto& gov = *this->gov_;
+  // Allowed or refused, each search is logged with its terms.
+  (void)gov.SearchReads(this->coord_.who, this->kWhy, {.plate = "7ABC123"});
+  (void)gov.SearchReads(this->coord_.who, this->kWhy, {.plate = "8XYZ999"});
+  EXPECT_GE(this->Count({.term = "8XYZ999", .limit = 1000}), 1);
+  EXPECT_GE(this->Count({.term = "7ABC123", .limit = 1000}), 1);
+  for (const auto& e : this->LogWhere({.term = "7ABC123", .limit = 1000})) {
+    EXPECT_NE(e.terms.find("7ABC123"), std::string::npos) << e.terms;
+  }
+  EXPECT_EQ(this->Count({.term = "%", .limit = 1000}), 0);
+  EXPECT_EQ(this->Count({.term = "7ABC%", .limit = 1000}), 0);
+  EXPECT_EQ(this->Count({.term = "7abc123", .limit = 1000}), 0);  // case matters on both
+}
+
 }  // namespace
 }  // namespace custodian::policy
