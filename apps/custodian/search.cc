@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "custodian/policy/governed_ops.h"
 #include "custodian/store/read_json.h"
 #include "session.h"
 
@@ -51,7 +52,7 @@ int RunSearch(const Args& a) {
   if (!q.ok()) return FailWith("search", q.status());
   auto g = OpenAsUser(a.flags);
   if (!g.ok()) return FailWith("search", g.status());
-  auto page = g->gov->SearchReads(g->who, {.purpose = a.purpose, .case_number = a.case_number}, *q);
+  auto page = policy::SearchReads(*g->gov, g->who, {.purpose = a.purpose, .case_number = a.case_number}, *q);
   if (!page.ok()) return FailWith("search", page.status());
   if (a.json) {
     nlohmann::json out = {{"reads", nlohmann::json::array()}, {"next_cursor", page->next_cursor}};

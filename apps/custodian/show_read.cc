@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "commands.h"
+#include "custodian/policy/governed_ops.h"
 #include "session.h"
 
 namespace custodian::app {
@@ -23,14 +24,14 @@ int RunShow(const Args& a) {
   auto g = OpenAsUser(a.flags);
   if (!g.ok()) return FailWith("show-read", g.status());
   const policy::AccessPurpose why{.purpose = a.purpose, .case_number = a.case_number};
-  auto r = g->gov->GetRead(g->who, why, a.id);
+  auto r = policy::GetRead(*g->gov, g->who, why, a.id);
   if (!r.ok()) return FailWith("show-read", r.status());
   std::cout << "read " << r->id << " " << r->plate << " (raw " << r->plate_raw << ")"
             << (r->region.empty() ? "" : " " + r->region) << " at " << r->camera_id << " " << FormatUtc(r->captured_at)
             << "; " << store::DataClassName(r->data_class) << "; confidence " << r->confidence << "\n";
   for (const auto& c : r->candidates) std::cout << "  candidate " << c.plate << " " << c.confidence << "\n";
   if (!a.image.empty()) {
-    auto bytes = g->gov->GetReadImage(g->who, why, a.id, a.image == "frame");
+    auto bytes = policy::GetReadImage(*g->gov, g->who, why, a.id, a.image == "frame");
     if (!bytes.ok()) return FailWith("show-read", bytes.status());
     std::ofstream out(a.out, std::ios::binary | std::ios::trunc);
     out.write(reinterpret_cast<const char*>(bytes->data()), std::streamsize(bytes->size()));

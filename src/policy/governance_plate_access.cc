@@ -1,4 +1,4 @@
-// Governance: access to plate data (searches, reads and their images), narrowed by role
+// Access to plate data (policy::SearchReads, GetRead, GetReadImage), narrowed by role
 // and sharing grant, and the workflow purposes' cases.
 #include "policy/governance_internal.h"
 
@@ -6,6 +6,7 @@
 #include <cctype>
 
 #include "custodian/policy/breach_incidents.h"
+#include "custodian/policy/governed_ops.h"
 #include "custodian/policy/plate_data_actions.h"
 #include "custodian/policy/sharing.h"
 
@@ -50,15 +51,11 @@ Status MayRelease(Governance& gov, const Principal& who, const LogEvent& e, int6
   return Status::Ok();
 }
 
-}  // namespace
-
-// ---- Plate data ----
-
 // The workflow purposes (records_request, accuracy_audit, legal_hold, breach_notice) belong
 // to their workflows: a direct search, read or image under one must name a request
 // ("RR-<id>"), an audit ("AA-<id>"), a hold's case number or a breach incident ("BI-<id>")
 // that exists.
-Status Governance::CheckWorkflowCase(const AccessPurpose& why) {
+Status CheckWorkflowCase(Governance& gov, const AccessPurpose& why) {
   auto id_of = [&](std::string_view prefix) -> int64_t {
     if (why.case_number.rfind(prefix, 0) != 0) return 0;
     const std::string digits = why.case_number.substr(prefix.size());
@@ -86,7 +83,7 @@ Status Governance::CheckWorkflowCase(const AccessPurpose& why) {
     return Status::Ok();
   }
   bool found = false;
-  CUSTODIAN_RETURN_IF_ERROR(store_.ReadOnly([&](Txn& txn) -> Status {
+  CUSTODIAN_RETURN_IF_ERROR(gov.store().ReadOnly([&](Txn& txn) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(auto rows, txn.Query(sql, {key}));
     found = !rows.empty();
     return Status::Ok();
@@ -103,36 +100,38 @@ Status Governance::CheckWorkflowCase(const AccessPurpose& why) {
 }
 
 // CheckWorkflowCase, its refusal logged as `action` with the request's terms.
-Status Governance::RefuseWithoutWorkflowCase(const Principal& who, std::string_view action, const AccessPurpose& why,
-                                             const std::string& terms_json) {
-  Status w = CheckWorkflowCase(why);
+Status RefuseWithoutWorkflowCase(Governance& gov, const Principal& who, std::string_view action,
+                                 const AccessPurpose& why, const std::string& terms_json) {
+  Status w = CheckWorkflowCase(gov, why);
   if (w.ok()) return w;
-  LogEvent d = Event(who, action, kDenied);
+  LogEvent d = gov.Event(who, action, kDenied);
   d.terms = terms_json;
   d.purpose = Clip(why.purpose);
   d.case_number = Clip(why.case_number);
-  return LogOutcome(*this, who, d, Outcome::Refused(w));
+  return LogOutcome(gov, who, d, Outcome::Refused(w));
 }
 
-Result<store::SearchPage> Governance::SearchReads(const Principal& who, const AccessPurpose& why,
-                                                  store::SearchQuery q) {
+}  // namespace
+
+Result<store::SearchPage> SearchReads(Governance& gov, const Principal& who, const AccessPurpose& why,
+                                      store::SearchQuery q) {
   json terms = QueryTerms(q);
-  LogEvent e = Event(who, ops::kSearchReads, kDenied);
+  LogEvent e = gov.Event(who, ops::kSearchReads, kDenied);
   e.terms = terms.dump();
   e.purpose = Clip(why.purpose);
   e.case_number = Clip(why.case_number);
   auto deny = [&](const std::string& detail) -> Status {
-    return LogOutcome(*this, who, e, Outcome::Refused(Status::PermissionDenied(detail)));
+    return LogOutcome(gov, who, e, Outcome::Refused(Status::PermissionDenied(detail)));
   };
-  CUSTODIAN_RETURN_IF_ERROR(RefuseWithoutWorkflowCase(who, ops::kSearchReads, why, e.terms));
+  CUSTODIAN_RETURN_IF_ERROR(RefuseWithoutWorkflowCase(gov, who, ops::kSearchReads, why, e.terms));
   // The classes the role may search; for users of any other agency (whatever their role),
   // what their agency's grants in force allow, grant by grant.
   std::vector<store::DataClass> classes = who.system ? std::vector<store::DataClass>{}
-                                                     : matrix_.ClassesFor(who.role, ops::kSearchReads);
+                                                     : gov.matrix().ClassesFor(who.role, ops::kSearchReads);
   std::optional<SharedScope> grant;
-  CUSTODIAN_ASSIGN_OR_RETURN(bool outsider, IsOutsider(who));
+  CUSTODIAN_ASSIGN_OR_RETURN(bool outsider, gov.IsOutsider(who));
   if (outsider) {
-    CUSTODIAN_ASSIGN_OR_RETURN(SharedScope g, GrantsInForce(store_, who.agency_code, options_.clock->Now()));
+    CUSTODIAN_ASSIGN_OR_RETURN(SharedScope g, GrantsInForce(gov.store(), who.agency_code, gov.clock().Now()));
     std::erase_if(classes, [&](store::DataClass c) { return !g.classes.count(c); });
     if (classes.empty()) return deny("no sharing grant in force for agency " + who.agency_code);
     std::erase_if(g.scopes, [&](const store::AccessScope& s) {
@@ -142,12 +141,12 @@ Result<store::SearchPage> Governance::SearchReads(const Principal& who, const Ac
   }
   if (q.data_class && std::find(classes.begin(), classes.end(), *q.data_class) == classes.end()) {
     // Authorize logs the refusal for this class.
-    CUSTODIAN_RETURN_IF_ERROR(AuthorizePlateData(who, ops::kSearchReads, why, q.data_class, e.terms));
+    CUSTODIAN_RETURN_IF_ERROR(gov.AuthorizePlateData(who, ops::kSearchReads, why, q.data_class, e.terms));
     return deny("data class " + std::string(store::DataClassName(*q.data_class)) + " is not shared with agency " +
                 who.agency_code);
   }
   if (!q.data_class && classes.size() == 1) q.data_class = classes[0];
-  CUSTODIAN_RETURN_IF_ERROR(AuthorizePlateData(
+  CUSTODIAN_RETURN_IF_ERROR(gov.AuthorizePlateData(
       who, ops::kSearchReads, why, q.data_class ? q.data_class : (classes.empty() ? std::nullopt : std::optional(classes[0])),
       e.terms));
   if (grant) {
@@ -156,52 +155,52 @@ Result<store::SearchPage> Governance::SearchReads(const Principal& who, const Ac
     }
     q.scopes = grant->scopes;  // one grant must cover both a read's class and its camera
   }
-  auto page = store_.Search(q);
-  if (!page.ok()) return LogOutcome(*this, who, e, Outcome::Failed(page.status()));
-  CUSTODIAN_RETURN_IF_ERROR(LogOutcome(*this, who, e, Outcome::Released(int64_t(page->reads.size()))));
+  auto page = gov.store().Search(q);
+  if (!page.ok()) return LogOutcome(gov, who, e, Outcome::Failed(page.status()));
+  CUSTODIAN_RETURN_IF_ERROR(LogOutcome(gov, who, e, Outcome::Released(int64_t(page->reads.size()))));
   return page;
 }
 
-Result<store::StoredRead> Governance::GetRead(const Principal& who, const AccessPurpose& why, int64_t read_id) {
+Result<store::StoredRead> GetRead(Governance& gov, const Principal& who, const AccessPurpose& why, int64_t read_id) {
   json terms = {{"read_id", read_id}};
-  CUSTODIAN_RETURN_IF_ERROR(RefuseWithoutWorkflowCase(who, actions::kViewRead, why, terms.dump()));
-  auto read = store_.GetRead(read_id);
+  CUSTODIAN_RETURN_IF_ERROR(RefuseWithoutWorkflowCase(gov, who, actions::kViewRead, why, terms.dump()));
+  auto read = gov.store().GetRead(read_id);
   std::optional<store::DataClass> cls;
   if (read.ok()) cls = read->data_class;
-  CUSTODIAN_RETURN_IF_ERROR(AuthorizePlateData(who, ops::kSearchReads, why,
+  CUSTODIAN_RETURN_IF_ERROR(gov.AuthorizePlateData(who, ops::kSearchReads, why,
                                                cls.value_or(store::DataClass::kPublicSafety), terms.dump()));
-  LogEvent e = Event(who, actions::kViewRead, kDenied);
+  LogEvent e = gov.Event(who, actions::kViewRead, kDenied);
   e.terms = terms.dump();
   e.purpose = why.purpose;
   e.case_number = why.case_number;
-  CUSTODIAN_RETURN_IF_ERROR(MayRelease(*this, who, e, read_id, read));
+  CUSTODIAN_RETURN_IF_ERROR(MayRelease(gov, who, e, read_id, read));
   e.terms = json{{"read_id", read_id}, {"plate", read->plate}}.dump();
-  CUSTODIAN_RETURN_IF_ERROR(LogOutcome(*this, who, e, Outcome::Released(1)));
+  CUSTODIAN_RETURN_IF_ERROR(LogOutcome(gov, who, e, Outcome::Released(1)));
   return read;
 }
 
-Result<std::vector<uint8_t>> Governance::GetReadImage(const Principal& who, const AccessPurpose& why, int64_t read_id,
-                                                      bool frame) {
+Result<std::vector<uint8_t>> GetReadImage(Governance& gov, const Principal& who, const AccessPurpose& why,
+                                          int64_t read_id, bool frame) {
   json terms = {{"read_id", read_id}, {"image", frame ? "frame" : "crop"}};
-  CUSTODIAN_RETURN_IF_ERROR(RefuseWithoutWorkflowCase(who, ops::kViewImages, why, terms.dump()));
-  auto read = store_.GetRead(read_id);
-  CUSTODIAN_RETURN_IF_ERROR(AuthorizePlateData(
+  CUSTODIAN_RETURN_IF_ERROR(RefuseWithoutWorkflowCase(gov, who, ops::kViewImages, why, terms.dump()));
+  auto read = gov.store().GetRead(read_id);
+  CUSTODIAN_RETURN_IF_ERROR(gov.AuthorizePlateData(
       who, ops::kViewImages, why, read.ok() ? read->data_class : store::DataClass::kPublicSafety, terms.dump()));
-  LogEvent e = Event(who, ops::kViewImages, kFailed);
+  LogEvent e = gov.Event(who, ops::kViewImages, kFailed);
   e.terms = terms.dump();
   e.purpose = why.purpose;
   e.case_number = why.case_number;
-  CUSTODIAN_RETURN_IF_ERROR(MayRelease(*this, who, e, read_id, read));
+  CUSTODIAN_RETURN_IF_ERROR(MayRelease(gov, who, e, read_id, read));
   const std::string& sha = frame ? read->frame_sha256 : read->plate_crop_sha256;
   if (sha.empty()) {
     Status missing = Status::NotFound("read ", read_id, " has no ", frame ? "full frame" : "plate crop");
-    return LogOutcome(*this, who, e,
+    return LogOutcome(gov, who, e,
                       Outcome::Failed(missing).Detail(std::string("read has no ") + (frame ? "frame" : "plate crop")));
   }
-  auto bytes = store_.GetImage(sha);
-  if (!bytes.ok()) return LogOutcome(*this, who, e, Outcome::Failed(bytes.status()));
+  auto bytes = gov.store().GetImage(sha);
+  if (!bytes.ok()) return LogOutcome(gov, who, e, Outcome::Failed(bytes.status()));
   e.terms = json{{"read_id", read_id}, {"plate", read->plate}, {"image", frame ? "frame" : "crop"}}.dump();
-  CUSTODIAN_RETURN_IF_ERROR(LogOutcome(*this, who, e, Outcome::Released(1)));
+  CUSTODIAN_RETURN_IF_ERROR(LogOutcome(gov, who, e, Outcome::Released(1)));
   return bytes;
 }
 

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "custodian/policy/access_log.h"
+#include "custodian/policy/governed_ops.h"
 #include "custodian/store/evidence.h"
 #include "custodian/store/read_json.h"
 
@@ -415,7 +416,7 @@ Result<RecordsExport> FulfilRecordsRequest(Governance& gov, const Principal& by,
   sq.cursor.clear();
   json reads = json::array();
   for (;;) {
-    CUSTODIAN_ASSIGN_OR_RETURN(auto page, gov.SearchReads(by, {"records_request", q->number}, sq));
+    CUSTODIAN_ASSIGN_OR_RETURN(auto page, policy::SearchReads(gov, by, {"records_request", q->number}, sq));
     for (const auto& r : page.reads) reads.push_back(store::ReadToJson(r, {.image_hashes = true}));
     if (page.next_cursor.empty()) break;
     if (int64_t(reads.size()) >= max_reads) {

@@ -141,7 +141,7 @@ TYPED_TEST(Findings79Test, ABreachNoticePassesThePlateDataGatesAndNamesWhatItRel
   auto& gov = *this->gov_;
   auto pat = this->MakeUser("pat", Role::kPatrol);
   const auto from = this->clock_.Now();
-  ASSERT_TRUE(gov.GetRead(pat.who, this->kWhy, this->read_ids_["cam-ps"]).ok());
+  ASSERT_TRUE(policy::GetRead(gov, pat.who, this->kWhy, this->read_ids_["cam-ps"]).ok());
   const int64_t id = this->Incident();
   // The coordinator has not signed the acknowledgment yet: no notice, and the refusal logged.
   EXPECT_EQ(ProduceNotice(gov, this->coord_.who, id, "pat", {from, this->clock_.Now()}).status().code(),
@@ -224,8 +224,8 @@ TYPED_TEST(Findings79Test, EveryEntryThatReleasesPlateDataHasADeclaredAction) {
   this->CoordinatorGates();
   auto inv = this->MakeUser("inv", Role::kInvestigator);
   this->InvestigatorReleasesEverythingButASearch(inv);
-  ASSERT_TRUE(gov.SearchReads(inv.who, this->kWhy, {.plate = "7ABC123"}).ok());
-  ASSERT_TRUE(gov.GetReadImage(inv.who, this->kWhy, this->read_ids_["cam-ps"], false).ok());
+  ASSERT_TRUE(policy::SearchReads(gov, inv.who, this->kWhy, {.plate = "7ABC123"}).ok());
+  ASSERT_TRUE(policy::GetReadImage(gov, inv.who, this->kWhy, this->read_ids_["cam-ps"], false).ok());
   auto audit = StartAudit(gov, this->coord_.who, {.from = kStart - days(1), .to = kStart, .sample_size = 3,
                                                   .reference = "AA-2026-06"});
   ASSERT_TRUE(audit.ok()) << audit.status().ToString();
@@ -370,11 +370,11 @@ TYPED_TEST(Findings79Test, WebhooksSendEachTargetOnlyItsClassesAndWhatItsGrantsC
 TYPED_TEST(Findings79Test, TheBreachNoticePurposeIsReservedForRecordedIncidents) {
   auto& gov = *this->gov_;
   this->CoordinatorGates();
-  auto page = gov.SearchReads(this->coord_.who, {"breach_notice", "BI-999"}, {.plate = "7ABC123"});
+  auto page = policy::SearchReads(gov, this->coord_.who, {"breach_notice", "BI-999"}, {.plate = "7ABC123"});
   EXPECT_EQ(page.status().code(), StatusCode::kPermissionDenied);
   EXPECT_EQ(this->LastLog().outcome, kDenied);
   const int64_t id = this->Incident();
-  EXPECT_TRUE(gov.SearchReads(this->coord_.who, {"breach_notice", IncidentCaseNumber(id)}, {.plate = "7ABC123"}).ok());
+  EXPECT_TRUE(policy::SearchReads(gov, this->coord_.who, {"breach_notice", IncidentCaseNumber(id)}, {.plate = "7ABC123"}).ok());
   // An unknown incident: refused and logged, under the notice's own purpose and case.
   EXPECT_EQ(ProduceNotice(gov, this->coord_.who, 999, "coord", {kStart, this->clock_.Now()}).status().code(),
             StatusCode::kNotFound);

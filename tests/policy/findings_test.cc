@@ -62,19 +62,19 @@ TYPED_TEST(FindingsTest, GrantsDoNotAddUpAcrossClassAndCamera) {
   this->AttestAll();
   // Public safety from cam-ps (grant A) and non-public safety from cam-park (grant B); not
   // public safety from cam-ps2, which A does not name and B does not share.
-  auto page = gov.SearchReads(deputy.who, this->kWhy, this->Plate());
+  auto page = policy::SearchReads(gov, deputy.who, this->kWhy, this->Plate());
   ASSERT_TRUE(page.ok()) << page.status().ToString();
   EXPECT_EQ(this->CamerasOf(*page), (std::set<std::string>{"cam-ps", "cam-park"}));
   // Naming the class or the camera does not widen it.
-  auto named = gov.SearchReads(deputy.who, this->kWhy,
+  auto named = policy::SearchReads(gov, deputy.who, this->kWhy,
                                {.plate = "7ABC123", .data_class = store::DataClass::kPublicSafety});
   ASSERT_TRUE(named.ok()) << named.status().ToString();
   EXPECT_EQ(this->CamerasOf(*named), std::set<std::string>{"cam-ps"});
   // Read by id and image: cam-ps2 is public safety, covered by no single grant.
   const int64_t other = this->read_ids_["cam-ps2"];
-  EXPECT_EQ(gov.GetRead(deputy.who, this->kWhy, other).status().code(), StatusCode::kPermissionDenied);
-  EXPECT_EQ(gov.GetReadImage(deputy.who, this->kWhy, other, false).status().code(), StatusCode::kPermissionDenied);
-  EXPECT_TRUE(gov.GetRead(deputy.who, this->kWhy, this->read_ids_["cam-ps"]).ok());
+  EXPECT_EQ(policy::GetRead(gov, deputy.who, this->kWhy, other).status().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(policy::GetReadImage(gov, deputy.who, this->kWhy, other, false).status().code(), StatusCode::kPermissionDenied);
+  EXPECT_TRUE(policy::GetRead(gov, deputy.who, this->kWhy, this->read_ids_["cam-ps"]).ok());
 }
 
 // ---- Finding 4: nothing limited sharing to California public agencies ----
@@ -107,7 +107,7 @@ TYPED_TEST(FindingsTest, SharingIsOnlyWithCaliforniaPublicNonFederalAgencies) {
   auto g = GrantSharing(gov, this->coord_.who,
                         {.agency_code = "COUNTYSO", .data_classes = {store::DataClass::kPublicSafety}, .expires = until});
   ASSERT_TRUE(g.ok()) << g.status().ToString();
-  EXPECT_EQ(gov.SearchReads(deputy.who, this->kWhy, this->Plate()).status().code(), StatusCode::kPermissionDenied)
+  EXPECT_EQ(policy::SearchReads(gov, deputy.who, this->kWhy, this->Plate()).status().code(), StatusCode::kPermissionDenied)
       << "the grant was in force before the partner's attestation";
   // An attestation that leaves out a commitment is refused.
   EXPECT_FALSE(AttestSharing(gov, this->coord_.who, *g,
@@ -116,11 +116,11 @@ TYPED_TEST(FindingsTest, SharingIsOnlyWithCaliforniaPublicNonFederalAgencies) {
                    .ok());
   ASSERT_TRUE(AttestSharing(gov, this->coord_.who, *g, {.signatory = "Sheriff Dana Ortiz", .signed_on = this->clock_.Now()})
                   .ok());
-  EXPECT_TRUE(gov.SearchReads(deputy.who, this->kWhy, this->Plate()).ok());
+  EXPECT_TRUE(policy::SearchReads(gov, deputy.who, this->kWhy, this->Plate()).ok());
   // Recording the agency as federal later stops the grant at once.
   ASSERT_TRUE(PutAgency(gov, this->coord_.who, {.code = "COUNTYSO", .name = "County Sheriff", .state = "CA",
                                                 .kind = "federal"}).ok());
-  EXPECT_EQ(gov.SearchReads(deputy.who, this->kWhy, this->Plate()).status().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(policy::SearchReads(gov, deputy.who, this->kWhy, this->Plate()).status().code(), StatusCode::kPermissionDenied);
 }
 
 // ---- Finding 5: narrowing followed the role, not the agency ----
@@ -136,18 +136,18 @@ TYPED_TEST(FindingsTest, AnOutsideAgencyUserIsNarrowedByItsGrantsWhateverTheRole
   ASSERT_TRUE(this->Exec("UPDATE users SET role = 'investigator' WHERE username = 'deputy'").ok());
   auto again = this->LogOn(deputy);
   ASSERT_TRUE(again.ok()) << again.status().ToString();
-  auto none = gov.SearchReads(again->principal, this->kWhy, this->Plate());
+  auto none = policy::SearchReads(gov, again->principal, this->kWhy, this->Plate());
   EXPECT_EQ(none.status().code(), StatusCode::kPermissionDenied) << "searched with no grant in force";
   // With a grant, narrowed to it; revoking it stops them.
   auto g = GrantSharing(gov, this->coord_.who, {.agency_code = "COUNTYSO", .data_classes = {store::DataClass::kPublicSafety},
                                                 .camera_ids = {"cam-ps"}, .expires = this->clock_.Now() + std::chrono::days(9)});
   ASSERT_TRUE(g.ok()) << g.status().ToString();
   this->AttestAll();
-  auto page = gov.SearchReads(again->principal, this->kWhy, this->Plate());
+  auto page = policy::SearchReads(gov, again->principal, this->kWhy, this->Plate());
   ASSERT_TRUE(page.ok()) << page.status().ToString();
   EXPECT_EQ(this->CamerasOf(*page), std::set<std::string>{"cam-ps"});
   ASSERT_TRUE(RevokeSharing(gov, this->coord_.who, *g).ok());
-  EXPECT_FALSE(gov.SearchReads(again->principal, this->kWhy, this->Plate()).ok());
+  EXPECT_FALSE(policy::SearchReads(gov, again->principal, this->kWhy, this->Plate()).ok());
   // Setting another role on a partner user is refused.
   EXPECT_FALSE(gov.SetRole(this->coord_.who, "deputy", Role::kInvestigator).ok());
 }
@@ -283,11 +283,11 @@ TYPED_TEST(FindingsTest, AConfirmNeedsTheReviewersImageViewInTheLog) {
   EXPECT_FALSE(claimed.ok()) << "confirmed without viewing the image";
   // Someone else's view, or the reviewer's own refused attempt, does not count.
   Person other = this->MakeUser("other", Role::kPatrol);
-  ASSERT_TRUE(gov.GetReadImage(other.who, {"hotlist_alert", "ALERT-" + std::to_string(id)}, read->read_id, false).ok());
-  EXPECT_FALSE(gov.GetReadImage(pat.who, {"hotlist_alert", ""}, read->read_id, false).ok());
+  ASSERT_TRUE(policy::GetReadImage(gov, other.who, {"hotlist_alert", "ALERT-" + std::to_string(id)}, read->read_id, false).ok());
+  EXPECT_FALSE(policy::GetReadImage(gov, pat.who, {"hotlist_alert", ""}, read->read_id, false).ok());
   EXPECT_FALSE(ConfirmAlert(gov, pat.who, id, /*image_checked=*/true, "stopped the vehicle").ok())
       << "another user's view, or a refused one, counted as the reviewer's";
-  ASSERT_TRUE(gov.GetReadImage(pat.who, {"hotlist_alert", "ALERT-" + std::to_string(id)}, read->read_id, false).ok());
+  ASSERT_TRUE(policy::GetReadImage(gov, pat.who, {"hotlist_alert", "ALERT-" + std::to_string(id)}, read->read_id, false).ok());
   auto confirmed = ConfirmAlert(gov, pat.who, id, /*image_checked=*/true, "stopped the vehicle");
   EXPECT_TRUE(confirmed.ok()) << confirmed.status().ToString();
 }
@@ -337,7 +337,7 @@ TYPED_TEST(FindingsTest, WorkflowPurposesAreReservedForTheirWorkflows) {
   auto& gov = *this->gov_;
   Person inv = this->MakeUser("inv", Role::kInvestigator);
   for (const char* purpose : {"records_request", "accuracy_audit", "legal_hold"}) {
-    auto page = gov.SearchReads(inv.who, {purpose, "RR-999"}, this->Plate());
+    auto page = policy::SearchReads(gov, inv.who, {purpose, "RR-999"}, this->Plate());
     EXPECT_EQ(page.status().code(), StatusCode::kPermissionDenied) << purpose << " accepted on a plain search";
   }
 }
@@ -378,8 +378,8 @@ TYPED_TEST(FindingsTest, ReservedNamesCannotBeUserNames) {
 TYPED_TEST(FindingsTest, TheLogsTermFilterMatchesTextLiterally) {
   auto& gov = *this->gov_;
   // Allowed or refused, each search is logged with its terms.
-  (void)gov.SearchReads(this->coord_.who, this->kWhy, {.plate = "7ABC123"});
-  (void)gov.SearchReads(this->coord_.who, this->kWhy, {.plate = "8XYZ999"});
+  (void)policy::SearchReads(gov, this->coord_.who, this->kWhy, {.plate = "7ABC123"});
+  (void)policy::SearchReads(gov, this->coord_.who, this->kWhy, {.plate = "8XYZ999"});
   EXPECT_GE(this->Count({.term = "8XYZ999", .limit = 1000}), 1);
   EXPECT_GE(this->Count({.term = "7ABC123", .limit = 1000}), 1);
   for (const auto& e : this->LogWhere({.term = "7ABC123", .limit = 1000})) {

@@ -8,6 +8,7 @@
 
 #include "custodian/policy/accuracy_audit.h"
 #include "custodian/policy/breach_incidents.h"
+#include "custodian/policy/governed_ops.h"
 #include "custodian/policy/records_requests.h"
 #include "custodian/policy/reports.h"
 #include "custodian/policy/sharing.h"
@@ -52,7 +53,7 @@ TYPED_TEST(ServicesTest, PartnerSeesOnlyWhatAGrantInForceShares) {
   auto& gov = *this->gov_;
   auto partner = this->Partner();
   // None by default.
-  auto none = gov.SearchReads(partner.who, this->kWhy, this->Plate());
+  auto none = policy::SearchReads(gov, partner.who, this->kWhy, this->Plate());
   EXPECT_EQ(none.status().code(), StatusCode::kPermissionDenied);
   EXPECT_TRUE(this->LastDenied());
   // Public safety, one camera.
@@ -60,11 +61,11 @@ TYPED_TEST(ServicesTest, PartnerSeesOnlyWhatAGrantInForceShares) {
                          {.agency_code = "COUNTYSO", .data_classes = {store::DataClass::kPublicSafety},
                           .camera_ids = {"cam-ps"}, .expires = this->clock_.Now() + days(30)});
   ASSERT_TRUE(id.ok()) << id.status().ToString();
-  auto page = gov.SearchReads(partner.who, this->kWhy, this->Plate());
+  auto page = policy::SearchReads(gov, partner.who, this->kWhy, this->Plate());
   ASSERT_TRUE(page.ok()) << page.status().ToString();
   ASSERT_EQ(page->reads.size(), 1u);
   EXPECT_EQ(page->reads[0].camera_id, "cam-ps");
-  auto other_class = gov.SearchReads(partner.who, this->kWhy,
+  auto other_class = policy::SearchReads(gov, partner.who, this->kWhy,
                                      {.match = store::PlateMatch::kExact, .plate = "7ABC123",
                                       .data_class = store::DataClass::kNonPublicSafety});
   EXPECT_FALSE(other_class.ok());
@@ -84,7 +85,7 @@ TYPED_TEST(ServicesTest, PartnerSeesOnlyWhatAGrantInForceShares) {
   EXPECT_EQ(report->partners[0].cases.at("26-CR-0117"), 3);
   // Revoked: refused at once.
   ASSERT_TRUE(RevokeSharing(gov, this->coord_.who, *id).ok());
-  EXPECT_EQ(gov.SearchReads(partner.who, this->kWhy, this->Plate()).status().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(policy::SearchReads(gov, partner.who, this->kWhy, this->Plate()).status().code(), StatusCode::kPermissionDenied);
   EXPECT_TRUE(this->LastDenied());
   EXPECT_FALSE(RevokeSharing(gov, this->coord_.who, *id).ok());
   EXPECT_TRUE(this->LastDenied());
@@ -93,9 +94,9 @@ TYPED_TEST(ServicesTest, PartnerSeesOnlyWhatAGrantInForceShares) {
                            {.agency_code = "COUNTYSO", .data_classes = {store::DataClass::kPublicSafety},
                             .expires = this->clock_.Now() + days(2)})
                   .ok());
-  ASSERT_TRUE(gov.SearchReads(partner.who, this->kWhy, this->Plate()).ok());
+  ASSERT_TRUE(policy::SearchReads(gov, partner.who, this->kWhy, this->Plate()).ok());
   this->clock_.Advance(days(3));
-  EXPECT_EQ(gov.SearchReads(partner.who, this->kWhy, this->Plate()).status().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(policy::SearchReads(gov, partner.who, this->kWhy, this->Plate()).status().code(), StatusCode::kPermissionDenied);
   EXPECT_TRUE(this->LastDenied());
 }
 
@@ -138,12 +139,12 @@ TYPED_TEST(ServicesTest, MisuseFlagsCatchStalkingOffHoursNoCaseAndMissingTrainin
   auto pat = this->MakeUser("pat", Role::kPatrol);
   auto newbie = this->MakeUser("newbie", Role::kPatrol, /*gates=*/false);
   // 2026-06-01 00:00Z is 16:00 Pacific: working hours. Three searches of one plate.
-  for (int i = 0; i < 3; ++i) ASSERT_TRUE(gov.SearchReads(pat.who, this->kWhy, this->Plate()).ok());
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(policy::SearchReads(gov, pat.who, this->kWhy, this->Plate()).ok());
   // No case number: refused, and flagged.
-  EXPECT_FALSE(gov.SearchReads(pat.who, {"stolen_vehicle", ""}, this->Plate()).ok());
+  EXPECT_FALSE(policy::SearchReads(gov, pat.who, {"stolen_vehicle", ""}, this->Plate()).ok());
   EXPECT_TRUE(this->LastDenied());
   // Untrained: refused, and flagged.
-  EXPECT_FALSE(gov.SearchReads(newbie.who, this->kWhy, {.match = store::PlateMatch::kExact, .plate = "8XYZ999"}).ok());
+  EXPECT_FALSE(policy::SearchReads(gov, newbie.who, this->kWhy, {.match = store::PlateMatch::kExact, .plate = "8XYZ999"}).ok());
   EXPECT_TRUE(this->LastDenied());
 
   auto stalking = this->FlagsOf(this->coord_.who, FlagKind::kRepeatedPlate);
@@ -159,7 +160,7 @@ TYPED_TEST(ServicesTest, MisuseFlagsCatchStalkingOffHoursNoCaseAndMissingTrainin
   EXPECT_TRUE(this->FlagsOf(this->coord_.who, FlagKind::kOffHours).empty());
   // 00:30 Pacific: off-hours.
   this->clock_.Advance(hours(8) + std::chrono::minutes(30));
-  ASSERT_TRUE(gov.SearchReads(pat.who, this->kWhy, {.match = store::PlateMatch::kExact, .plate = "5DEF456"}).ok());
+  ASSERT_TRUE(policy::SearchReads(gov, pat.who, this->kWhy, {.match = store::PlateMatch::kExact, .plate = "5DEF456"}).ok());
   auto off = this->FlagsOf(this->coord_.who, FlagKind::kOffHours);
   ASSERT_EQ(off.size(), 1u);
   EXPECT_EQ(off[0].username, "pat");
@@ -367,8 +368,8 @@ TYPED_TEST(ServicesTest, BreachNoticeListsWhatTheAccountTouched) {
   this->CoordinatorGates();  // a notice is plate data: its producer passes the gates
   auto pat = this->MakeUser("pat", Role::kPatrol);
   const auto from = this->clock_.Now();
-  ASSERT_TRUE(gov.GetRead(pat.who, this->kWhy, this->read_ids_["cam-ps"]).ok());
-  ASSERT_TRUE(gov.SearchReads(pat.who, this->kWhy, this->Plate()).ok());
+  ASSERT_TRUE(policy::GetRead(gov, pat.who, this->kWhy, this->read_ids_["cam-ps"]).ok());
+  ASSERT_TRUE(policy::SearchReads(gov, pat.who, this->kWhy, this->Plate()).ok());
   BreachIncident incident{.agency_name = "City Police Department",
                           .contact_name = "Records Unit",
                           .contact_phone = "555-0100",
@@ -422,7 +423,7 @@ TYPED_TEST(ServicesTest, CorrectingAReadKeepsItsOriginalAndLogsBothPlates) {
   EXPECT_EQ((*history)[0].corrected_by, "coord");
   EXPECT_EQ(this->LastLog().action, "read_history");
   // The corrected plate is what searches find.
-  auto page = gov.SearchReads(this->coord_.who, this->kWhy, {.match = store::PlateMatch::kExact, .plate = "7ABC128"});
+  auto page = policy::SearchReads(gov, this->coord_.who, this->kWhy, {.match = store::PlateMatch::kExact, .plate = "7ABC128"});
   ASSERT_TRUE(page.ok()) << page.status().ToString();
   ASSERT_EQ(page->reads.size(), 1u);
   EXPECT_EQ(page->reads[0].id, id);

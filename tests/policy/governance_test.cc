@@ -227,7 +227,7 @@ TYPED_TEST(GovernanceTest, FirstLogonSessionMayOnlyEnrolAndChangePassword) {
   Person p{"pat", "Pat Patrol", made->initial_password, {}, "", {}};
   auto first = this->LogOn(p);
   ASSERT_TRUE(first.ok());
-  auto r = this->gov_->SearchReads(first->principal, this->kWhy, {.plate = "7ABC123"});
+  auto r = policy::SearchReads(*this->gov_, first->principal, this->kWhy, {.plate = "7ABC123"});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kPermissionDenied);
   EXPECT_EQ(this->Last("search_reads").outcome, "denied");
@@ -297,7 +297,7 @@ TYPED_TEST(GovernanceTest, VendorSupportNeedsChecksNeverSeesPlateDataAndExpires)
                                                              .agency_code = "CITYPD", .role = Role::kVendorSupport});
   EXPECT_EQ(no_checks.status().code(), StatusCode::kInvalidArgument);
   Person v = this->MakeUser("vend", Role::kVendorSupport);
-  auto s = this->gov_->SearchReads(v.who, this->kWhy, {.plate = "7ABC123"});
+  auto s = policy::SearchReads(*this->gov_, v.who, this->kWhy, {.plate = "7ABC123"});
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.status().code(), StatusCode::kPermissionDenied);
   EXPECT_EQ(this->Last("search_reads").username, "vend");
@@ -312,7 +312,7 @@ TYPED_TEST(GovernanceTest, VendorSupportNeedsChecksNeverSeesPlateDataAndExpires)
 TYPED_TEST(GovernanceTest, NoPlateDataWithoutASignedAndApprovedAcknowledgment) {
   Person p = this->MakeUser("pat", Role::kPatrol, /*gates=*/false);
   ASSERT_TRUE(this->gov_->RecordTraining(this->coord_.who, "pat", "ALPR user training", this->clock_.Now()).ok());
-  auto r = this->gov_->SearchReads(p.who, this->kWhy, {.plate = "7ABC123"});
+  auto r = policy::SearchReads(*this->gov_, p.who, this->kWhy, {.plate = "7ABC123"});
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("acknowledgment"), std::string::npos);
   // All four statements and the typed name are required.
@@ -322,13 +322,13 @@ TYPED_TEST(GovernanceTest, NoPlateDataWithoutASignedAndApprovedAcknowledgment) {
   EXPECT_FALSE(this->gov_->SignAcknowledgment(p.who, wrong_name).ok());
   ASSERT_TRUE(this->gov_->SignAcknowledgment(p.who, {{true, true, true, true}, p.full_name}).ok());
   // Signed but not approved: still refused; one approval is not enough.
-  EXPECT_FALSE(this->gov_->SearchReads(p.who, this->kWhy, {.plate = "7ABC123"}).ok());
+  EXPECT_FALSE(policy::SearchReads(*this->gov_, p.who, this->kWhy, {.plate = "7ABC123"}).ok());
   ASSERT_TRUE(this->gov_->ApproveAcknowledgment(this->coord_.who, "pat", Approval::kSupervisor).ok());
-  EXPECT_FALSE(this->gov_->SearchReads(p.who, this->kWhy, {.plate = "7ABC123"}).ok());
+  EXPECT_FALSE(policy::SearchReads(*this->gov_, p.who, this->kWhy, {.plate = "7ABC123"}).ok());
   // Nobody approves their own.
   EXPECT_FALSE(this->gov_->ApproveAcknowledgment(p.who, "pat", Approval::kCoordinator).ok());
   ASSERT_TRUE(this->gov_->ApproveAcknowledgment(this->coord_.who, "pat", Approval::kCoordinator).ok());
-  auto ok = this->gov_->SearchReads(p.who, this->kWhy, {.plate = "7ABC123"});
+  auto ok = policy::SearchReads(*this->gov_, p.who, this->kWhy, {.plate = "7ABC123"});
   ASSERT_TRUE(ok.ok()) << ok.status().ToString();
   EXPECT_EQ(ok->reads.size(), 2u);
   EXPECT_GE(this->CountLog("search_reads", "denied", "pat"), 3);
@@ -336,7 +336,7 @@ TYPED_TEST(GovernanceTest, NoPlateDataWithoutASignedAndApprovedAcknowledgment) {
 
 TYPED_TEST(GovernanceTest, TrainingLapsesAfterAYearAndTheReportShowsWhoIsDue) {
   Person p = this->MakeUser("pat", Role::kPatrol);
-  ASSERT_TRUE(this->gov_->SearchReads(p.who, this->kWhy, {.plate = "7ABC123"}).ok());
+  ASSERT_TRUE(policy::SearchReads(*this->gov_, p.who, this->kWhy, {.plate = "7ABC123"}).ok());
   for (int i = 0; i < 4; ++i) {  // logons keep the account active through the year
     this->clock_.Advance(std::chrono::days(85));
     ASSERT_TRUE(this->LogOn(p).ok());
@@ -354,7 +354,7 @@ TYPED_TEST(GovernanceTest, TrainingLapsesAfterAYearAndTheReportShowsWhoIsDue) {
   ASSERT_TRUE(this->gov_->ChangePassword(logon->principal, p.password, "another long passphrase").ok());
   auto who = this->gov_->Authenticate(logon->token, "10.0.0.7");
   ASSERT_TRUE(who.ok());
-  auto r = this->gov_->SearchReads(*who, this->kWhy, {.plate = "7ABC123"});
+  auto r = policy::SearchReads(*this->gov_, *who, this->kWhy, {.plate = "7ABC123"});
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("training"), std::string::npos);
   EXPECT_NE(this->Last("search_reads").detail.find("training"), std::string::npos);
@@ -372,7 +372,7 @@ TYPED_TEST(GovernanceTest, EveryQueryStatesAConfiguredPurposeAndACaseNumber) {
                         Case{{"stolen_vehicle", ""}, StatusCode::kInvalidArgument},
                         Case{{"stolen_vehicle", "none"}, StatusCode::kInvalidArgument},
                         Case{{"", ""}, StatusCode::kInvalidArgument}}) {
-    auto r = this->gov_->SearchReads(p.who, c.why, {.plate = "7ABC123"});
+    auto r = policy::SearchReads(*this->gov_, p.who, c.why, {.plate = "7ABC123"});
     ASSERT_FALSE(r.ok()) << c.why.purpose;
     EXPECT_EQ(r.status().code(), c.code) << c.why.purpose << ": " << r.status().ToString();
     LogEntry e = this->Last("search_reads");
@@ -387,30 +387,30 @@ TYPED_TEST(GovernanceTest, ParkingSeesOnlyNonPublicSafetyAndPatrolOnlyPublicSafe
   Person park = this->MakeUser("parker", Role::kParkingEnforcement);
   Person pat = this->MakeUser("pat", Role::kPatrol);
   const AccessPurpose parking{"parking_enforcement", "CIT-2026-0042"};
-  auto mine = this->gov_->SearchReads(park.who, parking, {.plate = "7ABC123"});
+  auto mine = policy::SearchReads(*this->gov_, park.who, parking, {.plate = "7ABC123"});
   ASSERT_TRUE(mine.ok()) << mine.status().ToString();
   ASSERT_EQ(mine->reads.size(), 1u);
   EXPECT_EQ(mine->reads[0].camera_id, "cam-park");
-  auto ps = this->gov_->SearchReads(park.who, parking,
+  auto ps = policy::SearchReads(*this->gov_, park.who, parking,
                                     {.plate = "7ABC123", .data_class = store::DataClass::kPublicSafety});
   ASSERT_FALSE(ps.ok());
   EXPECT_EQ(ps.status().code(), StatusCode::kPermissionDenied);
-  auto one = this->gov_->GetRead(park.who, parking, this->read_ids_["cam-ps"]);
+  auto one = policy::GetRead(*this->gov_, park.who, parking, this->read_ids_["cam-ps"]);
   EXPECT_EQ(one.status().code(), StatusCode::kPermissionDenied);
-  auto pats = this->gov_->SearchReads(pat.who, this->kWhy, {.plate = "7ABC123"});
+  auto pats = policy::SearchReads(*this->gov_, pat.who, this->kWhy, {.plate = "7ABC123"});
   ASSERT_TRUE(pats.ok());
   EXPECT_EQ(pats->reads.size(), 2u);
   for (const auto& r : pats->reads) EXPECT_NE(r.camera_id, "cam-park");
-  auto img = this->gov_->GetReadImage(pat.who, this->kWhy, this->read_ids_["cam-park"], /*frame=*/false);
+  auto img = policy::GetReadImage(*this->gov_, pat.who, this->kWhy, this->read_ids_["cam-park"], /*frame=*/false);
   EXPECT_EQ(img.status().code(), StatusCode::kPermissionDenied);
-  auto own = this->gov_->GetReadImage(pat.who, this->kWhy, this->read_ids_["cam-ps"], /*frame=*/false);
+  auto own = policy::GetReadImage(*this->gov_, pat.who, this->kWhy, this->read_ids_["cam-ps"], /*frame=*/false);
   ASSERT_TRUE(own.ok()) << own.status().ToString();
   EXPECT_EQ(own->size(), 7u);
 }
 
 TYPED_TEST(GovernanceTest, AnAuditorReadsTheLogButNeverPlates) {
   Person aud = this->MakeUser("audrey", Role::kAuditor);
-  auto s = this->gov_->SearchReads(aud.who, this->kWhy, {.plate = "7ABC123"});
+  auto s = policy::SearchReads(*this->gov_, aud.who, this->kWhy, {.plate = "7ABC123"});
   EXPECT_EQ(s.status().code(), StatusCode::kPermissionDenied);
   auto log = this->gov_->ReadLog(aud.who, {.action = "search_reads"});
   ASSERT_TRUE(log.ok()) << log.status().ToString();
@@ -429,7 +429,7 @@ TYPED_TEST(GovernanceTest, EverySearchIsLoggedWithUserTimeSourceTermsPurposeCase
   Person p = this->MakeUser("pat", Role::kPatrol);
   auto who = this->gov_->Authenticate(p.token, "192.0.2.44");
   ASSERT_TRUE(who.ok());
-  auto r = this->gov_->SearchReads(*who, this->kWhy, {.match = store::PlateMatch::kWildcard, .plate = "7AB*"});
+  auto r = policy::SearchReads(*this->gov_, *who, this->kWhy, {.match = store::PlateMatch::kWildcard, .plate = "7AB*"});
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   LogEntry e = this->Last("search_reads");
   EXPECT_EQ(e.outcome, "allowed");
@@ -448,19 +448,19 @@ TYPED_TEST(GovernanceTest, EverySearchIsLoggedWithUserTimeSourceTermsPurposeCase
 TYPED_TEST(GovernanceTest, WhenTheLogCannotBeWrittenNoDataIsReleased) {
   Person p = this->MakeUser("pat", Role::kPatrol);
   ASSERT_TRUE(this->Tamper("ALTER TABLE access_log RENAME TO access_log_gone").ok());
-  auto r = this->gov_->SearchReads(p.who, this->kWhy, {.plate = "7ABC123"});
+  auto r = policy::SearchReads(*this->gov_, p.who, this->kWhy, {.plate = "7ABC123"});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kUnavailable);
-  auto img = this->gov_->GetReadImage(p.who, this->kWhy, this->read_ids_["cam-ps"], false);
+  auto img = policy::GetReadImage(*this->gov_, p.who, this->kWhy, this->read_ids_["cam-ps"], false);
   EXPECT_FALSE(img.ok());
   ASSERT_TRUE(this->Tamper("ALTER TABLE access_log_gone RENAME TO access_log").ok());
-  EXPECT_TRUE(this->gov_->SearchReads(p.who, this->kWhy, {.plate = "7ABC123"}).ok());
+  EXPECT_TRUE(policy::SearchReads(*this->gov_, p.who, this->kWhy, {.plate = "7ABC123"}).ok());
 }
 
 
 TYPED_TEST(GovernanceTest, AuditVerifyPassesOnAnIntactLog) {
   Person p = this->MakeUser("pat", Role::kPatrol);
-  for (int i = 0; i < 20; ++i) ASSERT_TRUE(this->gov_->SearchReads(p.who, this->kWhy, {.plate = "7ABC123"}).ok());
+  for (int i = 0; i < 20; ++i) ASSERT_TRUE(policy::SearchReads(*this->gov_, p.who, this->kWhy, {.plate = "7ABC123"}).ok());
   ASSERT_TRUE(this->gov_->CheckpointLog(Governance::System("checkpoint")).ok());
   auto v = this->Verify();
   ASSERT_TRUE(v.ok()) << v.status().ToString();
@@ -471,7 +471,7 @@ TYPED_TEST(GovernanceTest, AuditVerifyPassesOnAnIntactLog) {
 
 TYPED_TEST(GovernanceTest, AuditVerifyCatchesAnEditedEntry) {
   Person p = this->MakeUser("pat", Role::kPatrol);
-  ASSERT_TRUE(this->gov_->SearchReads(p.who, this->kWhy, {.plate = "7ABC123"}).ok());
+  ASSERT_TRUE(policy::SearchReads(*this->gov_, p.who, this->kWhy, {.plate = "7ABC123"}).ok());
   const int64_t seq = this->Last("search_reads").seq;
   ASSERT_TRUE(this->TamperAsOwner("UPDATE access_log SET case_number = '26-CR-9999' WHERE seq = " + std::to_string(seq)).ok());
   auto v = this->Verify();
@@ -483,8 +483,8 @@ TYPED_TEST(GovernanceTest, AuditVerifyCatchesAnEditedEntry) {
 
 TYPED_TEST(GovernanceTest, AuditVerifyCatchesADeletedEntry) {
   Person p = this->MakeUser("pat", Role::kPatrol);
-  ASSERT_TRUE(this->gov_->SearchReads(p.who, this->kWhy, {.plate = "7ABC123"}).ok());
-  ASSERT_TRUE(this->gov_->SearchReads(p.who, this->kWhy, {.plate = "7XYZ999"}).ok());
+  ASSERT_TRUE(policy::SearchReads(*this->gov_, p.who, this->kWhy, {.plate = "7ABC123"}).ok());
+  ASSERT_TRUE(policy::SearchReads(*this->gov_, p.who, this->kWhy, {.plate = "7XYZ999"}).ok());
   const int64_t seq = this->Last("search_reads").seq - 1;
   ASSERT_TRUE(this->TamperAsOwner("DELETE FROM access_log WHERE seq = " + std::to_string(seq)).ok());
   auto v = this->Verify();
@@ -496,7 +496,7 @@ TYPED_TEST(GovernanceTest, AuditVerifyCatchesADeletedEntry) {
 
 TYPED_TEST(GovernanceTest, AuditVerifyCatchesAnInsertedEntry) {
   Person p = this->MakeUser("pat", Role::kPatrol);
-  ASSERT_TRUE(this->gov_->SearchReads(p.who, this->kWhy, {.plate = "7ABC123"}).ok());
+  ASSERT_TRUE(policy::SearchReads(*this->gov_, p.who, this->kWhy, {.plate = "7ABC123"}).ok());
   LogEntry last = this->LastLog();
   // A forged entry shifted in before the last one: every later seq moves up by one.
   ASSERT_TRUE(this->TamperAsOwner("UPDATE access_log SET seq = seq + 1000000 WHERE seq >= " + std::to_string(last.seq)).ok());
@@ -515,8 +515,8 @@ TYPED_TEST(GovernanceTest, AuditVerifyCatchesAnInsertedEntry) {
 
 TYPED_TEST(GovernanceTest, AuditVerifyCatchesReorderedEntries) {
   Person p = this->MakeUser("pat", Role::kPatrol);
-  ASSERT_TRUE(this->gov_->SearchReads(p.who, this->kWhy, {.plate = "7ABC123"}).ok());
-  ASSERT_TRUE(this->gov_->SearchReads(p.who, this->kWhy, {.plate = "7XYZ999"}).ok());
+  ASSERT_TRUE(policy::SearchReads(*this->gov_, p.who, this->kWhy, {.plate = "7ABC123"}).ok());
+  ASSERT_TRUE(policy::SearchReads(*this->gov_, p.who, this->kWhy, {.plate = "7XYZ999"}).ok());
   const int64_t b = this->Last("search_reads").seq;
   const int64_t a = b - 1;
   const std::string sa = std::to_string(a), sb = std::to_string(b);
@@ -531,7 +531,7 @@ TYPED_TEST(GovernanceTest, AuditVerifyCatchesReorderedEntries) {
 
 TYPED_TEST(GovernanceTest, AuditVerifyCatchesARewrittenChainThroughTheSignedCheckpoint) {
   Person p = this->MakeUser("pat", Role::kPatrol);
-  ASSERT_TRUE(this->gov_->SearchReads(p.who, this->kWhy, {.plate = "7ABC123"}).ok());
+  ASSERT_TRUE(policy::SearchReads(*this->gov_, p.who, this->kWhy, {.plate = "7ABC123"}).ok());
   auto cp = this->gov_->CheckpointLog(Governance::System("checkpoint"));
   ASSERT_TRUE(cp.ok());
   // An insider rewrites one entry and recomputes every hash after it, so the chain links;
@@ -636,7 +636,7 @@ TYPED_TEST(GovernanceTest, TheDatabaseRefusesUpdateAndDeleteOnTheAccessLogAndIts
   EXPECT_TRUE(v->ok) << v->problem;
   EXPECT_EQ(v->checkpoints, 1);
   Person p = this->MakeUser("pat", Role::kPatrol);
-  EXPECT_TRUE(this->gov_->SearchReads(p.who, this->kWhy, {.plate = "7ABC123"}).ok());
+  EXPECT_TRUE(policy::SearchReads(*this->gov_, p.who, this->kWhy, {.plate = "7ABC123"}).ok());
 }
 
 // Every signed checkpoint reaches GovernanceOptions::on_checkpoint (what `custodian serve`
@@ -687,7 +687,7 @@ TYPED_TEST(GovernanceTest, ACutOffTailIsCaughtByAHeadSavedEarlier) {
   Person p = this->MakeUser("pat", Role::kPatrol);
   auto first = this->gov_->CheckpointLog(Governance::System("checkpoint"));
   ASSERT_TRUE(first.ok());
-  ASSERT_TRUE(this->gov_->SearchReads(p.who, this->kWhy, {.plate = "7ABC123"}).ok());
+  ASSERT_TRUE(policy::SearchReads(*this->gov_, p.who, this->kWhy, {.plate = "7ABC123"}).ok());
   auto cut = this->gov_->CheckpointLog(Governance::System("checkpoint"));
   ASSERT_TRUE(cut.ok());
   auto saved = this->gov_->LatestHead();
@@ -826,7 +826,7 @@ TYPED_TEST(GovernanceTest, MfaSecretsSealedByEarlierReleasesStillOpenAndAreResea
 TYPED_TEST(GovernanceTest, BulkSearchesAndHighSearchRatesAreFlagged) {
   Person p = this->MakeUser("pat", Role::kPatrol);
   for (int i = 0; i < 4; ++i) {
-    ASSERT_TRUE(this->gov_->SearchReads(p.who, this->kWhy, {.match = store::PlateMatch::kWildcard, .plate = "7*"}).ok());
+    ASSERT_TRUE(policy::SearchReads(*this->gov_, p.who, this->kWhy, {.match = store::PlateMatch::kWildcard, .plate = "7*"}).ok());
   }
   auto bulk = this->Flags(FlagKind::kBulkRecords, "pat", {.bulk_records = 1});
   ASSERT_EQ(bulk.size(), 1u);
@@ -839,7 +839,7 @@ TYPED_TEST(GovernanceTest, BulkSearchesAndHighSearchRatesAreFlagged) {
 TYPED_TEST(GovernanceTest, ForbiddenPurposesAndDeniedBurstsAreFlagged) {
   Person p = this->MakeUser("pat", Role::kPatrol);
   for (int i = 0; i < 5; ++i) {
-    auto r = this->gov_->SearchReads(p.who, {"immigration_enforcement", "26-CR-0117"}, {.plate = "7ABC123"});
+    auto r = policy::SearchReads(*this->gov_, p.who, {"immigration_enforcement", "26-CR-0117"}, {.plate = "7ABC123"});
     ASSERT_EQ(r.status().code(), StatusCode::kPermissionDenied);
   }
   auto forbidden = this->Flags(FlagKind::kForbiddenPurpose, "pat");
@@ -851,7 +851,7 @@ TYPED_TEST(GovernanceTest, ForbiddenPurposesAndDeniedBurstsAreFlagged) {
 TYPED_TEST(GovernanceTest, PartnerAgencyActivityIsFlagged) {
   Person partner = this->Partner();
   ASSERT_TRUE(this->ShareCountyPublicSafety(this->clock_.Now() + std::chrono::days(30)).ok());
-  auto r = this->gov_->SearchReads(partner.who, this->kWhy, {.plate = "7ABC123"});
+  auto r = policy::SearchReads(*this->gov_, partner.who, this->kWhy, {.plate = "7ABC123"});
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   auto flags = this->Flags(FlagKind::kPartnerActivity, "deputy");
   ASSERT_EQ(flags.size(), 1u);
@@ -998,7 +998,7 @@ TYPED_TEST(GovernanceTest, EachRoleMeetsTheMatrixThroughTheRealCalls) {
     const AccessPurpose why = role == Role::kParkingEnforcement ? AccessPurpose{"parking_enforcement", "CIT-26-1"}
                                                                 : this->kWhy;
     const auto classes = this->gov_->matrix().ClassesFor(role, ops::kSearchReads);
-    auto s = this->gov_->SearchReads(p.who, why, {.plate = "7ABC123"});
+    auto s = policy::SearchReads(*this->gov_, p.who, why, {.plate = "7ABC123"});
     if (role == Role::kPartnerAgency) {
       EXPECT_EQ(s.status().code(), StatusCode::kPermissionDenied) << "no grant, no data";
     } else if (classes.empty()) {

@@ -5,6 +5,7 @@
 
 #include <set>
 
+#include "custodian/policy/governed_ops.h"
 #include "custodian/policy/reports.h"
 #include "custodian/policy/sharing.h"
 #include "policy/governance_fixture.h"
@@ -71,10 +72,10 @@ TYPED_TEST(MisuseTest, StalkingOnePlateRepeatedlyWithoutACaseIsFlagged) {
   Person pat = this->MakeUser("pat", Role::kPatrol);
   // One user, one plate, again and again; the last try has no case and is refused.
   for (int i = 0; i < 3; ++i) {
-    ASSERT_TRUE(gov.SearchReads(pat.who, this->kWhy, this->Plate()).ok());
+    ASSERT_TRUE(policy::SearchReads(gov, pat.who, this->kWhy, this->Plate()).ok());
     this->clock_.Advance(minutes(10));
   }
-  auto no_case = gov.SearchReads(pat.who, {"stolen_vehicle", ""}, this->Plate());
+  auto no_case = policy::SearchReads(gov, pat.who, {"stolen_vehicle", ""}, this->Plate());
   EXPECT_EQ(no_case.status().code(), StatusCode::kInvalidArgument);
   this->ExpectDeniedEntry("search_reads", "pat", "case");
 
@@ -106,7 +107,7 @@ TYPED_TEST(MisuseTest, StalkingOnePlateRepeatedlyWithoutACaseIsFlagged) {
 TYPED_TEST(MisuseTest, AForbiddenPurposeIsRefusedAndFlagged) {
   auto& gov = *this->gov_;
   Person pat = this->MakeUser("pat", Role::kPatrol);
-  auto r = gov.SearchReads(pat.who, {"immigration_enforcement", "26-CR-0117"}, this->Plate());
+  auto r = policy::SearchReads(gov, pat.who, {"immigration_enforcement", "26-CR-0117"}, this->Plate());
   EXPECT_EQ(r.status().code(), StatusCode::kPermissionDenied);
   this->ExpectDeniedEntry("search_reads", "pat", "forbidden");
   EXPECT_EQ(this->Last("search_reads").purpose, "immigration_enforcement");
@@ -121,7 +122,7 @@ TYPED_TEST(MisuseTest, ASearchWithoutACaseIsRefused) {
   auto& gov = *this->gov_;
   Person pat = this->MakeUser("pat", Role::kPatrol);
   for (const std::string case_number : {"", "none"}) {
-    auto r = gov.SearchReads(pat.who, {"stolen_vehicle", case_number}, this->Plate());
+    auto r = policy::SearchReads(gov, pat.who, {"stolen_vehicle", case_number}, this->Plate());
     EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << case_number;
     this->ExpectDeniedEntry("search_reads", "pat", "case");
     EXPECT_EQ(this->Last("search_reads").case_number, case_number);
@@ -134,9 +135,9 @@ TYPED_TEST(MisuseTest, ARevokedGrantIsRefused) {
   Person deputy = this->Partner();
   auto grant = this->ShareCountyPublicSafety(this->clock_.Now() + days(30));
   ASSERT_TRUE(grant.ok()) << grant.status().ToString();
-  ASSERT_TRUE(gov.SearchReads(deputy.who, this->kWhy, this->Plate()).ok());
+  ASSERT_TRUE(policy::SearchReads(gov, deputy.who, this->kWhy, this->Plate()).ok());
   ASSERT_TRUE(RevokeSharing(gov, this->coord_.who, *grant).ok());
-  auto r = gov.SearchReads(deputy.who, this->kWhy, this->Plate());
+  auto r = policy::SearchReads(gov, deputy.who, this->kWhy, this->Plate());
   EXPECT_EQ(r.status().code(), StatusCode::kPermissionDenied);
   LogEntry e = this->Last("search_reads");
   EXPECT_EQ(e.username, "deputy");
@@ -149,11 +150,11 @@ TYPED_TEST(MisuseTest, AnExpiredGrantIsRefused) {
   Person deputy = this->Partner();
   auto grant = this->ShareCountyPublicSafety(this->clock_.Now() + hours(2));
   ASSERT_TRUE(grant.ok()) << grant.status().ToString();
-  ASSERT_TRUE(gov.SearchReads(deputy.who, this->kWhy, this->Plate()).ok());
+  ASSERT_TRUE(policy::SearchReads(gov, deputy.who, this->kWhy, this->Plate()).ok());
   this->clock_.Advance(hours(3));
   auto logon = this->LogOn(deputy);  // the earlier session has idled out
   ASSERT_TRUE(logon.ok()) << logon.status().ToString();
-  auto r = gov.SearchReads(logon->principal, this->kWhy, this->Plate());
+  auto r = policy::SearchReads(gov, logon->principal, this->kWhy, this->Plate());
   EXPECT_EQ(r.status().code(), StatusCode::kPermissionDenied);
   LogEntry e = this->Last("search_reads");
   EXPECT_EQ(e.username, "deputy");
@@ -168,7 +169,7 @@ TYPED_TEST(MisuseTest, LapsedTrainingIsRefusedAndFlagged) {
   ASSERT_TRUE(gov.ApproveAcknowledgment(this->coord_.who, "pat", Approval::kCoordinator).ok());
   // Trained, but more than a year ago.
   ASSERT_TRUE(gov.RecordTraining(this->coord_.who, "pat", "ALPR user training", this->clock_.Now() - days(366)).ok());
-  auto r = gov.SearchReads(pat.who, this->kWhy, this->Plate());
+  auto r = policy::SearchReads(gov, pat.who, this->kWhy, this->Plate());
   EXPECT_EQ(r.status().code(), StatusCode::kPermissionDenied);
   this->ExpectDeniedEntry("search_reads", "pat", "training");
   auto flags = this->Flags(FlagKind::kTraining);
@@ -180,7 +181,7 @@ TYPED_TEST(MisuseTest, AnUnsignedAcknowledgmentIsRefused) {
   auto& gov = *this->gov_;
   Person pat = this->MakeUser("pat", Role::kPatrol, /*gates=*/false);
   ASSERT_TRUE(gov.RecordTraining(this->coord_.who, "pat", "ALPR user training", this->clock_.Now()).ok());
-  auto r = gov.SearchReads(pat.who, this->kWhy, this->Plate());
+  auto r = policy::SearchReads(gov, pat.who, this->kWhy, this->Plate());
   EXPECT_EQ(r.status().code(), StatusCode::kPermissionDenied);
   this->ExpectDeniedEntry("search_reads", "pat", "acknowledgment");
 }

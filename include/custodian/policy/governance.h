@@ -10,8 +10,14 @@
 //   auto logon = (*gov)->Logon({.username = "jdoe", .password = pw, .totp_code = "123456",
 //                               .notice_accepted = true, .source = "10.0.0.7"});
 //   auto who = (*gov)->Authenticate(logon->token, "10.0.0.7");
-//   auto page = (*gov)->SearchReads(*who, {.purpose = "stolen_vehicle", .case_number = "24-CR-0117"},
+//   auto page = policy::SearchReads(**gov, *who, {.purpose = "stolen_vehicle", .case_number = "24-CR-0117"},
 //                                   {.match = store::PlateMatch::kExact, .plate = "7ABC123"});
+//
+// One calling style: what this class owns (accounts, sessions, the gates, the access log)
+// are its members; every operation on data it governs (plate searches and reads, holds,
+// alerts, hotlists, sharing, requests, audits, reports) is a free function
+// policy::Op(gov, who, ...) in its service's header (governed_ops.h, sharing.h, ...), built
+// on the members below (Authorize, AuthorizePlateData, LogOutcome in policy_util.h).
 //
 // Every method that acts for a person takes the Principal that Authenticate returned; each
 // refusal returns kPermissionDenied (kUnauthenticated for logons and sessions) and leaves a
@@ -251,15 +257,6 @@ class Governance {
   Result<std::vector<TrainingStatus>> TrainingReport(const Principal& by, std::chrono::days due_within);
   Result<GateReport> Gates(const Principal& who);
 
-  // ---- Plate data ----
-  // The query narrowed to what the principal may see (data classes by role, cameras and
-  // classes by sharing grant for partner users), run, and logged with its count.
-  Result<store::SearchPage> SearchReads(const Principal& who, const AccessPurpose& why, store::SearchQuery query);
-  Result<store::StoredRead> GetRead(const Principal& who, const AccessPurpose& why, int64_t read_id);
-  // The read's plate crop (or full frame), decrypted.
-  Result<std::vector<uint8_t>> GetReadImage(const Principal& who, const AccessPurpose& why, int64_t read_id,
-                                            bool frame);
-
   // ---- The access log (view_access_log); every read of it is itself logged ----
   Result<std::vector<LogEntry>> ReadLog(const Principal& by, const LogFilter& filter);
   // Verifies the chain, its checkpoints (one required at every multiple of
@@ -310,9 +307,6 @@ class Governance {
   Status LoggedTransact(const std::function<Status(store::Txn&, Heads&)>& fn);
 
   struct Impl;
-  Status CheckWorkflowCase(const AccessPurpose& why);
-  Status RefuseWithoutWorkflowCase(const Principal& who, std::string_view action, const AccessPurpose& why,
-                                   const std::string& terms_json);
   Result<Principal> Session(const std::string& token, const std::string& source, bool refresh);
   // Counts a wrong password (logon or password change) toward the lockout: inserts the
   // failure and locks the account at max_failed_logons in the window; logs `e` (and the

@@ -1,7 +1,7 @@
-// Governed operations: holds, evidence, alerts, hotlists, cameras, agencies and retention,
-// each authorised by the Governance layer for a Principal and recorded in the access log.
-// The CLI and the server reach these parts of the store only through these functions
-// (plate searches are Governance::SearchReads / GetRead / GetReadImage).
+// Governed operations: plate searches and reads, holds, evidence, alerts, hotlists,
+// cameras, agencies and retention, each authorised by the Governance layer for a Principal
+// and recorded in the access log. The CLI and the server reach these parts of the store
+// only through these functions.
 //
 // Basic usage:
 //   auto who = gov->Authenticate(token, "cli");
@@ -47,6 +47,23 @@ Status AuthorizeRoute(Governance& gov, const Principal& who, const std::string& 
 // The store's schema version: a liveness check of the database (no principal, no plate
 // data, nothing logged). An error when the database cannot be reached.
 Result<int> CheckDatabase(Governance& gov);
+
+// ---- Plate data (ops::kSearchReads, ops::kViewImages) ----
+// Each passes the plate-data gates (purpose and case, acknowledgment, approvals, training);
+// a workflow purpose (records_request, accuracy_audit, legal_hold, breach_notice) must
+// name its request, audit, open hold or incident as the case. The answer is released only
+// after its access-log entry (terms, purpose, case, count) has committed.
+
+// The query narrowed to what `who` may see (data classes by role; for users of another
+// agency, the classes and cameras of its grants in force), run, and logged with its count.
+Result<store::SearchPage> SearchReads(Governance& gov, const Principal& who, const AccessPurpose& why,
+                                      store::SearchQuery query);
+// One read, when its class is open to `who` (and shared with a partner's agency).
+Result<store::StoredRead> GetRead(Governance& gov, const Principal& who, const AccessPurpose& why, int64_t read_id);
+// The read's plate crop (or, with `frame`, its full frame), decrypted. kNotFound (logged as
+// failed) when the read has no such image.
+Result<std::vector<uint8_t>> GetReadImage(Governance& gov, const Principal& who, const AccessPurpose& why,
+                                          int64_t read_id, bool frame);
 
 // ---- Legal holds and evidence (ops::kPlaceHolds, ops::kExportEvidence; plate data) ----
 

@@ -25,9 +25,9 @@ namespace custodian::policy {
 
 // The access-log actions of the operations that release plate data.
 namespace actions {
-inline constexpr std::string_view kSearchReads = "search_reads";      // Governance::SearchReads
-inline constexpr std::string_view kViewRead = "view_read";            // Governance::GetRead
-inline constexpr std::string_view kViewImages = "view_images";        // Governance::GetReadImage
+inline constexpr std::string_view kSearchReads = "search_reads";      // policy::SearchReads
+inline constexpr std::string_view kViewRead = "view_read";            // policy::GetRead
+inline constexpr std::string_view kViewImages = "view_images";        // policy::GetReadImage
 inline constexpr std::string_view kPlaceHold = "place_hold";          // PlaceHold
 inline constexpr std::string_view kHeldReadIds = "held_read_ids";     // HeldReadIds
 inline constexpr std::string_view kExportEvidence = "export_evidence";  // ExportEvidence

@@ -1,6 +1,6 @@
 // Records requests (the policy's electronic data and records request form): submitted,
 // approved by a director (someone other than the submitter) and then by the coordinator,
-// and fulfilled by running the stated search through Governance::SearchReads (purpose
+// and fulfilled by running the stated search through policy::SearchReads (purpose
 // "records_request", the request number "RR-<id>" as case number) into an export folder.
 // Requests are confidential: only the submitter, approvers and coordinators see them.
 //

@@ -1,7 +1,7 @@
 // Sharing with other California public agencies (policy 5.D; Civil Code 1798.90.55(b)):
 // none by default. The coordinator grants a partner agency a set of data classes (and,
 // optionally, only some cameras) until an expiry date, and may revoke a grant at once.
-// Partner users' searches go through Governance::SearchReads, which honours the grants
+// Partner users' searches go through policy::SearchReads, which honours the grants
 // in force (not revoked, not expired); SharingReport shows every grant and what each
 // partner's users did with them.
 //

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <string>
 
+#include "custodian/policy/governed_ops.h"
 #include "custodian/store/read_json.h"
 
 namespace custodian::server::internal {
@@ -55,7 +56,7 @@ void RegisterReadsRoutes(ServerContext& ctx) {
   ctx.Add("GET", "/api/v1/reads", "user", policy::ops::kSearchReads, [&ctx](Ctx& c) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(auto why, PurposeOf(c));
     CUSTODIAN_ASSIGN_OR_RETURN(auto q, SearchOf(c));
-    CUSTODIAN_ASSIGN_OR_RETURN(auto page, ctx.gov.SearchReads(c.who, why, q));
+    CUSTODIAN_ASSIGN_OR_RETURN(auto page, policy::SearchReads(ctx.gov, c.who, why, q));
     ++ctx.metrics.searches;
     json reads = json::array();
     for (const auto& r : page.reads) reads.push_back(store::ReadToJson(r));
@@ -64,7 +65,7 @@ void RegisterReadsRoutes(ServerContext& ctx) {
   ctx.Add("GET", "/api/v1/reads/{id}", "user", policy::ops::kSearchReads, [&ctx](Ctx& c) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(int64_t id, c.PathId());
     CUSTODIAN_ASSIGN_OR_RETURN(auto why, PurposeOf(c));
-    CUSTODIAN_ASSIGN_OR_RETURN(auto r, ctx.gov.GetRead(c.who, why, id));
+    CUSTODIAN_ASSIGN_OR_RETURN(auto r, policy::GetRead(ctx.gov, c.who, why, id));
     return Reply(c, store::ReadToJson(r));
   });
   ctx.Add("GET", "/api/v1/reads/{id}/image", "user", policy::ops::kViewImages, [&ctx](Ctx& c) -> Status {
@@ -72,7 +73,7 @@ void RegisterReadsRoutes(ServerContext& ctx) {
     CUSTODIAN_ASSIGN_OR_RETURN(auto why, PurposeOf(c));
     const std::string kind = c.Param("kind");
     if (!kind.empty() && kind != "crop" && kind != "frame") return Status::InvalidArgument("kind is crop or frame");
-    CUSTODIAN_ASSIGN_OR_RETURN(auto bytes, ctx.gov.GetReadImage(c.who, why, id, kind == "frame"));
+    CUSTODIAN_ASSIGN_OR_RETURN(auto bytes, policy::GetReadImage(ctx.gov, c.who, why, id, kind == "frame"));
     const bool png = bytes.size() > 4 && bytes[0] == 0x89 && bytes[1] == 'P';
     c.res.set_content(std::string(bytes.begin(), bytes.end()), png ? "image/png" : "image/jpeg");
     return Status::Ok();
