@@ -39,6 +39,14 @@ Subcommand<Args> AddGovSubcommand(CLI::App* parent, const std::string& name, con
   return sub;
 }
 
+// --purpose and --case into `why`: the statement the plate-data gates require (a purpose
+// code and a case number, policy 4.A). Not required by the parser: the governance layer
+// refuses a missing one with its own message and logs the refusal.
+inline void AddPurposeFlags(CLI::App* cmd, policy::AccessPurpose* why) {
+  cmd->add_option("--purpose", why->purpose, "Why: a purpose code (see custodian roles); required by policy");
+  cmd->add_option("--case", why->case_number, "The case or incident number; required by policy");
+}
+
 // Prints `none` when `items` is empty, else `print(item)` for each item in order.
 template <typename Items, typename Print>
 void PrintEach(const Items& items, std::string_view none, Print&& print) {

@@ -206,8 +206,8 @@ int RunIngest(const IngestArgs& a) {
 }  // namespace
 
 void RegisterIngest(CLI::App& app, Action* run) {
-  auto args = std::make_shared<IngestArgs>();
-  CLI::App* cmd = app.add_subcommand("ingest", "Ingest plate reads (JSON lines on stdin); print one ack per read");
+  auto [cmd, args] = AddSubcommand<IngestArgs>(
+      &app, "ingest", "Ingest plate reads (JSON lines on stdin); print one ack per read", run, RunIngest);
   AddStoreFlags(cmd, &args->store);
   cmd->add_option("--batch", args->batch, "Reads per committed batch")
       ->capture_default_str()
@@ -215,7 +215,6 @@ void RegisterIngest(CLI::App& app, Action* run) {
   cmd->add_option("--camera", args->cameras, "ID:AGENCY: create this camera (and agency) first");
   cmd->add_option("--check-acked", args->check_acked,
                   "Check, without writing, that the reads acked in FILE are stored once each");
-  cmd->callback([args, run] { *run = [args] { return RunIngest(*args); }; });
 }
 
 }  // namespace custodian::app

@@ -75,12 +75,11 @@ int RunRead(const ReadArgs& args) {
 }  // namespace
 
 void RegisterRead(CLI::App& app, Action* run) {
-  auto args = std::make_shared<ReadArgs>();
-  CLI::App* cmd = app.add_subcommand("read", "Read plates in images (files, folders, or - for stdin)");
+  auto [cmd, args] =
+      AddSubcommand<ReadArgs>(&app, "read", "Read plates in images (files, folders, or - for stdin)", run, RunRead);
   AddEngineFlags(cmd, &args->engine);
   cmd->add_flag("--json,-j", args->json, "One JSON object per image per line (OpenALPR-compatible fields)");
   cmd->add_option("images", args->inputs, "Image files, folders, or -")->required();
-  cmd->callback([args, run] { *run = [args] { return RunRead(*args); }; });
 }
 
 }  // namespace custodian::app

@@ -8,17 +8,17 @@
 
 #include <nlohmann/json.hpp>
 
-#include "commands.h"
 #include "custodian/policy/governed_ops.h"
 #include "custodian/store/read_json.h"
-#include "session.h"
+#include "governed_subcommand.h"
 
 namespace custodian::app {
 namespace {
 
 struct Args {
   GovFlags flags;
-  std::string purpose, case_number, plate, match, from, to, data_class, cursor;
+  policy::AccessPurpose why;
+  std::string plate, match, from, to, data_class, cursor;
   std::vector<std::string> cameras;
   bool json = false;
   int limit = 20;
@@ -52,7 +52,7 @@ int RunSearch(const Args& a) {
   if (!q.ok()) return FailWith("search", q.status());
   auto g = OpenAsUser(a.flags);
   if (!g.ok()) return FailWith("search", g.status());
-  auto page = policy::SearchReads(*g->gov, g->who, {.purpose = a.purpose, .case_number = a.case_number}, *q);
+  auto page = policy::SearchReads(*g->gov, g->who, a.why, *q);
   if (!page.ok()) return FailWith("search", page.status());
   if (a.json) {
     nlohmann::json out = {{"reads", nlohmann::json::array()}, {"next_cursor", page->next_cursor}};
@@ -73,11 +73,9 @@ int RunSearch(const Args& a) {
 }  // namespace
 
 void RegisterSearch(CLI::App& app, Action* run) {
-  auto a = std::make_shared<Args>();
-  CLI::App* cmd = app.add_subcommand("search", "Search plate reads (purpose and case number required; logged)");
-  AddGovFlags(cmd, &a->flags);
-  cmd->add_option("--purpose", a->purpose, "Why: a purpose code (see custodian roles); required by policy");
-  cmd->add_option("--case", a->case_number, "The case or incident number; required by policy");
+  auto [cmd, a] = AddGovSubcommand<Args>(&app, "search", "Search plate reads (purpose and case number required; logged)",
+                                        run, RunSearch);
+  AddPurposeFlags(cmd, &a->why);
   cmd->add_option("--plate", a->plate, "The plate term");
   cmd->add_option("--match", a->match, "exact, wildcard or fuzzy (default: exact with --plate)");
   cmd->add_option("--from", a->from, "From this UTC time (YYYY-MM-DD[THH:MM:SSZ])");
@@ -88,7 +86,6 @@ void RegisterSearch(CLI::App& app, Action* run) {
   cmd->add_option("-n,--limit", a->limit, "Reads per page")->capture_default_str()->check(
       CLI::Range(1, store::kMaxPageSize));
   cmd->add_option("--cursor", a->cursor, "The next page (from a previous search)");
-  cmd->callback([a, run] { *run = [a] { return RunSearch(*a); }; });
 }
 
 }  // namespace custodian::app

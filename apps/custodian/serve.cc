@@ -368,8 +368,8 @@ int Serve(ServeArgs a) {
 }  // namespace
 
 void RegisterServe(CLI::App& app, Action* run) {
-  auto args = std::make_shared<ServeArgs>();
-  CLI::App* cmd = app.add_subcommand("serve", "Serve the HTTPS API and the web application");
+  auto [cmd, args] =
+      AddSubcommand<ServeArgs>(&app, "serve", "Serve the HTTPS API and the web application", run, Serve);
   cmd->add_option("--config", args->config, "JSON config file (docs/configuration.md)");
   cmd->add_option("--data-dir", args->data_dir, "Data folder for the embedded default")->capture_default_str();
   cmd->add_option("--listen", args->listen, "HOST:PORT to listen on")->capture_default_str();
@@ -377,7 +377,6 @@ void RegisterServe(CLI::App& app, Action* run) {
   cmd->add_option("--web-root", args->web_root, "Folder of the built web application");
   cmd->add_option("--models", args->models, "Model folder for --demo");
   cmd->add_flag("--demo", args->demo, "Feed the sample images as a demo camera, with a demo hotlist");
-  cmd->callback([args, run] { *run = [args] { return Serve(*args); }; });
 }
 
 }  // namespace custodian::app

@@ -3,16 +3,16 @@
 #include <fstream>
 #include <iostream>
 
-#include "commands.h"
 #include "custodian/policy/governed_ops.h"
-#include "session.h"
+#include "governed_subcommand.h"
 
 namespace custodian::app {
 namespace {
 
 struct Args {
   GovFlags flags;
-  std::string purpose, case_number, image, out;
+  policy::AccessPurpose why;
+  std::string image, out;
   int64_t id = 0;
 };
 
@@ -23,15 +23,14 @@ int RunShow(const Args& a) {
   if (!a.image.empty() && a.out.empty()) return FailWith("show-read", Status::InvalidArgument("--image needs --out FILE"));
   auto g = OpenAsUser(a.flags);
   if (!g.ok()) return FailWith("show-read", g.status());
-  const policy::AccessPurpose why{.purpose = a.purpose, .case_number = a.case_number};
-  auto r = policy::GetRead(*g->gov, g->who, why, a.id);
+  auto r = policy::GetRead(*g->gov, g->who, a.why, a.id);
   if (!r.ok()) return FailWith("show-read", r.status());
   std::cout << "read " << r->id << " " << r->plate << " (raw " << r->plate_raw << ")"
             << (r->region.empty() ? "" : " " + r->region) << " at " << r->camera_id << " " << FormatUtc(r->captured_at)
             << "; " << store::DataClassName(r->data_class) << "; confidence " << r->confidence << "\n";
   for (const auto& c : r->candidates) std::cout << "  candidate " << c.plate << " " << c.confidence << "\n";
   if (!a.image.empty()) {
-    auto bytes = policy::GetReadImage(*g->gov, g->who, why, a.id, a.image == "frame");
+    auto bytes = policy::GetReadImage(*g->gov, g->who, a.why, a.id, a.image == "frame");
     if (!bytes.ok()) return FailWith("show-read", bytes.status());
     std::ofstream out(a.out, std::ios::binary | std::ios::trunc);
     out.write(reinterpret_cast<const char*>(bytes->data()), std::streamsize(bytes->size()));
@@ -44,15 +43,12 @@ int RunShow(const Args& a) {
 }  // namespace
 
 void RegisterShowRead(CLI::App& app, Action* run) {
-  auto a = std::make_shared<Args>();
-  CLI::App* cmd = app.add_subcommand("show-read", "One read, and its plate crop or frame (logged)");
-  AddGovFlags(cmd, &a->flags);
-  cmd->add_option("--purpose", a->purpose, "Why: a purpose code; required by policy");
-  cmd->add_option("--case", a->case_number, "The case or incident number; required by policy");
+  auto [cmd, a] =
+      AddGovSubcommand<Args>(&app, "show-read", "One read, and its plate crop or frame (logged)", run, RunShow);
+  AddPurposeFlags(cmd, &a->why);
   cmd->add_option("--id", a->id, "The read")->required();
   cmd->add_option("--image", a->image, "crop or frame");
   cmd->add_option("--out", a->out, "Where to write the image");
-  cmd->callback([a, run] { *run = [a] { return RunShow(*a); }; });
 }
 
 }  // namespace custodian::app

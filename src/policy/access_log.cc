@@ -34,20 +34,8 @@ constexpr const char* kColumns =
 
 LogEntry DecodeEntry(const store::SqlRow& r) {
   LogEntry e;
-  e.seq = AsInt(r[0]);
-  e.at = FromUnixMillis(AsInt(r[1]));
-  e.username = AsString(r[2]);
-  e.agency_code = AsString(r[3]);
-  e.source = AsString(r[4]);
-  e.action = AsString(r[5]);
-  e.outcome = AsString(r[6]);
-  e.terms = AsString(r[7]);
-  e.purpose = AsString(r[8]);
-  e.case_number = AsString(r[9]);
-  e.records = AsInt(r[10]);
-  e.detail = AsString(r[11]);
-  e.prev_hash = AsString(r[12]);
-  e.hash = AsString(r[13]);
+  store::ColumnsTo(r, 0, e.seq, e.at, e.username, e.agency_code, e.source, e.action, e.outcome, e.terms, e.purpose,
+                   e.case_number, e.records, e.detail, e.prev_hash, e.hash);
   return e;
 }
 

@@ -223,12 +223,9 @@ Result<AuditResult> AuditAccuracy(Governance& gov, const Principal& by, int64_t 
                                                     {audit_id}));
     for (const auto& r : rows) {
       AuditItem it;
-      it.read_id = AsInt(r[0]);
-      it.camera_id = AsString(r[1]);
-      it.plate = AsString(r[2]);
+      store::ColumnsTo(r, 0, it.read_id, it.camera_id, it.plate);
       if (!IsNull(r[3])) it.correct = AsString(r[3]) == "correct";
-      it.true_plate = AsString(r[4]);
-      it.verified_by = AsString(r[5]);
+      store::ColumnsTo(r, 4, it.true_plate, it.verified_by);
       out.items.push_back(std::move(it));
     }
     return Status::Ok();

@@ -84,15 +84,8 @@ Result<std::vector<ApiKey>> ListApiKeys(Governance& gov, const Principal& by) {
                                                     {}));
     for (const auto& r : rows) {
       ApiKey k;
-      k.id = AsInt(r[0]);
-      k.name = AsString(r[1]);
-      k.camera_id = AsString(r[2]);
-      k.scope = AsString(r[3]);
-      k.created_by = AsString(r[4]);
-      k.created_at = FromUnixMillis(AsInt(r[5]));
-      k.revoked_by = AsString(r[6]);
-      if (!IsNull(r[7])) k.revoked_at = FromUnixMillis(AsInt(r[7]));
-      if (!IsNull(r[8])) k.expires_at = FromUnixMillis(AsInt(r[8]));
+      store::ColumnsTo(r, 0, k.id, k.name, k.camera_id, k.scope, k.created_by, k.created_at, k.revoked_by,
+                       k.revoked_at, k.expires_at);
       out.push_back(std::move(k));
     }
     return Status::Ok();
@@ -135,10 +128,7 @@ Result<Device> AuthenticateDevice(Governance& gov, const std::string& secret, co
       why = revoked ? "revoked API key" : "expired API key";
       return Status::Ok();
     }
-    d.key_id = AsInt(rows[0][0]);
-    d.name = AsString(rows[0][1]);
-    d.camera_id = AsString(rows[0][2]);
-    d.scope = AsString(rows[0][3]);
+    store::ColumnsTo(rows[0], 0, d.key_id, d.name, d.camera_id, d.scope);
     return Status::Ok();
   }));
   if (refused) return refuse(*refused, why);

@@ -34,20 +34,11 @@ std::optional<TimePoint> OptTime(const SqlValue& v) {
 
 Result<UserRow> DecodeUser(const SqlRow& r) {
   UserRow u;
-  u.info.id = AsInt(r[0]);
-  u.info.username = AsString(r[1]);
-  u.info.full_name = AsString(r[2]);
-  u.info.agency_code = AsString(r[3]);
+  store::ColumnsTo(r, 0, u.info.id, u.info.username, u.info.full_name, u.info.agency_code);
   CUSTODIAN_ASSIGN_OR_RETURN(u.info.role, ParseRole(AsString(r[4])));
   CUSTODIAN_ASSIGN_OR_RETURN(u.info.state, ParseState(AsString(r[5])));
-  u.info.state_reason = AsString(r[6]);
-  u.password_hash = AsString(r[7]);
-  u.info.password_set_at = FromUnixMillis(AsInt(r[8]));
-  u.info.must_change_password = AsInt(r[9]) != 0;
-  u.totp_secret = AsString(r[10]);
-  u.totp_last_step = AsInt(r[11]);
-  u.info.supervisor = AsString(r[12]);
-  u.info.created_at = FromUnixMillis(AsInt(r[13]));
+  store::ColumnsTo(r, 6, u.info.state_reason, u.password_hash, u.info.password_set_at, u.info.must_change_password,
+                   u.totp_secret, u.totp_last_step, u.info.supervisor, u.info.created_at);
   u.info.last_logon = OptTime(r[14]);
   u.info.access_expires = OptTime(r[15]);
   u.info.background_check = OptTime(r[16]);

@@ -60,25 +60,14 @@ Result<RecordsRequest> Decode(const store::SqlRow& r) {
   RecordsRequest q;
   q.id = AsInt(r[0]);
   q.number = Number(q.id);
-  q.form.requester = AsString(r[1]);
-  q.form.department = AsString(r[2]);
-  q.form.phone = AsString(r[3]);
-  q.form.email = AsString(r[4]);
-  q.form.date_requested = FromUnixMillis(AsInt(r[5]));
-  q.form.date_required = FromUnixMillis(AsInt(r[6]));
+  store::ColumnsTo(r, 1, q.form.requester, q.form.department, q.form.phone, q.form.email, q.form.date_requested,
+                   q.form.date_required);
   CUSTODIAN_ASSIGN_OR_RETURN(q.form.data_class, store::ParseDataClass(AsString(r[7])));
-  q.form.description = AsString(r[8]);
-  q.form.reason = AsString(r[9]);
+  store::ColumnsTo(r, 8, q.form.description, q.form.reason);
   CUSTODIAN_ASSIGN_OR_RETURN(q.form.search, SearchQueryFromJson(AsString(r[10])));
   CUSTODIAN_ASSIGN_OR_RETURN(q.state, ParseState(AsString(r[11])));
-  q.submitted_by = AsString(r[12]);
-  q.director = AsString(r[13]);
-  if (!IsNull(r[14])) q.director_at = FromUnixMillis(AsInt(r[14]));
-  q.coordinator = AsString(r[15]);
-  if (!IsNull(r[16])) q.coordinator_at = FromUnixMillis(AsInt(r[16]));
-  q.decision_note = AsString(r[17]);
-  if (!IsNull(r[18])) q.fulfilled_at = FromUnixMillis(AsInt(r[18]));
-  q.export_path = AsString(r[19]);
+  store::ColumnsTo(r, 12, q.submitted_by, q.director, q.director_at, q.coordinator, q.coordinator_at, q.decision_note,
+                   q.fulfilled_at, q.export_path);
   return q;
 }
 

@@ -43,14 +43,8 @@ Result<std::vector<SharingGrant>> LoadGrants(Txn& txn, bool include_revoked, int
     for (const auto& c : cams) {
       if (c.is_string()) g.camera_ids.push_back(c.get<std::string>());
     }
-    g.expires = FromUnixMillis(AsInt(r[4]));
-    g.created_by = AsString(r[5]);
-    g.created_at = FromUnixMillis(AsInt(r[6]));
-    g.revoked_by = AsString(r[7]);
-    if (!IsNull(r[8])) g.revoked_at = FromUnixMillis(AsInt(r[8]));
-    if (!IsNull(r[9])) g.attested_signatory = AsString(r[9]);
-    if (!IsNull(r[10])) g.attested_on = FromUnixMillis(AsInt(r[10]));
-    if (!IsNull(r[11])) g.attested_by = AsString(r[11]);
+    store::ColumnsTo(r, 4, g.expires, g.created_by, g.created_at, g.revoked_by, g.revoked_at, g.attested_signatory,
+                     g.attested_on, g.attested_by);
     g.in_force = !g.revoked_at && AsInt(r[4]) > now_ms && g.attested_on &&
                  MayReceiveSharing(AsString(r[12]), AsString(r[13])).ok();
     out.push_back(std::move(g));

@@ -60,24 +60,15 @@ Status DecodeCursor(std::string_view c, int64_t* ms, int64_t* id) {
 
 StoredRead DecodeRead(const SqlRow& row) {
   StoredRead r;
-  r.id = AsInt(row[0]);
-  r.event_id = AsString(row[1]);
-  r.camera_id = AsString(row[2]);
-  r.captured_at = FromUnixMillis(AsInt(row[3]));
-  r.ingested_at = FromUnixMillis(AsInt(row[4]));
-  r.plate_raw = AsString(row[5]);
-  r.plate = AsString(row[6]);
-  r.confidence = float(AsDouble(row[7]));
+  ColumnsTo(row, 0, r.id, r.event_id, r.camera_id, r.captured_at, r.ingested_at, r.plate_raw, r.plate, r.confidence);
   r.candidates = ParseCandidates(AsString(row[8]));
-  r.country = AsString(row[9]);
-  r.region = AsString(row[10]);
+  ColumnsTo(row, 9, r.country, r.region);
   if (!IsNull(row[11])) {
     r.box = Box{int(AsInt(row[11])), int(AsInt(row[12])), int(AsInt(row[13])), int(AsInt(row[14]))};
   }
   if (!IsNull(row[15]) && !IsNull(row[16])) r.location = GeoPoint{AsDouble(row[15]), AsDouble(row[16])};
   r.data_class = AsInt(row[17]) == 0 ? DataClass::kPublicSafety : DataClass::kNonPublicSafety;
-  r.plate_crop_sha256 = AsString(row[18]);
-  r.frame_sha256 = AsString(row[19]);
+  ColumnsTo(row, 18, r.plate_crop_sha256, r.frame_sha256);
   return r;
 }
 

@@ -26,14 +26,7 @@ constexpr const char* kHoldColumns =
 
 Hold DecodeHold(const SqlRow& r) {
   Hold h;
-  h.id = AsInt(r[0]);
-  h.case_number = AsString(r[1]);
-  h.reason = AsString(r[2]);
-  h.placed_by = AsString(r[3]);
-  h.placed_at = FromUnixMillis(AsInt(r[4]));
-  h.released_by = AsString(r[5]);
-  if (!IsNull(r[6])) h.released_at = FromUnixMillis(AsInt(r[6]));
-  h.reads = AsInt(r[7]);
+  ColumnsTo(r, 0, h.id, h.case_number, h.reason, h.placed_by, h.placed_at, h.released_by, h.released_at, h.reads);
   return h;
 }
 }  // namespace

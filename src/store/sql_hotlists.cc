@@ -24,12 +24,9 @@ namespace {
 
 Result<Hotlist> DecodeHotlist(const SqlRow& r) {
   Hotlist h;
-  h.id = AsInt(r[0]);
-  h.name = AsString(r[1]);
-  h.agency_code = AsString(r[2]);
+  ColumnsTo(r, 0, h.id, h.name, h.agency_code);
   CUSTODIAN_ASSIGN_OR_RETURN(h.category, ParseHotlistCategory(AsString(r[3])));
-  h.fuzzy = AsInt(r[4]) != 0;
-  h.entries = AsInt(r[5]);
+  ColumnsTo(r, 4, h.fuzzy, h.entries);
   return h;
 }
 
@@ -41,26 +38,10 @@ Result<Alert> DecodeAlert(const SqlRow& r) {
   Alert a;
   a.id = AsInt(r[0]);
   CUSTODIAN_ASSIGN_OR_RETURN(a.state, ParseAlertState(AsString(r[1])));
-  a.read_id = AsInt(r[2]);
-  a.captured_at = FromUnixMillis(AsInt(r[3]));
-  a.read_plate = AsString(r[4]);
-  a.read_region = AsString(r[5]);
-  a.camera_id = AsString(r[6]);
-  a.hotlist_id = AsInt(r[7]);
-  a.hotlist = AsString(r[8]);
+  ColumnsTo(r, 2, a.read_id, a.captured_at, a.read_plate, a.read_region, a.camera_id, a.hotlist_id, a.hotlist);
   CUSTODIAN_ASSIGN_OR_RETURN(a.category, ParseHotlistCategory(AsString(r[9])));
-  a.entry_plate = AsString(r[10]);
-  a.entry_state = AsString(r[11]);
-  a.entry_reason = AsString(r[12]);
-  a.exact = AsInt(r[13]) != 0;
-  a.retroactive = AsInt(r[14]) != 0;
-  a.created_at = FromUnixMillis(AsInt(r[15]));
-  a.acknowledged_by = AsString(r[16]);
-  if (!IsNull(r[17])) a.acknowledged_at = FromUnixMillis(AsInt(r[17]));
-  a.resolved_by = AsString(r[18]);
-  if (!IsNull(r[19])) a.resolved_at = FromUnixMillis(AsInt(r[19]));
-  a.image_checked = AsInt(r[20]) != 0;
-  a.action = AsString(r[21]);
+  ColumnsTo(r, 10, a.entry_plate, a.entry_state, a.entry_reason, a.exact, a.retroactive, a.created_at,
+            a.acknowledged_by, a.acknowledged_at, a.resolved_by, a.resolved_at, a.image_checked, a.action);
   return a;
 }
 

@@ -289,16 +289,9 @@ Result<std::vector<PurgeLogEntry>> SqlReadStore::PurgeLog(int limit) {
   std::vector<PurgeLogEntry> out;
   for (const auto& r : rows) {
     PurgeLogEntry e;
-    e.id = AsInt(r[0]);
-    e.run_at = FromUnixMillis(AsInt(r[1]));
-    e.run_by = AsString(r[2]);
+    ColumnsTo(r, 0, e.id, e.run_at, e.run_by);
     e.data_class = AsInt(r[3]) == 0 ? DataClass::kPublicSafety : DataClass::kNonPublicSafety;
-    e.cutoff = FromUnixMillis(AsInt(r[4]));
-    e.reads = AsInt(r[5]);
-    e.images = AsInt(r[6]);
-    e.plates = AsInt(r[7]);
-    if (!IsNull(r[8])) e.oldest = FromUnixMillis(AsInt(r[8]));
-    if (!IsNull(r[9])) e.newest = FromUnixMillis(AsInt(r[9]));
+    ColumnsTo(r, 4, e.cutoff, e.reads, e.images, e.plates, e.oldest, e.newest);
     out.push_back(std::move(e));
   }
   return out;

@@ -19,6 +19,7 @@
 #include "custodian/policy/totp.h"
 #include "custodian/store/read_store.h"
 #include "store/store_backends.h"
+#include "test_dirs.h"
 
 namespace custodian::policy::testing {
 
@@ -29,10 +30,6 @@ using store::testing::SqliteBackend;
 // 2026-06-01T00:00:00Z.
 inline const TimePoint kStart = FromUnixMillis(1'780'272'000'000);
 
-inline bool InCi() {
-  const char* ci = std::getenv("CI");
-  return ci != nullptr && std::string_view(ci) == "true";
-}
 
 // A person with an account: what they know (password, MFA secret) and their live session.
 struct Person {
@@ -48,18 +45,9 @@ template <typename Backend>
 class GovernanceFixture : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("custodian_gov_test_" + std::to_string(::getpid()) + "_" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    auto url = Backend::NewDatabase(dir_);
-    if (!url.ok()) {
-      if (InCi()) FAIL() << url.status().ToString();
-      GTEST_SKIP() << url.status().ToString() << " (run through ctest, or set CI=true to make this a failure)";
-    }
-    auto as_server = Backend::AsServer(*url);  // PostgreSQL: the server's role, as `custodian serve`
-    ASSERT_TRUE(as_server.ok()) << as_server.status().ToString();
-    url_ = *as_server;
+    dir_ = FreshTestDir("custodian_gov_test");
+    store::testing::NewServerDatabase<Backend>(dir_, &url_);  // PostgreSQL: the server's role, as `custodian serve`
+    if (url_.empty()) return;
     auto s = store::OpenStore(url_, {.image_dir = dir_ / "images", .migrate = true, .clock = &clock_});
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     store_ = std::move(*s);

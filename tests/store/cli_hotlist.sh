@@ -15,9 +15,7 @@ run_all() {  # run_all LABEL URL SIGNING-KEY [flags]
   local l=$1 db=$2 key=$3
   shift 3
   local x=("$@")
-  sess=$l
-  check "$l-migrate" 0 "migrated" -- "$CUSTODIAN" db migrate --db "$db"
-  setup_coordinators --db "$db" --signing-key "$key" "${x[@]}"
+  begin_run "$l" "$db" "$key" "${x[@]}"
   add_user pat patrol "Pat Patrol" --db "$db" --signing-key "$key" "${x[@]}"
   check "$l-no-agency" 1 "not_found: no agency 'OTHERPD'" -- \
     as coord hotlist create --name stolen --agency OTHERPD --category stolen_vehicle

@@ -75,6 +75,13 @@ setup_coordinators() {
   as coord training record --user coord --course "ALPR policy and system" --completed "$(date -u +%Y-%m-%d)" >/dev/null
   as coord training record --user coord2 --course "ALPR policy and system" --completed "$(date -u +%Y-%m-%d)" >/dev/null
 }
+# begin_run LABEL URL SIGNING-KEY FLAGS...: the start of every run over one database: the
+# session folder is LABEL's, the database is migrated and the two coordinators set up.
+begin_run() {
+  sess=$1
+  check "$1-migrate" 0 "migrated" -- "$CUSTODIAN" db migrate --db "$2"
+  setup_coordinators --db "$2" --signing-key "$3" "${@:4}"
+}
 # add_user USER ROLE FULLNAME FLAGS...: coord creates USER, who logs in, enrols, changes the
 # password and signs; coord approves as supervisor, coord2 as coordinator (one person may not
 # give both while a second coordinator exists), and coord records the training.

@@ -12,9 +12,7 @@ run_all() {  # run_all LABEL URL SIGNING-KEY [--images DIR]
   local l=$1 db=$2 key=$3
   shift 3
   local x=("$@")
-  sess=$l
-  check "$l-migrate" 0 "migrated" -- "$CUSTODIAN" db migrate --db "$db"
-  setup_coordinators --db "$db" --signing-key "$key" "${x[@]}"
+  begin_run "$l" "$db" "$key" "${x[@]}"
   add_user det investigator "Dana Detective" --db "$db" --signing-key "$key" "${x[@]}"
   add_user pat patrol "Pat Patrol" --db "$db" --signing-key "$key" "${x[@]}"
   check "$l-purge-empty" 0 "^public_safety: purged 0 reads, 0 images, 0 plates in 0 batches; cutoff" -- \

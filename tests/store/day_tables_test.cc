@@ -11,6 +11,7 @@
 #include "custodian/store/read_store.h"
 #include "store/sqlite/day_tables.h"
 #include "store/sqlite/sqlite_driver.h"
+#include "test_dirs.h"
 
 namespace custodian::store::internal {
 namespace {
@@ -20,8 +21,7 @@ namespace fs = std::filesystem;
 class DayTables : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("custodian_day_tables_" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
+    dir_ = FreshTestDir("custodian_day_tables");
     auto migrated = MigrateDatabase("sqlite://" + (dir_ / "c.db").string());
     ASSERT_TRUE(migrated.ok()) << migrated.status().ToString();
     auto driver = OpenSqliteDriver(dir_ / "c.db", false, 16);

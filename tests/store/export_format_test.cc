@@ -17,6 +17,7 @@
 #include "custodian/store/evidence.h"
 #include "custodian/store/read_json.h"
 #include "custodian/store/read_store.h"
+#include "test_dirs.h"
 
 namespace custodian::store {
 namespace {
@@ -54,10 +55,7 @@ class ExportFormatTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_GE(sodium_init(), 0);
-    dir_ = fs::temp_directory_path() / ("custodian_export_format_" + std::to_string(::getpid()) + "_" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    dir_ = FreshTestDir("custodian_export_format");
     key_ = dir_ / "keys" / "agency.key";
     auto sk = LoadSigningKey(key_, /*create=*/true);
     ASSERT_TRUE(sk.ok()) << sk.status().ToString();

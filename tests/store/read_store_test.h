@@ -30,6 +30,7 @@
 #include "custodian/store/plate_key.h"
 #include "custodian/store/read_store.h"
 #include "store/store_backends.h"
+#include "test_dirs.h"
 
 namespace custodian::store {
 
@@ -52,10 +53,6 @@ inline std::vector<uint8_t> FakeImage(uint32_t seed, size_t size = 2048) {
   return out;
 }
 
-inline bool InCi() {
-  const char* ci = std::getenv("CI");
-  return ci != nullptr && std::string_view(ci) == "true";
-}
 
 inline policy::RetentionPolicy Retention(int public_safety_days, int non_public_safety_days) {
   auto p = policy::RetentionPolicy::Make({.public_safety = std::chrono::days(public_safety_days),
@@ -74,20 +71,9 @@ template <typename Backend>
 class ReadStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("custodian_store_test_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    auto url = Backend::NewDatabase(dir_);
-    if (!url.ok()) {
-      if (InCi()) FAIL() << url.status().ToString();
-      GTEST_SKIP() << url.status().ToString() << " (run through ctest, or set CI=true to make this a failure)";
-    }
-    url_ = *url;
-    auto as_server = Backend::AsServer(url_);  // PostgreSQL: the server's role from here on
-    ASSERT_TRUE(as_server.ok()) << as_server.status().ToString();
-    url_ = *as_server;
+    dir_ = FreshTestDir("custodian_store_test");
+    testing::NewServerDatabase<Backend>(dir_, &url_);  // PostgreSQL: the server's role from here on
+    if (url_.empty()) return;
     auto s = Open();
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     store_ = std::move(*s);

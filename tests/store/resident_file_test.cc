@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "store/sqlite/resident_file.h"
+#include "test_dirs.h"
 
 namespace custodian::store::internal {
 namespace {
@@ -21,8 +22,7 @@ namespace fs = std::filesystem;
 class ResidentFileTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("custodian-resident-" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
+    dir_ = FreshTestDir("custodian_resident");
     file_ = dir_ / "db";
     page_ = size_t(::sysconf(_SC_PAGESIZE));
   }

@@ -13,6 +13,7 @@
 #include "store/sqlite/day_tables.h"
 #include "store/sqlite/sqlite_driver.h"
 #include "store/sqlite/sqlite_layout.h"
+#include "test_dirs.h"
 
 namespace custodian::store::internal {
 namespace {
@@ -22,8 +23,7 @@ namespace fs = std::filesystem;
 class SearchPlan : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("custodian_search_plan_" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
+    dir_ = FreshTestDir("custodian_search_plan");
     auto migrated = MigrateDatabase("sqlite://" + (dir_ / "c.db").string());
     ASSERT_TRUE(migrated.ok()) << migrated.status().ToString();
     {  // Three days' tables (the store makes them as reads arrive); searches run on kDay,

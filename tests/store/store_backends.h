@@ -2,6 +2,7 @@
 // database, and raw SQL access for the few tests that must tamper with one.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include <filesystem>
 #include <pqxx/pqxx>
 #include <string>
+#include <string_view>
 
 #include "custodian/core/status.h"
 #include "custodian/store/read_store.h"
@@ -29,6 +31,28 @@
   ""
 
 namespace custodian::store::testing {
+
+// Whether this is a CI run (CI=true), where a backend that cannot be started fails the
+// test instead of skipping it.
+inline bool InCi() {
+  const char* ci = std::getenv("CI");
+  return ci != nullptr && std::string_view(ci) == "true";
+}
+
+// Sets *url to a fresh database of Backend in `dir`, in the server's role (PostgreSQL: as
+// `custodian serve` runs). When the backend cannot be started here the test is skipped
+// (failed where CI=true) and *url is left empty: the caller returns.
+template <typename Backend>
+void NewServerDatabase(const std::filesystem::path& dir, std::string* url) {
+  auto made = Backend::NewDatabase(dir);
+  if (!made.ok()) {
+    if (InCi()) FAIL() << made.status().ToString();
+    GTEST_SKIP() << made.status().ToString() << " (run through ctest, or set CI=true to make this a failure)";
+  }
+  auto as_server = Backend::AsServer(*made);
+  ASSERT_TRUE(as_server.ok()) << as_server.status().ToString();
+  *url = *as_server;
+}
 
 struct SqliteBackend {
   static constexpr bool kPartitioned = false;

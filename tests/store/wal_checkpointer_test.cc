@@ -13,6 +13,7 @@
 
 #include "store/sqlite/sqlite_driver.h"
 #include "store/sqlite/wal_checkpointer.h"
+#include "test_dirs.h"
 
 namespace custodian::store::internal {
 namespace {
@@ -24,9 +25,7 @@ constexpr uintmax_t kFrameBytes = 4096 + 24;  // a WAL frame: header + 4 KiB pag
 class WalCheckpointerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("custodian-walckpt-" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    dir_ = FreshTestDir("custodian_walckpt");
     file_ = dir_ / "w.db";
     auto w = OpenSqliteDriver(file_, /*create=*/true, /*cache_mib=*/16);
     ASSERT_TRUE(w.ok()) << w.status().ToString();
