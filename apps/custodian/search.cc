@@ -73,8 +73,8 @@ int RunSearch(const Args& a) {
 }  // namespace
 
 void RegisterSearch(CLI::App& app, Action* run) {
-  auto [cmd, a] = AddGovSubcommand<Args>(&app, "search", "Search plate reads (purpose and case number required; logged)",
-                                        run, RunSearch);
+  auto [cmd, a] = AddGovSubcommand<Args>(
+      &app, "search", "Search plate reads (purpose and case number required; logged)", run, RunSearch);
   AddPurposeFlags(cmd, &a->why);
   cmd->add_option("--plate", a->plate, "The plate term");
   cmd->add_option("--match", a->match, "exact, wildcard or fuzzy (default: exact with --plate)");

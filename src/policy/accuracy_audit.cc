@@ -124,9 +124,7 @@ Result<int64_t> StartAudit(Governance& gov, const Principal& by, const AuditSpec
   for (const auto& r : rows) ids.push_back(AsInt(r[0]));
   terms["read_ids"] = ids;
   e.terms = terms.dump();
-  e.outcome = std::string(kAllowed);
-  e.records = int64_t(rows.size());
-  e.detail = "accuracy audit started: " + std::to_string(rows.size()) + " reads sampled";
+  e.Allow(int64_t(rows.size()), "accuracy audit started: " + std::to_string(rows.size()) + " reads sampled");
   int64_t id = 0;
   CUSTODIAN_RETURN_IF_ERROR(gov.RecordWith(by, e, [&](Txn& txn) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(
@@ -187,9 +185,7 @@ Status VerifyItem(Governance& gov, const Principal& by, int64_t audit_id, int64_
     terms["true_plate"] = true_plate;
     e.terms = terms.dump();
   }
-  e.outcome = std::string(kAllowed);
-  e.records = 1;
-  e.detail = verdict.correct ? "read verified correct" : "read verified wrong";
+  e.Allow(1, verdict.correct ? "read verified correct" : "read verified wrong");
   return gov.RecordWith(by, e, [&](Txn& txn) -> Status {
     return txn
         .Query("UPDATE accuracy_audit_items SET verdict = ?, true_plate = ?, verified_by = ?, verified_ms = ? "

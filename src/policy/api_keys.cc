@@ -41,9 +41,7 @@ Result<ApiKey> CreateApiKey(Governance& gov, const Principal& by, const std::str
   k.created_by = by.username;
   k.created_at = gov.clock().Now();
   k.expires_at = expires;
-  e.outcome = std::string(kAllowed);
-  e.records = 1;
-  e.detail = "API key '" + name + "' issued for camera " + camera_id;
+  e.Allow(1, "API key '" + name + "' issued for camera " + camera_id);
   CUSTODIAN_RETURN_IF_ERROR(gov.RecordWith(by, e, [&](Txn& txn) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(auto cam, txn.Query("SELECT 1 FROM cameras WHERE id = ?", {camera_id}));
     if (cam.empty()) return Status::NotFound("no camera '", camera_id.substr(0, 64), "'");
@@ -62,8 +60,7 @@ Status RevokeApiKey(Governance& gov, const Principal& by, int64_t key_id) {
   LogEvent e = gov.Event(by, "revoke_api_key", kDenied);
   e.terms = json{{"key_id", key_id}}.dump();
   CUSTODIAN_RETURN_IF_ERROR(gov.Authorize(by, ops::kManageCameras, std::nullopt, e));
-  e.outcome = std::string(kAllowed);
-  e.records = 1;
+  e.Allow(1);
   const int64_t now = ToUnixMillis(gov.clock().Now());
   return gov.RecordWith(by, e, [&](Txn& txn) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(auto rows, txn.Query("SELECT revoked_ms FROM api_keys WHERE id = ?", {key_id}));

@@ -86,9 +86,7 @@ Result<int64_t> RecordIncident(Governance& gov, const Principal& by, const Breac
   if (auto r = RenderBreachNoticeText(check); !r.ok()) return LogOutcome(gov, by, e, Outcome::Refused(r.status()));
   const std::string record = ToJson(facts).dump();
   int64_t id = 0;
-  e.outcome = std::string(kAllowed);
-  e.records = 1;
-  e.detail = "breach incident recorded";
+  e.Allow(1, "breach incident recorded");
   CUSTODIAN_RETURN_IF_ERROR(gov.RecordWith(by, e, [&](Txn& txn) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(id,
                                InsertReturningId(txn,

@@ -52,9 +52,7 @@ Status ChangeAccount(Governance& gov, const Principal& by, const std::string& us
   LogEvent e = gov.Event(by, action, kDenied);
   e.terms = json{{"username", Clip(username)}}.dump();
   CUSTODIAN_RETURN_IF_ERROR(gov.Authorize(by, ops::kManageUsers, std::nullopt, e));
-  e.outcome = std::string(kAllowed);
-  e.records = 1;
-  e.detail = detail;
+  e.Allow(1, detail);
   const int64_t now_ms = ToUnixMillis(gov.clock().Now());
   return gov.RecordWith(by, e, [&](Txn& txn) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(auto found, FindUser(txn, username));
@@ -135,9 +133,7 @@ Result<NewAccount> Governance::CreateUser(const Principal& by, const UserSpec& s
   }
   NewAccount out{spec.username, RandomPassword()};
   CUSTODIAN_ASSIGN_OR_RETURN(std::string hash, HashPassword(out.initial_password));
-  e.outcome = std::string(kAllowed);
-  e.records = 1;
-  e.detail = "account created for " + spec.full_name + ", agency " + spec.agency_code;
+  e.Allow(1, "account created for " + spec.full_name + ", agency " + spec.agency_code);
   const int64_t now_ms = ToUnixMillis(now);
   CUSTODIAN_RETURN_IF_ERROR(RecordWith(by, e, [&](Txn& txn) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(bool taken, UsernameTaken(txn, spec.username));

@@ -135,9 +135,7 @@ Status Governance::ApproveAcknowledgment(const Principal& by, const std::string&
     return LogOutcome(*this, by, e,
                       Outcome::Refused(Status::PermissionDenied("a user cannot approve their own acknowledgment")));
   }
-  e.outcome = std::string(kAllowed);
-  e.records = 1;
-  e.detail = as == Approval::kSupervisor ? "supervisor approval" : "coordinator approval";
+  e.Allow(1, as == Approval::kSupervisor ? "supervisor approval" : "coordinator approval");
   Status st = RecordWith(by, e, [&](Txn& txn) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(auto u, FindUser(txn, username));
     if (!u) return Status::NotFound("no user '", Clip(username), "'");
@@ -174,9 +172,7 @@ Status Governance::RecordTraining(const Principal& by, const std::string& userna
   CUSTODIAN_RETURN_IF_ERROR(Authorize(by, ops::kRecordTraining, std::nullopt, e));
   CUSTODIAN_RETURN_IF_ERROR(CheckText("course", course, 200));
   if (completed > options_.clock->Now()) return Status::InvalidArgument("training cannot be completed in the future");
-  e.outcome = std::string(kAllowed);
-  e.records = 1;
-  e.detail = "training completed " + std::to_string(ToUnixMillis(completed));
+  e.Allow(1, "training completed " + std::to_string(ToUnixMillis(completed)));
   return RecordWith(by, e, [&](Txn& txn) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(auto u, FindUser(txn, username));
     if (!u) return Status::NotFound("no user '", Clip(username), "'");

@@ -27,8 +27,7 @@ Status internal::LogOutcome(Governance& gov, const Principal& who, LogEvent e, O
       break;
     case Kind::kAllowed: e.outcome = std::string(kAllowed); break;
     case Kind::kReleased:
-      e.outcome = std::string(kAllowed);
-      e.records = outcome.records_;
+      e.Allow(outcome.records_);
       break;
   }
   Status logged = gov.Record(who, std::move(e));

@@ -96,6 +96,21 @@ HoldScope ScopeOfHold(Governance& gov, int64_t hold_id) {
   return s;
 }
 
+// The gates for `op` on the hold `scope` describes (its case number is the case; `op`
+// checked on every class of its reads) and the entry, as `action` with `terms`, that the operation
+// then logs. When the hold cannot be looked up, that failure is logged and returned.
+Result<LogEvent> AuthorizeOnHold(Governance& gov, const Principal& who, std::string_view op, std::string_view action,
+                                 const std::string& purpose, const HoldScope& scope, const std::string& terms) {
+  const AccessPurpose why{purpose, scope.lookup.ok() ? scope.case_number : std::string("unknown-hold-0")};
+  CUSTODIAN_RETURN_IF_ERROR(AuthorizeClasses(gov, who, op, why, scope.classes, terms));
+  LogEvent e = gov.Event(who, action, kAllowed);
+  e.terms = terms;
+  e.purpose = Clip(purpose);
+  e.case_number = Clip(scope.case_number);
+  if (!scope.lookup.ok()) return LogOutcome(gov, who, e, Outcome::Failed(scope.lookup));
+  return e;
+}
+
 // Release and export of a hold: its owner, command staff or the coordinator.
 bool MayManageHold(const Principal& who, const HoldScope& scope) {
   return who.system || who.username == scope.placed_by || who.role == Role::kCommandStaff ||
@@ -260,14 +275,9 @@ Result<store::Hold> PlaceHold(Governance& gov, const Principal& who, const std::
 
 Result<store::Hold> ReleaseHold(Governance& gov, const Principal& who, const std::string& purpose, int64_t hold_id) {
   const std::string terms = json{{"hold", hold_id}}.dump();
-  HoldScope scope = ScopeOfHold(gov, hold_id);
-  const AccessPurpose why{purpose, scope.lookup.ok() ? scope.case_number : std::string("unknown-hold-0")};
-  CUSTODIAN_RETURN_IF_ERROR(AuthorizeClasses(gov, who, ops::kPlaceHolds, why, scope.classes, terms));
-  LogEvent e = gov.Event(who, "release_hold", kAllowed);
-  e.terms = terms;
-  e.purpose = Clip(purpose);
-  e.case_number = Clip(scope.case_number);
-  if (!scope.lookup.ok()) return LogOutcome(gov, who, e, Outcome::Failed(scope.lookup));
+  const HoldScope scope = ScopeOfHold(gov, hold_id);
+  CUSTODIAN_ASSIGN_OR_RETURN(LogEvent e,
+                             AuthorizeOnHold(gov, who, ops::kPlaceHolds, "release_hold", purpose, scope, terms));
   if (!MayManageHold(who, scope)) {
     return LogOutcome(gov, who, e, Outcome::Refused(NotTheHoldsOwner(hold_id, scope, "releases")));
   }
@@ -304,14 +314,9 @@ Result<std::vector<store::Hold>> ListHolds(Governance& gov, const Principal& who
 Result<std::vector<int64_t>> HeldReadIds(Governance& gov, const Principal& who, const std::string& purpose,
                                          int64_t hold_id) {
   const std::string terms = json{{"hold", hold_id}}.dump();
-  HoldScope scope = ScopeOfHold(gov, hold_id);
-  const AccessPurpose why{purpose, scope.lookup.ok() ? scope.case_number : std::string("unknown-hold-0")};
-  CUSTODIAN_RETURN_IF_ERROR(AuthorizeClasses(gov, who, ops::kPlaceHolds, why, scope.classes, terms));
-  LogEvent e = gov.Event(who, actions::kHeldReadIds, kAllowed);
-  e.terms = terms;
-  e.purpose = Clip(purpose);
-  e.case_number = Clip(scope.case_number);
-  if (!scope.lookup.ok()) return LogOutcome(gov, who, e, Outcome::Failed(scope.lookup));
+  const HoldScope scope = ScopeOfHold(gov, hold_id);
+  CUSTODIAN_ASSIGN_OR_RETURN(
+      LogEvent e, AuthorizeOnHold(gov, who, ops::kPlaceHolds, actions::kHeldReadIds, purpose, scope, terms));
   auto ids = gov.store().HeldReadIds(hold_id);
   if (!ids.ok()) return LogOutcome(gov, who, e, Outcome::Failed(ids.status()));
   auto plates = HeldPlates(gov.store(), hold_id);
@@ -324,14 +329,9 @@ Result<std::vector<int64_t>> HeldReadIds(Governance& gov, const Principal& who, 
 Result<store::EvidenceExport> ExportEvidence(Governance& gov, const Principal& who, const std::string& purpose,
                                              int64_t hold_id, const std::filesystem::path& out_dir) {
   const std::string terms = json{{"hold", hold_id}, {"out", Clip(out_dir.string())}}.dump();
-  HoldScope scope = ScopeOfHold(gov, hold_id);
-  const AccessPurpose why{purpose, scope.lookup.ok() ? scope.case_number : std::string("unknown-hold-0")};
-  CUSTODIAN_RETURN_IF_ERROR(AuthorizeClasses(gov, who, ops::kExportEvidence, why, scope.classes, terms));
-  LogEvent e = gov.Event(who, actions::kExportEvidence, kAllowed);
-  e.terms = terms;
-  e.purpose = Clip(purpose);
-  e.case_number = Clip(scope.case_number);
-  if (!scope.lookup.ok()) return LogOutcome(gov, who, e, Outcome::Failed(scope.lookup));
+  const HoldScope scope = ScopeOfHold(gov, hold_id);
+  CUSTODIAN_ASSIGN_OR_RETURN(
+      LogEvent e, AuthorizeOnHold(gov, who, ops::kExportEvidence, actions::kExportEvidence, purpose, scope, terms));
   if (!MayManageHold(who, scope)) {
     return LogOutcome(gov, who, e, Outcome::Refused(NotTheHoldsOwner(hold_id, scope, "exports")));
   }

@@ -233,9 +233,7 @@ Result<int64_t> SubmitRecordsRequest(Governance& gov, const Principal& by, const
   q.data_class = form.data_class;
   q.cursor.clear();
   int64_t id = 0;
-  e.outcome = std::string(kAllowed);
-  e.records = 1;
-  e.detail = "records request submitted";
+  e.Allow(1, "records request submitted");
   CUSTODIAN_RETURN_IF_ERROR(gov.RecordWith(by, e, [&](Txn& txn) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(
         auto rows,
@@ -271,9 +269,7 @@ Status Decide(Governance& gov, const Principal& by, int64_t id, const std::strin
   CUSTODIAN_ASSIGN_OR_RETURN(auto q, Load(gov, id));
   if (!q) return LogOutcome(gov, by, e, Outcome::Refused(Status::NotFound("no records request ", id)));
   if (Status c = check(*q); !c.ok()) return LogOutcome(gov, by, e, Outcome::Refused(c));
-  e.outcome = std::string(kAllowed);
-  e.records = 1;
-  e.detail = action + " " + Number(id);
+  e.Allow(1, action + " " + Number(id));
   Status st = gov.RecordWith(by, e, [&](Txn& txn) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(auto rows, txn.Query(sql, params));
     if (rows.empty()) return Status::InvalidArgument("request ", Number(id), " changed meanwhile; try again");
@@ -435,9 +431,7 @@ Result<RecordsExport> FulfilRecordsRequest(Governance& gov, const Principal& by,
   CUSTODIAN_RETURN_IF_ERROR(WriteFile(out_dir / "manifest.json", manifest));
   CUSTODIAN_RETURN_IF_ERROR(WriteFile(out_dir / "manifest.sig", signer.SignHex(manifest)));
   const std::string path = fs::absolute(out_dir, ec).string();
-  e.outcome = std::string(kAllowed);
-  e.records = int64_t(reads.size());
-  e.detail = "records request fulfilled into " + Clip(path);
+  e.Allow(int64_t(reads.size()), "records request fulfilled into " + Clip(path));
   Status st = gov.RecordWith(by, e, [&](Txn& txn) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(auto rows, txn.Query("UPDATE records_requests SET state = 'fulfilled', fulfilled_ms = ?, "
                                                     "export_path = ? WHERE id = ? AND state = 'approved' RETURNING id",

@@ -313,9 +313,7 @@ Result<int64_t> RecordLogReview(Governance& gov, const Principal& by, TimePoint 
                       Outcome::Refused(Status::InvalidArgument("review notes are at most 4000 characters")));
   }
   int64_t id = 0;
-  e.outcome = std::string(kAllowed);
-  e.records = 1;
-  e.detail = "weekly access-log review recorded";
+  e.Allow(1, "weekly access-log review recorded");
   CUSTODIAN_RETURN_IF_ERROR(gov.RecordWith(by, e, [&](Txn& txn) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(
         id, InsertReturningId(txn,

@@ -172,8 +172,7 @@ Result<int64_t> GrantSharing(Governance& gov, const Principal& by, const GrantSp
     }
   }
   int64_t id = 0;
-  e.outcome = std::string(kAllowed);
-  e.records = 1;
+  e.Allow(1);
   e.detail = "sharing granted to " + Clip(spec.agency_code, 64) + "; in force once the partner's attestation is recorded";
   Status st = gov.RecordWith(by, e, [&](Txn& txn) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(auto ag, txn.Query("SELECT 1 FROM agencies WHERE code = ?", {spec.agency_code}));
@@ -232,8 +231,7 @@ Status AttestSharing(Governance& gov, const Principal& by, int64_t id, const Att
                             word, "')")));
     }
   }
-  e.outcome = std::string(kAllowed);
-  e.records = 1;
+  e.Allow(1);
   e.detail = "attestation by " + Clip(a.signatory, 128) + " recorded; grant " + std::to_string(id) + " in force";
   Status st = gov.RecordWith(by, e, [&](Txn& txn) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(auto rows, txn.Query("SELECT revoked_ms, expires_ms, attested_ms FROM sharing_grants "
@@ -256,9 +254,7 @@ Status RevokeSharing(Governance& gov, const Principal& by, int64_t id) {
   LogEvent e = gov.Event(by, "revoke_sharing", kDenied);
   e.terms = json{{"grant_id", id}}.dump();
   CUSTODIAN_RETURN_IF_ERROR(gov.Authorize(by, ops::kManageGrants, std::nullopt, e));
-  e.outcome = std::string(kAllowed);
-  e.records = 1;
-  e.detail = "sharing grant " + std::to_string(id) + " revoked";
+  e.Allow(1, "sharing grant " + std::to_string(id) + " revoked");
   Status st = gov.RecordWith(by, e, [&](Txn& txn) -> Status {
     CUSTODIAN_ASSIGN_OR_RETURN(auto rows, txn.Query("SELECT revoked_ms FROM sharing_grants WHERE id = ?", {id}));
     if (rows.empty()) return Status::NotFound("no sharing grant ", id);

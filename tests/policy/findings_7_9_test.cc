@@ -374,7 +374,8 @@ TYPED_TEST(Findings79Test, TheBreachNoticePurposeIsReservedForRecordedIncidents)
   EXPECT_EQ(page.status().code(), StatusCode::kPermissionDenied);
   EXPECT_EQ(this->LastLog().outcome, kDenied);
   const int64_t id = this->Incident();
-  EXPECT_TRUE(policy::SearchReads(gov, this->coord_.who, {"breach_notice", IncidentCaseNumber(id)}, {.plate = "7ABC123"}).ok());
+  EXPECT_TRUE(
+      policy::SearchReads(gov, this->coord_.who, {"breach_notice", IncidentCaseNumber(id)}, {.plate = "7ABC123"}).ok());
   // An unknown incident: refused and logged, under the notice's own purpose and case.
   EXPECT_EQ(ProduceNotice(gov, this->coord_.who, 999, "coord", {kStart, this->clock_.Now()}).status().code(),
             StatusCode::kNotFound);

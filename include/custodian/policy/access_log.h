@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "custodian/core/clock.h"
@@ -52,6 +53,16 @@ struct LogEvent {
   std::string case_number;    // case or incident number ("" when none applies)
   int64_t records = 0;        // records returned or changed
   std::string detail;         // a human sentence: why denied, what changed
+
+  // Marks the entry allowed, touching `n` records (its detail as it is, or `why`).
+  void Allow(int64_t n) {
+    outcome = std::string(kAllowed);
+    records = n;
+  }
+  void Allow(int64_t n, std::string why) {
+    Allow(n);
+    detail = std::move(why);
+  }
 };
 
 struct LogEntry : LogEvent {
