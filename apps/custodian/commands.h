@@ -42,6 +42,7 @@ void RegisterShowRead(CLI::App& app, Action* run);
 void RegisterAudit(CLI::App& app, Action* run);
 void RegisterIngest(CLI::App& app, Action* run);
 void RegisterServe(CLI::App& app, Action* run);
+void RegisterWatch(CLI::App& app, Action* run);
 void RegisterCameras(CLI::App& app, Action* run);  // cameras, agencies, keys (cameras.cc)
 void RegisterSharing(CLI::App& app, Action* run);  // sharing grants (sharing.cc)
 

@@ -139,6 +139,7 @@ int main(int argc, char** argv) {
   custodian::app::RegisterAudit(app, &run);
   custodian::app::RegisterIngest(app, &run);
   custodian::app::RegisterServe(app, &run);
+  custodian::app::RegisterWatch(app, &run);
   custodian::app::RegisterCameras(app, &run);
   custodian::app::RegisterSharing(app, &run);
   try {

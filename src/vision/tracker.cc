@@ -139,14 +139,22 @@ bool PlateTracker::Continues(const Track& t, const Sighting& s, float* score) co
   }
   const float overlap = std::max(Overlap(expected, s.box), Overlap(last.box, s.box));
   const bool same_text = !s.read.text.empty() && EditDistance(s.read.text, last.read.text) <= options_.max_text_edits;
+  const bool both_sure =
+      s.read.confidence >= options_.distinct_when_sure && last.read.confidence >= options_.distinct_when_sure;
+  if (both_sure && !same_text) return false;  // another vehicle where this one was
+  // Between tracks that could take it, the likelier reading and the more recent track win.
+  const size_t longer = std::max({s.read.text.size(), last.read.text.size(), size_t(1)});
+  const float similar = 1.f - float(EditDistance(s.read.text, last.read.text)) / float(longer);
+  const float age = float((s.at - last.at).count()) / float(std::max<int64_t>(1, options_.end_after.count()));
+  const float bonus = similar - 0.5f * std::min(1.f, age);
   if (overlap >= options_.min_overlap) {
-    *score = 1.f + overlap + (same_text ? 1.f : 0.f);
+    *score = 1.f + overlap + bonus;
     return true;
   }
   const float width = std::max({1.f, s.box.width, last.box.width});
   const float jump = std::hypot(s.box.cx() - expected.cx(), s.box.cy() - expected.cy()) / width;
   if (same_text && jump <= options_.max_jump_widths) {
-    *score = 1.f - jump / (options_.max_jump_widths + 1.f);
+    *score = 1.f - jump / (options_.max_jump_widths + 1.f) + bonus;
     return true;
   }
   return false;
@@ -199,7 +207,9 @@ std::vector<Pass> PlateTracker::EndTracksBefore(TimePoint at) {
   return out;
 }
 
-std::vector<Pass> PlateTracker::Add(TimePoint at, int width, int height, std::vector<Sighting> sightings) {
+std::vector<Pass> PlateTracker::Add(TimePoint at, int width, int height, std::vector<Sighting> sightings,
+                                    std::vector<int64_t>* track_ids) {
+  if (track_ids != nullptr) track_ids->assign(sightings.size(), 0);
   now_ = std::max(now_, at);
   frame_side_ = float(std::max(width, height));
   // Tracks whose plate has been gone too long end first: a vehicle that comes back to the
@@ -224,6 +234,7 @@ std::vector<Pass> PlateTracker::Add(TimePoint at, int width, int height, std::ve
     if (track_taken[p.track] || sighting_taken[p.sighting]) continue;
     track_taken[p.track] = sighting_taken[p.sighting] = true;
     Track& t = tracks_[p.track];
+    if (track_ids != nullptr) (*track_ids)[p.sighting] = t.id;
     t.sightings.push_back(std::move(sightings[p.sighting]));
     t.alive_until = now_ + options_.end_after;
   }
@@ -231,6 +242,7 @@ std::vector<Pass> PlateTracker::Add(TimePoint at, int width, int height, std::ve
     if (sighting_taken[si]) continue;
     Track t;
     t.id = next_id_++;
+    if (track_ids != nullptr) (*track_ids)[si] = t.id;
     t.sightings.push_back(std::move(sightings[si]));
     t.alive_until = now_ + options_.end_after;
     tracks_.push_back(std::move(t));

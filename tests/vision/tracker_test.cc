@@ -133,6 +133,21 @@ TEST(PlateTracker, AParkedVehicleIsOneReadSoonAndNotAnotherWhenSeenAgainAfterSti
   EXPECT_EQ(passes.size(), 1u) << "the parked vehicle gives one read in all";
 }
 
+TEST(PlateTracker, TheNextVehicleOfAQueueWhereTheLastOneStoodIsAnotherPass) {
+  PlateTracker tracker({.end_after = milliseconds(1000)});
+  std::vector<Pass> passes;
+  for (int n = 0; n < 5; ++n) Collect(passes, tracker.Add(Frame(n), kW, kH, {At(600, 300, "4QUE444")}));
+  for (int n = 5; n < 10; ++n) Collect(passes, tracker.Add(Frame(n), kW, kH, {At(600, 300, "9NXT999")}));
+  // An unsure misreading in place stays with the pass.
+  Collect(passes, tracker.Add(Frame(10), kW, kH, {At(600, 300, "8MXT989", 0.3f)}));
+  Collect(passes, tracker.Flush());
+  ASSERT_EQ(passes.size(), 2u);
+  EXPECT_EQ(passes[0].voted.text, "4QUE444");
+  EXPECT_EQ(passes[0].sightings.size(), 5u);
+  EXPECT_EQ(passes[1].voted.text, "9NXT999");
+  EXPECT_EQ(passes[1].sightings.size(), 6u);
+}
+
 TEST(PlateTracker, DropsTracksSeenInFewerFramesThanMinFrames) {
   PlateTracker tracker({.end_after = milliseconds(100), .min_frames = 3});
   std::vector<Pass> passes;
@@ -141,6 +156,19 @@ TEST(PlateTracker, DropsTracksSeenInFewerFramesThanMinFrames) {
   Collect(passes, tracker.Flush());
   ASSERT_EQ(passes.size(), 1u);
   EXPECT_EQ(passes[0].voted.text, "7REAL77");
+}
+
+TEST(PlateTracker, TellsWhichTrackEachSightingJoined) {
+  PlateTracker tracker;
+  std::vector<int64_t> ids;
+  tracker.Add(Frame(0), kW, kH, {At(100, 100, "1AAA111"), At(800, 100, "2BBB222")}, &ids);
+  ASSERT_EQ(ids.size(), 2u);
+  EXPECT_NE(ids[0], ids[1]);
+  const std::vector<int64_t> first = ids;
+  tracker.Add(Frame(1), kW, kH, {At(805, 110, "2BBB222"), At(105, 110, "1AAA111")}, &ids);
+  ASSERT_EQ(ids.size(), 2u);
+  EXPECT_EQ(ids[0], first[1]);
+  EXPECT_EQ(ids[1], first[0]);
 }
 
 TEST(PlateTracker, TheBestCropIsTheSurestReading) {

@@ -90,6 +90,10 @@ struct TrackerOptions {
   // its centre is within this many plate widths of where the track was expected. Default: 3.
   float max_jump_widths = 3.f;
   int max_text_edits = 2;  // Default: 2.
+  // An overlapping sighting does not continue a track when both its reading and the
+  // track's last one are at least this sure and differ by more than max_text_edits (the
+  // next vehicle of a queue, stopped where the last one stood). Default: 0.5.
+  float distinct_when_sure = 0.5f;
   // Tracks seen in fewer frames are dropped as noise (a sign read once). Default: 1.
   int min_frames = 1;
   // Less travel than this share of the frame's larger side is no direction. Default: 0.05.
@@ -114,8 +118,10 @@ class PlateTracker {
 
   // The sightings of one frame at time `at` (non-decreasing; an earlier time is taken as
   // `at` of the previous frame) of `width` x `height` pixels. Returns the passes that
-  // ended by `at` (and the tracks that reached emit_after), oldest first.
-  std::vector<Pass> Add(TimePoint at, int width, int height, std::vector<Sighting> sightings);
+  // ended by `at` (and the tracks that reached emit_after), oldest first. When `track_ids`
+  // is given it receives the track each sighting joined (or began), in their order.
+  std::vector<Pass> Add(TimePoint at, int width, int height, std::vector<Sighting> sightings,
+                        std::vector<int64_t>* track_ids = nullptr);
   // A frame the motion gate skipped because nothing moved: the open tracks' plates are
   // taken to be where they were (a parked vehicle is not a new pass when it is detected
   // again after a still hour).

@@ -1,0 +1,96 @@
+// custodian watch: read a camera's video (a file, a stream URL or a folder of images),
+// follow each plate across frames and vote one read per pass.
+//   custodian watch --source FILE_OR_URL [--country C] --print [--every-frame] [--end-after-ms N]
+// --print writes one JSON line per pass on stdout (plate, confidence, first_seen, last_seen,
+// frames, direction, candidates, per-frame readings) and a summary on stderr; it needs no
+// server and no config file.
+#include <cstdio>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "custodian/core/clock.h"
+#include "custodian/core/utc_time.h"
+#include "custodian/watch/watch.h"
+#include "session.h"
+
+namespace custodian::app {
+namespace {
+
+struct WatchArgs {
+  EngineFlags engine;
+  std::string source;
+  bool print = false;
+  bool every_frame = false;
+  int end_after_ms = 1500;
+  int min_frames = 2;
+};
+
+nlohmann::json PassJson(const vision::Pass& p) {
+  nlohmann::json cands = nlohmann::json::array();
+  for (const auto& c : p.voted.candidates) cands.push_back({{"plate", c.text}, {"confidence", c.confidence}});
+  nlohmann::json readings = nlohmann::json::array();
+  for (const auto& s : p.sightings) {
+    readings.push_back({{"frame", s.frame}, {"plate", s.read.text}, {"confidence", s.read.confidence}});
+  }
+  return {{"plate", p.voted.text},
+          {"confidence", p.voted.confidence},
+          {"first_seen", FormatUtcTime(p.first_seen)},
+          {"last_seen", FormatUtcTime(p.last_seen)},
+          {"frames", p.voted.frames},
+          {"direction", std::string(vision::DirectionName(p.direction))},
+          {"candidates", cands},
+          {"readings", readings}};
+}
+
+int RunWatch(const WatchArgs& a) {
+  if (!a.print) return FailWith("watch", Status::InvalidArgument("only --print is supported yet (no config file)"));
+  auto es = OpenEngineSession(ToEngineOptions(a.engine));
+  if (!es.ok()) return FailWith("watch", es.status());
+  auto source = watch::OpenSource(a.source, {.clock = &SystemClock::Default()});
+  if (!source.ok()) return FailWith("watch", source.status());
+  watch::RunOptions options;
+  options.every_frame = a.every_frame;
+  options.tracker.end_after = std::chrono::milliseconds(a.end_after_ms);
+  options.tracker.min_frames = a.min_frames;
+  const vision::FormatBook& book = es->engine->formats();
+  auto profiles = book.ProfilesFor(a.engine.country);
+  if (profiles.ok() && !profiles->empty()) {
+    options.tracker.fits_format = [&book, ps = *profiles](const std::string& text) {
+      for (const vision::CountryProfile* p : ps) {
+        if (book.Fit(*p, text).fits) return true;
+      }
+      return false;
+    };
+  }
+  auto summary = watch::Run(**source, *es->session, options, [](const vision::Pass& p, const vision::Image&) {
+    std::cout << PassJson(p).dump() << std::endl;
+  });
+  if (!summary.ok()) return FailWith("watch", summary.status());
+  std::fprintf(stderr, "watch: %lld frames, %lld analysed, %lld unreadable, %lld reads, engine %.0f ms\n",
+               static_cast<long long>(summary->frames), static_cast<long long>(summary->analysed),
+               static_cast<long long>(summary->bad_frames), static_cast<long long>(summary->passes),
+               summary->engine_ms);
+  return 0;
+}
+
+}  // namespace
+
+void RegisterWatch(CLI::App& app, Action* run) {
+  auto [cmd, a] = AddSubcommand<WatchArgs>(
+      &app, "watch", "Read plates in video: follow each vehicle, vote one read per pass", run, RunWatch);
+  AddEngineFlags(cmd, &a->engine);
+  cmd->add_option("--source", a->source, "A video file, a stream URL (rtsp://, http://) or a folder of images")
+      ->required();
+  cmd->add_flag("--print", a->print, "One JSON line per read on stdout (no server, no config file)");
+  cmd->add_flag("--every-frame", a->every_frame, "Run the engine on every frame (the motion gate off)");
+  cmd->add_option("--end-after-ms", a->end_after_ms, "A track ends when its plate is unseen this long")
+      ->capture_default_str()
+      ->check(CLI::Range(40, 600'000));
+  cmd->add_option("--min-frames", a->min_frames, "Passes read in fewer frames are dropped as noise")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
+}
+
+}  // namespace custodian::app

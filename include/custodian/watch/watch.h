@@ -1,0 +1,116 @@
+// custodian watch's pipeline: frames from a source (a video file or stream, a folder of
+// images), a cheap motion gate, the engine where something moves, the plate tracker, and
+// one voted read per pass (vision/tracker.h).
+//
+// Basic usage:
+//   auto source = watch::OpenSource("clip.mp4", {.clock = &clock});
+//   auto session = engine->NewSession();
+//   auto summary = watch::Run(**source, **session, {.tracker = {...}},
+//                             [](const vision::Pass& p, const vision::Image& best_frame) { ... });
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "custodian/core/clock.h"
+#include "custodian/core/status.h"
+#include "custodian/vision/engine.h"
+#include "custodian/vision/image.h"
+#include "custodian/vision/tracker.h"
+
+namespace custodian::watch {
+
+// A point of a region of interest, in frame pixels.
+struct Vertex {
+  float x = 0, y = 0;
+};
+
+struct MotionOptions {
+  // Frames are compared as grey copies this wide. Default: 160.
+  int width = 160;
+  // A pixel whose grey level changed by more than this moved. Default: 20.
+  int pixel_threshold = 20;
+  // Something moves when at least this share of the region's pixels moved. Default: 0.002.
+  double min_share = 0.002;
+  // The region watched (a polygon in frame pixels); empty means the whole frame.
+  std::vector<Vertex> region;
+};
+
+// Frame differencing on a small grey copy inside the region of interest. Not thread-safe.
+class MotionGate {
+ public:
+  explicit MotionGate(MotionOptions options = {});
+  ~MotionGate();
+  // Whether something moved since the previous frame (the first frame always moved).
+  bool Moved(const vision::ImageView& frame);
+  // The share of the region's pixels that moved in the last frame, 0..1.
+  double last_share() const { return last_share_; }
+
+ private:
+  struct State;
+  MotionOptions options_;
+  std::unique_ptr<State> state_;
+  double last_share_ = 1;
+};
+
+struct Frame {
+  vision::Image image;  // BGR
+  TimePoint at;         // capture time
+  int64_t number = 0;   // from 0
+};
+
+// A source of frames. Not thread-safe.
+class FrameSource {
+ public:
+  virtual ~FrameSource() = default;
+  // The next frame; nullopt at the end of a file or folder. An error for a frame that
+  // cannot be decoded (the source goes on with the next one) or a stream that failed.
+  virtual Result<std::optional<Frame>> Next() = 0;
+  // Frames per second the source declares (0 when unknown).
+  virtual double fps() const = 0;
+};
+
+struct SourceOptions {
+  // Where capture times come from for a live stream, and the start time of a file or folder
+  // (whose frames are then timed by their position). REQUIRED.
+  const Clock* clock = nullptr;
+  // A folder of images is read at this rate (their names in order). Default: 25.
+  double folder_fps = 25;
+};
+
+// A video file or stream URL (rtsp://, http://; OpenCV's FFmpeg backend), or a folder of
+// images read in name order. kNotFound for a path that does not exist, kInvalidArgument
+// for one that cannot be opened as video.
+Result<std::unique_ptr<FrameSource>> OpenSource(const std::string& url_or_path, const SourceOptions& options);
+
+struct RunOptions {
+  vision::TrackerOptions tracker;
+  MotionOptions motion;
+  // Run the engine on every frame (the motion gate off). Default: false.
+  bool every_frame = false;
+  // Stop after this many frames (0: no limit). Default: 0.
+  int64_t max_frames = 0;
+};
+
+struct RunSummary {
+  int64_t frames = 0;       // read from the source
+  int64_t analysed = 0;     // given to the engine (moved, or every_frame)
+  int64_t bad_frames = 0;   // that could not be decoded (skipped)
+  int64_t passes = 0;       // delivered
+  double engine_ms = 0;     // spent in the engine
+};
+
+// Called once per pass with the frame of its best sighting.
+using PassSink = std::function<void(const vision::Pass& pass, const vision::Image& best_frame)>;
+
+// Reads `source` to its end (or max_frames) and delivers each pass to `sink`, the open
+// ones at the end. A frame the engine refuses is counted and skipped; an error is returned
+// only when the source itself fails.
+Result<RunSummary> Run(FrameSource& source, vision::Session& session, const RunOptions& options, const PassSink& sink);
+
+}  // namespace custodian::watch

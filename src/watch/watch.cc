@@ -1,0 +1,256 @@
+// The watch pipeline (see watch.h): sources on OpenCV's VideoCapture and image files, the
+// motion gate, and Run.
+#include "custodian/watch/watch.h"
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <opencv2/core.hpp>
+#include <opencv2/imgproc.hpp>
+#include <opencv2/videoio.hpp>
+#include <system_error>
+#include <utility>
+
+namespace custodian::watch {
+
+namespace fs = std::filesystem;
+
+// ---- MotionGate ----
+
+struct MotionGate::State {
+  cv::Mat previous;  // small grey copy of the last frame
+  cv::Mat mask;      // the region, at the small size (empty: the whole frame)
+  int frame_width = 0, frame_height = 0;
+};
+
+MotionGate::MotionGate(MotionOptions options) : options_(std::move(options)), state_(std::make_unique<State>()) {}
+MotionGate::~MotionGate() = default;
+
+bool MotionGate::Moved(const vision::ImageView& frame) {
+  if (frame.data == nullptr || frame.width <= 0 || frame.height <= 0) return false;
+  const cv::Mat bgr(frame.height, frame.width, CV_8UC3, const_cast<uint8_t*>(frame.data), size_t(frame.stride));
+  const int w = std::max(8, std::min(options_.width, frame.width));
+  const double scale = double(w) / frame.width;
+  const int h = std::max(8, int(frame.height * scale + 0.5));
+  cv::Mat small, grey;
+  cv::resize(bgr, small, cv::Size(w, h), 0, 0, cv::INTER_AREA);
+  cv::cvtColor(small, grey, cv::COLOR_BGR2GRAY);
+  cv::GaussianBlur(grey, grey, cv::Size(3, 3), 0);
+  State& s = *state_;
+  if (s.frame_width != frame.width || s.frame_height != frame.height || s.previous.size() != grey.size()) {
+    s.frame_width = frame.width;
+    s.frame_height = frame.height;
+    s.mask.release();
+    if (options_.region.size() >= 3) {
+      s.mask = cv::Mat::zeros(grey.size(), CV_8U);
+      std::vector<cv::Point> poly;
+      for (const Vertex& v : options_.region) poly.emplace_back(int(v.x * scale + 0.5), int(v.y * scale + 0.5));
+      cv::fillPoly(s.mask, std::vector<std::vector<cv::Point>>{poly}, cv::Scalar(255));
+    }
+    s.previous = grey;
+    last_share_ = 1;
+    return true;
+  }
+  cv::Mat diff;
+  cv::absdiff(grey, s.previous, diff);
+  cv::threshold(diff, diff, options_.pixel_threshold, 255, cv::THRESH_BINARY);
+  int area = grey.rows * grey.cols;
+  if (!s.mask.empty()) {
+    cv::bitwise_and(diff, s.mask, diff);
+    area = std::max(1, cv::countNonZero(s.mask));
+  }
+  last_share_ = double(cv::countNonZero(diff)) / area;
+  s.previous = grey;
+  return last_share_ >= options_.min_share;
+}
+
+// ---- Sources ----
+
+namespace {
+
+vision::Image ImageOf(const cv::Mat& bgr) {
+  vision::Image img;
+  img.width = bgr.cols;
+  img.height = bgr.rows;
+  img.pixels.resize(size_t(bgr.cols) * bgr.rows * 3);
+  cv::Mat dst(bgr.rows, bgr.cols, CV_8UC3, img.pixels.data());
+  bgr.copyTo(dst);
+  return img;
+}
+
+class VideoSource : public FrameSource {
+ public:
+  VideoSource(std::unique_ptr<cv::VideoCapture> cap, bool live, const Clock& clock)
+      : cap_(std::move(cap)), live_(live), clock_(clock), start_(clock.Now()) {
+    fps_ = cap_->get(cv::CAP_PROP_FPS);
+    if (!(fps_ > 0 && fps_ < 1000)) fps_ = 0;
+  }
+
+  Result<std::optional<Frame>> Next() override {
+    cv::Mat bgr;
+    if (!cap_->read(bgr) || bgr.empty()) {
+      if (live_) return Status::Unavailable("the stream stopped sending frames");
+      return std::optional<Frame>();
+    }
+    Frame f;
+    f.number = next_++;
+    if (live_) {
+      f.at = clock_.Now();
+    } else {  // a file's frames are timed by their position from the start time
+      const double ms = cap_->get(cv::CAP_PROP_POS_MSEC);
+      const double at_ms = ms > 0 ? ms : (fps_ > 0 ? 1000.0 * double(f.number) / fps_ : 0);
+      f.at = start_ + std::chrono::milliseconds(int64_t(at_ms));
+    }
+    if (bgr.type() != CV_8UC3) {
+      cv::Mat converted;
+      if (bgr.channels() == 1) cv::cvtColor(bgr, converted, cv::COLOR_GRAY2BGR);
+      else if (bgr.channels() == 4) cv::cvtColor(bgr, converted, cv::COLOR_BGRA2BGR);
+      else return Status::InvalidArgument("frame ", f.number, " has an unsupported pixel format");
+      bgr = converted;
+    }
+    f.image = ImageOf(bgr);
+    return std::optional<Frame>(std::move(f));
+  }
+  double fps() const override { return fps_; }
+
+ private:
+  std::unique_ptr<cv::VideoCapture> cap_;
+  bool live_;
+  const Clock& clock_;
+  TimePoint start_;
+  double fps_ = 0;
+  int64_t next_ = 0;
+};
+
+class FolderSource : public FrameSource {
+ public:
+  FolderSource(std::vector<fs::path> files, double fps, const Clock& clock)
+      : files_(std::move(files)), fps_(fps), start_(clock.Now()) {}
+
+  Result<std::optional<Frame>> Next() override {
+    if (next_ >= files_.size()) return std::optional<Frame>();
+    const size_t i = next_++;
+    Frame f;
+    f.number = int64_t(i);
+    f.at = start_ + std::chrono::milliseconds(int64_t(1000.0 * double(i) / fps_));
+    auto img = vision::ReadImageFile(files_[i].string(), {});
+    if (!img.ok()) return Status(img.status().code(), files_[i].string() + ": " + img.status().message());
+    f.image = std::move(*img);
+    return std::optional<Frame>(std::move(f));
+  }
+  double fps() const override { return fps_; }
+
+ private:
+  std::vector<fs::path> files_;
+  double fps_;
+  TimePoint start_;
+  size_t next_ = 0;
+};
+
+bool IsImageFile(const fs::path& p) {
+  std::string ext = p.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+  return ext == ".jpg" || ext == ".jpeg" || ext == ".png" || ext == ".bmp" || ext == ".webp";
+}
+
+}  // namespace
+
+Result<std::unique_ptr<FrameSource>> OpenSource(const std::string& url_or_path, const SourceOptions& options) {
+  if (options.clock == nullptr) return Status::InvalidArgument("a source needs a clock");
+  const bool live = url_or_path.find("://") != std::string::npos;
+  if (!live) {
+    std::error_code ec;
+    if (!fs::exists(url_or_path, ec)) return Status::NotFound("no such file or folder: ", url_or_path);
+    if (fs::is_directory(url_or_path, ec)) {
+      if (!(options.folder_fps > 0)) return Status::InvalidArgument("folder_fps must be positive");
+      std::vector<fs::path> files;
+      for (const auto& e : fs::directory_iterator(url_or_path, ec)) {
+        if (e.is_regular_file() && IsImageFile(e.path())) files.push_back(e.path());
+      }
+      if (ec) return Status::Unavailable("cannot list ", url_or_path, ": ", ec.message());
+      std::sort(files.begin(), files.end());
+      return std::unique_ptr<FrameSource>(std::make_unique<FolderSource>(std::move(files), options.folder_fps,
+                                                                         *options.clock));
+    }
+  }
+  auto cap = std::make_unique<cv::VideoCapture>();
+  try {
+    cap->open(url_or_path, cv::CAP_FFMPEG);
+    if (!cap->isOpened() && !live) cap->open(url_or_path, cv::CAP_OPENCV_MJPEG);  // OpenCV's own MJPEG reader
+  } catch (const cv::Exception& e) {
+    return Status::InvalidArgument("cannot open ", url_or_path, " as video: ", e.what());
+  }
+  if (!cap->isOpened()) return Status::InvalidArgument("cannot open ", url_or_path, " as video");
+  return std::unique_ptr<FrameSource>(std::make_unique<VideoSource>(std::move(cap), live, *options.clock));
+}
+
+// ---- Run ----
+
+Result<RunSummary> Run(FrameSource& source, vision::Session& session, const RunOptions& options, const PassSink& sink) {
+  RunSummary summary;
+  MotionGate gate(options.motion);
+  vision::PlateTracker tracker(options.tracker);
+  // The frame of each open track's surest sighting so far.
+  std::map<int64_t, std::pair<float, vision::Image>> best_frames;
+  auto deliver = [&](std::vector<vision::Pass> passes) {
+    for (const vision::Pass& p : passes) {
+      auto it = best_frames.find(p.track_id);
+      static const vision::Image kNone;
+      sink(p, it != best_frames.end() ? it->second.second : kNone);
+      ++summary.passes;
+      if (!p.still_open && it != best_frames.end()) best_frames.erase(it);
+    }
+  };
+  while (options.max_frames <= 0 || summary.frames < options.max_frames) {
+    auto next = source.Next();
+    if (!next.ok()) {
+      if (next.status().code() == StatusCode::kUnavailable) {
+        deliver(tracker.Flush());
+        return next.status();
+      }
+      ++summary.bad_frames;
+      ++summary.frames;
+      continue;
+    }
+    if (!next->has_value()) break;
+    Frame& f = **next;
+    ++summary.frames;
+    const vision::ImageView view = vision::View(f.image);
+    const bool moved = gate.Moved(view);
+    if (!moved && !options.every_frame) {
+      deliver(tracker.AddStill(f.at));
+      continue;
+    }
+    ++summary.analysed;
+    const auto t0 = std::chrono::steady_clock::now();
+    auto rec = session.Recognize(view);
+    summary.engine_ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    if (!rec.ok()) {
+      ++summary.bad_frames;
+      continue;
+    }
+    std::vector<vision::Sighting> seen;
+    for (vision::PlateRead& r : rec->plates) {
+      vision::Sighting s;
+      s.at = f.at;
+      s.frame = f.number;
+      s.box = vision::BoxOf(r);
+      s.read = std::move(r);
+      seen.push_back(std::move(s));
+    }
+    std::vector<float> confidences;
+    for (const auto& s : seen) confidences.push_back(s.read.confidence);
+    std::vector<int64_t> ids;
+    auto ended = tracker.Add(f.at, f.image.width, f.image.height, std::move(seen), &ids);
+    for (size_t i = 0; i < ids.size(); ++i) {
+      auto& slot = best_frames[ids[i]];
+      if (slot.second.pixels.empty() || confidences[i] > slot.first) slot = {confidences[i], f.image};
+    }
+    deliver(std::move(ended));
+  }
+  deliver(tracker.Flush());
+  return summary;
+}
+
+}  // namespace custodian::watch

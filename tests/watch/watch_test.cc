@@ -1,0 +1,186 @@
+// custodian watch's pipeline on real files: the motion gate, a rendered drive-by clip
+// (a sample scene approaching the camera between still frames, encoded MJPEG by OpenCV)
+// read into one voted pass, and a folder of images with a corrupt one.
+#include "custodian/watch/watch.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+#include <opencv2/videoio.hpp>
+#include <string>
+#include <vector>
+
+#include "test_dirs.h"
+
+namespace custodian::watch {
+namespace {
+
+namespace fs = std::filesystem;
+const fs::path kSource = CUSTODIAN_SOURCE_DIR;
+const TimePoint kT0 = FromUnixMillis(1'767'225'600'000);
+
+vision::Image Solid(int w, int h, uint8_t v) {
+  vision::Image img;
+  img.width = w;
+  img.height = h;
+  img.pixels.assign(size_t(w) * h * 3, v);
+  return img;
+}
+
+void Paint(vision::Image& img, int x0, int y0, int x1, int y1, uint8_t v) {
+  for (int y = y0; y < y1; ++y) {
+    for (int x = x0; x < x1; ++x) {
+      for (int c = 0; c < 3; ++c) img.pixels[(size_t(y) * img.width + x) * 3 + c] = v;
+    }
+  }
+}
+
+TEST(MotionGate, TheFirstFrameMovesAStillFrameDoesNotAndAChangeDoes) {
+  MotionGate gate;
+  vision::Image a = Solid(640, 360, 80);
+  EXPECT_TRUE(gate.Moved(vision::View(a)));
+  EXPECT_FALSE(gate.Moved(vision::View(a)));
+  EXPECT_DOUBLE_EQ(gate.last_share(), 0.0);
+  vision::Image b = a;
+  Paint(b, 300, 150, 360, 200, 200);  // a small object appears
+  EXPECT_TRUE(gate.Moved(vision::View(b)));
+  EXPECT_GT(gate.last_share(), 0.002);
+  EXPECT_FALSE(gate.Moved(vision::View(b)));
+}
+
+TEST(MotionGate, MovementOutsideTheRegionOfInterestIsIgnored) {
+  MotionGate gate({.region = {{0, 0}, {320, 0}, {320, 360}, {0, 360}}});  // the left half
+  vision::Image a = Solid(640, 360, 80);
+  EXPECT_TRUE(gate.Moved(vision::View(a)));
+  vision::Image right = a;
+  Paint(right, 400, 100, 600, 300, 220);
+  EXPECT_FALSE(gate.Moved(vision::View(right)));
+  vision::Image left = right;
+  Paint(left, 50, 100, 250, 300, 220);
+  EXPECT_TRUE(gate.Moved(vision::View(left)));
+}
+
+TEST(MotionGate, SensorNoiseBelowThePixelThresholdIsNotMotion) {
+  MotionGate gate;
+  cv::Mat noise(360, 640, CV_8UC3);
+  cv::randu(noise, cv::Scalar::all(100), cv::Scalar::all(104));
+  vision::Image a = Solid(640, 360, 0), b = Solid(640, 360, 0);
+  std::memcpy(a.pixels.data(), noise.data, a.pixels.size());
+  cv::randu(noise, cv::Scalar::all(100), cv::Scalar::all(104));
+  std::memcpy(b.pixels.data(), noise.data, b.pixels.size());
+  EXPECT_TRUE(gate.Moved(vision::View(a)));
+  EXPECT_FALSE(gate.Moved(vision::View(b)));
+}
+
+TEST(OpenSource, AMissingPathIsNotFoundAndAFileThatIsNoVideoIsRefused) {
+  const fs::path dir = FreshTestDir("custodian_watch_source");
+  EXPECT_EQ(OpenSource((dir / "nope.mp4").string(), {.clock = &SystemClock::Default()}).status().code(),
+            StatusCode::kNotFound);
+  std::ofstream(dir / "junk.mp4") << "this is not a video";
+  EXPECT_EQ(OpenSource((dir / "junk.mp4").string(), {.clock = &SystemClock::Default()}).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(OpenSource(dir.string(), {}).status().code(), StatusCode::kInvalidArgument) << "no clock";
+  fs::remove_all(dir);
+}
+
+class WatchClip : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = FreshTestDir("custodian_watch_clip");
+    auto engine = vision::Engine::Open({.model_dir = kSource / "models", .country = "us"});
+    ASSERT_TRUE(engine.ok()) << engine.status().ToString();
+    engine_ = *engine;
+    auto session = engine_->NewSession();
+    ASSERT_TRUE(session.ok()) << session.status().ToString();
+    session_ = std::move(*session);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  // A drive-by at 1280x720, 10 frames a second: still road, the sample scene coming
+  // closer (scaled from 0.7 to 1.0 about its plate) for `moving` frames, still road again.
+  fs::path RenderClip(int moving) {
+    const cv::Mat scene = cv::imread((kSource / "samples" / "sample_00_us_ca.jpg").string());
+    EXPECT_FALSE(scene.empty());
+    cv::Mat road(720, 1280, CV_8UC3, cv::Scalar(90, 95, 100));
+    const fs::path path = dir_ / "driveby.avi";
+    cv::VideoWriter out(path.string(), cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), 10, cv::Size(1280, 720));
+    EXPECT_TRUE(out.isOpened());
+    for (int i = 0; i < 8; ++i) out.write(road);
+    const cv::Point2f plate(767 + 139 / 2.f, 544 + 74 / 2.f);
+    for (int i = 0; i < moving; ++i) {
+      const float s = 0.7f + 0.3f * float(i) / float(std::max(1, moving - 1));
+      cv::Mat m = cv::getRotationMatrix2D(plate, 0, s);
+      m.at<double>(1, 2) += 6.0 * i;  // and a little down the frame
+      cv::Mat frame;
+      cv::warpAffine(scene, frame, m, scene.size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT, cv::Scalar(90, 95, 100));
+      out.write(frame);
+    }
+    for (int i = 0; i < 12; ++i) out.write(road);
+    return path;
+  }
+
+  fs::path dir_;
+  std::shared_ptr<const vision::Engine> engine_;
+  std::unique_ptr<vision::Session> session_;
+};
+
+TEST_F(WatchClip, ADriveByIsOneVotedPassAndStillFramesSkipTheEngine) {
+  const fs::path clip = RenderClip(12);
+  FakeClock clock(kT0);
+  auto source = OpenSource(clip.string(), {.clock = &clock});
+  ASSERT_TRUE(source.ok()) << source.status().ToString();
+  EXPECT_NEAR((*source)->fps(), 10, 0.01);
+  std::vector<vision::Pass> passes;
+  std::vector<int> best_widths;
+  auto summary = watch::Run(**source, *session_, {.tracker = {.end_after = std::chrono::milliseconds(500), .min_frames = 2}},
+                     [&](const vision::Pass& p, const vision::Image& frame) {
+                       passes.push_back(p);
+                       best_widths.push_back(frame.width);
+                     });
+  ASSERT_TRUE(summary.ok()) << summary.status().ToString();
+  EXPECT_EQ(summary->frames, 8 + 12 + 12);
+  EXPECT_LT(summary->analysed, summary->frames) << "the still road is not analysed";
+  EXPECT_GE(summary->analysed, 12);
+  ASSERT_EQ(passes.size(), 1u);
+  const vision::Pass& p = passes[0];
+  EXPECT_EQ(p.voted.text, "7VTR735");
+  EXPECT_GE(p.voted.frames, 8);
+  EXPECT_EQ(p.direction, vision::Direction::kDown);
+  // Times come from the clip's positions after the injected start time.
+  EXPECT_GE(p.first_seen, kT0 + std::chrono::milliseconds(700));
+  EXPECT_LE(p.last_seen, kT0 + std::chrono::milliseconds(2000));
+  EXPECT_EQ(best_widths[0], 1280) << "the pass comes with the frame of its best sighting";
+}
+
+TEST_F(WatchClip, AFolderOfImagesIsReadInNameOrderAndACorruptImageIsSkipped) {
+  const fs::path frames = dir_ / "frames";
+  fs::create_directories(frames);
+  const cv::Mat scene = cv::imread((kSource / "samples" / "sample_00_us_ca.jpg").string());
+  for (int i = 0; i < 4; ++i) {
+    cv::Mat shifted;
+    cv::Mat m = (cv::Mat_<double>(2, 3) << 1, 0, 0, 0, 1, 8.0 * i);
+    cv::warpAffine(scene, shifted, m, scene.size());
+    cv::imwrite((frames / ("f" + std::to_string(i) + ".jpg")).string(), shifted);
+  }
+  std::ofstream(frames / "f2b.jpg") << "truncated";  // between f2 and f3 by name
+  FakeClock clock(kT0);
+  auto source = OpenSource(frames.string(), {.clock = &clock, .folder_fps = 5});
+  ASSERT_TRUE(source.ok()) << source.status().ToString();
+  std::vector<vision::Pass> passes;
+  auto summary = watch::Run(**source, *session_, {.tracker = {.min_frames = 2}},
+                     [&](const vision::Pass& p, const vision::Image&) { passes.push_back(p); });
+  ASSERT_TRUE(summary.ok()) << summary.status().ToString();
+  EXPECT_EQ(summary->frames, 5);
+  EXPECT_EQ(summary->bad_frames, 1);
+  ASSERT_EQ(passes.size(), 1u);
+  EXPECT_EQ(passes[0].voted.text, "7VTR735");
+  EXPECT_EQ(passes[0].first_seen, kT0);
+  EXPECT_EQ(passes[0].last_seen, kT0 + std::chrono::milliseconds(800)) << "f3 is the fifth name at 5 frames/s";
+}
+
+}  // namespace
+}  // namespace custodian::watch
