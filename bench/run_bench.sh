@@ -29,6 +29,21 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
   echo
   "$bin" bench vision "$frames" --seconds 10 | grep '^|'
   echo
+  echo "## custodian watch (frames/s of the video pipeline, one core)"
+  echo
+  echo "Command: \`taskset -c 0 $bin bench watch --threads 1 --size S\`: a rendered MJPEG clip of 500"
+  echo "frames (a still grey scene with sensor noise that one vehicle, samples/sample_00_us_ca.jpg,"
+  echo "crosses in 40 frames), decoded, gated, read, tracked and voted; the motion gate on, then off."
+  echo
+  echo "| size | gate on frames/s | frames analysed | gate off frames/s | engine ms/frame | reads (gate on, off) |"
+  echo "|---|---|---|---|---|---|"
+  for size in 1280x720 1920x1080; do
+    w=$(taskset -c 0 "$bin" bench watch --threads 1 --size "$size" | tail -n 1)
+    wf() { [[ $w =~ \"$1\":\{[^}]*\"$2\":([-0-9.eE+]+) ]] && printf '%.*f' "$3" "${BASH_REMATCH[1]}"; }
+    echo "| $size | $(wf gate_on frames_per_s 0) | $(wf gate_on analysed 0) of 500 | $(wf gate_off frames_per_s 1) |" \
+      "$(wf gate_off engine_ms_per_analysed_frame 1) | $(wf gate_on reads 0), $(wf gate_off reads 0) |"
+  done
+  echo
   echo "## Records store (make bench: SQLite, 200,000 reads)"
   echo
   # 200,000 reads keep make bench near 40 s here; the 1M figures are run by hand (see the

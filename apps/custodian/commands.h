@@ -21,6 +21,8 @@ void RegisterEval(CLI::App& app, Action* run);
 void RegisterBenchVision(CLI::App& app, Action* run);
 // Adds `store` under the `bench` subcommand RegisterBenchVision creates; call it after.
 void RegisterBenchStore(CLI::App& app, Action* run);
+// Adds `watch` under `bench` (bench_watch.cc); call it after RegisterBenchVision.
+void RegisterBenchWatch(CLI::App& app, Action* run);
 // Adds `http-setup` under `bench` (bench_http.cc); call it after RegisterBenchVision.
 void RegisterBenchHttp(CLI::App& app, Action* run);
 void RegisterDb(CLI::App& app, Action* run);

@@ -120,6 +120,7 @@ int main(int argc, char** argv) {
   custodian::app::RegisterEval(app, &run);
   custodian::app::RegisterBenchVision(app, &run);
   custodian::app::RegisterBenchStore(app, &run);
+  custodian::app::RegisterBenchWatch(app, &run);
   custodian::app::RegisterBenchHttp(app, &run);
   custodian::app::RegisterDb(app, &run);
   custodian::app::RegisterRetention(app, &run);

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <map>
 #include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
 #include <system_error>
@@ -190,6 +191,7 @@ Result<std::unique_ptr<FrameSource>> OpenSource(const std::string& url_or_path, 
 Result<RunSummary> Run(FrameSource& source, vision::Session& session, const RunOptions& options, const PassSink& sink) {
   RunSummary summary;
   MotionGate gate(options.motion);
+  int hangover = 0;  // frames still to read after the last motion
   vision::PlateTracker tracker(options.tracker);
   // The frame of each open track's surest sighting so far.
   std::map<int64_t, std::pair<float, vision::Image>> best_frames;
@@ -217,7 +219,9 @@ Result<RunSummary> Run(FrameSource& source, vision::Session& session, const RunO
     Frame& f = **next;
     ++summary.frames;
     const vision::ImageView view = vision::View(f.image);
-    const bool moved = gate.Moved(view);
+    if (gate.Moved(view)) hangover = options.hangover_frames + 1;
+    const bool moved = hangover > 0;
+    if (hangover > 0) --hangover;
     if (!moved && !options.every_frame) {
       deliver(tracker.AddStill(f.at));
       continue;
@@ -251,6 +255,61 @@ Result<RunSummary> Run(FrameSource& source, vision::Session& session, const RunO
   }
   deliver(tracker.Flush());
   return summary;
+}
+
+}  // namespace custodian::watch
+
+// ---- Rendered clips ----
+
+namespace custodian::watch {
+
+Status RenderClip(const ClipSpec& spec) {
+  if (spec.width < 16 || spec.height < 16 || !(spec.fps > 0) || spec.frames <= 0) {
+    return Status::InvalidArgument("a clip needs a size of at least 16x16, a frame rate and frames");
+  }
+  const cv::Size size(spec.width, spec.height);
+  cv::Mat background(size, CV_8UC3, cv::Scalar(90, 95, 100));
+  if (!spec.background.empty()) {
+    cv::Mat bg = cv::imread(spec.background);
+    if (bg.empty()) return Status::InvalidArgument("cannot read ", spec.background);
+    cv::resize(bg, bg, size, 0, 0, cv::INTER_AREA);
+    cv::GaussianBlur(bg, background, cv::Size(31, 31), 0);
+  }
+  std::vector<cv::Mat> scenes;
+  for (const ClipPass& p : spec.passes) {
+    cv::Mat s = cv::imread(p.scene);
+    if (s.empty()) return Status::InvalidArgument("cannot read ", p.scene);
+    scenes.push_back(s);
+  }
+  cv::VideoWriter out(spec.out, cv::CAP_OPENCV_MJPEG, cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), spec.fps, size);
+  if (!out.isOpened()) return Status::InvalidArgument("cannot write ", spec.out);
+  cv::RNG rng(12345);
+  cv::Mat frame, noise;
+  for (int i = 0; i < spec.frames; ++i) {
+    background.copyTo(frame);
+    for (size_t k = 0; k < spec.passes.size(); ++k) {
+      const ClipPass& p = spec.passes[k];
+      if (i < p.start || i >= p.start + p.frames) continue;
+      const int n = i - p.start;
+      const double s = 0.7 + 0.3 * double(n) / double(std::max(1, p.frames - 1));
+      cv::Mat m = cv::getRotationMatrix2D(cv::Point2f(p.plate_x, p.plate_y), 0, s);
+      m.at<double>(1, 2) += double(p.dy_per_frame) * n;
+      cv::Mat moved, mask;
+      cv::warpAffine(scenes[k], moved, m, size);
+      cv::warpAffine(cv::Mat(scenes[k].size(), CV_8U, cv::Scalar(255)), mask, m, size, cv::INTER_NEAREST);
+      moved.copyTo(frame, mask);
+    }
+    if (spec.noise > 0) {
+      noise.create(size, CV_16SC3);
+      rng.fill(noise, cv::RNG::UNIFORM, -spec.noise, spec.noise + 1);
+      cv::Mat wide;
+      frame.convertTo(wide, CV_16SC3);
+      wide += noise;
+      wide.convertTo(frame, CV_8UC3);
+    }
+    out.write(frame);
+  }
+  return Status::Ok();
 }
 
 }  // namespace custodian::watch

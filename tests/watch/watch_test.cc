@@ -100,26 +100,21 @@ class WatchClip : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  // A drive-by at 1280x720, 10 frames a second: still road, the sample scene coming
-  // closer (scaled from 0.7 to 1.0 about its plate) for `moving` frames, still road again.
-  fs::path RenderClip(int moving) {
-    const cv::Mat scene = cv::imread((kSource / "samples" / "sample_00_us_ca.jpg").string());
-    EXPECT_FALSE(scene.empty());
-    cv::Mat road(720, 1280, CV_8UC3, cv::Scalar(90, 95, 100));
+  // A drive-by at 1280x720, 10 frames a second (RenderClip): still road with sensor noise,
+  // the sample scene coming closer (scaled from 0.7 to 1.0 about its plate, 6 px a frame
+  // down) for `moving` frames, still road again.
+  fs::path RenderDriveBy(int moving) {
     const fs::path path = dir_ / "driveby.avi";
-    cv::VideoWriter out(path.string(), cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), 10, cv::Size(1280, 720));
-    EXPECT_TRUE(out.isOpened());
-    for (int i = 0; i < 8; ++i) out.write(road);
-    const cv::Point2f plate(767 + 139 / 2.f, 544 + 74 / 2.f);
-    for (int i = 0; i < moving; ++i) {
-      const float s = 0.7f + 0.3f * float(i) / float(std::max(1, moving - 1));
-      cv::Mat m = cv::getRotationMatrix2D(plate, 0, s);
-      m.at<double>(1, 2) += 6.0 * i;  // and a little down the frame
-      cv::Mat frame;
-      cv::warpAffine(scene, frame, m, scene.size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT, cv::Scalar(90, 95, 100));
-      out.write(frame);
-    }
-    for (int i = 0; i < 12; ++i) out.write(road);
+    Status st = RenderClip({.out = path.string(),
+                            .fps = 10,
+                            .frames = 8 + moving + 12,
+                            .passes = {{.scene = (kSource / "samples" / "sample_00_us_ca.jpg").string(),
+                                        .plate_x = 767 + 139 / 2.f,
+                                        .plate_y = 544 + 74 / 2.f,
+                                        .start = 8,
+                                        .frames = moving,
+                                        .dy_per_frame = 6}}});
+    EXPECT_TRUE(st.ok()) << st.ToString();
     return path;
   }
 
@@ -129,7 +124,7 @@ class WatchClip : public ::testing::Test {
 };
 
 TEST_F(WatchClip, ADriveByIsOneVotedPassAndStillFramesSkipTheEngine) {
-  const fs::path clip = RenderClip(12);
+  const fs::path clip = RenderDriveBy(12);
   FakeClock clock(kT0);
   auto source = OpenSource(clip.string(), {.clock = &clock});
   ASSERT_TRUE(source.ok()) << source.status().ToString();
@@ -154,6 +149,13 @@ TEST_F(WatchClip, ADriveByIsOneVotedPassAndStillFramesSkipTheEngine) {
   EXPECT_GE(p.first_seen, kT0 + std::chrono::milliseconds(700));
   EXPECT_LE(p.last_seen, kT0 + std::chrono::milliseconds(2000));
   EXPECT_EQ(best_widths[0], 1280) << "the pass comes with the frame of its best sighting";
+}
+
+TEST_F(WatchClip, RenderClipRefusesAMissingSceneAndAnUnwritableFile) {
+  EXPECT_EQ(RenderClip({.out = (dir_ / "x.avi").string(), .passes = {{.scene = (dir_ / "none.jpg").string()}}}).code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(RenderClip({.out = (dir_ / "no" / "such" / "x.avi").string()}).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(RenderClip({.out = (dir_ / "x.avi").string(), .frames = 0}).code(), StatusCode::kInvalidArgument);
 }
 
 TEST_F(WatchClip, AFolderOfImagesIsReadInNameOrderAndACorruptImageIsSkipped) {

@@ -93,6 +93,10 @@ struct RunOptions {
   MotionOptions motion;
   // Run the engine on every frame (the motion gate off). Default: false.
   bool every_frame = false;
+  // After a frame where something moved, the engine also reads this many frames more (a
+  // vehicle that slows down or stops is still followed; then still frames keep its track
+  // open without the engine). Default: 10.
+  int hangover_frames = 10;
   // Stop after this many frames (0: no limit). Default: 0.
   int64_t max_frames = 0;
 };
@@ -107,6 +111,34 @@ struct RunSummary {
 
 // Called once per pass with the frame of its best sighting.
 using PassSink = std::function<void(const vision::Pass& pass, const vision::Image& best_frame)>;
+
+// ---- Rendered clips (test material and benchmarks) ----
+
+// One vehicle in a rendered clip: the scene image (a photo with a plate), scaled about its
+// plate from 0.7 to 1.0 (approaching) while it moves `dy_per_frame` pixels down a frame.
+struct ClipPass {
+  std::string scene;          // an image file
+  float plate_x = 0, plate_y = 0;  // the plate's centre in the scene image
+  int start = 0;              // first frame
+  int frames = 30;            // frames in view
+  float dy_per_frame = 3;
+};
+
+struct ClipSpec {
+  std::string out;  // the file to write: .avi (MJPEG). REQUIRED.
+  int width = 1280, height = 720;
+  double fps = 25;
+  int frames = 250;
+  // The still background: this image blurred and fitted to the frame, or mid grey when "".
+  std::string background;
+  // Sensor noise: each pixel moves by up to this much a frame. Default: 2.
+  int noise = 2;
+  std::vector<ClipPass> passes;
+};
+
+// Writes the clip. kInvalidArgument for a scene that cannot be read or a file that cannot
+// be written.
+Status RenderClip(const ClipSpec& spec);
 
 // Reads `source` to its end (or max_frames) and delivers each pass to `sink`, the open
 // ones at the end. A frame the engine refuses is counted and skipped; an error is returned
