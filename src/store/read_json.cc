@@ -217,6 +217,21 @@ json ReadToJson(const StoredRead& r, const ReadJsonOptions& options) {
   return j;
 }
 
+json ReadInputToJson(const ReadInput& r) {
+  json j = {{"captured_at", FormatUtcTime(r.captured_at)}, {"plate", r.plate}, {"confidence", r.confidence}};
+  if (!r.event_id.empty()) j["event_id"] = r.event_id;
+  if (!r.camera_id.empty()) j["camera_id"] = r.camera_id;
+  if (!r.country.empty()) j["country"] = r.country;
+  if (!r.region.empty()) j["region"] = r.region;
+  j["candidates"] = json::array();
+  for (const auto& c : r.candidates) j["candidates"].push_back({{"plate", c.plate}, {"confidence", c.confidence}});
+  if (r.box) j["box"] = {{"x", r.box->x}, {"y", r.box->y}, {"width", r.box->width}, {"height", r.box->height}};
+  if (r.location) j["location"] = {{"lat", r.location->lat}, {"lon", r.location->lon}};
+  if (!r.plate_crop.empty()) j["plate_crop"] = Base64(r.plate_crop);
+  if (!r.frame.empty()) j["frame"] = Base64(r.frame);
+  return j;
+}
+
 Result<ReadInput> ReadFromJson(const json& j, const ReadParseOptions& options) {
   if (!j.is_object()) return Status::InvalidArgument("a read is a JSON object");
   ReadInput r;

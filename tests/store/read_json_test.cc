@@ -127,6 +127,43 @@ TEST(ReadFromJson, ReadsBackWhatReadToJsonWrote) {
   EXPECT_EQ(r->frame, frame);
 }
 
+TEST(ReadInputToJson, ReadFromJsonReadsBackEveryField) {
+  const ReadInput in = {.event_id = "cam7-000124",
+                        .camera_id = "cam7",
+                        .captured_at = kCaptured,
+                        .plate = "7ABC123",
+                        .confidence = 0.5f,
+                        .candidates = {{"7ABC123", 0.5f}, {"7ABC128", 0.25f}},
+                        .country = "us",
+                        .region = "CA",
+                        .box = Box{10, 20, 120, 40},
+                        .location = GeoPoint{37.5, -122.25},
+                        .plate_crop = Bytes("crop\xff" "bytes"),
+                        .frame = Bytes("frame")};
+  const json j = ReadInputToJson(in);
+  EXPECT_EQ(j["captured_at"], "2026-01-01T00:00:00.123Z");
+  auto back = ReadFromJson(j);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->event_id, in.event_id);
+  EXPECT_EQ(back->camera_id, in.camera_id);
+  EXPECT_EQ(back->captured_at, in.captured_at);
+  EXPECT_EQ(back->plate, in.plate);
+  EXPECT_FLOAT_EQ(back->confidence, in.confidence);
+  ASSERT_EQ(back->candidates.size(), 2u);
+  EXPECT_EQ(back->candidates[1].plate, "7ABC128");
+  EXPECT_EQ(back->country, "us");
+  EXPECT_EQ(back->region, "CA");
+  ASSERT_TRUE(back->box.has_value());
+  EXPECT_EQ(back->box->width, 120);
+  ASSERT_TRUE(back->location.has_value());
+  EXPECT_DOUBLE_EQ(back->location->lon, -122.25);
+  EXPECT_EQ(back->plate_crop, in.plate_crop);
+  EXPECT_EQ(back->frame, in.frame);
+  // Empty optional fields are left out, not written empty.
+  const json minimal = ReadInputToJson({.captured_at = kCaptured, .plate = "X1", .confidence = 1});
+  EXPECT_EQ(Keys(minimal), (std::set<std::string>{"captured_at", "plate", "confidence", "candidates"}));
+}
+
 TEST(ReadFromJson, AMinimalReadHasEmptyOptionalFields) {
   auto r = ReadFromJson(MinimalRead());
   ASSERT_TRUE(r.ok()) << r.status().ToString();

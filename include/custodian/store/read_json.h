@@ -40,6 +40,10 @@ struct ReadJsonOptions {
 // `read` in the shape above. Thread-safe.
 nlohmann::json ReadToJson(const StoredRead& read, const ReadJsonOptions& options = {});
 
+// A read to send, in the shape ReadFromJson reads (an element of an ingest request's
+// "reads"; images embedded base64; empty optional fields left out). Thread-safe.
+nlohmann::json ReadInputToJson(const ReadInput& read);
+
 struct ReadParseOptions {
   // Also read the deprecated names "crop_b64" and "frame_b64" for "plate_crop" and "frame"
   // (the names `custodian ingest` used before one shape). A read that gives a field under
