@@ -1,15 +1,21 @@
 // custodian watch: read a camera's video (a file, a stream URL or a folder of images),
 // follow each plate across frames and vote one read per pass.
 //   custodian watch --source FILE_OR_URL [--country C] --print [--every-frame] [--end-after-ms N]
+//   custodian watch --source FILE_OR_URL --camera ID --db URL [--outbox FILE]
 // --print writes one JSON line per pass on stdout (plate, confidence, first_seen, last_seen,
 // frames, direction, candidates, per-frame readings) and a summary on stderr; it needs no
-// server and no config file.
+// server and no config file. With --camera and --db each pass becomes a read of that camera
+// (with its plate crop and frame), queued in the outbox (a file beside nothing else; it keeps
+// what could not be delivered for the next run) and delivered into the store.
 #include <cstdio>
 #include <iostream>
 
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "custodian/store/read_store.h"
+#include "custodian/watch/outbox.h"
+#include "store_flags.h"
 #include "custodian/core/clock.h"
 #include "custodian/core/utc_time.h"
 #include "custodian/watch/watch.h"
@@ -25,6 +31,9 @@ struct WatchArgs {
   bool every_frame = false;
   int end_after_ms = 1500;
   int min_frames = 2;
+  std::string camera;
+  StoreFlags store;
+  std::string outbox = "custodian-watch-outbox.db";
 };
 
 nlohmann::json PassJson(const vision::Pass& p) {
@@ -45,7 +54,29 @@ nlohmann::json PassJson(const vision::Pass& p) {
 }
 
 int RunWatch(const WatchArgs& a) {
-  if (!a.print) return FailWith("watch", Status::InvalidArgument("only --print is supported yet (no config file)"));
+  const bool to_store = !a.camera.empty();
+  if (!a.print && !to_store) {
+    return FailWith("watch", Status::InvalidArgument("say where reads go: --print, or --camera ID with --db URL"));
+  }
+  std::unique_ptr<store::ReadStore> store;
+  std::unique_ptr<watch::Outbox> outbox;
+  if (to_store) {
+    auto st = OpenStoreFromFlags(a.store);
+    if (!st.ok()) return FailWith("watch", st.status());
+    store = std::move(*st);
+    auto box = watch::Outbox::Open({.file = a.outbox, .clock = &SystemClock::Default()});
+    if (!box.ok()) return FailWith("watch", box.status());
+    outbox = std::move(*box);
+  }
+  auto deliver = [&]() -> Status {
+    if (!outbox) return Status::Ok();
+    auto sent = outbox->Deliver([&](std::span<const store::ReadInput> reads) { return store->Ingest(reads).status(); });
+    if (!sent.ok()) return sent.status();
+    if (outbox->near_full()) std::fprintf(stderr, "watch: warning: the outbox %s is nearly full\n", a.outbox.c_str());
+    return Status::Ok();
+  };
+  // Reads the last run could not deliver go first.
+  if (Status st = deliver(); !st.ok()) return FailWith("watch", st);
   auto es = OpenEngineSession(ToEngineOptions(a.engine));
   if (!es.ok()) return FailWith("watch", es.status());
   auto source = watch::OpenSource(a.source, {.clock = &SystemClock::Default()});
@@ -64,14 +95,33 @@ int RunWatch(const WatchArgs& a) {
       return false;
     };
   }
-  auto summary = watch::Run(**source, *es->session, options, [](const vision::Pass& p, const vision::Image&) {
-    std::cout << PassJson(p).dump() << std::endl;
+  Status failed;
+  auto summary = watch::Run(**source, *es->session, options, [&](const vision::Pass& p, const vision::Image& frame) {
+    if (a.print) std::cout << PassJson(p).dump() << std::endl;
+    if (!outbox || p.voted.text.empty()) return;
+    auto read = watch::ReadOfPass(p, frame, a.camera);
+    Status st = read.ok() ? outbox->Put(*read) : read.status();
+    if (st.ok()) st = deliver();
+    if (!st.ok()) {
+      std::fprintf(stderr, "watch: %s\n", st.ToString().c_str());
+      if (failed.ok()) failed = st;
+    }
   });
   if (!summary.ok()) return FailWith("watch", summary.status());
+  if (Status st = deliver(); !st.ok() && failed.ok()) failed = st;
   std::fprintf(stderr, "watch: %lld frames, %lld analysed, %lld unreadable, %lld reads, engine %.0f ms\n",
                static_cast<long long>(summary->frames), static_cast<long long>(summary->analysed),
                static_cast<long long>(summary->bad_frames), static_cast<long long>(summary->passes),
                summary->engine_ms);
+  if (outbox) {
+    const auto left = outbox->figures();
+    if (left.reads > 0) {
+      std::fprintf(stderr, "watch: %lld reads wait in the outbox %s for the next run\n",
+                   static_cast<long long>(left.reads), a.outbox.c_str());
+      return 1;
+    }
+  }
+  if (!failed.ok()) return FailWith("watch", failed);
   return 0;
 }
 
@@ -84,6 +134,10 @@ void RegisterWatch(CLI::App& app, Action* run) {
   cmd->add_option("--source", a->source, "A video file, a stream URL (rtsp://, http://) or a folder of images")
       ->required();
   cmd->add_flag("--print", a->print, "One JSON line per read on stdout (no server, no config file)");
+  cmd->add_option("--camera", a->camera, "Store each pass as a read of this camera (with --db)");
+  AddStoreFlags(cmd, &a->store);
+  cmd->add_option("--outbox", a->outbox, "The outbox file: reads wait here until the store has them")
+      ->capture_default_str();
   cmd->add_flag("--every-frame", a->every_frame, "Run the engine on every frame (the motion gate off)");
   cmd->add_option("--end-after-ms", a->end_after_ms, "A track ends when its plate is unseen this long")
       ->capture_default_str()

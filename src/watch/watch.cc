@@ -313,3 +313,40 @@ Status RenderClip(const ClipSpec& spec) {
 }
 
 }  // namespace custodian::watch
+
+// ---- A pass as a read ----
+
+namespace custodian::watch {
+
+Result<store::ReadInput> ReadOfPass(const vision::Pass& pass, const vision::Image& best_frame,
+                                    const std::string& camera_id, size_t max_candidates) {
+  if (pass.voted.text.empty() || pass.sightings.empty()) return Status::InvalidArgument("the pass has no reading");
+  if (best_frame.pixels.empty()) return Status::InvalidArgument("the pass has no frame");
+  const vision::Sighting& best = pass.sightings[std::min(pass.best, pass.sightings.size() - 1)];
+  store::ReadInput r;
+  r.event_id = camera_id + "-" + std::to_string(ToUnixMillis(pass.first_seen)) + "-" + std::to_string(pass.track_id);
+  r.camera_id = camera_id;
+  r.captured_at = best.at;
+  r.plate = pass.voted.text;
+  r.confidence = pass.voted.confidence;
+  for (size_t i = 0; i < pass.voted.candidates.size() && i < max_candidates; ++i) {
+    r.candidates.push_back({pass.voted.candidates[i].text, pass.voted.candidates[i].confidence});
+  }
+  r.country = best.read.country;
+  r.region = best.read.region;
+  const cv::Mat frame(best_frame.height, best_frame.width, CV_8UC3, const_cast<uint8_t*>(best_frame.pixels.data()));
+  const cv::Rect whole(0, 0, frame.cols, frame.rows);
+  const cv::Rect box(int(best.box.x), int(best.box.y), std::max(1, int(best.box.width)), std::max(1, int(best.box.height)));
+  const cv::Rect in_frame = box & whole;
+  if (in_frame.area() > 0) r.box = store::Box{in_frame.x, in_frame.y, in_frame.width, in_frame.height};
+  const int margin = std::max(2, box.height / 4);
+  const cv::Rect crop = cv::Rect(box.x - margin, box.y - margin, box.width + 2 * margin, box.height + 2 * margin) & whole;
+  const std::vector<int> quality = {cv::IMWRITE_JPEG_QUALITY, 90};
+  if (crop.area() > 0 && !cv::imencode(".jpg", frame(crop), r.plate_crop, quality)) {
+    return Status::Internal("cannot encode the plate crop");
+  }
+  if (!cv::imencode(".jpg", frame, r.frame, quality)) return Status::Internal("cannot encode the frame");
+  return r;
+}
+
+}  // namespace custodian::watch

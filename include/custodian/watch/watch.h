@@ -19,6 +19,7 @@
 
 #include "custodian/core/clock.h"
 #include "custodian/core/status.h"
+#include "custodian/store/types.h"
 #include "custodian/vision/engine.h"
 #include "custodian/vision/image.h"
 #include "custodian/vision/tracker.h"
@@ -111,6 +112,14 @@ struct RunSummary {
 
 // Called once per pass with the frame of its best sighting.
 using PassSink = std::function<void(const vision::Pass& pass, const vision::Image& best_frame)>;
+
+// The read a pass gives, for the outbox: event id "<camera>-<first seen, Unix ms>-<track>",
+// captured at its best sighting, the voted plate, confidence and candidates (at most
+// `max_candidates`), that sighting's box, country and region, and as images the plate
+// crop (the box with a margin of a quarter of its height) and the whole frame, JPEG.
+// kInvalidArgument for a pass with no reading or no frame.
+Result<store::ReadInput> ReadOfPass(const vision::Pass& pass, const vision::Image& best_frame,
+                                    const std::string& camera_id, size_t max_candidates = 10);
 
 // ---- Rendered clips (test material and benchmarks) ----
 

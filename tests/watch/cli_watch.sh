@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# custodian watch as an operator runs it on the sample images (a folder source): --print
+# gives one JSON line per pass; with --camera and --db the reads go through the outbox into
+# the store; when the store refuses them (here: the camera is not registered yet) they wait
+# in the outbox, the run says so and fails, and the next run delivers them, each once.
+# Bad input gets one clear line. Needs CUSTODIAN (the binary).
+set -uo pipefail
+bin=${CUSTODIAN:?}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+check() {  # check NAME EXPECTED_STATUS PATTERN -- command...
+  local name=$1 want=$2 pattern=$3
+  shift 4
+  local out rc
+  out=$("$@" 2>&1)
+  rc=$?
+  if [ "$rc" != "$want" ] || ! grep -qE -- "$pattern" <<<"$out"; then
+    echo "FAIL $name: status $rc (want $want), output:"
+    echo "$out" | head -20
+    fails=$((fails + 1))
+  else
+    echo "ok   $name"
+  fi
+}
+db="sqlite://$tmp/c.db"
+reads() { sqlite3 "$tmp/c.db" "SELECT COUNT(*) FROM reads"; }
+check migrate 0 "migrated" -- "$bin" db migrate --db "$db"
+check first-camera 0 "" -- "$bin" ingest --db "$db" --camera cam1:CITYPD </dev/null  # and the image key
+check print 0 '"plate":"7VTR735".*"frames":1' -- "$bin" watch --source samples --print --min-frames 1
+check print-summary 0 "^watch: 10 frames, 10 analysed, 0 unreadable, 10 reads" -- \
+  "$bin" watch --source samples --print --min-frames 1
+check no-destination 1 "say where reads go" -- "$bin" watch --source samples
+check no-source 1 "no such file or folder" -- "$bin" watch --source "$tmp/none.mp4" --print
+printf 'not a video' >"$tmp/junk.mp4"
+check junk-source 1 "cannot open .*junk.mp4 as video" -- "$bin" watch --source "$tmp/junk.mp4" --print
+check store-refuses 1 "10 reads wait in the outbox" -- \
+  "$bin" watch --source samples --camera cam9 --db "$db" --outbox "$tmp/outbox.db" --min-frames 1
+[ "$(reads)" = 0 ] || { echo "FAIL nothing stored while the store refuses: $(reads)"; fails=$((fails + 1)); }
+check camera 0 "" -- "$bin" ingest --db "$db" --camera cam9:CITYPD </dev/null
+mkdir "$tmp/empty"
+check delivered-next-run 0 "0 frames" -- \
+  "$bin" watch --source "$tmp/empty" --camera cam9 --db "$db" --outbox "$tmp/outbox.db"
+[ "$(reads)" = 10 ] || { echo "FAIL the waiting reads stored once each: $(reads)"; fails=$((fails + 1)); }
+check again-nothing-waits 0 "0 frames" -- \
+  "$bin" watch --source "$tmp/empty" --camera cam9 --db "$db" --outbox "$tmp/outbox.db"
+[ "$(reads)" = 10 ] || { echo "FAIL no read stored twice: $(reads)"; fails=$((fails + 1)); }
+crops=$(sqlite3 "$tmp/c.db" "SELECT COUNT(*) FROM reads WHERE crop_sha IS NOT NULL AND frame_sha IS NOT NULL")
+[ "$crops" = 10 ] || { echo "FAIL every read has its crop and frame: $crops"; fails=$((fails + 1)); }
+[ "$fails" = 0 ] && echo "cli_watch: all passed"
+exit "$fails"
