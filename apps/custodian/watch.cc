@@ -2,12 +2,17 @@
 // follow each plate across frames and vote one read per pass.
 //   custodian watch --source FILE_OR_URL [--country C] --print [--every-frame] [--end-after-ms N]
 //   custodian watch --source FILE_OR_URL --camera ID --db URL [--outbox FILE]
+//   custodian watch --source FILE_OR_URL --camera ID --server https://HOST:PORT [--ca FILE]
+//                   (the camera's API key in $CUSTODIAN_CAMERA_KEY or --key-file FILE)
 // --print writes one JSON line per pass on stdout (plate, confidence, first_seen, last_seen,
 // frames, direction, candidates, per-frame readings) and a summary on stderr; it needs no
 // server and no config file. With --camera and --db each pass becomes a read of that camera
 // (with its plate crop and frame), queued in the outbox (a file beside nothing else; it keeps
-// what could not be delivered for the next run) and delivered into the store.
+// what could not be delivered for the next run) and delivered into the store, or with
+// --server to a Custodian server's camera ingest over HTTPS with the camera's key.
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
 #include <iostream>
 
 #include <nlohmann/json.hpp>
@@ -34,7 +39,25 @@ struct WatchArgs {
   std::string camera;
   StoreFlags store;
   std::string outbox = "custodian-watch-outbox.db";
+  std::string server, key_file, ca;
 };
+
+// The camera's API key: the first line of --key-file, else $CUSTODIAN_CAMERA_KEY (never a
+// flag's value, which other users of the machine could read in the process list).
+Result<std::string> CameraKey(const WatchArgs& a) {
+  std::string key;
+  if (!a.key_file.empty()) {
+    std::ifstream in(a.key_file);
+    if (!in || !std::getline(in, key)) return Status::InvalidArgument("cannot read the key file ", a.key_file);
+  } else if (const char* env = std::getenv("CUSTODIAN_CAMERA_KEY"); env != nullptr) {
+    key = env;
+  }
+  while (!key.empty() && (key.back() == '\r' || key.back() == ' ')) key.pop_back();
+  if (key.empty()) {
+    return Status::InvalidArgument("--server needs the camera's API key: --key-file FILE or $CUSTODIAN_CAMERA_KEY");
+  }
+  return key;
+}
 
 nlohmann::json PassJson(const vision::Pass& p) {
   nlohmann::json cands = nlohmann::json::array();
@@ -60,17 +83,25 @@ int RunWatch(const WatchArgs& a) {
   }
   std::unique_ptr<store::ReadStore> store;
   std::unique_ptr<watch::Outbox> outbox;
-  if (to_store) {
+  watch::Outbox::Send send;
+  if (to_store && !a.server.empty()) {
+    auto key = CameraKey(a);
+    if (!key.ok()) return FailWith("watch", key.status());
+    send = watch::ServerSender({.url = a.server, .api_key = *key, .ca_file = a.ca});
+  } else if (to_store) {
     auto st = OpenStoreFromFlags(a.store);
     if (!st.ok()) return FailWith("watch", st.status());
     store = std::move(*st);
+    send = [&store](std::span<const store::ReadInput> reads) { return store->Ingest(reads).status(); };
+  }
+  if (to_store) {
     auto box = watch::Outbox::Open({.file = a.outbox, .clock = &SystemClock::Default()});
     if (!box.ok()) return FailWith("watch", box.status());
     outbox = std::move(*box);
   }
   auto deliver = [&]() -> Status {
     if (!outbox) return Status::Ok();
-    auto sent = outbox->Deliver([&](std::span<const store::ReadInput> reads) { return store->Ingest(reads).status(); });
+    auto sent = outbox->Deliver(send);
     if (!sent.ok()) return sent.status();
     if (outbox->near_full()) std::fprintf(stderr, "watch: warning: the outbox %s is nearly full\n", a.outbox.c_str());
     return Status::Ok();
@@ -134,7 +165,10 @@ void RegisterWatch(CLI::App& app, Action* run) {
   cmd->add_option("--source", a->source, "A video file, a stream URL (rtsp://, http://) or a folder of images")
       ->required();
   cmd->add_flag("--print", a->print, "One JSON line per read on stdout (no server, no config file)");
-  cmd->add_option("--camera", a->camera, "Store each pass as a read of this camera (with --db)");
+  cmd->add_option("--camera", a->camera, "Each pass is a read of this camera (with --db or --server)");
+  cmd->add_option("--server", a->server, "Deliver to this Custodian server (https://HOST:PORT) instead of --db");
+  cmd->add_option("--key-file", a->key_file, "With --server: a file holding the camera's API key");
+  cmd->add_option("--ca", a->ca, "With --server: trust this certificate (PEM), e.g. the server's self-signed one");
   AddStoreFlags(cmd, &a->store);
   cmd->add_option("--outbox", a->outbox, "The outbox file: reads wait here until the store has them")
       ->capture_default_str();

@@ -47,5 +47,7 @@ check again-nothing-waits 0 "0 frames" -- \
 [ "$(reads)" = 10 ] || { echo "FAIL no read stored twice: $(reads)"; fails=$((fails + 1)); }
 crops=$(sqlite3 "$tmp/c.db" "SELECT COUNT(*) FROM reads WHERE crop_sha IS NOT NULL AND frame_sha IS NOT NULL")
 [ "$crops" = 10 ] || { echo "FAIL every read has its crop and frame: $crops"; fails=$((fails + 1)); }
+check server-needs-key 1 "needs the camera's API key" -- env -u CUSTODIAN_CAMERA_KEY \
+  "$bin" watch --source "$tmp/empty" --camera cam9 --server https://localhost:1 --outbox "$tmp/o2.db"
 [ "$fails" = 0 ] && echo "cli_watch: all passed"
 exit "$fails"

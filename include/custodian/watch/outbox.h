@@ -17,6 +17,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <string>
 
 #include "custodian/core/clock.h"
 #include "custodian/core/status.h"
@@ -77,5 +78,29 @@ class Outbox {
   explicit Outbox(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+// A Custodian server as the outbox's destination: its camera ingest (POST /api/v1/reads)
+// over HTTPS with the camera's API key.
+struct ServerDestination {
+  // "https://host:port". REQUIRED.
+  std::string url;
+  // The camera's API key ("ck_..."). REQUIRED.
+  std::string api_key;
+  // A PEM file of the certificate(s) to trust, e.g. the server's own self-signed one.
+  // Default (empty): the system's certificate authorities.
+  std::string ca_file;
+  // Connect, send and answer timeouts. Default: 10 s.
+  std::chrono::seconds timeout{10};
+  // At most this many reads a request (the server's max_ingest_batch). Default: 100.
+  int max_batch = 100;
+};
+
+// A Send that posts reads to the server. OK when the server stored them (a read it had
+// already is acknowledged as a duplicate); kUnavailable when it cannot be reached, the
+// certificate is not trusted, or it answers 5xx or 429; kUnauthenticated, kPermissionDenied
+// or kInvalidArgument with the server's message for its other refusals. Whatever the error,
+// the reads stay in the outbox for the next try. kInvalidArgument from the first send for a
+// URL that is not https://.
+Outbox::Send ServerSender(ServerDestination destination);
 
 }  // namespace custodian::watch
