@@ -39,6 +39,7 @@ struct BenchWatchArgs {
   float plate_x = 836.5f, plate_y = 581.f;
   std::string scenes;
   int limit = 0;
+  bool verbose = false;
 };
 
 std::string Normalised(std::string s) {
@@ -91,6 +92,14 @@ int RunSceneDriveBys(const BenchWatchArgs& a) {
       voted_right += mine->voted.text == truth ? 1 : 0;
     }
     one_pass += passes.size() == 1 ? 1 : 0;
+    if (a.verbose && (passes.size() != 1 || mine == nullptr || mine->voted.text != truth)) {
+      std::fprintf(stderr, "%s: truth %s;", fs::path(s.path).filename().c_str(), truth.c_str());
+      for (const auto& p : passes) {
+        std::fprintf(stderr, " [%s %zu frames, first at (%.0f,%.0f)]", p.voted.text.c_str(), p.sightings.size(),
+                     p.sightings.front().box.x, p.sightings.front().box.y);
+      }
+      std::fprintf(stderr, "\n");
+    }
     frame_share_sum += double(frames_right) / double(run->analysed > 0 ? run->analysed : 1);
   }
   fs::remove(clip);
@@ -176,6 +185,7 @@ void RegisterBenchWatch(CLI::App& app, Action* run) {
   cmd->add_option("--plate-y", a->plate_y, "Its plate's centre, y")->capture_default_str();
   cmd->add_option("--scenes", a->scenes, "Labelled scenes: voted against single-frame accuracy on drive-bys");
   cmd->add_option("--limit", a->limit, "With --scenes: at most this many scenes (0: all)");
+  cmd->add_flag("--verbose", a->verbose, "With --scenes: print each scene read wrong or not as one pass");
 }
 
 }  // namespace custodian::app
