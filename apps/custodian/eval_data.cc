@@ -1,5 +1,7 @@
 #include "eval_data.h"
 
+#include "custodian/vision/tracker.h"
+
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
@@ -93,19 +95,6 @@ float Iou(float ax, float ay, float aw, float ah, float bx, float by, float bw, 
   return uni > 0 ? inter / uni : 0.f;
 }
 
-int EditDistance(const std::string& a, const std::string& b) {
-  std::vector<int> d(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) d[j] = int(j);
-  for (size_t i = 1; i <= a.size(); ++i) {
-    int prev = d[0];
-    d[0] = int(i);
-    for (size_t j = 1; j <= b.size(); ++j) {
-      int cur = d[j];
-      d[j] = std::min({d[j] + 1, d[j - 1] + 1, prev + (a[i - 1] != b[j - 1] ? 1 : 0)});
-      prev = cur;
-    }
-  }
-  return d[b.size()];
-}
+int EditDistance(const std::string& a, const std::string& b) { return vision::EditDistance(a, b); }
 
 }  // namespace custodian::app

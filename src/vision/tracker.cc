@@ -8,9 +8,7 @@
 
 namespace custodian::vision {
 
-namespace {
-
-int EditDistance(const std::string& a, const std::string& b) {
+int EditDistance(std::string_view a, std::string_view b) {
   std::vector<int> row(b.size() + 1);
   for (size_t j = 0; j <= b.size(); ++j) row[j] = int(j);
   for (size_t i = 1; i <= a.size(); ++i) {
@@ -24,6 +22,8 @@ int EditDistance(const std::string& a, const std::string& b) {
   }
   return row[b.size()];
 }
+
+namespace {
 
 // A frame's votes: its candidates, or its best reading when it lists none.
 std::vector<Candidate> VotesOf(const PlateRead& r) {

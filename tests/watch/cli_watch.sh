@@ -4,25 +4,8 @@
 # the store; when the store refuses them (here: the camera is not registered yet) they wait
 # in the outbox, the run says so and fails, and the next run delivers them, each once.
 # Bad input gets one clear line. Needs CUSTODIAN (the binary).
-set -uo pipefail
 bin=${CUSTODIAN:?}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-check() {  # check NAME EXPECTED_STATUS PATTERN -- command...
-  local name=$1 want=$2 pattern=$3
-  shift 4
-  local out rc
-  out=$("$@" 2>&1)
-  rc=$?
-  if [ "$rc" != "$want" ] || ! grep -qE -- "$pattern" <<<"$out"; then
-    echo "FAIL $name: status $rc (want $want), output:"
-    echo "$out" | head -20
-    fails=$((fails + 1))
-  else
-    echo "ok   $name"
-  fi
-}
+source "$(dirname "${BASH_SOURCE[0]}")/../store/cli_lib.sh"  # $tmp, $fails, check()
 db="sqlite://$tmp/c.db"
 reads() { sqlite3 "$tmp/c.db" "SELECT COUNT(*) FROM reads"; }
 check migrate 0 "migrated" -- "$bin" db migrate --db "$db"
@@ -50,4 +33,4 @@ crops=$(sqlite3 "$tmp/c.db" "SELECT COUNT(*) FROM reads WHERE crop_sha IS NOT NU
 check server-needs-key 1 "needs the camera's API key" -- env -u CUSTODIAN_CAMERA_KEY \
   "$bin" watch --source "$tmp/empty" --camera cam9 --server https://localhost:1 --outbox "$tmp/o2.db"
 [ "$fails" = 0 ] && echo "cli_watch: all passed"
-exit "$fails"
+exit $((fails > 0))

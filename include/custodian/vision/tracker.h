@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "custodian/core/clock.h"
@@ -36,6 +37,10 @@ struct Box {
   float cx() const { return x + width / 2; }
   float cy() const { return y + height / 2; }
 };
+
+// Levenshtein distance: the fewest single-character insertions, deletions and substitutions
+// that turn `a` into `b`.
+int EditDistance(std::string_view a, std::string_view b);
 
 // The smallest box that holds the plate's four corners.
 Box BoxOf(const PlateRead& read);
