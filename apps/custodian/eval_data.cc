@@ -1,12 +1,12 @@
 #include "eval_data.h"
 
-#include "custodian/vision/tracker.h"
-
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include "custodian/vision/tracker.h"
 
 namespace custodian::app {
 namespace fs = std::filesystem;
