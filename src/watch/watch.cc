@@ -6,6 +6,7 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -192,6 +193,7 @@ Result<RunSummary> Run(FrameSource& source, vision::Session& session, const RunO
   RunSummary summary;
   MotionGate gate(options.motion);
   int hangover = 0;  // frames still to read after the last motion
+  std::optional<TimePoint> last_kept;  // the last frame max_fps let through
   vision::PlateTracker tracker(options.tracker);
   // The frame of each open track's surest sighting so far.
   std::map<int64_t, std::pair<float, vision::Image>> best_frames;
@@ -218,6 +220,14 @@ Result<RunSummary> Run(FrameSource& source, vision::Session& session, const RunO
     if (!next->has_value()) break;
     Frame& f = **next;
     ++summary.frames;
+    if (options.max_fps > 0) {
+      const auto interval = std::chrono::milliseconds(int64_t(1000.0 / options.max_fps));
+      if (last_kept && f.at - *last_kept < interval) {
+        ++summary.capped;
+        continue;
+      }
+      last_kept = f.at;
+    }
     const vision::ImageView view = vision::View(f.image);
     if (gate.Moved(view)) hangover = options.hangover_frames + 1;
     const bool moved = hangover > 0;

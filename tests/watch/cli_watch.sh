@@ -32,5 +32,22 @@ crops=$(sqlite3 "$tmp/c.db" "SELECT COUNT(*) FROM reads WHERE crop_sha IS NOT NU
 [ "$crops" = 10 ] || { echo "FAIL every read has its crop and frame: $crops"; fails=$((fails + 1)); }
 check server-needs-key 1 "needs the camera's API key" -- env -u CUSTODIAN_CAMERA_KEY \
   "$bin" watch --source "$tmp/empty" --camera cam9 --server https://localhost:1 --outbox "$tmp/o2.db"
+# A config file: two cameras, one thread each, into the store; a camera whose source is
+# broken gets one line and the other still delivers.
+mkdir "$tmp/a" "$tmp/b"
+for i in 0 1 2; do
+  cp samples/sample_00_us_ca.jpg "$tmp/a/f$i.jpg"
+  cp samples/sample_03_us_generic.jpg "$tmp/b/f$i.jpg"
+done
+printf '{"db": "%s", "outbox_dir": "%s", "cameras": [{"id": "cam1", "source": "%s"}, {"id": "cam9", "source": "%s"}]}' \
+  "$db" "$tmp/ob" "$tmp/a" "$tmp/b" >"$tmp/watch.json"
+check config-two-cameras 0 "camera cam9: 3 frames, 3 analysed, 0 unreadable, 1 reads" -- "$bin" watch --config "$tmp/watch.json" --print
+[ "$(reads)" = 12 ] || { echo "FAIL one read per camera's pass: $(reads)"; fails=$((fails + 1)); }
+printf '{"db": "%s", "outbox_dir": "%s", "cameras": [{"id": "cam1", "source": "%s"}, {"id": "bad", "source": "%s"}]}' \
+  "$db" "$tmp/ob" "$tmp/a" "$tmp/none" >"$tmp/broken.json"
+check config-broken-source 1 "camera bad: not_found: no such file or folder" -- "$bin" watch --config "$tmp/broken.json"
+[ "$(reads)" = 13 ] || { echo "FAIL the good camera still delivered: $(reads)"; fails=$((fails + 1)); }
+printf '{"db": "%s", "cameras": [{"id": "x"}]}' "$db" >"$tmp/bad.json"
+check config-error 1 "bad.json: cameras\[0\].source: is required" -- "$bin" watch --config "$tmp/bad.json"
 [ "$fails" = 0 ] && echo "cli_watch: all passed"
 exit $((fails > 0))

@@ -184,5 +184,22 @@ TEST_F(WatchClip, AFolderOfImagesIsReadInNameOrderAndACorruptImageIsSkipped) {
   EXPECT_EQ(passes[0].last_seen, kT0 + std::chrono::milliseconds(800)) << "f3 is the fifth name at 5 frames/s";
 }
 
+TEST_F(WatchClip, MaxFpsSkipsFramesByTheirCaptureTimes) {
+  const fs::path frames = dir_ / "frames";
+  fs::create_directories(frames);
+  for (int i = 0; i < 5; ++i) {
+    cv::Mat grey(120, 160, CV_8UC3, cv::Scalar(40 * i, 40 * i, 40 * i));
+    cv::imwrite((frames / ("f" + std::to_string(i) + ".png")).string(), grey);
+  }
+  FakeClock clock(kT0);
+  auto source = OpenSource(frames.string(), {.clock = &clock, .folder_fps = 25});  // 0, 40, 80, 120, 160 ms
+  ASSERT_TRUE(source.ok()) << source.status().ToString();
+  auto summary = watch::Run(**source, *session_, {.max_fps = 10}, [](const vision::Pass&, const vision::Image&) {});
+  ASSERT_TRUE(summary.ok()) << summary.status().ToString();
+  EXPECT_EQ(summary->frames, 5);
+  EXPECT_EQ(summary->capped, 3) << "kept 0 and 120 ms";
+  EXPECT_EQ(summary->analysed, 2);
+}
+
 }  // namespace
 }  // namespace custodian::watch

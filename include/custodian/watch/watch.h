@@ -100,12 +100,15 @@ struct RunOptions {
   int hangover_frames = 10;
   // Stop after this many frames (0: no limit). Default: 0.
   int64_t max_frames = 0;
+  // Frames read per second at the most, by their capture times (0: every frame). Default: 0.
+  double max_fps = 0;
 };
 
 struct RunSummary {
   int64_t frames = 0;       // read from the source
   int64_t analysed = 0;     // given to the engine (moved, or every_frame)
   int64_t bad_frames = 0;   // that could not be decoded (skipped)
+  int64_t capped = 0;       // skipped by max_fps
   int64_t passes = 0;       // delivered
   double engine_ms = 0;     // spent in the engine
 };
