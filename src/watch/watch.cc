@@ -83,8 +83,8 @@ vision::Image ImageOf(const cv::Mat& bgr) {
 
 class VideoSource : public FrameSource {
  public:
-  VideoSource(std::unique_ptr<cv::VideoCapture> cap, bool live, const Clock& clock)
-      : cap_(std::move(cap)), live_(live), clock_(clock), start_(clock.Now()) {
+  VideoSource(std::unique_ptr<cv::VideoCapture> cap, bool live, const Clock& clock, TimePoint start)
+      : cap_(std::move(cap)), live_(live), clock_(clock), start_(start) {
     fps_ = cap_->get(cv::CAP_PROP_FPS);
     if (!(fps_ > 0 && fps_ < 1000)) fps_ = 0;
   }
@@ -127,8 +127,8 @@ class VideoSource : public FrameSource {
 
 class FolderSource : public FrameSource {
  public:
-  FolderSource(std::vector<fs::path> files, double fps, const Clock& clock)
-      : files_(std::move(files)), fps_(fps), start_(clock.Now()) {}
+  FolderSource(std::vector<fs::path> files, double fps, TimePoint start)
+      : files_(std::move(files)), fps_(fps), start_(start) {}
 
   Result<std::optional<Frame>> Next() override {
     if (next_ >= files_.size()) return std::optional<Frame>();
@@ -149,6 +149,14 @@ class FolderSource : public FrameSource {
   TimePoint start_;
   size_t next_ = 0;
 };
+
+// A file's modification time (the clock's now when it cannot be read).
+TimePoint ModifiedAt(const fs::path& p, const Clock& clock) {
+  std::error_code ec;
+  const auto t = fs::last_write_time(p, ec);
+  if (ec) return clock.Now();
+  return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::file_clock::to_sys(t));
+}
 
 bool IsImageFile(const fs::path& p) {
   std::string ext = p.extension().string();
@@ -172,8 +180,9 @@ Result<std::unique_ptr<FrameSource>> OpenSource(const std::string& url_or_path, 
       }
       if (ec) return Status::Unavailable("cannot list ", url_or_path, ": ", ec.message());
       std::sort(files.begin(), files.end());
-      return std::unique_ptr<FrameSource>(std::make_unique<FolderSource>(std::move(files), options.folder_fps,
-                                                                         *options.clock));
+      const TimePoint start =
+          options.start ? *options.start : (files.empty() ? options.clock->Now() : ModifiedAt(files[0], *options.clock));
+      return std::unique_ptr<FrameSource>(std::make_unique<FolderSource>(std::move(files), options.folder_fps, start));
     }
   }
   auto cap = std::make_unique<cv::VideoCapture>();
@@ -184,7 +193,9 @@ Result<std::unique_ptr<FrameSource>> OpenSource(const std::string& url_or_path, 
     return Status::InvalidArgument("cannot open ", url_or_path, " as video: ", e.what());
   }
   if (!cap->isOpened()) return Status::InvalidArgument("cannot open ", url_or_path, " as video");
-  return std::unique_ptr<FrameSource>(std::make_unique<VideoSource>(std::move(cap), live, *options.clock));
+  const TimePoint start =
+      live ? options.clock->Now() : (options.start ? *options.start : ModifiedAt(url_or_path, *options.clock));
+  return std::unique_ptr<FrameSource>(std::make_unique<VideoSource>(std::move(cap), live, *options.clock, start));
 }
 
 // ---- Run ----

@@ -43,11 +43,28 @@ printf '{"db": "%s", "outbox_dir": "%s", "cameras": [{"id": "cam1", "source": "%
   "$db" "$tmp/ob" "$tmp/a" "$tmp/b" >"$tmp/watch.json"
 check config-two-cameras 0 "camera cam9: 3 frames, 3 analysed, 0 unreadable, 1 reads" -- "$bin" watch --config "$tmp/watch.json" --print
 [ "$(reads)" = 12 ] || { echo "FAIL one read per camera's pass: $(reads)"; fails=$((fails + 1)); }
+cp -r "$tmp/a" "$tmp/a2" && touch -d '2026-02-01 10:00:00' "$tmp"/a2/*.jpg  # another pass of cam1
 printf '{"db": "%s", "outbox_dir": "%s", "cameras": [{"id": "cam1", "source": "%s"}, {"id": "bad", "source": "%s"}]}' \
-  "$db" "$tmp/ob" "$tmp/a" "$tmp/none" >"$tmp/broken.json"
+  "$db" "$tmp/ob" "$tmp/a2" "$tmp/none" >"$tmp/broken.json"
 check config-broken-source 1 "camera bad: not_found: no such file or folder" -- "$bin" watch --config "$tmp/broken.json"
 [ "$(reads)" = 13 ] || { echo "FAIL the good camera still delivered: $(reads)"; fails=$((fails + 1)); }
 printf '{"db": "%s", "cameras": [{"id": "x"}]}' "$db" >"$tmp/bad.json"
 check config-error 1 "bad.json: cameras\[0\].source: is required" -- "$bin" watch --config "$tmp/bad.json"
+# A folder read again gives the same event ids (its times come from the files), so a second
+# run stores nothing new; and a run killed at any point, then run again, stores each pass
+# once: before the kill it was not queued, queued but not delivered, or delivered.
+for d in c k; do
+  mkdir "$tmp/$d"
+  for i in 0 1 2; do cp samples/sample_00_us_ca.jpg "$tmp/$d/f$i.jpg"; done
+done
+touch -d '2026-03-01 10:00:00' "$tmp"/c/*.jpg
+touch -d '2026-03-02 10:00:00' "$tmp"/k/*.jpg
+before=$(reads)
+check run-once 0 "1 reads" -- "$bin" watch --source "$tmp/c" --camera cam1 --db "$db" --outbox "$tmp/o3.db"
+check run-again 0 "1 reads" -- "$bin" watch --source "$tmp/c" --camera cam1 --db "$db" --outbox "$tmp/o3.db"
+[ "$(reads)" = $((before + 1)) ] || { echo "FAIL a folder read twice is stored once: $(reads) (was $before)"; fails=$((fails + 1)); }
+timeout -s KILL 0.5 "$bin" watch --source "$tmp/k" --camera cam1 --db "$db" --outbox "$tmp/o4.db" >/dev/null 2>&1
+check after-kill 0 "1 reads" -- "$bin" watch --source "$tmp/k" --camera cam1 --db "$db" --outbox "$tmp/o4.db"
+[ "$(reads)" = $((before + 2)) ] || { echo "FAIL a killed run then a new one store the pass once: $(reads)"; fails=$((fails + 1)); }
 [ "$fails" = 0 ] && echo "cli_watch: all passed"
 exit $((fails > 0))

@@ -126,7 +126,7 @@ class WatchClip : public ::testing::Test {
 TEST_F(WatchClip, ADriveByIsOneVotedPassAndStillFramesSkipTheEngine) {
   const fs::path clip = RenderDriveBy(12);
   FakeClock clock(kT0);
-  auto source = OpenSource(clip.string(), {.clock = &clock});
+  auto source = OpenSource(clip.string(), {.clock = &clock, .start = kT0});
   ASSERT_TRUE(source.ok()) << source.status().ToString();
   EXPECT_NEAR((*source)->fps(), 10, 0.01);
   std::vector<vision::Pass> passes;
@@ -170,7 +170,7 @@ TEST_F(WatchClip, AFolderOfImagesIsReadInNameOrderAndACorruptImageIsSkipped) {
   }
   std::ofstream(frames / "f2b.jpg") << "truncated";  // between f2 and f3 by name
   FakeClock clock(kT0);
-  auto source = OpenSource(frames.string(), {.clock = &clock, .folder_fps = 5});
+  auto source = OpenSource(frames.string(), {.clock = &clock, .start = kT0, .folder_fps = 5});
   ASSERT_TRUE(source.ok()) << source.status().ToString();
   std::vector<vision::Pass> passes;
   auto summary = watch::Run(**source, *session_, {.tracker = {.min_frames = 2}},
@@ -192,13 +192,37 @@ TEST_F(WatchClip, MaxFpsSkipsFramesByTheirCaptureTimes) {
     cv::imwrite((frames / ("f" + std::to_string(i) + ".png")).string(), grey);
   }
   FakeClock clock(kT0);
-  auto source = OpenSource(frames.string(), {.clock = &clock, .folder_fps = 25});  // 0, 40, 80, 120, 160 ms
+  auto source = OpenSource(frames.string(), {.clock = &clock, .start = kT0, .folder_fps = 25});  // 0, 40, 80, 120, 160 ms
   ASSERT_TRUE(source.ok()) << source.status().ToString();
   auto summary = watch::Run(**source, *session_, {.max_fps = 10}, [](const vision::Pass&, const vision::Image&) {});
   ASSERT_TRUE(summary.ok()) << summary.status().ToString();
   EXPECT_EQ(summary->frames, 5);
   EXPECT_EQ(summary->capped, 3) << "kept 0 and 120 ms";
   EXPECT_EQ(summary->analysed, 2);
+}
+
+TEST_F(WatchClip, AFileReadAgainGivesTheSameTimesSoThePassesKeepTheirEventIds) {
+  const fs::path clip = RenderDriveBy(12);
+  // Two runs at different wall-clock times: a restart after a kill re-reads the file.
+  std::vector<std::string> ids[2];
+  for (int run = 0; run < 2; ++run) {
+    FakeClock clock(kT0 + std::chrono::hours(run));
+    auto source = OpenSource(clip.string(), {.clock = &clock});
+    ASSERT_TRUE(source.ok()) << source.status().ToString();
+    auto summary = watch::Run(**source, *session_, {.tracker = {.min_frames = 2}},
+                              [&](const vision::Pass& p, const vision::Image& frame) {
+                                auto read = ReadOfPass(p, frame, "cam1");
+                                ASSERT_TRUE(read.ok()) << read.status().ToString();
+                                ids[run].push_back(read->event_id);
+                              });
+    ASSERT_TRUE(summary.ok());
+  }
+  ASSERT_EQ(ids[0].size(), 1u);
+  EXPECT_EQ(ids[0], ids[1]);
+  const auto mtime = std::chrono::time_point_cast<std::chrono::milliseconds>(
+      std::chrono::file_clock::to_sys(fs::last_write_time(clip)));
+  EXPECT_EQ(ids[0][0].rfind("cam1-" + std::to_string(ToUnixMillis(mtime) + 800), 0), 0u)
+      << ids[0][0] << ": first seen 0.8 s after the file's time";
 }
 
 }  // namespace

@@ -77,9 +77,13 @@ class FrameSource {
 };
 
 struct SourceOptions {
-  // Where capture times come from for a live stream, and the start time of a file or folder
-  // (whose frames are then timed by their position). REQUIRED.
+  // Where capture times come from for a live stream. REQUIRED.
   const Clock* clock = nullptr;
+  // The capture time of a file's or folder's first frame; the others are timed by their
+  // position from it. Default: the file's (the folder's first image's) modification time,
+  // so that a file read again gives the same times, and its passes the same event ids (a
+  // restart after a kill duplicates nothing at the destination).
+  std::optional<TimePoint> start;
   // A folder of images is read at this rate (their names in order). Default: 25.
   double folder_fps = 25;
 };
