@@ -256,6 +256,10 @@ std::vector<Pass> PlateTracker::AddStill(TimePoint at) {
   return EndTracksBefore(now_);
 }
 
+bool PlateTracker::IsOpen(int64_t id) const {
+  return std::any_of(tracks_.begin(), tracks_.end(), [id](const Track& t) { return t.id == id; });
+}
+
 std::vector<Pass> PlateTracker::Flush() {
   std::vector<Pass> out;
   for (const Track& t : tracks_) {

@@ -216,6 +216,10 @@ Result<RunSummary> Run(FrameSource& source, vision::Session& session, const RunO
       ++summary.passes;
       if (!p.still_open && it != best_frames.end()) best_frames.erase(it);
     }
+    // Tracks emitted early end silently: their frames go when they do.
+    if (best_frames.size() > tracker.open_tracks()) {
+      std::erase_if(best_frames, [&](const auto& entry) { return !tracker.IsOpen(entry.first); });
+    }
   };
   while (options.max_frames <= 0 || summary.frames < options.max_frames) {
     auto next = source.Next();

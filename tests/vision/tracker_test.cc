@@ -148,6 +148,20 @@ TEST(PlateTracker, TheNextVehicleOfAQueueWhereTheLastOneStoodIsAnotherPass) {
   EXPECT_EQ(passes[1].sightings.size(), 6u);
 }
 
+TEST(PlateTracker, SaysWhichTracksAreOpenAndAnEmittedTrackEndsSilently) {
+  PlateTracker tracker({.end_after = milliseconds(200), .emit_after = milliseconds(400)});
+  std::vector<int64_t> ids;
+  std::vector<Pass> passes;
+  for (int n = 0; n < 12; ++n) Collect(passes, tracker.Add(Frame(n), kW, kH, {At(300, 300, "5OPN555")}, &ids));
+  ASSERT_EQ(passes.size(), 1u);
+  EXPECT_TRUE(passes[0].still_open);
+  EXPECT_TRUE(tracker.IsOpen(ids[0]));
+  Collect(passes, tracker.Add(Frame(40), kW, kH, {}));
+  EXPECT_EQ(passes.size(), 1u) << "its end emits nothing more";
+  EXPECT_FALSE(tracker.IsOpen(ids[0]));
+  EXPECT_EQ(tracker.open_tracks(), 0u);
+}
+
 TEST(PlateTracker, DropsTracksSeenInFewerFramesThanMinFrames) {
   PlateTracker tracker({.end_after = milliseconds(100), .min_frames = 3});
   std::vector<Pass> passes;

@@ -135,6 +135,8 @@ class PlateTracker {
   std::vector<Pass> Flush();
 
   size_t open_tracks() const { return tracks_.size(); }
+  // Whether track `id` is still open (a track emitted by emit_after ends silently).
+  bool IsOpen(int64_t id) const;
 
  private:
   struct Track {
