@@ -42,7 +42,7 @@ struct BenchWatchArgs {
   bool verbose = false;
 };
 
-std::string Normalised(std::string s) {
+std::string Normalised(const std::string& s) {
   std::string out;
   for (char c : s) {
     if (std::isalnum(static_cast<unsigned char>(c))) out.push_back(char(std::toupper(static_cast<unsigned char>(c))));

@@ -35,7 +35,7 @@ Outbox::Send ServerSender(ServerDestination d) {
     if (d.api_key.empty()) return Status::InvalidArgument("the camera's API key is missing");
     httplib::Client cli(d.url);
     cli.enable_server_certificate_verification(true);
-    if (!d.ca_file.empty()) cli.set_ca_cert_path(d.ca_file.c_str());
+    if (!d.ca_file.empty()) cli.set_ca_cert_path(d.ca_file);
     const auto t = std::chrono::duration_cast<std::chrono::seconds>(d.timeout).count();
     cli.set_connection_timeout(t, 0);
     cli.set_read_timeout(t, 0);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -34,7 +35,7 @@ bool MotionGate::Moved(const vision::ImageView& frame) {
   const cv::Mat bgr(frame.height, frame.width, CV_8UC3, const_cast<uint8_t*>(frame.data), size_t(frame.stride));
   const int w = std::max(8, std::min(options_.width, frame.width));
   const double scale = double(w) / frame.width;
-  const int h = std::max(8, int(frame.height * scale + 0.5));
+  const int h = std::max(8, int(std::lround(frame.height * scale)));
   cv::Mat small, grey;
   cv::resize(bgr, small, cv::Size(w, h), 0, 0, cv::INTER_AREA);
   cv::cvtColor(small, grey, cv::COLOR_BGR2GRAY);
@@ -47,7 +48,9 @@ bool MotionGate::Moved(const vision::ImageView& frame) {
     if (options_.region.size() >= 3) {
       s.mask = cv::Mat::zeros(grey.size(), CV_8U);
       std::vector<cv::Point> poly;
-      for (const Vertex& v : options_.region) poly.emplace_back(int(v.x * scale + 0.5), int(v.y * scale + 0.5));
+      for (const Vertex& v : options_.region) {
+        poly.emplace_back(int(std::lround(v.x * scale)), int(std::lround(v.y * scale)));
+      }
       cv::fillPoly(s.mask, std::vector<std::vector<cv::Point>>{poly}, cv::Scalar(255));
     }
     s.previous = grey;
@@ -208,11 +211,11 @@ Result<RunSummary> Run(FrameSource& source, vision::Session& session, const RunO
   vision::PlateTracker tracker(options.tracker);
   // The frame of each open track's surest sighting so far.
   std::map<int64_t, std::pair<float, vision::Image>> best_frames;
-  auto deliver = [&](std::vector<vision::Pass> passes) {
+  auto deliver = [&](const std::vector<vision::Pass>& passes) {
     for (const vision::Pass& p : passes) {
       auto it = best_frames.find(p.track_id);
-      static const vision::Image kNone;
-      sink(p, it != best_frames.end() ? it->second.second : kNone);
+      static const vision::Image no_frame;
+      sink(p, it != best_frames.end() ? it->second.second : no_frame);
       ++summary.passes;
       if (!p.still_open && it != best_frames.end()) best_frames.erase(it);
     }
@@ -276,7 +279,7 @@ Result<RunSummary> Run(FrameSource& source, vision::Session& session, const RunO
       auto& slot = best_frames[ids[i]];
       if (slot.second.pixels.empty() || confidences[i] > slot.first) slot = {confidences[i], f.image};
     }
-    deliver(std::move(ended));
+    deliver(ended);
   }
   deliver(tracker.Flush());
   return summary;
