@@ -21,6 +21,7 @@
 #include "commands.h"
 #include "eval_data.h"
 #include "custodian/core/clock.h"
+#include "custodian/store/plate_key.h"
 #include "custodian/vision/image.h"
 #include "custodian/watch/watch.h"
 #include "session.h"
@@ -42,12 +43,10 @@ struct BenchWatchArgs {
   bool verbose = false;
 };
 
+// A label as the store normalises plates (the label itself when it is not a plate).
 std::string Normalised(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (std::isalnum(static_cast<unsigned char>(c))) out.push_back(char(std::toupper(static_cast<unsigned char>(c))));
-  }
-  return out;
+  auto plate = store::NormalisePlate(s);
+  return plate.ok() ? *plate : s;
 }
 
 // Voted against single-frame accuracy on drive-bys rendered from labelled scenes.

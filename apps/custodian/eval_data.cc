@@ -88,11 +88,7 @@ Result<std::vector<LabelledImage>> LoadLabelledFolder(const std::string& dir) {
 }
 
 float Iou(float ax, float ay, float aw, float ah, float bx, float by, float bw, float bh) {
-  float ix = std::max(0.f, std::min(ax + aw, bx + bw) - std::max(ax, bx));
-  float iy = std::max(0.f, std::min(ay + ah, by + bh) - std::max(ay, by));
-  float inter = ix * iy;
-  float uni = aw * ah + bw * bh - inter;
-  return uni > 0 ? inter / uni : 0.f;
+  return vision::Overlap({ax, ay, aw, ah}, {bx, by, bw, bh});
 }
 
 int EditDistance(const std::string& a, const std::string& b) { return vision::EditDistance(a, b); }

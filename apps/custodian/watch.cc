@@ -53,11 +53,11 @@ struct WatchArgs {
 
 // The camera's API key: the first line of --key-file, else $CUSTODIAN_CAMERA_KEY (never a
 // flag's value, which other users of the machine could read in the process list).
-Result<std::string> CameraKey(const WatchArgs& a) {
+Result<std::string> CameraKey(const std::string& key_file) {
   std::string key;
-  if (!a.key_file.empty()) {
-    std::ifstream in(a.key_file);
-    if (!in || !std::getline(in, key)) return Status::InvalidArgument("cannot read the key file ", a.key_file);
+  if (!key_file.empty()) {
+    std::ifstream in(key_file);
+    if (!in || !std::getline(in, key)) return Status::InvalidArgument("cannot read the key file ", key_file);
   } else if (const char* env = std::getenv("CUSTODIAN_CAMERA_KEY"); env != nullptr) {
     key = env;
   }
@@ -102,9 +102,7 @@ bool RunCamera(const watch::WatchConfig& config, const watch::CameraConfig& cam,
   if (!session.ok()) return Say(who + session.status().ToString()), false;
   watch::Outbox::Send send;
   if (!config.server.empty()) {
-    WatchArgs key_args;
-    key_args.key_file = cam.key_file;
-    auto key = CameraKey(key_args);
+    auto key = CameraKey(cam.key_file);
     if (!key.ok()) return Say(who + key.status().ToString()), false;
     send = watch::ServerSender({.url = config.server, .api_key = *key, .ca_file = config.ca});
   } else {
@@ -215,7 +213,7 @@ int RunWatch(const WatchArgs& a) {
   std::unique_ptr<watch::Outbox> outbox;
   watch::Outbox::Send send;
   if (to_store && !a.server.empty()) {
-    auto key = CameraKey(a);
+    auto key = CameraKey(a.key_file);
     if (!key.ok()) return FailWith("watch", key.status());
     send = watch::ServerSender({.url = a.server, .api_key = *key, .ca_file = a.ca});
   } else if (to_store) {

@@ -188,6 +188,16 @@ Result<std::optional<GeoPoint>> LocationOf(const json& j) {
   return std::optional<GeoPoint>(p);
 }
 
+// "candidates", and "box" and "location" when the read has them: written alike for a stored
+// read and for one to send.
+void PutCandidatesBoxAndLocation(const std::vector<Candidate>& candidates, const std::optional<Box>& box,
+                                 const std::optional<GeoPoint>& location, json& j) {
+  j["candidates"] = json::array();
+  for (const auto& c : candidates) j["candidates"].push_back({{"plate", c.plate}, {"confidence", c.confidence}});
+  if (box) j["box"] = {{"x", box->x}, {"y", box->y}, {"width", box->width}, {"height", box->height}};
+  if (location) j["location"] = {{"lat", location->lat}, {"lon", location->lon}};
+}
+
 }  // namespace
 
 json ReadToJson(const StoredRead& r, const ReadJsonOptions& options) {
@@ -204,10 +214,7 @@ json ReadToJson(const StoredRead& r, const ReadJsonOptions& options) {
             {"data_class", std::string(DataClassName(r.data_class))},
             {"has_crop", !r.plate_crop_sha256.empty()},
             {"has_frame", !r.frame_sha256.empty()}};
-  j["candidates"] = json::array();
-  for (const auto& c : r.candidates) j["candidates"].push_back({{"plate", c.plate}, {"confidence", c.confidence}});
-  if (r.box) j["box"] = {{"x", r.box->x}, {"y", r.box->y}, {"width", r.box->width}, {"height", r.box->height}};
-  if (r.location) j["location"] = {{"lat", r.location->lat}, {"lon", r.location->lon}};
+  PutCandidatesBoxAndLocation(r.candidates, r.box, r.location, j);
   if (options.image_hashes) {
     j["plate_crop_sha256"] = r.plate_crop_sha256;
     j["frame_sha256"] = r.frame_sha256;
@@ -223,10 +230,7 @@ json ReadInputToJson(const ReadInput& r) {
   if (!r.camera_id.empty()) j["camera_id"] = r.camera_id;
   if (!r.country.empty()) j["country"] = r.country;
   if (!r.region.empty()) j["region"] = r.region;
-  j["candidates"] = json::array();
-  for (const auto& c : r.candidates) j["candidates"].push_back({{"plate", c.plate}, {"confidence", c.confidence}});
-  if (r.box) j["box"] = {{"x", r.box->x}, {"y", r.box->y}, {"width", r.box->width}, {"height", r.box->height}};
-  if (r.location) j["location"] = {{"lat", r.location->lat}, {"lon", r.location->lon}};
+  PutCandidatesBoxAndLocation(r.candidates, r.box, r.location, j);
   if (!r.plate_crop.empty()) j["plate_crop"] = Base64(r.plate_crop);
   if (!r.frame.empty()) j["frame"] = Base64(r.frame);
   return j;
